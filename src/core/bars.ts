@@ -1,0 +1,51 @@
+// Building columnar Bars from other shapes.
+import { BarValidationError } from './errors.js';
+import type { Bars } from './types.js';
+
+export interface BarObject {
+  readonly timestamp: number | Date;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume?: number;
+}
+
+export function allocateBars(n: number): Bars {
+  return {
+    timestamp: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
+}
+
+/** Converts an array of bar objects to columns (values are copied as given; validate separately). */
+export function barsFromObjects(rows: readonly BarObject[]): Bars {
+  const bars = allocateBars(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (r === null || typeof r !== 'object') throw new BarValidationError(i, 'bar', 'is not an object');
+    bars.timestamp[i] = r.timestamp instanceof Date ? r.timestamp.getTime() : r.timestamp;
+    bars.open[i] = r.open;
+    bars.high[i] = r.high;
+    bars.low[i] = r.low;
+    bars.close[i] = r.close;
+    bars.volume[i] = r.volume ?? 0;
+  }
+  return bars;
+}
+
+/** A view of rows [start, end) without copying. */
+export function sliceBars(bars: Bars, start: number, end: number): Bars {
+  return {
+    timestamp: bars.timestamp.subarray(start, end),
+    open: bars.open.subarray(start, end),
+    high: bars.high.subarray(start, end),
+    low: bars.low.subarray(start, end),
+    close: bars.close.subarray(start, end),
+    volume: bars.volume.subarray(start, end),
+  };
+}

@@ -1,0 +1,194 @@
+// The feature sequence (特征序列) of a segment and the detection of its fractal (segment end).
+// Semantics follow chan.py's CEigenFX with exclude_included=True, so results can be cross-checked.
+
+/** A pen as the segment stage sees it. */
+export interface SegPen {
+  readonly dir: number; // 1 up, -1 down
+  readonly high: number;
+  readonly low: number;
+  readonly beginVal: number;
+  readonly endVal: number;
+  /** Confirmed now or before it became the virtual tail. */
+  readonly sure: boolean;
+}
+
+const COMBINE = 0, INCLUDED = 2, UP = 1, DOWN = -1;
+const TOP = 1, BOTTOM = -1;
+
+/** One feature element: counter-direction pens merged by inclusion in a fixed direction. */
+class Element {
+  readonly pens: number[];
+  high: number;
+  low: number;
+  fx = 0;
+  gap = false;
+  constructor(pen: number, p: SegPen, readonly dir: number) {
+    this.pens = [pen];
+    this.high = p.high;
+    this.low = p.low;
+  }
+
+  /** Inclusion test against pen p; `allowTopEqual` is 1 / -1 for the third element, 0 otherwise. */
+  relation(p: SegPen, excludeIncluded: boolean, allowTopEqual: number): number {
+    if (this.high >= p.high && this.low <= p.low) return COMBINE;
+    if (this.high <= p.high && this.low >= p.low) {
+      if (allowTopEqual === 1 && this.high === p.high && this.low > p.low) return DOWN;
+      if (allowTopEqual === -1 && this.low === p.low && this.high < p.high) return UP;
+      return excludeIncluded ? INCLUDED : COMBINE;
+    }
+    return this.high > p.high ? DOWN : UP;
+  }
+
+  tryAdd(pen: number, p: SegPen, excludeIncluded: boolean, allowTopEqual: number): number {
+    const r = this.relation(p, excludeIncluded, allowTopEqual);
+    if (r === COMBINE) {
+      this.pens.push(pen);
+      if (this.dir === UP) {
+        this.high = Math.max(this.high, p.high);
+        this.low = Math.max(this.low, p.low);
+      } else {
+        this.high = Math.min(this.high, p.high);
+        this.low = Math.min(this.low, p.low);
+      }
+    }
+    return r;
+  }
+
+  classify(pre: Element, next: Element, allowTopEqual: number): void {
+    if (pre.high < this.high && next.high <= this.high && next.low < this.low) {
+      if (allowTopEqual === 1 || next.high < this.high) this.fx = TOP;
+    } else if (next.high > this.high && pre.low > this.low && next.low >= this.low) {
+      if (allowTopEqual === -1 || next.low > this.low) this.fx = BOTTOM;
+    }
+    if ((this.fx === TOP && pre.high < this.low) || (this.fx === BOTTOM && pre.low > this.high)) this.gap = true;
+  }
+
+  /** Index of the pen before the one holding this element's extreme (the segment's last pen). */
+  peakPenIndex(pens: readonly SegPen[]): number {
+    const byLow = pens[this.pens[0]!]!.dir === UP; // up pens: a down segment, its end is a low
+    for (let k = this.pens.length - 1; k >= 0; k--) {
+      const i = this.pens[k]!;
+      if (byLow ? pens[i]!.low === this.low : pens[i]!.high === this.high) return i - 1;
+    }
+    return this.pens[0]! - 1;
+  }
+}
+
+/** Watches the feature sequence of a segment running in `dir` and reports when it forms the ending fractal. */
+export class FeatureFractal {
+  ele0: Element | null = null;
+  ele1: Element | null = null;
+  ele2: Element | null = null;
+  lst: number[] = [];
+  lastEvidence = -1;
+  lastEvidenceSure = false;
+  /** Once false (no real break seen), the segment end can only be provisional. Never reset, as in chan.py. */
+  actualBreakFlag = true;
+
+  constructor(
+    private readonly pens: readonly SegPen[],
+    readonly dir: number,
+  ) {}
+
+  /** Feeds a counter-direction pen; returns true when e1, e2, e3 form the ending fractal. */
+  add(i: number): boolean {
+    this.lst.push(i);
+    const p = this.pens[i]!;
+    if (this.ele0 === null) {
+      this.ele0 = new Element(i, p, this.dir);
+      return false;
+    }
+    if (this.ele1 === null) {
+      if (this.ele0.tryAdd(i, p, true, 0) !== COMBINE) {
+        this.ele1 = new Element(i, p, this.dir);
+        if (this.dir === UP ? this.ele1.high < this.ele0.high : this.ele1.low > this.ele0.low) return this.reset();
+      }
+      return false;
+    }
+    this.lastEvidence = i;
+    this.lastEvidenceSure = p.sure;
+    const allowTopEqual = p.dir === DOWN ? 1 : -1;
+    const rel = this.ele1.tryAdd(i, p, false, allowTopEqual);
+    if (rel === COMBINE) return false;
+    this.ele2 = new Element(i, p, rel);
+    if (!this.actualBreak()) return this.reset();
+    this.ele1.classify(this.ele0, this.ele2, allowTopEqual);
+    const isFx = this.dir === UP ? this.ele1.fx === TOP : this.ele1.fx === BOTTOM;
+    return isFx ? true : this.reset();
+  }
+
+  clear(): void {
+    this.ele0 = this.ele1 = this.ele2 = null;
+    this.lst = [];
+  }
+
+  /** Drops the first pen and replays the rest. */
+  reset(): boolean {
+    const replay = this.lst.slice(1);
+    this.clear();
+    for (const i of replay) if (this.add(i)) return true;
+    return false;
+  }
+
+  peakPenIndex(): number {
+    return this.ele1!.peakPenIndex(this.pens);
+  }
+
+  allSure(): boolean {
+    for (const i of this.lst) if (!this.pens[i]!.sure) return false;
+    return this.lastEvidenceSure;
+  }
+
+  /** Has e3 really broken through e2 (so the fractal is not an artefact of merging)? */
+  private actualBreak(): boolean {
+    const pens = this.pens;
+    const e1 = this.ele1!, e2 = this.ele2!;
+    const lastOfE1 = pens[e1.pens[e1.pens.length - 1]!]!;
+    if (this.dir === UP ? e2.low < lastOfE1.low : e2.high > lastOfE1.high) return true;
+    const b = e2.pens[0]!;
+    const bp = pens[b]!;
+    if (b + 2 < pens.length) {
+      const nn = pens[b + 2]!;
+      const broke = bp.dir === DOWN ? nn.low < bp.low : nn.high > bp.high;
+      if (broke) {
+        this.lastEvidence = b + 2;
+        this.lastEvidenceSure = nn.sure;
+        return true;
+      }
+      if (!nn.sure || b + 3 >= pens.length) {
+        this.actualBreakFlag = false;
+        return true;
+      }
+      return false;
+    }
+    if (b + 1 < pens.length) {
+      const next = pens[b + 1]!;
+      if (this.dir === UP ? next.high > e1.high : next.low < e1.low) return false;
+    }
+    this.actualBreakFlag = false;
+    return true;
+  }
+
+  /** True: the segment end is confirmed; null: not (yet) decidable. */
+  canBeEnd(): true | null {
+    if (this.ele1!.gap) return this.findReverseFractal(this.peakPenIndex() + 2);
+    return this.actualBreakFlag ? true : null;
+  }
+
+  /** Case 2: the new move's own feature sequence must form the opposite fractal. */
+  private findReverseFractal(begin: number): true | null {
+    const pens = this.pens;
+    if (begin >= pens.length) return null;
+    const ff = new FeatureFractal(pens, -pens[begin]!.dir);
+    for (let i = begin; i < pens.length; i += 2) {
+      if (!ff.add(i)) continue;
+      let test = ff.canBeEnd();
+      if (!ff.actualBreakFlag) test = null;
+      const e2 = ff.ele2!.pens;
+      this.lastEvidence = e2[e2.length - 1]!;
+      if (test === true) this.lastEvidenceSure = pens[this.lastEvidence]!.sure && ff.lastEvidenceSure;
+      return test;
+    }
+    return null;
+  }
+}

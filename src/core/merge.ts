@@ -1,0 +1,122 @@
+// Stage 1 + 2: inclusion (merged bars) and fractal classification, fed one raw bar at a time.
+import type { MergedBars } from './types.js';
+
+export const UP = 1;
+export const DOWN = -1;
+export const TOP = 1;
+export const BOTTOM = -1;
+
+/**
+ * Growable columnar store of merged bars. `push` applies the inclusion rule; when a new merged bar
+ * opens, the previous one is classified as a fractal against its neighbours as they are at that
+ * moment (the new bar holds a single raw bar then), exactly once.
+ */
+export class MergedBarStore {
+  count = 0;
+  high: Float64Array;
+  low: Float64Array;
+  dir: Int8Array;
+  /** TOP (1), BOTTOM (-1) or 0; set once, when the following merged bar opens. */
+  fx: Int8Array;
+  rawStart: Int32Array;
+  rawEnd: Int32Array;
+
+  constructor(capacity = 1024) {
+    const c = Math.max(4, capacity);
+    this.high = new Float64Array(c);
+    this.low = new Float64Array(c);
+    this.dir = new Int8Array(c);
+    this.fx = new Int8Array(c);
+    this.rawStart = new Int32Array(c);
+    this.rawEnd = new Int32Array(c);
+  }
+
+  /** Adds raw bar `raw`; returns true when it opened a new merged bar. */
+  push(raw: number, h: number, l: number): boolean {
+    const n = this.count;
+    if (n === 0) {
+      this.open(raw, h, l, UP);
+      return true;
+    }
+    const k = n - 1;
+    const kh = this.high[k]!, kl = this.low[k]!;
+    if ((kh >= h && kl <= l) || (kh <= h && kl >= l)) {
+      this.rawEnd[k] = raw;
+      // A flat bar touching the extreme in the merge direction leaves the merged bar unchanged.
+      if (this.dir[k] === UP) {
+        if (h !== l || h !== kh) {
+          this.high[k] = h > kh ? h : kh;
+          this.low[k] = l > kl ? l : kl;
+        }
+      } else if (h !== l || l !== kl) {
+        this.high[k] = h < kh ? h : kh;
+        this.low[k] = l < kl ? l : kl;
+      }
+      return false;
+    }
+    this.open(raw, h, l, h > kh ? UP : DOWN);
+    if (n >= 2) this.classify(n - 1);
+    return true;
+  }
+
+  private open(raw: number, h: number, l: number, d: number): void {
+    if (this.count === this.high.length) this.grow();
+    const i = this.count++;
+    this.high[i] = h;
+    this.low[i] = l;
+    this.dir[i] = d;
+    this.fx[i] = 0;
+    this.rawStart[i] = raw;
+    this.rawEnd[i] = raw;
+  }
+
+  private classify(i: number): void {
+    const ph = this.high[i - 1]!, pl = this.low[i - 1]!;
+    const h = this.high[i]!, l = this.low[i]!;
+    const nh = this.high[i + 1]!, nl = this.low[i + 1]!;
+    if (ph < h && nh < h && pl < l && nl < l) this.fx[i] = TOP;
+    else if (ph > h && nh > h && pl > l && nl > l) this.fx[i] = BOTTOM;
+  }
+
+  private grow(): void {
+    const c = this.high.length * 2;
+    const f64 = (a: Float64Array) => { const b = new Float64Array(c); b.set(a); return b; };
+    const i32 = (a: Int32Array) => { const b = new Int32Array(c); b.set(a); return b; };
+    const i8 = (a: Int8Array) => { const b = new Int8Array(c); b.set(a); return b; };
+    this.high = f64(this.high);
+    this.low = f64(this.low);
+    this.dir = i8(this.dir);
+    this.fx = i8(this.fx);
+    this.rawStart = i32(this.rawStart);
+    this.rawEnd = i32(this.rawEnd);
+  }
+
+  /**
+   * Apex raw bar of merged bar i: the last raw bar whose high (top) or low (bottom) equals the
+   * merged extreme. `rawHigh`/`rawLow` are the raw columns.
+   */
+  apex(i: number, isHigh: boolean, rawHigh: Float64Array, rawLow: Float64Array): number {
+    const start = this.rawStart[i]!;
+    if (isHigh) {
+      const v = this.high[i]!;
+      for (let r = this.rawEnd[i]!; r > start; r--) if (rawHigh[r] === v) return r;
+    } else {
+      const v = this.low[i]!;
+      for (let r = this.rawEnd[i]!; r > start; r--) if (rawLow[r] === v) return r;
+    }
+    return start;
+  }
+
+  /** Copies the live part of the store into exact-length arrays. */
+  snapshot(): MergedBars {
+    const n = this.count;
+    return {
+      count: n,
+      high: this.high.slice(0, n),
+      low: this.low.slice(0, n),
+      dir: this.dir.slice(0, n),
+      rawStart: this.rawStart.slice(0, n),
+      rawEnd: this.rawEnd.slice(0, n),
+    };
+  }
+}

@@ -1,0 +1,108 @@
+// Analysis options, their defaults and the named MACD presets.
+import { ConfigError } from './errors.js';
+
+export type PenDefinition = 'new_3kline' | 'traditional';
+export type FractalCheck = 'strict' | 'half' | 'loss';
+export type MacdSeed = 'first_close' | 'sma';
+
+export interface PenOptions {
+  readonly definition: PenDefinition;
+  /** new_3kline only: raw bars required strictly between the two apex merged bars. */
+  readonly minKlinesBetweenTurns: number;
+  readonly fractalCheck: FractalCheck;
+  /** Every merged bar strictly inside the pen stays within its end extreme. */
+  readonly endIsPeak: boolean;
+}
+
+export interface MacdOptions {
+  readonly fast: number;
+  readonly slow: number;
+  readonly signal: number;
+  readonly seed: MacdSeed;
+  readonly histogramScale: number;
+}
+
+export interface AnalysisOptions {
+  readonly pen: PenOptions;
+  readonly macd: MacdOptions;
+}
+
+export const MACD_PRESETS = {
+  standard: { fast: 12, slow: 26, signal: 9 },
+  fast: { fast: 8, slow: 17, signal: 9 },
+  slow: { fast: 19, slow: 39, signal: 9 },
+  scalping: { fast: 6, slow: 13, signal: 5 },
+} as const;
+export type MacdPresetName = keyof typeof MACD_PRESETS;
+
+export const DEFAULT_PEN_OPTIONS: PenOptions = {
+  definition: 'new_3kline',
+  minKlinesBetweenTurns: 3,
+  fractalCheck: 'strict',
+  endIsPeak: true,
+};
+
+export const DEFAULT_MACD_OPTIONS: MacdOptions = {
+  ...MACD_PRESETS.standard,
+  seed: 'first_close',
+  histogramScale: 2,
+};
+
+export const DEFAULT_OPTIONS: AnalysisOptions = { pen: DEFAULT_PEN_OPTIONS, macd: DEFAULT_MACD_OPTIONS };
+
+export interface PartialAnalysisOptions {
+  readonly pen?: Partial<PenOptions>;
+  readonly macd?: Partial<MacdOptions>;
+}
+
+export function macdPreset(name: string): { fast: number; slow: number; signal: number } {
+  if (!Object.hasOwn(MACD_PRESETS, name)) {
+    throw new ConfigError('macd.preset', `unknown preset "${name}" (known: ${Object.keys(MACD_PRESETS).join(', ')})`);
+  }
+  return MACD_PRESETS[name as MacdPresetName];
+}
+
+function checkPeriod(key: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 100_000) {
+    throw new ConfigError(key, `must be an integer between 1 and 100000, got ${String(v)}`);
+  }
+  return v;
+}
+
+function checkOneOf<T extends string>(key: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got ${String(v)}`);
+  }
+  return v as T;
+}
+
+/** Merges partial options over the defaults and validates every value (throws ConfigError naming the key). */
+export function resolveOptions(partial: PartialAnalysisOptions = {}): AnalysisOptions {
+  const p = { ...DEFAULT_PEN_OPTIONS, ...partial.pen };
+  const m = { ...DEFAULT_MACD_OPTIONS, ...partial.macd };
+  const pen: PenOptions = {
+    definition: checkOneOf('pen.definition', p.definition, ['new_3kline', 'traditional']),
+    minKlinesBetweenTurns: checkPeriod('pen.min_klines_between_turns', p.minKlinesBetweenTurns),
+    fractalCheck: checkOneOf('pen.fractal_check', p.fractalCheck, ['strict', 'half', 'loss']),
+    endIsPeak: checkBool('pen.end_is_peak', p.endIsPeak),
+  };
+  const macd: MacdOptions = {
+    fast: checkPeriod('macd.fast', m.fast),
+    slow: checkPeriod('macd.slow', m.slow),
+    signal: checkPeriod('macd.signal', m.signal),
+    seed: checkOneOf('macd.seed', m.seed, ['first_close', 'sma']),
+    histogramScale: m.histogramScale,
+  };
+  if (macd.fast >= macd.slow) {
+    throw new ConfigError('macd.fast', `must be smaller than macd.slow (${macd.fast} >= ${macd.slow})`);
+  }
+  if (typeof macd.histogramScale !== 'number' || !Number.isFinite(macd.histogramScale) || macd.histogramScale <= 0) {
+    throw new ConfigError('macd.histogram_scale', `must be a positive finite number, got ${String(macd.histogramScale)}`);
+  }
+  return { pen, macd };
+}
+
+function checkBool(key: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new ConfigError(key, `must be true or false, got ${String(v)}`);
+  return v;
+}

@@ -1,0 +1,193 @@
+// Stage 4: segments (线段) from pens by the feature sequence, then the provisional leftovers.
+// Semantics follow chan.py (seg_algo "chan", left_seg_method "peak") so results can be cross-checked.
+import { FeatureFractal, type SegPen } from './feature-sequence.js';
+import type { SegmentCase } from './types.js';
+
+const UP = 1, DOWN = -1;
+
+export interface SegmentRecord {
+  startPen: number;
+  endPen: number;
+  dir: number;
+  confirmed: boolean;
+  endCase: SegmentCase;
+}
+
+/** Computes all segments over `pens` (the last pens may be provisional). */
+export function buildSegments(pens: readonly SegPen[]): SegmentRecord[] {
+  const b = new SegmentBuilder(pens);
+  b.confirmFrom(0);
+  b.collectLeftover();
+  return b.segs;
+}
+
+class SegmentBuilder {
+  readonly segs: SegmentRecord[] = [];
+  constructor(private readonly pens: readonly SegPen[]) {}
+
+  private get last(): SegmentRecord | undefined {
+    return this.segs[this.segs.length - 1];
+  }
+
+  /** Finds segments ended by a feature-sequence fractal, starting at pen `begin`. */
+  confirmFrom(begin: number): void {
+    const pens = this.pens;
+    for (;;) {
+      const upFx = new FeatureFractal(pens, UP); // up segment: its down pens
+      const downFx = new FeatureFractal(pens, DOWN);
+      let lastDir = this.last?.dir ?? 0;
+      let found: FeatureFractal | null = null;
+      for (let i = begin; i < pens.length && found === null; i++) {
+        const d = pens[i]!.dir;
+        if (d === DOWN && lastDir !== UP) {
+          if (upFx.add(i)) found = upFx;
+        } else if (d === UP && lastDir !== DOWN) {
+          if (downFx.add(i)) found = downFx;
+        }
+        if (this.segs.length === 0) {
+          // Direction of the first segment: whichever feature sequence gets a second element first.
+          if (upFx.ele1 !== null && d === DOWN) {
+            lastDir = DOWN;
+            downFx.clear();
+          } else if (downFx.ele1 !== null && d === UP) {
+            upFx.clear();
+            lastDir = UP;
+          }
+          if (upFx.ele1 === null && lastDir === DOWN && d === DOWN) lastDir = 0;
+          else if (downFx.ele1 === null && lastDir === UP && d === UP) lastDir = 0;
+        }
+      }
+      if (found === null) return;
+      const test = found.canBeEnd();
+      const endPen = found.peakPenIndex();
+      const endCase: SegmentCase = found.ele1!.gap ? 2 : 1;
+      if (!this.add(endPen, test === true && found.allSure(), 0, true, endCase)) {
+        begin = endPen + 1;
+        continue;
+      }
+      if (test !== true) return;
+      begin = endPen + 1;
+    }
+  }
+
+  /**
+   * Adds a segment ending at pen `end`. A confirmed segment whose end is not beyond its start is
+   * refused (returns false). The very first segment may be split at an earlier peak.
+   */
+  private add(end: number, confirmed: boolean, dir: number, splitFirst: boolean, endCase: SegmentCase): boolean {
+    const pens = this.pens;
+    if (this.segs.length === 0 && splitFirst && end >= 3) {
+      const isHigh = pens[end]!.dir === DOWN;
+      const peak = this.findPeak(end - 3, -1, -1, isHigh);
+      if (peak >= 0) {
+        const p = pens[peak]!;
+        const p0 = pens[0]!;
+        if (peak === 0 || (p.dir === DOWN ? p.low < p0.low : p.high > p0.high)) {
+          this.add(peak, false, p.dir, true, null);
+          this.add(end, false, 0, true, endCase);
+          return true;
+        }
+      }
+    }
+    const start = this.segs.length === 0 ? 0 : this.last!.endPen + 1;
+    const segDir = dir !== 0 ? dir : pens[end]!.dir;
+    if (end - start < 2) confirmed = false;
+    if (confirmed) {
+      const ok = segDir === DOWN ? pens[start]!.beginVal >= pens[end]!.endVal : pens[start]!.beginVal <= pens[end]!.endVal;
+      if (!ok) return false;
+    }
+    this.segs.push({ startPen: start, endPen: end, dir: segDir, confirmed, endCase });
+    return true;
+  }
+
+  /**
+   * The pen holding the highest up-end (or lowest down-end) among pens from..to (step ±1, `to`
+   * exclusive); a pen is skipped when the same-direction pen before it went further. Ties go to the
+   * later pen in scan order.
+   */
+  private findPeak(from: number, to: number, step: number, isHigh: boolean): number {
+    const pens = this.pens;
+    let best = isHigh ? -Infinity : Infinity;
+    let peak = -1;
+    for (let i = from; step > 0 ? i < to : i > to; i += step) {
+      const p = pens[i]!;
+      if (isHigh ? p.dir === UP && p.endVal >= best : p.dir === DOWN && p.endVal <= best) {
+        if (i >= 2 && (isHigh ? pens[i - 2]!.endVal > p.endVal : pens[i - 2]!.endVal < p.endVal)) continue;
+        best = p.endVal;
+        peak = i;
+      }
+    }
+    return peak;
+  }
+
+  /** Turns the pens after the last confirmed segment into provisional segments. */
+  collectLeftover(): void {
+    const pens = this.pens;
+    const n = pens.length;
+    if (this.segs.length === 0) {
+      if (n < 3) return;
+      let hi = -Infinity, lo = Infinity;
+      for (const p of pens) {
+        if (p.high > hi) hi = p.high;
+        if (p.low < lo) lo = p.low;
+      }
+      const b0 = pens[0]!.beginVal;
+      const up = Math.abs(hi - b0) >= Math.abs(lo - b0);
+      const peak = this.findPeak(0, n, 1, up);
+      this.add(peak, false, up ? UP : DOWN, false, null);
+      this.collectAsOne();
+      return;
+    }
+    this.collectAfterLast();
+    const last = this.last;
+    if (n > 0 && last !== undefined && n - 1 - last.endPen > 2 && !last.confirmed) {
+      this.segs.pop();
+      this.collectLeftover();
+    }
+  }
+
+  private collectAfterLast(): void {
+    const pens = this.pens;
+    const lastPen = pens.length - 1;
+    const endPen = this.last!.endPen;
+    if (lastPen - endPen < 3) return;
+    const e = pens[endPen]!;
+    const tail = pens[lastPen]!;
+    if (e.dir === DOWN && tail.endVal <= e.endVal) {
+      const peak = this.findPeak(endPen + 3, pens.length, 1, true);
+      if (peak >= 0) {
+        this.add(peak, false, UP, true, null);
+        this.collectLeftover();
+      }
+    } else if (e.dir === UP && tail.endVal >= e.endVal) {
+      const peak = this.findPeak(endPen + 3, pens.length, 1, false);
+      if (peak >= 0) {
+        this.add(peak, false, DOWN, true, null);
+        this.collectLeftover();
+      }
+    } else {
+      this.collectByPeaks(endPen);
+    }
+  }
+
+  /** Alternating provisional segments, each running to the extreme of the pens after it. */
+  private collectByPeaks(endPen: number): void {
+    for (;;) {
+      const up = this.pens[endPen]!.dir === DOWN;
+      const peak = this.findPeak(endPen + 3, this.pens.length, 1, up);
+      if (peak < 0 || peak - endPen < 3) break;
+      this.add(peak, false, up ? UP : DOWN, true, null);
+      endPen = this.last!.endPen;
+    }
+    this.collectAsOne();
+  }
+
+  /** Whatever pens remain become one provisional segment. */
+  private collectAsOne(): void {
+    const pens = this.pens;
+    const endPen = this.last!.endPen;
+    if (endPen + 1 >= pens.length) return;
+    const tail = pens.length - 1;
+    this.add(pens[endPen]!.dir === pens[tail]!.dir ? tail - 1 : tail, false, 0, true, null);
+  }
+}

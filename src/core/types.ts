@@ -1,0 +1,90 @@
+// Plain data shapes shared by every stage and by both engines.
+
+/** Input bars, one typed array per column; all columns have the same length. */
+export interface Bars {
+  readonly timestamp: Float64Array; // bar open time, ms since epoch UTC
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+}
+
+export type Direction = 'up' | 'down';
+export type FractalType = 'top' | 'bottom';
+
+/** Merged bars (inclusion resolved), columnar. `rawStart..rawEnd` is the raw range absorbed. */
+export interface MergedBars {
+  readonly count: number;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  /** 1 = up, -1 = down (direction the bar was created with). */
+  readonly dir: Int8Array;
+  readonly rawStart: Int32Array;
+  readonly rawEnd: Int32Array;
+}
+
+export interface Fractal {
+  readonly type: FractalType;
+  readonly mergedIndex: number;
+  /** Apex raw bar: the last raw bar whose high (top) / low (bottom) equals the merged extreme. */
+  readonly rawIndex: number;
+  readonly price: number;
+}
+
+export interface Pen {
+  readonly index: number;
+  readonly direction: Direction;
+  readonly startMerged: number;
+  readonly endMerged: number;
+  readonly startRaw: number;
+  readonly endRaw: number;
+  readonly startPrice: number;
+  readonly endPrice: number;
+  readonly startTime: number;
+  readonly endTime: number;
+  /**
+   * True once the pen satisfies the full definition (both ends are confirmed fractals).
+   * The last confirmed pen may still be extended to a more extreme fractal of the same type;
+   * every earlier pen is final. The virtual pen running to the last bar is never confirmed.
+   */
+  readonly confirmed: boolean;
+}
+
+/** How a segment was ended: 1 = feature sequence without gap, 2 = with gap, null = leftover (not ended). */
+export type SegmentCase = 1 | 2 | null;
+
+export interface Segment {
+  readonly index: number;
+  readonly direction: Direction;
+  readonly startPen: number;
+  readonly endPen: number;
+  readonly startRaw: number;
+  readonly endRaw: number;
+  readonly startPrice: number;
+  readonly endPrice: number;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly confirmed: boolean;
+  readonly endCase: SegmentCase;
+}
+
+export interface MacdSeries {
+  /** DIF = EMA_fast - EMA_slow; NaN before the first defined value (sma seed). */
+  readonly dif: Float64Array;
+  /** DEA = EMA_signal(DIF). */
+  readonly dea: Float64Array;
+  /** scale * (DIF - DEA). */
+  readonly histogram: Float64Array;
+  /** Index of the first defined value. */
+  readonly firstValid: number;
+}
+
+export interface AnalysisResult {
+  readonly barCount: number;
+  readonly merged: MergedBars;
+  readonly fractals: readonly Fractal[];
+  readonly pens: readonly Pen[];
+  readonly segments: readonly Segment[];
+  readonly macd: MacdSeries;
+}
