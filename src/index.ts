@@ -20,3 +20,4 @@ export {
 } from './core/options.js';
 export { validateBars } from './core/validate.js';
 export type * from './core/types.js';
+export { parseConfig, parseMacdParams, withMacdPreset, type EngineConfig, type MacdPeriods } from './config/schema.js';

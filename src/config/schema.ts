@@ -1,0 +1,197 @@
+// Parses and validates the YAML configuration (portable: no file-system access here).
+import { parse } from 'yaml';
+import { ConfigError } from '../core/errors.js';
+import {
+  MACD_PRESETS,
+  resolveOptions,
+  type AnalysisOptions,
+  type FractalCheck,
+  type MacdSeed,
+  type PenDefinition,
+} from '../core/options.js';
+
+export interface MacdPeriods {
+  readonly fast: number;
+  readonly slow: number;
+  readonly signal: number;
+}
+
+export interface EngineConfig {
+  readonly system: {
+    readonly primaryEngine: 'wasm' | 'ts';
+    readonly failoverEnabled: boolean;
+    readonly healthCheckIntervalMs: number;
+  };
+  readonly health: {
+    readonly maxFailuresBeforeSwitch: number;
+    readonly responseTimeoutMs: number;
+    readonly failbackEnabled: boolean;
+    readonly failbackHealthyChecks: number;
+  };
+  /** Resolved analysis options (MACD periods taken from the chosen preset unless overridden). */
+  readonly analysis: AnalysisOptions;
+  readonly macdPreset: string;
+  readonly macdPresets: Readonly<Record<string, MacdPeriods>>;
+}
+
+type Obj = Record<string, unknown>;
+
+/** Reads one YAML mapping, rejecting keys it does not know so typos surface as errors. */
+class Section {
+  private readonly used = new Set<string>();
+  constructor(
+    private readonly path: string,
+    private readonly obj: Obj,
+  ) {}
+
+  static of(path: string, v: unknown): Section {
+    if (v === undefined || v === null) return new Section(path, {});
+    if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(path || '(root)', 'must be a mapping');
+    return new Section(path, v as Obj);
+  }
+
+  key(k: string): string {
+    return this.path ? `${this.path}.${k}` : k;
+  }
+
+  raw(k: string): unknown {
+    this.used.add(k);
+    return this.obj[k];
+  }
+
+  sub(k: string): Section {
+    return Section.of(this.key(k), this.raw(k));
+  }
+
+  int(k: string, def: number, min: number, max: number): number {
+    const v = this.raw(k) ?? def;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new ConfigError(this.key(k), `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }
+
+  num(k: string, def: number): number {
+    const v = this.raw(k) ?? def;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(this.key(k), `must be a number, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  bool(k: string, def: boolean): boolean {
+    const v = this.raw(k) ?? def;
+    if (typeof v !== 'boolean') throw new ConfigError(this.key(k), `must be true or false, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  oneOf<T extends string>(k: string, def: T | undefined, allowed: readonly T[]): T {
+    const v = this.raw(k) ?? def;
+    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+      throw new ConfigError(this.key(k), `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+    }
+    return v as T;
+  }
+
+  has(k: string): boolean {
+    return this.obj[k] !== undefined && this.obj[k] !== null;
+  }
+
+  keys(): string[] {
+    return Object.keys(this.obj);
+  }
+
+  /** Call after reading: any key never read is unknown. */
+  done(): void {
+    for (const k of Object.keys(this.obj)) {
+      if (!this.used.has(k)) throw new ConfigError(this.key(k), 'is not a known setting');
+    }
+  }
+}
+
+function parseYaml(name: string, text: string): unknown {
+  try {
+    return parse(text);
+  } catch (e) {
+    throw new ConfigError(name, `is not valid YAML: ${(e as Error).message}`);
+  }
+}
+
+function parsePeriods(s: Section): MacdPeriods {
+  const p = { fast: s.int('fast', 0, 1, 100_000), slow: s.int('slow', 0, 1, 100_000), signal: s.int('signal', 0, 1, 100_000) };
+  s.done();
+  if (p.fast >= p.slow) throw new ConfigError(s.key('fast'), `must be smaller than slow (${p.fast} >= ${p.slow})`);
+  return p;
+}
+
+/** Parses macd_params.yaml; without text, the built-in presets. */
+export function parseMacdParams(text?: string): { defaultPreset: string; presets: Record<string, MacdPeriods> } {
+  if (text === undefined) return { defaultPreset: 'standard', presets: { ...MACD_PRESETS } };
+  const root = Section.of('', parseYaml('macd_params', text));
+  const presetsSec = root.sub('presets');
+  const presets: Record<string, MacdPeriods> = {};
+  for (const name of presetsSec.keys()) presets[name] = parsePeriods(presetsSec.sub(name));
+  presetsSec.done();
+  if (Object.keys(presets).length === 0) throw new ConfigError('presets', 'must define at least one preset');
+  const defaultPreset = root.oneOf('default_preset', Object.keys(presets)[0], Object.keys(presets));
+  root.done();
+  return { defaultPreset, presets };
+}
+
+/** Parses default.yaml (and optionally macd_params.yaml). Missing keys take the built-in defaults. */
+export function parseConfig(defaultYaml = '', macdParamsYaml?: string): EngineConfig {
+  const params = parseMacdParams(macdParamsYaml);
+  const root = Section.of('', parseYaml('default', defaultYaml));
+
+  const sys = root.sub('system');
+  const system = {
+    primaryEngine: sys.oneOf('primary_engine', 'wasm', ['wasm', 'ts'] as const),
+    failoverEnabled: sys.bool('failover_enabled', true),
+    healthCheckIntervalMs: sys.int('health_check_interval_ms', 5000, 10, 86_400_000),
+  };
+  sys.done();
+
+  const h = root.sub('health');
+  const health = {
+    maxFailuresBeforeSwitch: h.int('max_failures_before_switch', 3, 1, 1_000_000),
+    responseTimeoutMs: h.int('response_timeout_ms', 2000, 1, 3_600_000),
+    failbackEnabled: h.bool('failback_enabled', true),
+    failbackHealthyChecks: h.int('failback_healthy_checks', 3, 1, 1_000_000),
+  };
+  h.done();
+
+  const p = root.sub('pen');
+  const definition = p.oneOf<PenDefinition>('definition', 'new_3kline', ['new_3kline', 'traditional']);
+  const minKlinesBetweenTurns = p.int('min_klines_between_turns', 3, 1, 1000);
+  const strict = p.has('strict_validation') ? p.bool('strict_validation', true) : undefined;
+  const fractalCheck = p.oneOf<FractalCheck>('fractal_check', strict === false ? 'loss' : 'strict', ['strict', 'half', 'loss']);
+  if (strict !== undefined && strict !== (fractalCheck === 'strict')) {
+    throw new ConfigError(p.key('strict_validation'), `${strict} contradicts fractal_check ${fractalCheck}`);
+  }
+  const endIsPeak = p.bool('end_is_peak', true);
+  p.done();
+
+  const m = root.sub('macd');
+  const macdPreset = m.oneOf('preset', params.defaultPreset, Object.keys(params.presets));
+  const base = params.presets[macdPreset]!;
+  const fast = m.int('fast', base.fast, 1, 100_000);
+  const slow = m.int('slow', base.slow, 1, 100_000);
+  const signal = m.int('signal', base.signal, 1, 100_000);
+  const seed = m.oneOf<MacdSeed>('seed', 'first_close', ['first_close', 'sma']);
+  const histogramScale = m.num('histogram_scale', seed === 'sma' ? 1 : 2);
+  m.done();
+  root.done();
+
+  const analysis = resolveOptions({
+    pen: { definition, minKlinesBetweenTurns, fractalCheck, endIsPeak },
+    macd: { fast, slow, signal, seed, histogramScale },
+  });
+  return { system, health, analysis, macdPreset, macdPresets: params.presets };
+}
+
+/** The same configuration with another MACD preset (its periods replace the current ones). */
+export function withMacdPreset(c: EngineConfig, name: string): EngineConfig {
+  const p = c.macdPresets[name];
+  if (p === undefined || !Object.hasOwn(c.macdPresets, name)) {
+    throw new ConfigError('macd.preset', `unknown preset "${name}" (known: ${Object.keys(c.macdPresets).join(', ')})`);
+  }
+  return { ...c, macdPreset: name, analysis: { ...c.analysis, macd: { ...c.analysis.macd, ...p } } };
+}

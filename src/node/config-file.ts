@@ -1,0 +1,32 @@
+// Loading the configuration files from disk (Node only).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfig, type EngineConfig } from '../config/schema.js';
+import { ConfigError } from '../core/errors.js';
+
+/** The config/ folder shipped with the package. */
+export const BUNDLED_CONFIG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config');
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, `cannot be read: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Loads default.yaml from `path` (default: the bundled one) and macd_params.yaml from the same
+ * folder when it exists there, else the bundled presets.
+ */
+export function loadConfigFile(path = join(BUNDLED_CONFIG_DIR, 'default.yaml')): EngineConfig {
+  const paramsBeside = join(dirname(path), 'macd_params.yaml');
+  let params: string;
+  try {
+    params = readFileSync(paramsBeside, 'utf8');
+  } catch {
+    params = readText(join(BUNDLED_CONFIG_DIR, 'macd_params.yaml'));
+  }
+  return parseConfig(readText(path), params);
+}
