@@ -1,0 +1,82 @@
+// Configuration: the bundled files, presets, and errors naming the key.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseConfig, withMacdPreset } from '../src/config/schema.js';
+import { ConfigError } from '../src/core/errors.js';
+import { resolveOptions } from '../src/core/options.js';
+
+const DEFAULT = readFileSync(new URL('../config/default.yaml', import.meta.url), 'utf8');
+const PARAMS = readFileSync(new URL('../config/macd_params.yaml', import.meta.url), 'utf8');
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('bundled configuration', () => {
+  const c = parseConfig(DEFAULT, PARAMS);
+  it('has the documented defaults', () => {
+    expect(c.system).toEqual({ primaryEngine: 'wasm', failoverEnabled: true, healthCheckIntervalMs: 5000 });
+    expect(c.health).toEqual({ maxFailuresBeforeSwitch: 3, responseTimeoutMs: 2000, failbackEnabled: true, failbackHealthyChecks: 3 });
+    expect(c.analysis.pen).toEqual({ definition: 'new_3kline', minKlinesBetweenTurns: 3, fractalCheck: 'strict', endIsPeak: true });
+    expect(c.analysis.macd).toEqual({ fast: 12, slow: 26, signal: 9, seed: 'first_close', histogramScale: 2 });
+  });
+
+  it('has the four presets', () => {
+    expect(c.macdPresets).toEqual({
+      standard: { fast: 12, slow: 26, signal: 9 },
+      fast: { fast: 8, slow: 17, signal: 9 },
+      slow: { fast: 19, slow: 39, signal: 9 },
+      scalping: { fast: 6, slow: 13, signal: 5 },
+    });
+    expect(withMacdPreset(c, 'scalping').analysis.macd).toEqual({ fast: 6, slow: 13, signal: 5, seed: 'first_close', histogramScale: 2 });
+  });
+
+  it('explicit periods override the preset; the sma seed defaults to scale 1', () => {
+    const o = parseConfig('macd: { preset: fast, signal: 4, seed: sma }', PARAMS);
+    expect(o.analysis.macd).toEqual({ fast: 8, slow: 17, signal: 4, seed: 'sma', histogramScale: 1 });
+  });
+
+  it('strict_validation false means the loss check', () => {
+    expect(parseConfig('pen: { strict_validation: false }').analysis.pen.fractalCheck).toBe('loss');
+  });
+});
+
+describe('configuration errors name the key', () => {
+  it.each([
+    ['macd: { fast: 26, slow: 12 }', 'macd.fast', 'config macd.fast: must be smaller than macd.slow (26 >= 12)'],
+    ['macd: { signal: -9 }', 'macd.signal', 'config macd.signal: must be an integer from 1 to 100000, got -9'],
+    ['macd: { preset: turbo }', 'macd.preset', 'config macd.preset: must be one of standard, fast, slow, scalping, got "turbo"'],
+    ['macd: { seed: ema }', 'macd.seed', 'config macd.seed: must be one of first_close, sma, got "ema"'],
+    ['macd: { histogram_scale: 0 }', 'macd.histogram_scale', 'config macd.histogram_scale: must be a positive finite number, got 0'],
+    ['pen: { definition: wide }', 'pen.definition', 'config pen.definition: must be one of new_3kline, traditional, got "wide"'],
+    ['pen: { min_klines_between_turns: 0 }', 'pen.min_klines_between_turns', 'config pen.min_klines_between_turns: must be an integer from 1 to 1000, got 0'],
+    ['pen: { strict_validation: true, fractal_check: half }', 'pen.strict_validation', 'config pen.strict_validation: true contradicts fractal_check half'],
+    ['pen: { end_is_peak: "yes" }', 'pen.end_is_peak', 'config pen.end_is_peak: must be true or false, got "yes"'],
+    ['system: { primary_engine: gpu }', 'system.primary_engine', 'config system.primary_engine: must be one of wasm, ts, got "gpu"'],
+    ['health: { response_timeout_ms: -1 }', 'health.response_timeout_ms', 'config health.response_timeout_ms: must be an integer from 1 to 3600000, got -1'],
+    ['pen: { defintion: traditional }', 'pen.defintion', 'config pen.defintion: is not a known setting'],
+    ['macd: [1, 2]', 'macd', 'config macd: must be a mapping'],
+    ['macd: {', 'default', undefined],
+  ])('%s', (yaml, key, message) => {
+    const e = configError(() => parseConfig(yaml, PARAMS));
+    expect(e.key).toBe(key);
+    if (message) expect(e.message).toBe(message);
+  });
+
+  it('bad presets in macd_params.yaml', () => {
+    expect(configError(() => parseConfig('', 'presets: { x: { fast: 9, slow: 9, signal: 3 } }')).key).toBe('presets.x.fast');
+    expect(configError(() => parseConfig('', 'presets: {}')).key).toBe('presets');
+    expect(configError(() => withMacdPreset(parseConfig('', PARAMS), 'toString')).key).toBe('macd.preset');
+  });
+
+  it('resolveOptions validates programmatic options too', () => {
+    expect(configError(() => resolveOptions({ macd: { fast: 0 } })).key).toBe('macd.fast');
+    expect(configError(() => resolveOptions({ pen: { fractalCheck: 'none' as 'strict' } })).key).toBe('pen.fractal_check');
+  });
+});

@@ -1,0 +1,120 @@
+// Properties every output must have, on random walks with every pen option combination.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../src/core/analyze.js';
+import { sliceBars } from '../src/core/bars.js';
+import type { AnalysisResult, Bars } from '../src/core/types.js';
+import type { PenOptions } from '../src/core/options.js';
+import { barSeries, penOptions } from './arbitraries.js';
+
+const RUNS = 400;
+
+function checkPens(bars: Bars, r: AnalysisResult, opt: PenOptions): void {
+  const m = r.merged;
+  const fx = new Map(r.fractals.map((f) => [f.mergedIndex, f.type]));
+  r.pens.forEach((p, i) => {
+    const up = p.direction === 'up';
+    if (i > 0) {
+      const q = r.pens[i - 1]!;
+      expect(p.direction).not.toBe(q.direction);
+      expect([p.startMerged, p.startRaw, p.startPrice]).toEqual([q.endMerged, q.endRaw, q.endPrice]);
+    }
+    // Minimum bars.
+    const span = p.endMerged - p.startMerged;
+    if (opt.definition === 'traditional') expect(span).toBeGreaterThanOrEqual(4);
+    else {
+      expect(span).toBeGreaterThanOrEqual(3);
+      let inside = 0;
+      for (let k = p.startMerged + 1; k < p.endMerged; k++) inside += m.rawEnd[k]! - m.rawStart[k]! + 1;
+      expect(inside).toBeGreaterThanOrEqual(opt.minKlinesBetweenTurns);
+    }
+    // Endpoints are fractal extremes (a provisional end may be the last bar instead).
+    expect(fx.get(p.startMerged)).toBe(up ? 'bottom' : 'top');
+    if (p.confirmed) expect(fx.get(p.endMerged)).toBe(up ? 'top' : 'bottom');
+    else expect(i).toBe(r.pens.length - 1);
+    expect(p.startPrice).toBe(up ? m.low[p.startMerged] : m.high[p.startMerged]);
+    expect(p.endPrice).toBe(up ? m.high[p.endMerged] : m.low[p.endMerged]);
+    expect(up ? p.endPrice > p.startPrice : p.endPrice < p.startPrice).toBe(true);
+    // Raw apex bars lie in their merged bars and carry the price.
+    expect(p.startRaw).toBeGreaterThanOrEqual(m.rawStart[p.startMerged]!);
+    expect(p.startRaw).toBeLessThanOrEqual(m.rawEnd[p.startMerged]!);
+    expect(p.endRaw).toBeGreaterThanOrEqual(m.rawStart[p.endMerged]!);
+    expect(p.endRaw).toBeLessThanOrEqual(m.rawEnd[p.endMerged]!);
+    expect(up ? bars.low[p.startRaw] : bars.high[p.startRaw]).toBe(p.startPrice);
+    expect(up ? bars.high[p.endRaw] : bars.low[p.endRaw]).toBe(p.endPrice);
+    if (opt.endIsPeak) {
+      for (let k = p.startMerged + 1; k < p.endMerged; k++) {
+        if (up) expect(m.high[k]!).toBeLessThanOrEqual(p.endPrice);
+        else expect(m.low[k]!).toBeGreaterThanOrEqual(p.endPrice);
+      }
+    }
+  });
+}
+
+function checkSegments(r: AnalysisResult): void {
+  r.segments.forEach((s, i) => {
+    expect(s.startPen).toBe(i === 0 ? 0 : r.segments[i - 1]!.endPen + 1);
+    expect(s.endPen).toBeGreaterThanOrEqual(s.startPen);
+    expect(s.endPen).toBeLessThan(r.pens.length);
+    const a = r.pens[s.startPen]!, b = r.pens[s.endPen]!;
+    expect([s.startRaw, s.startPrice, s.endRaw, s.endPrice]).toEqual([a.startRaw, a.startPrice, b.endRaw, b.endPrice]);
+    if (s.confirmed) {
+      expect(s.endPen - s.startPen).toBeGreaterThanOrEqual(2);
+      expect(b.direction).toBe(s.direction);
+      expect(s.direction === 'up' ? s.endPrice >= s.startPrice : s.endPrice <= s.startPrice).toBe(true);
+      expect(s.endCase === 1 || s.endCase === 2).toBe(true);
+    }
+  });
+}
+
+describe('invariants on random walks', () => {
+  it('merged bars partition the raw bars and alternate strictly', () => {
+    fc.assert(
+      fc.property(barSeries(), (bars) => {
+        const m = analyze(bars).merged;
+        expect(m.rawStart[0]).toBe(0);
+        expect(m.rawEnd[m.count - 1]).toBe(bars.high.length - 1);
+        for (let k = 1; k < m.count; k++) {
+          expect(m.rawStart[k]).toBe(m.rawEnd[k - 1]! + 1);
+          // After inclusion, neighbours are strictly ordered on both high and low.
+          const up = m.high[k]! > m.high[k - 1]!;
+          expect(up ? m.low[k]! > m.low[k - 1]! : m.high[k]! < m.high[k - 1]! && m.low[k]! < m.low[k - 1]!).toBe(true);
+          expect(m.dir[k]).toBe(up ? 1 : -1);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('pens alternate, meet their minimum bars, and end on fractal extremes', () => {
+    fc.assert(
+      fc.property(barSeries(), penOptions, (bars, pen) => {
+        checkPens(bars, analyze(bars, { pen }), pen);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('segments tile the pens from the first, confirmed ones have >= 3 pens and end on pen endpoints', () => {
+    fc.assert(
+      fc.property(barSeries(1500), penOptions, (bars, pen) => {
+        checkSegments(analyze(bars, { pen }));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a pen that is followed by another confirmed pen never changes when more bars arrive', () => {
+    fc.assert(
+      fc.property(barSeries(), penOptions, fc.double({ min: 0, max: 1, noNaN: true }), (bars, pen, cut) => {
+        const n = bars.high.length;
+        const k = Math.max(1, Math.floor(n * cut));
+        const full = analyze(bars, { pen }).pens;
+        const prefix = analyze(sliceBars(bars, 0, k), { pen }).pens;
+        const final = prefix.filter((p) => p.confirmed).slice(0, -1);
+        expect(full.slice(0, final.length)).toEqual(final);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
