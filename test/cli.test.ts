@@ -1,0 +1,52 @@
+// The built `chan` CLI (npm test builds first), run as a user would.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const chan = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+
+describe('chan analyze', () => {
+  it('summarises the bundled sample (counts equal chan.py on this series)', () => {
+    const r = chan('analyze', 'data/sse_000001_1d.csv');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('bars            3332  (2006-11-06T00:00:00Z .. 2020-07-16T00:00:00Z)');
+    expect(r.stdout).toContain('merged bars     2607');
+    expect(r.stdout).toContain('fractals        1165  (583 top, 582 bottom)');
+    expect(r.stdout).toContain('pens (new_3kline)  202  (201 confirmed, 1 provisional)');
+    expect(r.stdout).toMatch(/segments        28 {2}\(25 confirmed: \d+ case 1, \d+ case 2; 3 provisional\)/);
+    expect(r.stdout).toMatch(/MACD standard   DIF 117\.2986 {2}DEA 110\.6233 {2}histogram 13\.3506/);
+  });
+
+  it('--pen traditional --preset fast --json gives the full result', () => {
+    const r = chan('analyze', 'data/sse_000001_1d.csv', '--pen', 'traditional', '--preset', 'fast', '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.barCount).toBe(3332);
+    expect(j.pens).toHaveLength(183);
+    expect(j.segments).toHaveLength(25);
+    expect(j.merged.high).toHaveLength(2607);
+    expect(j.macd.dif).toHaveLength(3332);
+  });
+
+  it('a bad bar is reported with its index and field, exit code 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chan-cli-'));
+    const file = join(dir, 'bad.csv');
+    writeFileSync(file, 'timestamp,open,high,low,close,volume\n1,10,11,9,10,1\n2,10,9,11,10,1\n');
+    const r = chan('analyze', file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('chan: bar 1: high 9 is below low 11\n');
+  });
+
+  it('usage errors exit 2; an unknown preset names the key', () => {
+    expect(chan('analyse', 'x.csv').status).toBe(2);
+    expect(chan('analyze', 'data/sse_000001_1d.csv', '--bogus').status).toBe(2);
+    const r = chan('analyze', 'data/sse_000001_1d.csv', '--preset', 'turbo');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('config macd.preset: unknown preset "turbo"');
+    expect(chan('analyze', 'missing.csv').stderr).toBe('chan: cannot read missing.csv: no such file\n');
+  });
+});
