@@ -15,17 +15,28 @@ export interface SegPen {
 const COMBINE = 0, INCLUDED = 2, UP = 1, DOWN = -1;
 const TOP = 1, BOTTOM = -1;
 
-/** One feature element: counter-direction pens merged by inclusion in a fixed direction. */
+/**
+ * One feature element: counter-direction pens merged by inclusion in a fixed direction. The pens
+ * of an element are consecutive same-direction pens, so the range first..last (step 2) holds them.
+ */
 class Element {
-  readonly pens: number[];
-  high: number;
-  low: number;
+  first = 0;
+  last = 0;
+  high = 0;
+  low = 0;
+  dir = 0;
   fx = 0;
   gap = false;
-  constructor(pen: number, p: SegPen, readonly dir: number) {
-    this.pens = [pen];
+
+  /** (Re)initialises this slot with a single pen. */
+  set(pen: number, p: SegPen, dir: number): this {
+    this.first = this.last = pen;
     this.high = p.high;
     this.low = p.low;
+    this.dir = dir;
+    this.fx = 0;
+    this.gap = false;
+    return this;
   }
 
   /** Inclusion test against pen p; `allowTopEqual` is 1 / -1 for the third element, 0 otherwise. */
@@ -42,7 +53,7 @@ class Element {
   tryAdd(pen: number, p: SegPen, excludeIncluded: boolean, allowTopEqual: number): number {
     const r = this.relation(p, excludeIncluded, allowTopEqual);
     if (r === COMBINE) {
-      this.pens.push(pen);
+      this.last = pen;
       if (this.dir === UP) {
         this.high = Math.max(this.high, p.high);
         this.low = Math.max(this.low, p.low);
@@ -65,12 +76,11 @@ class Element {
 
   /** Index of the pen before the one holding this element's extreme (the segment's last pen). */
   peakPenIndex(pens: readonly SegPen[]): number {
-    const byLow = pens[this.pens[0]!]!.dir === UP; // up pens: a down segment, its end is a low
-    for (let k = this.pens.length - 1; k >= 0; k--) {
-      const i = this.pens[k]!;
+    const byLow = pens[this.first]!.dir === UP; // up pens: a down segment, its end is a low
+    for (let i = this.last; i >= this.first; i -= 2) {
       if (byLow ? pens[i]!.low === this.low : pens[i]!.high === this.high) return i - 1;
     }
-    return this.pens[0]! - 1;
+    return this.first - 1;
   }
 }
 
@@ -79,7 +89,10 @@ export class FeatureFractal {
   ele0: Element | null = null;
   ele1: Element | null = null;
   ele2: Element | null = null;
-  lst: number[] = [];
+  private readonly slots = [new Element(), new Element(), new Element()] as const;
+  /** Pens fed so far, as a range first..last step 2 (empty when first < 0). */
+  lstFirst = -1;
+  lstLast = -1;
   lastEvidence = -1;
   lastEvidenceSure = false;
   /** Once false (no real break seen), the segment end can only be provisional. Never reset, as in chan.py. */
@@ -92,15 +105,16 @@ export class FeatureFractal {
 
   /** Feeds a counter-direction pen; returns true when e1, e2, e3 form the ending fractal. */
   add(i: number): boolean {
-    this.lst.push(i);
+    if (this.lstFirst < 0) this.lstFirst = i;
+    this.lstLast = i;
     const p = this.pens[i]!;
     if (this.ele0 === null) {
-      this.ele0 = new Element(i, p, this.dir);
+      this.ele0 = this.slots[0].set(i, p, this.dir);
       return false;
     }
     if (this.ele1 === null) {
       if (this.ele0.tryAdd(i, p, true, 0) !== COMBINE) {
-        this.ele1 = new Element(i, p, this.dir);
+        this.ele1 = this.slots[1].set(i, p, this.dir);
         if (this.dir === UP ? this.ele1.high < this.ele0.high : this.ele1.low > this.ele0.low) return this.reset();
       }
       return false;
@@ -110,7 +124,7 @@ export class FeatureFractal {
     const allowTopEqual = p.dir === DOWN ? 1 : -1;
     const rel = this.ele1.tryAdd(i, p, false, allowTopEqual);
     if (rel === COMBINE) return false;
-    this.ele2 = new Element(i, p, rel);
+    this.ele2 = this.slots[2].set(i, p, rel);
     if (!this.actualBreak()) return this.reset();
     this.ele1.classify(this.ele0, this.ele2, allowTopEqual);
     const isFx = this.dir === UP ? this.ele1.fx === TOP : this.ele1.fx === BOTTOM;
@@ -119,14 +133,14 @@ export class FeatureFractal {
 
   clear(): void {
     this.ele0 = this.ele1 = this.ele2 = null;
-    this.lst = [];
+    this.lstFirst = this.lstLast = -1;
   }
 
   /** Drops the first pen and replays the rest. */
   reset(): boolean {
-    const replay = this.lst.slice(1);
+    const from = this.lstFirst + 2, to = this.lstLast;
     this.clear();
-    for (const i of replay) if (this.add(i)) return true;
+    for (let i = from; i <= to; i += 2) if (this.add(i)) return true;
     return false;
   }
 
@@ -135,7 +149,7 @@ export class FeatureFractal {
   }
 
   allSure(): boolean {
-    for (const i of this.lst) if (!this.pens[i]!.sure) return false;
+    for (let i = this.lstFirst; i <= this.lstLast; i += 2) if (!this.pens[i]!.sure) return false;
     return this.lastEvidenceSure;
   }
 
@@ -143,9 +157,9 @@ export class FeatureFractal {
   private actualBreak(): boolean {
     const pens = this.pens;
     const e1 = this.ele1!, e2 = this.ele2!;
-    const lastOfE1 = pens[e1.pens[e1.pens.length - 1]!]!;
+    const lastOfE1 = pens[e1.last]!;
     if (this.dir === UP ? e2.low < lastOfE1.low : e2.high > lastOfE1.high) return true;
-    const b = e2.pens[0]!;
+    const b = e2.first;
     const bp = pens[b]!;
     if (b + 2 < pens.length) {
       const nn = pens[b + 2]!;
@@ -184,8 +198,7 @@ export class FeatureFractal {
       if (!ff.add(i)) continue;
       let test = ff.canBeEnd();
       if (!ff.actualBreakFlag) test = null;
-      const e2 = ff.ele2!.pens;
-      this.lastEvidence = e2[e2.length - 1]!;
+      this.lastEvidence = ff.ele2!.last;
       if (test === true) this.lastEvidenceSure = pens[this.lastEvidence]!.sure && ff.lastEvidenceSure;
       return test;
     }
