@@ -21,3 +21,6 @@ export {
 export { validateBars } from './core/validate.js';
 export type * from './core/types.js';
 export { parseConfig, parseMacdParams, withMacdPreset, type EngineConfig, type MacdPeriods } from './config/schema.js';
+export { tsEngine, type Engine } from './core/engine.js';
+export { createWasmEngine, WasmAbortError } from './wasm/wasm-engine.js';
+export { createEmbeddedWasmEngine, embeddedWasmBytes } from './wasm/embedded.js';

@@ -1,5 +1,4 @@
 // Stage 1 + 2: inclusion (merged bars) and fractal classification, fed one raw bar at a time.
-import type { MergedBars } from './types.js';
 
 export const UP = 1;
 export const DOWN = -1;
@@ -89,34 +88,5 @@ export class MergedBarStore {
     this.fx = i8(this.fx);
     this.rawStart = i32(this.rawStart);
     this.rawEnd = i32(this.rawEnd);
-  }
-
-  /**
-   * Apex raw bar of merged bar i: the last raw bar whose high (top) or low (bottom) equals the
-   * merged extreme. `rawHigh`/`rawLow` are the raw columns.
-   */
-  apex(i: number, isHigh: boolean, rawHigh: Float64Array, rawLow: Float64Array): number {
-    const start = this.rawStart[i]!;
-    if (isHigh) {
-      const v = this.high[i]!;
-      for (let r = this.rawEnd[i]!; r > start; r--) if (rawHigh[r] === v) return r;
-    } else {
-      const v = this.low[i]!;
-      for (let r = this.rawEnd[i]!; r > start; r--) if (rawLow[r] === v) return r;
-    }
-    return start;
-  }
-
-  /** Copies the live part of the store into exact-length arrays. */
-  snapshot(): MergedBars {
-    const n = this.count;
-    return {
-      count: n,
-      high: this.high.slice(0, n),
-      low: this.low.slice(0, n),
-      dir: this.dir.slice(0, n),
-      rawStart: this.rawStart.slice(0, n),
-      rawEnd: this.rawEnd.slice(0, n),
-    };
   }
 }

@@ -1,0 +1,79 @@
+// WASM entry: the host calls prepare(n), writes high/low/close, calls run(...), then reads the
+// result through layout(). Every run starts from an empty heap.
+import { alloc, setI32 } from './mem';
+import { mCount, mDir, mEnd, mFx, mHigh, mLow, mStart, mergeInit, mergePush } from './merge';
+import { penAddVirtualTail, penInit, penOnClassified, pCount, pDir, pEnd, pFlags, pStart } from './pens';
+import { buildSegments, gCase, gConfirmed, gCount, gDir, gEnd, gStart } from './segments';
+import { firstValid, macdFirstClose, macdSmaSeed } from './macd';
+import { getF64 } from './mem';
+
+let n: i32 = 0;
+let inHigh: usize = 0;
+let inLow: usize = 0;
+let inClose: usize = 0;
+let dif: usize = 0;
+let dea: usize = 0;
+let hist: usize = 0;
+let table: usize = 0;
+
+/** Resets the heap and reserves room for n bars; returns the address of high[0] (low and close follow). */
+export function prepare(bars: i32): usize {
+  __reset();
+  n = bars;
+  table = alloc(32 << 2);
+  inHigh = alloc(bars << 3);
+  inLow = alloc(bars << 3);
+  inClose = alloc(bars << 3);
+  return inHigh;
+}
+
+/** Byte offset from high[0] to low[0] and to close[0] (allocations are padded to 16 bytes). */
+export function lowOffset(): usize { return inLow - inHigh; }
+export function closeOffset(): usize { return inClose - inHigh; }
+
+/**
+ * Runs the whole pipeline. penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss;
+ * seed: 0 first_close, 1 sma.
+ */
+export function run(penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: i32, slow: i32, signal: i32, seed: i32, scale: f64): void {
+  mergeInit(n);
+  penInit(n + 1, penDef == 1, minK, fxCheck, endIsPeak != 0);
+  for (let i = 0; i < n; i++) {
+    if (mergePush(i, getF64(inHigh, i), getF64(inLow, i)) && mCount >= 3) penOnClassified(mCount - 2);
+  }
+  penAddVirtualTail();
+  buildSegments();
+  dif = alloc(n << 3);
+  dea = alloc(n << 3);
+  hist = alloc(n << 3);
+  if (seed == 1) macdSmaSeed(n, inClose, dif, dea, hist, fast, slow, signal, scale);
+  else macdFirstClose(n, inClose, dif, dea, hist, fast, slow, signal, scale);
+}
+
+/** Address of an i32 table: counts and addresses of every output column (see src/wasm/layout.ts). */
+export function layout(): usize {
+  const t = table;
+  setI32(t, 0, mCount);
+  setI32(t, 1, <i32>mHigh);
+  setI32(t, 2, <i32>mLow);
+  setI32(t, 3, <i32>mDir);
+  setI32(t, 4, <i32>mFx);
+  setI32(t, 5, <i32>mStart);
+  setI32(t, 6, <i32>mEnd);
+  setI32(t, 7, pCount);
+  setI32(t, 8, <i32>pStart);
+  setI32(t, 9, <i32>pEnd);
+  setI32(t, 10, <i32>pDir);
+  setI32(t, 11, <i32>pFlags);
+  setI32(t, 12, gCount);
+  setI32(t, 13, <i32>gStart);
+  setI32(t, 14, <i32>gEnd);
+  setI32(t, 15, <i32>gDir);
+  setI32(t, 16, <i32>gConfirmed);
+  setI32(t, 17, <i32>gCase);
+  setI32(t, 18, <i32>dif);
+  setI32(t, 19, <i32>dea);
+  setI32(t, 20, <i32>hist);
+  setI32(t, 21, firstValid);
+  return t;
+}

@@ -1,0 +1,13 @@
+// The interface both engines implement: same inputs, same output types.
+import { analyze } from './analyze.js';
+import type { AnalysisOptions, PartialAnalysisOptions } from './options.js';
+import type { AnalysisResult, Bars } from './types.js';
+
+export interface Engine {
+  readonly name: 'wasm' | 'ts';
+  /** Validates, then runs every stage. Throws BarValidationError / ConfigError on bad input. */
+  analyze(bars: Bars, options?: PartialAnalysisOptions | AnalysisOptions): AnalysisResult;
+}
+
+/** The plain-TypeScript engine (reference, and the backup of the WASM engine). */
+export const tsEngine: Engine = { name: 'ts', analyze };

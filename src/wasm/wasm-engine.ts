@@ -1,0 +1,107 @@
+// The WASM engine's host side: copies the input columns into linear memory once, runs the whole
+// pipeline in one call and reads the results out. Portable (no Node API): it takes a compiled
+// WebAssembly.Module or the .wasm bytes.
+import type { Engine } from '../core/engine.js';
+import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
+import type { PenRecord } from '../core/pens.js';
+import type { SegmentRecord } from '../core/segments.js';
+import { shapeResult, type RawAnalysis } from '../core/shape.js';
+import type { Bars } from '../core/types.js';
+import { validateBars } from '../core/validate.js';
+
+interface ChanExports {
+  readonly memory: WebAssembly.Memory;
+  prepare(n: number): number;
+  lowOffset(): number;
+  closeOffset(): number;
+  run(penDef: number, minK: number, fxCheck: number, endIsPeak: number, fast: number, slow: number, signal: number, seed: number, scale: number): void;
+  layout(): number;
+}
+
+/** An AssemblyScript abort() inside the module (message, file and position decoded). */
+export class WasmAbortError extends Error {
+  override readonly name = 'WasmAbortError';
+}
+
+const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;
+
+/** Compiles (if given bytes) and instantiates the module synchronously. */
+export function createWasmEngine(source: WebAssembly.Module | BufferSource): Engine {
+  const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
+  let memory: WebAssembly.Memory | undefined;
+  const readString = (ptr: number): string => {
+    if (!memory || ptr === 0) return '';
+    const len = new Uint32Array(memory.buffer, ptr - 4, 1)[0]! >>> 1;
+    return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, len));
+  };
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      abort(msg: number, file: number, line: number, col: number): never {
+        throw new WasmAbortError(`wasm abort: ${readString(msg)} at ${readString(file)}:${line}:${col}`);
+      },
+    },
+  });
+  const ex = instance.exports as unknown as ChanExports;
+  memory = ex.memory;
+
+  function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
+    const n = bars.high.length;
+    const base = ex.prepare(n);
+    // Views are created after every call that may grow memory (growth detaches old views).
+    let buf = ex.memory.buffer;
+    new Float64Array(buf, base, n).set(bars.high);
+    new Float64Array(buf, base + ex.lowOffset(), n).set(bars.low);
+    new Float64Array(buf, base + ex.closeOffset(), n).set(bars.close);
+    const { pen, macd } = opt;
+    ex.run(
+      pen.definition === 'traditional' ? 1 : 0, pen.minKlinesBetweenTurns, FX_CHECK[pen.fractalCheck], pen.endIsPeak ? 1 : 0,
+      macd.fast, macd.slow, macd.signal, macd.seed === 'sma' ? 1 : 0, macd.histogramScale,
+    );
+    buf = ex.memory.buffer;
+    const t = new Int32Array(buf, ex.layout(), 22);
+    const mc = t[0]!;
+    const merged = {
+      count: mc,
+      high: new Float64Array(buf, t[1]!, mc),
+      low: new Float64Array(buf, t[2]!, mc),
+      dir: new Int8Array(buf, t[3]!, mc),
+      fx: new Int8Array(buf, t[4]!, mc),
+      rawStart: new Int32Array(buf, t[5]!, mc),
+      rawEnd: new Int32Array(buf, t[6]!, mc),
+    };
+    const pc = t[7]!;
+    const pStart = new Int32Array(buf, t[8]!, pc), pEnd = new Int32Array(buf, t[9]!, pc);
+    const pDir = new Int8Array(buf, t[10]!, pc), pFlags = new Int8Array(buf, t[11]!, pc);
+    const pens: PenRecord[] = new Array(pc);
+    for (let i = 0; i < pc; i++) {
+      const f = pFlags[i]!;
+      pens[i] = { startK: pStart[i]!, endK: pEnd[i]!, dir: pDir[i]!, confirmed: (f & 1) !== 0, wasConfirmed: (f & 2) !== 0 };
+    }
+    const gc = t[12]!;
+    const gStart = new Int32Array(buf, t[13]!, gc), gEnd = new Int32Array(buf, t[14]!, gc);
+    const gDir = new Int8Array(buf, t[15]!, gc), gConf = new Int8Array(buf, t[16]!, gc), gCase = new Int8Array(buf, t[17]!, gc);
+    const segments: SegmentRecord[] = new Array(gc);
+    for (let i = 0; i < gc; i++) {
+      const c = gCase[i]!;
+      segments[i] = { startPen: gStart[i]!, endPen: gEnd[i]!, dir: gDir[i]!, confirmed: gConf[i] !== 0, endCase: c === 0 ? null : (c as 1 | 2) };
+    }
+    // MACD columns are copied out: the memory is reused by the next run.
+    const macdOut = {
+      dif: new Float64Array(buf, t[18]!, n).slice(),
+      dea: new Float64Array(buf, t[19]!, n).slice(),
+      histogram: new Float64Array(buf, t[20]!, n).slice(),
+      firstValid: t[21]!,
+    };
+    return { merged, pens, segments, macd: macdOut };
+  }
+
+  return {
+    name: 'wasm',
+    analyze(bars, options = {}) {
+      const opt = resolveOptions(options);
+      validateBars(bars);
+      // shapeResult copies the merged columns out of linear memory before the next run can reuse it.
+      return shapeResult(bars, analyzeRaw(bars, opt));
+    },
+  };
+}
