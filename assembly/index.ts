@@ -1,11 +1,10 @@
 // WASM entry: the host calls prepare(n), writes high/low/close, calls run(...), then reads the
 // result through layout(). Every run starts from an empty heap.
 import { alloc, setI32 } from './mem';
-import { mCount, mDir, mEnd, mFx, mHigh, mLow, mStart, mergeInit, mergePush } from './merge';
+import { mCount, mDir, mEnd, mFx, mHigh, mLow, mStart, mergeAll, mergeInit } from './merge';
 import { penAddVirtualTail, penInit, penOnClassified, pCount, pDir, pEnd, pFlags, pStart } from './pens';
 import { buildSegments, gCase, gConfirmed, gCount, gDir, gEnd, gStart } from './segments';
 import { firstValid, macdFirstClose, macdSmaSeed } from './macd';
-import { getF64 } from './mem';
 
 let n: i32 = 0;
 let inHigh: usize = 0;
@@ -38,9 +37,7 @@ export function closeOffset(): usize { return inClose - inHigh; }
 export function run(penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: i32, slow: i32, signal: i32, seed: i32, scale: f64): void {
   mergeInit(n);
   penInit(n + 1, penDef == 1, minK, fxCheck, endIsPeak != 0);
-  for (let i = 0; i < n; i++) {
-    if (mergePush(i, getF64(inHigh, i), getF64(inLow, i)) && mCount >= 3) penOnClassified(mCount - 2);
-  }
+  mergeAll(n, inHigh, inLow, penOnClassified);
   penAddVirtualTail();
   buildSegments();
   dif = alloc(n << 3);

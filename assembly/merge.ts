@@ -24,52 +24,64 @@ export function mergeInit(capacity: i32): void {
   mFx = alloc(capacity);
 }
 
-// @ts-ignore: decorator
-@inline function open(raw: i32, h: f64, l: f64, d: i32): void {
-  const i = mCount++;
-  setF64(mHigh, i, h);
-  setF64(mLow, i, l);
-  setI8(mDir, i, d);
-  setI8(mFx, i, 0);
-  setI32(mStart, i, raw);
-  setI32(mEnd, i, raw);
-}
-
-function classify(i: i32): void {
-  const ph = getF64(mHigh, i - 1), pl = getF64(mLow, i - 1);
-  const h = getF64(mHigh, i), l = getF64(mLow, i);
-  const nh = getF64(mHigh, i + 1), nl = getF64(mLow, i + 1);
-  if (ph < h && nh < h && pl < l && nl < l) setI8(mFx, i, TOP);
-  else if (ph > h && nh > h && pl > l && nl > l) setI8(mFx, i, BOTTOM);
-}
-
-/** Adds raw bar `raw`; returns true when it opened a new merged bar. */
-// @ts-ignore: decorator
-@inline export function mergePush(raw: i32, h: f64, l: f64): bool {
-  const n = mCount;
-  if (n == 0) {
-    open(raw, h, l, UP);
-    return true;
-  }
-  const k = n - 1;
-  const kh = getF64(mHigh, k), kl = getF64(mLow, k);
-  if ((kh >= h && kl <= l) || (kh <= h && kl >= l)) {
-    setI32(mEnd, k, raw);
-    // A flat bar touching the extreme in the merge direction leaves the merged bar unchanged.
-    if (getI8(mDir, k) == UP) {
-      if (h != l || h != kh) {
-        setF64(mHigh, k, h > kh ? h : kh);
-        setF64(mLow, k, l > kl ? l : kl);
+/**
+ * Merges all n raw bars. The open merged bar lives in locals and is written back when the next one
+ * opens (and at the end); a new bar is written with its initial values at once, because the
+ * fractal of the bar before it, and the pen checks made at that moment, use those values.
+ * `onFractal(k)` is called for every merged bar k classified as a fractal.
+ */
+export function mergeAll(n: i32, inHigh: usize, inLow: usize, onFractal: (k: i32) => void): void {
+  let kh = getF64(inHigh, 0), kl = getF64(inLow, 0), kd = UP, k = 0;
+  setF64(mHigh, 0, kh);
+  setF64(mLow, 0, kl);
+  setI8(mDir, 0, UP);
+  setI8(mFx, 0, 0);
+  setI32(mStart, 0, 0);
+  for (let i = 1; i < n; i++) {
+    const h = getF64(inHigh, i), l = getF64(inLow, i);
+    if ((kh >= h && kl <= l) || (kh <= h && kl >= l)) {
+      // A flat bar touching the extreme in the merge direction leaves the merged bar unchanged.
+      if (kd == UP) {
+        if (h != l || h != kh) {
+          kh = h > kh ? h : kh;
+          kl = l > kl ? l : kl;
+        }
+      } else if (h != l || l != kl) {
+        kh = h < kh ? h : kh;
+        kl = l < kl ? l : kl;
       }
-    } else if (h != l || l != kl) {
-      setF64(mHigh, k, h < kh ? h : kh);
-      setF64(mLow, k, l < kl ? l : kl);
+      continue;
     }
-    return false;
+    // Close bar k, open bar k + 1.
+    setF64(mHigh, k, kh);
+    setF64(mLow, k, kl);
+    setI32(mEnd, k, i - 1);
+    kd = h > kh ? UP : DOWN;
+    k++;
+    setF64(mHigh, k, h);
+    setF64(mLow, k, l);
+    setI8(mDir, k, kd);
+    setI8(mFx, k, 0);
+    setI32(mStart, k, i);
+    if (k >= 2) {
+      const f = k - 1;
+      const ph = getF64(mHigh, f - 1), pl = getF64(mLow, f - 1);
+      const fh = getF64(mHigh, f), fl = getF64(mLow, f);
+      let fx = 0;
+      if (ph < fh && h < fh && pl < fl && l < fl) fx = TOP;
+      else if (ph > fh && h > fh && pl > fl && l > fl) fx = BOTTOM;
+      if (fx != 0) {
+        setI8(mFx, f, fx);
+        onFractal(f);
+      }
+    }
+    kh = h;
+    kl = l;
   }
-  open(raw, h, l, h > kh ? UP : DOWN);
-  if (n >= 2) classify(n - 1);
-  return true;
+  setF64(mHigh, k, kh);
+  setF64(mLow, k, kl);
+  setI32(mEnd, k, n - 1);
+  mCount = k + 1;
 }
 
 export function getMergedHigh(k: i32): f64 { return getF64(mHigh, k); }

@@ -24,3 +24,4 @@ export { parseConfig, parseMacdParams, withMacdPreset, type EngineConfig, type M
 export { tsEngine, type Engine } from './core/engine.js';
 export { createWasmEngine, WasmAbortError } from './wasm/wasm-engine.js';
 export { createEmbeddedWasmEngine, embeddedWasmBytes } from './wasm/embedded.js';
+export { fractalList } from './core/shape.js';

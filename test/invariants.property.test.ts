@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/core/analyze.js';
+import { fractalList } from '../src/core/shape.js';
 import { sliceBars } from '../src/core/bars.js';
 import type { AnalysisResult, Bars } from '../src/core/types.js';
 import type { PenOptions } from '../src/core/options.js';
@@ -11,7 +12,7 @@ const RUNS = 400;
 
 function checkPens(bars: Bars, r: AnalysisResult, opt: PenOptions): void {
   const m = r.merged;
-  const fx = new Map(r.fractals.map((f) => [f.mergedIndex, f.type]));
+  const fx = new Map(fractalList(r.fractals).map((f) => [f.mergedIndex, f.type]));
   r.pens.forEach((p, i) => {
     const up = p.direction === 'up';
     if (i > 0) {

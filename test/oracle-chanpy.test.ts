@@ -1,6 +1,7 @@
 // Real data: every fractal, pen and segment must equal chan.py's output (both pen definitions).
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../src/core/analyze.js';
+import { fractalList } from '../src/core/shape.js';
+import { ENGINES } from './engines.js';
 import { fixtureBars, fixtureText, REAL_SERIES } from './helpers.js';
 
 interface OraclePen { dir: string; start_raw: number; end_raw: number; start_price: number; end_price: number; is_sure: boolean; start_merged: number; end_merged: number }
@@ -18,14 +19,14 @@ const MODES = [
   ['traditional', 'traditional'],
 ] as const;
 
-describe.each(REAL_SERIES)('%s against chan.py', (series) => {
+describe.each(ENGINES.flatMap((e) => REAL_SERIES.map((s) => [e.name, s, e] as const)))('%s engine, %s against chan.py', (_name, series, engine) => {
   const bars = fixtureBars(series);
   it.each(MODES)('%s pens', (oracleName, definition) => {
     const o = JSON.parse(fixtureText(`${series}.chanpy_${oracleName}.json.gz`)) as Oracle;
-    const r = analyze(bars, { pen: { definition } });
+    const r = engine.analyze(bars, { pen: { definition } });
     expect(r.barCount).toBe(o.raw_bar_count);
     expect(r.merged.count).toBe(o.merged_count);
-    expect(r.fractals.map((f) => [f.type, f.mergedIndex, f.rawIndex, f.price])).toEqual(
+    expect(fractalList(r.fractals).map((f) => [f.type, f.mergedIndex, f.rawIndex, f.price])).toEqual(
       o.fractals.map((f) => [f.type, f.merged_idx, f.raw_idx, f.price]),
     );
     // Every pen, confirmed or provisional, in order.

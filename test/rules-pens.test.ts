@@ -1,69 +1,72 @@
 // Hand-worked cases for pens: minimum bars, fractal checks, end-is-peak, extension, provisional tail.
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../src/core/analyze.js';
 import type { PenOptions } from '../src/core/options.js';
+import type { Engine } from '../src/core/engine.js';
+import { ENGINES } from './engines.js';
 import { hl } from './helpers.js';
 
 type P = Array<[number, number]>;
-const pens = (pairs: P, pen: Partial<PenOptions> = {}) =>
-  analyze(hl(pairs), { pen }).pens.map((p) => [p.direction, p.startMerged, p.endMerged, p.startRaw, p.endRaw, p.startPrice, p.endPrice, p.confirmed]);
+const pens = (engine: Engine, pairs: P, pen: Partial<PenOptions> = {}) =>
+  engine.analyze(hl(pairs), { pen }).pens.map((p) => [p.direction, p.startMerged, p.endMerged, p.startRaw, p.endRaw, p.startPrice, p.endPrice, p.confirmed]);
 
 // Bottom at merged 2 (raw 2); merged 4 holds raw 4-5; top at merged 5 (raw 6): span 3 with 3 raw bars inside.
 const A: P = [[10, 8], [9, 7], [8, 6], [9, 7], [10, 8], [9.5, 8.5], [11, 9], [10, 8.8]];
 
-describe('pen minimum bars', () => {
-  it('new_3kline: span 3 with 3 raw bars between the apex bars makes a pen', () => {
-    expect(pens(A)).toEqual([['up', 2, 5, 2, 6, 6, 11, true]]);
+describe.each(ENGINES)('$name engine', (engine) => {
+  describe('pen minimum bars', () => {
+    it('new_3kline: span 3 with 3 raw bars between the apex bars makes a pen', () => {
+      expect(pens(engine, A)).toEqual([['up', 2, 5, 2, 6, 6, 11, true]]);
+    });
+
+    it('new_3kline: the raw-bar minimum is configurable', () => {
+      expect(pens(engine, A, { minKlinesBetweenTurns: 4 })).toEqual([]);
+    });
+
+    it('traditional: span 3 is not enough', () => {
+      expect(pens(engine, A, { definition: 'traditional' })).toEqual([]);
+    });
   });
 
-  it('new_3kline: the raw-bar minimum is configurable', () => {
-    expect(pens(A, { minKlinesBetweenTurns: 4 })).toEqual([]);
+  describe('fractal check modes', () => {
+    // Same shape as A, but the bar before the bottom is high (11.5): strict compares the top with it.
+    const B: P = [[12, 8], [11.5, 7], [8, 6], [9, 7], [10, 8], [9.5, 8.5], [11, 9], [10, 8.8]];
+    it('strict rejects a top not above the high of the bottom\'s left neighbour', () => {
+      expect(pens(engine, B, { fractalCheck: 'strict' })).toEqual([]);
+    });
+    it('half and loss accept it', () => {
+      expect(pens(engine, B, { fractalCheck: 'half' })).toEqual([['up', 2, 5, 2, 6, 6, 11, true]]);
+      expect(pens(engine, B, { fractalCheck: 'loss' })).toEqual([['up', 2, 5, 2, 6, 6, 11, true]]);
+    });
   });
 
-  it('traditional: span 3 is not enough', () => {
-    expect(pens(A, { definition: 'traditional' })).toEqual([]);
-  });
-});
-
-describe('fractal check modes', () => {
-  // Same shape as A, but the bar before the bottom is high (11.5): strict compares the top with it.
-  const B: P = [[12, 8], [11.5, 7], [8, 6], [9, 7], [10, 8], [9.5, 8.5], [11, 9], [10, 8.8]];
-  it('strict rejects a top not above the high of the bottom\'s left neighbour', () => {
-    expect(pens(B, { fractalCheck: 'strict' })).toEqual([]);
-  });
-  it('half and loss accept it', () => {
-    expect(pens(B, { fractalCheck: 'half' })).toEqual([['up', 2, 5, 2, 6, 6, 11, true]]);
-    expect(pens(B, { fractalCheck: 'loss' })).toEqual([['up', 2, 5, 2, 6, 6, 11, true]]);
-  });
-});
-
-describe('end is peak', () => {
-  // Bottom 2, a higher bar (12) inside, then a top at 11.8 (merged 7).
-  const C: P = [[10, 8], [9, 7], [8, 6], [9, 7], [12, 8], [11, 7.5], [11.5, 8], [11.8, 9], [11, 8.5]];
-  it('on: a bar inside above the end top forbids the pen', () => {
-    expect(pens(C)).toEqual([]);
-  });
-  it('off: the pen is made', () => {
-    expect(pens(C, { endIsPeak: false })).toEqual([['up', 2, 7, 2, 7, 6, 11.8, true]]);
-  });
-});
-
-describe('same-type end update and provisional tail', () => {
-  // A, then a bottom too close to make a down pen (merged 6), then a higher top (merged 7, raw 8).
-  const D: P = [...A, [12, 9.5], [11, 9.2]];
-  it('a more extreme top of the same type moves the end (both definitions)', () => {
-    expect(pens(D)).toEqual([['up', 2, 7, 2, 8, 6, 12, true]]);
-    expect(pens(D, { definition: 'traditional' })).toEqual([['up', 2, 7, 2, 8, 6, 12, true]]);
+  describe('end is peak', () => {
+    // Bottom 2, a higher bar (12) inside, then a top at 11.8 (merged 7).
+    const C: P = [[10, 8], [9, 7], [8, 6], [9, 7], [12, 8], [11, 7.5], [11.5, 8], [11.8, 9], [11, 8.5]];
+    it('on: a bar inside above the end top forbids the pen', () => {
+      expect(pens(engine, C)).toEqual([]);
+    });
+    it('off: the pen is made', () => {
+      expect(pens(engine, C, { endIsPeak: false })).toEqual([['up', 2, 7, 2, 7, 6, 11.8, true]]);
+    });
   });
 
-  it('a falling tail without a bottom yet gives a provisional (virtual) down pen to the last bar', () => {
-    expect(pens([...D, [10, 8.5], [9, 7.5], [8, 7]])).toEqual([
-      ['up', 2, 7, 2, 8, 6, 12, true],
-      ['down', 7, 11, 8, 12, 12, 7, false],
-    ]);
-  });
+  describe('same-type end update and provisional tail', () => {
+    // A, then a bottom too close to make a down pen (merged 6), then a higher top (merged 7, raw 8).
+    const D: P = [...A, [12, 9.5], [11, 9.2]];
+    it('a more extreme top of the same type moves the end (both definitions)', () => {
+      expect(pens(engine, D)).toEqual([['up', 2, 7, 2, 8, 6, 12, true]]);
+      expect(pens(engine, D, { definition: 'traditional' })).toEqual([['up', 2, 7, 2, 8, 6, 12, true]]);
+    });
 
-  it('a last bar beyond the last end extends the last pen provisionally', () => {
-    expect(pens([...D, [13, 10]])).toEqual([['up', 2, 9, 2, 10, 6, 13, false]]);
+    it('a falling tail without a bottom yet gives a provisional (virtual) down pen to the last bar', () => {
+      expect(pens(engine, [...D, [10, 8.5], [9, 7.5], [8, 7]])).toEqual([
+        ['up', 2, 7, 2, 8, 6, 12, true],
+        ['down', 7, 11, 8, 12, 12, 7, false],
+      ]);
+    });
+
+    it('a last bar beyond the last end extends the last pen provisionally', () => {
+      expect(pens(engine, [...D, [13, 10]])).toEqual([['up', 2, 9, 2, 10, 6, 13, false]]);
+    });
   });
 });

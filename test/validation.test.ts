@@ -1,9 +1,9 @@
 // Bad input: each error names the bar index and the field.
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../src/core/analyze.js';
 import { barsFromObjects, type BarObject } from '../src/core/bars.js';
 import { parseBarsCsv } from '../src/core/csv.js';
 import { BarValidationError } from '../src/core/errors.js';
+import { ENGINES } from './engines.js';
 
 const good = (i: number): BarObject => ({ timestamp: 1_000 * i, open: 10, high: 11, low: 9, close: 10.5, volume: 100 });
 const series = (n: number, patch: Record<number, Partial<BarObject>>) =>
@@ -19,58 +19,60 @@ function failure(run: () => unknown): BarValidationError {
   throw new Error('expected a BarValidationError');
 }
 
-describe('bar validation', () => {
-  it.each([
-    ['NaN close', { close: NaN }, 'close', /bar 3: close is not a finite number \(NaN\)/],
-    ['Infinity high', { high: Infinity }, 'high', /bar 3: high is not a finite number \(Infinity\)/],
-    ['NaN timestamp', { timestamp: NaN }, 'timestamp', /bar 3: timestamp is not a finite number/],
-    ['negative price', { low: -1, open: -0.5, close: -0.5, high: 0 }, 'open', /bar 3: open is negative/],
-    ['negative volume', { volume: -5 }, 'volume', /bar 3: volume is negative/],
-    ['high < low', { high: 8, low: 9, open: 8.5, close: 8.5 }, 'high', /bar 3: high 8 is below low 9/],
-    ['high < max(open, close)', { close: 12 }, 'high', /bar 3: high 11 is below max\(open, close\) 12/],
-    ['low > min(open, close)', { open: 8.5 }, 'low', /bar 3: low 9 is above min\(open, close\) 8.5/],
-    ['duplicate timestamp', { timestamp: 2_000 }, 'timestamp', /bar 3: timestamp duplicates the previous timestamp 2000/],
-    ['unsorted timestamp', { timestamp: 1_500 }, 'timestamp', /bar 3: timestamp 1500 is earlier than the previous timestamp 2000 \(unsorted\)/],
-  ])('%s', (_name, patch, field, message) => {
-    const e = failure(() => analyze(series(6, { 3: patch })));
-    expect(e.index).toBe(3);
-    expect(e.field).toBe(field);
-    expect(e.message).toMatch(message);
+describe.each(ENGINES)('$name engine', (engine) => {
+  describe('bar validation', () => {
+    it.each([
+      ['NaN close', { close: NaN }, 'close', /bar 3: close is not a finite number \(NaN\)/],
+      ['Infinity high', { high: Infinity }, 'high', /bar 3: high is not a finite number \(Infinity\)/],
+      ['NaN timestamp', { timestamp: NaN }, 'timestamp', /bar 3: timestamp is not a finite number/],
+      ['negative price', { low: -1, open: -0.5, close: -0.5, high: 0 }, 'open', /bar 3: open is negative/],
+      ['negative volume', { volume: -5 }, 'volume', /bar 3: volume is negative/],
+      ['high < low', { high: 8, low: 9, open: 8.5, close: 8.5 }, 'high', /bar 3: high 8 is below low 9/],
+      ['high < max(open, close)', { close: 12 }, 'high', /bar 3: high 11 is below max\(open, close\) 12/],
+      ['low > min(open, close)', { open: 8.5 }, 'low', /bar 3: low 9 is above min\(open, close\) 8.5/],
+      ['duplicate timestamp', { timestamp: 2_000 }, 'timestamp', /bar 3: timestamp duplicates the previous timestamp 2000/],
+      ['unsorted timestamp', { timestamp: 1_500 }, 'timestamp', /bar 3: timestamp 1500 is earlier than the previous timestamp 2000 \(unsorted\)/],
+    ])('%s', (_name, patch, field, message) => {
+      const e = failure(() => engine.analyze(series(6, { 3: patch })));
+      expect(e.index).toBe(3);
+      expect(e.field).toBe(field);
+      expect(e.message).toMatch(message);
+    });
+
+    it('empty input', () => {
+      const e = failure(() => engine.analyze(series(0, {})));
+      expect(e.index).toBe(-1);
+      expect(e.message).toBe('bars: input is empty');
+    });
+
+    it('columns of different lengths', () => {
+      const b = series(3, {});
+      const e = failure(() => engine.analyze({ ...b, volume: new Float64Array(2) }));
+      expect(e.field).toBe('volume');
+      expect(e.message).toMatch(/column has 2 values, timestamp has 3/);
+    });
+
+    it('the first bad bar is reported', () => {
+      const e = failure(() => engine.analyze(series(6, { 2: { close: NaN }, 4: { high: 1 } })));
+      expect(e.index).toBe(2);
+    });
   });
 
-  it('empty input', () => {
-    const e = failure(() => analyze(series(0, {})));
-    expect(e.index).toBe(-1);
-    expect(e.message).toBe('bars: input is empty');
-  });
+  describe('CSV parsing', () => {
+    it('reads columns by header name and reports unparseable cells by data row and column', () => {
+      const b = parseBarsCsv('timestamp,open,high,low,close,volume\n1,2,3,1,2,5\n2,2,3,1,2,6\n');
+      expect(Array.from(b.volume)).toEqual([5, 6]);
+      const e = failure(() => parseBarsCsv('timestamp,open,high,low,close,volume\n1,2,3,1,2,5\n2,2,x,1,2,6\n'));
+      expect([e.index, e.field]).toEqual([1, 'high']);
+      expect(e.message).toBe('bar 1: high cannot parse "x" (line 3)');
+      expect(failure(() => parseBarsCsv('time,open,high,low,close\n')).message).toBe(
+        'header: missing column(s) timestamp, volume; expected timestamp,open,high,low,close,volume',
+      );
+    });
 
-  it('columns of different lengths', () => {
-    const b = series(3, {});
-    const e = failure(() => analyze({ ...b, volume: new Float64Array(2) }));
-    expect(e.field).toBe('volume');
-    expect(e.message).toMatch(/column has 2 values, timestamp has 3/);
-  });
-
-  it('the first bad bar is reported', () => {
-    const e = failure(() => analyze(series(6, { 2: { close: NaN }, 4: { high: 1 } })));
-    expect(e.index).toBe(2);
-  });
-});
-
-describe('CSV parsing', () => {
-  it('reads columns by header name and reports unparseable cells by data row and column', () => {
-    const b = parseBarsCsv('timestamp,open,high,low,close,volume\n1,2,3,1,2,5\n2,2,3,1,2,6\n');
-    expect(Array.from(b.volume)).toEqual([5, 6]);
-    const e = failure(() => parseBarsCsv('timestamp,open,high,low,close,volume\n1,2,3,1,2,5\n2,2,x,1,2,6\n'));
-    expect([e.index, e.field]).toEqual([1, 'high']);
-    expect(e.message).toBe('bar 1: high cannot parse "x" (line 3)');
-    expect(failure(() => parseBarsCsv('time,open,high,low,close\n')).message).toBe(
-      'header: missing column(s) timestamp, volume; expected timestamp,open,high,low,close,volume',
-    );
-  });
-
-  it('an empty cell is an error, not a zero', () => {
-    const e = failure(() => parseBarsCsv('timestamp,open,high,low,close,volume\n1,2,3,1,,5\n'));
-    expect([e.index, e.field]).toEqual([0, 'close']);
+    it('an empty cell is an error, not a zero', () => {
+      const e = failure(() => parseBarsCsv('timestamp,open,high,low,close,volume\n1,2,3,1,,5\n'));
+      expect([e.index, e.field]).toEqual([0, 'close']);
+    });
   });
 });

@@ -1,6 +1,7 @@
 // `chan analyze FILE.csv`: runs the full analysis and prints a summary or JSON.
 import { withMacdPreset, type EngineConfig } from '../config/schema.js';
 import { analyze } from '../core/analyze.js';
+import { fractalList } from '../core/shape.js';
 import type { PenDefinition } from '../core/options.js';
 import type { AnalysisResult, Bars } from '../core/types.js';
 import { loadConfigFile } from '../node/config-file.js';
@@ -38,7 +39,7 @@ const count = <T>(xs: readonly T[], f: (x: T) => boolean) => xs.filter(f).length
 
 function summary(file: string, bars: Bars, r: AnalysisResult, preset: string, pen: string): string {
   const n = r.barCount;
-  const tops = count(r.fractals, (f) => f.type === 'top');
+  const tops = r.fractals.type.filter((t) => t === 1).length;
   const confirmedPens = count(r.pens, (p) => p.confirmed);
   const confirmedSegs = count(r.segments, (s) => s.confirmed);
   const case2 = count(r.segments, (s) => s.confirmed && s.endCase === 2);
@@ -46,7 +47,7 @@ function summary(file: string, bars: Bars, r: AnalysisResult, preset: string, pe
     `file            ${file}`,
     `bars            ${n}  (${iso(bars.timestamp[0]!)} .. ${iso(bars.timestamp[n - 1]!)})`,
     `merged bars     ${r.merged.count}`,
-    `fractals        ${r.fractals.length}  (${tops} top, ${r.fractals.length - tops} bottom)`,
+    `fractals        ${r.fractals.count}  (${tops} top, ${r.fractals.count - tops} bottom)`,
     `pens (${pen})  ${r.pens.length}  (${confirmedPens} confirmed, ${r.pens.length - confirmedPens} provisional)`,
     `segments        ${r.segments.length}  (${confirmedSegs} confirmed: ${confirmedSegs - case2} case 1, ${case2} case 2; ${r.segments.length - confirmedSegs} provisional)`,
   ];
@@ -80,7 +81,7 @@ function toJson(r: AnalysisResult): string {
       rawStart: Array.from(m.rawStart),
       rawEnd: Array.from(m.rawEnd),
     },
-    fractals: r.fractals,
+    fractals: fractalList(r.fractals),
     pens: r.pens,
     segments: r.segments,
     macd: {

@@ -2,7 +2,7 @@
 // AnalysisResult. Both engines share this code, so equal raw output means equal results.
 import type { PenRecord } from './pens.js';
 import type { SegmentRecord } from './segments.js';
-import type { AnalysisResult, Bars, Fractal, MacdSeries, MergedBars, Pen, Segment } from './types.js';
+import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, MergedBars, Pen, Segment } from './types.js';
 
 /** Merged-bar columns; arrays may be longer than `count`. */
 export interface MergedColumns {
@@ -55,16 +55,37 @@ function copyMerged(m: MergedColumns): MergedBars {
   };
 }
 
-function shapeFractals(m: MergedColumns, bars: Bars): Fractal[] {
-  const out: Fractal[] = [];
+function shapeFractals(m: MergedColumns, bars: Bars): Fractals {
   const fx = m.fx;
-  for (let k = 0; k < m.count; k++) {
+  let count = 0;
+  for (let k = 0; k < m.count; k++) if (fx[k] !== 0) count++;
+  const out = {
+    count,
+    type: new Int8Array(count),
+    mergedIndex: new Int32Array(count),
+    rawIndex: new Int32Array(count),
+    price: new Float64Array(count),
+  };
+  for (let k = 0, j = 0; k < m.count; k++) {
     const f = fx[k]!;
     if (f === 0) continue;
     const top = f === 1;
-    out.push({ type: top ? 'top' : 'bottom', mergedIndex: k, rawIndex: apexRaw(m, k, top, bars), price: top ? m.high[k]! : m.low[k]! });
+    out.type[j] = f;
+    out.mergedIndex[j] = k;
+    out.rawIndex[j] = apexRaw(m, k, top, bars);
+    out.price[j++] = top ? m.high[k]! : m.low[k]!;
   }
   return out;
+}
+
+/** Fractals as objects (convenience; the columns are the primary form). */
+export function fractalList(f: Fractals): Fractal[] {
+  return Array.from({ length: f.count }, (_, i) => ({
+    type: f.type[i] === 1 ? 'top' : 'bottom',
+    mergedIndex: f.mergedIndex[i]!,
+    rawIndex: f.rawIndex[i]!,
+    price: f.price[i]!,
+  }));
 }
 
 function shapePens(raw: RawAnalysis, bars: Bars): Pen[] {

@@ -24,6 +24,17 @@ export interface MergedBars {
   readonly rawEnd: Int32Array;
 }
 
+/** Fractals, columnar (there is roughly one per four merged bars). `fractalList` gives objects. */
+export interface Fractals {
+  readonly count: number;
+  /** 1 = top, -1 = bottom. */
+  readonly type: Int8Array;
+  readonly mergedIndex: Int32Array;
+  /** Apex raw bar: the last raw bar whose high (top) / low (bottom) equals the merged extreme. */
+  readonly rawIndex: Int32Array;
+  readonly price: Float64Array;
+}
+
 export interface Fractal {
   readonly type: FractalType;
   readonly mergedIndex: number;
@@ -83,7 +94,7 @@ export interface MacdSeries {
 export interface AnalysisResult {
   readonly barCount: number;
   readonly merged: MergedBars;
-  readonly fractals: readonly Fractal[];
+  readonly fractals: Fractals;
   readonly pens: readonly Pen[];
   readonly segments: readonly Segment[];
   readonly macd: MacdSeries;
