@@ -2,7 +2,7 @@
 // flat bars and inclusions are frequent) and every pen option combination.
 import fc from 'fast-check';
 import { allocateBars } from '../src/core/bars.js';
-import type { PenOptions } from '../src/core/options.js';
+import type { MacdOptions, PenOptions } from '../src/core/options.js';
 import type { Bars } from '../src/core/types.js';
 
 export const barSeries = (maxLength = 400): fc.Arbitrary<Bars> =>
@@ -35,3 +35,62 @@ export const penOptions: fc.Arbitrary<PenOptions> = fc.record({
   fractalCheck: fc.constantFrom('strict' as const, 'half' as const, 'loss' as const),
   endIsPeak: fc.boolean(),
 });
+
+/** Series with long flat runs (o = h = l = c repeated) between random-walk stretches. */
+export const flatRuns: fc.Arbitrary<Bars> = fc
+  .array(fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 1, max: 12 }), fc.boolean()), { minLength: 1, maxLength: 80, size: 'max' })
+  .map((runs) => {
+    const rows: Array<[number, number, number, number]> = [];
+    let p = 500;
+    for (const [move, len, flat] of runs) {
+      for (let j = 0; j < len; j++) {
+        if (flat) rows.push([p, p, p, p]);
+        else {
+          const o = p;
+          p = Math.max(1, p + move);
+          rows.push([o, Math.max(o, p) + 1, Math.max(0, Math.min(o, p) - 1), p]);
+        }
+      }
+    }
+    return toBars(rows);
+  });
+
+/** Random walk with occasional large gaps (limit moves, overnight jumps) and equal highs/lows. */
+export const gappy: fc.Arbitrary<Bars> = fc
+  .array(fc.tuple(fc.integer({ min: -3, max: 3 }), fc.nat(9), fc.nat(2), fc.nat(2)), { minLength: 1, maxLength: 700, size: 'max' })
+  .map((steps) => {
+    const rows: Array<[number, number, number, number]> = [];
+    let p = 2000;
+    for (const [move, gapDie, up, down] of steps) {
+      const o = gapDie === 0 ? p + 150 : gapDie === 1 ? Math.max(200, p - 150) : p;
+      p = Math.max(50, o + move * 5);
+      rows.push([o, Math.max(o, p) + up * 5, Math.min(o, p) - down * 5, p]);
+    }
+    return toBars(rows);
+  });
+
+function toBars(rows: ReadonlyArray<readonly [number, number, number, number]>): Bars {
+  const b = allocateBars(rows.length);
+  rows.forEach(([o, h, l, c], i) => {
+    b.timestamp[i] = i * 3_600_000;
+    b.open[i] = o;
+    b.high[i] = h;
+    b.low[i] = l;
+    b.close[i] = c;
+    b.volume[i] = 1;
+  });
+  return b;
+}
+
+/** Every kind of series: tiny, random walks, flat runs, gaps, and (rarely) long ones. */
+export const anySeries: fc.Arbitrary<Bars> = fc.oneof(
+  { arbitrary: barSeries(6), weight: 2 },
+  { arbitrary: barSeries(400), weight: 5 },
+  { arbitrary: flatRuns, weight: 2 },
+  { arbitrary: gappy, weight: 2 },
+  { arbitrary: barSeries(5000), weight: 1 },
+);
+
+export const macdOptions: fc.Arbitrary<MacdOptions> = fc
+  .tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.constantFrom('first_close' as const, 'sma' as const), fc.constantFrom(1, 2, 0.5, 3.7))
+  .map(([fast, extra, signal, seed, histogramScale]) => ({ fast, slow: fast + extra, signal, seed, histogramScale }));
