@@ -1,9 +1,10 @@
 // WASM entry: the host calls prepare(n), writes high/low/close, calls run(...), then reads the
 // result through layout(). Every run starts from an empty heap.
 import { alloc, setI32 } from './mem';
-import { mCount, mDir, mEnd, mFx, mHigh, mLow, mStart, mergeAll, mergeInit } from './merge';
-import { penAddVirtualTail, penInit, penOnClassified, pCount, pDir, pEnd, pFlags, pStart } from './pens';
-import { buildSegments, gCase, gConfirmed, gCount, gDir, gEnd, gStart } from './segments';
+import { mergeAll } from './merge';
+import { mCount, mDir, mEnd, mFx, mHigh, mLow, mStart, mergeInit } from './merged';
+import { penAddVirtualTail, penInit, pCount, pDir, pEnd, pFlags, pStart } from './pens';
+import { buildSegments, buildSegments0, gCase, gConfirmed, gCount, gDir, gEnd, gStart } from './segments';
 import { firstValid, macdFirstClose, macdSmaSeed } from './macd';
 
 let n: i32 = 0;
@@ -14,6 +15,8 @@ let dif: usize = 0;
 let dea: usize = 0;
 let hist: usize = 0;
 let table: usize = 0;
+
+const PENS: i32 = 1, SEGMENTS: i32 = 2, MACD: i32 = 4;
 
 /** Resets the heap and reserves room for n bars; returns the address of high[0] (low and close follow). */
 export function prepare(bars: i32): usize {
@@ -31,18 +34,21 @@ export function lowOffset(): usize { return inLow - inHigh; }
 export function closeOffset(): usize { return inClose - inHigh; }
 
 /**
- * Runs the whole pipeline. penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss;
- * seed: 0 first_close, 1 sma.
+ * Runs the pipeline. penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss;
+ * seed: 0 first_close, 1 sma. `stages` (benchmarks only; the host passes ALL): merged bars and
+ * fractals always, then PENS, SEGMENTS (needs PENS) and MACD bits.
  */
-export function run(penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: i32, slow: i32, signal: i32, seed: i32, scale: f64): void {
+export function run(penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: i32, slow: i32, signal: i32, seed: i32, scale: f64, stages: i32): void {
   mergeInit(n);
   penInit(n + 1, penDef == 1, minK, fxCheck, endIsPeak != 0);
-  mergeAll(n, inHigh, inLow, penOnClassified);
+  mergeAll(n, inHigh, inLow, (stages & PENS) != 0);
   penAddVirtualTail();
-  buildSegments();
+  if ((stages & SEGMENTS) != 0) buildSegments();
+  else buildSegments0();
   dif = alloc(n << 3);
   dea = alloc(n << 3);
   hist = alloc(n << 3);
+  if ((stages & MACD) == 0) return;
   if (seed == 1) macdSmaSeed(n, inClose, dif, dea, hist, fast, slow, signal, scale);
   else macdFirstClose(n, inClose, dif, dea, hist, fast, slow, signal, scale);
 }

@@ -1,36 +1,15 @@
-// Inclusion (merged bars) and fractal classification; mirrors src/core/merge.ts.
-import { alloc, getF64, getI32, getI8, setF64, setI32, setI8 } from './mem';
-
-export const UP: i32 = 1;
-export const DOWN: i32 = -1;
-export const TOP: i32 = 1;
-export const BOTTOM: i32 = -1;
-
-export let mCount: i32 = 0;
-export let mHigh: usize = 0;
-export let mLow: usize = 0;
-export let mDir: usize = 0;
-export let mFx: usize = 0;
-export let mStart: usize = 0;
-export let mEnd: usize = 0;
-
-export function mergeInit(capacity: i32): void {
-  mCount = 0;
-  mHigh = alloc(capacity << 3);
-  mLow = alloc(capacity << 3);
-  mStart = alloc(capacity << 2);
-  mEnd = alloc(capacity << 2);
-  mDir = alloc(capacity);
-  mFx = alloc(capacity);
-}
+// Inclusion (merged bars) and fractal classification over all raw bars; mirrors src/core/merge.ts.
+import { getF64, setF64, setI32, setI8 } from './mem';
+import { BOTTOM, DOWN, TOP, UP, mDir, mEnd, mFx, mHigh, mLow, mStart, setCount } from './merged';
+import { penOnClassified } from './pens';
 
 /**
  * Merges all n raw bars. The open merged bar lives in locals and is written back when the next one
  * opens (and at the end); a new bar is written with its initial values at once, because the
  * fractal of the bar before it, and the pen checks made at that moment, use those values.
- * `onFractal(k)` is called for every merged bar k classified as a fractal.
+ * With `withPens`, the pen stage is fed every merged bar classified as a fractal.
  */
-export function mergeAll(n: i32, inHigh: usize, inLow: usize, onFractal: (k: i32) => void): void {
+export function mergeAll(n: i32, inHigh: usize, inLow: usize, withPens: bool): void {
   let kh = getF64(inHigh, 0), kl = getF64(inLow, 0), kd = UP, k = 0;
   setF64(mHigh, 0, kh);
   setF64(mLow, 0, kl);
@@ -72,7 +51,7 @@ export function mergeAll(n: i32, inHigh: usize, inLow: usize, onFractal: (k: i32
       else if (ph > fh && h > fh && pl > fl && l > fl) fx = BOTTOM;
       if (fx != 0) {
         setI8(mFx, f, fx);
-        onFractal(f);
+        if (withPens) penOnClassified(f);
       }
     }
     kh = h;
@@ -81,11 +60,5 @@ export function mergeAll(n: i32, inHigh: usize, inLow: usize, onFractal: (k: i32
   setF64(mHigh, k, kh);
   setF64(mLow, k, kl);
   setI32(mEnd, k, n - 1);
-  mCount = k + 1;
+  setCount(k + 1);
 }
-
-export function getMergedHigh(k: i32): f64 { return getF64(mHigh, k); }
-export function getMergedLow(k: i32): f64 { return getF64(mLow, k); }
-export function getFx(k: i32): i32 { return getI8(mFx, k); }
-export function getRawStart(k: i32): i32 { return getI32(mStart, k); }
-export function getRawEnd(k: i32): i32 { return getI32(mEnd, k); }

@@ -1,6 +1,6 @@
 // Segments by the feature sequence; mirrors src/core/feature-sequence.ts and src/core/segments.ts.
 import { alloc, getF64, getI32, getI8, setF64, setI32, setI8 } from './mem';
-import { mHigh, mLow } from './merge';
+import { mHigh, mLow } from './merged';
 import { pCount, pDir, pEnd, pFlags, pStart } from './pens';
 
 const COMBINE: i32 = 0, INCLUDED: i32 = 2, UP: i32 = 1, DOWN: i32 = -1;
@@ -217,7 +217,6 @@ class FeatureFractal {
 
 /** Derives the segment view of the pens (after the virtual tail was added) and allocates the output. */
 function segInit(): void {
-  nPens = pCount;
   const cap = max(nPens, 1);
   sDir = alloc(cap);
   sSure = alloc(cap);
@@ -245,7 +244,14 @@ function segInit(): void {
   gCase = alloc(cap);
 }
 
+/** No segments (benchmarking the earlier stages): empty output. */
+export function buildSegments0(): void {
+  nPens = 0;
+  segInit();
+}
+
 export function buildSegments(): void {
+  nPens = pCount;
   segInit();
   confirmFrom(0);
   collectLeftover();

@@ -14,7 +14,7 @@ interface ChanExports {
   prepare(n: number): number;
   lowOffset(): number;
   closeOffset(): number;
-  run(penDef: number, minK: number, fxCheck: number, endIsPeak: number, fast: number, slow: number, signal: number, seed: number, scale: number): void;
+  run(penDef: number, minK: number, fxCheck: number, endIsPeak: number, fast: number, slow: number, signal: number, seed: number, scale: number, stages: number): void;
   layout(): number;
 }
 
@@ -24,6 +24,7 @@ export class WasmAbortError extends Error {
 }
 
 const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;
+const ALL_STAGES = 7; // pens | segments | MACD (see assembly/index.ts)
 
 /** Compiles (if given bytes) and instantiates the module synchronously. */
 export function createWasmEngine(source: WebAssembly.Module | BufferSource): Engine {
@@ -55,7 +56,7 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
     const { pen, macd } = opt;
     ex.run(
       pen.definition === 'traditional' ? 1 : 0, pen.minKlinesBetweenTurns, FX_CHECK[pen.fractalCheck], pen.endIsPeak ? 1 : 0,
-      macd.fast, macd.slow, macd.signal, macd.seed === 'sma' ? 1 : 0, macd.histogramScale,
+      macd.fast, macd.slow, macd.signal, macd.seed === 'sma' ? 1 : 0, macd.histogramScale, ALL_STAGES,
     );
     buf = ex.memory.buffer;
     const t = new Int32Array(buf, ex.layout(), 22);
