@@ -2,7 +2,7 @@
 // result through layout(). Every run starts from an empty heap.
 import { alloc, setI32 } from './mem';
 import { mergeAll } from './merge';
-import { mCount, mDir, mEnd, mFx, mHigh, mLow, mStart, mergeInit } from './merged';
+import { mCount, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeInit } from './merged';
 import { penAddVirtualTail, penInit, pCount, pDir, pEnd, pFlags, pStart } from './pens';
 import { buildSegments, buildSegments0, gCase, gConfirmed, gCount, gDir, gEnd, gStart } from './segments';
 import { firstValid, macdFirstClose, macdSmaSeed } from './macd';
@@ -78,5 +78,7 @@ export function layout(): usize {
   setI32(t, 19, <i32>dea);
   setI32(t, 20, <i32>hist);
   setI32(t, 21, firstValid);
+  setI32(t, 22, <i32>mHighApex);
+  setI32(t, 23, <i32>mLowApex);
   return t;
 }

@@ -1,6 +1,6 @@
 // Inclusion (merged bars) and fractal classification over all raw bars; mirrors src/core/merge.ts.
 import { getF64, setF64, setI32, setI8 } from './mem';
-import { BOTTOM, DOWN, TOP, UP, mDir, mEnd, mFx, mHigh, mLow, mStart, setCount } from './merged';
+import { BOTTOM, DOWN, TOP, UP, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, setCount } from './merged';
 import { penOnClassified } from './pens';
 
 /**
@@ -10,7 +10,7 @@ import { penOnClassified } from './pens';
  * With `withPens`, the pen stage is fed every merged bar classified as a fractal.
  */
 export function mergeAll(n: i32, inHigh: usize, inLow: usize, withPens: bool): void {
-  let kh = getF64(inHigh, 0), kl = getF64(inLow, 0), kd = UP, k = 0;
+  let kh = getF64(inHigh, 0), kl = getF64(inLow, 0), kd = UP, k = 0, ah = 0, al = 0;
   setF64(mHigh, 0, kh);
   setF64(mLow, 0, kl);
   setI8(mDir, 0, UP);
@@ -29,12 +29,16 @@ export function mergeAll(n: i32, inHigh: usize, inLow: usize, withPens: bool): v
         kh = h < kh ? h : kh;
         kl = l < kl ? l : kl;
       }
+      if (h == kh) ah = i;
+      if (l == kl) al = i;
       continue;
     }
     // Close bar k, open bar k + 1.
     setF64(mHigh, k, kh);
     setF64(mLow, k, kl);
     setI32(mEnd, k, i - 1);
+    setI32(mHighApex, k, ah);
+    setI32(mLowApex, k, al);
     kd = h > kh ? UP : DOWN;
     k++;
     setF64(mHigh, k, h);
@@ -56,9 +60,13 @@ export function mergeAll(n: i32, inHigh: usize, inLow: usize, withPens: bool): v
     }
     kh = h;
     kl = l;
+    ah = i;
+    al = i;
   }
   setF64(mHigh, k, kh);
   setF64(mLow, k, kl);
   setI32(mEnd, k, n - 1);
+  setI32(mHighApex, k, ah);
+  setI32(mLowApex, k, al);
   setCount(k + 1);
 }

@@ -13,6 +13,9 @@ export let mDir: usize = 0;
 export let mFx: usize = 0;
 export let mStart: usize = 0;
 export let mEnd: usize = 0;
+/** Last raw bar whose high (low) equals the merged high (low). */
+export let mHighApex: usize = 0;
+export let mLowApex: usize = 0;
 
 export function mergeInit(capacity: i32): void {
   mCount = 0;
@@ -20,6 +23,8 @@ export function mergeInit(capacity: i32): void {
   mLow = alloc(capacity << 3);
   mStart = alloc(capacity << 2);
   mEnd = alloc(capacity << 2);
+  mHighApex = alloc(capacity << 2);
+  mLowApex = alloc(capacity << 2);
   mDir = alloc(capacity);
   mFx = alloc(capacity);
 }

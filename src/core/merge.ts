@@ -19,6 +19,9 @@ export class MergedBarStore {
   fx: Int8Array;
   rawStart: Int32Array;
   rawEnd: Int32Array;
+  /** Last raw bar whose high (low) equals the merged high (low): where a top (bottom) apex lies. */
+  highApex: Int32Array;
+  lowApex: Int32Array;
 
   constructor(capacity = 1024) {
     const c = Math.max(4, capacity);
@@ -28,6 +31,8 @@ export class MergedBarStore {
     this.fx = new Int8Array(c);
     this.rawStart = new Int32Array(c);
     this.rawEnd = new Int32Array(c);
+    this.highApex = new Int32Array(c);
+    this.lowApex = new Int32Array(c);
   }
 
   /** Adds raw bar `raw`; returns true when it opened a new merged bar. */
@@ -51,6 +56,8 @@ export class MergedBarStore {
         this.high[k] = h < kh ? h : kh;
         this.low[k] = l < kl ? l : kl;
       }
+      if (h === this.high[k]) this.highApex[k] = raw;
+      if (l === this.low[k]) this.lowApex[k] = raw;
       return false;
     }
     this.open(raw, h, l, h > kh ? UP : DOWN);
@@ -67,6 +74,8 @@ export class MergedBarStore {
     this.fx[i] = 0;
     this.rawStart[i] = raw;
     this.rawEnd[i] = raw;
+    this.highApex[i] = raw;
+    this.lowApex[i] = raw;
   }
 
   private classify(i: number): void {
@@ -88,5 +97,7 @@ export class MergedBarStore {
     this.fx = i8(this.fx);
     this.rawStart = i32(this.rawStart);
     this.rawEnd = i32(this.rawEnd);
+    this.highApex = i32(this.highApex);
+    this.lowApex = i32(this.lowApex);
   }
 }

@@ -2,7 +2,7 @@
 // AnalysisResult. Both engines share this code, so equal raw output means equal results.
 import type { PenRecord } from './pens.js';
 import type { SegmentRecord } from './segments.js';
-import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, MergedBars, Pen, Segment } from './types.js';
+import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, Segment } from './types.js';
 
 /** Merged-bar columns; arrays may be longer than `count`. */
 export interface MergedColumns {
@@ -13,6 +13,9 @@ export interface MergedColumns {
   readonly fx: Int8Array;
   readonly rawStart: Int32Array;
   readonly rawEnd: Int32Array;
+  /** Last raw bar whose high (low) equals the merged high (low). */
+  readonly highApex: Int32Array;
+  readonly lowApex: Int32Array;
 }
 
 export interface RawAnalysis {
@@ -22,60 +25,52 @@ export interface RawAnalysis {
   readonly macd: MacdSeries;
 }
 
-/** Apex raw bar of merged bar k: the last raw bar whose high (top) or low (bottom) equals the merged extreme. */
-export function apexRaw(m: MergedColumns, k: number, isHigh: boolean, bars: Bars): number {
-  const start = m.rawStart[k]!;
-  const col = isHigh ? bars.high : bars.low;
-  const v = isHigh ? m.high[k]! : m.low[k]!;
-  for (let r = m.rawEnd[k]!; r > start; r--) if (col[r] === v) return r;
-  return start;
-}
-
 export function shapeResult(bars: Bars, raw: RawAnalysis): AnalysisResult {
-  const pens = shapePens(raw, bars);
+  // Work on exact-length copies: the engine's columns may be views of memory it will reuse, and
+  // reading JS-heap arrays is faster than reading WASM-memory views.
+  const m = copyColumns(raw.merged);
+  const pens = shapePens(m, raw.pens, bars.timestamp);
   return {
     barCount: bars.high.length,
-    merged: copyMerged(raw.merged),
-    fractals: shapeFractals(raw.merged, bars),
+    merged: { count: m.count, high: m.high, low: m.low, dir: m.dir, rawStart: m.rawStart, rawEnd: m.rawEnd },
+    fractals: shapeFractals(m),
     pens,
     segments: shapeSegments(raw.segments, pens),
     macd: raw.macd,
   };
 }
 
-function copyMerged(m: MergedColumns): MergedBars {
+function copyColumns(m: MergedColumns): MergedColumns {
   const n = m.count;
   return {
     count: n,
     high: m.high.slice(0, n),
     low: m.low.slice(0, n),
     dir: m.dir.slice(0, n),
+    fx: m.fx.slice(0, n),
     rawStart: m.rawStart.slice(0, n),
     rawEnd: m.rawEnd.slice(0, n),
+    highApex: m.highApex.slice(0, n),
+    lowApex: m.lowApex.slice(0, n),
   };
 }
 
-function shapeFractals(m: MergedColumns, bars: Bars): Fractals {
-  const fx = m.fx;
+function shapeFractals(m: MergedColumns): Fractals {
+  const fx = m.fx, n = m.count;
   let count = 0;
-  for (let k = 0; k < m.count; k++) if (fx[k] !== 0) count++;
-  const out = {
-    count,
-    type: new Int8Array(count),
-    mergedIndex: new Int32Array(count),
-    rawIndex: new Int32Array(count),
-    price: new Float64Array(count),
-  };
-  for (let k = 0, j = 0; k < m.count; k++) {
+  for (let k = 0; k < n; k++) count += fx[k]! & 1; // fx is -1, 0 or 1
+  const type = new Int8Array(count), mergedIndex = new Int32Array(count), rawIndex = new Int32Array(count);
+  const price = new Float64Array(count);
+  for (let k = 0, j = 0; k < n; k++) {
     const f = fx[k]!;
     if (f === 0) continue;
     const top = f === 1;
-    out.type[j] = f;
-    out.mergedIndex[j] = k;
-    out.rawIndex[j] = apexRaw(m, k, top, bars);
-    out.price[j++] = top ? m.high[k]! : m.low[k]!;
+    type[j] = f;
+    mergedIndex[j] = k;
+    rawIndex[j] = top ? m.highApex[k]! : m.lowApex[k]!;
+    price[j++] = top ? m.high[k]! : m.low[k]!;
   }
-  return out;
+  return { count, type, mergedIndex, rawIndex, price };
 }
 
 /** Fractals as objects (convenience; the columns are the primary form). */
@@ -88,13 +83,14 @@ export function fractalList(f: Fractals): Fractal[] {
   }));
 }
 
-function shapePens(raw: RawAnalysis, bars: Bars): Pen[] {
-  const m = raw.merged;
-  return raw.pens.map((r, index) => {
+function shapePens(m: MergedColumns, records: readonly PenRecord[], timestamp: Float64Array): Pen[] {
+  const out: Pen[] = new Array(records.length);
+  for (let index = 0; index < records.length; index++) {
+    const r = records[index]!;
     const up = r.dir === 1;
-    const startRaw = apexRaw(m, r.startK, !up, bars);
-    const endRaw = apexRaw(m, r.endK, up, bars);
-    return {
+    const startRaw = up ? m.lowApex[r.startK]! : m.highApex[r.startK]!;
+    const endRaw = up ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
+    out[index] = {
       index,
       direction: up ? 'up' : 'down',
       startMerged: r.startK,
@@ -103,11 +99,12 @@ function shapePens(raw: RawAnalysis, bars: Bars): Pen[] {
       endRaw,
       startPrice: up ? m.low[r.startK]! : m.high[r.startK]!,
       endPrice: up ? m.high[r.endK]! : m.low[r.endK]!,
-      startTime: bars.timestamp[startRaw]!,
-      endTime: bars.timestamp[endRaw]!,
+      startTime: timestamp[startRaw]!,
+      endTime: timestamp[endRaw]!,
       confirmed: r.confirmed,
     };
-  });
+  }
+  return out;
 }
 
 function shapeSegments(records: readonly SegmentRecord[], pens: readonly Pen[]): Segment[] {

@@ -59,7 +59,7 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
       macd.fast, macd.slow, macd.signal, macd.seed === 'sma' ? 1 : 0, macd.histogramScale, ALL_STAGES,
     );
     buf = ex.memory.buffer;
-    const t = new Int32Array(buf, ex.layout(), 22);
+    const t = new Int32Array(buf, ex.layout(), 24);
     const mc = t[0]!;
     const merged = {
       count: mc,
@@ -69,6 +69,8 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
       fx: new Int8Array(buf, t[4]!, mc),
       rawStart: new Int32Array(buf, t[5]!, mc),
       rawEnd: new Int32Array(buf, t[6]!, mc),
+      highApex: new Int32Array(buf, t[22]!, mc),
+      lowApex: new Int32Array(buf, t[23]!, mc),
     };
     const pc = t[7]!;
     const pStart = new Int32Array(buf, t[8]!, pc), pEnd = new Int32Array(buf, t[9]!, pc);
