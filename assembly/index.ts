@@ -2,7 +2,7 @@
 // result through layout(). Every run starts from an empty heap.
 import { alloc, setI32 } from './mem';
 import { mergeAll } from './merge';
-import { mCount, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeInit } from './merged';
+import { mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeInit } from './merged';
 import { penAddVirtualTail, penInit, pCount, pDir, pEnd, pFlags, pStart } from './pens';
 import { buildSegments, buildSegments0, gCase, gConfirmed, gCount, gDir, gEnd, gStart } from './segments';
 import { firstValid, macdFirstClose, macdSmaSeed } from './macd';
@@ -16,7 +16,8 @@ let dea: usize = 0;
 let hist: usize = 0;
 let table: usize = 0;
 
-const PENS: i32 = 1, SEGMENTS: i32 = 2, MACD: i32 = 4;
+// Stage bits of run(); the host always passes all four.
+const MERGE: i32 = 1, PENS: i32 = 2, SEGMENTS: i32 = 4, MACD: i32 = 8;
 
 /** Resets the heap and reserves room for n bars; returns the address of high[0] (low and close follow). */
 export function prepare(bars: i32): usize {
@@ -35,13 +36,13 @@ export function closeOffset(): usize { return inClose - inHigh; }
 
 /**
  * Runs the pipeline. penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss;
- * seed: 0 first_close, 1 sma. `stages` (benchmarks only; the host passes ALL): merged bars and
- * fractals always, then PENS, SEGMENTS (needs PENS) and MACD bits.
+ * seed: 0 first_close, 1 sma. `stages` selects MERGE (merged bars + fractals), PENS, SEGMENTS and
+ * MACD; each of pens and segments needs the stages before it. Subsets exist for benchmarks.
  */
 export function run(penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: i32, slow: i32, signal: i32, seed: i32, scale: f64, stages: i32): void {
   mergeInit(n);
   penInit(n + 1, penDef == 1, minK, fxCheck, endIsPeak != 0);
-  mergeAll(n, inHigh, inLow, (stages & PENS) != 0);
+  if ((stages & MERGE) != 0) mergeAll(n, inHigh, inLow, (stages & PENS) != 0);
   penAddVirtualTail();
   if ((stages & SEGMENTS) != 0) buildSegments();
   else buildSegments0();
@@ -80,5 +81,7 @@ export function layout(): usize {
   setI32(t, 21, firstValid);
   setI32(t, 22, <i32>mHighApex);
   setI32(t, 23, <i32>mLowApex);
+  setI32(t, 24, mFractalCount);
+  setI32(t, 25, <i32>mFractals);
   return t;
 }

@@ -1,6 +1,6 @@
 // Inclusion (merged bars) and fractal classification over all raw bars; mirrors src/core/merge.ts.
 import { getF64, setF64, setI32, setI8 } from './mem';
-import { BOTTOM, DOWN, TOP, UP, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, setCount } from './merged';
+import { BOTTOM, DOWN, TOP, UP, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, addFractal, setCount } from './merged';
 import { penOnClassified } from './pens';
 
 /**
@@ -55,6 +55,7 @@ export function mergeAll(n: i32, inHigh: usize, inLow: usize, withPens: bool): v
       else if (ph > fh && h > fh && pl > fl && l > fl) fx = BOTTOM;
       if (fx != 0) {
         setI8(mFx, f, fx);
+        addFractal(f);
         if (withPens) penOnClassified(f);
       }
     }

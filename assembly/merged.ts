@@ -16,6 +16,9 @@ export let mEnd: usize = 0;
 /** Last raw bar whose high (low) equals the merged high (low). */
 export let mHighApex: usize = 0;
 export let mLowApex: usize = 0;
+/** Merged indices of the fractals, in order. */
+export let mFractals: usize = 0;
+export let mFractalCount: i32 = 0;
 
 export function mergeInit(capacity: i32): void {
   mCount = 0;
@@ -25,10 +28,17 @@ export function mergeInit(capacity: i32): void {
   mEnd = alloc(capacity << 2);
   mHighApex = alloc(capacity << 2);
   mLowApex = alloc(capacity << 2);
+  mFractals = alloc(capacity << 2);
+  mFractalCount = 0;
   mDir = alloc(capacity);
   mFx = alloc(capacity);
 }
 
 export function setCount(c: i32): void {
   mCount = c;
+}
+
+export function addFractal(k: i32): void {
+  store<i32>(mFractals + (<usize>mFractalCount << 2), k);
+  mFractalCount++;
 }

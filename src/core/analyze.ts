@@ -26,7 +26,22 @@ export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
     if (merged.push(i, high[i]!, low[i]!) && merged.count >= 3) penBuilder.onClassified(merged.count - 2);
   }
   const pens = penBuilder.withVirtualTail();
-  return { merged, pens, segments: buildSegments(segmentView(pens, merged)), macd: computeMacd(bars.close, opt.macd) };
+  // The store is not reused, so exact-length views of its columns can be handed over as they are.
+  const c = merged.count;
+  const columns = {
+    count: c,
+    high: merged.high.subarray(0, c),
+    low: merged.low.subarray(0, c),
+    dir: merged.dir.subarray(0, c),
+    rawStart: merged.rawStart.subarray(0, c),
+    rawEnd: merged.rawEnd.subarray(0, c),
+    fx: merged.fx,
+    highApex: merged.highApex,
+    lowApex: merged.lowApex,
+    fractalIndex: merged.fractalIndex,
+    fractalCount: merged.fractalCount,
+  };
+  return { merged: columns, pens, segments: buildSegments(segmentView(pens, merged)), macd: computeMacd(bars.close, opt.macd) };
 }
 
 /** The pens as the segment stage sees them. */

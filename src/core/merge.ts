@@ -22,6 +22,9 @@ export class MergedBarStore {
   /** Last raw bar whose high (low) equals the merged high (low): where a top (bottom) apex lies. */
   highApex: Int32Array;
   lowApex: Int32Array;
+  /** Merged indices of the fractals, in order. */
+  fractalIndex: Int32Array;
+  fractalCount = 0;
 
   constructor(capacity = 1024) {
     const c = Math.max(4, capacity);
@@ -33,6 +36,7 @@ export class MergedBarStore {
     this.rawEnd = new Int32Array(c);
     this.highApex = new Int32Array(c);
     this.lowApex = new Int32Array(c);
+    this.fractalIndex = new Int32Array(c);
   }
 
   /** Adds raw bar `raw`; returns true when it opened a new merged bar. */
@@ -82,8 +86,13 @@ export class MergedBarStore {
     const ph = this.high[i - 1]!, pl = this.low[i - 1]!;
     const h = this.high[i]!, l = this.low[i]!;
     const nh = this.high[i + 1]!, nl = this.low[i + 1]!;
-    if (ph < h && nh < h && pl < l && nl < l) this.fx[i] = TOP;
-    else if (ph > h && nh > h && pl > l && nl > l) this.fx[i] = BOTTOM;
+    let f = 0;
+    if (ph < h && nh < h && pl < l && nl < l) f = TOP;
+    else if (ph > h && nh > h && pl > l && nl > l) f = BOTTOM;
+    if (f !== 0) {
+      this.fx[i] = f;
+      this.fractalIndex[this.fractalCount++] = i;
+    }
   }
 
   private grow(): void {
@@ -99,5 +108,6 @@ export class MergedBarStore {
     this.rawEnd = i32(this.rawEnd);
     this.highApex = i32(this.highApex);
     this.lowApex = i32(this.lowApex);
+    this.fractalIndex = i32(this.fractalIndex);
   }
 }

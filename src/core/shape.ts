@@ -4,7 +4,10 @@ import type { PenRecord } from './pens.js';
 import type { SegmentRecord } from './segments.js';
 import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, Segment } from './types.js';
 
-/** Merged-bar columns; arrays may be longer than `count`. */
+/**
+ * Merged-bar columns as an engine hands them over: high, low, dir, rawStart and rawEnd are owned
+ * exact-length arrays (they become the public result); the others may be views the engine reuses.
+ */
 export interface MergedColumns {
   readonly count: number;
   readonly high: Float64Array;
@@ -16,6 +19,9 @@ export interface MergedColumns {
   /** Last raw bar whose high (low) equals the merged high (low). */
   readonly highApex: Int32Array;
   readonly lowApex: Int32Array;
+  /** Merged indices of the fractals, in order (`fractalCount` of them). */
+  readonly fractalIndex: Int32Array;
+  readonly fractalCount: number;
 }
 
 export interface RawAnalysis {
@@ -26,9 +32,7 @@ export interface RawAnalysis {
 }
 
 export function shapeResult(bars: Bars, raw: RawAnalysis): AnalysisResult {
-  // Work on exact-length copies: the engine's columns may be views of memory it will reuse, and
-  // reading JS-heap arrays is faster than reading WASM-memory views.
-  const m = copyColumns(raw.merged);
+  const m = raw.merged;
   const pens = shapePens(m, raw.pens, bars.timestamp);
   return {
     barCount: bars.high.length,
@@ -40,37 +44,17 @@ export function shapeResult(bars: Bars, raw: RawAnalysis): AnalysisResult {
   };
 }
 
-function copyColumns(m: MergedColumns): MergedColumns {
-  const n = m.count;
-  return {
-    count: n,
-    high: m.high.slice(0, n),
-    low: m.low.slice(0, n),
-    dir: m.dir.slice(0, n),
-    fx: m.fx.slice(0, n),
-    rawStart: m.rawStart.slice(0, n),
-    rawEnd: m.rawEnd.slice(0, n),
-    highApex: m.highApex.slice(0, n),
-    lowApex: m.lowApex.slice(0, n),
-  };
-}
-
 function shapeFractals(m: MergedColumns): Fractals {
-  const fx = m.fx, n = m.count;
-  let count = 0;
-  for (let k = 0; k < n; k++) count += fx[k]! & 1; // fx is -1, 0 or 1
-  const type = new Int8Array(count), mergedIndex = new Int32Array(count), rawIndex = new Int32Array(count);
-  const price = new Float64Array(count);
-  for (let k = 0, j = 0; k < n; k++) {
-    const f = fx[k]!;
-    if (f === 0) continue;
-    const top = f === 1;
-    type[j] = f;
-    mergedIndex[j] = k;
+  const count = m.fractalCount;
+  const type = new Int8Array(count), rawIndex = new Int32Array(count), price = new Float64Array(count);
+  for (let j = 0; j < count; j++) {
+    const k = m.fractalIndex[j]!;
+    const top = m.fx[k] === 1;
+    type[j] = top ? 1 : -1;
     rawIndex[j] = top ? m.highApex[k]! : m.lowApex[k]!;
-    price[j++] = top ? m.high[k]! : m.low[k]!;
+    price[j] = top ? m.high[k]! : m.low[k]!;
   }
-  return { count, type, mergedIndex, rawIndex, price };
+  return { count, type, mergedIndex: m.fractalIndex.slice(0, count), rawIndex, price };
 }
 
 /** Fractals as objects (convenience; the columns are the primary form). */

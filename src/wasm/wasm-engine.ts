@@ -24,7 +24,7 @@ export class WasmAbortError extends Error {
 }
 
 const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;
-const ALL_STAGES = 7; // pens | segments | MACD (see assembly/index.ts)
+const ALL_STAGES = 15; // merge | pens | segments | MACD (see assembly/index.ts)
 
 /** Compiles (if given bytes) and instantiates the module synchronously. */
 export function createWasmEngine(source: WebAssembly.Module | BufferSource): Engine {
@@ -59,18 +59,21 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
       macd.fast, macd.slow, macd.signal, macd.seed === 'sma' ? 1 : 0, macd.histogramScale, ALL_STAGES,
     );
     buf = ex.memory.buffer;
-    const t = new Int32Array(buf, ex.layout(), 24);
+    const t = new Int32Array(buf, ex.layout(), 26);
     const mc = t[0]!;
+    // Public columns are copied out (the memory is reused by the next run); the rest are views.
     const merged = {
       count: mc,
-      high: new Float64Array(buf, t[1]!, mc),
-      low: new Float64Array(buf, t[2]!, mc),
-      dir: new Int8Array(buf, t[3]!, mc),
+      high: new Float64Array(buf, t[1]!, mc).slice(),
+      low: new Float64Array(buf, t[2]!, mc).slice(),
+      dir: new Int8Array(buf, t[3]!, mc).slice(),
+      rawStart: new Int32Array(buf, t[5]!, mc).slice(),
+      rawEnd: new Int32Array(buf, t[6]!, mc).slice(),
       fx: new Int8Array(buf, t[4]!, mc),
-      rawStart: new Int32Array(buf, t[5]!, mc),
-      rawEnd: new Int32Array(buf, t[6]!, mc),
       highApex: new Int32Array(buf, t[22]!, mc),
       lowApex: new Int32Array(buf, t[23]!, mc),
+      fractalCount: t[24]!,
+      fractalIndex: new Int32Array(buf, t[25]!, t[24]!),
     };
     const pc = t[7]!;
     const pStart = new Int32Array(buf, t[8]!, pc), pEnd = new Int32Array(buf, t[9]!, pc);
@@ -88,7 +91,6 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
       const c = gCase[i]!;
       segments[i] = { startPen: gStart[i]!, endPen: gEnd[i]!, dir: gDir[i]!, confirmed: gConf[i] !== 0, endCase: c === 0 ? null : (c as 1 | 2) };
     }
-    // MACD columns are copied out: the memory is reused by the next run.
     const macdOut = {
       dif: new Float64Array(buf, t[18]!, n).slice(),
       dea: new Float64Array(buf, t[19]!, n).slice(),
@@ -103,7 +105,6 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
     analyze(bars, options = {}) {
       const opt = resolveOptions(options);
       validateBars(bars);
-      // shapeResult copies the merged columns out of linear memory before the next run can reuse it.
       return shapeResult(bars, analyzeRaw(bars, opt));
     },
   };
