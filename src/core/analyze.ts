@@ -45,7 +45,7 @@ export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
 }
 
 /** The pens as the segment stage sees them. */
-function segmentView(pens: readonly PenRecord[], m: MergedBarStore): SegPen[] {
+export function segmentView(pens: readonly PenRecord[], m: MergedBarStore): SegPen[] {
   return pens.map((p) => {
     const up = p.dir === UP;
     const begin = up ? m.low[p.startK]! : m.high[p.startK]!;

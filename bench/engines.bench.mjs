@@ -1,0 +1,154 @@
+// WASM engine vs TS engine vs peer MACD libraries vs a C -O3 MACD loop, per stage and for the full
+// pipeline, at 10k, 100k and 1M bars of the SSE 1-minute series (extended past its 239,550 bars for
+// 1M). Every task rotates between three windows of the series so neither V8 nor the branch
+// predictor specialises on one array. Run with `npm run bench:engines` (builds first).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Bench } from 'tinybench';
+import ti from 'technicalindicators';
+import { EMA, MACD } from 'trading-signals';
+import { embeddedWasmBytes, createWasmEngine, parseBarsCsv, resolveOptions, tsEngine } from '../dist/index.js';
+import { analyzeRaw, segmentView } from '../dist/core/analyze.js';
+import { computeMacd } from '../dist/core/macd.js';
+import { MergedBarStore } from '../dist/core/merge.js';
+import { PenBuilder } from '../dist/core/pens.js';
+import { buildSegments } from '../dist/core/segments.js';
+
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const TIME = Number(process.env.BENCH_TIME_MS ?? 1500);
+const opt = resolveOptions({});
+const smaOpt = { ...opt.macd, seed: 'sma', histogramScale: 1 };
+
+// --- data: the series, extended by repeating it with a price step so it keeps moving -----------
+const base = parseBarsCsv(gunzipSync(readFileSync(new URL('./data/sse_000001_1m_20150105_20190212.csv.gz', import.meta.url))).toString('utf8'));
+const maxSize = Math.max(...SIZES);
+const total = maxSize + 2 * Math.ceil(maxSize / 3);
+const ext = Object.fromEntries(['timestamp', 'open', 'high', 'low', 'close', 'volume'].map((k) => [k, new Float64Array(total)]));
+for (let i = 0; i < total; i++) {
+  const j = i % base.high.length, rep = Math.floor(i / base.high.length);
+  const f = 1 + 0.05 * rep; // each repetition 5 % higher
+  ext.timestamp[i] = base.timestamp[0] + i * 60_000;
+  for (const k of ['open', 'high', 'low', 'close']) ext[k][i] = Math.round(base[k][j] * f * 100) / 100;
+  ext.volume[i] = base.volume[j];
+}
+const windows = (n) => [0, 1, 2].map((w) => {
+  const s = w * Math.ceil(n / 3);
+  return Object.fromEntries(Object.entries(ext).map(([k, a]) => [k, a.slice(s, s + n)]));
+});
+
+// --- WASM stages through the raw exports (same calls as the engine's host) ----------------------
+const module = new WebAssembly.Module(embeddedWasmBytes());
+const ex = new WebAssembly.Instance(module, { env: { abort() { throw new Error('wasm abort'); } } }).exports;
+const MERGE = 1, PENS = 2, SEGMENTS = 4, MACD_STAGE = 8;
+function wasmStages(b, stages, seed = 0) {
+  const n = b.high.length;
+  const p = ex.prepare(n);
+  const buf = ex.memory.buffer;
+  new Float64Array(buf, p, n).set(b.high);
+  new Float64Array(buf, p + ex.lowOffset(), n).set(b.low);
+  new Float64Array(buf, p + ex.closeOffset(), n).set(b.close);
+  ex.run(0, 3, 0, 1, 12, 26, 9, seed, seed ? 1 : 2, stages);
+  return new Int32Array(ex.memory.buffer, ex.layout(), 1)[0];
+}
+const wasmEngine = createWasmEngine(module);
+
+// --- TS stages -------------------------------------------------------------------------------
+function tsMerge(b, withPens) {
+  const n = b.high.length, m = new MergedBarStore(n), p = new PenBuilder(m, opt.pen);
+  for (let i = 0; i < n; i++) if (m.push(i, b.high[i], b.low[i]) && withPens && m.count >= 3) p.onClassified(m.count - 2);
+  return withPens ? p.withVirtualTail().length : m.count;
+}
+function tsStructure(b) {
+  const n = b.high.length, m = new MergedBarStore(n), p = new PenBuilder(m, opt.pen);
+  for (let i = 0; i < n; i++) if (m.push(i, b.high[i], b.low[i]) && m.count >= 3) p.onClassified(m.count - 2);
+  return buildSegments(segmentView(p.withVirtualTail(), m)).length;
+}
+
+// --- C reference ----------------------------------------------------------------------------
+function cMacd(closes) {
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'chan-bench-'));
+    const bin = join(dir, 'macd');
+    execFileSync('gcc', ['-O3', '-o', bin, new URL('./c/macd.c', import.meta.url).pathname]);
+    writeFileSync(join(dir, 'closes.bin'), Buffer.from(closes.buffer, closes.byteOffset, closes.byteLength));
+    return JSON.parse(execFileSync(bin, [join(dir, 'closes.bin'), String(Math.max(3, Math.round(3e7 / closes.length)))]).toString());
+  } catch {
+    return null; // no C compiler here
+  }
+}
+
+const rows = [];
+let sink = 0;
+for (const n of SIZES) {
+  const w = windows(n);
+  const arrays = w.map((b) => Array.from(b.close));
+  let turn = 0;
+  const next = () => w[turn++ % 3];
+  const bench = new Bench({ time: n >= 1_000_000 ? TIME * 2 : TIME, warmupTime: 300 });
+  const add = (group, name, fn) => bench.add(`${group}|${name}`, fn);
+  add('merge + fractals', 'ts', () => { sink += tsMerge(next(), false); });
+  add('merge + fractals', 'wasm', () => { sink += wasmStages(next(), MERGE); });
+  add('merge + fractals + pens', 'ts', () => { sink += tsMerge(next(), true); });
+  add('merge + fractals + pens', 'wasm', () => { sink += wasmStages(next(), MERGE | PENS); });
+  add('merge + fractals + pens + segments', 'ts', () => { sink += tsStructure(next()); });
+  add('merge + fractals + pens + segments', 'wasm', () => { sink += wasmStages(next(), MERGE | PENS | SEGMENTS); });
+  add('MACD first_close', 'ts', () => { sink += computeMacd(next().close, opt.macd).dif.length; });
+  add('MACD first_close', 'wasm', () => { sink += wasmStages(next(), MACD_STAGE, 0); });
+  add('MACD sma (TA-Lib)', 'ts', () => { sink += computeMacd(next().close, smaOpt).dif.length; });
+  add('MACD sma (TA-Lib)', 'wasm', () => { sink += wasmStages(next(), MACD_STAGE, 1); });
+  add('MACD sma (TA-Lib)', 'technicalindicators', () => {
+    sink += ti.MACD.calculate({ values: arrays[turn++ % 3], fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false }).length;
+  });
+  add('MACD sma (TA-Lib)', 'trading-signals', () => {
+    const m = new MACD(new EMA(12), new EMA(26), new EMA(9));
+    const c = w[turn++ % 3].close;
+    for (let i = 0; i < c.length; i++) m.add(c[i]);
+    sink += m.getResult()?.macd ?? 0;
+  });
+  add('core: all stages, incl. copy-in (no validation, no result objects)', 'ts', () => { sink += analyzeRaw(next(), opt).pens.length; });
+  add('core: all stages, incl. copy-in (no validation, no result objects)', 'wasm', () => { sink += wasmStages(next(), MERGE | PENS | SEGMENTS | MACD_STAGE); });
+  add('analyze(): validation + all stages + result objects', 'ts', () => { sink += tsEngine.analyze(next()).pens.length; });
+  add('analyze(): validation + all stages + result objects', 'wasm', () => { sink += wasmEngine.analyze(next()).pens.length; });
+  await bench.run();
+  const c = cMacd(w[0].close);
+  for (const t of bench.tasks) {
+    const [group, engine] = t.name.split('|');
+    rows.push({ n, group, engine, ns: (t.result.latency.mean * 1e6) / n, rme: t.result.latency.rme });
+  }
+  if (c) {
+    rows.push({ n, group: 'MACD first_close', engine: 'C -O3', ns: c.first_close_ns_per_bar, rme: 0 });
+    rows.push({ n, group: 'MACD sma (TA-Lib)', engine: 'C -O3', ns: c.sma_ns_per_bar, rme: 0 });
+  }
+}
+
+// --- memory ---------------------------------------------------------------------------------
+const n = SIZES.at(-1);
+const big = windows(n)[0];
+wasmStages(big, MERGE | PENS | SEGMENTS | MACD_STAGE);
+const wasmPeak = ex.memory.buffer.byteLength;
+globalThis.gc?.();
+const before = process.memoryUsage();
+const kept = tsEngine.analyze(big);
+globalThis.gc?.();
+const after = process.memoryUsage();
+const resultBytes = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
+sink += kept.pens.length;
+
+console.log(`\n${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, tinybench; ns/bar (lower is better), ratio = other / wasm\n`);
+for (const size of SIZES) {
+  console.log(`### ${size.toLocaleString('en-US')} bars\n`);
+  console.log('| stage | engine | ns/bar | ±% | vs wasm |');
+  console.log('|---|---|---:|---:|---:|');
+  const groups = [...new Set(rows.filter((r) => r.n === size).map((r) => r.group))];
+  for (const g of groups) {
+    const rs = rows.filter((r) => r.n === size && r.group === g);
+    const w = rs.find((r) => r.engine.startsWith('wasm'))?.ns;
+    for (const r of rs) console.log(`| ${g} | ${r.engine} | ${r.ns.toFixed(2)} | ${Number.isNaN(r.rme) ? '-' : r.rme.toFixed(1)} | ${w ? (r.ns / w).toFixed(2) + 'x' : '-'} |`);
+  }
+  console.log('');
+}
+console.log(`memory at ${n.toLocaleString('en-US')} bars: WASM linear memory after a run ${(wasmPeak / n).toFixed(1)} bytes/bar (its peak: the heap is reset per run, memory never shrinks); result kept by the caller ${(resultBytes / n).toFixed(1)} bytes/bar (${globalThis.gc ? 'measured after gc' : 'run with --expose-gc for an exact figure'})`);
+if (sink === 0.5) console.log(sink);

@@ -1,0 +1,27 @@
+// Everything of the public API except how the WASM module is obtained (see index.ts and
+// index-workerd.ts). No Node-only API.
+export { analyze } from './core/analyze.js';
+export { barsFromObjects, sliceBars, type BarObject } from './core/bars.js';
+export { parseBarsCsv } from './core/csv.js';
+export { BarValidationError, ConfigError } from './core/errors.js';
+export { computeMacd } from './core/macd.js';
+export {
+  DEFAULT_OPTIONS,
+  MACD_PRESETS,
+  macdPreset,
+  resolveOptions,
+  type AnalysisOptions,
+  type FractalCheck,
+  type MacdOptions,
+  type MacdPresetName,
+  type MacdSeed,
+  type PartialAnalysisOptions,
+  type PenDefinition,
+  type PenOptions,
+} from './core/options.js';
+export { validateBars } from './core/validate.js';
+export type * from './core/types.js';
+export { parseConfig, parseMacdParams, withMacdPreset, type EngineConfig, type MacdPeriods } from './config/schema.js';
+export { tsEngine, type Engine } from './core/engine.js';
+export { createWasmEngine, WasmAbortError } from './wasm/wasm-engine.js';
+export { fractalList } from './core/shape.js';
