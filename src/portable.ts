@@ -25,3 +25,20 @@ export { parseConfig, parseMacdParams, withMacdPreset, type EngineConfig, type M
 export { tsEngine, type Engine } from './core/engine.js';
 export { createWasmEngine, WasmAbortError } from './wasm/wasm-engine.js';
 export { fractalList } from './core/shape.js';
+export { checkOutput } from './failover/output-check.js';
+export { fingerprint } from './failover/fingerprint.js';
+export { canaryBars, CANARY_FINGERPRINT } from './failover/canary.js';
+export { EngineTimeoutError, inProcessBackend, type EngineBackend } from './failover/backend.js';
+export {
+  EngineCoordinator,
+  EngineFailureError,
+  type CoordinatorOptions,
+  type CoordinatorStatus,
+  type EngineName,
+  type FailureKind,
+  type FailureRecord,
+  type Logger,
+  type Role,
+  type SwitchEvent,
+} from './failover/coordinator.js';
+export { createCoordinator, type CreateCoordinatorOptions } from './failover/create.js';

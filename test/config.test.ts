@@ -21,8 +21,8 @@ function configError(run: () => unknown): ConfigError {
 describe('bundled configuration', () => {
   const c = parseConfig(DEFAULT, PARAMS);
   it('has the documented defaults', () => {
-    expect(c.system).toEqual({ primaryEngine: 'wasm', failoverEnabled: true, healthCheckIntervalMs: 5000 });
-    expect(c.health).toEqual({ maxFailuresBeforeSwitch: 3, responseTimeoutMs: 2000, failbackEnabled: true, failbackHealthyChecks: 3 });
+    expect(c.system).toEqual({ primaryEngine: 'wasm', execution: 'in_process', failoverEnabled: true, healthCheckIntervalMs: 5000 });
+    expect(c.health).toEqual({ maxFailuresBeforeSwitch: 3, responseTimeoutMs: 2000, failbackEnabled: true, failbackHealthyChecks: 3, shadowFraction: 0.01 });
     expect(c.analysis.pen).toEqual({ definition: 'new_3kline', minKlinesBetweenTurns: 3, fractalCheck: 'strict', endIsPeak: true });
     expect(c.analysis.macd).toEqual({ fast: 12, slow: 26, signal: 9, seed: 'first_close', histogramScale: 2 });
   });
@@ -59,6 +59,8 @@ describe('configuration errors name the key', () => {
     ['pen: { strict_validation: true, fractal_check: half }', 'pen.strict_validation', 'config pen.strict_validation: true contradicts fractal_check half'],
     ['pen: { end_is_peak: "yes" }', 'pen.end_is_peak', 'config pen.end_is_peak: must be true or false, got "yes"'],
     ['system: { primary_engine: gpu }', 'system.primary_engine', 'config system.primary_engine: must be one of wasm, ts, got "gpu"'],
+    ['system: { execution: fork }', 'system.execution', 'config system.execution: must be one of in_process, worker_thread, got "fork"'],
+    ['health: { shadow_fraction: 2 }', 'health.shadow_fraction', 'config health.shadow_fraction: must be between 0 and 1, got 2'],
     ['health: { response_timeout_ms: -1 }', 'health.response_timeout_ms', 'config health.response_timeout_ms: must be an integer from 1 to 3600000, got -1'],
     ['pen: { defintion: traditional }', 'pen.defintion', 'config pen.defintion: is not a known setting'],
     ['macd: [1, 2]', 'macd', 'config macd: must be a mapping'],

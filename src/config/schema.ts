@@ -19,6 +19,8 @@ export interface MacdPeriods {
 export interface EngineConfig {
   readonly system: {
     readonly primaryEngine: 'wasm' | 'ts';
+    /** Where the WASM engine runs: on the caller's thread, or in a worker thread (Node) that can be interrupted. */
+    readonly execution: 'in_process' | 'worker_thread';
     readonly failoverEnabled: boolean;
     readonly healthCheckIntervalMs: number;
   };
@@ -27,6 +29,8 @@ export interface EngineConfig {
     readonly responseTimeoutMs: number;
     readonly failbackEnabled: boolean;
     readonly failbackHealthyChecks: number;
+    /** Fraction (0..1) of primary calls also run on the backup and compared. */
+    readonly shadowFraction: number;
   };
   /** Resolved analysis options (MACD periods taken from the chosen preset unless overridden). */
   readonly analysis: AnalysisOptions;
@@ -144,6 +148,7 @@ export function parseConfig(defaultYaml = '', macdParamsYaml?: string): EngineCo
   const sys = root.sub('system');
   const system = {
     primaryEngine: sys.oneOf('primary_engine', 'wasm', ['wasm', 'ts'] as const),
+    execution: sys.oneOf('execution', 'in_process', ['in_process', 'worker_thread'] as const),
     failoverEnabled: sys.bool('failover_enabled', true),
     healthCheckIntervalMs: sys.int('health_check_interval_ms', 5000, 10, 86_400_000),
   };
@@ -155,7 +160,11 @@ export function parseConfig(defaultYaml = '', macdParamsYaml?: string): EngineCo
     responseTimeoutMs: h.int('response_timeout_ms', 2000, 1, 3_600_000),
     failbackEnabled: h.bool('failback_enabled', true),
     failbackHealthyChecks: h.int('failback_healthy_checks', 3, 1, 1_000_000),
+    shadowFraction: h.num('shadow_fraction', 0),
   };
+  if (health.shadowFraction < 0 || health.shadowFraction > 1) {
+    throw new ConfigError(h.key('shadow_fraction'), `must be between 0 and 1, got ${health.shadowFraction}`);
+  }
   h.done();
 
   const p = root.sub('pen');

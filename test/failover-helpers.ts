@@ -1,0 +1,66 @@
+// Fault injection for the failover tests: wrappers around a real engine backend.
+import { tsEngine } from '../src/core/engine.js';
+import type { AnalysisResult } from '../src/core/types.js';
+import { inProcessBackend, type EngineBackend } from '../src/failover/backend.js';
+import type { CoordinatorOptions } from '../src/failover/coordinator.js';
+import { createEmbeddedWasmEngine } from '../src/wasm/embedded.js';
+
+export type Fault = (call: number, result: AnalysisResult) => AnalysisResult;
+
+/** The real WASM engine in-process; `fault` may throw (trap) or return a corrupted result. */
+export function faultyWasm(fault: Fault): EngineBackend & { calls: number } {
+  const inner = inProcessBackend(createEmbeddedWasmEngine());
+  const b = {
+    name: 'wasm' as const,
+    interruptible: false,
+    calls: 0,
+    async analyze(...args: Parameters<EngineBackend['analyze']>) {
+      const r = await inner.analyze(...args);
+      return fault(++b.calls, r);
+    },
+    async dispose() {},
+  };
+  return b;
+}
+
+export const trap = (): never => {
+  throw new WebAssembly.RuntimeError('unreachable');
+};
+
+/** A copy of r with pen 1 starting at merged bar 0 (breaks pen continuity). */
+export function flipPenIndex(r: AnalysisResult): AnalysisResult {
+  const pens = r.pens.map((p, i) => (i === 1 ? { ...p, startMerged: 0 } : p));
+  return { ...r, pens };
+}
+
+/** A copy of r with NaN as the last MACD histogram value. */
+export function nanInMacd(r: AnalysisResult): AnalysisResult {
+  const histogram = r.macd.histogram.slice();
+  histogram[histogram.length - 1] = NaN;
+  return { ...r, macd: { ...r.macd, histogram } };
+}
+
+/** A copy of r with the last histogram value off by 1e-9: well-formed, but wrong. */
+export function subtlyWrong(r: AnalysisResult): AnalysisResult {
+  const histogram = r.macd.histogram.slice();
+  histogram[histogram.length - 1]! += 1e-9;
+  return { ...r, macd: { ...r.macd, histogram } };
+}
+
+export const tsBackend = () => inProcessBackend(tsEngine);
+
+export function coordinatorOptions(createPrimary: CoordinatorOptions['createPrimary'], over: Partial<CoordinatorOptions> = {}): CoordinatorOptions {
+  return {
+    createPrimary,
+    primaryName: 'wasm',
+    backup: tsBackend(),
+    failoverEnabled: true,
+    maxFailuresBeforeSwitch: 2,
+    responseTimeoutMs: 5_000,
+    healthCheckIntervalMs: 60_000,
+    failbackEnabled: true,
+    failbackHealthyChecks: 2,
+    shadowFraction: 0,
+    ...over,
+  };
+}
