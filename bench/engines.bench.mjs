@@ -1,6 +1,5 @@
 // WASM engine vs TS engine vs peer MACD libraries vs a C -O3 MACD loop, per stage and for the full
-// pipeline, at 10k, 100k and 1M bars of the SSE 1-minute series (extended past its 239,550 bars for
-// 1M). Every task rotates between three windows of the series so neither V8 nor the branch
+// pipeline, at 10k, 100k, 239,550 (the whole SSE 1-minute series) and 1M bars (the series extended). Every task rotates between three windows of the series so neither V8 nor the branch
 // predictor specialises on one array. Run with `npm run bench:engines` (builds first).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,14 +9,14 @@ import { gunzipSync } from 'node:zlib';
 import { Bench } from 'tinybench';
 import ti from 'technicalindicators';
 import { EMA, MACD } from 'trading-signals';
-import { embeddedWasmBytes, createWasmEngine, parseBarsCsv, resolveOptions, tsEngine } from '../dist/index.js';
+import { embeddedWasmBytes, createWasmEngine, parseBarsCsv, resolveOptions, tsEngine, validateBars } from '../dist/index.js';
 import { analyzeRaw, segmentView } from '../dist/core/analyze.js';
 import { computeMacd } from '../dist/core/macd.js';
 import { MergedBarStore } from '../dist/core/merge.js';
 import { PenBuilder } from '../dist/core/pens.js';
 import { buildSegments } from '../dist/core/segments.js';
 
-const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,239550,1000000').split(',').map(Number);
 const TIME = Number(process.env.BENCH_TIME_MS ?? 1500);
 const opt = resolveOptions({});
 const smaOpt = { ...opt.macd, seed: 'sma', histogramScale: 1 };
@@ -89,6 +88,7 @@ for (const n of SIZES) {
   const next = () => w[turn++ % 3];
   const bench = new Bench({ time: n >= 1_000_000 ? TIME * 2 : TIME, warmupTime: 300 });
   const add = (group, name, fn) => bench.add(`${group}|${name}`, fn);
+  add('validate (shared by both engines)', 'ts', () => { validateBars(next()); });
   add('merge + fractals', 'ts', () => { sink += tsMerge(next(), false); });
   add('merge + fractals', 'wasm', () => { sink += wasmStages(next(), MERGE); });
   add('merge + fractals + pens', 'ts', () => { sink += tsMerge(next(), true); });
