@@ -4,19 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, withMacdPreset } from '../src/config/schema.js';
 import { ConfigError } from '../src/core/errors.js';
 import { resolveOptions } from '../src/core/options.js';
+import { thrown } from './helpers.js';
 
 const DEFAULT = readFileSync(new URL('../config/default.yaml', import.meta.url), 'utf8');
 const PARAMS = readFileSync(new URL('../config/macd_params.yaml', import.meta.url), 'utf8');
 
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (run: () => unknown) => thrown(run, ConfigError);
 
 describe('bundled configuration', () => {
   const c = parseConfig(DEFAULT, PARAMS);

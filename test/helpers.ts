@@ -32,3 +32,14 @@ export const REAL_SERIES = [
   'msft_1d_19900102_20220310',
   'spy_1h_19980102_20210331',
 ] as const;
+
+/** The error of class `cls` that `run` throws (any other outcome fails the test). */
+export function thrown<T extends Error>(run: () => unknown, cls: new (...args: never[]) => T): T {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof cls) return e;
+    throw e;
+  }
+  throw new Error(`expected a ${cls.name}`);
+}

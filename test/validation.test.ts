@@ -4,20 +4,13 @@ import { barsFromObjects, type BarObject } from '../src/core/bars.js';
 import { parseBarsCsv } from '../src/core/csv.js';
 import { BarValidationError } from '../src/core/errors.js';
 import { ENGINES } from './engines.js';
+import { thrown } from './helpers.js';
 
 const good = (i: number): BarObject => ({ timestamp: 1_000 * i, open: 10, high: 11, low: 9, close: 10.5, volume: 100 });
 const series = (n: number, patch: Record<number, Partial<BarObject>>) =>
   barsFromObjects(Array.from({ length: n }, (_, i) => ({ ...good(i), ...patch[i] })));
 
-function failure(run: () => unknown): BarValidationError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof BarValidationError) return e;
-    throw e;
-  }
-  throw new Error('expected a BarValidationError');
-}
+const failure = (run: () => unknown) => thrown(run, BarValidationError);
 
 describe.each(ENGINES)('$name engine', (engine) => {
   describe('bar validation', () => {
