@@ -26,6 +26,13 @@ export const barSeries = (maxLength = 400): fc.Arbitrary<Bars> =>
         b.volume[i] = rare;
         if (flat) close = open;
       });
+      // A long walk can drift below zero: lift the whole series so every price stays positive.
+      let lowest = Infinity;
+      for (let i = 0; i < b.low.length; i++) lowest = Math.min(lowest, b.low[i]!);
+      if (lowest < 1) {
+        const lift = 1 - lowest;
+        for (const col of [b.open, b.high, b.low, b.close]) for (let i = 0; i < col.length; i++) col[i]! += lift;
+      }
       return b;
     });
 
