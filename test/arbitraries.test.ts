@@ -6,5 +6,10 @@ import { validateBars } from '../src/core/validate.js';
 import { anySeries } from './arbitraries.js';
 
 it('every generated series is valid input', () => {
-  fc.assert(fc.property(anySeries, (b) => expect(() => validateBars(b)).not.toThrow()), { numRuns: 3000 });
+  fc.assert(
+    fc.property(anySeries, (b) => {
+      expect(() => validateBars(b)).not.toThrow();
+    }),
+    { numRuns: 3000 },
+  );
 });
