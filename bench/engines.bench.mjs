@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { Bench } from 'tinybench';
 import ti from 'technicalindicators';
 import { EMA, MACD } from 'trading-signals';
-import { embeddedWasmBytes, createWasmEngine, parseBarsCsv, resolveOptions, tsEngine, validateBars } from '../dist/index.js';
+import { embeddedWasmBytes, createWasmEngine, createWasmKernel, parseBarsCsv, resolveOptions, STAGE, tsEngine, validateBars } from '../dist/index.js';
 import { analyzeRaw, segmentView } from '../dist/core/analyze.js';
 import { computeMacd } from '../dist/core/macd.js';
 import { MergedBarStore } from '../dist/core/merge.js';
@@ -38,20 +38,12 @@ const windows = (n) => [0, 1, 2].map((w) => {
   return Object.fromEntries(Object.entries(ext).map(([k, a]) => [k, a.slice(s, s + n)]));
 });
 
-// --- WASM stages through the raw exports (same calls as the engine's host) ----------------------
+// --- WASM stages through the kernel (the engine's own copy-in and run, with a stage mask) -------
 const module = new WebAssembly.Module(embeddedWasmBytes());
-const ex = new WebAssembly.Instance(module, { env: { abort() { throw new Error('wasm abort'); } } }).exports;
-const MERGE = 1, PENS = 2, SEGMENTS = 4, MACD_STAGE = 8;
-function wasmStages(b, stages, seed = 0) {
-  const n = b.high.length;
-  const p = ex.prepare(n);
-  const buf = ex.memory.buffer;
-  new Float64Array(buf, p, n).set(b.high);
-  new Float64Array(buf, p + ex.lowOffset(), n).set(b.low);
-  new Float64Array(buf, p + ex.closeOffset(), n).set(b.close);
-  ex.run(0, 3, 0, 1, 12, 26, 9, seed, seed ? 1 : 2, stages);
-  return new Int32Array(ex.memory.buffer, ex.layout(), 1)[0];
-}
+const kernel = createWasmKernel(module);
+const { MERGE, PENS, SEGMENTS, MACD: MACD_STAGE } = STAGE;
+const smaRun = resolveOptions({ macd: smaOpt });
+const wasmStages = (b, stages, seed = 0) => kernel.run(b, seed ? smaRun : opt, stages);
 const wasmEngine = createWasmEngine(module);
 
 // --- TS stages -------------------------------------------------------------------------------
@@ -128,7 +120,7 @@ for (const n of SIZES) {
 const n = SIZES.at(-1);
 const big = windows(n)[0];
 wasmStages(big, MERGE | PENS | SEGMENTS | MACD_STAGE);
-const wasmPeak = ex.memory.buffer.byteLength;
+const wasmPeak = kernel.memoryBytes();
 globalThis.gc?.();
 const before = process.memoryUsage();
 const kept = tsEngine.analyze(big);

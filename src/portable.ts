@@ -23,7 +23,7 @@ export { validateBars } from './core/validate.js';
 export type * from './core/types.js';
 export { parseConfig, parseMacdParams, withMacdPreset, type EngineConfig, type MacdPeriods } from './config/schema.js';
 export { tsEngine, type Engine } from './core/engine.js';
-export { createWasmEngine, WasmAbortError } from './wasm/wasm-engine.js';
+export { createWasmEngine, createWasmKernel, STAGE, WasmAbortError, type WasmKernel } from './wasm/wasm-engine.js';
 export { fractalList } from './core/shape.js';
 export { checkOutput } from './failover/output-check.js';
 export { fingerprint } from './failover/fingerprint.js';
