@@ -22,7 +22,7 @@ for (let i = 0; i < 5; i++) { warm.analyze(bars); tsEngine.analyze(bars); }
 function faulty(fault) {
   const inner = createEmbeddedWasmEngine();
   let n = 0;
-  return { name: 'wasm', interruptible: false, async analyze(b, o) { return fault(++n, inner.analyze(b, o)); }, async dispose() {} };
+  return { name: "wasm", interruptible: false, async analyze(b, o) { return fault(++n, inner.analyzeValidated(b, o)); }, async dispose() {} };
 }
 const rows = [];
 const add = (fault, what, v) => rows.push([fault, what, v]);

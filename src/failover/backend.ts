@@ -29,7 +29,7 @@ export function inProcessBackend(engine: Engine): EngineBackend {
     name: engine.name,
     interruptible: false,
     async analyze(bars, options) {
-      return engine.analyze(bars, options);
+      return engine.analyzeValidated(bars, options);
     },
     async dispose() {},
   };

@@ -14,7 +14,8 @@ export function serveEngine(engine: Engine, port: MessagePort, beforeCall?: (n: 
   port.on('message', (m: WorkerRequest) => {
     try {
       beforeCall?.(++calls);
-      port.postMessage({ id: m.id, result: engine.analyze(m.bars, m.options) });
+      // The coordinator validated the request before sending it.
+      port.postMessage({ id: m.id, result: engine.analyzeValidated(m.bars, m.options) });
     } catch (e) {
       const err = e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
       port.postMessage({ id: m.id, error: err });

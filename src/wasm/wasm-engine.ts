@@ -39,14 +39,18 @@ export interface WasmKernel {
 /** Compiles (if given bytes) and instantiates the module synchronously. */
 export function createWasmEngine(source: WebAssembly.Module | BufferSource): Engine {
   const { ex } = instantiate(source);
+  const analyzeValidated = (bars: Bars, opt: AnalysisOptions) => {
+    runStages(ex, bars, opt, STAGE.ALL);
+    return shapeResult(bars, readResult(ex, bars.high.length));
+  };
   return {
     name: 'wasm',
     analyze(bars, options = {}) {
       const opt = resolveOptions(options);
       validateBars(bars);
-      runStages(ex, bars, opt, STAGE.ALL);
-      return shapeResult(bars, readResult(ex, bars.high.length));
+      return analyzeValidated(bars, opt);
     },
+    analyzeValidated,
   };
 }
 
