@@ -85,9 +85,12 @@ function runStages(ex: ChanExports, bars: Bars, opt: AnalysisOptions, stages: nu
   const base = ex.prepare(n);
   // Views are created after every call that may grow memory (growth detaches old views).
   const buf = ex.memory.buffer;
-  new Float64Array(buf, base, n).set(bars.high);
-  new Float64Array(buf, base + ex.lowOffset(), n).set(bars.low);
-  new Float64Array(buf, base + ex.closeOffset(), n).set(bars.close);
+  // Only the columns the selected stages read are copied.
+  if ((stages & STAGE.MERGE) !== 0) {
+    new Float64Array(buf, base, n).set(bars.high);
+    new Float64Array(buf, base + ex.lowOffset(), n).set(bars.low);
+  }
+  if ((stages & STAGE.MACD) !== 0) new Float64Array(buf, base + ex.closeOffset(), n).set(bars.close);
   const { pen, macd } = opt;
   ex.run(
     pen.definition === 'traditional' ? 1 : 0, pen.minKlinesBetweenTurns, FX_CHECK[pen.fractalCheck], pen.endIsPeak ? 1 : 0,
