@@ -8,7 +8,6 @@ export { computeMacd } from './core/macd.js';
 export {
   DEFAULT_OPTIONS,
   MACD_PRESETS,
-  macdPreset,
   resolveOptions,
   type AnalysisOptions,
   type FractalCheck,

@@ -1,5 +1,6 @@
 // Parses and validates the YAML configuration (portable: no file-system access here).
 import { parse } from 'yaml';
+import { checkBool, checkInt, checkNumber, checkOneOf } from '../core/checks.js';
 import { ConfigError } from '../core/errors.js';
 import {
   MACD_PRESETS,
@@ -68,31 +69,19 @@ class Section {
   }
 
   int(k: string, def: number, min: number, max: number): number {
-    const v = this.raw(k) ?? def;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      throw new ConfigError(this.key(k), `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-    }
-    return v;
+    return checkInt(this.key(k), this.raw(k) ?? def, min, max);
   }
 
   num(k: string, def: number): number {
-    const v = this.raw(k) ?? def;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(this.key(k), `must be a number, got ${JSON.stringify(v)}`);
-    return v;
+    return checkNumber(this.key(k), this.raw(k) ?? def);
   }
 
   bool(k: string, def: boolean): boolean {
-    const v = this.raw(k) ?? def;
-    if (typeof v !== 'boolean') throw new ConfigError(this.key(k), `must be true or false, got ${JSON.stringify(v)}`);
-    return v;
+    return checkBool(this.key(k), this.raw(k) ?? def);
   }
 
   oneOf<T extends string>(k: string, def: T | undefined, allowed: readonly T[]): T {
-    const v = this.raw(k) ?? def;
-    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      throw new ConfigError(this.key(k), `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
-    }
-    return v as T;
+    return checkOneOf(this.key(k), this.raw(k) ?? def, allowed);
   }
 
   has(k: string): boolean {

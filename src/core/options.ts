@@ -1,4 +1,5 @@
 // Analysis options, their defaults and the named MACD presets.
+import { checkBool, checkInt, checkOneOf } from './checks.js';
 import { ConfigError } from './errors.js';
 
 export type PenDefinition = 'new_3kline' | 'traditional';
@@ -55,26 +56,7 @@ export interface PartialAnalysisOptions {
   readonly macd?: Partial<MacdOptions>;
 }
 
-export function macdPreset(name: string): { fast: number; slow: number; signal: number } {
-  if (!Object.hasOwn(MACD_PRESETS, name)) {
-    throw new ConfigError('macd.preset', `unknown preset "${name}" (known: ${Object.keys(MACD_PRESETS).join(', ')})`);
-  }
-  return MACD_PRESETS[name as MacdPresetName];
-}
-
-function checkPeriod(key: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 100_000) {
-    throw new ConfigError(key, `must be an integer between 1 and 100000, got ${String(v)}`);
-  }
-  return v;
-}
-
-function checkOneOf<T extends string>(key: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got ${String(v)}`);
-  }
-  return v as T;
-}
+const MAX_PERIOD = 100_000;
 
 /** Merges partial options over the defaults and validates every value (throws ConfigError naming the key). */
 export function resolveOptions(partial: PartialAnalysisOptions = {}): AnalysisOptions {
@@ -82,14 +64,14 @@ export function resolveOptions(partial: PartialAnalysisOptions = {}): AnalysisOp
   const m = { ...DEFAULT_MACD_OPTIONS, ...partial.macd };
   const pen: PenOptions = {
     definition: checkOneOf('pen.definition', p.definition, ['new_3kline', 'traditional']),
-    minKlinesBetweenTurns: checkPeriod('pen.min_klines_between_turns', p.minKlinesBetweenTurns),
+    minKlinesBetweenTurns: checkInt('pen.min_klines_between_turns', p.minKlinesBetweenTurns, 1, MAX_PERIOD),
     fractalCheck: checkOneOf('pen.fractal_check', p.fractalCheck, ['strict', 'half', 'loss']),
     endIsPeak: checkBool('pen.end_is_peak', p.endIsPeak),
   };
   const macd: MacdOptions = {
-    fast: checkPeriod('macd.fast', m.fast),
-    slow: checkPeriod('macd.slow', m.slow),
-    signal: checkPeriod('macd.signal', m.signal),
+    fast: checkInt('macd.fast', m.fast, 1, MAX_PERIOD),
+    slow: checkInt('macd.slow', m.slow, 1, MAX_PERIOD),
+    signal: checkInt('macd.signal', m.signal, 1, MAX_PERIOD),
     seed: checkOneOf('macd.seed', m.seed, ['first_close', 'sma']),
     histogramScale: m.histogramScale,
   };
@@ -100,9 +82,4 @@ export function resolveOptions(partial: PartialAnalysisOptions = {}): AnalysisOp
     throw new ConfigError('macd.histogram_scale', `must be a positive finite number, got ${String(macd.histogramScale)}`);
   }
   return { pen, macd };
-}
-
-function checkBool(key: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new ConfigError(key, `must be true or false, got ${String(v)}`);
-  return v;
 }
