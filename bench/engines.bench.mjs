@@ -10,10 +10,9 @@ import { Bench } from 'tinybench';
 import ti from 'technicalindicators';
 import { EMA, MACD } from 'trading-signals';
 import { embeddedWasmBytes, createWasmEngine, createWasmKernel, parseBarsCsv, resolveOptions, STAGE, tsEngine, validateBars } from '../dist/index.js';
-import { analyzeRaw, segmentView } from '../dist/core/analyze.js';
+import { analyzeRaw, mergeAndPens, segmentView } from '../dist/core/analyze.js';
 import { computeMacd } from '../dist/core/macd.js';
 import { MergedBarStore } from '../dist/core/merge.js';
-import { PenBuilder } from '../dist/core/pens.js';
 import { buildSegments } from '../dist/core/segments.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,239550,1000000').split(',').map(Number);
@@ -47,15 +46,15 @@ const wasmStages = (b, stages, seed = 0) => kernel.run(b, seed ? smaRun : opt, s
 const wasmEngine = createWasmEngine(module);
 
 // --- TS stages -------------------------------------------------------------------------------
-function tsMerge(b, withPens) {
-  const n = b.high.length, m = new MergedBarStore(n), p = new PenBuilder(m, opt.pen);
-  for (let i = 0; i < n; i++) if (m.push(i, b.high[i], b.low[i]) && withPens && m.count >= 3) p.onClassified(m.count - 2);
-  return withPens ? p.withVirtualTail().length : m.count;
+function tsMerge(b) {
+  const n = b.high.length, m = new MergedBarStore(n);
+  for (let i = 0; i < n; i++) m.push(i, b.high[i], b.low[i]);
+  return m.count;
 }
+const tsPens = (b) => mergeAndPens(b, opt.pen);
 function tsStructure(b) {
-  const n = b.high.length, m = new MergedBarStore(n), p = new PenBuilder(m, opt.pen);
-  for (let i = 0; i < n; i++) if (m.push(i, b.high[i], b.low[i]) && m.count >= 3) p.onClassified(m.count - 2);
-  return buildSegments(segmentView(p.withVirtualTail(), m)).length;
+  const { merged, pens } = tsPens(b);
+  return buildSegments(segmentView(pens, merged)).length;
 }
 
 // --- C reference ----------------------------------------------------------------------------
@@ -81,9 +80,9 @@ for (const n of SIZES) {
   const bench = new Bench({ time: n >= 1_000_000 ? TIME * 2 : TIME, warmupTime: 300 });
   const add = (group, name, fn) => bench.add(`${group}|${name}`, fn);
   add('validate (shared by both engines)', 'ts', () => { validateBars(next()); });
-  add('merge + fractals', 'ts', () => { sink += tsMerge(next(), false); });
+  add('merge + fractals', 'ts', () => { sink += tsMerge(next()); });
   add('merge + fractals', 'wasm', () => { sink += wasmStages(next(), MERGE); });
-  add('merge + fractals + pens', 'ts', () => { sink += tsMerge(next(), true); });
+  add('merge + fractals + pens', 'ts', () => { sink += tsPens(next()).pens.length; });
   add('merge + fractals + pens', 'wasm', () => { sink += wasmStages(next(), MERGE | PENS); });
   add('merge + fractals + pens + segments', 'ts', () => { sink += tsStructure(next()); });
   add('merge + fractals + pens + segments', 'wasm', () => { sink += wasmStages(next(), MERGE | PENS | SEGMENTS); });

@@ -2,7 +2,7 @@
 import type { SegPen } from './feature-sequence.js';
 import { computeMacd } from './macd.js';
 import { MergedBarStore, UP } from './merge.js';
-import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from './options.js';
+import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions, type PenOptions } from './options.js';
 import { PenBuilder, type PenRecord } from './pens.js';
 import { buildSegments } from './segments.js';
 import { shapeResult, type RawAnalysis } from './shape.js';
@@ -16,16 +16,21 @@ export function analyze(bars: Bars, options: PartialAnalysisOptions | AnalysisOp
   return shapeResult(bars, analyzeRaw(bars, opt));
 }
 
-/** The stages without validation or shaping (input must already be valid). */
-export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
+/** Merged bars, fractals and pens (with the provisional tail) of valid bars. */
+export function mergeAndPens(bars: Bars, penOptions: PenOptions): { merged: MergedBarStore; pens: PenRecord[] } {
   const n = bars.high.length;
   const merged = new MergedBarStore(n);
-  const penBuilder = new PenBuilder(merged, opt.pen);
+  const penBuilder = new PenBuilder(merged, penOptions);
   const { high, low } = bars;
   for (let i = 0; i < n; i++) {
     if (merged.push(i, high[i]!, low[i]!) && merged.count >= 3) penBuilder.onClassified(merged.count - 2);
   }
-  const pens = penBuilder.withVirtualTail();
+  return { merged, pens: penBuilder.withVirtualTail() };
+}
+
+/** The stages without validation or shaping (input must already be valid). */
+export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
+  const { merged, pens } = mergeAndPens(bars, opt.pen);
   // The store is not reused, so exact-length views of its columns can be handed over as they are.
   const c = merged.count;
   const columns = {
