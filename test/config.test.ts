@@ -75,3 +75,15 @@ describe('configuration errors name the key', () => {
     expect(configError(() => resolveOptions({ pen: { fractalCheck: 'none' as 'strict' } })).key).toBe('pen.fractal_check');
   });
 });
+
+describe('service configuration', () => {
+  it('defaults, overrides and errors naming the key', () => {
+    const c = parseConfig(DEFAULT, PARAMS).service;
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 50051, metricsPort: 9464, dbPath: 'chan-store.db', durability: 'full', maxBarsPerRequest: 100_000, authTokenEnv: 'CHAN_AUTH_TOKEN' });
+    expect(parseConfig('service: { port: 50052, durability: normal }').service).toMatchObject({ port: 50052, durability: 'normal' });
+    expect(configError(() => parseConfig('service: { prot: 1 }')).key).toBe('service.prot');
+    expect(configError(() => parseConfig('service: { port: 70000 }')).message).toBe('config service.port: must be an integer from 0 to 65535, got 70000');
+    expect(configError(() => parseConfig('service: { tls_cert: a.pem }')).key).toBe('service.tls_key');
+    expect(configError(() => parseConfig('service: { host: 5 }')).message).toBe('config service.host: must be a string, got 5');
+  });
+});

@@ -3,18 +3,31 @@
 import { parseArgs } from 'node:util';
 import { BarValidationError, ConfigError } from '../core/errors.js';
 import { runAnalyze, UsageError } from './analyze-command.js';
+import { runClientCommand } from './client-commands.js';
+import { runServe } from './serve-command.js';
 
-const USAGE = `usage: chan analyze FILE.csv [--preset NAME] [--pen new_3kline|traditional] [--config FILE] [--json]
+const USAGE = `usage:
+  chan analyze FILE.csv [--preset NAME] [--pen new_3kline|traditional] [--config FILE] [--json]
+  chan serve [--config FILE] [--host H] [--port P] [--metrics-port P] [--db FILE] [--engine wasm|ts]
+  chan submit FILE.csv --symbol S --timeframe TF [--batch N]
+  chan pens     --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
+  chan segments --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
+  chan macd     --symbol S --timeframe TF [--last-n N] [--preset NAME] [--fast N --slow N --signal N] [--json]
+  chan status [--json]
+  chan health
+  client commands take --addr HOST:PORT[,HOST:PORT...] (default 127.0.0.1:50051; later addresses are
+  failover backups), --token T (default $CHAN_AUTH_TOKEN) and --ca FILE (TLS)
 
   FILE.csv   columns timestamp,open,high,low,close,volume (timestamp in ms since epoch; .csv.gz accepted)
+  TF         M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1
   --preset   MACD preset from config/macd_params.yaml (standard, fast, slow, scalping)
-  --pen      pen definition (default from config: new_3kline)
-  --config   default.yaml to use instead of the bundled one
-  --json     print the full result as JSON`;
+  --config   default.yaml to use instead of the bundled one`;
 
-export function main(argv: string[]): number {
+const CLIENT_COMMANDS = new Set(['submit', 'pens', 'segments', 'macd', 'status', 'health']);
+
+export async function main(argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({
+    const { values: v, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
@@ -23,18 +36,48 @@ export function main(argv: string[]): number {
         config: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'metrics-port': { type: 'string' },
+        db: { type: 'string' },
+        engine: { type: 'string' },
+        addr: { type: 'string' },
+        token: { type: 'string' },
+        ca: { type: 'string' },
+        symbol: { type: 'string' },
+        timeframe: { type: 'string' },
+        'last-n': { type: 'string' },
+        'confirmed-only': { type: 'boolean', default: false },
+        fast: { type: 'string' },
+        slow: { type: 'string' },
+        signal: { type: 'string' },
+        batch: { type: 'string' },
       },
     });
-    if (values.help) {
+    if (v.help) {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
     const [command, file, ...rest] = positionals;
-    if (command !== 'analyze' || file === undefined || rest.length > 0) throw new UsageError('expected: chan analyze FILE.csv');
-    process.stdout.write(runAnalyze({ file, preset: values.preset, pen: values.pen, config: values.config, json: values.json }) + '\n');
-    return 0;
+    if (command === 'analyze') {
+      if (file === undefined || rest.length > 0) throw new UsageError('expected: chan analyze FILE.csv');
+      process.stdout.write(runAnalyze({ file, preset: v.preset, pen: v.pen, config: v.config, json: v.json }) + '\n');
+      return 0;
+    }
+    if (command === 'serve') {
+      if (file !== undefined) throw new UsageError('chan serve takes no file');
+      await runServe({ config: v.config, host: v.host, port: v.port, metricsPort: v['metrics-port'], db: v.db, engine: v.engine });
+      return 0;
+    }
+    if (command !== undefined && CLIENT_COMMANDS.has(command)) {
+      if (rest.length > 0 || (file !== undefined && command !== 'submit')) throw new UsageError(`unexpected argument "${rest[0] ?? file}"`);
+      const out = await runClientCommand(command, { ...v, lastN: v['last-n'], confirmedOnly: v['confirmed-only'] }, file);
+      process.stdout.write(out + '\n');
+      return 0;
+    }
+    throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
       process.stderr.write(`chan: ${(e as Error).message}\n${USAGE}\n`);
       return 2;
     }
@@ -42,9 +85,14 @@ export function main(argv: string[]): number {
       process.stderr.write(`chan: ${e.message}\n`);
       return 1;
     }
-    const err = e as NodeJS.ErrnoException;
+    const err = e as NodeJS.ErrnoException & { code?: unknown };
     if (err.code === 'ENOENT') {
       process.stderr.write(`chan: cannot read ${err.path ?? 'file'}: no such file\n`);
+      return 1;
+    }
+    // A gRPC status from the server (numeric code): the message already names the problem.
+    if (typeof err.code === 'number') {
+      process.stderr.write(`chan: ${err.message}\n`);
       return 1;
     }
     throw e;
@@ -56,4 +104,4 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -17,6 +17,29 @@ export interface MacdPeriods {
   readonly signal: number;
 }
 
+/** The gRPC service (`chan serve`); read by the Node service only. */
+export interface ServiceConfig {
+  readonly host: string;
+  /** 0 = an ephemeral port (tests). */
+  readonly port: number;
+  readonly metricsEnabled: boolean;
+  readonly metricsPort: number;
+  /** SQLite file, relative to the working directory. */
+  readonly dbPath: string;
+  /** full: fsync at every commit (survives power loss); normal: survives a process crash only. */
+  readonly durability: 'full' | 'normal';
+  readonly maxBarsPerRequest: number;
+  readonly maxMessageBytes: number;
+  /** Analysis results kept per (series, revision, options); 0 = no cache. */
+  readonly cacheEntries: number;
+  /** Environment variable holding the bearer token; when it is set, every call must present it. */
+  readonly authTokenEnv: string;
+  /** PEM files; both set = TLS, both empty = plaintext. */
+  readonly tlsCert: string;
+  readonly tlsKey: string;
+  readonly shutdownGraceMs: number;
+}
+
 export interface EngineConfig {
   readonly system: {
     readonly primaryEngine: 'wasm' | 'ts';
@@ -37,6 +60,7 @@ export interface EngineConfig {
   readonly analysis: AnalysisOptions;
   readonly macdPreset: string;
   readonly macdPresets: Readonly<Record<string, MacdPeriods>>;
+  readonly service: ServiceConfig;
 }
 
 type Obj = Record<string, unknown>;
@@ -82,6 +106,12 @@ class Section {
 
   oneOf<T extends string>(k: string, def: T | undefined, allowed: readonly T[]): T {
     return checkOneOf(this.key(k), this.raw(k) ?? def, allowed);
+  }
+
+  str(k: string, def: string): string {
+    const v = this.raw(k) ?? def;
+    if (typeof v !== 'string') throw new ConfigError(this.key(k), `must be a string, got ${String(v)}`);
+    return v;
   }
 
   has(k: string): boolean {
@@ -176,13 +206,36 @@ export function parseConfig(defaultYaml = '', macdParamsYaml?: string): EngineCo
   const seed = m.oneOf<MacdSeed>('seed', 'first_close', ['first_close', 'sma']);
   const histogramScale = m.num('histogram_scale', seed === 'sma' ? 1 : 2);
   m.done();
+  const service = parseService(root.sub('service'));
   root.done();
 
   const analysis = resolveOptions({
     pen: { definition, minKlinesBetweenTurns, fractalCheck, endIsPeak },
     macd: { fast, slow, signal, seed, histogramScale },
   });
-  return { system, health, analysis, macdPreset, macdPresets: params.presets };
+  return { system, health, analysis, macdPreset, macdPresets: params.presets, service };
+}
+
+function parseService(s: Section): ServiceConfig {
+  const c: ServiceConfig = {
+    host: s.str('host', '127.0.0.1'),
+    port: s.int('port', 50051, 0, 65535),
+    metricsEnabled: s.bool('metrics_enabled', true),
+    metricsPort: s.int('metrics_port', 9464, 0, 65535),
+    dbPath: s.str('db_path', 'chan-store.db'),
+    durability: s.oneOf('durability', 'full', ['full', 'normal'] as const),
+    maxBarsPerRequest: s.int('max_bars_per_request', 100_000, 1, 10_000_000),
+    maxMessageBytes: s.int('max_message_bytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    cacheEntries: s.int('cache_entries', 64, 0, 1_000_000),
+    authTokenEnv: s.str('auth_token_env', 'CHAN_AUTH_TOKEN'),
+    tlsCert: s.str('tls_cert', ''),
+    tlsKey: s.str('tls_key', ''),
+    shutdownGraceMs: s.int('shutdown_grace_ms', 10_000, 0, 3_600_000),
+  };
+  if (c.dbPath === '') throw new ConfigError(s.key('db_path'), 'must not be empty');
+  if ((c.tlsCert === '') !== (c.tlsKey === '')) throw new ConfigError(s.key(c.tlsCert === '' ? 'tls_cert' : 'tls_key'), 'tls_cert and tls_key must be set together');
+  s.done();
+  return c;
 }
 
 /** The same configuration with another MACD preset (its periods replace the current ones). */

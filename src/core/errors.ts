@@ -2,7 +2,7 @@
 
 /** A bar failed validation; nothing was computed or stored. */
 export class BarValidationError extends Error {
-  override readonly name = 'BarValidationError';
+  override readonly name: string = 'BarValidationError';
   constructor(
     /** Row of the offending bar (0-based), or -1 for a problem with the input as a whole. */
     readonly index: number,

@@ -69,7 +69,10 @@ export interface CoordinatorStatus {
   readonly healthChecks: number;
   readonly lastError: FailureRecord | null;
   readonly lastHealthCheck: { readonly at: string; readonly primaryHealthy: boolean; readonly backupHealthy: boolean } | null;
+  /** The most recent switches (up to 100). */
   readonly switches: readonly SwitchEvent[];
+  /** Every switch since start, including those dropped from `switches`. */
+  readonly switchCount: number;
 }
 
 /** The primary failed and failover is disabled: the error reaches the caller. */
@@ -106,6 +109,7 @@ export class EngineCoordinator {
     lastError: null as FailureRecord | null,
     lastHealthCheck: null as CoordinatorStatus['lastHealthCheck'],
     switches: [] as SwitchEvent[],
+    switchCount: 0,
   };
 
   private constructor(private readonly o: CoordinatorOptions) {
@@ -150,6 +154,7 @@ export class EngineCoordinator {
       lastError: s.lastError,
       lastHealthCheck: s.lastHealthCheck,
       switches: [...s.switches],
+      switchCount: s.switchCount,
     };
   }
 
@@ -238,6 +243,7 @@ export class EngineCoordinator {
     const e = { at: new Date().toISOString(), from: this.active, to, reason };
     this.active = to;
     this.s.switches.push(e);
+    this.s.switchCount++;
     if (this.s.switches.length > MAX_HISTORY) this.s.switches.shift();
     this.s.consecutiveFailures = 0;
     this.s.consecutiveHealthyChecks = 0;

@@ -1,0 +1,23 @@
+# chan-engine service image. Not exercised here (no Docker engine on the build machines): kept minimal.
+# Build stage: compiles better-sqlite3 from source and the WASM/TypeScript from this checkout.
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY . .
+RUN npm install --no-audit --no-fund && npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/config ./config
+COPY --from=build /app/proto ./proto
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME /data
+EXPOSE 50051 9464
+# SIGTERM (docker stop) drains calls and closes the store; give it longer than shutdown_grace_ms.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "dist/cli/main.js"]
+CMD ["serve", "--host", "0.0.0.0", "--db", "/data/chan.db"]

@@ -1,0 +1,138 @@
+// Client commands (`chan submit|pens|segments|macd|status|health`) against one or more servers.
+import { sliceBars } from '../core/bars.js';
+import type { Bars } from '../core/types.js';
+import { readBarsCsvFile } from '../node/csv-file.js';
+import { FailoverClient } from '../service/client.js';
+import type * as M from '../service/messages.js';
+import { UsageError } from './analyze-command.js';
+
+export interface ClientArgs {
+  readonly addr?: string;
+  readonly token?: string;
+  readonly ca?: string;
+  readonly symbol?: string;
+  readonly timeframe?: string;
+  readonly lastN?: string;
+  readonly pen?: string;
+  readonly confirmedOnly?: boolean;
+  readonly preset?: string;
+  readonly fast?: string;
+  readonly slow?: string;
+  readonly signal?: string;
+  readonly batch?: string;
+  readonly json?: boolean;
+}
+
+const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+function series(a: ClientArgs): { symbol: string; timeframe: string } {
+  if (!a.symbol) throw new UsageError('--symbol is required');
+  if (!a.timeframe) throw new UsageError('--timeframe is required (M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1)');
+  return { symbol: a.symbol, timeframe: a.timeframe.toUpperCase() };
+}
+
+function penOptions(a: ClientArgs): M.PenOptions | undefined {
+  if (a.pen === undefined) return undefined;
+  if (a.pen !== 'new_3kline' && a.pen !== 'traditional') throw new UsageError(`--pen must be new_3kline or traditional, got "${a.pen}"`);
+  return { definition: a.pen.toUpperCase() };
+}
+
+/** Runs one client command; returns what to print. */
+export async function runClientCommand(command: string, a: ClientArgs, file?: string): Promise<string> {
+  const addresses = (a.addr ?? '127.0.0.1:50051').split(',').map((s) => s.trim()).filter(Boolean);
+  const client = new FailoverClient(addresses, { token: a.token ?? process.env.CHAN_AUTH_TOKEN, caFile: a.ca });
+  try {
+    switch (command) {
+      case 'submit':
+        if (file === undefined) throw new UsageError('expected: chan submit FILE.csv --symbol X --timeframe M5');
+        return await submit(client, series(a), readBarsCsvFile(file), positiveInt('--batch', a.batch) ?? 10_000);
+      case 'pens': {
+        const r = await client.run((c) => c.calculatePens({ ...series(a), lastN: positiveInt('--last-n', a.lastN), pen: penOptions(a), confirmedOnly: a.confirmedOnly }));
+        return a.json ? JSON.stringify(r) : lines(`${r.pens.length} of ${r.total} pens, ${r.barCount} bars, engine ${r.engine}`, r.pens.map(lineOf));
+      }
+      case 'segments': {
+        const r = await client.run((c) => c.calculateSegments({ ...series(a), lastN: positiveInt('--last-n', a.lastN), pen: penOptions(a), confirmedOnly: a.confirmedOnly }));
+        return a.json
+          ? JSON.stringify(r)
+          : lines(`${r.segments.length} of ${r.total} segments, ${r.barCount} bars, engine ${r.engine}`, r.segments.map((s) => `${lineOf(s)}  pens ${s.startPen}..${s.endPen}${s.endCase ? `  case ${s.endCase}` : ''}`));
+      }
+      case 'macd': {
+        const r = await client.run((c) =>
+          c.getMacd({
+            ...series(a),
+            lastN: positiveInt('--last-n', a.lastN) ?? (a.json ? undefined : 10),
+            preset: a.preset,
+            fast: positiveInt('--fast', a.fast),
+            slow: positiveInt('--slow', a.slow),
+            signal: positiveInt('--signal', a.signal),
+          }),
+        );
+        return a.json
+          ? JSON.stringify(r)
+          : lines(`MACD(${r.fast},${r.slow},${r.signal}) ${r.barCount} bars, engine ${r.engine}`, r.points.map((p) => `${iso(p.timestamp)}  DIF ${p.dif.toFixed(4)}  DEA ${p.dea.toFixed(4)}  histogram ${p.histogram.toFixed(4)}`));
+      }
+      case 'status': {
+        const s = await client.run((c) => c.getStatus());
+        return a.json ? JSON.stringify(s) : statusText(s);
+      }
+      case 'health': {
+        const h = await client.run((c) => c.healthCheck({ deep: true }));
+        return `${h.serving ? 'SERVING' : 'NOT_SERVING'}  engine ${h.activeEngine} (${h.activeRole})${h.degraded ? '  DEGRADED: the backup engine serves' : ''}  at ${client.active}`;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+/** Sends the file in batches; each batch is stored whole or not at all, so a re-run resumes safely. */
+async function submit(client: FailoverClient, s: { symbol: string; timeframe: string }, bars: Bars, batch: number): Promise<string> {
+  const n = bars.timestamp.length;
+  let inserted = 0, updated = 0, unchanged = 0, stored = 0;
+  for (let i = 0; i < n; i += batch) {
+    const b = sliceBars(bars, i, Math.min(n, i + batch));
+    const klines = Array.from(b.timestamp, (t, k) => ({ timestamp: t, open: b.open[k]!, high: b.high[k]!, low: b.low[k]!, close: b.close[k]!, volume: b.volume[k]! }));
+    try {
+      const r = await client.run((c) => c.submitKlines({ ...s, klines }));
+      inserted += r.inserted;
+      updated += r.updated;
+      unchanged += r.unchanged;
+      stored = r.storedCount;
+    } catch (e) {
+      // Report the failing bar by its row in the file, not in the batch.
+      const idx = (e as { metadata?: { get(k: string): unknown[] } }).metadata?.get('bar-index')[0];
+      const where = idx === undefined ? '' : ` (file row ${i + Number(idx)})`;
+      throw Object.assign(new Error(`${(e as Error).message}${where}; bars before row ${i} were stored`), { code: (e as { code?: number }).code });
+    }
+  }
+  return `${s.symbol} ${s.timeframe}: ${n} bars sent, ${inserted} inserted, ${updated} updated, ${unchanged} unchanged; ${stored} stored`;
+}
+
+const lines = (head: string, body: string[]) => [head, ...body].join('\n');
+
+function lineOf(p: M.PenMessage): string {
+  const dir = p.direction === 'UP' ? 'up  ' : 'down';
+  return `#${p.index} ${dir} ${p.startPrice} -> ${p.endPrice}  ${iso(p.startTime)} .. ${iso(p.endTime)}  ${p.confirmed ? 'confirmed' : 'provisional'}`;
+}
+
+function statusText(s: M.GetStatusResponse): string {
+  const failures = Object.entries(s.engineFailures).filter(([, v]) => Number(v) > 0).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  return [
+    `engine          ${s.activeEngine} (${s.activeRole})${s.degraded ? '  DEGRADED' : ''}; primary ${s.primaryEngine}${s.primaryLoaded ? '' : ' (not loaded)'}, backup ${s.backupEngine}`,
+    `failovers       ${s.failoverCount}${s.switches.length ? `  last: ${s.switches.at(-1)!.at} ${s.switches.at(-1)!.from} -> ${s.switches.at(-1)!.to} (${s.switches.at(-1)!.reason})` : ''}`,
+    `engine failures ${failures}`,
+    `calls           ${s.methods.map((m) => `${m.method} ${m.calls}${Number(m.errors) ? ` (${m.errors} errors)` : ''}`).join(', ') || 'none'}`,
+    `cache           ${s.cacheHits} hits, ${s.cacheMisses} misses`,
+    `store           ${s.store.series} series, ${s.store.bars} bars, ${s.store.fileBytes} bytes  ${s.store.path}`,
+    `versions        chan-engine ${s.version}, node ${s.nodeVersion}, sqlite ${s.sqliteVersion}; up ${s.uptimeSeconds.toFixed(0)} s`,
+  ].join('\n');
+}

@@ -1,0 +1,51 @@
+// `chan serve`: runs the gRPC service until SIGTERM/SIGINT, then shuts down gracefully.
+import { pino } from 'pino';
+import type { EngineConfig } from '../config/schema.js';
+import { checkInt } from '../core/checks.js';
+import { loadConfigFile } from '../node/config-file.js';
+import { startServer } from '../service/grpc-server.js';
+import { UsageError } from './analyze-command.js';
+
+export interface ServeArgs {
+  readonly config?: string;
+  readonly host?: string;
+  readonly port?: string;
+  readonly metricsPort?: string;
+  readonly db?: string;
+  readonly engine?: string;
+}
+
+/** The configuration with the command-line overrides applied. */
+export function serveConfig(a: ServeArgs): EngineConfig {
+  const c = loadConfigFile(a.config);
+  if (a.engine !== undefined && a.engine !== 'wasm' && a.engine !== 'ts') throw new UsageError(`--engine must be wasm or ts, got "${a.engine}"`);
+  const port = (key: string, v: string | undefined, def: number) => (v === undefined ? def : checkInt(key, Number(v), 0, 65535));
+  return {
+    ...c,
+    system: { ...c.system, primaryEngine: (a.engine as 'wasm' | 'ts' | undefined) ?? c.system.primaryEngine },
+    service: {
+      ...c.service,
+      host: a.host ?? c.service.host,
+      port: port('--port', a.port, c.service.port),
+      metricsPort: port('--metrics-port', a.metricsPort, c.service.metricsPort),
+      dbPath: a.db ?? c.service.dbPath,
+    },
+  };
+}
+
+export async function runServe(a: ServeArgs): Promise<void> {
+  const config = serveConfig(a);
+  const log = pino({ name: 'chan' });
+  const server = await startServer(config, { logger: log });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'signal received');
+      server.shutdown().then(resolve, (e: unknown) => {
+        log.error({ err: e }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

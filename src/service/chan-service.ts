@@ -1,0 +1,269 @@
+// The six RPCs, independent of the transport: plain request objects in (as @grpc/proto-loader
+// decodes them), plain response objects out, ServiceError for anything the caller must fix.
+import { status as Code } from '@grpc/grpc-js';
+import type { EngineConfig } from '../config/schema.js';
+import { allocateBars } from '../core/bars.js';
+import { BarValidationError, ConfigError } from '../core/errors.js';
+import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
+import type { AnalysisResult, Bars, Pen, Segment } from '../core/types.js';
+import type { EngineCoordinator } from '../failover/coordinator.js';
+import { LruCache } from './lru-cache.js';
+import type { BarStore } from './bar-store.js';
+import { HistoryConflictError } from './bar-store.js';
+import type * as M from './messages.js';
+
+export const VERSION = '0.1.0';
+
+/** An error with a gRPC status code; `index`/`field` name the offending bar when there is one. */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+    readonly index?: number,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const SYMBOL = /^[A-Za-z0-9._:/-]{1,64}$/;
+const TIMEFRAMES = new Set(['M1', 'M3', 'M5', 'M15', 'M30', 'H1', 'H2', 'H4', 'D1', 'W1', 'MN1']);
+
+interface Analysis {
+  readonly result: AnalysisResult;
+  readonly bars: Bars;
+}
+
+export interface MethodCounter {
+  calls: number;
+  errors: number;
+}
+
+export class ChanService {
+  private readonly cache: LruCache<Analysis>;
+  /** The bars of recently analysed series, so a request with other options does not re-read the store. */
+  private readonly series = new LruCache<{ revision: number; bars: Bars }>(8);
+  /** Analyses running now, so concurrent identical requests share one computation. */
+  private readonly pending = new Map<string, Promise<Analysis>>();
+  readonly counters = new Map<string, MethodCounter>();
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly config: EngineConfig,
+    private readonly store: BarStore,
+    private readonly coordinator: EngineCoordinator,
+  ) {
+    this.cache = new LruCache(config.service.cacheEntries);
+  }
+
+  submitKlines(req: M.SubmitKlinesRequest): M.SubmitKlinesResponse {
+    const { symbol, timeframe } = seriesKey(req);
+    const klines = req.klines ?? [];
+    const max = this.config.service.maxBarsPerRequest;
+    if (klines.length > max) {
+      throw new ServiceError(Code.RESOURCE_EXHAUSTED, `${klines.length} klines in one request; the limit is ${max} (split the batch)`);
+    }
+    const r = this.store.submit(symbol, timeframe, klinesToBars(klines));
+    return {
+      received: klines.length,
+      inserted: r.inserted,
+      updated: r.updated,
+      unchanged: r.unchanged,
+      storedCount: r.count,
+      lastTimestamp: r.lastTimestamp,
+    };
+  }
+
+  async calculatePens(req: M.CalculatePensRequest): Promise<M.CalculatePensResponse> {
+    const a = await this.analysis(req, this.withPen(req.pen));
+    const all = req.confirmedOnly ? a.result.pens.filter((p) => p.confirmed) : a.result.pens;
+    return { pens: lastN(all, req.lastN).map((p) => penMessage(p)), total: all.length, barCount: a.result.barCount, engine: a.engine, cached: a.cached };
+  }
+
+  async calculateSegments(req: M.CalculateSegmentsRequest): Promise<M.CalculateSegmentsResponse> {
+    const a = await this.analysis(req, this.withPen(req.pen));
+    const all = req.confirmedOnly ? a.result.segments.filter((s) => s.confirmed) : a.result.segments;
+    return { segments: lastN(all, req.lastN).map(segmentMessage), total: all.length, barCount: a.result.barCount, engine: a.engine, cached: a.cached };
+  }
+
+  async getMacd(req: M.GetMACDRequest): Promise<M.GetMACDResponse> {
+    const opt = this.withMacd(req);
+    const a = await this.analysis(req, opt);
+    const { dif, dea, histogram, firstValid } = a.result.macd;
+    const n = a.result.barCount;
+    const from = Math.max(firstValid, req.lastN ? n - req.lastN : 0);
+    const points: M.MacdPoint[] = [];
+    for (let i = from; i < n; i++) points.push({ timestamp: a.bars.timestamp[i]!, dif: dif[i]!, dea: dea[i]!, histogram: histogram[i]! });
+    return { points, fast: opt.macd.fast, slow: opt.macd.slow, signal: opt.macd.signal, barCount: n, engine: a.engine, cached: a.cached };
+  }
+
+  async healthCheck(req: M.HealthCheckRequest): Promise<M.HealthCheckResponse> {
+    if (req.deep) await this.coordinator.healthCheck();
+    const s = this.coordinator.status();
+    // Serving on either engine: the TS backup answers correctly, it is only slower.
+    return { serving: true, degraded: s.degraded, activeEngine: s.active, activeRole: s.activeRole };
+  }
+
+  getStatus(): M.GetStatusResponse {
+    const s = this.coordinator.status();
+    return {
+      activeEngine: s.active,
+      activeRole: s.activeRole,
+      degraded: s.degraded,
+      primaryEngine: s.primaryEngine,
+      backupEngine: s.backupEngine,
+      primaryLoaded: s.primaryLoaded,
+      failoverCount: s.switchCount,
+      switches: s.switches.map((e) => ({ at: e.at, from: e.from, to: e.to, reason: e.reason })),
+      engineFailures: { ...s.failures },
+      engineCalls: s.calls,
+      methods: [...this.counters].map(([method, c]) => ({ method, calls: c.calls, errors: c.errors })),
+      cacheHits: this.cache.hits,
+      cacheMisses: this.cache.misses,
+      version: VERSION,
+      nodeVersion: process.versions.node,
+      sqliteVersion: this.store.sqliteVersion(),
+      store: this.store.stats(),
+      uptimeSeconds: (Date.now() - this.started) / 1000,
+      lastError: s.lastError ? `${s.lastError.at} ${s.lastError.role} ${s.lastError.kind}: ${s.lastError.message}` : '',
+    };
+  }
+
+  /** The analysis of the whole stored series with these options, from the cache when the series is unchanged. */
+  private async analysis(req: M.SeriesRequest, opt: AnalysisOptions): Promise<Analysis & { engine: string; cached: boolean }> {
+    const { symbol, timeframe } = seriesKey(req);
+    const info = this.store.info(symbol, timeframe);
+    if (info === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
+    const seriesId = `${symbol}\u0000${timeframe}`;
+    const optKey = JSON.stringify(opt);
+    const hit = this.cache.get(`${seriesId}\u0000${info.revision}\u0000${optKey}`);
+    if (hit !== undefined) return { ...hit, engine: this.coordinator.status().active, cached: true };
+    let s = this.series.get(seriesId);
+    if (s === undefined || s.revision !== info.revision) {
+      // The series may have changed since info(): key by the revision actually loaded.
+      const loaded = this.store.load(symbol, timeframe)!;
+      s = { revision: loaded.info.revision, bars: loaded.bars };
+      this.series.set(seriesId, s);
+    }
+    const key = `${seriesId}\u0000${s.revision}\u0000${optKey}`;
+    let running = this.pending.get(key);
+    if (running === undefined) {
+      const bars = s.bars;
+      running = this.coordinator.analyze(bars, opt).then((result) => ({ result, bars })).finally(() => this.pending.delete(key));
+      this.pending.set(key, running);
+    }
+    const a = await running;
+    this.cache.set(key, a);
+    return { ...a, engine: this.coordinator.status().active, cached: false };
+  }
+
+  private withPen(p: M.PenOptions | null | undefined): AnalysisOptions {
+    const base = this.config.analysis;
+    if (!p) return base;
+    const pen = {
+      ...base.pen,
+      ...(p.definition && p.definition !== 'PEN_DEFINITION_UNSPECIFIED' && { definition: p.definition.toLowerCase() as PenDefinition }),
+      ...(p.minKlinesBetweenTurns != null && { minKlinesBetweenTurns: p.minKlinesBetweenTurns }),
+      ...(p.fractalCheck && p.fractalCheck !== 'FRACTAL_CHECK_UNSPECIFIED' && { fractalCheck: p.fractalCheck.toLowerCase() as FractalCheck }),
+      ...(p.endIsPeak != null && { endIsPeak: p.endIsPeak }),
+    };
+    return resolveOptions({ pen, macd: base.macd });
+  }
+
+  private withMacd(r: M.GetMACDRequest): AnalysisOptions {
+    const base = this.config.analysis;
+    let periods = { fast: base.macd.fast, slow: base.macd.slow, signal: base.macd.signal };
+    if (r.preset) {
+      const p = this.config.macdPresets[r.preset];
+      if (p === undefined || !Object.hasOwn(this.config.macdPresets, r.preset)) {
+        throw new ConfigError('preset', `unknown MACD preset "${r.preset}" (known: ${Object.keys(this.config.macdPresets).join(', ')})`);
+      }
+      periods = { ...p };
+    }
+    const macd = {
+      ...base.macd,
+      ...periods,
+      ...(r.fast != null && { fast: r.fast }),
+      ...(r.slow != null && { slow: r.slow }),
+      ...(r.signal != null && { signal: r.signal }),
+      ...(r.seed && r.seed !== 'MACD_SEED_UNSPECIFIED' && { seed: r.seed.toLowerCase() as MacdSeed }),
+      ...(r.histogramScale != null && { histogramScale: r.histogramScale }),
+    };
+    if (!Number.isFinite(macd.histogramScale)) throw new ConfigError('histogram_scale', `must be a finite number, got ${macd.histogramScale}`);
+    return resolveOptions({ pen: base.pen, macd });
+  }
+}
+
+function seriesKey(req: M.SeriesRequest): { symbol: string; timeframe: string } {
+  const symbol = req.symbol ?? '';
+  if (!SYMBOL.test(symbol)) {
+    throw new ServiceError(Code.INVALID_ARGUMENT, `symbol ${JSON.stringify(symbol)} must be 1-64 characters of A-Z a-z 0-9 . _ : / -`);
+  }
+  const timeframe = String(req.timeframe ?? '');
+  if (!TIMEFRAMES.has(timeframe)) {
+    throw new ServiceError(Code.INVALID_ARGUMENT, `timeframe must be one of ${[...TIMEFRAMES].join(', ')}, got ${JSON.stringify(timeframe)}`);
+  }
+  return { symbol, timeframe };
+}
+
+function klinesToBars(klines: readonly M.Kline[]): Bars {
+  const b = allocateBars(klines.length);
+  for (let i = 0; i < klines.length; i++) {
+    const k = klines[i]!;
+    b.timestamp[i] = Number(k.timestamp);
+    b.open[i] = k.open;
+    b.high[i] = k.high;
+    b.low[i] = k.low;
+    b.close[i] = k.close;
+    b.volume[i] = k.volume;
+  }
+  return b;
+}
+
+const lastN = <T>(xs: readonly T[], n: number | undefined): readonly T[] => (n ? xs.slice(Math.max(0, xs.length - n)) : xs);
+
+const direction = (d: 'up' | 'down') => (d === 'up' ? 'UP' : 'DOWN');
+
+function penMessage(p: Pen): M.PenMessage {
+  return {
+    index: p.index,
+    direction: direction(p.direction),
+    startTime: p.startTime,
+    endTime: p.endTime,
+    startPrice: p.startPrice,
+    endPrice: p.endPrice,
+    startBar: p.startRaw,
+    endBar: p.endRaw,
+    confirmed: p.confirmed,
+  };
+}
+
+function segmentMessage(s: Segment): M.SegmentMessage {
+  return {
+    index: s.index,
+    direction: direction(s.direction),
+    startTime: s.startTime,
+    endTime: s.endTime,
+    startPrice: s.startPrice,
+    endPrice: s.endPrice,
+    startBar: s.startRaw,
+    endBar: s.endRaw,
+    startPen: s.startPen,
+    endPen: s.endPen,
+    confirmed: s.confirmed,
+    endCase: s.endCase ?? 0,
+  };
+}
+
+/** Maps an error thrown while serving a call to its gRPC status. */
+export function toServiceError(e: unknown): ServiceError {
+  if (e instanceof ServiceError) return e;
+  if (e instanceof HistoryConflictError) return new ServiceError(Code.FAILED_PRECONDITION, e.message, e.index, e.field);
+  if (e instanceof BarValidationError) return new ServiceError(Code.INVALID_ARGUMENT, e.message, e.index, e.field);
+  if (e instanceof ConfigError) return new ServiceError(Code.INVALID_ARGUMENT, e.message, undefined, e.key);
+  const code = (e as { code?: unknown }).code;
+  // Another process holds the store's write lock beyond busy_timeout: retryable.
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new ServiceError(Code.UNAVAILABLE, `store busy: ${(e as Error).message}`);
+  if ((e as Error).name === 'EngineFailureError') return new ServiceError(Code.UNAVAILABLE, (e as Error).message);
+  return new ServiceError(Code.INTERNAL, `internal error: ${(e as Error).message ?? String(e)}`);
+}

@@ -1,0 +1,148 @@
+// Promise clients for the service: ChanClient talks to one address; FailoverClient health-checks a
+// list of addresses (primary first) and sends each call to the first one that is serving.
+import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import type * as M from './messages.js';
+import { loadChanPackage, SERVICE_NAME } from './proto.js';
+
+export interface ClientOptions {
+  /** Bearer token sent as "authorization: Bearer <token>". */
+  readonly token?: string;
+  /** PEM CA certificate: connect with TLS. */
+  readonly caFile?: string;
+  /** Per-call deadline (default 30 s). */
+  readonly deadlineMs?: number;
+  readonly maxMessageBytes?: number;
+  /** Extra grpc-js channel options (e.g. 'grpc.use_local_subchannel_pool': 1 for a connection of its own). */
+  readonly channelOptions?: grpc.ChannelOptions;
+}
+
+type Unary = (req: unknown, md: grpc.Metadata, opt: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: unknown) => void) => void;
+
+export class ChanClient {
+  private readonly raw: grpc.Client & Record<string, Unary>;
+  private readonly health: grpc.Client & Record<string, Unary>;
+
+  constructor(
+    readonly address: string,
+    private readonly o: ClientOptions = {},
+  ) {
+    const pkg = loadChanPackage();
+    const creds = o.caFile ? grpc.credentials.createSsl(readFileSync(o.caFile)) : grpc.credentials.createInsecure();
+    const options = { 'grpc.max_receive_message_length': o.maxMessageBytes ?? 256 * 1024 * 1024, ...o.channelOptions };
+    this.raw = new pkg.ChanService(address, creds, options) as never;
+    this.health = new pkg.Health(address, creds, options) as never;
+  }
+
+  private call<R>(client: Record<string, Unary>, method: string, req: unknown, deadlineMs = this.o.deadlineMs ?? 30_000): Promise<R> {
+    const md = new grpc.Metadata();
+    if (this.o.token) md.set('authorization', `Bearer ${this.o.token}`);
+    return new Promise((resolve, reject) =>
+      client[method]!.call(client, req, md, { deadline: Date.now() + deadlineMs }, (e, r) => (e ? reject(e) : resolve(r as R))),
+    );
+  }
+
+  submitKlines(r: M.SubmitKlinesRequest): Promise<M.SubmitKlinesResponse> {
+    return this.call(this.raw, 'SubmitKlines', r);
+  }
+  calculatePens(r: M.CalculatePensRequest): Promise<M.CalculatePensResponse> {
+    return this.call(this.raw, 'CalculatePens', r);
+  }
+  calculateSegments(r: M.CalculateSegmentsRequest): Promise<M.CalculateSegmentsResponse> {
+    return this.call(this.raw, 'CalculateSegments', r);
+  }
+  getMacd(r: M.GetMACDRequest): Promise<M.GetMACDResponse> {
+    return this.call(this.raw, 'GetMACD', r);
+  }
+  healthCheck(r: M.HealthCheckRequest = {}): Promise<M.HealthCheckResponse> {
+    return this.call(this.raw, 'HealthCheck', r);
+  }
+  getStatus(): Promise<M.GetStatusResponse> {
+    return this.call(this.raw, 'GetStatus', {});
+  }
+
+  /** The standard grpc.health.v1 check; any failure (down, unreachable, slow) counts as not serving. */
+  async serving(deadlineMs = 1000): Promise<boolean> {
+    try {
+      const r = await this.call<{ status: string }>(this.health, 'Check', { service: SERVICE_NAME }, deadlineMs);
+      return r.status === 'SERVING';
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    this.raw.close();
+    this.health.close();
+  }
+}
+
+/** Errors that mean "this server cannot answer now", as opposed to "the request is wrong". */
+const RETRY_ELSEWHERE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
+
+export interface FailoverClientOptions extends ClientOptions {
+  /** How often the preferred addresses are re-checked while a later one is in use (default 2 s). */
+  readonly recheckMs?: number;
+}
+
+export class FailoverClient {
+  private readonly clients: ChanClient[];
+  private activeIndex = 0;
+  private lastRecheck = 0;
+  readonly switches: { at: string; from: string; to: string }[] = [];
+
+  constructor(
+    addresses: readonly string[],
+    private readonly o: FailoverClientOptions = {},
+  ) {
+    if (addresses.length === 0) throw new Error('FailoverClient needs at least one address');
+    this.clients = addresses.map((a) => new ChanClient(a, o));
+  }
+
+  get active(): string {
+    return this.clients[this.activeIndex]!.address;
+  }
+
+  /**
+   * Runs `fn` on the active server; when that server is unavailable, tries the others in order.
+   * While a later address is active, the earlier (preferred) ones are health-checked every recheckMs
+   * and the first serving one takes over again.
+   */
+  async run<R>(fn: (c: ChanClient) => Promise<R>): Promise<R> {
+    if (this.activeIndex > 0 && Date.now() - this.lastRecheck >= (this.o.recheckMs ?? 2000)) {
+      this.lastRecheck = Date.now();
+      for (let i = 0; i < this.activeIndex; i++) {
+        if (await this.clients[i]!.serving()) {
+          this.switchTo(i);
+          break;
+        }
+      }
+    }
+    let lastError: unknown;
+    for (let attempt = 0; attempt < this.clients.length; attempt++) {
+      const i = (this.activeIndex + attempt) % this.clients.length;
+      const c = this.clients[i]!;
+      // The active server is tried directly; a fallback only when its health check says SERVING.
+      if (attempt > 0 && !(await c.serving())) continue;
+      try {
+        const r = await fn(c);
+        this.switchTo(i);
+        return r;
+      } catch (e) {
+        if (!RETRY_ELSEWHERE.has((e as grpc.ServiceError).code)) throw e;
+        lastError = e;
+      }
+    }
+    throw lastError ?? Object.assign(new Error('no server is serving'), { code: grpc.status.UNAVAILABLE });
+  }
+
+  private switchTo(i: number): void {
+    if (i === this.activeIndex) return;
+    this.switches.push({ at: new Date().toISOString(), from: this.active, to: this.clients[i]!.address });
+    this.activeIndex = i;
+  }
+
+  close(): void {
+    for (const c of this.clients) c.close();
+  }
+}

@@ -1,0 +1,140 @@
+// The gRPC server: ChanService, grpc.health.v1, reflection, bearer-token auth, metrics, graceful shutdown.
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import { pino, type Logger } from 'pino';
+import type { EngineConfig } from '../config/schema.js';
+import type { EngineCoordinator } from '../failover/coordinator.js';
+import { createNodeCoordinator } from '../node/coordinator.js';
+import { BarStore } from './bar-store.js';
+import { ChanService, ServiceError, toServiceError } from './chan-service.js';
+import { ServiceMetrics } from './metrics.js';
+import { loadChanPackage, SERVICE_NAME } from './proto.js';
+
+export interface StartServerOptions {
+  readonly logger?: Logger;
+  /** Bearer token every ChanService call must present (default: the env variable named by service.auth_token_env). */
+  readonly authToken?: string;
+  /** Use this coordinator instead of building one from the configuration (tests inject faulty engines). */
+  readonly coordinator?: EngineCoordinator;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly metricsPort: number | null;
+  readonly service: ChanService;
+  readonly coordinator: EngineCoordinator;
+  /** NOT_SERVING, drain in-flight calls (up to shutdown_grace_ms), stop the engines, close the store. */
+  shutdown(): Promise<void>;
+}
+
+type Handler = (req: never) => unknown;
+
+export async function startServer(config: EngineConfig, o: StartServerOptions = {}): Promise<RunningServer> {
+  const sc = config.service;
+  const log = o.logger ?? pino({ name: 'chan' });
+  const token = o.authToken ?? process.env[sc.authTokenEnv] ?? '';
+  const store = new BarStore(sc.dbPath, sc.durability);
+  let coordinator: EngineCoordinator | undefined;
+  let server: grpc.Server | undefined;
+  let http: HttpServer | undefined;
+  try {
+    coordinator = o.coordinator ?? (await createNodeCoordinator(config, { logger: log }));
+    coordinator.start();
+    const service = new ChanService(config, store, coordinator);
+    const metrics = new ServiceMetrics(coordinator, store);
+    const pkg = loadChanPackage();
+
+    server = new grpc.Server({ 'grpc.max_receive_message_length': sc.maxMessageBytes });
+    const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
+    health.addToServer(server);
+    new ReflectionService(pkg.definition).addToServer(server);
+
+    const expected = Buffer.from(`Bearer ${token}`);
+    const authorized = (md: grpc.Metadata): boolean => {
+      if (token === '') return true;
+      const got = Buffer.from(String(md.get('authorization')[0] ?? ''));
+      return got.length === expected.length && timingSafeEqual(got, expected);
+    };
+
+    const coord = coordinator;
+    const unary = (method: string, fn: Handler): grpc.handleUnaryCall<unknown, unknown> =>
+      async (call, callback) => {
+        const t0 = performance.now();
+        const counter = service.counters.get(method) ?? { calls: 0, errors: 0 };
+        service.counters.set(method, counter);
+        counter.calls++;
+        let code = grpc.status.OK;
+        try {
+          if (!authorized(call.metadata)) throw new ServiceError(grpc.status.UNAUTHENTICATED, 'missing or wrong bearer token (metadata "authorization: Bearer <token>")');
+          callback(null, await fn(call.request as never));
+        } catch (e) {
+          const err = toServiceError(e);
+          code = err.code;
+          counter.errors++;
+          const md = new grpc.Metadata();
+          if (err.index !== undefined) md.set('bar-index', String(err.index));
+          if (err.field !== undefined) md.set('field', err.field);
+          if (code === grpc.status.INTERNAL) log.error({ method, err: e }, 'internal error');
+          else log.info({ method, code: grpc.status[code], reason: err.message }, 'call rejected');
+          callback({ code, details: err.message, metadata: md });
+        } finally {
+          metrics.observe(method, coord.status().active, grpc.status[code], (performance.now() - t0) / 1000);
+        }
+      };
+
+    server.addService(pkg.ChanService.service, {
+      SubmitKlines: unary('SubmitKlines', (r) => service.submitKlines(r)),
+      CalculatePens: unary('CalculatePens', (r) => service.calculatePens(r)),
+      CalculateSegments: unary('CalculateSegments', (r) => service.calculateSegments(r)),
+      GetMACD: unary('GetMACD', (r) => service.getMacd(r)),
+      HealthCheck: unary('HealthCheck', (r) => service.healthCheck(r)),
+      GetStatus: unary('GetStatus', () => service.getStatus()),
+    });
+
+    const creds =
+      sc.tlsCert !== ''
+        ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(sc.tlsCert), private_key: readFileSync(sc.tlsKey) }], false)
+        : grpc.ServerCredentials.createInsecure();
+    const srv = server;
+    const port = await new Promise<number>((resolve, reject) =>
+      srv.bindAsync(`${sc.host}:${sc.port}`, creds, (e, p) => (e ? reject(e) : resolve(p))),
+    );
+    let metricsPort: number | null = null;
+    if (sc.metricsEnabled) ({ server: http, port: metricsPort } = await metrics.listen(sc.host, sc.metricsPort));
+    log.info({ host: sc.host, port, metricsPort, db: sc.dbPath, tls: sc.tlsCert !== '', auth: token !== '', engine: coord.status().active }, 'listening');
+
+    let closing: Promise<void> | undefined;
+    const shutdown = () =>
+      (closing ??= (async () => {
+        log.info({}, 'shutting down: NOT_SERVING, draining calls');
+        health.setStatus('', 'NOT_SERVING');
+        health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => {
+            log.warn({ graceMs: sc.shutdownGraceMs }, 'calls still running after the grace period: cancelled');
+            srv.forceShutdown();
+            resolve();
+          }, sc.shutdownGraceMs);
+          srv.tryShutdown(() => {
+            clearTimeout(force);
+            resolve();
+          });
+        });
+        await coord.stop();
+        await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+        store.close();
+        log.info({}, 'stopped');
+      })());
+    return { port, metricsPort, service, coordinator: coord, shutdown };
+  } catch (e) {
+    server?.forceShutdown();
+    http?.close();
+    await coordinator?.stop();
+    store.close();
+    throw e;
+  }
+}

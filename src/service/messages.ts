@@ -1,0 +1,138 @@
+// The shapes of proto/trading.proto messages as @grpc/proto-loader decodes and encodes them
+// (camelCase fields, enums as names, int64 as number). Absent `optional` fields are undefined.
+
+export interface Kline {
+  timestamp: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface SeriesRequest {
+  symbol?: string;
+  timeframe?: string;
+}
+
+export interface SubmitKlinesRequest extends SeriesRequest {
+  klines?: Kline[];
+}
+
+export interface SubmitKlinesResponse {
+  received: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  storedCount: number;
+  lastTimestamp: number;
+}
+
+export interface PenOptions {
+  definition?: string;
+  minKlinesBetweenTurns?: number | null;
+  fractalCheck?: string;
+  endIsPeak?: boolean | null;
+}
+
+export interface PenMessage {
+  index: number;
+  direction: 'UP' | 'DOWN';
+  startTime: number;
+  endTime: number;
+  startPrice: number;
+  endPrice: number;
+  startBar: number;
+  endBar: number;
+  confirmed: boolean;
+}
+
+export interface SegmentMessage extends PenMessage {
+  startPen: number;
+  endPen: number;
+  endCase: number;
+}
+
+export interface CalculatePensRequest extends SeriesRequest {
+  lastN?: number;
+  pen?: PenOptions | null;
+  confirmedOnly?: boolean;
+}
+
+export interface CalculatePensResponse {
+  pens: PenMessage[];
+  total: number;
+  barCount: number;
+  engine: string;
+  cached: boolean;
+}
+
+export type CalculateSegmentsRequest = CalculatePensRequest;
+
+export interface CalculateSegmentsResponse {
+  segments: SegmentMessage[];
+  total: number;
+  barCount: number;
+  engine: string;
+  cached: boolean;
+}
+
+export interface GetMACDRequest extends SeriesRequest {
+  lastN?: number;
+  preset?: string;
+  fast?: number | null;
+  slow?: number | null;
+  signal?: number | null;
+  seed?: string;
+  histogramScale?: number | null;
+}
+
+export interface MacdPoint {
+  timestamp: number;
+  dif: number;
+  dea: number;
+  histogram: number;
+}
+
+export interface GetMACDResponse {
+  points: MacdPoint[];
+  fast: number;
+  slow: number;
+  signal: number;
+  barCount: number;
+  engine: string;
+  cached: boolean;
+}
+
+export interface HealthCheckRequest {
+  deep?: boolean;
+}
+
+export interface HealthCheckResponse {
+  serving: boolean;
+  degraded: boolean;
+  activeEngine: string;
+  activeRole: string;
+}
+
+export interface GetStatusResponse {
+  activeEngine: string;
+  activeRole: string;
+  degraded: boolean;
+  primaryEngine: string;
+  backupEngine: string;
+  primaryLoaded: boolean;
+  failoverCount: number;
+  switches: { at: string; from: string; to: string; reason: string }[];
+  engineFailures: Record<string, number>;
+  engineCalls: number;
+  methods: { method: string; calls: number; errors: number }[];
+  cacheHits: number;
+  cacheMisses: number;
+  version: string;
+  nodeVersion: string;
+  sqliteVersion: string;
+  store: { series: number; bars: number; fileBytes: number; path: string };
+  uptimeSeconds: number;
+  lastError: string;
+}

@@ -1,0 +1,106 @@
+// The service while the WASM engine is down or failing, and the client-side failover helper
+// switching between a primary and a backup server that share one store.
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCoordinator } from '../src/failover/create.js';
+import { FailoverClient } from '../src/service/client.js';
+import { startServer } from '../src/service/grpc-server.js';
+import { pino } from 'pino';
+import { faultyWasm, trap } from './failover-helpers.js';
+import { fixtureBars } from './helpers.js';
+import { klines, rejection, startTestServer, testConfig } from './service-helpers.js';
+
+const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
+const S = { symbol: 'SH.000001', timeframe: 'D1' };
+const silent = pino({ level: 'silent' });
+
+describe('service with the backup engine active', () => {
+  it('WASM fails to load: still SERVING (standard health too), degraded, correct answers from the TS engine', async () => {
+    const config = testConfig();
+    const coordinator = await createCoordinator(config, {
+      createWasm: () => {
+        throw new Error('CompileError: bad magic');
+      },
+    });
+    const t = await startTestServer(config, { coordinator });
+    await t.client.submitKlines({ ...S, klines: klines(SSE) });
+    expect(await t.client.healthCheck()).toEqual({ serving: true, degraded: true, activeEngine: 'ts', activeRole: 'backup' });
+    expect(await t.client.serving()).toBe(true);
+    const pens = await t.client.calculatePens(S);
+    expect([pens.engine, pens.total]).toEqual(['ts', 202]);
+    const s = await t.client.getStatus();
+    expect(s).toMatchObject({ activeEngine: 'ts', degraded: true, primaryLoaded: false });
+    expect(s.engineFailures.load).toBe(1);
+    expect(s.lastError).toContain('primary load: CompileError: bad magic');
+    await t.close();
+  });
+
+  it('WASM traps at run time: the backup answers every call, 3 failures switch engines, reported in status and metrics', async () => {
+    const config = testConfig({ cacheEntries: 0 });
+    const coordinator = await createCoordinator(config, { createWasm: () => faultyWasm(trap) });
+    const t = await startTestServer(config, { coordinator });
+    await t.client.submitKlines({ ...S, klines: klines(SSE) });
+    for (let i = 0; i < 3; i++) expect((await t.client.calculatePens(S)).total).toBe(202);
+    const s = await t.client.getStatus();
+    expect(s).toMatchObject({ activeEngine: 'ts', degraded: true, failoverCount: 1 });
+    expect(s.switches).toEqual([expect.objectContaining({ from: 'primary', to: 'backup', reason: '3 consecutive failures, last: error' })]);
+    expect(s.engineFailures.error).toBe(3);
+    const text = await (await fetch(`http://127.0.0.1:${t.server.metricsPort}/metrics`)).text();
+    expect(text).toContain('chan_failovers_total 1\n');
+    expect(text).toContain('chan_active_engine{engine="wasm"} 0\nchan_active_engine{engine="ts"} 1\n');
+    expect(text).toContain('chan_degraded 1\n');
+    await t.close();
+  });
+});
+
+describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', () => {
+  const closers: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const c of closers) await c();
+  });
+
+  it('switches to the backup when the primary goes away and back when it returns', async () => {
+    const primaryConfig = testConfig();
+    const backupConfig = { ...testConfig({ dbPath: primaryConfig.service.dbPath }), system: { ...primaryConfig.system, primaryEngine: 'ts' as const } };
+    const primary = await startServer(primaryConfig, { logger: silent, authToken: '' });
+    const backup = await startServer(backupConfig, { logger: silent, authToken: '' });
+    closers.push(() => backup.shutdown());
+    const a = `127.0.0.1:${primary.port}`, b = `127.0.0.1:${backup.port}`;
+    const fc = new FailoverClient([a, b], { recheckMs: 0, deadlineMs: 5000 });
+    closers.unshift(async () => fc.close());
+
+    expect((await fc.run((c) => c.submitKlines({ ...S, klines: klines(SSE, 0, 3000) }))).inserted).toBe(3000);
+    expect((await fc.run((c) => c.calculatePens(S))).engine).toBe('wasm');
+    expect(fc.active).toBe(a);
+
+    await primary.shutdown();
+    // The backup reads the same store: writes made through the primary are there.
+    const viaBackup = await fc.run((c) => c.calculatePens(S));
+    expect([viaBackup.engine, viaBackup.barCount]).toEqual(['ts', 3000]);
+    expect(fc.active).toBe(b);
+    expect((await fc.run((c) => c.submitKlines({ ...S, klines: klines(SSE, 3000) }))).storedCount).toBe(SSE.timestamp.length);
+
+    const again = await startServer({ ...primaryConfig, service: { ...primaryConfig.service, port: primary.port } }, { logger: silent, authToken: '' });
+    closers.push(() => again.shutdown());
+    // The client's channel to the primary reconnects with back-off (about 1 s): poll until it is back.
+    let back = await fc.run((c) => c.calculatePens(S));
+    for (let i = 0; i < 100 && back.engine !== 'wasm'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      back = await fc.run((c) => c.calculatePens(S));
+    }
+    expect([back.engine, back.barCount, back.total]).toEqual(['wasm', SSE.timestamp.length, 202]);
+    expect(fc.switches.map((s) => [s.from, s.to])).toEqual([[a, b], [b, a]]);
+  });
+
+  it('request errors are not retried elsewhere; no server at all is UNAVAILABLE', async () => {
+    const t = await startTestServer();
+    closers.push(() => t.close());
+    const fc = new FailoverClient([t.address, '127.0.0.1:1'], { deadlineMs: 2000 });
+    expect((await rejection(fc.run((c) => c.calculatePens({ symbol: 'NOPE', timeframe: 'D1' })))).code).toBe(grpc.status.NOT_FOUND);
+    expect(fc.switches).toEqual([]);
+    fc.close();
+    const none = new FailoverClient(['127.0.0.1:1', '127.0.0.1:2'], { deadlineMs: 1000 });
+    expect((await rejection(none.run((c) => c.getStatus()))).code).toBe(grpc.status.UNAVAILABLE);
+    none.close();
+  });
+});

@@ -1,0 +1,294 @@
+// The gRPC service end to end: a real client against a server on an ephemeral loopback port.
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../src/core/analyze.js';
+import { BarStore } from '../src/service/bar-store.js';
+import { ChanClient } from '../src/service/client.js';
+import { loadChanPackage } from '../src/service/proto.js';
+import { fixtureBars } from './helpers.js';
+import { klines, rejection, startTestServer, testConfig, type TestServer } from './service-helpers.js';
+
+const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
+const N = SSE.timestamp.length; // 3332
+const S = { symbol: 'SH.000001', timeframe: 'D1' };
+const { status: Code } = grpc;
+
+describe('service: SubmitKlines and the analyses on the stored series', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.close());
+
+  it('stores batches, is idempotent on re-submission and lets only the last bar change', async () => {
+    const a = await t.client.submitKlines({ ...S, klines: klines(SSE, 0, 2000) });
+    expect(a).toEqual({ received: 2000, inserted: 2000, updated: 0, unchanged: 0, storedCount: 2000, lastTimestamp: SSE.timestamp[1999] });
+    // Overlapping batch: 10 stored bars again, then the rest.
+    const b = await t.client.submitKlines({ ...S, klines: klines(SSE, 1990, N) });
+    expect(b).toMatchObject({ received: N - 1990, inserted: N - 2000, updated: 0, unchanged: 10, storedCount: N });
+    const again = await t.client.submitKlines({ ...S, klines: klines(SSE) });
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: N, storedCount: N });
+  });
+
+  it('CalculatePens returns the analysis of the whole stored series (equal to analyze())', async () => {
+    const expected = analyze(SSE).pens;
+    const r = await t.client.calculatePens(S);
+    expect(r.total).toBe(202);
+    expect(r.barCount).toBe(N);
+    expect(r.engine).toBe('wasm');
+    expect(r.pens.map((p) => [p.index, p.direction, p.startTime, p.endTime, p.startPrice, p.endPrice, p.startBar, p.endBar, p.confirmed])).toEqual(
+      expected.map((p) => [p.index, p.direction.toUpperCase(), p.startTime, p.endTime, p.startPrice, p.endPrice, p.startRaw, p.endRaw, p.confirmed]),
+    );
+    const last = await t.client.calculatePens({ ...S, lastN: 2 });
+    expect(last.pens.map((p) => [p.index, p.direction, p.startPrice, p.endPrice, p.confirmed])).toEqual([
+      [200, 'UP', 2802.47, 3456.97, true],
+      [201, 'DOWN', 3456.97, 3209.76, false],
+    ]);
+    expect(last.cached).toBe(true);
+    const confirmed = await t.client.calculatePens({ ...S, confirmedOnly: true, lastN: 1 });
+    expect([confirmed.total, confirmed.pens[0]!.index]).toEqual([201, 200]);
+    const traditional = await t.client.calculatePens({ ...S, pen: { definition: 'TRADITIONAL' } });
+    expect(traditional.total).toBe(183);
+    expect(traditional.cached).toBe(false);
+  });
+
+  it('CalculateSegments: all, confirmed only, last_n', async () => {
+    const r = await t.client.calculateSegments(S);
+    const expected = analyze(SSE).segments;
+    expect(r.total).toBe(28);
+    expect(r.segments.map((s) => [s.index, s.startPen, s.endPen, s.confirmed, s.endCase])).toEqual(
+      expected.map((s) => [s.index, s.startPen, s.endPen, s.confirmed, s.endCase ?? 0]),
+    );
+    expect((await t.client.calculateSegments({ ...S, confirmedOnly: true })).total).toBe(25);
+    const last = await t.client.calculateSegments({ ...S, lastN: 1 });
+    expect(last.segments.map((s) => [s.index, s.direction, s.startPrice, s.endPrice, s.startPen, s.endPen, s.confirmed])).toEqual([
+      [27, 'DOWN', 3456.97, 3209.76, 201, 201, false],
+    ]);
+  });
+
+  it('GetMACD: configured periods, presets, explicit periods, TA-Lib seed; last_n', async () => {
+    const r = await t.client.getMacd({ ...S, lastN: 1 });
+    expect([r.fast, r.slow, r.signal, r.points.length]).toEqual([12, 26, 9, 1]);
+    expect(r.points[0]!.timestamp).toBe(SSE.timestamp[N - 1]);
+    expect(r.points[0]!.dif).toBeCloseTo(117.2986, 4);
+    expect(r.points[0]!.dea).toBeCloseTo(110.6233, 4);
+    expect(r.points[0]!.histogram).toBeCloseTo(13.3506, 4);
+    const fast = await t.client.getMacd({ ...S, preset: 'fast', lastN: 3 });
+    const m = analyze(SSE, { macd: { fast: 8, slow: 17, signal: 9 } }).macd;
+    expect([fast.fast, fast.slow, fast.signal]).toEqual([8, 17, 9]);
+    expect(fast.points.map((p) => p.dif)).toEqual(Array.from(m.dif.subarray(N - 3)));
+    const custom = await t.client.getMacd({ ...S, preset: 'fast', slow: 30 });
+    expect([custom.fast, custom.slow, custom.signal, custom.points.length]).toEqual([8, 30, 9, N]);
+    // TA-Lib convention: undefined until slow + signal - 2 bars, histogram unscaled.
+    const sma = await t.client.getMacd({ ...S, seed: 'SMA', histogramScale: 1 });
+    expect(sma.points.length).toBe(N - (26 + 9 - 2));
+    expect(sma.points[0]!.timestamp).toBe(SSE.timestamp[26 + 9 - 2]);
+  });
+
+  it('HealthCheck and GetStatus report the engine, counters, versions and store', async () => {
+    expect(await t.client.healthCheck({ deep: true })).toEqual({ serving: true, degraded: false, activeEngine: 'wasm', activeRole: 'primary' });
+    const s = await t.client.getStatus();
+    expect(s).toMatchObject({ activeEngine: 'wasm', degraded: false, primaryEngine: 'wasm', backupEngine: 'ts', primaryLoaded: true, failoverCount: 0, version: '0.1.0' });
+    expect(s.nodeVersion).toBe(process.versions.node);
+    expect(s.sqliteVersion).toMatch(/^3\.\d+\.\d+$/);
+    expect(s.store).toMatchObject({ series: 1, bars: N });
+    expect(s.store.fileBytes).toBeGreaterThan(N * 40);
+    expect(s.methods.find((m) => m.method === 'SubmitKlines')).toEqual({ method: 'SubmitKlines', calls: 3, errors: 0 });
+    expect(s.cacheHits).toBeGreaterThan(0);
+    expect(s.engineCalls).toBeGreaterThan(0);
+  });
+
+  it('a new bar invalidates the cache; the last bar may be replaced, older history may not', async () => {
+    const lastT = SSE.timestamp[N - 1]!;
+    const next = { timestamp: lastT + 86_400_000, open: 3210, high: 3300, low: 3200, close: 3290, volume: 1 };
+    await t.client.submitKlines({ ...S, klines: [next] });
+    const r = await t.client.calculatePens(S);
+    expect([r.cached, r.barCount]).toEqual([false, N + 1]);
+    // The still-forming bar updates.
+    const upd = await t.client.submitKlines({ ...S, klines: [{ ...next, close: 3250 }] });
+    expect(upd).toMatchObject({ inserted: 0, updated: 1, unchanged: 0, storedCount: N + 1 });
+    // Rewriting a closed bar: FAILED_PRECONDITION naming the batch index and the field.
+    const old = klines(SSE, N - 3, N);
+    old[1] = { ...old[1]!, close: old[1]!.close + 1 };
+    const e = await rejection(t.client.submitKlines({ ...S, klines: old }));
+    expect([e.code, e.index, e.field]).toEqual([Code.FAILED_PRECONDITION, '1', 'close']);
+    expect(e.details).toContain('bar 1: close');
+    expect(e.details).toContain('only the last stored bar');
+    // Inserting between stored bars is rewriting history too.
+    const gap = await rejection(t.client.submitKlines({ ...S, klines: [{ ...next, timestamp: lastT + 3_600_000 }] }));
+    expect([gap.code, gap.index, gap.field]).toEqual([Code.FAILED_PRECONDITION, '0', 'timestamp']);
+    expect((await t.client.getStatus()).store.bars).toBe(N + 1);
+  });
+});
+
+describe('service: bad input gets the right status code and stores nothing', () => {
+  let t: TestServer;
+  const good = klines(SSE, 0, 50);
+  beforeAll(async () => {
+    t = await startTestServer(testConfig({ maxBarsPerRequest: 1000, maxMessageBytes: 64 * 1024 }));
+    await t.client.submitKlines({ ...S, klines: good });
+  });
+  afterAll(() => t.close());
+
+  const batch = (patch: (k: ReturnType<typeof klines>) => void) => {
+    const k = klines(SSE, 50, 60);
+    patch(k);
+    return k;
+  };
+
+  it.each([
+    ['NaN close', batch((k) => (k[3]!.close = NaN)), '3', 'close', 'bar 3: close is not a finite number (NaN)'],
+    ['high < low', batch((k) => Object.assign(k[4]!, { high: 1, low: 2 })), '4', 'high', 'bar 4: high 1 is below low 2'],
+    ['unsorted', batch((k) => ([k[5], k[6]] = [k[6]!, k[5]!])), '6', 'timestamp', 'unsorted'],
+    ['duplicate', batch((k) => (k[7]!.timestamp = k[6]!.timestamp)), '7', 'timestamp', 'duplicates the previous timestamp'],
+    ['negative volume', batch((k) => (k[2]!.volume = -1)), '2', 'volume', 'bar 2: volume is negative (-1)'],
+  ])('%s: INVALID_ARGUMENT naming the bar and field, nothing stored', async (_name, k, index, field, text) => {
+    const e = await rejection(t.client.submitKlines({ ...S, klines: k }));
+    expect([e.code, e.index, e.field]).toEqual([Code.INVALID_ARGUMENT, index, field]);
+    expect(e.details).toContain(text);
+    expect((await t.client.getStatus()).store.bars).toBe(50);
+  });
+
+  it('empty batch, missing symbol, bad symbol, unspecified timeframe: INVALID_ARGUMENT', async () => {
+    expect((await rejection(t.client.submitKlines({ ...S, klines: [] }))).details).toContain('bars: input is empty');
+    expect((await rejection(t.client.submitKlines({ timeframe: 'D1', klines: good }))).code).toBe(Code.INVALID_ARGUMENT);
+    expect((await rejection(t.client.calculatePens({ symbol: 'bad symbol!', timeframe: 'D1' }))).details).toContain('symbol "bad symbol!"');
+    const tf = await rejection(t.client.calculatePens({ symbol: 'X' }));
+    expect([tf.code, tf.details]).toEqual([Code.INVALID_ARGUMENT, expect.stringContaining('timeframe must be one of M1, M3')]);
+  });
+
+  it('unknown symbol or timeframe: NOT_FOUND', async () => {
+    const e = await rejection(t.client.calculatePens({ symbol: 'NOPE', timeframe: 'D1' }));
+    expect([e.code, e.details]).toEqual([Code.NOT_FOUND, 'no bars stored for NOPE D1']);
+    expect((await rejection(t.client.getMacd({ ...S, timeframe: 'M5' }))).code).toBe(Code.NOT_FOUND);
+  });
+
+  it('bad options: INVALID_ARGUMENT naming the option', async () => {
+    const e = await rejection(t.client.getMacd({ ...S, preset: 'turbo' }));
+    expect([e.code, e.field]).toEqual([Code.INVALID_ARGUMENT, 'preset']);
+    expect(e.details).toContain('unknown MACD preset "turbo"');
+    const p = await rejection(t.client.getMacd({ ...S, fast: 30, slow: 26 }));
+    expect([p.code, p.field]).toEqual([Code.INVALID_ARGUMENT, 'macd.fast']);
+    const m = await rejection(t.client.calculatePens({ ...S, pen: { minKlinesBetweenTurns: 0 } }));
+    expect([m.code, m.field]).toEqual([Code.INVALID_ARGUMENT, 'pen.min_klines_between_turns']);
+  });
+
+  it('too many bars or too large a message: RESOURCE_EXHAUSTED', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => ({ timestamp: 1e12 + i, open: 1, high: 1, low: 1, close: 1, volume: 1 }));
+    const e = await rejection(t.client.submitKlines({ ...S, klines: many }));
+    expect([e.code, e.details]).toEqual([Code.RESOURCE_EXHAUSTED, '1001 klines in one request; the limit is 1000 (split the batch)']);
+    // About 54 bytes a bar on the wire: 1300 bars exceed the 64 KiB message limit (checked before decoding).
+    const big = Array.from({ length: 1300 }, (_, i) => ({ timestamp: 1e12 + i, open: 1, high: 1, low: 1, close: 1, volume: 1 }));
+    const m = await rejection(t.client.submitKlines({ ...S, klines: big }));
+    expect(m.code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(m.details).toMatch(/larger than max/);
+    expect((await t.client.getStatus()).store.bars).toBe(50);
+  });
+});
+
+describe('service: standard health service, reflection, auth, metrics', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(testConfig(), { authToken: 's3cret' });
+  });
+  afterAll(() => t.close());
+
+  it('grpc.health.v1: SERVING for the server and ChanService, NOT_FOUND for other names', async () => {
+    const h = new (loadChanPackage().Health)(t.address, grpc.credentials.createInsecure()) as any;
+    const check = (service: string) =>
+      new Promise<any>((res, rej) => h.Check({ service }, (e: unknown, r: unknown) => (e ? rej(e) : res(r))));
+    expect(await check('')).toEqual({ status: 'SERVING' });
+    expect(await check('chan.v1.ChanService')).toEqual({ status: 'SERVING' });
+    expect((await rejection(check('nope'))).code).toBe(Code.NOT_FOUND);
+    h.close();
+  });
+
+  it('reflection lists the services', async () => {
+    const reflDir = dirname(require_.resolve('@grpc/reflection/package.json'));
+    const def = protoLoader.loadSync(join(reflDir, 'build/proto/grpc/reflection/v1/reflection.proto'));
+    const pkg = grpc.loadPackageDefinition(def) as any;
+    const c = new pkg.grpc.reflection.v1.ServerReflection(t.address, grpc.credentials.createInsecure());
+    const names = await new Promise<string[]>((res, rej) => {
+      const stream = c.ServerReflectionInfo();
+      stream.on('data', (r: any) => {
+        res(r.listServicesResponse.service.map((s: { name: string }) => s.name));
+        stream.end();
+      });
+      stream.on('error', rej);
+      stream.write({ listServices: '' });
+    });
+    expect(names).toEqual(expect.arrayContaining(['chan.v1.ChanService', 'grpc.health.v1.Health']));
+    c.close();
+  });
+
+  it('ChanService calls need the bearer token: UNAUTHENTICATED without it or with a wrong one', async () => {
+    const none = new ChanClient(t.address);
+    const wrong = new ChanClient(t.address, { token: 's3cres' });
+    const right = new ChanClient(t.address, { token: 's3cret' });
+    for (const c of [none, wrong]) {
+      const e = await rejection(c.submitKlines({ ...S, klines: klines(SSE, 0, 10) }));
+      expect([e.code, e.details]).toEqual([Code.UNAUTHENTICATED, 'missing or wrong bearer token (metadata "authorization: Bearer <token>")']);
+      expect((await rejection(c.getStatus())).code).toBe(Code.UNAUTHENTICATED);
+    }
+    expect((await right.submitKlines({ ...S, klines: klines(SSE, 0, 10) })).inserted).toBe(10);
+    expect((await right.getStatus()).store.bars).toBe(10);
+    // The standard health check stays open to load balancers.
+    expect(await none.serving()).toBe(true);
+    for (const c of [none, wrong, right]) c.close();
+  });
+
+  it('/metrics: RPC latency by method, engine and code; active engine; failovers', async () => {
+    const c = new ChanClient(t.address, { token: 's3cret' });
+    await c.calculatePens(S);
+    await rejection(c.calculatePens({ symbol: 'NOPE', timeframe: 'D1' }));
+    c.close();
+    const res = await fetch(`http://127.0.0.1:${t.server.metricsPort}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/chan_rpc_duration_seconds_count\{method="CalculatePens",engine="wasm",code="OK"\} 1\n/);
+    expect(text).toMatch(/chan_rpc_duration_seconds_count\{method="CalculatePens",engine="wasm",code="NOT_FOUND"\} 1\n/);
+    expect(text).toMatch(/chan_rpc_duration_seconds_count\{method="SubmitKlines",engine="wasm",code="UNAUTHENTICATED"\} 2\n/);
+    expect(text).toContain('chan_active_engine{engine="wasm"} 1\nchan_active_engine{engine="ts"} 0\n');
+    expect(text).toContain('chan_degraded 0\n');
+    expect(text).toContain('chan_failovers_total 0\n');
+    expect(text).toContain('chan_store_bars 10\n');
+    expect((await fetch(`http://127.0.0.1:${t.server.metricsPort}/other`)).status).toBe(404);
+  });
+});
+
+describe('service: TLS', () => {
+  it('serves over TLS with the configured certificate; a plaintext client cannot connect', async () => {
+    const tls = join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'tls');
+    const t = await startTestServer(testConfig({ tlsCert: join(tls, 'server.crt'), tlsKey: join(tls, 'server.key') }));
+    const secure = new ChanClient(`localhost:${t.server.port}`, { caFile: join(tls, 'server.crt') });
+    expect((await secure.submitKlines({ ...S, klines: klines(SSE, 0, 5) })).inserted).toBe(5);
+    const plain = new ChanClient(`127.0.0.1:${t.server.port}`, { deadlineMs: 2000 });
+    expect([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED]).toContain((await rejection(plain.getStatus())).code);
+    secure.close();
+    plain.close();
+    await t.close();
+  });
+});
+
+describe('service: graceful shutdown', () => {
+  it('in-flight calls finish, later calls are refused, the store is closed with every bar kept', async () => {
+    const config = testConfig();
+    const t = await startTestServer(config);
+    await t.client.submitKlines({ ...S, klines: klines(SSE) });
+    const inflight = t.client.calculateSegments({ ...S, pen: { definition: 'TRADITIONAL' } });
+    await new Promise((r) => setTimeout(r, 5));
+    const done = t.server.shutdown();
+    expect((await inflight).total).toBe(25);
+    await done;
+    expect([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED]).toContain((await rejection(t.client.getStatus())).code);
+    t.client.close();
+    const store = new BarStore(config.service.dbPath);
+    expect(store.info(S.symbol, S.timeframe)?.count).toBe(N);
+    store.close();
+  });
+});
+
+const require_ = createRequire(import.meta.url);
