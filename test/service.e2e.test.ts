@@ -5,6 +5,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/core/analyze.js';
+import { inProcessBackend } from '../src/failover/backend.js';
+import { createCoordinator } from '../src/failover/create.js';
+import { createEmbeddedWasmEngine } from '../src/wasm/embedded.js';
 import { BarStore } from '../src/service/bar-store.js';
 import { ChanClient } from '../src/service/client.js';
 import { loadChanPackage } from '../src/service/proto.js';
@@ -276,13 +279,36 @@ describe('service: TLS', () => {
 describe('service: graceful shutdown', () => {
   it('in-flight calls finish, later calls are refused, the store is closed with every bar kept', async () => {
     const config = testConfig();
-    const t = await startTestServer(config);
+    // An engine that takes 300 ms, so the call is certainly running when the shutdown starts.
+    const inner = inProcessBackend(createEmbeddedWasmEngine());
+    const slow = { ...inner, analyze: async (...a: Parameters<typeof inner.analyze>) => (await sleep(300), inner.analyze(...a)) };
+    const t = await startTestServer(config, { coordinator: await createCoordinator(config, { createWasm: () => slow }) });
     await t.client.submitKlines({ ...S, klines: klines(SSE) });
-    const inflight = t.client.calculateSegments({ ...S, pen: { definition: 'TRADITIONAL' } });
-    await new Promise((r) => setTimeout(r, 5));
-    const done = t.server.shutdown();
+    // A health watcher sees SERVING, then NOT_SERVING as soon as the shutdown starts.
+    const h = new (loadChanPackage().Health)(t.address, grpc.credentials.createInsecure()) as any;
+    const watch = h.Watch({ service: 'chan.v1.ChanService' });
+    const seen: string[] = [];
+    const notServing = new Promise<void>((resolve) =>
+      watch.on('data', (r: { status: string }) => {
+        seen.push(r.status);
+        if (r.status === 'NOT_SERVING') {
+          watch.cancel();
+          resolve();
+        }
+      }),
+    );
+    watch.on('error', () => undefined);
+    await sleep(20);
+    const order: string[] = [];
+    const inflight = t.client.calculateSegments({ ...S, pen: { definition: 'TRADITIONAL' } }).then((r) => (order.push('call answered'), r));
+    await sleep(100);
+    const done = t.server.shutdown().then(() => order.push('shutdown done'));
+    await notServing;
+    expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
     expect((await inflight).total).toBe(25);
     await done;
+    expect(order).toEqual(['call answered', 'shutdown done']);
+    h.close();
     expect([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED]).toContain((await rejection(t.client.getStatus())).code);
     t.client.close();
     const store = new BarStore(config.service.dbPath);
@@ -292,3 +318,4 @@ describe('service: graceful shutdown', () => {
 });
 
 const require_ = createRequire(import.meta.url);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
