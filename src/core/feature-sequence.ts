@@ -12,6 +12,14 @@ export interface SegPen {
   readonly sure: boolean;
 }
 
+/**
+ * The furthest pen index a computation has looked at (or checked the existence of). The streaming
+ * analyzer keeps a result only when everything it read is final.
+ */
+export interface ReadTracker {
+  maxRead: number;
+}
+
 const COMBINE = 0, INCLUDED = 2, UP = 1, DOWN = -1;
 const TOP = 1, BOTTOM = -1;
 
@@ -101,10 +109,12 @@ export class FeatureFractal {
   constructor(
     private readonly pens: readonly SegPen[],
     readonly dir: number,
+    private readonly track: ReadTracker,
   ) {}
 
   /** Feeds a counter-direction pen; returns true when e1, e2, e3 form the ending fractal. */
   add(i: number): boolean {
+    if (i > this.track.maxRead) this.track.maxRead = i;
     if (this.lstFirst < 0) this.lstFirst = i;
     this.lstLast = i;
     const p = this.pens[i]!;
@@ -161,6 +171,8 @@ export class FeatureFractal {
     if (this.dir === UP ? e2.low < lastOfE1.low : e2.high > lastOfE1.high) return true;
     const b = e2.first;
     const bp = pens[b]!;
+    // Reads (or checks for) pens up to b + 3.
+    if (b + 3 > this.track.maxRead) this.track.maxRead = b + 3;
     if (b + 2 < pens.length) {
       const nn = pens[b + 2]!;
       const broke = bp.dir === DOWN ? nn.low < bp.low : nn.high > bp.high;
@@ -192,8 +204,9 @@ export class FeatureFractal {
   /** Case 2: the new move's own feature sequence must form the opposite fractal. */
   private findReverseFractal(begin: number): true | null {
     const pens = this.pens;
+    if (begin > this.track.maxRead) this.track.maxRead = begin;
     if (begin >= pens.length) return null;
-    const ff = new FeatureFractal(pens, -pens[begin]!.dir);
+    const ff = new FeatureFractal(pens, -pens[begin]!.dir, this.track);
     for (let i = begin; i < pens.length; i += 2) {
       if (!ff.add(i)) continue;
       let test = ff.canBeEnd();
@@ -202,6 +215,7 @@ export class FeatureFractal {
       if (test === true) this.lastEvidenceSure = pens[this.lastEvidence]!.sure && ff.lastEvidenceSure;
       return test;
     }
+    if (pens.length > this.track.maxRead) this.track.maxRead = pens.length;
     return null;
   }
 }

@@ -5,6 +5,17 @@ export const DOWN = -1;
 export const TOP = 1;
 export const BOTTOM = -1;
 
+export interface MergedMark {
+  readonly count: number;
+  readonly high: number;
+  readonly low: number;
+  readonly rawEnd: number;
+  readonly highApex: number;
+  readonly lowApex: number;
+  readonly fx: number;
+  readonly fractalCount: number;
+}
+
 /**
  * Growable columnar store of merged bars. `push` applies the inclusion rule; when a new merged bar
  * opens, the previous one is classified as a fractal against its neighbours as they are at that
@@ -67,6 +78,34 @@ export class MergedBarStore {
     this.open(raw, h, l, h > kh ? UP : DOWN);
     if (n >= 2) this.classify(n - 1);
     return true;
+  }
+
+  /** What `push` may change, so a caller can take back the last raw bar. */
+  mark(): MergedMark {
+    const k = this.count - 1;
+    return {
+      count: this.count,
+      high: this.high[k]!,
+      low: this.low[k]!,
+      rawEnd: this.rawEnd[k]!,
+      highApex: this.highApex[k]!,
+      lowApex: this.lowApex[k]!,
+      fx: this.fx[k]!,
+      fractalCount: this.fractalCount,
+    };
+  }
+
+  restore(m: MergedMark): void {
+    const k = m.count - 1;
+    this.count = m.count;
+    this.fractalCount = m.fractalCount;
+    if (k < 0) return;
+    this.high[k] = m.high;
+    this.low[k] = m.low;
+    this.rawEnd[k] = m.rawEnd;
+    this.highApex[k] = m.highApex;
+    this.lowApex[k] = m.lowApex;
+    this.fx[k] = m.fx;
   }
 
   private open(raw: number, h: number, l: number, d: number): void {

@@ -12,6 +12,13 @@ export interface PenRecord {
   wasConfirmed: boolean;
 }
 
+export interface PenMark {
+  readonly count: number;
+  readonly lastEndK: number;
+  readonly lastEnd: number;
+  readonly free: number;
+}
+
 /**
  * Builds confirmed pens from fractals. Call `onClassified(k)` each time merged bar k has just been
  * classified (i.e. merged bar k+1 was opened); `withVirtualTail()` adds the provisional tail.
@@ -59,30 +66,46 @@ export class PenBuilder {
     this.lastEnd = k;
   }
 
-  /**
-   * The confirmed pens plus the provisional tail at the last merged bar: either the last pen
-   * extended to a more extreme last bar, or a new virtual pen to the latest bar that could end one.
-   */
+  /** The confirmed pens plus the provisional tail (see `tail`). Pens before the last are shared, not copied. */
   withVirtualTail(): PenRecord[] {
-    const out = this.pens.map((p) => ({ ...p }));
-    const n = out.length;
+    const n = this.pens.length;
+    return n === 0 ? [] : this.pens.slice(0, n - 1).concat(this.tail());
+  }
+
+  /**
+   * The pens from the last confirmed one on, as they stand at the last merged bar: the last pen
+   * extended (provisionally) to a more extreme last bar, or followed by a virtual pen to the latest
+   * bar that could end one. Empty before the first pen. Copies: callers may keep them.
+   */
+  tail(): PenRecord[] {
+    const n = this.pens.length;
+    if (n === 0) return [];
+    const last = { ...this.pens[n - 1]! };
     const lastK = this.m.count - 1;
-    if (n === 0) return out;
-    const last = out[n - 1]!;
-    if (lastK === last.endK) return out;
+    if (lastK === last.endK) return [last];
     const m = this.m;
     if (last.dir === UP ? m.high[lastK]! >= m.high[last.endK]! : m.low[lastK]! <= m.low[last.endK]!) {
       last.endK = lastK;
       last.confirmed = false;
-      return out;
+      return [last];
     }
     for (let t = lastK; t > last.endK; t--) {
-      if (this.canMakePen(last.endK, t, true)) {
-        out.push({ startK: last.endK, endK: t, dir: -last.dir, confirmed: false, wasConfirmed: false });
-        break;
-      }
+      if (this.canMakePen(last.endK, t, true)) return [last, { startK: last.endK, endK: t, dir: -last.dir, confirmed: false, wasConfirmed: false }];
     }
-    return out;
+    return [last];
+  }
+
+  /** What `onClassified` may change, so a caller can take back the last bar. */
+  mark(): PenMark {
+    const last = this.pens[this.pens.length - 1];
+    return { count: this.pens.length, lastEndK: last?.endK ?? -1, lastEnd: this.lastEnd, free: this.free.length };
+  }
+
+  restore(k: PenMark): void {
+    this.pens.length = k.count;
+    if (k.count > 0) this.pens[k.count - 1]!.endK = k.lastEndK;
+    this.lastEnd = k.lastEnd;
+    this.free.length = k.free;
   }
 
   /** Can a pen run from fractal s to merged bar f (a fractal of the opposite type, or any bar when virtual)? */

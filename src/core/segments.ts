@@ -1,6 +1,6 @@
 // Stage 4: segments (线段) from pens by the feature sequence, then the provisional leftovers.
 // Semantics follow chan.py (seg_algo "chan", left_seg_method "peak") so results can be cross-checked.
-import { FeatureFractal, type SegPen } from './feature-sequence.js';
+import { FeatureFractal, type ReadTracker, type SegPen } from './feature-sequence.js';
 import type { SegmentCase } from './types.js';
 
 const UP = 1, DOWN = -1;
@@ -13,28 +13,87 @@ export interface SegmentRecord {
   endCase: SegmentCase;
 }
 
+/**
+ * Segments that no pen yet to come can change, and the pen where the search for the next one
+ * resumes. The streaming analyzer keeps one across calls; a batch analysis starts from an empty one.
+ */
+export class SegmentState {
+  readonly final: SegmentRecord[] = [];
+  resumeBegin = 0;
+}
+
+/** The segment list of one build: the state's final segments (of which the leftover pass may drop the last) plus new ones. */
+export class SegmentList {
+  baseLen: number;
+  readonly extra: SegmentRecord[] = [];
+  constructor(readonly base: SegmentRecord[]) {
+    this.baseLen = base.length;
+  }
+  get length(): number {
+    return this.baseLen + this.extra.length;
+  }
+  get last(): SegmentRecord | undefined {
+    return this.extra.length > 0 ? this.extra[this.extra.length - 1] : this.base[this.baseLen - 1];
+  }
+  push(s: SegmentRecord): void {
+    this.extra.push(s);
+  }
+  pop(): void {
+    if (this.extra.length > 0) this.extra.pop();
+    else this.baseLen--;
+  }
+  toArray(): SegmentRecord[] {
+    return this.base.slice(0, this.baseLen).concat(this.extra);
+  }
+}
+
 /** Computes all segments over `pens` (the last pens may be provisional). */
 export function buildSegments(pens: readonly SegPen[]): SegmentRecord[] {
-  const b = new SegmentBuilder(pens);
-  b.confirmFrom(0);
+  return buildSegmentsFrom(pens, new SegmentState(), 0).toArray();
+}
+
+/**
+ * Continues from `state`. Pens before `finalPens` never change again; a segment whose detection read
+ * only such pens is moved into `state.final`, so the next call starts after it.
+ */
+export function buildSegmentsFrom(pens: readonly SegPen[], state: SegmentState, finalPens: number): SegmentList {
+  const b = new SegmentBuilder(pens, state, finalPens);
+  b.confirmFrom(state.resumeBegin);
   b.collectLeftover();
   return b.segs;
 }
 
 class SegmentBuilder {
-  readonly segs: SegmentRecord[] = [];
-  constructor(private readonly pens: readonly SegPen[]) {}
+  readonly segs: SegmentList;
+  private readonly track: ReadTracker = { maxRead: -1 };
+  constructor(
+    private readonly pens: readonly SegPen[],
+    private readonly state: SegmentState,
+    private readonly finalPens: number,
+  ) {
+    this.segs = new SegmentList(state.final);
+  }
 
   private get last(): SegmentRecord | undefined {
-    return this.segs[this.segs.length - 1];
+    return this.segs.last;
+  }
+
+  /** The search restarts at `begin`: if nothing read so far can change, make that permanent. */
+  private restartAt(begin: number): void {
+    if (this.track.maxRead >= this.finalPens) return;
+    const segs = this.segs;
+    segs.base.push(...segs.extra);
+    segs.extra.length = 0;
+    segs.baseLen = segs.base.length;
+    this.state.resumeBegin = begin;
   }
 
   /** Finds segments ended by a feature-sequence fractal, starting at pen `begin`. */
   confirmFrom(begin: number): void {
     const pens = this.pens;
     for (;;) {
-      const upFx = new FeatureFractal(pens, UP); // up segment: its down pens
-      const downFx = new FeatureFractal(pens, DOWN);
+      const upFx = new FeatureFractal(pens, UP, this.track); // up segment: its down pens
+      const downFx = new FeatureFractal(pens, DOWN, this.track);
       let lastDir = this.last?.dir ?? 0;
       let found: FeatureFractal | null = null;
       for (let i = begin; i < pens.length && found === null; i++) {
@@ -63,10 +122,12 @@ class SegmentBuilder {
       const endCase: SegmentCase = found.ele1!.gap ? 2 : 1;
       if (!this.add(endPen, test === true && found.allSure(), 0, true, endCase)) {
         begin = endPen + 1;
+        this.restartAt(begin);
         continue;
       }
       if (test !== true) return;
       begin = endPen + 1;
+      this.restartAt(begin);
     }
   }
 

@@ -31,18 +31,29 @@ export function validateBars(bars: Bars, previousTimestamp = -Infinity): void {
   }
 }
 
+/** Validates one bar of a stream (row `index`), given the previous bar's timestamp. */
+export function validateBar(b: { readonly [F in (typeof ALL_FIELDS)[number]]: number }, index: number, previousTimestamp: number): void {
+  const t = b.timestamp, o = b.open, h = b.high, l = b.low, c = b.close, v = b.volume;
+  const ok =
+    t > previousTimestamp && t < Infinity &&
+    l >= 0 && h < Infinity && v >= 0 && v < Infinity &&
+    h >= o && h >= c && l <= o && l <= c;
+  if (!ok) diagnose((f) => b[f], index, previousTimestamp);
+}
+
 /** Throws the precise error for bar i (fields checked in column order). */
-function diagnose(bars: Bars, i: number, prev: number): never {
+function diagnose(bars: Bars | ((f: (typeof ALL_FIELDS)[number]) => number), i: number, prev: number): never {
+  const get = typeof bars === 'function' ? bars : (f: (typeof ALL_FIELDS)[number]) => bars[f][i]!;
   for (const f of ALL_FIELDS) {
-    const v = bars[f][i]!;
-    if (!Number.isFinite(v)) throw new BarValidationError(i, f, `is not a finite number (${v})`);
+    const v = get(f);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new BarValidationError(i, f, `is not a finite number (${v})`);
     if (v < 0 && f !== 'timestamp') throw new BarValidationError(i, f, `is negative (${v})`);
   }
-  const h = bars.high[i]!, l = bars.low[i]!, o = bars.open[i]!, c = bars.close[i]!;
+  const h = get('high'), l = get('low'), o = get('open'), c = get('close');
   if (h < l) throw new BarValidationError(i, 'high', `${h} is below low ${l}`);
   if (h < Math.max(o, c)) throw new BarValidationError(i, 'high', `${h} is below max(open, close) ${Math.max(o, c)}`);
   if (l > Math.min(o, c)) throw new BarValidationError(i, 'low', `${l} is above min(open, close) ${Math.min(o, c)}`);
-  const t = bars.timestamp[i]!;
+  const t = get('timestamp');
   if (t === prev) throw new BarValidationError(i, 'timestamp', `duplicates the previous timestamp ${t}`);
   throw new BarValidationError(i, 'timestamp', `${t} is earlier than the previous timestamp ${prev} (unsorted)`);
 }

@@ -1,0 +1,106 @@
+// MACD one bar at a time, with the same operations in the same order as computeMacd (macd.ts), so
+// every value equals the batch one bit for bit.
+import type { MacdOptions } from './options.js';
+
+export interface MacdPoint {
+  readonly dif: number;
+  readonly dea: number;
+  readonly histogram: number;
+}
+
+/** The state before a bar, enough to take the bar back. */
+export interface MacdMark {
+  readonly count: number;
+  readonly fast: number;
+  readonly slow: number;
+  readonly dea: number;
+}
+
+export class MacdStream {
+  count = 0;
+  fast = 0;
+  slow = 0;
+  dea = 0;
+  /** sma seed: the first `slow` closes, then the DIF values that seed DEA (bounded by slow + signal). */
+  private readonly seedCloses: number[] = [];
+  private readonly seedDifs: number[] = [];
+
+  constructor(readonly o: MacdOptions) {}
+
+  /** Index of the first defined value, given `n` bars (as computeMacd reports it). */
+  firstValid(n: number): number {
+    if (this.o.seed !== 'sma') return 0;
+    const fv = this.o.slow + this.o.signal - 2;
+    return n <= fv ? n : fv;
+  }
+
+  mark(): MacdMark {
+    return { count: this.count, fast: this.fast, slow: this.slow, dea: this.dea };
+  }
+
+  restore(m: MacdMark): void {
+    this.count = m.count;
+    this.fast = m.fast;
+    this.slow = m.slow;
+    this.dea = m.dea;
+    if (this.seedCloses.length > m.count) this.seedCloses.length = m.count;
+    const difsBefore = Math.max(0, m.count - (this.o.slow - 1));
+    if (this.seedDifs.length > difsBefore) this.seedDifs.length = difsBefore;
+  }
+
+  push(x: number): MacdPoint {
+    return this.o.seed === 'sma' ? this.pushSma(x) : this.pushFirstClose(x);
+  }
+
+  private pushFirstClose(x: number): MacdPoint {
+    const { fast: fn, slow: sn, signal: gn, histogramScale: scale } = this.o;
+    const i = this.count++;
+    if (i === 0) {
+      this.fast = this.slow = x;
+      this.dea = 0;
+      return { dif: 0, dea: 0, histogram: scale * (0 - 0) };
+    }
+    this.fast = (2 * x + (fn - 1) * this.fast) / (fn + 1);
+    this.slow = (2 * x + (sn - 1) * this.slow) / (sn + 1);
+    const d = this.fast - this.slow;
+    this.dea = (2 * d + (gn - 1) * this.dea) / (gn + 1);
+    return { dif: d, dea: this.dea, histogram: scale * (d - this.dea) };
+  }
+
+  private pushSma(x: number): MacdPoint {
+    const { fast: fn, slow: sn, signal: gn, histogramScale: scale } = this.o;
+    const i = this.count++;
+    const firstDif = sn - 1, firstValid = sn + gn - 2;
+    const kf = 2 / (fn + 1), ks = 2 / (sn + 1), kg = 2 / (gn + 1);
+    if (i < sn) this.seedCloses.push(x);
+    if (i < firstDif) return NONE;
+    if (i === firstDif) {
+      const c = this.seedCloses;
+      let sum = 0;
+      for (let j = 0; j < sn; j++) sum += c[j]!;
+      this.slow = sum / sn;
+      sum = 0;
+      for (let j = sn - fn; j < sn; j++) sum += c[j]!;
+      this.fast = sum / fn;
+    } else {
+      this.fast = (x - this.fast) * kf + this.fast;
+      this.slow = (x - this.slow) * ks + this.slow;
+    }
+    const d = this.fast - this.slow;
+    if (i < firstValid) {
+      this.seedDifs.push(d);
+      return NONE;
+    }
+    if (i === firstValid) {
+      this.seedDifs.push(d);
+      let sum = 0;
+      for (let j = 0; j < gn; j++) sum += this.seedDifs[j]!;
+      this.dea = sum / gn;
+    } else {
+      this.dea = (d - this.dea) * kg + this.dea;
+    }
+    return { dif: d, dea: this.dea, histogram: scale * (d - this.dea) };
+  }
+}
+
+const NONE: MacdPoint = { dif: NaN, dea: NaN, histogram: NaN };

@@ -1,0 +1,165 @@
+// Streaming analysis: after every bar the snapshot equals the batch analysis of the bars so far,
+// replaceLast sequences equal batch on the final bars, and the events rebuild the pens and segments.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../src/core/analyze.js';
+import { sliceBars } from '../src/core/bars.js';
+import { BarValidationError } from '../src/core/errors.js';
+import type { AnalysisOptions, PartialAnalysisOptions } from '../src/core/options.js';
+import { StreamingAnalyzer, type StreamBar, type StreamEvent } from '../src/core/streaming.js';
+import type { Bars, Pen, Segment } from '../src/core/types.js';
+import { fingerprint } from '../src/failover/fingerprint.js';
+import { anySeries, macdOptions, penOptions } from './arbitraries.js';
+import { fixtureBars, hl, REAL_SERIES } from './helpers.js';
+
+const RUNS = Number(process.env.STREAM_RUNS ?? 300);
+const bar = (b: Bars, i: number): StreamBar => ({
+  timestamp: b.timestamp[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]!,
+});
+const batchFp = (b: Bars, n: number, o: PartialAnalysisOptions | AnalysisOptions) => fingerprint(analyze(sliceBars(b, 0, n), o));
+
+/** Applies events to a consumer's copy of the pens and segments. */
+class EventModel {
+  pens = new Map<number, Pen>();
+  segments = new Map<number, Segment>();
+  apply(events: readonly StreamEvent[]): void {
+    for (const e of events) {
+      if ('pen' in e) this.pens.set(e.pen.index, e.pen);
+      else if ('segment' in e) this.segments.set(e.segment.index, e.segment);
+      else if (e.type === 'pen_removed') this.pens.delete(e.index);
+      else this.segments.delete(e.index);
+    }
+  }
+  sorted<T>(m: Map<number, T>): T[] {
+    return [...m.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+  }
+}
+
+describe('streaming equals batch at every prefix', () => {
+  for (const name of REAL_SERIES) {
+    for (const definition of ['new_3kline', 'traditional'] as const) {
+      it(`${name}, ${definition}: every prefix of the first 2000 bars, then every 500th, and the whole series`, () => {
+        const b = fixtureBars(name);
+        const n = b.timestamp.length;
+        const o = { pen: { definition } };
+        const s = new StreamingAnalyzer(o);
+        const model = new EventModel();
+        for (let i = 0; i < n; i++) {
+          model.apply(s.append(bar(b, i)).events);
+          if (i < 2000 || i % 500 === 0) {
+            expect(fingerprint(s.snapshot()), `prefix ${i + 1}`).toBe(batchFp(b, i + 1, o));
+          }
+        }
+        const snap = s.snapshot();
+        expect(snap).toEqual(analyze(b, o));
+        // The events alone rebuild exactly the final pens and segments.
+        expect(model.sorted(model.pens)).toEqual(snap.pens);
+        expect(model.sorted(model.segments)).toEqual(snap.segments);
+      }, 60_000);
+    }
+  }
+
+  it(`random series x every option combination (${RUNS} runs): every prefix, events rebuild the result`, () => {
+    fc.assert(
+      fc.property(anySeries, penOptions, macdOptions, (b, pen, macd) => {
+        const o = { pen, macd };
+        const s = new StreamingAnalyzer(o);
+        const model = new EventModel();
+        for (let i = 0; i < b.timestamp.length; i++) {
+          model.apply(s.append(bar(b, i)).events);
+          const snap = s.snapshot();
+          expect(fingerprint(snap)).toBe(batchFp(b, i + 1, o));
+          expect(model.sorted(model.pens)).toEqual(snap.pens);
+          expect(model.sorted(model.segments)).toEqual(snap.segments);
+        }
+        expect(s.snapshot()).toEqual(analyze(b, o));
+      }),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
+});
+
+describe('replaceLast (the forming bar updates before it closes)', () => {
+  it(`random forming-bar sequences equal batch on the bars as they stand (${RUNS} runs)`, () => {
+    // Each bar arrives as 1-4 versions: its open, then wider ranges, then the real bar.
+    const variants = fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 3 });
+    fc.assert(
+      fc.property(anySeries, penOptions, fc.array(variants, { minLength: 400, maxLength: 400 }), (b, pen, forming) => {
+        const o = { pen };
+        const s = new StreamingAnalyzer(o);
+        const model = new EventModel();
+        const cur = sliceBars(b, 0, b.timestamp.length);
+        const copy: Bars = { timestamp: cur.timestamp.slice(), open: cur.open.slice(), high: cur.high.slice(), low: cur.low.slice(), close: cur.close.slice(), volume: cur.volume.slice() };
+        for (let i = 0; i < b.timestamp.length; i++) {
+          const real = bar(b, i);
+          const versions: StreamBar[] = forming[i % forming.length]!.map(([u, d]) => {
+            // A partial bar inside the real one's range.
+            const lo = real.low + (real.high - real.low) * d * 0.5, hi = real.high - (real.high - real.low) * u * 0.5;
+            const low = Math.min(lo, hi, real.open), high = Math.max(lo, hi, real.open);
+            return { ...real, high, low, close: (high + low) / 2, volume: real.volume / 2 };
+          });
+          versions.push(real);
+          versions.forEach((v, k) => {
+            model.apply((k === 0 ? s.append(v) : s.replaceLast(v)).events);
+            for (const f of ['open', 'high', 'low', 'close', 'volume'] as const) copy[f][i] = v[f];
+            expect(fingerprint(s.snapshot())).toBe(batchFp(copy, i + 1, o));
+          });
+        }
+        const snap = s.snapshot();
+        expect(snap).toEqual(analyze(b, o));
+        expect(model.sorted(model.pens)).toEqual(snap.pens);
+        expect(model.sorted(model.segments)).toEqual(snap.segments);
+      }),
+      { numRuns: Math.max(20, RUNS / 5) },
+    );
+  }, 120_000);
+
+  it('on the real SSE series: every bar first as its open only, then replaced by the real bar', () => {
+    const b = fixtureBars(REAL_SERIES[0]);
+    const s = new StreamingAnalyzer();
+    for (let i = 0; i < b.timestamp.length; i++) {
+      const real = bar(b, i);
+      s.append({ ...real, high: real.open, low: real.open, close: real.open });
+      s.replaceLast(real);
+    }
+    expect(s.snapshot()).toEqual(analyze(b));
+  });
+});
+
+describe('events, hand-worked', () => {
+  // No inclusions, so merged bar k = raw bar k: up to a top at bar 4, down to a bottom at bar 8, up again.
+  const b = hl([[10, 9], [11, 10], [12, 11], [13, 12], [14, 13], [13, 12], [12, 11], [11, 10], [10, 9], [11, 10], [12, 11], [13, 12], [14, 13], [15, 14]]);
+  it('a provisional pen appears, is confirmed when the next fractal forms, and the next one starts', () => {
+    const s = new StreamingAnalyzer();
+    const log: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      for (const e of s.append(bar(b, i)).events) {
+        log.push(`${i}:${e.type}:${'pen' in e ? `${e.pen.index} ${e.pen.startRaw}->${e.pen.endRaw}` : 'segment' in e ? e.segment.index : e.index}`);
+      }
+    }
+    // The top at bar 4 is known when bar 5 opens, the bottom at bar 8 when bar 9 opens: bars 5, 6, 7
+    // lie between them (3 >= min_klines_between_turns) and the strict fractal check holds, so pen 0
+    // is confirmed at bar 9. A provisional pen up from the bottom needs 3 bars between too: first at
+    // bar 12 (bars 9, 10, 11 between); bar 13 moves its end.
+    expect(log).toEqual(['9:pen_confirmed:0 4->8', '12:pen_provisional:1 8->12', '13:pen_provisional:1 8->13']);
+    expect(s.snapshot().pens.map((p) => [p.index, p.startRaw, p.endRaw, p.confirmed])).toEqual([
+      [0, 4, 8, true],
+      [1, 8, 13, false],
+    ]);
+  });
+
+  it('a bad bar is refused with its index and field, and nothing changes', () => {
+    const s = new StreamingAnalyzer();
+    for (let i = 0; i < 10; i++) s.append(bar(b, i));
+    const before = fingerprint(s.snapshot());
+    const e1 = (() => { try { s.append({ ...bar(b, 10), high: NaN }); } catch (e) { return e as BarValidationError; } })();
+    expect(e1).toBeInstanceOf(BarValidationError);
+    expect(e1!.message).toBe('bar 10: high is not a finite number (NaN)');
+    const e2 = (() => { try { s.append({ ...bar(b, 10), timestamp: b.timestamp[9]! }); } catch (e) { return e as BarValidationError; } })();
+    expect(e2!.message).toBe(`bar 10: timestamp duplicates the previous timestamp ${b.timestamp[9]}`);
+    const e3 = (() => { try { s.replaceLast({ ...bar(b, 9), volume: -1 }); } catch (e) { return e as BarValidationError; } })();
+    expect(e3!.message).toBe('bar 9: volume is negative (-1)');
+    expect(fingerprint(s.snapshot())).toBe(before);
+    expect(s.barCount).toBe(10);
+  });
+});
