@@ -12,6 +12,16 @@ export interface PenRecord {
   wasConfirmed: boolean;
 }
 
+/** Progress of the search for a virtual pen's end from fractal `s` over the closed bars up to `scanned`. */
+interface VirtualSearch {
+  s: number;
+  scanned: number;
+  /** Highest high (from a bottom) or lowest low (from a top) of bars s+1..scanned. */
+  extreme: number;
+  /** Latest closed bar that can end the virtual pen, or -1. */
+  best: number;
+}
+
 export interface PenMark {
   readonly count: number;
   readonly lastEndK: number;
@@ -28,6 +38,7 @@ export class PenBuilder {
   /** Fractals seen before the first pen exists, oldest first. */
   private readonly free: number[] = [];
   private lastEnd = -1;
+  private search: VirtualSearch = { s: -1, scanned: -1, extreme: 0, best: -1 };
 
   constructor(
     private readonly m: MergedBarStore,
@@ -89,10 +100,25 @@ export class PenBuilder {
       last.confirmed = false;
       return [last];
     }
-    for (let t = lastK; t > last.endK; t--) {
-      if (this.canMakePen(last.endK, t, true)) return [last, { startK: last.endK, endK: t, dir: -last.dir, confirmed: false, wasConfirmed: false }];
+    // The latest bar that could end a virtual pen from last.endK: the open last bar, else the latest
+    // closed one. Closed bars never change, so they are checked once (see VirtualSearch).
+    const v = this.virtualSearch(last.endK, lastK);
+    const end = this.canMakePen(last.endK, lastK, true, v.extreme) ? lastK : v.best;
+    return end < 0 ? [last] : [last, { startK: last.endK, endK: end, dir: -last.dir, confirmed: false, wasConfirmed: false }];
+  }
+
+  /** Brings the search from fractal s up to the closed bars before `lastK` (restarting when s changed or bars were taken back). */
+  private virtualSearch(s: number, lastK: number): VirtualSearch {
+    let v = this.search;
+    if (v.s !== s || v.scanned >= lastK) v = this.search = { s, scanned: s, extreme: this.m.fx[s] === BOTTOM ? -Infinity : Infinity, best: -1 };
+    const { high, low } = this.m;
+    const up = this.m.fx[s] === BOTTOM;
+    for (let t = v.scanned + 1; t < lastK; t++) {
+      if (this.canMakePen(s, t, true, v.extreme)) v.best = t;
+      v.extreme = up ? Math.max(v.extreme, high[t]!) : Math.min(v.extreme, low[t]!);
+      v.scanned = t;
     }
-    return [last];
+    return v;
   }
 
   /** What `onClassified` may change, so a caller can take back the last bar. */
@@ -108,20 +134,25 @@ export class PenBuilder {
     this.free.length = k.free;
   }
 
-  /** Can a pen run from fractal s to merged bar f (a fractal of the opposite type, or any bar when virtual)? */
-  private canMakePen(s: number, f: number, virtual: boolean): boolean {
+  /**
+   * Can a pen run from fractal s to merged bar f (a fractal of the opposite type, or any bar when
+   * virtual)? `between` is the highest high (up pen) or lowest low (down pen) of the bars strictly
+   * between s and f when the caller knows it.
+   */
+  private canMakePen(s: number, f: number, virtual: boolean, between?: number): boolean {
     const m = this.m;
     const span = f - s;
     if (this.opt.definition === 'traditional') {
       if (span < 4) return false;
     } else {
       if (span < 3) return false;
-      let inside = 0;
-      for (let k = s + 1; k < f; k++) inside += m.rawEnd[k]! - m.rawStart[k]! + 1;
-      if (inside < this.opt.minKlinesBetweenTurns) return false;
+      // Merged bars cover consecutive raw bars, so the raw bars strictly between are a difference.
+      if (m.rawStart[f]! - m.rawEnd[s]! - 1 < this.opt.minKlinesBetweenTurns) return false;
     }
     if (!this.fractalsSeparated(s, f, virtual)) return false;
-    if (this.opt.endIsPeak) {
+    if (this.opt.endIsPeak && between !== undefined) {
+      if (m.fx[s] === BOTTOM ? between > m.high[f]! : between < m.low[f]!) return false;
+    } else if (this.opt.endIsPeak) {
       if (m.fx[s] === BOTTOM) {
         const cap = m.high[f]!;
         for (let k = s + 1; k < f; k++) if (m.high[k]! > cap) return false;
