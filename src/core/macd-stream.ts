@@ -16,6 +16,13 @@ export interface MacdMark {
   readonly dea: number;
 }
 
+/** Everything a MacdStream holds, for saving (floats kept as Float64Array so every bit survives). */
+export interface MacdSaved {
+  readonly count: number;
+  readonly floats: Float64Array;
+  readonly seedCloses: number;
+}
+
 export class MacdStream {
   count = 0;
   fast = 0;
@@ -46,6 +53,18 @@ export class MacdStream {
     if (this.seedCloses.length > m.count) this.seedCloses.length = m.count;
     const difsBefore = Math.max(0, m.count - (this.o.slow - 1));
     if (this.seedDifs.length > difsBefore) this.seedDifs.length = difsBefore;
+  }
+
+  save(): MacdSaved {
+    return { count: this.count, floats: Float64Array.from([this.fast, this.slow, this.dea, ...this.seedCloses, ...this.seedDifs]), seedCloses: this.seedCloses.length };
+  }
+
+  load(s: MacdSaved): void {
+    this.count = s.count;
+    [this.fast, this.slow, this.dea] = [s.floats[0]!, s.floats[1]!, s.floats[2]!];
+    const rest = Array.from(s.floats.subarray(3));
+    this.seedCloses.splice(0, Infinity, ...rest.slice(0, s.seedCloses));
+    this.seedDifs.splice(0, Infinity, ...rest.slice(s.seedCloses));
   }
 
   push(x: number): MacdPoint {

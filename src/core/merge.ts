@@ -108,6 +108,25 @@ export class MergedBarStore {
     this.fx[k] = m.fx;
   }
 
+  /** Makes room for `n` merged bars. */
+  reserve(n: number): void {
+    while (this.high.length < n) this.grow();
+  }
+
+  /** Drops merged bars before `k` (streaming window): bar k becomes bar 0. */
+  dropBefore(k: number): void {
+    if (k <= 0) return;
+    const n = this.count;
+    for (const a of [this.high, this.low, this.dir, this.fx, this.rawStart, this.rawEnd, this.highApex, this.lowApex]) a.copyWithin(0, k, n);
+    this.count = n - k;
+    let j = 0;
+    for (let i = 0; i < this.fractalCount; i++) {
+      const f = this.fractalIndex[i]! - k;
+      if (f >= 0) this.fractalIndex[j++] = f;
+    }
+    this.fractalCount = j;
+  }
+
   private open(raw: number, h: number, l: number, d: number): void {
     if (this.count === this.high.length) this.grow();
     const i = this.count++;

@@ -121,6 +121,32 @@ export class PenBuilder {
     return v;
   }
 
+  /** Drops the first `pens` pens and re-indexes after the merged store dropped `merged` bars (streaming window). */
+  dropBefore(merged: number, pens: number): void {
+    this.pens.splice(0, pens);
+    for (const p of this.pens) {
+      p.startK -= merged;
+      p.endK -= merged;
+    }
+    for (let i = 0; i < this.free.length; i++) this.free[i]! -= merged;
+    this.lastEnd -= merged;
+    this.search = { s: -1, scanned: -1, extreme: 0, best: -1 };
+  }
+
+  /** The builder's state, for saving; `load` restores it into a builder over the same merged bars. */
+  save(): { pens: PenRecord[]; free: number[]; lastEnd: number } {
+    return { pens: this.pens.map((p) => ({ ...p })), free: [...this.free], lastEnd: this.lastEnd };
+  }
+
+  load(s: { pens: PenRecord[]; free: number[]; lastEnd: number }): void {
+    this.pens.length = 0;
+    for (const p of s.pens) this.pens.push(p);
+    this.free.length = 0;
+    for (const f of s.free) this.free.push(f);
+    this.lastEnd = s.lastEnd;
+    this.search = { s: -1, scanned: -1, extreme: 0, best: -1 };
+  }
+
   /** What `onClassified` may change, so a caller can take back the last bar. */
   mark(): PenMark {
     const last = this.pens[this.pens.length - 1];

@@ -1,16 +1,36 @@
 // Bar-by-bar analysis (TS engine). Each stage keeps its state between bars; only the part of the
 // result that can still change is recomputed, so a bar costs the same at any history length.
 // After every bar, `snapshot()` equals `analyze()` of all bars so far.
-import { BarValidationError } from './errors.js';
+import { BarValidationError, ConfigError } from './errors.js';
 import type { SegPen } from './feature-sequence.js';
 import { MacdStream, type MacdMark, type MacdPoint } from './macd-stream.js';
 import { MergedBarStore, UP, type MergedMark } from './merge.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from './options.js';
 import { PenBuilder, type PenMark, type PenRecord } from './pens.js';
 import { buildSegmentsFrom, SegmentState, type SegmentRecord } from './segments.js';
-import { shapeResult } from './shape.js';
-import type { AnalysisResult, Bars, Pen, Segment } from './types.js';
+import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
+import type { AnalysisResult, Pen, Segment } from './types.js';
 import { validateBar } from './validate.js';
+import { VERSION } from './version.js';
+
+export interface StreamOptions {
+  /**
+   * Raw bars to keep (default: all). Older bars, merged bars, fractals, pens and segments are
+   * dropped once twice this many bars are held; what is kept equals the unbounded analyzer's.
+   */
+  readonly window?: number;
+}
+
+/** Where the kept data starts (all 0 without a window): global indices of the first bar, merged bar, fractal, pen and segment. */
+export interface Retained {
+  readonly firstBar: number;
+  readonly firstMerged: number;
+  readonly firstPen: number;
+  readonly firstSegment: number;
+}
+
+const ENGINE = `chan-engine-ts@${VERSION}`;
+const MIN_WINDOW = 500;
 
 export interface StreamBar {
   readonly timestamp: number;
@@ -72,6 +92,10 @@ class Columns {
   view(j: number): Float64Array {
     return this.cols[j]!.subarray(0, this.count);
   }
+  dropBefore(k: number): void {
+    for (const c of this.cols) c.copyWithin(0, k, this.count);
+    this.count -= k;
+  }
 }
 
 const T = 0, O = 1, H = 2, L = 3, C = 4, V = 5;
@@ -95,25 +119,42 @@ export class StreamingAnalyzer {
   private tailSegs: Segment[] = [];
   private tailSegRecords: SegmentRecord[] = [];
   private last: Mark | null = null;
+  /** Global index of local index 0 (non-zero once a window dropped old data). */
+  private rawBase = 0;
+  private mergedBase = 0;
+  private penBase = 0;
+  private segBase = 0;
+  readonly window: number;
 
-  constructor(options: PartialAnalysisOptions | AnalysisOptions = {}) {
+  constructor(options: PartialAnalysisOptions | AnalysisOptions = {}, stream: StreamOptions = {}) {
     this.options = resolveOptions(options);
     this.penBuilder = new PenBuilder(this.merged, this.options.pen);
     this.macd = new MacdStream(this.options.macd);
+    const w = stream.window ?? Infinity;
+    const min = Math.max(MIN_WINDOW, this.options.macd.slow + this.options.macd.signal);
+    if (w !== Infinity && (!Number.isInteger(w) || w < min)) throw new ConfigError('window', `must be an integer of at least ${min} bars, got ${w}`);
+    this.window = w;
   }
 
+  /** Bars analysed so far (including any dropped by the window). */
   get barCount(): number {
-    return this.bars.count;
+    return this.rawBase + this.bars.count;
+  }
+
+  get retained(): Retained {
+    return { firstBar: this.rawBase, firstMerged: this.mergedBase, firstPen: this.penBase, firstSegment: this.segBase };
   }
 
   /** Adds a closed or forming bar after the last one. Throws BarValidationError (nothing changes) for a bad bar. */
   append(bar: StreamBar): StreamUpdate {
     const i = this.bars.count;
-    validateBar(bar, i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
+    validateBar(bar, this.rawBase + i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
     const oldPens = this.tailPens, oldPenFrom = this.finalPens.length;
     const oldSegs = this.tailSegs, oldSegFrom = this.segFrom;
     this.last = this.mark();
-    return this.apply(bar, i, false, oldPens, oldPenFrom, oldSegs, oldSegFrom);
+    const update = this.apply(bar, i, false, oldPens, oldPenFrom, oldSegs, oldSegFrom);
+    if (this.bars.count >= 2 * this.window) this.compact();
+    return update;
   }
 
   /** Replaces the last bar (the still-forming bar changed). Throws BarValidationError (nothing changes) for a bad bar. */
@@ -121,7 +162,7 @@ export class StreamingAnalyzer {
     const m = this.last;
     const i = this.bars.count - 1;
     if (m === null || i < 0) throw new BarValidationError(-1, 'bars', 'there is no bar to replace');
-    validateBar(bar, i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
+    validateBar(bar, this.rawBase + i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
     // The old state from the restore point on, taken before the restore drops it.
     const oldPenFrom = m.finalPens;
     const oldPens = this.finalPens.slice(oldPenFrom).concat(this.tailPens);
@@ -138,25 +179,26 @@ export class StreamingAnalyzer {
     this.macdCols.row(i, [macd.dif, macd.dea, macd.histogram]);
     this.macdCols.count = i + 1;
     const m = this.merged;
-    if (m.push(i, bar.high, bar.low) && m.count >= 3) this.penBuilder.onClassified(m.count - 2);
+    // Merged bars record global raw indices (they are labels; only differences are computed).
+    if (m.push(this.rawBase + i, bar.high, bar.low) && m.count >= 3) this.penBuilder.onClassified(m.count - 2);
     this.finalizePens();
     const tail = this.penBuilder.tail();
     this.tailRecords = tail;
-    this.tailPens = tail.map((r, j) => this.shapePen(r, this.finalPens.length + j));
+    this.tailPens = tail.map((r, j) => this.shapePen(r, this.penBase + this.finalPens.length + j));
     // Prices count too: a pen may end in the still-open merged bar, whose high/low can move.
     const pensChanged = replaced || this.finalPens.length !== oldPenFrom || !sameList(oldPens, this.tailPens, samePen);
     if (pensChanged) this.updateSegments();
     const events: StreamEvent[] = [];
-    diffPens(oldPens, oldPenFrom, this.finalPens, this.tailPens, events);
+    diffPens(oldPens, oldPenFrom, this.finalPens, this.tailPens, this.penBase, events);
     if (pensChanged) this.diffSegments(oldSegs, oldSegFrom, events);
-    return { barIndex: i, replaced, macd, events };
+    return { barIndex: this.rawBase + i, replaced, macd, events };
   }
 
   /** Pens before the last confirmed one are final: shape them once. */
   private finalizePens(): void {
     const pens = this.penBuilder.pens;
     for (let j = this.finalPens.length; j < pens.length - 1; j++) {
-      this.finalPens.push(this.shapePen(pens[j]!, j));
+      this.finalPens.push(this.shapePen(pens[j]!, this.penBase + j));
       this.segPens.push(this.segPen(pens[j]!));
     }
   }
@@ -170,7 +212,7 @@ export class StreamingAnalyzer {
     segPens.length = nFinal;
     this.segFrom = list.baseLen;
     this.tailSegRecords = list.extra;
-    this.tailSegs = list.extra.map((s, j) => this.shapeSeg(s, list.baseLen + j));
+    this.tailSegs = list.extra.map((s, j) => this.shapeSeg(s, this.segBase + list.baseLen + j));
   }
 
   private diffSegments(oldSegs: Segment[], oldFrom: number, events: StreamEvent[]): void {
@@ -181,14 +223,14 @@ export class StreamingAnalyzer {
     const n = Math.max(before.length, after.length);
     for (let j = 0; j < n; j++) {
       const a = before[j], b = after[j];
-      if (b === undefined) events.push({ type: 'segment_removed', index: from + j });
+      if (b === undefined) events.push({ type: 'segment_removed', index: this.segBase + from + j });
       else if (a === undefined || !sameSegment(a, b)) events.push({ type: b.confirmed ? 'segment_confirmed' : 'segment_provisional', segment: b });
     }
   }
 
   private shapeFinalSegs(from: number, to: number): Segment[] {
     const out: Segment[] = [];
-    for (let j = from; j < to; j++) out.push(this.shapeSeg(this.segState.final[j]!, j));
+    for (let j = from; j < to; j++) out.push(this.shapeSeg(this.segState.final[j]!, this.segBase + j));
     return out;
   }
 
@@ -202,8 +244,8 @@ export class StreamingAnalyzer {
     return {
       index,
       direction: s.dir === UP ? 'up' : 'down',
-      startPen: s.startPen,
-      endPen: s.endPen,
+      startPen: this.penBase + s.startPen,
+      endPen: this.penBase + s.endPen,
       startRaw: a.startRaw,
       endRaw: b.endRaw,
       startPrice: a.startPrice,
@@ -224,14 +266,14 @@ export class StreamingAnalyzer {
     return {
       index,
       direction: up ? 'up' : 'down',
-      startMerged: r.startK,
-      endMerged: r.endK,
+      startMerged: this.mergedBase + r.startK,
+      endMerged: this.mergedBase + r.endK,
       startRaw,
       endRaw,
       startPrice: up ? m.low[r.startK]! : m.high[r.startK]!,
       endPrice: up ? m.high[r.endK]! : m.low[r.endK]!,
-      startTime: t[startRaw]!,
-      endTime: t[endRaw]!,
+      startTime: t[startRaw - this.rawBase]!,
+      endTime: t[endRaw - this.rawBase]!,
       confirmed: r.confirmed,
     };
   }
@@ -267,42 +309,203 @@ export class StreamingAnalyzer {
     this.segState.resumeBegin = m.resumeBegin;
   }
 
-  /** The full result for all bars so far: equal to analyze() of the same bars. O(bars): a read, not per-bar work. */
+  /**
+   * The result for all bars so far: equal to analyze() of the same bars. With a window, the kept
+   * part (see `retained`): arrays start at the first kept bar / merged bar / fractal, and indices
+   * inside pens, segments and fractals stay global. O(kept bars): a read, not per-bar work.
+   */
   snapshot(): AnalysisResult {
-    const n = this.bars.count;
-    const bars: Bars = {
-      timestamp: this.bars.view(T).slice(),
-      open: this.bars.view(O).slice(),
-      high: this.bars.view(H).slice(),
-      low: this.bars.view(L).slice(),
-      close: this.bars.view(C).slice(),
-      volume: this.bars.view(V).slice(),
-    };
     const m = this.merged;
     const c = m.count;
-    const merged = {
-      count: c,
-      high: m.high.slice(0, c),
-      low: m.low.slice(0, c),
-      dir: m.dir.slice(0, c),
-      rawStart: m.rawStart.slice(0, c),
-      rawEnd: m.rawEnd.slice(0, c),
-      fx: m.fx,
-      highApex: m.highApex,
-      lowApex: m.lowApex,
-      fractalIndex: m.fractalIndex,
-      fractalCount: m.fractalCount,
+    const mb = this.mergedBase;
+    const fc = m.fractalCount;
+    const type = new Int8Array(fc), mergedIndex = new Int32Array(fc), rawIndex = new Int32Array(fc), price = new Float64Array(fc);
+    for (let j = 0; j < fc; j++) {
+      const k = m.fractalIndex[j]!;
+      const top = m.fx[k] === 1;
+      type[j] = top ? 1 : -1;
+      mergedIndex[j] = mb + k;
+      rawIndex[j] = top ? m.highApex[k]! : m.lowApex[k]!;
+      price[j] = top ? m.high[k]! : m.low[k]!;
+    }
+    return {
+      barCount: this.barCount,
+      merged: { count: c, high: m.high.slice(0, c), low: m.low.slice(0, c), dir: m.dir.slice(0, c), rawStart: m.rawStart.slice(0, c), rawEnd: m.rawEnd.slice(0, c) },
+      fractals: { count: fc, type, mergedIndex, rawIndex, price },
+      pens: this.finalPens.concat(this.tailPens),
+      segments: this.shapeFinalSegs(0, this.segFrom).concat(this.tailSegs),
+      macd: {
+        dif: this.macdCols.view(DIF).slice(),
+        dea: this.macdCols.view(DEA).slice(),
+        histogram: this.macdCols.view(HIST).slice(),
+        firstValid: this.macd.firstValid(this.barCount),
+      },
     };
-    const pens = this.penBuilder.pens.slice(0, Math.max(0, this.penBuilder.pens.length - 1)).concat(this.tailRecords);
-    const segments = this.segState.final.slice(0, this.segFrom).concat(this.tailSegRecords);
-    const macd = {
-      dif: this.macdCols.view(DIF).slice(),
-      dea: this.macdCols.view(DEA).slice(),
-      histogram: this.macdCols.view(HIST).slice(),
-      firstValid: this.macd.firstValid(n),
-    };
-    return shapeResult(bars, { merged, pens, segments, macd });
   }
+
+  /** Drops what the window no longer needs (see StreamOptions.window). */
+  private compact(): void {
+    const m = this.merged;
+    const pens = this.penBuilder.pens;
+    const windowStart = this.barCount - this.window; // global raw index
+    // Merged bars: from the one holding the window's first bar, and never past what the pen stage
+    // still reads (the bar before the last pen's start; before any pen, before the first fractal).
+    let dm = 0;
+    while (dm < m.count - 1 && m.rawEnd[dm]! < windowStart) dm++;
+    if (pens.length > 0) dm = Math.min(dm, pens[pens.length - 1]!.startK - 1);
+    else if (m.fractalCount > 0) dm = Math.min(dm, m.fractalIndex[0]! - 1);
+    dm = Math.max(0, dm);
+    const dr = m.rawStart[dm]! - this.rawBase;
+    // Segments: keep from the last confirmed final one (the leftover pass never goes below a
+    // confirmed segment); pens from its first pen, or from the first pen reaching into the window.
+    const fin = this.segState.final;
+    let ds = fin.length - 1;
+    while (ds >= 0 && !fin[ds]!.confirmed) ds--;
+    let dp = 0;
+    if (ds > 0) {
+      dp = fin[ds]!.startPen;
+      while (dp < this.finalPens.length && this.finalPens[dp]!.endRaw < windowStart && dp < fin[ds]!.startPen) dp++;
+    } else ds = 0;
+    // Pens still referenced by the pen stage (the last confirmed one) stay.
+    dp = Math.min(dp, this.finalPens.length, Math.max(0, pens.length - 1));
+    if (dm === 0 && dr === 0 && dp === 0 && ds === 0) return;
+
+    this.bars.dropBefore(dr);
+    this.macdCols.dropBefore(dr);
+    m.dropBefore(dm);
+    this.penBuilder.dropBefore(dm, dp);
+    this.finalPens.splice(0, dp);
+    this.segPens.splice(0, dp);
+    fin.splice(0, ds);
+    for (const r of fin) {
+      r.startPen -= dp;
+      r.endPen -= dp;
+    }
+    this.segState.resumeBegin -= dp;
+    for (const r of this.tailRecords) {
+      r.startK -= dm;
+      r.endK -= dm;
+    }
+    for (const r of this.tailSegRecords) {
+      r.startPen -= dp;
+      r.endPen -= dp;
+    }
+    this.segFrom -= ds;
+    this.rawBase += dr;
+    this.mergedBase += dm;
+    this.penBase += dp;
+    this.segBase += ds;
+    const k = this.last;
+    if (k !== null) {
+      this.last = {
+        merged: { ...k.merged, count: k.merged.count - dm },
+        pens: { ...k.pens, count: k.pens.count - dp, lastEndK: k.pens.lastEndK - dm, lastEnd: k.pens.lastEnd - dm },
+        macd: k.macd,
+        finalPens: k.finalPens - dp,
+        finalSegs: k.finalSegs - ds,
+        resumeBegin: k.resumeBegin - dp,
+      };
+    }
+  }
+
+  /** The analyzer's whole state as a versioned blob; `StreamingAnalyzer.restore` continues from it. */
+  save(): Uint8Array {
+    const m = this.merged;
+    const c = m.count;
+    const p = this.penBuilder.save();
+    const n = this.bars.count;
+    const segs = this.segState.final;
+    const macdSaved = this.macd.save();
+    return writeStateBlob(ENGINE, {
+      options: this.options,
+      window: this.window === Infinity ? null : this.window,
+      bases: [this.rawBase, this.mergedBase, this.penBase, this.segBase],
+      finalPens: this.finalPens.length,
+      resumeBegin: this.segState.resumeBegin,
+      free: p.free,
+      lastEnd: p.lastEnd,
+      macd: { count: macdSaved.count, seedCloses: macdSaved.seedCloses },
+      last: this.last === null ? null : { ...this.last, merged: { ...this.last.merged, high: 0, low: 0 }, macd: { ...this.last.macd, fast: 0, slow: 0, dea: 0 } },
+    }, {
+      macdState: macdSaved.floats,
+      // The mark's floats (bits must survive; JSON would turn -0 into 0).
+      lastF: Float64Array.from(this.last === null ? [] : [this.last.merged.high, this.last.merged.low, this.last.macd.fast, this.last.macd.slow, this.last.macd.dea]),
+      bars: Float64Array.from({ length: 6 * n }, (_, j) => this.bars.cols[j % 6]![Math.floor(j / 6)]!),
+      macd: Float64Array.from({ length: 3 * n }, (_, j) => this.macdCols.cols[j % 3]![Math.floor(j / 3)]!),
+      mergedF: Float64Array.from({ length: 2 * c }, (_, j) => (j < c ? m.high[j]! : m.low[j - c]!)),
+      mergedI: Int32Array.from({ length: 4 * c }, (_, j) => [m.rawStart, m.rawEnd, m.highApex, m.lowApex][Math.floor(j / c)]![j % c]!),
+      mergedD: Int8Array.from({ length: 2 * c }, (_, j) => (j < c ? m.dir[j]! : m.fx[j - c]!)),
+      fractals: m.fractalIndex.slice(0, m.fractalCount),
+      pens: Int32Array.from(p.pens.flatMap((r) => [r.startK, r.endK, r.dir, (r.confirmed ? 1 : 0) | (r.wasConfirmed ? 2 : 0)])),
+      segments: Int32Array.from(segs.flatMap((r) => [r.startPen, r.endPen, r.dir, r.confirmed ? 1 : 0, r.endCase ?? 0])),
+    });
+  }
+
+  /**
+   * An analyzer continuing from `save()`'s blob. Throws StateBlobError for a blob of another format
+   * or version, ConfigError when `options` are given and differ from the saved ones.
+   */
+  static restore(blob: Uint8Array, options?: PartialAnalysisOptions | AnalysisOptions): StreamingAnalyzer {
+    const { meta, arrays } = readStateBlob(blob, ENGINE);
+    const s = meta as SavedMeta;
+    if (options !== undefined) checkSameOptions(s.options, resolveOptions(options));
+    const a = new StreamingAnalyzer(s.options, { window: s.window ?? undefined });
+    [a.rawBase, a.mergedBase, a.penBase, a.segBase] = s.bases;
+    const bars = arrays.bars as Float64Array, macd = arrays.macd as Float64Array;
+    const n = bars.length / 6;
+    for (let i = 0; i < n; i++) {
+      a.bars.row(i, Array.from(bars.subarray(6 * i, 6 * i + 6)));
+      a.macdCols.row(i, Array.from(macd.subarray(3 * i, 3 * i + 3)));
+    }
+    a.bars.count = a.macdCols.count = n;
+    a.macd.load({ ...s.macd, floats: arrays.macdState as Float64Array });
+    const m = a.merged;
+    const mf = arrays.mergedF as Float64Array, mi = arrays.mergedI as Int32Array, md = arrays.mergedD as Int8Array;
+    const c = mf.length / 2;
+    m.reserve(c);
+    m.count = c;
+    m.high.set(mf.subarray(0, c));
+    m.low.set(mf.subarray(c));
+    [m.rawStart, m.rawEnd, m.highApex, m.lowApex].forEach((col, j) => col.set(mi.subarray(j * c, (j + 1) * c)));
+    m.dir.set(md.subarray(0, c));
+    m.fx.set(md.subarray(c));
+    const fr = arrays.fractals as Int32Array;
+    m.fractalIndex.set(fr);
+    m.fractalCount = fr.length;
+    const pr = arrays.pens as Int32Array;
+    const pens: PenRecord[] = [];
+    for (let j = 0; j < pr.length; j += 4) pens.push({ startK: pr[j]!, endK: pr[j + 1]!, dir: pr[j + 2]!, confirmed: (pr[j + 3]! & 1) !== 0, wasConfirmed: (pr[j + 3]! & 2) !== 0 });
+    a.penBuilder.load({ pens, free: s.free, lastEnd: s.lastEnd });
+    // Final pens are a function of the pen records and bars: shape them again.
+    for (let j = 0; j < s.finalPens; j++) {
+      a.finalPens.push(a.shapePen(pens[j]!, a.penBase + j));
+      a.segPens.push(a.segPen(pens[j]!));
+    }
+    const sr = arrays.segments as Int32Array;
+    for (let j = 0; j < sr.length; j += 5) {
+      a.segState.final.push({ startPen: sr[j]!, endPen: sr[j + 1]!, dir: sr[j + 2]!, confirmed: sr[j + 3] === 1, endCase: sr[j + 4] === 0 ? null : (sr[j + 4] as 1 | 2) });
+    }
+    a.segState.resumeBegin = s.resumeBegin;
+    const lf = arrays.lastF as Float64Array;
+    a.last = s.last === null ? null : { ...s.last, merged: { ...s.last.merged, high: lf[0]!, low: lf[1]! }, macd: { ...s.last.macd, fast: lf[2]!, slow: lf[3]!, dea: lf[4]! } };
+    // The changeable tail (provisional pens and segments) is recomputed.
+    a.tailRecords = a.penBuilder.tail();
+    a.tailPens = a.tailRecords.map((r, j) => a.shapePen(r, a.penBase + a.finalPens.length + j));
+    a.updateSegments();
+    return a;
+  }
+}
+
+interface SavedMeta {
+  options: AnalysisOptions;
+  window: number | null;
+  bases: [number, number, number, number];
+  finalPens: number;
+  resumeBegin: number;
+  free: number[];
+  lastEnd: number;
+  macd: { count: number; seedCloses: number };
+  last: Mark | null;
 }
 
 function sameList<X>(a: readonly X[], b: readonly X[], same: (x: X, y: X) => boolean): boolean {
@@ -320,14 +523,14 @@ const sameSegment = (a: Segment, b: Segment) =>
   a.endCase === b.endCase && a.startRaw === b.startRaw && a.endRaw === b.endRaw && a.startPrice === b.startPrice && a.endPrice === b.endPrice;
 
 /** Events for pens from index `from`: `oldPens` then versus final pens + tail now. */
-function diffPens(oldPens: Pen[], from: number, finalPens: Pen[], tail: Pen[], events: StreamEvent[]): void {
+function diffPens(oldPens: Pen[], from: number, finalPens: Pen[], tail: Pen[], base: number, events: StreamEvent[]): void {
   const nowCount = finalPens.length + tail.length;
   const at = (i: number) => (i < finalPens.length ? finalPens[i]! : tail[i - finalPens.length]!);
   const end = Math.max(from + oldPens.length, nowCount);
   for (let i = from; i < end; i++) {
     const a = oldPens[i - from];
     if (i >= nowCount) {
-      events.push({ type: 'pen_removed', index: i });
+      events.push({ type: 'pen_removed', index: base + i });
       continue;
     }
     const b = at(i);

@@ -12,7 +12,8 @@ import type { BarStore } from './bar-store.js';
 import { HistoryConflictError } from './bar-store.js';
 import type * as M from './messages.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from '../core/version.js';
+import { VERSION } from '../core/version.js';
 
 /** An error with a gRPC status code; `index`/`field` name the offending bar when there is one. */
 export class ServiceError extends Error {

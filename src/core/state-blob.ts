@@ -1,0 +1,81 @@
+// A versioned binary container for saved analyzer state: "CHANSTAT", a JSON header (format,
+// engine fingerprint, scalars) and typed-array sections. Portable (no Node API).
+import { ConfigError } from './errors.js';
+
+const MAGIC = 'CHANSTAT';
+/** Bumped whenever the saved layout changes; older or newer blobs are refused. */
+export const STATE_FORMAT = 1;
+
+type Typed = Float64Array | Int32Array | Int8Array;
+const KINDS = { f64: Float64Array, i32: Int32Array, i8: Int8Array } as const;
+type Kind = keyof typeof KINDS;
+
+interface Header {
+  format: number;
+  engine: string;
+  meta: unknown;
+  arrays: { name: string; kind: Kind; offset: number; length: number }[];
+}
+
+/** A blob from another format or engine build. */
+export class StateBlobError extends Error {
+  override readonly name = 'StateBlobError';
+}
+
+const kindOf = (a: Typed): Kind => (a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'i8');
+
+export function writeStateBlob(engine: string, meta: unknown, arrays: Record<string, Typed>): Uint8Array {
+  const entries = Object.entries(arrays);
+  let offset = 0;
+  const index = entries.map(([name, a]) => {
+    const e = { name, kind: kindOf(a), offset, length: a.length };
+    offset += Math.ceil(a.byteLength / 8) * 8;
+    return e;
+  });
+  const header: Header = { format: STATE_FORMAT, engine, meta, arrays: index };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const start = Math.ceil((12 + json.length) / 8) * 8;
+  const out = new Uint8Array(start + offset);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(8, json.length, true);
+  out.set(json, 12);
+  entries.forEach(([, a], i) => out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), start + index[i]!.offset));
+  return out;
+}
+
+/** Parses a blob; throws StateBlobError unless it has this build's format and `engine` fingerprint. */
+export function readStateBlob(blob: Uint8Array, engine: string): { meta: unknown; arrays: Record<string, Typed> } {
+  if (blob.length < 12 || new TextDecoder().decode(blob.subarray(0, 8)) !== MAGIC) {
+    throw new StateBlobError('not a chan-engine state blob (bad magic)');
+  }
+  const len = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(8, true);
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(blob.subarray(12, 12 + len))) as Header;
+  } catch {
+    throw new StateBlobError('state blob header is corrupt');
+  }
+  if (header.format !== STATE_FORMAT) {
+    throw new StateBlobError(`state blob format ${header.format} is not supported by this build (format ${STATE_FORMAT}): recompute from the bars`);
+  }
+  if (header.engine !== engine) {
+    throw new StateBlobError(`state blob was written by ${header.engine}; this is ${engine}: recompute from the bars`);
+  }
+  const start = Math.ceil((12 + len) / 8) * 8;
+  const arrays: Record<string, Typed> = {};
+  for (const e of header.arrays) {
+    const C = KINDS[e.kind];
+    const bytes = e.length * C.BYTES_PER_ELEMENT;
+    if (start + e.offset + bytes > blob.length) throw new StateBlobError(`state blob is truncated (section ${e.name})`);
+    // Copy into an aligned buffer: the blob may sit at any byte offset.
+    arrays[e.name] = new C(blob.slice(start + e.offset, start + e.offset + bytes).buffer);
+  }
+  return { meta: header.meta, arrays };
+}
+
+/** Options saved in a blob must equal the ones the caller asks for. */
+export function checkSameOptions(saved: unknown, wanted: unknown): void {
+  if (JSON.stringify(saved) !== JSON.stringify(wanted)) {
+    throw new ConfigError('options', `differ from the saved state's (${JSON.stringify(saved)})`);
+  }
+}

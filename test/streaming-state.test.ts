@@ -1,0 +1,112 @@
+// Streaming with a bounded history window, and saving/restoring analyzer state.
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/core/errors.js';
+import { StateBlobError } from '../src/core/state-blob.js';
+import { StreamingAnalyzer, type StreamBar } from '../src/core/streaming.js';
+import type { AnalysisResult, Bars } from '../src/core/types.js';
+import { fixtureBars, REAL_SERIES } from './helpers.js';
+
+const bar = (b: Bars, i: number): StreamBar => ({
+  timestamp: b.timestamp[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]!,
+});
+const SPY = fixtureBars(REAL_SERIES[2]); // 40,832 hourly bars
+const SSE = fixtureBars(REAL_SERIES[0]);
+
+/** The unbounded result cut to what a windowed analyzer keeps. */
+function cut(u: AnalysisResult, r: StreamingAnalyzer['retained']): AnalysisResult {
+  const f0 = Array.from(u.fractals.mergedIndex).findIndex((k) => k >= r.firstMerged);
+  const from = f0 < 0 ? u.fractals.count : f0;
+  const m = r.firstMerged;
+  return {
+    barCount: u.barCount,
+    merged: { count: u.merged.count - m, high: u.merged.high.slice(m), low: u.merged.low.slice(m), dir: u.merged.dir.slice(m), rawStart: u.merged.rawStart.slice(m), rawEnd: u.merged.rawEnd.slice(m) },
+    fractals: {
+      count: u.fractals.count - from,
+      type: u.fractals.type.slice(from),
+      mergedIndex: u.fractals.mergedIndex.slice(from),
+      rawIndex: u.fractals.rawIndex.slice(from),
+      price: u.fractals.price.slice(from),
+    },
+    pens: u.pens.slice(r.firstPen),
+    segments: u.segments.slice(r.firstSegment),
+    macd: { dif: u.macd.dif.slice(r.firstBar), dea: u.macd.dea.slice(r.firstBar), histogram: u.macd.histogram.slice(r.firstBar), firstValid: u.macd.firstValid },
+  };
+}
+
+describe('history window', () => {
+  it('SPY hourly, window 2000: same events as unbounded, kept data equal to it, memory bounded', () => {
+    const W = 2000;
+    const u = new StreamingAnalyzer();
+    const w = new StreamingAnalyzer({}, { window: W });
+    let maxKept = 0, maxPens = 0;
+    for (let i = 0; i < SPY.timestamp.length; i++) {
+      const eu = u.append(bar(SPY, i)), ew = w.append(bar(SPY, i));
+      expect(ew).toEqual(eu);
+      const r = w.retained;
+      maxKept = Math.max(maxKept, w.barCount - r.firstBar);
+      if (i % 1000 === 999 || i === SPY.timestamp.length - 1) {
+        const snap = w.snapshot();
+        maxPens = Math.max(maxPens, snap.pens.length);
+        expect(r.firstBar).toBeLessThanOrEqual(Math.max(0, w.barCount - W));
+        expect(snap).toEqual(cut(u.snapshot(), r));
+      }
+    }
+    expect(w.retained.firstBar).toBeGreaterThan(30_000);
+    expect(w.retained.firstPen).toBeGreaterThan(1000);
+    expect(w.retained.firstSegment).toBeGreaterThan(100);
+    expect(maxKept).toBeLessThan(2 * W);
+    expect(maxPens).toBeLessThan(400);
+  }, 60_000);
+
+  it('refuses a window too small for the MACD seed or fractional', () => {
+    expect(() => new StreamingAnalyzer({}, { window: 10 })).toThrow(ConfigError);
+    expect(() => new StreamingAnalyzer({}, { window: 1000.5 })).toThrow('config window: must be an integer of at least 500 bars, got 1000.5');
+  });
+});
+
+describe('save and restore', () => {
+  for (const window of [undefined, 600]) {
+    it(`restored mid-series, continues exactly like the original (window ${window ?? 'none'}), replaceLast included`, () => {
+      for (const cutAt of [1, 7, 500, 1234, 2900]) {
+        const a = new StreamingAnalyzer({ pen: { definition: 'traditional' } }, { window });
+        for (let i = 0; i < cutAt; i++) a.append(bar(SSE, i));
+        a.replaceLast({ ...bar(SSE, cutAt - 1), close: SSE.open[cutAt - 1]! }); // a forming bar at the cut
+        const blob = a.save();
+        const b = StreamingAnalyzer.restore(blob);
+        expect(b.snapshot()).toEqual(a.snapshot());
+        expect(b.retained).toEqual(a.retained);
+        // The forming bar can still be replaced after the restore.
+        expect(b.replaceLast(bar(SSE, cutAt - 1))).toEqual(a.replaceLast(bar(SSE, cutAt - 1)));
+        for (let i = cutAt; i < SSE.timestamp.length; i++) expect(b.append(bar(SSE, i))).toEqual(a.append(bar(SSE, i)));
+        expect(b.snapshot()).toEqual(a.snapshot());
+      }
+    }, 60_000);
+  }
+
+  it('TA-Lib MACD seeding survives a restore inside the seed period', () => {
+    const o = { macd: { seed: 'sma' as const, histogramScale: 1 } };
+    const a = new StreamingAnalyzer(o);
+    for (let i = 0; i < 30; i++) a.append(bar(SSE, i));
+    const b = StreamingAnalyzer.restore(a.save(), o);
+    for (let i = 30; i < 100; i++) expect(b.append(bar(SSE, i))).toEqual(a.append(bar(SSE, i)));
+  });
+
+  it('rejects a blob from another version or format, a corrupt blob, and other options', () => {
+    const a = new StreamingAnalyzer();
+    for (let i = 0; i < 100; i++) a.append(bar(SSE, i));
+    const blob = a.save();
+    const patch = (from: string, to: string) => {
+      const text = new TextDecoder('latin1').decode(blob);
+      expect(text).toContain(from);
+      return Uint8Array.from(text.replace(from, to), (ch) => ch.charCodeAt(0));
+    };
+    expect(() => StreamingAnalyzer.restore(patch('chan-engine-ts@0.1.0', 'chan-engine-ts@0.0.9'))).toThrow(
+      new StateBlobError('state blob was written by chan-engine-ts@0.0.9; this is chan-engine-ts@0.1.0: recompute from the bars'),
+    );
+    expect(() => StreamingAnalyzer.restore(patch('"format":1', '"format":7'))).toThrow('state blob format 7 is not supported by this build (format 1)');
+    expect(() => StreamingAnalyzer.restore(blob.slice(0, 40))).toThrow(StateBlobError);
+    expect(() => StreamingAnalyzer.restore(new Uint8Array(64))).toThrow('not a chan-engine state blob (bad magic)');
+    expect(() => StreamingAnalyzer.restore(blob, { pen: { definition: 'traditional' } })).toThrow(ConfigError);
+    expect(StreamingAnalyzer.restore(blob, {}).barCount).toBe(100);
+  });
+});
