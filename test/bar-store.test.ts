@@ -58,12 +58,28 @@ describe('BarStore', () => {
     s.close();
   });
 
+  it('upgrades a version-1 store (no saved stream state) keeping its bars', () => {
+    const path = join(tempDir(), 'e.db');
+    const s1 = new BarStore(path);
+    s1.submit('X', 'M1', bars);
+    s1.close();
+    const db = new Database(path);
+    db.exec('DROP TABLE stream_state; PRAGMA user_version = 1;');
+    db.close();
+    const s2 = new BarStore(path);
+    expect(s2.info('X', 'M1')).toMatchObject({ count: 4 });
+    s2.saveStreamState('X', 'M1', '{}', 4, Uint8Array.of(1, 2, 3));
+    expect(Array.from(s2.loadStreamState('X', 'M1', '{}')!)).toEqual([1, 2, 3]);
+    expect(s2.loadStreamState('X', 'M1', '{"other":1}')).toBeNull();
+    s2.close();
+  });
+
   it('refuses a store written by a newer schema version', () => {
     const path = join(tempDir(), 'd.db');
     new BarStore(path).close();
     const db = new Database(path);
-    db.pragma('user_version = 2');
+    db.pragma('user_version = 3');
     db.close();
-    expect(caught(() => new BarStore(path)).message).toBe(`${path}: store schema version 2 is newer than this build supports (1)`);
+    expect(caught(() => new BarStore(path)).message).toBe(`${path}: store schema version 3 is newer than this build supports (2)`);
   });
 });

@@ -70,14 +70,40 @@ describe('chan serve process', () => {
     expect(r.stderr).toBe('chan: 3 INVALID_ARGUMENT: bar 1: high 9 is below low 9.5 (file row 3); bars before row 2 were stored\n');
     expect(chan('pens', '--symbol', 'SSE', '--timeframe', 'X1', ...addr).stderr).toContain('INVALID_ARGUMENT: timeframe must be one of');
 
+    // chan watch: the initial state, then the update for a bar written by another client.
+    const watcher = spawn(process.execPath, [MAIN, 'watch', '--symbol', 'SSE', '--timeframe', 'D1', '--json', ...addr], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    running.push(watcher);
+    const lines: string[] = [];
+    const nextLine = () =>
+      new Promise<string>((resolve) => {
+        const rl = createInterface({ input: watcher.stdout! });
+        rl.once('line', (l) => {
+          rl.close();
+          resolve(l);
+        });
+      });
+    lines.push(await nextLine());
+    expect(JSON.parse(lines[0]!)).toMatchObject({ initial: true, barCount: 3332 });
+    const more = join(tempDir(), 'more.csv');
+    writeFileSync(more, 'timestamp,open,high,low,close,volume\n1594944000000,3210,3300,3200,3290,1000\n');
+    const pending = nextLine();
+    expect(chan('submit', more, '--symbol', 'SSE', '--timeframe', 'D1', ...addr).status).toBe(0);
+    const update = JSON.parse(await pending);
+    expect(update).toMatchObject({ initial: false, barIndex: 3332, barCount: 3333, timestamp: 1594944000000, replaced: false });
+    expect(update.events.map((e: { type: string }) => e.type)).toContain('PEN_PROVISIONAL');
+    watcher.kill('SIGINT');
+    expect(await exited(watcher)).toBe(0);
+    const beforeRestart = chan('pens', '--symbol', 'SSE', '--timeframe', 'D1', '--last-n', '2', ...addr).stdout;
+    expect(beforeRestart).toContain('2 of 202 pens, 3333 bars, engine wasm\n');
+
     first.proc.kill('SIGTERM');
     expect(await exited(first.proc)).toBe(0);
     expect(first.log.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(['shutting down: NOT_SERVING, draining calls', 'stopped']));
 
     const second = await serve(db);
     const again = chan('pens', '--symbol', 'SSE', '--timeframe', 'D1', '--last-n', '2', '--addr', `127.0.0.1:${second.port}`);
-    expect(again.stdout).toBe(pens.stdout);
-    expect(chan('status', '--json', '--addr', `127.0.0.1:${second.port}`).stdout).toContain('"store":{"series":2,"bars":3334,');
+    expect(again.stdout).toBe(beforeRestart);
+    expect(chan('status', '--json', '--addr', `127.0.0.1:${second.port}`).stdout).toContain('"store":{"series":2,"bars":3335,');
   });
 
   it('kill -9 during a stream of SubmitKlines: every acknowledged batch is kept, no batch is partial', async () => {

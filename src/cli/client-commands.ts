@@ -82,6 +82,8 @@ export async function runClientCommand(command: string, a: ClientArgs, file?: st
         const s = await client.run((c) => c.getStatus());
         return a.json ? JSON.stringify(s) : statusText(s);
       }
+      case 'watch':
+        return await watch(client, a);
       case 'health': {
         const h = await client.run((c) => c.healthCheck({ deep: true }));
         return `${h.serving ? 'SERVING' : 'NOT_SERVING'}  engine ${h.activeEngine} (${h.activeRole})${h.degraded ? '  DEGRADED: the backup engine serves' : ''}  at ${client.active}`;
@@ -92,6 +94,33 @@ export async function runClientCommand(command: string, a: ClientArgs, file?: st
   } finally {
     client.close();
   }
+}
+
+/** Prints live events until Ctrl-C (or the server ends the stream); `--json`: one update per line. */
+async function watch(client: FailoverClient, a: ClientArgs): Promise<string> {
+  const s = series(a);
+  const c = client.first;
+  const sub = c.streamAnalysis({ ...s, pen: penOptions(a), initialLastN: positiveInt('--last-n', a.lastN) ?? 5 }, (u) => {
+    if (a.json) {
+      process.stdout.write(JSON.stringify(u) + '\n');
+      return;
+    }
+    const head = u.initial
+      ? `${s.symbol} ${s.timeframe}: ${u.barCount} bars; watching ${c.address} (Ctrl-C to stop)`
+      : `${iso(u.timestamp)} bar ${u.barIndex}${u.replaced ? ' (replaced)' : ''}`;
+    const body = u.events.map((e) => `  ${e.type.toLowerCase().padEnd(19)} ${e.pen ? lineOf(e.pen) : e.segment ? `segment ${lineOf(e.segment)}` : `#${e.index}`}`);
+    if (u.initial || body.length > 0) process.stdout.write([head, ...body].join('\n') + '\n');
+  });
+  const stop = () => sub.cancel();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await sub.done;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  return 'stream ended';
 }
 
 /** Sends the file in batches; each batch is stored whole or not at all, so a re-run resumes safely. */

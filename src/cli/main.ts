@@ -13,6 +13,7 @@ const USAGE = `usage:
   chan pens     --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
   chan segments --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
   chan macd     --symbol S --timeframe TF [--last-n N] [--preset NAME] [--fast N --slow N --signal N] [--json]
+  chan watch    --symbol S --timeframe TF [--pen D] [--last-n N] [--json]   (live events until Ctrl-C)
   chan status [--json]
   chan health
   client commands take --addr HOST:PORT[,HOST:PORT...] (default 127.0.0.1:50051; later addresses are
@@ -23,7 +24,7 @@ const USAGE = `usage:
   --preset   MACD preset from config/macd_params.yaml (standard, fast, slow, scalping)
   --config   default.yaml to use instead of the bundled one`;
 
-const CLIENT_COMMANDS = new Set(['submit', 'pens', 'segments', 'macd', 'status', 'health']);
+const CLIENT_COMMANDS = new Set(['submit', 'pens', 'segments', 'macd', 'status', 'health', 'watch']);
 
 export async function main(argv: string[]): Promise<number> {
   try {

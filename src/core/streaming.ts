@@ -141,6 +141,14 @@ export class StreamingAnalyzer {
     return this.rawBase + this.bars.count;
   }
 
+  /** The last bar, or null before the first. */
+  lastBar(): StreamBar | null {
+    const i = this.bars.count - 1;
+    if (i < 0) return null;
+    const c = this.bars.cols;
+    return { timestamp: c[T]![i]!, open: c[O]![i]!, high: c[H]![i]!, low: c[L]![i]!, close: c[C]![i]!, volume: c[V]![i]! };
+  }
+
   get retained(): Retained {
     return { firstBar: this.rawBase, firstMerged: this.mergedBase, firstPen: this.penBase, firstSegment: this.segBase };
   }

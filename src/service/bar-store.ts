@@ -6,7 +6,7 @@ import { BarValidationError } from '../core/errors.js';
 import type { Bars } from '../core/types.js';
 import { validateBars } from '../core/validate.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
 /** A submitted bar would change stored history (only the last stored bar may be replaced). */
@@ -78,8 +78,7 @@ export class BarStore {
       throw new Error(`${this.path}: store schema version ${version} is newer than this build supports (${SCHEMA_VERSION})`);
     }
     if (version === SCHEMA_VERSION) return;
-    this.db.exec(`
-      BEGIN;
+    const v1 = `
       CREATE TABLE series (
         id INTEGER PRIMARY KEY,
         symbol TEXT NOT NULL,
@@ -94,9 +93,48 @@ export class BarStore {
         ts INTEGER NOT NULL,
         open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
         PRIMARY KEY (series, ts)
-      ) WITHOUT ROWID;
-      PRAGMA user_version = ${SCHEMA_VERSION};
-      COMMIT;`);
+      ) WITHOUT ROWID;`;
+    // Saved streaming-analyzer state per series and options (a cache: it can always be recomputed).
+    const v2 = `
+      CREATE TABLE stream_state (
+        series INTEGER NOT NULL REFERENCES series (id),
+        options TEXT NOT NULL,
+        bar_count INTEGER NOT NULL,
+        blob BLOB NOT NULL,
+        PRIMARY KEY (series, options)
+      );`;
+    this.db.exec(`BEGIN; ${version < 1 ? v1 : ''} ${v2} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+  }
+
+  /** Saves a streaming analyzer's state blob for a series and options key. */
+  saveStreamState(symbol: string, timeframe: string, options: string, barCount: number, blob: Uint8Array): void {
+    const row = this.q.series.get(symbol, timeframe);
+    if (row === undefined) return;
+    this.db.prepare('INSERT OR REPLACE INTO stream_state (series, options, bar_count, blob) VALUES (?, ?, ?, ?)').run(row.id, options, barCount, blob);
+  }
+
+  loadStreamState(symbol: string, timeframe: string, options: string): Uint8Array | null {
+    const row = this.q.series.get(symbol, timeframe);
+    if (row === undefined) return null;
+    const r = this.db.prepare<[number, string], { blob: Buffer }>('SELECT blob FROM stream_state WHERE series = ? AND options = ?').get(row.id, options);
+    return r === undefined ? null : new Uint8Array(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength);
+  }
+
+  /** Stored bars from timestamp `from` on (inclusive). */
+  loadFrom(symbol: string, timeframe: string, from: number): Bars {
+    const row = this.q.series.get(symbol, timeframe);
+    if (row === undefined) return allocateBars(0);
+    const rows = this.q.range.all(row.id, from, Number.MAX_SAFE_INTEGER) as number[][];
+    const b = allocateBars(rows.length);
+    rows.forEach((r, i) => {
+      b.timestamp[i] = r[0]!;
+      b.open[i] = r[1]!;
+      b.high[i] = r[2]!;
+      b.low[i] = r[3]!;
+      b.close[i] = r[4]!;
+      b.volume[i] = r[5]!;
+    });
+    return b;
   }
 
   info(symbol: string, timeframe: string): SeriesInfo | null {

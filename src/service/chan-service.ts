@@ -6,7 +6,9 @@ import { allocateBars } from '../core/bars.js';
 import { BarValidationError, ConfigError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
 import type { AnalysisResult, Bars, Pen, Segment } from '../core/types.js';
-import type { EngineCoordinator } from '../failover/coordinator.js';
+import type { StreamEvent } from '../core/streaming.js';
+import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
+import { LiveStreams, type LiveUpdate } from './live-streams.js';
 import { LruCache } from './lru-cache.js';
 import type { BarStore } from './bar-store.js';
 import { HistoryConflictError } from './bar-store.js';
@@ -49,12 +51,16 @@ export class ChanService {
   readonly counters = new Map<string, MethodCounter>();
   private readonly started = Date.now();
 
+  readonly live: LiveStreams;
+
   constructor(
     private readonly config: EngineConfig,
     private readonly store: BarStore,
     private readonly coordinator: EngineCoordinator,
+    log: Logger = { info() {}, warn() {}, error() {} },
   ) {
     this.cache = new LruCache(config.service.cacheEntries);
+    this.live = new LiveStreams(store, log);
   }
 
   submitKlines(req: M.SubmitKlinesRequest): M.SubmitKlinesResponse {
@@ -65,6 +71,7 @@ export class ChanService {
       throw new ServiceError(Code.RESOURCE_EXHAUSTED, `${klines.length} klines in one request; the limit is ${max} (split the batch)`);
     }
     const r = this.store.submit(symbol, timeframe, klinesToBars(klines));
+    if (r.inserted + r.updated > 0) this.live.onSubmit(symbol, timeframe);
     return {
       received: klines.length,
       inserted: r.inserted,
@@ -105,6 +112,34 @@ export class ChanService {
     return { serving: true, degraded: s.degraded, activeEngine: s.active, activeRole: s.activeRole };
   }
 
+  /**
+   * Subscribes to live updates of a series: returns the first message (current pens and segments)
+   * and an unsubscribe function; `send` gets one update per bar written afterwards.
+   */
+  streamAnalysis(req: M.StreamAnalysisRequest, send: (u: M.AnalysisUpdate) => void): { initial: M.AnalysisUpdate; unsubscribe: () => void } {
+    const { symbol, timeframe } = seriesKey(req);
+    if (this.store.info(symbol, timeframe) === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
+    const { analyzer, unsubscribe } = this.live.subscribe(symbol, timeframe, this.withPen(req.pen), (u) => send(updateMessage(u)));
+    const snap = analyzer.snapshot();
+    const n = snap.barCount;
+    const last = analyzer.lastBar()!;
+    const k = snap.macd.dif.length - 1;
+    const events: M.AnalysisEventMessage[] = [
+      ...lastN(snap.pens, req.initialLastN).map((p) => ({ type: p.confirmed ? 'PEN_CONFIRMED' : 'PEN_PROVISIONAL', index: p.index, pen: penMessage(p) })),
+      ...lastN(snap.segments, req.initialLastN).map((s) => ({ type: s.confirmed ? 'SEGMENT_CONFIRMED' : 'SEGMENT_PROVISIONAL', index: s.index, segment: segmentMessage(s) })),
+    ];
+    const initial = {
+      initial: true,
+      barIndex: n - 1,
+      timestamp: last.timestamp,
+      replaced: false,
+      macd: { timestamp: last.timestamp, dif: snap.macd.dif[k]!, dea: snap.macd.dea[k]!, histogram: snap.macd.histogram[k]! },
+      events,
+      barCount: n,
+    };
+    return { initial, unsubscribe };
+  }
+
   getStatus(): M.GetStatusResponse {
     const s = this.coordinator.status();
     return {
@@ -127,6 +162,7 @@ export class ChanService {
       store: this.store.stats(),
       uptimeSeconds: (Date.now() - this.started) / 1000,
       lastError: s.lastError ? `${s.lastError.at} ${s.lastError.role} ${s.lastError.kind}: ${s.lastError.message}` : '',
+      streams: this.live.stats(),
     };
   }
 
@@ -253,6 +289,35 @@ function segmentMessage(s: Segment): M.SegmentMessage {
     endPen: s.endPen,
     confirmed: s.confirmed,
     endCase: s.endCase ?? 0,
+  };
+}
+
+const EVENT_TYPE: Record<StreamEvent['type'], string> = {
+  pen_confirmed: 'PEN_CONFIRMED',
+  pen_extended: 'PEN_EXTENDED',
+  pen_provisional: 'PEN_PROVISIONAL',
+  pen_removed: 'PEN_REMOVED',
+  segment_confirmed: 'SEGMENT_CONFIRMED',
+  segment_provisional: 'SEGMENT_PROVISIONAL',
+  segment_removed: 'SEGMENT_REMOVED',
+};
+
+function updateMessage(u: LiveUpdate): M.AnalysisUpdate {
+  const { update } = u;
+  return {
+    initial: false,
+    barIndex: update.barIndex,
+    timestamp: u.timestamp,
+    replaced: update.replaced,
+    macd: { timestamp: u.timestamp, ...update.macd },
+    events: update.events.map((e) =>
+      'pen' in e
+        ? { type: EVENT_TYPE[e.type], index: e.pen.index, pen: penMessage(e.pen) }
+        : 'segment' in e
+          ? { type: EVENT_TYPE[e.type], index: e.segment.index, segment: segmentMessage(e.segment) }
+          : { type: EVENT_TYPE[e.type], index: e.index },
+    ),
+    barCount: u.barCount,
   };
 }
 

@@ -61,6 +61,29 @@ export class ChanClient {
     return this.call(this.raw, 'GetStatus', {});
   }
 
+  /**
+   * Subscribes to live updates; `onUpdate` gets the initial state, then one update per bar. The
+   * promise settles when the stream ends (the server stopped, or `cancel()`: then it resolves too).
+   */
+  streamAnalysis(r: M.StreamAnalysisRequest, onUpdate: (u: M.AnalysisUpdate) => void): { cancel: () => void; done: Promise<void> } {
+    const md = new grpc.Metadata();
+    if (this.o.token) md.set('authorization', `Bearer ${this.o.token}`);
+    const call = (this.raw as unknown as Record<string, (req: unknown, md: grpc.Metadata) => grpc.ClientReadableStream<M.AnalysisUpdate>>).StreamAnalysis!.call(this.raw, r, md);
+    let cancelled = false;
+    call.on('data', onUpdate);
+    const done = new Promise<void>((resolve, reject) => {
+      call.on('end', () => resolve());
+      call.on('error', (e: grpc.ServiceError) => (cancelled && e.code === grpc.status.CANCELLED ? resolve() : reject(e)));
+    });
+    return {
+      cancel: () => {
+        cancelled = true;
+        call.cancel();
+      },
+      done,
+    };
+  }
+
   /** The standard grpc.health.v1 check; any failure (down, unreachable, slow) counts as not serving. */
   async serving(deadlineMs = 1000): Promise<boolean> {
     try {
@@ -97,6 +120,11 @@ export class FailoverClient {
   ) {
     if (addresses.length === 0) throw new Error('FailoverClient needs at least one address');
     this.clients = addresses.map((a) => new ChanClient(a, o));
+  }
+
+  /** The client of the active address (for streams, which are not retried). */
+  get first(): ChanClient {
+    return this.clients[this.activeIndex]!;
   }
 
   get active(): string {

@@ -44,7 +44,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
   try {
     coordinator = o.coordinator ?? (await createNodeCoordinator(config, { logger: log }));
     coordinator.start();
-    const service = new ChanService(config, store, coordinator);
+    const service = new ChanService(config, store, coordinator, log);
     const metrics = new ServiceMetrics(coordinator, store);
     const pkg = loadChanPackage();
 
@@ -86,7 +86,35 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
         }
       };
 
+    /** Open StreamAnalysis calls, ended at shutdown so draining does not wait for them. */
+    const streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+    const streamAnalysis: grpc.handleServerStreamingCall<unknown, unknown> = (call) => {
+      const method = 'StreamAnalysis';
+      const counter = service.counters.get(method) ?? { calls: 0, errors: 0 };
+      service.counters.set(method, counter);
+      counter.calls++;
+      try {
+        if (!authorized(call.metadata)) throw new ServiceError(grpc.status.UNAUTHENTICATED, 'missing or wrong bearer token (metadata "authorization: Bearer <token>")');
+        const { initial, unsubscribe } = service.streamAnalysis(call.request as never, (u) => call.write(u));
+        streams.add(call);
+        const done = () => {
+          if (!streams.delete(call)) return;
+          unsubscribe();
+        };
+        call.on('cancelled', done);
+        call.on('close', done);
+        call.on('finish', done);
+        call.write(initial);
+      } catch (e) {
+        const err = toServiceError(e);
+        counter.errors++;
+        if (err.code === grpc.status.INTERNAL) log.error({ method, err: e }, 'internal error');
+        call.emit('error', { code: err.code, details: err.message });
+      }
+    };
+
     server.addService(pkg.ChanService.service, {
+      StreamAnalysis: streamAnalysis,
       SubmitKlines: unary('SubmitKlines', (r) => service.submitKlines(r)),
       CalculatePens: unary('CalculatePens', (r) => service.calculatePens(r)),
       CalculateSegments: unary('CalculateSegments', (r) => service.calculateSegments(r)),
@@ -113,6 +141,9 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
         log.info({}, 'shutting down: NOT_SERVING, draining calls');
         health.setStatus('', 'NOT_SERVING');
         health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+        // Live streams would hold the drain open: save their analyzers and end them.
+        service.live.saveAll();
+        for (const call of streams) call.end();
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {
             log.warn({ graceMs: sc.shutdownGraceMs }, 'calls still running after the grace period: cancelled');

@@ -115,6 +115,28 @@ export interface HealthCheckResponse {
   activeRole: string;
 }
 
+export interface StreamAnalysisRequest extends SeriesRequest {
+  pen?: PenOptions | null;
+  initialLastN?: number;
+}
+
+export interface AnalysisEventMessage {
+  type: string;
+  index: number;
+  pen?: PenMessage;
+  segment?: SegmentMessage;
+}
+
+export interface AnalysisUpdate {
+  initial: boolean;
+  barIndex: number;
+  timestamp: number;
+  replaced: boolean;
+  macd: MacdPoint;
+  events: AnalysisEventMessage[];
+  barCount: number;
+}
+
 export interface GetStatusResponse {
   activeEngine: string;
   activeRole: string;
@@ -135,4 +157,5 @@ export interface GetStatusResponse {
   store: { series: number; bars: number; fileBytes: number; path: string };
   uptimeSeconds: number;
   lastError: string;
+  streams: { symbol: string; timeframe: string; subscribers: number; bars: number; restored: boolean }[];
 }

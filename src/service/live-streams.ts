@@ -1,0 +1,138 @@
+// Live streaming analyzers, one per (series, options) with subscribers. SubmitKlines feeds every
+// written bar to them; their state is saved in the store so a restart resumes without recomputing.
+import type { AnalysisOptions } from '../core/options.js';
+import { StateBlobError } from '../core/state-blob.js';
+import { StreamingAnalyzer, type StreamUpdate } from '../core/streaming.js';
+import type { Bars } from '../core/types.js';
+import type { Logger } from '../failover/coordinator.js';
+import type { BarStore } from './bar-store.js';
+
+export interface LiveUpdate {
+  readonly update: StreamUpdate;
+  readonly timestamp: number;
+  readonly barCount: number;
+}
+
+type Listener = (u: LiveUpdate) => void;
+
+interface Live {
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly optionsKey: string;
+  readonly analyzer: StreamingAnalyzer;
+  readonly listeners: Set<Listener>;
+  readonly restored: boolean;
+}
+
+export interface LiveStreamStats {
+  symbol: string;
+  timeframe: string;
+  subscribers: number;
+  bars: number;
+  restored: boolean;
+}
+
+const barAt = (b: Bars, i: number) => ({ timestamp: b.timestamp[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! });
+
+export class LiveStreams {
+  private readonly live = new Map<string, Live>();
+
+  constructor(
+    private readonly store: BarStore,
+    private readonly log: Logger,
+  ) {}
+
+  /** Subscribes to a series; returns the analyzer (its current state is the starting point) and an unsubscribe function. */
+  subscribe(symbol: string, timeframe: string, options: AnalysisOptions, listener: Listener): { analyzer: StreamingAnalyzer; unsubscribe: () => void } {
+    const optionsKey = JSON.stringify(options);
+    const key = `${symbol}\u0000${timeframe}\u0000${optionsKey}`;
+    let l = this.live.get(key);
+    if (l === undefined) {
+      l = this.open(symbol, timeframe, options, optionsKey);
+      this.live.set(key, l);
+    }
+    l.listeners.add(listener);
+    const live = l;
+    return {
+      analyzer: l.analyzer,
+      unsubscribe: () => {
+        live.listeners.delete(listener);
+        if (live.listeners.size === 0) {
+          this.save(live);
+          this.live.delete(key);
+        }
+      },
+    };
+  }
+
+  /** An analyzer for the stored series: from saved state plus the bars written since, or from all bars. */
+  private open(symbol: string, timeframe: string, options: AnalysisOptions, optionsKey: string): Live {
+    let analyzer: StreamingAnalyzer | undefined;
+    let restored = false;
+    const blob = this.store.loadStreamState(symbol, timeframe, optionsKey);
+    if (blob !== null) {
+      try {
+        analyzer = StreamingAnalyzer.restore(blob, options);
+        this.catchUp(symbol, timeframe, analyzer, () => undefined);
+        restored = true;
+      } catch (e) {
+        if (!(e instanceof StateBlobError)) throw e;
+        this.log.warn({ symbol, timeframe, err: e.message }, 'saved stream state not usable; recomputing from the bars');
+        analyzer = undefined;
+      }
+    }
+    if (analyzer === undefined) {
+      analyzer = new StreamingAnalyzer(options);
+      this.catchUp(symbol, timeframe, analyzer, () => undefined);
+    }
+    return { symbol, timeframe, optionsKey, analyzer, listeners: new Set(), restored };
+  }
+
+  /**
+   * Applies the stored bars from the analyzer's last bar on (that bar may have been replaced since),
+   * so the analyzer follows the store also when another process writes to it.
+   */
+  private catchUp(symbol: string, timeframe: string, a: StreamingAnalyzer, emit: Listener): void {
+    const last = a.lastBar();
+    const bars = this.store.loadFrom(symbol, timeframe, last === null ? -Number.MAX_SAFE_INTEGER : last.timestamp);
+    for (let i = 0; i < bars.timestamp.length; i++) {
+      const b = barAt(bars, i);
+      let update: StreamUpdate;
+      if (last !== null && b.timestamp === last.timestamp) {
+        if (sameBar(b, last)) continue;
+        update = a.replaceLast(b);
+      } else update = a.append(b);
+      emit({ update, timestamp: b.timestamp, barCount: a.barCount });
+    }
+  }
+
+  /** After a write to a series: brings its live analyzers up to date and notifies their subscribers. */
+  onSubmit(symbol: string, timeframe: string): void {
+    for (const l of this.live.values()) {
+      if (l.symbol !== symbol || l.timeframe !== timeframe) continue;
+      this.catchUp(symbol, timeframe, l.analyzer, (u) => {
+        for (const f of l.listeners) f(u);
+      });
+    }
+  }
+
+  private save(l: Live): void {
+    try {
+      this.store.saveStreamState(l.symbol, l.timeframe, l.optionsKey, l.analyzer.barCount, l.analyzer.save());
+    } catch (e) {
+      this.log.warn({ symbol: l.symbol, timeframe: l.timeframe, err: String(e) }, 'could not save stream state');
+    }
+  }
+
+  /** Saves every live analyzer's state (graceful shutdown). */
+  saveAll(): void {
+    for (const l of this.live.values()) this.save(l);
+  }
+
+  stats(): LiveStreamStats[] {
+    return [...this.live.values()].map((l) => ({ symbol: l.symbol, timeframe: l.timeframe, subscribers: l.listeners.size, bars: l.analyzer.barCount, restored: l.restored }));
+  }
+}
+
+const sameBar = (a: ReturnType<typeof barAt>, b: ReturnType<typeof barAt>) =>
+  a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume;

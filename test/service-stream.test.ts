@@ -1,0 +1,94 @@
+// StreamAnalysis end to end: live updates as SubmitKlines writes bars, equal to the batch answers,
+// and a restart that resumes from the saved analyzer state.
+import * as grpc from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import type { AnalysisUpdate, PenMessage, SegmentMessage } from '../src/service/messages.js';
+import { fixtureBars } from './helpers.js';
+import { klines, rejection, startTestServer, testConfig } from './service-helpers.js';
+
+const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
+const N = SSE.timestamp.length;
+const S = { symbol: 'SH.000001', timeframe: 'D1' };
+
+/** A consumer: applies the events of every update to its copy of the pens and segments. */
+class Consumer {
+  updates: AnalysisUpdate[] = [];
+  pens = new Map<number, PenMessage>();
+  segments = new Map<number, SegmentMessage>();
+  onUpdate = (u: AnalysisUpdate) => {
+    this.updates.push(u);
+    for (const e of u.events) {
+      if (e.type === 'PEN_REMOVED') this.pens.delete(e.index);
+      else if (e.type === 'SEGMENT_REMOVED') this.segments.delete(e.index);
+      else if (e.type.startsWith('PEN')) this.pens.set(e.index, e.pen!);
+      else this.segments.set(e.index, e.segment!);
+    }
+  };
+  async waitFor(count: number): Promise<void> {
+    for (let i = 0; i < 500 && this.updates.length < count; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(this.updates.length).toBe(count);
+  }
+  list<T>(m: Map<number, T>): T[] {
+    return [...m.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+  }
+}
+
+describe('StreamAnalysis', () => {
+  it('streams one update per written bar; the events rebuild exactly what CalculatePens/Segments return; resumes after a restart', async () => {
+    const config = testConfig();
+    let t = await startTestServer(config);
+    await t.client.submitKlines({ ...S, klines: klines(SSE, 0, 2000) });
+
+    const c = new Consumer();
+    const sub = t.client.streamAnalysis({ ...S, pen: { definition: 'TRADITIONAL' } }, c.onUpdate);
+    await c.waitFor(1);
+    expect(c.updates[0]).toMatchObject({ initial: true, barIndex: 1999, barCount: 2000, timestamp: SSE.timestamp[1999] });
+
+    // Bars 2000..2999 in batches of 100; bar 2500 first arrives as a forming bar, then is replaced.
+    for (let i = 2000; i < 3000; i += 100) {
+      if (i === 2500) {
+        const forming = { ...klines(SSE, 2500, 2501)[0]!, high: SSE.open[2500]!, low: SSE.open[2500]!, close: SSE.open[2500]! };
+        await t.client.submitKlines({ ...S, klines: [forming] });
+      }
+      await t.client.submitKlines({ ...S, klines: klines(SSE, i, i + 100) });
+    }
+    await c.waitFor(1 + 1000 + 1);
+    const replaced = c.updates.filter((u) => u.replaced);
+    expect(replaced.map((u) => u.barIndex)).toEqual([2500]);
+    expect(c.updates.at(-1)).toMatchObject({ barIndex: 2999, barCount: 3000, initial: false });
+    const pens = await t.client.calculatePens({ ...S, pen: { definition: 'TRADITIONAL' } });
+    const segs = await t.client.calculateSegments({ ...S, pen: { definition: 'TRADITIONAL' } });
+    expect(c.list(c.pens)).toEqual(pens.pens);
+    expect(c.list(c.segments)).toEqual(segs.segments);
+    const macd = await t.client.getMacd({ ...S, lastN: 1 });
+    expect(c.updates.at(-1)!.macd).toEqual(macd.points[0]);
+    expect((await t.client.getStatus()).streams).toEqual([{ symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: false }]);
+
+    // Shutdown ends the stream cleanly and saves the analyzer; a new server resumes from it.
+    await t.close();
+    await sub.done;
+    t = await startTestServer(config);
+    const c2 = new Consumer();
+    const sub2 = t.client.streamAnalysis({ ...S, pen: { definition: 'TRADITIONAL' } }, c2.onUpdate);
+    await c2.waitFor(1);
+    expect((await t.client.getStatus()).streams).toEqual([{ symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: true }]);
+    await t.client.submitKlines({ ...S, klines: klines(SSE, 3000, N) });
+    await c2.waitFor(1 + (N - 3000));
+    expect(c2.updates.at(-1)).toMatchObject({ barIndex: N - 1, barCount: N });
+    // Initial state plus events equal the batch answers on all bars.
+    const all = await t.client.calculatePens({ ...S, pen: { definition: 'TRADITIONAL' } });
+    expect(c2.list(c2.pens)).toEqual(all.pens);
+    expect(c2.list(c2.segments)).toEqual((await t.client.calculateSegments({ ...S, pen: { definition: 'TRADITIONAL' } })).segments);
+    sub2.cancel();
+    await sub2.done;
+    await t.close();
+  }, 60_000);
+
+  it('unknown series: NOT_FOUND; bad timeframe: INVALID_ARGUMENT', async () => {
+    const t = await startTestServer();
+    const noop = () => undefined;
+    expect((await rejection(t.client.streamAnalysis({ symbol: 'NOPE', timeframe: 'D1' }, noop).done)).code).toBe(grpc.status.NOT_FOUND);
+    expect((await rejection(t.client.streamAnalysis({ symbol: 'NOPE' }, noop).done)).code).toBe(grpc.status.INVALID_ARGUMENT);
+    await t.close();
+  });
+});
