@@ -85,3 +85,9 @@ export function layout(): usize {
   setI32(t, 25, <i32>mFractals);
   return t;
 }
+
+// Streaming (a separate instance per analyzer; never mixed with prepare/run in one instance).
+export { streamInit, streamPush, streamLayout } from './stream';
+export { penTail, penRestore, penDrop, penSetState } from './pens';
+export { mergeRestore, mergeDrop, mergeSetCounts, mergeReserve } from './merged';
+export { macdRestore } from './macd';

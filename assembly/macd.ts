@@ -72,3 +72,94 @@ export function macdSmaSeed(n: i32, close: usize, dif: usize, dea: usize, hist: 
   }
   fillNaN(dif, 0, fv);
 }
+
+// ---- Streaming: one close at a time (mirrors src/core/macd-stream.ts operation for operation). ----
+
+let sFn: i32 = 12, sSn: i32 = 26, sGn: i32 = 9, sSma: bool = false;
+let sScale: f64 = 2;
+export let sCount: i32 = 0;
+export let sFast: f64 = 0;
+export let sSlow: f64 = 0;
+export let sDea: f64 = 0;
+/** sma seed: the first `slow` closes, then the DIF values that seed DEA. */
+export let seedCloses: usize = 0;
+export let seedDifs: usize = 0;
+/** The last point: dif, dea, histogram. */
+export let macdOut: usize = 0;
+
+export function macdStreamInit(fn: i32, sn: i32, gn: i32, sma: bool, scale: f64): void {
+  sFn = fn;
+  sSn = sn;
+  sGn = gn;
+  sSma = sma;
+  sScale = scale;
+  sCount = 0;
+  seedCloses = heap.alloc(<usize>max(sn << 3, 16));
+  seedDifs = heap.alloc(<usize>max(gn << 3, 16));
+  macdOut = heap.alloc(32);
+}
+
+function out(d: f64, e: f64, h: f64): void {
+  setF64(macdOut, 0, d);
+  setF64(macdOut, 1, e);
+  setF64(macdOut, 2, h);
+}
+
+export function macdPush(x: f64): void {
+  const i = sCount++;
+  if (!sSma) {
+    if (i == 0) {
+      sFast = x;
+      sSlow = x;
+      sDea = 0;
+      out(0, 0, sScale * (0.0 - 0.0));
+      return;
+    }
+    sFast = (2 * x + <f64>(sFn - 1) * sFast) / <f64>(sFn + 1);
+    sSlow = (2 * x + <f64>(sSn - 1) * sSlow) / <f64>(sSn + 1);
+    const d = sFast - sSlow;
+    sDea = (2 * d + <f64>(sGn - 1) * sDea) / <f64>(sGn + 1);
+    out(d, sDea, sScale * (d - sDea));
+    return;
+  }
+  const firstDif = sSn - 1, fv = sSn + sGn - 2;
+  const kf = 2 / <f64>(sFn + 1), ks = 2 / <f64>(sSn + 1), kg = 2 / <f64>(sGn + 1);
+  if (i < sSn) setF64(seedCloses, i, x);
+  if (i < firstDif) {
+    out(NaN, NaN, NaN);
+    return;
+  }
+  if (i == firstDif) {
+    let sum: f64 = 0;
+    for (let j = 0; j < sSn; j++) sum += getF64(seedCloses, j);
+    sSlow = sum / <f64>sSn;
+    sum = 0;
+    for (let j = sSn - sFn; j < sSn; j++) sum += getF64(seedCloses, j);
+    sFast = sum / <f64>sFn;
+  } else {
+    sFast = (x - sFast) * kf + sFast;
+    sSlow = (x - sSlow) * ks + sSlow;
+  }
+  const d = sFast - sSlow;
+  if (i <= fv) setF64(seedDifs, i - firstDif, d);
+  if (i < fv) {
+    out(NaN, NaN, NaN);
+    return;
+  }
+  if (i == fv) {
+    let sum: f64 = 0;
+    for (let j = 0; j < sGn; j++) sum += getF64(seedDifs, j);
+    sDea = sum / <f64>sGn;
+  } else {
+    sDea = (d - sDea) * kg + sDea;
+  }
+  out(d, sDea, sScale * (d - sDea));
+}
+
+/** Restores the state saved before a bar (the seed buffers are indexed by bar, so they need no undo). */
+export function macdRestore(count: i32, fast: f64, slow: f64, dea: f64): void {
+  sCount = count;
+  sFast = fast;
+  sSlow = slow;
+  sDea = dea;
+}

@@ -92,18 +92,20 @@ export function penAddVirtualTail(): void {
   }
 }
 
-function canMakePen(s: i32, f: i32, virtual: bool): bool {
+/** `between`: highest high (up pen) / lowest low (down pen) strictly between s and f, when known (else NaN). */
+function canMakePen(s: i32, f: i32, virtual: bool, between: f64 = NaN): bool {
   const span = f - s;
   if (traditional) {
     if (span < 4) return false;
   } else {
     if (span < 3) return false;
-    let inside = 0;
-    for (let k = s + 1; k < f; k++) inside += getI32(mEnd, k) - getI32(mStart, k) + 1;
-    if (inside < minKlines) return false;
+    // Merged bars cover consecutive raw bars, so the raw bars strictly between are a difference.
+    if (getI32(mStart, f) - getI32(mEnd, s) - 1 < minKlines) return false;
   }
   if (!fractalsSeparated(s, f, virtual)) return false;
-  if (endIsPeak) {
+  if (endIsPeak && !isNaN(between)) {
+    if (getI8(mFx, s) == BOTTOM ? between > getF64(mHigh, f) : between < getF64(mLow, f)) return false;
+  } else if (endIsPeak) {
     if (getI8(mFx, s) == BOTTOM) {
       const cap = getF64(mHigh, f);
       for (let k = s + 1; k < f; k++) if (getF64(mHigh, k) > cap) return false;
@@ -134,4 +136,132 @@ function fractalsSeparated(s: i32, f: i32, virtual: bool): bool {
   if (fxCheck == 0) startHigh = max<f64>(startHigh, max<f64>(getF64(mHigh, s - 1), getF64(mHigh, s + 1)));
   else if (fxCheck == 1) startHigh = max<f64>(startHigh, getF64(mHigh, s + 1));
   return getF64(mLow, s) < endLow && getF64(mHigh, f) > startHigh;
+}
+
+// ---- Streaming (mirrors PenBuilder.tail / mark / restore / dropBefore in src/core/pens.ts). ----
+
+let pCap: i32 = 0;
+let freeCap: i32 = 0;
+/** Virtual-pen search from fractal vsS over the closed bars up to vsScanned (see VirtualSearch in pens.ts). */
+let vsS: i32 = -1;
+let vsScanned: i32 = -1;
+let vsExtreme: f64 = 0;
+let vsBest: i32 = -1;
+/** Up to two tail pens: startK, endK, dir, flags (bit 0 confirmed, bit 1 was confirmed). */
+export let tailBuf: usize = 0;
+
+function moveBytes(p: usize, bytes: i32, cap: i32): usize {
+  const q = alloc(cap);
+  memory.copy(q, p, <usize>bytes);
+  return q;
+}
+
+/** Streaming setup: options and initial capacities. */
+export function penStreamInit(cap: i32, trad: bool, minK: i32, check: i32, peak: bool): void {
+  penInit(cap, trad, minK, check, peak);
+  pCap = cap;
+  freeCap = cap;
+  tailBuf = alloc(8 << 2);
+  vsS = -1;
+}
+
+/** Room for `pens` pens and `free` free fractals (old columns are abandoned on the bump heap). */
+function penEnsure(pens: i32, free: i32): void {
+  if (pens >= pCap) {
+    const cap = max(pCap * 2, pens + 1);
+    pStart = moveBytes(pStart, pCount << 2, cap << 2);
+    pEnd = moveBytes(pEnd, pCount << 2, cap << 2);
+    pDir = moveBytes(pDir, pCount, cap);
+    pFlags = moveBytes(pFlags, pCount, cap);
+    pCap = cap;
+  }
+  if (free >= freeCap) {
+    const cap = max(freeCap * 2, free + 1);
+    freeList = moveBytes(freeList, freeCount << 2, cap << 2);
+    freeCap = cap;
+  }
+}
+
+/** Room for one more pen and one more free fractal (before feeding a bar). */
+export function penReserve(): void {
+  penEnsure(pCount + 1, freeCount + 1);
+}
+
+/** Writes the tail pens (see PenBuilder.tail) into tailBuf; returns how many (0, 1 or 2). */
+export function penTail(): i32 {
+  if (pCount == 0) return 0;
+  const last = pCount - 1;
+  const s = getI32(pStart, last), e = getI32(pEnd, last), dir = getI8(pDir, last), flags = getI8(pFlags, last);
+  const lastK = mCount - 1;
+  setI32(tailBuf, 0, s);
+  setI32(tailBuf, 1, e);
+  setI32(tailBuf, 2, dir);
+  setI32(tailBuf, 3, flags);
+  if (lastK == e) return 1;
+  if (dir == UP ? getF64(mHigh, lastK) >= getF64(mHigh, e) : getF64(mLow, lastK) <= getF64(mLow, e)) {
+    setI32(tailBuf, 1, lastK);
+    setI32(tailBuf, 3, flags & 2);
+    return 1;
+  }
+  // Bring the search over the closed bars up to lastK - 1 (restart when e changed or bars were taken back).
+  const up = getI8(mFx, e) == BOTTOM;
+  if (vsS != e || vsScanned >= lastK) {
+    vsS = e;
+    vsScanned = e;
+    vsExtreme = up ? -Infinity : Infinity;
+    vsBest = -1;
+  }
+  for (let t = vsScanned + 1; t < lastK; t++) {
+    if (canMakePen(e, t, true, vsExtreme)) vsBest = t;
+    vsExtreme = up ? max<f64>(vsExtreme, getF64(mHigh, t)) : min<f64>(vsExtreme, getF64(mLow, t));
+    vsScanned = t;
+  }
+  const end = canMakePen(e, lastK, true, vsExtreme) ? lastK : vsBest;
+  if (end < 0) return 1;
+  setI32(tailBuf, 4, e);
+  setI32(tailBuf, 5, end);
+  setI32(tailBuf, 6, -dir);
+  setI32(tailBuf, 7, 0);
+  return 2;
+}
+
+export function penRestore(count: i32, lastEndK: i32, lastEndValue: i32, free: i32): void {
+  pCount = count;
+  if (count > 0) setI32(pEnd, count - 1, lastEndK);
+  lastEnd = lastEndValue;
+  freeCount = free;
+}
+
+/** Drops the first `dp` pens and re-indexes after the merged bars dropped `dm` (streaming window). */
+export function penDrop(dm: i32, dp: i32): void {
+  const n = pCount - dp;
+  for (let i = 0; i < n; i++) {
+    setI32(pStart, i, getI32(pStart, i + dp) - dm);
+    setI32(pEnd, i, getI32(pEnd, i + dp) - dm);
+    setI8(pDir, i, getI8(pDir, i + dp));
+    setI8(pFlags, i, getI8(pFlags, i + dp));
+  }
+  pCount = n;
+  for (let i = 0; i < freeCount; i++) setI32(freeList, i, getI32(freeList, i) - dm);
+  lastEnd -= dm;
+  vsS = -1;
+}
+
+/** Capacity for `pens` pens and `free` free fractals, then the counts (restore from a blob: the host writes the columns). */
+export function penSetState(pens: i32, free: i32, lastEndValue: i32): void {
+  penEnsure(pens + 1, free + 1);
+  pCount = pens;
+  freeCount = free;
+  lastEnd = lastEndValue;
+  vsS = -1;
+}
+
+export function penLastEnd(): i32 {
+  return lastEnd;
+}
+export function penFreeCount(): i32 {
+  return freeCount;
+}
+export function penFreeList(): usize {
+  return freeList;
 }

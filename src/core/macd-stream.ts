@@ -34,13 +34,6 @@ export class MacdStream {
 
   constructor(readonly o: MacdOptions) {}
 
-  /** Index of the first defined value, given `n` bars (as computeMacd reports it). */
-  firstValid(n: number): number {
-    if (this.o.seed !== 'sma') return 0;
-    const fv = this.o.slow + this.o.signal - 2;
-    return n <= fv ? n : fv;
-  }
-
   mark(): MacdMark {
     return { count: this.count, fast: this.fast, slow: this.slow, dea: this.dea };
   }

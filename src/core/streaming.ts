@@ -3,10 +3,11 @@
 // After every bar, `snapshot()` equals `analyze()` of all bars so far.
 import { BarValidationError, ConfigError } from './errors.js';
 import type { SegPen } from './feature-sequence.js';
-import { MacdStream, type MacdMark, type MacdPoint } from './macd-stream.js';
-import { MergedBarStore, UP, type MergedMark } from './merge.js';
+import type { MacdPoint } from './macd-stream.js';
+import { UP } from './merge.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from './options.js';
-import { PenBuilder, type PenMark, type PenRecord } from './pens.js';
+import type { PenRecord } from './pens.js';
+import { tsStreamKernel, type KernelMark, type StreamKernel, type StreamKernelFactory } from './stream-kernel.js';
 import { buildSegmentsFrom, SegmentState, type SegmentRecord } from './segments.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
 import type { AnalysisResult, Pen, Segment } from './types.js';
@@ -19,6 +20,8 @@ export interface StreamOptions {
    * dropped once twice this many bars are held; what is kept equals the unbounded analyzer's.
    */
   readonly window?: number;
+  /** The per-bar engine (default: the TS engine). `createWasmStreamKernel` gives the WASM one. */
+  readonly kernel?: StreamKernelFactory;
 }
 
 /** Where the kept data starts (all 0 without a window): global indices of the first bar, merged bar, fractal, pen and segment. */
@@ -29,7 +32,6 @@ export interface Retained {
   readonly firstSegment: number;
 }
 
-const ENGINE = `chan-engine-ts@${VERSION}`;
 const MIN_WINDOW = 500;
 
 export interface StreamBar {
@@ -63,10 +65,7 @@ export interface StreamUpdate {
   readonly events: readonly StreamEvent[];
 }
 
-interface Mark {
-  readonly merged: MergedMark;
-  readonly pens: PenMark;
-  readonly macd: MacdMark;
+interface Mark extends KernelMark {
   readonly finalPens: number;
   readonly finalSegs: number;
   readonly resumeBegin: number;
@@ -105,9 +104,7 @@ export class StreamingAnalyzer {
   readonly options: AnalysisOptions;
   private readonly bars = new Columns(6);
   private readonly macdCols = new Columns(3);
-  private readonly merged = new MergedBarStore();
-  private readonly penBuilder: PenBuilder;
-  private readonly macd: MacdStream;
+  private readonly k: StreamKernel;
   /** Pens that can no longer change (all confirmed pens but the last), shaped and as the segment stage sees them. */
   private readonly finalPens: Pen[] = [];
   private readonly segPens: SegPen[] = [];
@@ -128,8 +125,7 @@ export class StreamingAnalyzer {
 
   constructor(options: PartialAnalysisOptions | AnalysisOptions = {}, stream: StreamOptions = {}) {
     this.options = resolveOptions(options);
-    this.penBuilder = new PenBuilder(this.merged, this.options.pen);
-    this.macd = new MacdStream(this.options.macd);
+    this.k = (stream.kernel ?? tsStreamKernel)(this.options);
     const w = stream.window ?? Infinity;
     const min = Math.max(MIN_WINDOW, this.options.macd.slow + this.options.macd.signal);
     if (w !== Infinity && (!Number.isInteger(w) || w < min)) throw new ConfigError('window', `must be an integer of at least ${min} bars, got ${w}`);
@@ -183,14 +179,12 @@ export class StreamingAnalyzer {
   private apply(bar: StreamBar, i: number, replaced: boolean, oldPens: Pen[], oldPenFrom: number, oldSegs: Segment[], oldSegFrom: number): StreamUpdate {
     this.bars.row(i, [bar.timestamp, bar.open, bar.high, bar.low, bar.close, bar.volume]);
     this.bars.count = i + 1;
-    const macd = this.macd.push(bar.close);
+    // Merged bars record global raw indices (they are labels; only differences are computed).
+    const macd = this.k.push(this.rawBase + i, bar.high, bar.low, bar.close);
     this.macdCols.row(i, [macd.dif, macd.dea, macd.histogram]);
     this.macdCols.count = i + 1;
-    const m = this.merged;
-    // Merged bars record global raw indices (they are labels; only differences are computed).
-    if (m.push(this.rawBase + i, bar.high, bar.low) && m.count >= 3) this.penBuilder.onClassified(m.count - 2);
     this.finalizePens();
-    const tail = this.penBuilder.tail();
+    const tail = this.k.tail();
     this.tailRecords = tail;
     this.tailPens = tail.map((r, j) => this.shapePen(r, this.penBase + this.finalPens.length + j));
     // Prices count too: a pen may end in the still-open merged bar, whose high/low can move.
@@ -204,10 +198,11 @@ export class StreamingAnalyzer {
 
   /** Pens before the last confirmed one are final: shape them once. */
   private finalizePens(): void {
-    const pens = this.penBuilder.pens;
-    for (let j = this.finalPens.length; j < pens.length - 1; j++) {
-      this.finalPens.push(this.shapePen(pens[j]!, this.penBase + j));
-      this.segPens.push(this.segPen(pens[j]!));
+    const n = this.k.penCount();
+    for (let j = this.finalPens.length; j < n - 1; j++) {
+      const p = this.k.pen(j);
+      this.finalPens.push(this.shapePen(p, this.penBase + j));
+      this.segPens.push(this.segPen(p));
     }
   }
 
@@ -266,7 +261,7 @@ export class StreamingAnalyzer {
   }
 
   private shapePen(r: PenRecord, index: number): Pen {
-    const m = this.merged;
+    const m = this.k.merged();
     const up = r.dir === UP;
     const startRaw = up ? m.lowApex[r.startK]! : m.highApex[r.startK]!;
     const endRaw = up ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
@@ -287,7 +282,7 @@ export class StreamingAnalyzer {
   }
 
   private segPen(p: PenRecord): SegPen {
-    const m = this.merged;
+    const m = this.k.merged();
     const up = p.dir === UP;
     const begin = up ? m.low[p.startK]! : m.high[p.startK]!;
     const end = up ? m.high[p.endK]! : m.low[p.endK]!;
@@ -296,9 +291,7 @@ export class StreamingAnalyzer {
 
   private mark(): Mark {
     return {
-      merged: this.merged.mark(),
-      pens: this.penBuilder.mark(),
-      macd: this.macd.mark(),
+      ...this.k.mark(),
       finalPens: this.finalPens.length,
       finalSegs: this.segState.final.length,
       resumeBegin: this.segState.resumeBegin,
@@ -308,9 +301,7 @@ export class StreamingAnalyzer {
   private restore(m: Mark): void {
     this.bars.count--;
     this.macdCols.count--;
-    this.merged.restore(m.merged);
-    this.penBuilder.restore(m.pens);
-    this.macd.restore(m.macd);
+    this.k.restore(m);
     this.finalPens.length = m.finalPens;
     this.segPens.length = m.finalPens;
     this.segState.final.length = m.finalSegs;
@@ -323,7 +314,7 @@ export class StreamingAnalyzer {
    * inside pens, segments and fractals stay global. O(kept bars): a read, not per-bar work.
    */
   snapshot(): AnalysisResult {
-    const m = this.merged;
+    const m = this.k.merged();
     const c = m.count;
     const mb = this.mergedBase;
     const fc = m.fractalCount;
@@ -346,21 +337,21 @@ export class StreamingAnalyzer {
         dif: this.macdCols.view(DIF).slice(),
         dea: this.macdCols.view(DEA).slice(),
         histogram: this.macdCols.view(HIST).slice(),
-        firstValid: this.macd.firstValid(this.barCount),
+        firstValid: macdFirstValid(this.options, this.barCount),
       },
     };
   }
 
   /** Drops what the window no longer needs (see StreamOptions.window). */
   private compact(): void {
-    const m = this.merged;
-    const pens = this.penBuilder.pens;
+    const m = this.k.merged();
+    const penCount = this.k.penCount();
     const windowStart = this.barCount - this.window; // global raw index
     // Merged bars: from the one holding the window's first bar, and never past what the pen stage
     // still reads (the bar before the last pen's start; before any pen, before the first fractal).
     let dm = 0;
     while (dm < m.count - 1 && m.rawEnd[dm]! < windowStart) dm++;
-    if (pens.length > 0) dm = Math.min(dm, pens[pens.length - 1]!.startK - 1);
+    if (penCount > 0) dm = Math.min(dm, this.k.pen(penCount - 1).startK - 1);
     else if (m.fractalCount > 0) dm = Math.min(dm, m.fractalIndex[0]! - 1);
     dm = Math.max(0, dm);
     const dr = m.rawStart[dm]! - this.rawBase;
@@ -375,13 +366,12 @@ export class StreamingAnalyzer {
       while (dp < this.finalPens.length && this.finalPens[dp]!.endRaw < windowStart && dp < fin[ds]!.startPen) dp++;
     } else ds = 0;
     // Pens still referenced by the pen stage (the last confirmed one) stay.
-    dp = Math.min(dp, this.finalPens.length, Math.max(0, pens.length - 1));
+    dp = Math.min(dp, this.finalPens.length, Math.max(0, penCount - 1));
     if (dm === 0 && dr === 0 && dp === 0 && ds === 0) return;
 
     this.bars.dropBefore(dr);
     this.macdCols.dropBefore(dr);
-    m.dropBefore(dm);
-    this.penBuilder.dropBefore(dm, dp);
+    this.k.dropBefore(dm, dp);
     this.finalPens.splice(0, dp);
     this.segPens.splice(0, dp);
     fin.splice(0, ds);
@@ -418,46 +408,52 @@ export class StreamingAnalyzer {
 
   /** The analyzer's whole state as a versioned blob; `StreamingAnalyzer.restore` continues from it. */
   save(): Uint8Array {
-    const m = this.merged;
-    const c = m.count;
-    const p = this.penBuilder.save();
+    const k = this.k.save();
+    const km = k.merged;
     const n = this.bars.count;
     const segs = this.segState.final;
-    const macdSaved = this.macd.save();
-    return writeStateBlob(ENGINE, {
+    const last = this.last;
+    return writeStateBlob(engineId(this.k.engine), {
       options: this.options,
       window: this.window === Infinity ? null : this.window,
       bases: [this.rawBase, this.mergedBase, this.penBase, this.segBase],
       finalPens: this.finalPens.length,
       resumeBegin: this.segState.resumeBegin,
-      free: p.free,
-      lastEnd: p.lastEnd,
-      macd: { count: macdSaved.count, seedCloses: macdSaved.seedCloses },
-      last: this.last === null ? null : { ...this.last, merged: { ...this.last.merged, high: 0, low: 0 }, macd: { ...this.last.macd, fast: 0, slow: 0, dea: 0 } },
+      free: k.free,
+      lastEnd: k.lastEnd,
+      macd: { count: k.macd.count, seedCloses: k.macd.seedCloses },
+      // The mark's floats go in lastF (bits must survive; JSON would turn -0 into 0).
+      last: last === null ? null : { ...last, merged: { ...last.merged, high: 0, low: 0 }, macd: { ...last.macd, fast: 0, slow: 0, dea: 0 } },
     }, {
-      macdState: macdSaved.floats,
-      // The mark's floats (bits must survive; JSON would turn -0 into 0).
-      lastF: Float64Array.from(this.last === null ? [] : [this.last.merged.high, this.last.merged.low, this.last.macd.fast, this.last.macd.slow, this.last.macd.dea]),
-      bars: Float64Array.from({ length: 6 * n }, (_, j) => this.bars.cols[j % 6]![Math.floor(j / 6)]!),
-      macd: Float64Array.from({ length: 3 * n }, (_, j) => this.macdCols.cols[j % 3]![Math.floor(j / 3)]!),
-      mergedF: Float64Array.from({ length: 2 * c }, (_, j) => (j < c ? m.high[j]! : m.low[j - c]!)),
-      mergedI: Int32Array.from({ length: 4 * c }, (_, j) => [m.rawStart, m.rawEnd, m.highApex, m.lowApex][Math.floor(j / c)]![j % c]!),
-      mergedD: Int8Array.from({ length: 2 * c }, (_, j) => (j < c ? m.dir[j]! : m.fx[j - c]!)),
-      fractals: m.fractalIndex.slice(0, m.fractalCount),
-      pens: Int32Array.from(p.pens.flatMap((r) => [r.startK, r.endK, r.dir, (r.confirmed ? 1 : 0) | (r.wasConfirmed ? 2 : 0)])),
+      macdState: k.macd.floats,
+      lastF: Float64Array.from(last === null ? [] : [last.merged.high, last.merged.low, last.macd.fast, last.macd.slow, last.macd.dea]),
+      bars: interleave(this.bars.cols, n),
+      macd: interleave(this.macdCols.cols, n),
+      mergedHigh: km.high,
+      mergedLow: km.low,
+      mergedDir: km.dir,
+      mergedFx: km.fx,
+      mergedRawStart: km.rawStart,
+      mergedRawEnd: km.rawEnd,
+      mergedHighApex: km.highApex,
+      mergedLowApex: km.lowApex,
+      fractals: k.fractals,
+      pens: Int32Array.from(k.pens.flatMap((r) => [r.startK, r.endK, r.dir, (r.confirmed ? 1 : 0) | (r.wasConfirmed ? 2 : 0)])),
       segments: Int32Array.from(segs.flatMap((r) => [r.startPen, r.endPen, r.dir, r.confirmed ? 1 : 0, r.endCase ?? 0])),
     });
   }
 
   /**
-   * An analyzer continuing from `save()`'s blob. Throws StateBlobError for a blob of another format
-   * or version, ConfigError when `options` are given and differ from the saved ones.
+   * An analyzer continuing from `save()`'s blob, on the same engine (`stream.kernel`, default TS).
+   * Throws StateBlobError for a blob of another format, version or engine, ConfigError when
+   * `options` are given and differ from the saved ones.
    */
-  static restore(blob: Uint8Array, options?: PartialAnalysisOptions | AnalysisOptions): StreamingAnalyzer {
-    const { meta, arrays } = readStateBlob(blob, ENGINE);
+  static restore(blob: Uint8Array, options?: PartialAnalysisOptions | AnalysisOptions, stream: Pick<StreamOptions, 'kernel'> = {}): StreamingAnalyzer {
+    const kernel = stream.kernel ?? tsStreamKernel;
+    const { meta, arrays } = readStateBlob(blob, engineId(kernel.engine));
     const s = meta as SavedMeta;
     if (options !== undefined) checkSameOptions(s.options, resolveOptions(options));
-    const a = new StreamingAnalyzer(s.options, { window: s.window ?? undefined });
+    const a = new StreamingAnalyzer(s.options, { window: s.window ?? undefined, kernel });
     [a.rawBase, a.mergedBase, a.penBase, a.segBase] = s.bases;
     const bars = arrays.bars as Float64Array, macd = arrays.macd as Float64Array;
     const n = bars.length / 6;
@@ -466,24 +462,28 @@ export class StreamingAnalyzer {
       a.macdCols.row(i, Array.from(macd.subarray(3 * i, 3 * i + 3)));
     }
     a.bars.count = a.macdCols.count = n;
-    a.macd.load({ ...s.macd, floats: arrays.macdState as Float64Array });
-    const m = a.merged;
-    const mf = arrays.mergedF as Float64Array, mi = arrays.mergedI as Int32Array, md = arrays.mergedD as Int8Array;
-    const c = mf.length / 2;
-    m.reserve(c);
-    m.count = c;
-    m.high.set(mf.subarray(0, c));
-    m.low.set(mf.subarray(c));
-    [m.rawStart, m.rawEnd, m.highApex, m.lowApex].forEach((col, j) => col.set(mi.subarray(j * c, (j + 1) * c)));
-    m.dir.set(md.subarray(0, c));
-    m.fx.set(md.subarray(c));
-    const fr = arrays.fractals as Int32Array;
-    m.fractalIndex.set(fr);
-    m.fractalCount = fr.length;
     const pr = arrays.pens as Int32Array;
     const pens: PenRecord[] = [];
     for (let j = 0; j < pr.length; j += 4) pens.push({ startK: pr[j]!, endK: pr[j + 1]!, dir: pr[j + 2]!, confirmed: (pr[j + 3]! & 1) !== 0, wasConfirmed: (pr[j + 3]! & 2) !== 0 });
-    a.penBuilder.load({ pens, free: s.free, lastEnd: s.lastEnd });
+    const high = arrays.mergedHigh as Float64Array;
+    a.k.load({
+      merged: {
+        count: high.length,
+        high,
+        low: arrays.mergedLow as Float64Array,
+        dir: arrays.mergedDir as Int8Array,
+        fx: arrays.mergedFx as Int8Array,
+        rawStart: arrays.mergedRawStart as Int32Array,
+        rawEnd: arrays.mergedRawEnd as Int32Array,
+        highApex: arrays.mergedHighApex as Int32Array,
+        lowApex: arrays.mergedLowApex as Int32Array,
+      },
+      fractals: arrays.fractals as Int32Array,
+      pens,
+      free: s.free,
+      lastEnd: s.lastEnd,
+      macd: { ...s.macd, floats: arrays.macdState as Float64Array },
+    });
     // Final pens are a function of the pen records and bars: shape them again.
     for (let j = 0; j < s.finalPens; j++) {
       a.finalPens.push(a.shapePen(pens[j]!, a.penBase + j));
@@ -497,11 +497,33 @@ export class StreamingAnalyzer {
     const lf = arrays.lastF as Float64Array;
     a.last = s.last === null ? null : { ...s.last, merged: { ...s.last.merged, high: lf[0]!, low: lf[1]! }, macd: { ...s.last.macd, fast: lf[2]!, slow: lf[3]!, dea: lf[4]! } };
     // The changeable tail (provisional pens and segments) is recomputed.
-    a.tailRecords = a.penBuilder.tail();
+    a.tailRecords = a.k.tail();
     a.tailPens = a.tailRecords.map((r, j) => a.shapePen(r, a.penBase + a.finalPens.length + j));
     a.updateSegments();
     return a;
   }
+
+  /** The engine running the per-bar stages. */
+  get engine(): 'ts' | 'wasm' {
+    return this.k.engine;
+  }
+}
+
+const engineId = (engine: string) => `chan-engine-${engine}@${VERSION}`;
+
+/** Row-major copy of the first n rows of columns. */
+function interleave(cols: Float64Array[], n: number): Float64Array {
+  const w = cols.length;
+  const out = new Float64Array(w * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) out[i * w + j] = cols[j]![i]!;
+  return out;
+}
+
+/** Index of the first defined MACD value after n bars (as computeMacd reports it). */
+function macdFirstValid(o: AnalysisOptions, n: number): number {
+  if (o.macd.seed !== 'sma') return 0;
+  const fv = o.macd.slow + o.macd.signal - 2;
+  return n <= fv ? n : fv;
 }
 
 interface SavedMeta {
