@@ -45,7 +45,7 @@ export function addFractal(k: i32): void {
 
 // ---- Streaming: one raw bar at a time into growable columns (mirrors src/core/merge.ts). ----
 
-let mCap: i32 = 0;
+export let mCap: i32 = 0;
 
 function moveI32(p: usize, n: i32, cap: i32): usize {
   const q = alloc(cap << 2);

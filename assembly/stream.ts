@@ -2,7 +2,7 @@
 // MACD keep their state in linear memory between calls; the host (src/wasm/wasm-stream-kernel.ts)
 // reads results through streamLayout() and runs the segment stage, as for the TS engine.
 import { alloc, setI32 } from './mem';
-import { mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergePush, mergeReserve } from './merged';
+import { mCap, mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergePush, mergeReserve } from './merged';
 import { penFreeCount, penFreeList, penLastEnd, penOnClassified, penReserve, penStreamInit, pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
 import { macdOut, macdPush, macdStreamInit, sCount, sDea, seedCloses, seedDifs, sFast, sSlow } from './macd';
 
@@ -53,6 +53,7 @@ export function streamLayout(): usize {
   setI32(t, 22, <i32>stateF);
   setI32(t, 23, <i32>seedCloses);
   setI32(t, 24, <i32>seedDifs);
+  setI32(t, 25, mCap);
   store<f64>(stateF, sFast);
   store<f64>(stateF + 8, sSlow);
   store<f64>(stateF + 16, sDea);

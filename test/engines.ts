@@ -1,6 +1,10 @@
 // Both engines, for suites that must hold for each.
 import { tsEngine, type Engine } from '../src/core/engine.js';
-import { createEmbeddedWasmEngine } from '../src/wasm/embedded.js';
+import { tsStreamKernel, type StreamKernelFactory } from '../src/core/stream-kernel.js';
+import { createEmbeddedWasmEngine, embeddedWasmStreamKernel } from '../src/wasm/embedded.js';
 
 export const wasmEngine: Engine = createEmbeddedWasmEngine();
 export const ENGINES: readonly Engine[] = [tsEngine, wasmEngine];
+
+/** Both streaming kernels (the per-bar stages of StreamingAnalyzer). */
+export const KERNELS: readonly StreamKernelFactory[] = [tsStreamKernel, embeddedWasmStreamKernel()];

@@ -4,6 +4,7 @@ import { ConfigError } from '../src/core/errors.js';
 import { StateBlobError } from '../src/core/state-blob.js';
 import { StreamingAnalyzer, type StreamBar } from '../src/core/streaming.js';
 import type { AnalysisResult, Bars } from '../src/core/types.js';
+import { KERNELS } from './engines.js';
 import { fixtureBars, REAL_SERIES } from './helpers.js';
 
 const bar = (b: Bars, i: number): StreamBar => ({
@@ -33,11 +34,12 @@ function cut(u: AnalysisResult, r: StreamingAnalyzer['retained']): AnalysisResul
   };
 }
 
-describe('history window', () => {
+for (const kernel of KERNELS) {
+describe(`${kernel.engine} engine: history window`, () => {
   it('SPY hourly, window 2000: same events as unbounded, kept data equal to it, memory bounded', () => {
     const W = 2000;
-    const u = new StreamingAnalyzer();
-    const w = new StreamingAnalyzer({}, { window: W });
+    const u = new StreamingAnalyzer({}, { kernel });
+    const w = new StreamingAnalyzer({}, { window: W, kernel });
     let maxKept = 0, maxPens = 0;
     for (let i = 0; i < SPY.timestamp.length; i++) {
       const eu = u.append(bar(SPY, i)), ew = w.append(bar(SPY, i));
@@ -64,15 +66,15 @@ describe('history window', () => {
   });
 });
 
-describe('save and restore', () => {
+describe(`${kernel.engine} engine: save and restore`, () => {
   for (const window of [undefined, 600]) {
     it(`restored mid-series, continues exactly like the original (window ${window ?? 'none'}), replaceLast included`, () => {
       for (const cutAt of [1, 7, 500, 1234, 2900]) {
-        const a = new StreamingAnalyzer({ pen: { definition: 'traditional' } }, { window });
+        const a = new StreamingAnalyzer({ pen: { definition: 'traditional' } }, { window, kernel });
         for (let i = 0; i < cutAt; i++) a.append(bar(SSE, i));
         a.replaceLast({ ...bar(SSE, cutAt - 1), close: SSE.open[cutAt - 1]! }); // a forming bar at the cut
         const blob = a.save();
-        const b = StreamingAnalyzer.restore(blob);
+        const b = StreamingAnalyzer.restore(blob, undefined, { kernel });
         expect(b.snapshot()).toEqual(a.snapshot());
         expect(b.retained).toEqual(a.retained);
         // The forming bar can still be replaced after the restore.
@@ -85,10 +87,24 @@ describe('save and restore', () => {
 
   it('TA-Lib MACD seeding survives a restore inside the seed period', () => {
     const o = { macd: { seed: 'sma' as const, histogramScale: 1 } };
-    const a = new StreamingAnalyzer(o);
+    const a = new StreamingAnalyzer(o, { kernel });
     for (let i = 0; i < 30; i++) a.append(bar(SSE, i));
-    const b = StreamingAnalyzer.restore(a.save(), o);
+    const b = StreamingAnalyzer.restore(a.save(), o, { kernel });
     for (let i = 30; i < 100; i++) expect(b.append(bar(SSE, i))).toEqual(a.append(bar(SSE, i)));
+  });
+
+});
+}
+
+describe('state blobs', () => {
+  it('a blob restores only on the engine that wrote it', () => {
+    const [ts, wasm] = KERNELS;
+    const a = new StreamingAnalyzer({}, { kernel: wasm });
+    for (let i = 0; i < 100; i++) a.append(bar(SSE, i));
+    expect(() => StreamingAnalyzer.restore(a.save(), undefined, { kernel: ts })).toThrow(
+      'state blob was written by chan-engine-wasm@0.1.0; this is chan-engine-ts@0.1.0: recompute from the bars',
+    );
+    expect(StreamingAnalyzer.restore(a.save(), undefined, { kernel: wasm }).snapshot()).toEqual(a.snapshot());
   });
 
   it('rejects a blob from another version or format, a corrupt blob, and other options', () => {

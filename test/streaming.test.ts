@@ -10,6 +10,7 @@ import { StreamingAnalyzer, type StreamBar, type StreamEvent } from '../src/core
 import type { Bars, Pen, Segment } from '../src/core/types.js';
 import { fingerprint } from '../src/failover/fingerprint.js';
 import { anySeries, macdOptions, penOptions } from './arbitraries.js';
+import { KERNELS } from './engines.js';
 import { fixtureBars, hl, REAL_SERIES } from './helpers.js';
 
 const RUNS = Number(process.env.STREAM_RUNS ?? 300);
@@ -35,14 +36,15 @@ class EventModel {
   }
 }
 
-describe('streaming equals batch at every prefix', () => {
+for (const kernel of KERNELS) {
+describe(`${kernel.engine} engine: streaming equals batch at every prefix`, () => {
   for (const name of REAL_SERIES) {
     for (const definition of ['new_3kline', 'traditional'] as const) {
       it(`${name}, ${definition}: every prefix of the first 2000 bars, then every 500th, and the whole series`, () => {
         const b = fixtureBars(name);
         const n = b.timestamp.length;
         const o = { pen: { definition } };
-        const s = new StreamingAnalyzer(o);
+        const s = new StreamingAnalyzer(o, { kernel });
         const model = new EventModel();
         for (let i = 0; i < n; i++) {
           model.apply(s.append(bar(b, i)).events);
@@ -63,7 +65,7 @@ describe('streaming equals batch at every prefix', () => {
     fc.assert(
       fc.property(anySeries, penOptions, macdOptions, (b, pen, macd) => {
         const o = { pen, macd };
-        const s = new StreamingAnalyzer(o);
+        const s = new StreamingAnalyzer(o, { kernel });
         const model = new EventModel();
         for (let i = 0; i < b.timestamp.length; i++) {
           model.apply(s.append(bar(b, i)).events);
@@ -79,14 +81,14 @@ describe('streaming equals batch at every prefix', () => {
   }, 120_000);
 });
 
-describe('replaceLast (the forming bar updates before it closes)', () => {
+describe(`${kernel.engine} engine: replaceLast (the forming bar updates before it closes)`, () => {
   it(`random forming-bar sequences equal batch on the bars as they stand (${RUNS} runs)`, () => {
     // Each bar arrives as 1-4 versions: its open, then wider ranges, then the real bar.
     const variants = fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 3 });
     fc.assert(
       fc.property(anySeries, penOptions, fc.array(variants, { minLength: 400, maxLength: 400 }), (b, pen, forming) => {
         const o = { pen };
-        const s = new StreamingAnalyzer(o);
+        const s = new StreamingAnalyzer(o, { kernel });
         const model = new EventModel();
         const cur = sliceBars(b, 0, b.timestamp.length);
         const copy: Bars = { timestamp: cur.timestamp.slice(), open: cur.open.slice(), high: cur.high.slice(), low: cur.low.slice(), close: cur.close.slice(), volume: cur.volume.slice() };
@@ -116,7 +118,7 @@ describe('replaceLast (the forming bar updates before it closes)', () => {
 
   it('on the real SSE series: every bar first as its open only, then replaced by the real bar', () => {
     const b = fixtureBars(REAL_SERIES[0]);
-    const s = new StreamingAnalyzer();
+    const s = new StreamingAnalyzer({}, { kernel });
     for (let i = 0; i < b.timestamp.length; i++) {
       const real = bar(b, i);
       s.append({ ...real, high: real.open, low: real.open, close: real.open });
@@ -124,6 +126,29 @@ describe('replaceLast (the forming bar updates before it closes)', () => {
     }
     expect(s.snapshot()).toEqual(analyze(b));
   });
+});
+}
+
+describe('WASM streaming equals TS streaming, update for update', () => {
+  it(`random series x options (${RUNS} runs), appends and replacements`, () => {
+    const [ts, wasm] = KERNELS;
+    fc.assert(
+      fc.property(anySeries, penOptions, macdOptions, fc.array(fc.boolean(), { minLength: 50, maxLength: 50 }), (b, pen, macd, replaceAt) => {
+        const o = { pen, macd };
+        const a = new StreamingAnalyzer(o, { kernel: ts }), w = new StreamingAnalyzer(o, { kernel: wasm });
+        for (let i = 0; i < b.timestamp.length; i++) {
+          const real = bar(b, i);
+          if (replaceAt[i % 50]) {
+            const forming = { ...real, high: real.open, low: real.open, close: real.open };
+            expect(w.append(forming)).toEqual(a.append(forming));
+            expect(w.replaceLast(real)).toEqual(a.replaceLast(real));
+          } else expect(w.append(real)).toEqual(a.append(real));
+        }
+        expect(w.snapshot()).toEqual(a.snapshot());
+      }),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
 });
 
 describe('events, hand-worked', () => {

@@ -2,6 +2,8 @@
 import type { Engine } from '../core/engine.js';
 import { CHAN_WASM_BASE64 } from './generated/chan-wasm-base64.js';
 import { createWasmEngine } from './wasm-engine.js';
+import type { StreamKernelFactory } from '../core/stream-kernel.js';
+import { createWasmStreamKernel } from './wasm-stream-kernel.js';
 
 /** The embedded module's bytes (atob exists in Node >= 16, Deno, Bun and Workers). */
 export function embeddedWasmBytes(): Uint8Array<ArrayBuffer> {
@@ -14,4 +16,11 @@ export function embeddedWasmBytes(): Uint8Array<ArrayBuffer> {
 /** A new WASM engine instance from the embedded module. */
 export function createEmbeddedWasmEngine(): Engine {
   return createWasmEngine(embeddedWasmBytes());
+}
+
+let streamKernel: StreamKernelFactory | undefined;
+
+/** The WASM streaming kernel from the embedded module (compiled once; one instance per analyzer). */
+export function embeddedWasmStreamKernel(): StreamKernelFactory {
+  return (streamKernel ??= createWasmStreamKernel(embeddedWasmBytes()));
 }

@@ -59,7 +59,7 @@ export function createWasmKernel(source: WebAssembly.Module | BufferSource): Was
   return { run: (bars, opt, stages) => runStages(ex, bars, opt, stages), memoryBytes: () => ex.memory.buffer.byteLength };
 }
 
-function instantiate(source: WebAssembly.Module | BufferSource): { ex: ChanExports } {
+export function instantiate(source: WebAssembly.Module | BufferSource): { ex: ChanExports } {
   const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
   let memory: WebAssembly.Memory | undefined;
   const readString = (ptr: number): string => {

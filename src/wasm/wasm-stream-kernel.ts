@@ -1,0 +1,229 @@
+// The WASM engine's streaming kernel: one module instance per analyzer, its state in linear memory
+// between bars (assembly/stream.ts). Portable (no Node API).
+import type { MacdPoint } from '../core/macd-stream.js';
+import type { AnalysisOptions } from '../core/options.js';
+import type { PenRecord } from '../core/pens.js';
+import type { KernelMark, KernelState, MergedView, StreamKernel, StreamKernelFactory } from '../core/stream-kernel.js';
+import { instantiate } from './wasm-engine.js';
+
+interface StreamExports {
+  readonly memory: WebAssembly.Memory;
+  streamInit(cap: number, penDef: number, minK: number, fxCheck: number, endIsPeak: number, fast: number, slow: number, signal: number, seed: number, scale: number): void;
+  streamPush(raw: number, high: number, low: number, close: number): void;
+  streamLayout(): number;
+  penTail(): number;
+  penRestore(count: number, lastEndK: number, lastEnd: number, free: number): void;
+  penDrop(dm: number, dp: number): void;
+  penSetState(pens: number, free: number, lastEnd: number): void;
+  mergeRestore(count: number, high: number, low: number, rawEnd: number, highApex: number, lowApex: number, fx: number, fractalCount: number): void;
+  mergeDrop(k: number): void;
+  mergeSetCounts(count: number, fractals: number): void;
+  mergeReserve(cap: number): void;
+  macdRestore(count: number, fast: number, slow: number, dea: number): void;
+}
+
+// Slots of the streamLayout() table.
+const L = {
+  mCount: 0, mHigh: 1, mLow: 2, mDir: 3, mFx: 4, mStart: 5, mEnd: 6, mHighApex: 7, mLowApex: 8, mFractals: 9, mFractalCount: 10,
+  pCount: 11, pStart: 12, pEnd: 13, pDir: 14, pFlags: 15, free: 16, freeCount: 17, lastEnd: 18, tail: 19, macdOut: 20,
+  macdCount: 21, macdState: 22, seedCloses: 23, seedDifs: 24, mCap: 25,
+} as const;
+
+const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;
+const INITIAL_CAPACITY = 1024;
+
+/** A kernel factory over a compiled module (each analyzer gets its own instance). */
+export function createWasmStreamKernel(source: WebAssembly.Module | BufferSource): StreamKernelFactory {
+  const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
+  return Object.assign((o: AnalysisOptions) => new WasmStreamKernel(instantiate(module).ex as unknown as StreamExports, o), { engine: 'wasm' as const });
+}
+
+class WasmStreamKernel implements StreamKernel {
+  readonly engine = 'wasm';
+  private buffer: ArrayBuffer | null = null;
+  private i32 = new Int32Array(0);
+  private f64 = new Float64Array(0);
+  private i8 = new Int8Array(0);
+  /** The layout table, re-read after every call that may move columns. */
+  private t = new Int32Array(0);
+  private view: MergedView | null = null;
+  private viewKey = '';
+
+  constructor(
+    private readonly ex: StreamExports,
+    private readonly o: AnalysisOptions,
+  ) {
+    const p = o.pen, m = o.macd;
+    ex.streamInit(INITIAL_CAPACITY, p.definition === 'traditional' ? 1 : 0, p.minKlinesBetweenTurns, FX_CHECK[p.fractalCheck], p.endIsPeak ? 1 : 0, m.fast, m.slow, m.signal, m.seed === 'sma' ? 1 : 0, m.histogramScale);
+    this.refresh();
+  }
+
+  /** Re-reads the layout; re-creates the memory views when the memory grew. */
+  private refresh(): void {
+    const addr = this.ex.streamLayout();
+    const buf = this.ex.memory.buffer;
+    if (buf !== this.buffer) {
+      this.buffer = buf;
+      this.i32 = new Int32Array(buf);
+      this.f64 = new Float64Array(buf);
+      this.i8 = new Int8Array(buf);
+      this.view = null;
+      this.t = this.i32.subarray(addr >> 2, (addr >> 2) + 26);
+    }
+  }
+
+  push(raw: number, high: number, low: number, close: number): MacdPoint {
+    this.ex.streamPush(raw, high, low, close);
+    this.refresh();
+    const o = this.t[L.macdOut]! >> 3;
+    return { dif: this.f64[o]!, dea: this.f64[o + 1]!, histogram: this.f64[o + 2]! };
+  }
+
+  merged(): MergedView {
+    const t = this.t;
+    const cap = t[L.mCap]!;
+    const key = `${t[L.mHigh]},${cap}`;
+    if (this.view === null || key !== this.viewKey) {
+      const f = (slot: number) => this.f64.subarray(t[slot]! >> 3, (t[slot]! >> 3) + cap);
+      const i = (slot: number) => this.i32.subarray(t[slot]! >> 2, (t[slot]! >> 2) + cap);
+      const b = (slot: number) => this.i8.subarray(t[slot]!, t[slot]! + cap);
+      const cols = { high: f(L.mHigh), low: f(L.mLow), dir: b(L.mDir), fx: b(L.mFx), rawStart: i(L.mStart), rawEnd: i(L.mEnd), highApex: i(L.mHighApex), lowApex: i(L.mLowApex), fractalIndex: i(L.mFractals) };
+      const self = this;
+      this.view = {
+        ...cols,
+        get count() {
+          return self.t[L.mCount]!;
+        },
+        get fractalCount() {
+          return self.t[L.mFractalCount]!;
+        },
+      };
+      this.viewKey = key;
+    }
+    return this.view;
+  }
+
+  penCount(): number {
+    return this.t[L.pCount]!;
+  }
+
+  pen(j: number): PenRecord {
+    const t = this.t;
+    const flags = this.i8[t[L.pFlags]! + j]!;
+    return {
+      startK: this.i32[(t[L.pStart]! >> 2) + j]!,
+      endK: this.i32[(t[L.pEnd]! >> 2) + j]!,
+      dir: this.i8[t[L.pDir]! + j]!,
+      confirmed: (flags & 1) !== 0,
+      wasConfirmed: (flags & 2) !== 0,
+    };
+  }
+
+  tail(): PenRecord[] {
+    const n = this.ex.penTail();
+    this.refresh();
+    const b = this.t[L.tail]! >> 2;
+    const out: PenRecord[] = [];
+    for (let j = 0; j < n; j++) {
+      const f = this.i32[b + 4 * j + 3]!;
+      out.push({ startK: this.i32[b + 4 * j]!, endK: this.i32[b + 4 * j + 1]!, dir: this.i32[b + 4 * j + 2]!, confirmed: (f & 1) !== 0, wasConfirmed: (f & 2) !== 0 });
+    }
+    return out;
+  }
+
+  mark(): KernelMark {
+    const t = this.t;
+    const m = this.merged();
+    const c = m.count, k = c - 1;
+    const pc = t[L.pCount]!;
+    const s = t[L.macdState]! >> 3;
+    return {
+      merged: {
+        count: c,
+        high: m.high[k]!,
+        low: m.low[k]!,
+        rawEnd: m.rawEnd[k]!,
+        highApex: m.highApex[k]!,
+        lowApex: m.lowApex[k]!,
+        fx: m.fx[k]!,
+        fractalCount: m.fractalCount,
+      },
+      pens: { count: pc, lastEndK: pc > 0 ? this.i32[(t[L.pEnd]! >> 2) + pc - 1]! : -1, lastEnd: t[L.lastEnd]!, free: t[L.freeCount]! },
+      macd: { count: t[L.macdCount]!, fast: this.f64[s]!, slow: this.f64[s + 1]!, dea: this.f64[s + 2]! },
+    };
+  }
+
+  restore(k: KernelMark): void {
+    const m = k.merged;
+    // Before any bar the mark holds no merged bar: values are ignored (count 0).
+    this.ex.mergeRestore(m.count, m.high ?? 0, m.low ?? 0, m.rawEnd ?? 0, m.highApex ?? 0, m.lowApex ?? 0, m.fx ?? 0, m.fractalCount);
+    this.ex.penRestore(k.pens.count, k.pens.lastEndK, k.pens.lastEnd, k.pens.free);
+    this.ex.macdRestore(k.macd.count, k.macd.fast, k.macd.slow, k.macd.dea);
+    this.refresh();
+  }
+
+  dropBefore(dm: number, dp: number): void {
+    this.ex.mergeDrop(dm);
+    this.ex.penDrop(dm, dp);
+    this.refresh();
+  }
+
+  save(): KernelState {
+    const t = this.t;
+    const m = this.merged();
+    const c = m.count;
+    const pc = t[L.pCount]!;
+    const pens: PenRecord[] = [];
+    for (let j = 0; j < pc; j++) pens.push(this.pen(j));
+    const free = Array.from(this.i32.subarray(t[L.free]! >> 2, (t[L.free]! >> 2) + t[L.freeCount]!));
+    const mk = this.mark().macd;
+    const { slow: sn, signal: gn, seed } = this.o.macd;
+    const sma = seed === 'sma';
+    const nCloses = sma ? Math.min(mk.count, sn) : 0;
+    const nDifs = sma ? Math.max(0, Math.min(mk.count, sn + gn - 1) - (sn - 1)) : 0;
+    const closes = this.f64.subarray(t[L.seedCloses]! >> 3, (t[L.seedCloses]! >> 3) + nCloses);
+    const difs = this.f64.subarray(t[L.seedDifs]! >> 3, (t[L.seedDifs]! >> 3) + nDifs);
+    return {
+      merged: {
+        count: c,
+        high: m.high.slice(0, c),
+        low: m.low.slice(0, c),
+        dir: m.dir.slice(0, c),
+        fx: m.fx.slice(0, c),
+        rawStart: m.rawStart.slice(0, c),
+        rawEnd: m.rawEnd.slice(0, c),
+        highApex: m.highApex.slice(0, c),
+        lowApex: m.lowApex.slice(0, c),
+      },
+      fractals: m.fractalIndex.slice(0, m.fractalCount),
+      pens,
+      free,
+      lastEnd: t[L.lastEnd]!,
+      macd: { count: mk.count, floats: Float64Array.from([mk.fast, mk.slow, mk.dea, ...closes, ...difs]), seedCloses: nCloses },
+    };
+  }
+
+  load(s: KernelState): void {
+    const c = s.merged.count;
+    this.ex.mergeReserve(Math.max(c + 1, INITIAL_CAPACITY));
+    this.ex.mergeSetCounts(c, s.fractals.length);
+    this.ex.penSetState(s.pens.length, s.free.length, s.lastEnd);
+    this.refresh();
+    const m = this.merged();
+    for (const k of ['high', 'low', 'dir', 'fx', 'rawStart', 'rawEnd', 'highApex', 'lowApex'] as const) (m[k] as Float64Array).set(s.merged[k] as Float64Array);
+    m.fractalIndex.set(s.fractals);
+    const t = this.t;
+    s.pens.forEach((p, j) => {
+      this.i32[(t[L.pStart]! >> 2) + j] = p.startK;
+      this.i32[(t[L.pEnd]! >> 2) + j] = p.endK;
+      this.i8[t[L.pDir]! + j] = p.dir;
+      this.i8[t[L.pFlags]! + j] = (p.confirmed ? 1 : 0) | (p.wasConfirmed ? 2 : 0);
+    });
+    this.i32.set(s.free, t[L.free]! >> 2);
+    const f = s.macd.floats;
+    this.ex.macdRestore(s.macd.count, f[0]!, f[1]!, f[2]!);
+    this.refresh();
+    this.f64.set(f.subarray(3, 3 + s.macd.seedCloses), this.t[L.seedCloses]! >> 3);
+    this.f64.set(f.subarray(3 + s.macd.seedCloses), this.t[L.seedDifs]! >> 3);
+  }
+}
