@@ -26,11 +26,13 @@ export function penInit(capacity: i32, trad: bool, minK: i32, check: i32, peak: 
   pCount = 0;
   freeCount = 0;
   lastEnd = -1;
+  vsS = -1;
   pStart = alloc(capacity << 2);
   pEnd = alloc(capacity << 2);
   pDir = alloc(capacity);
   pFlags = alloc(capacity);
   freeList = alloc(capacity << 2);
+  tailBuf = alloc(8 << 2);
 }
 
 function addPen(s: i32, k: i32, dir: i32, flags: i32): void {
@@ -73,23 +75,12 @@ export function penOnClassified(k: i32): void {
 
 /** Appends the provisional tail in place (the run is one-shot). */
 export function penAddVirtualTail(): void {
-  if (pCount == 0) return;
-  const lastK = mCount - 1;
+  const n = penTail();
+  if (n == 0) return;
   const last = pCount - 1;
-  const e = getI32(pEnd, last);
-  if (lastK == e) return;
-  const dir = getI8(pDir, last);
-  if (dir == UP ? getF64(mHigh, lastK) >= getF64(mHigh, e) : getF64(mLow, lastK) <= getF64(mLow, e)) {
-    setI32(pEnd, last, lastK);
-    setI8(pFlags, last, 2);
-    return;
-  }
-  for (let t = lastK; t > e; t--) {
-    if (canMakePen(e, t, true)) {
-      addPen(e, t, -dir, 0);
-      return;
-    }
-  }
+  setI32(pEnd, last, getI32(tailBuf, 1));
+  setI8(pFlags, last, getI32(tailBuf, 3));
+  if (n == 2) addPen(getI32(tailBuf, 4), getI32(tailBuf, 5), getI32(tailBuf, 6), 0);
 }
 
 /** `between`: highest high (up pen) / lowest low (down pen) strictly between s and f, when known (else NaN). */
@@ -161,8 +152,6 @@ export function penStreamInit(cap: i32, trad: bool, minK: i32, check: i32, peak:
   penInit(cap, trad, minK, check, peak);
   pCap = cap;
   freeCap = cap;
-  tailBuf = alloc(8 << 2);
-  vsS = -1;
 }
 
 /** Room for `pens` pens and `free` free fractals (old columns are abandoned on the bump heap). */

@@ -41,3 +41,15 @@ export {
   type SwitchEvent,
 } from './failover/coordinator.js';
 export { createCoordinator, type CreateCoordinatorOptions } from './failover/create.js';
+export {
+  StreamingAnalyzer,
+  type Retained,
+  type StreamBar,
+  type StreamEvent,
+  type StreamOptions,
+  type StreamUpdate,
+} from './core/streaming.js';
+export { tsStreamKernel, type KernelMark, type KernelState, type MergedView, type StreamKernel, type StreamKernelFactory } from './core/stream-kernel.js';
+export { StateBlobError } from './core/state-blob.js';
+export { createWasmStreamKernel } from './wasm/wasm-stream-kernel.js';
+export { VERSION } from './core/version.js';

@@ -3,6 +3,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisUpdate, PenMessage, SegmentMessage } from '../src/service/messages.js';
+import type { AnalysisOptions } from '../src/core/options.js';
+import { embeddedWasmStreamKernel } from '../src/wasm/embedded.js';
 import { fixtureBars } from './helpers.js';
 import { klines, rejection, startTestServer, testConfig } from './service-helpers.js';
 
@@ -17,6 +19,11 @@ class Consumer {
   segments = new Map<number, SegmentMessage>();
   onUpdate = (u: AnalysisUpdate) => {
     this.updates.push(u);
+    // An initial message (the first, or a resync) replaces everything held.
+    if (u.initial) {
+      this.pens.clear();
+      this.segments.clear();
+    }
     for (const e of u.events) {
       if (e.type === 'PEN_REMOVED') this.pens.delete(e.index);
       else if (e.type === 'SEGMENT_REMOVED') this.segments.delete(e.index);
@@ -62,7 +69,7 @@ describe('StreamAnalysis', () => {
     expect(c.list(c.segments)).toEqual(segs.segments);
     const macd = await t.client.getMacd({ ...S, lastN: 1 });
     expect(c.updates.at(-1)!.macd).toEqual(macd.points[0]);
-    expect((await t.client.getStatus()).streams).toEqual([{ symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: false }]);
+    expect((await t.client.getStatus()).streams).toEqual([{ symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: false, engine: 'wasm' }]);
 
     // Shutdown ends the stream cleanly and saves the analyzer; a new server resumes from it.
     await t.close();
@@ -71,7 +78,7 @@ describe('StreamAnalysis', () => {
     const c2 = new Consumer();
     const sub2 = t.client.streamAnalysis({ ...S, pen: { definition: 'TRADITIONAL' } }, c2.onUpdate);
     await c2.waitFor(1);
-    expect((await t.client.getStatus()).streams).toEqual([{ symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: true }]);
+    expect((await t.client.getStatus()).streams).toEqual([{ symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: true, engine: 'wasm' }]);
     await t.client.submitKlines({ ...S, klines: klines(SSE, 3000, N) });
     await c2.waitFor(1 + (N - 3000));
     expect(c2.updates.at(-1)).toMatchObject({ barIndex: N - 1, barCount: N });
@@ -83,6 +90,46 @@ describe('StreamAnalysis', () => {
     await sub2.done;
     await t.close();
   }, 60_000);
+
+  it('the WASM stream engine traps: the series is rebuilt on the TS engine and subscribers get its whole state again', async () => {
+    const wasm = embeddedWasmStreamKernel();
+    let pushes = 0;
+    // A WASM kernel whose 2100th bar traps.
+    const failing = Object.assign(
+      (o: AnalysisOptions) => {
+        const k = wasm(o);
+        return {
+          ...k,
+          engine: k.engine,
+          push(...a: Parameters<typeof k.push>) {
+            if (++pushes === 2100) throw new WebAssembly.RuntimeError('unreachable');
+            return k.push(...a);
+          },
+          merged: () => k.merged(), penCount: () => k.penCount(), pen: (j: number) => k.pen(j), tail: () => k.tail(),
+          mark: () => k.mark(), restore: (m: Parameters<typeof k.restore>[0]) => k.restore(m),
+          dropBefore: (dm: number, dp: number) => k.dropBefore(dm, dp), save: () => k.save(), load: (x: Parameters<typeof k.load>[0]) => k.load(x),
+        };
+      },
+      { engine: 'wasm' as const },
+    );
+    const t = await startTestServer(testConfig(), { streamKernel: failing });
+    await t.client.submitKlines({ ...S, klines: klines(SSE, 0, 2000) });
+    const c = new Consumer();
+    const sub = t.client.streamAnalysis(S, c.onUpdate);
+    await c.waitFor(1);
+    await t.client.submitKlines({ ...S, klines: klines(SSE, 2000, 2200) });
+    // Bars 2000..2098 arrive as updates, then one resync with the state over all 2200 bars.
+    await c.waitFor(1 + 99 + 1);
+    const resync = c.updates.at(-1)!;
+    expect(resync).toMatchObject({ initial: true, barCount: 2200 });
+    await t.client.submitKlines({ ...S, klines: klines(SSE, 2200, 2300) });
+    await c.waitFor(1 + 99 + 1 + 100);
+    expect(c.list(c.pens)).toEqual((await t.client.calculatePens(S)).pens);
+    expect(c.list(c.segments)).toEqual((await t.client.calculateSegments(S)).segments);
+    expect((await t.client.getStatus()).streams).toEqual([{ symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 2300, restored: false, engine: 'ts' }]);
+    sub.cancel();
+    await t.close();
+  });
 
   it('unknown series: NOT_FOUND; bad timeframe: INVALID_ARGUMENT', async () => {
     const t = await startTestServer();

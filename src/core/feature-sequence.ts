@@ -141,6 +141,15 @@ export class FeatureFractal {
     return isFx ? true : this.reset();
   }
 
+  /** Back to the state of a new instance (lets a caller reuse one object per search). */
+  restart(): this {
+    this.clear();
+    this.lastEvidence = -1;
+    this.lastEvidenceSure = false;
+    this.actualBreakFlag = true;
+    return this;
+  }
+
   clear(): void {
     this.ele0 = this.ele1 = this.ele2 = null;
     this.lstFirst = this.lstLast = -1;

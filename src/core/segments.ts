@@ -91,9 +91,12 @@ class SegmentBuilder {
   /** Finds segments ended by a feature-sequence fractal, starting at pen `begin`. */
   confirmFrom(begin: number): void {
     const pens = this.pens;
+    const upFx0 = new FeatureFractal(pens, UP, this.track); // up segment: its down pens
+    const downFx0 = new FeatureFractal(pens, DOWN, this.track);
     for (;;) {
-      const upFx = new FeatureFractal(pens, UP, this.track); // up segment: its down pens
-      const downFx = new FeatureFractal(pens, DOWN, this.track);
+      // Fresh feature sequences for each search (the objects are reused).
+      const upFx = upFx0.restart();
+      const downFx = downFx0.restart();
       let lastDir = this.last?.dir ?? 0;
       let found: FeatureFractal | null = null;
       for (let i = begin; i < pens.length && found === null; i++) {

@@ -79,14 +79,16 @@ class Columns {
     this.cols = Array.from({ length: width }, () => new Float64Array(capacity));
   }
   row(i: number, values: readonly number[]): void {
-    if (i >= this.cols[0]!.length) {
-      this.cols = this.cols.map((c) => {
-        const d = new Float64Array(c.length * 2);
-        d.set(c);
-        return d;
-      });
-    }
+    this.reserve(i);
     for (let j = 0; j < values.length; j++) this.cols[j]![i] = values[j]!;
+  }
+  reserve(i: number): void {
+    if (i < this.cols[0]!.length) return;
+    this.cols = this.cols.map((c) => {
+      const d = new Float64Array(c.length * 2);
+      d.set(c);
+      return d;
+    });
   }
   view(j: number): Float64Array {
     return this.cols[j]!.subarray(0, this.count);
@@ -177,11 +179,23 @@ export class StreamingAnalyzer {
   }
 
   private apply(bar: StreamBar, i: number, replaced: boolean, oldPens: Pen[], oldPenFrom: number, oldSegs: Segment[], oldSegFrom: number): StreamUpdate {
-    this.bars.row(i, [bar.timestamp, bar.open, bar.high, bar.low, bar.close, bar.volume]);
+    const b = this.bars;
+    b.reserve(i);
+    const c = b.cols;
+    c[T]![i] = bar.timestamp;
+    c[O]![i] = bar.open;
+    c[H]![i] = bar.high;
+    c[L]![i] = bar.low;
+    c[C]![i] = bar.close;
+    c[V]![i] = bar.volume;
     this.bars.count = i + 1;
     // Merged bars record global raw indices (they are labels; only differences are computed).
     const macd = this.k.push(this.rawBase + i, bar.high, bar.low, bar.close);
-    this.macdCols.row(i, [macd.dif, macd.dea, macd.histogram]);
+    const mc = this.macdCols;
+    mc.reserve(i);
+    mc.cols[DIF]![i] = macd.dif;
+    mc.cols[DEA]![i] = macd.dea;
+    mc.cols[HIST]![i] = macd.histogram;
     this.macdCols.count = i + 1;
     this.finalizePens();
     const tail = this.k.tail();
@@ -290,13 +304,17 @@ export class StreamingAnalyzer {
   }
 
   private mark(): Mark {
+    const k = this.k.mark();
     return {
-      ...this.k.mark(),
+      merged: k.merged,
+      pens: k.pens,
+      macd: k.macd,
       finalPens: this.finalPens.length,
       finalSegs: this.segState.final.length,
       resumeBegin: this.segState.resumeBegin,
     };
   }
+
 
   private restore(m: Mark): void {
     this.bars.count--;

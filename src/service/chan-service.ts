@@ -6,7 +6,8 @@ import { allocateBars } from '../core/bars.js';
 import { BarValidationError, ConfigError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
 import type { AnalysisResult, Bars, Pen, Segment } from '../core/types.js';
-import type { StreamEvent } from '../core/streaming.js';
+import type { StreamEvent, StreamingAnalyzer } from '../core/streaming.js';
+import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
 import { LiveStreams, type LiveUpdate } from './live-streams.js';
 import { LruCache } from './lru-cache.js';
@@ -58,9 +59,10 @@ export class ChanService {
     private readonly store: BarStore,
     private readonly coordinator: EngineCoordinator,
     log: Logger = { info() {}, warn() {}, error() {} },
+    streamKernel?: StreamKernelFactory,
   ) {
     this.cache = new LruCache(config.service.cacheEntries);
-    this.live = new LiveStreams(store, log);
+    this.live = new LiveStreams(store, log, streamKernel);
   }
 
   submitKlines(req: M.SubmitKlinesRequest): M.SubmitKlinesResponse {
@@ -120,23 +122,7 @@ export class ChanService {
     const { symbol, timeframe } = seriesKey(req);
     if (this.store.info(symbol, timeframe) === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const { analyzer, unsubscribe } = this.live.subscribe(symbol, timeframe, this.withPen(req.pen), (u) => send(updateMessage(u)));
-    const snap = analyzer.snapshot();
-    const n = snap.barCount;
-    const last = analyzer.lastBar()!;
-    const k = snap.macd.dif.length - 1;
-    const events: M.AnalysisEventMessage[] = [
-      ...lastN(snap.pens, req.initialLastN).map((p) => ({ type: p.confirmed ? 'PEN_CONFIRMED' : 'PEN_PROVISIONAL', index: p.index, pen: penMessage(p) })),
-      ...lastN(snap.segments, req.initialLastN).map((s) => ({ type: s.confirmed ? 'SEGMENT_CONFIRMED' : 'SEGMENT_PROVISIONAL', index: s.index, segment: segmentMessage(s) })),
-    ];
-    const initial = {
-      initial: true,
-      barIndex: n - 1,
-      timestamp: last.timestamp,
-      replaced: false,
-      macd: { timestamp: last.timestamp, dif: snap.macd.dif[k]!, dea: snap.macd.dea[k]!, histogram: snap.macd.histogram[k]! },
-      events,
-      barCount: n,
-    };
+    const initial = stateMessage(analyzer, req.initialLastN);
     return { initial, unsubscribe };
   }
 
@@ -302,7 +288,27 @@ const EVENT_TYPE: Record<StreamEvent['type'], string> = {
   segment_removed: 'SEGMENT_REMOVED',
 };
 
+/** The analyzer's current state as one message (`initial`): the first of a stream, or a resync. */
+function stateMessage(analyzer: StreamingAnalyzer, lastNPens: number | undefined): M.AnalysisUpdate {
+  const snap = analyzer.snapshot();
+  const last = analyzer.lastBar()!;
+  const k = snap.macd.dif.length - 1;
+  return {
+    initial: true,
+    barIndex: snap.barCount - 1,
+    timestamp: last.timestamp,
+    replaced: false,
+    macd: { timestamp: last.timestamp, dif: snap.macd.dif[k]!, dea: snap.macd.dea[k]!, histogram: snap.macd.histogram[k]! },
+    events: [
+      ...lastN(snap.pens, lastNPens).map((p) => ({ type: p.confirmed ? 'PEN_CONFIRMED' : 'PEN_PROVISIONAL', index: p.index, pen: penMessage(p) })),
+      ...lastN(snap.segments, lastNPens).map((s) => ({ type: s.confirmed ? 'SEGMENT_CONFIRMED' : 'SEGMENT_PROVISIONAL', index: s.index, segment: segmentMessage(s) })),
+    ],
+    barCount: snap.barCount,
+  };
+}
+
 function updateMessage(u: LiveUpdate): M.AnalysisUpdate {
+  if ('resync' in u) return stateMessage(u.resync, 0);
   const { update } = u;
   return {
     initial: false,

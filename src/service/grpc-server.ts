@@ -9,6 +9,8 @@ import { pino, type Logger } from 'pino';
 import type { EngineConfig } from '../config/schema.js';
 import type { EngineCoordinator } from '../failover/coordinator.js';
 import { createNodeCoordinator } from '../node/coordinator.js';
+import { tsStreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
+import { embeddedWasmStreamKernel } from '../wasm/embedded.js';
 import { BarStore } from './bar-store.js';
 import { ChanService, ServiceError, toServiceError } from './chan-service.js';
 import { ServiceMetrics } from './metrics.js';
@@ -20,6 +22,8 @@ export interface StartServerOptions {
   readonly authToken?: string;
   /** Use this coordinator instead of building one from the configuration (tests inject faulty engines). */
   readonly coordinator?: EngineCoordinator;
+  /** Engine of the per-bar stages of StreamAnalysis (default: WASM when it is the primary engine, with TS as fallback). */
+  readonly streamKernel?: StreamKernelFactory;
 }
 
 export interface RunningServer {
@@ -44,7 +48,8 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
   try {
     coordinator = o.coordinator ?? (await createNodeCoordinator(config, { logger: log }));
     coordinator.start();
-    const service = new ChanService(config, store, coordinator, log);
+    const streamKernel = o.streamKernel ?? (config.system.primaryEngine === 'wasm' ? embeddedWasmStreamKernel() : tsStreamKernel);
+    const service = new ChanService(config, store, coordinator, log, streamKernel);
     const metrics = new ServiceMetrics(coordinator, store);
     const pkg = loadChanPackage();
 

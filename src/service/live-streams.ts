@@ -1,27 +1,27 @@
 // Live streaming analyzers, one per (series, options) with subscribers. SubmitKlines feeds every
 // written bar to them; their state is saved in the store so a restart resumes without recomputing.
 import type { AnalysisOptions } from '../core/options.js';
-import { StateBlobError } from '../core/state-blob.js';
+import { tsStreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import { StreamingAnalyzer, type StreamUpdate } from '../core/streaming.js';
 import type { Bars } from '../core/types.js';
 import type { Logger } from '../failover/coordinator.js';
 import type { BarStore } from './bar-store.js';
 
-export interface LiveUpdate {
-  readonly update: StreamUpdate;
-  readonly timestamp: number;
-  readonly barCount: number;
-}
+export type LiveUpdate =
+  | { readonly update: StreamUpdate; readonly timestamp: number; readonly barCount: number }
+  /** The analyzer was rebuilt (engine failure): subscribers should take its whole state again. */
+  | { readonly resync: StreamingAnalyzer };
 
 type Listener = (u: LiveUpdate) => void;
 
 interface Live {
   readonly symbol: string;
   readonly timeframe: string;
+  readonly options: AnalysisOptions;
   readonly optionsKey: string;
-  readonly analyzer: StreamingAnalyzer;
+  analyzer: StreamingAnalyzer;
   readonly listeners: Set<Listener>;
-  readonly restored: boolean;
+  restored: boolean;
 }
 
 export interface LiveStreamStats {
@@ -30,6 +30,7 @@ export interface LiveStreamStats {
   subscribers: number;
   bars: number;
   restored: boolean;
+  engine: string;
 }
 
 const barAt = (b: Bars, i: number) => ({ timestamp: b.timestamp[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! });
@@ -37,9 +38,11 @@ const barAt = (b: Bars, i: number) => ({ timestamp: b.timestamp[i]!, open: b.ope
 export class LiveStreams {
   private readonly live = new Map<string, Live>();
 
+  /** `kernel`: the engine for the per-bar stages; when it fails, a series falls back to the TS engine. */
   constructor(
     private readonly store: BarStore,
     private readonly log: Logger,
+    private readonly kernel: StreamKernelFactory = tsStreamKernel,
   ) {}
 
   /** Subscribes to a series; returns the analyzer (its current state is the starting point) and an unsubscribe function. */
@@ -67,34 +70,37 @@ export class LiveStreams {
 
   /** An analyzer for the stored series: from saved state plus the bars written since, or from all bars. */
   private open(symbol: string, timeframe: string, options: AnalysisOptions, optionsKey: string): Live {
-    let analyzer: StreamingAnalyzer | undefined;
-    let restored = false;
+    const live: Live = { symbol, timeframe, options, optionsKey, analyzer: undefined as never, listeners: new Set(), restored: false };
     const blob = this.store.loadStreamState(symbol, timeframe, optionsKey);
     if (blob !== null) {
       try {
-        analyzer = StreamingAnalyzer.restore(blob, options);
-        this.catchUp(symbol, timeframe, analyzer, () => undefined);
-        restored = true;
+        live.analyzer = StreamingAnalyzer.restore(blob, options, { kernel: this.kernel });
+        this.catchUp(live, () => undefined);
+        live.restored = true;
+        return live;
       } catch (e) {
-        if (!(e instanceof StateBlobError)) throw e;
-        this.log.warn({ symbol, timeframe, err: e.message }, 'saved stream state not usable; recomputing from the bars');
-        analyzer = undefined;
+        this.log.warn({ symbol, timeframe, err: (e as Error).message }, 'saved stream state not usable; recomputing from the bars');
       }
     }
-    if (analyzer === undefined) {
-      analyzer = new StreamingAnalyzer(options);
-      this.catchUp(symbol, timeframe, analyzer, () => undefined);
-    }
-    return { symbol, timeframe, optionsKey, analyzer, listeners: new Set(), restored };
+    this.rebuild(live, this.kernel);
+    return live;
+  }
+
+  /** A new analyzer over every stored bar. */
+  private rebuild(live: Live, kernel: StreamKernelFactory): void {
+    live.analyzer = new StreamingAnalyzer(live.options, { kernel });
+    live.restored = false;
+    this.catchUp(live, () => undefined);
   }
 
   /**
    * Applies the stored bars from the analyzer's last bar on (that bar may have been replaced since),
    * so the analyzer follows the store also when another process writes to it.
    */
-  private catchUp(symbol: string, timeframe: string, a: StreamingAnalyzer, emit: Listener): void {
+  private catchUp(live: Live, emit: Listener): void {
+    const a = live.analyzer;
     const last = a.lastBar();
-    const bars = this.store.loadFrom(symbol, timeframe, last === null ? -Number.MAX_SAFE_INTEGER : last.timestamp);
+    const bars = this.store.loadFrom(live.symbol, live.timeframe, last === null ? -Number.MAX_SAFE_INTEGER : last.timestamp);
     for (let i = 0; i < bars.timestamp.length; i++) {
       const b = barAt(bars, i);
       let update: StreamUpdate;
@@ -110,9 +116,18 @@ export class LiveStreams {
   onSubmit(symbol: string, timeframe: string): void {
     for (const l of this.live.values()) {
       if (l.symbol !== symbol || l.timeframe !== timeframe) continue;
-      this.catchUp(symbol, timeframe, l.analyzer, (u) => {
+      const emit = (u: LiveUpdate) => {
         for (const f of l.listeners) f(u);
-      });
+      };
+      try {
+        this.catchUp(l, emit);
+      } catch (e) {
+        // The per-bar engine failed (a WASM trap): its state cannot be trusted. Rebuild the series
+        // on the TS engine from the store and hand subscribers the whole state again.
+        this.log.error({ symbol, timeframe, engine: l.analyzer.engine, err: String(e) }, 'stream engine failed; rebuilt on the TS engine');
+        this.rebuild(l, tsStreamKernel);
+        emit({ resync: l.analyzer });
+      }
     }
   }
 
@@ -130,7 +145,14 @@ export class LiveStreams {
   }
 
   stats(): LiveStreamStats[] {
-    return [...this.live.values()].map((l) => ({ symbol: l.symbol, timeframe: l.timeframe, subscribers: l.listeners.size, bars: l.analyzer.barCount, restored: l.restored }));
+    return [...this.live.values()].map((l) => ({
+      symbol: l.symbol,
+      timeframe: l.timeframe,
+      subscribers: l.listeners.size,
+      bars: l.analyzer.barCount,
+      restored: l.restored,
+      engine: l.analyzer.engine,
+    }));
   }
 }
 

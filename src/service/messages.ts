@@ -157,5 +157,5 @@ export interface GetStatusResponse {
   store: { series: number; bars: number; fileBytes: number; path: string };
   uptimeSeconds: number;
   lastError: string;
-  streams: { symbol: string; timeframe: string; subscribers: number; bars: number; restored: boolean }[];
+  streams: { symbol: string; timeframe: string; subscribers: number; bars: number; restored: boolean; engine: string }[];
 }

@@ -2,7 +2,16 @@
 import type { Engine } from '../core/engine.js';
 import chanWasm from './chan.wasm';
 import { createWasmEngine } from './wasm-engine.js';
+import type { StreamKernelFactory } from '../core/stream-kernel.js';
+import { createWasmStreamKernel } from './wasm-stream-kernel.js';
 
 export function createEmbeddedWasmEngine(): Engine {
   return createWasmEngine(chanWasm);
+}
+
+let streamKernel: StreamKernelFactory | undefined;
+
+/** The WASM streaming kernel from the imported module (one instance per analyzer). */
+export function embeddedWasmStreamKernel(): StreamKernelFactory {
+  return (streamKernel ??= createWasmStreamKernel(chanWasm));
 }

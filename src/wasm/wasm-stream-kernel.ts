@@ -47,7 +47,8 @@ class WasmStreamKernel implements StreamKernel {
   /** The layout table, re-read after every call that may move columns. */
   private t = new Int32Array(0);
   private view: MergedView | null = null;
-  private viewKey = '';
+  private viewHigh = -1;
+  private viewCap = -1;
 
   constructor(
     private readonly ex: StreamExports,
@@ -82,8 +83,7 @@ class WasmStreamKernel implements StreamKernel {
   merged(): MergedView {
     const t = this.t;
     const cap = t[L.mCap]!;
-    const key = `${t[L.mHigh]},${cap}`;
-    if (this.view === null || key !== this.viewKey) {
+    if (this.view === null || t[L.mHigh] !== this.viewHigh || cap !== this.viewCap) {
       const f = (slot: number) => this.f64.subarray(t[slot]! >> 3, (t[slot]! >> 3) + cap);
       const i = (slot: number) => this.i32.subarray(t[slot]! >> 2, (t[slot]! >> 2) + cap);
       const b = (slot: number) => this.i8.subarray(t[slot]!, t[slot]! + cap);
@@ -98,7 +98,8 @@ class WasmStreamKernel implements StreamKernel {
           return self.t[L.mFractalCount]!;
         },
       };
-      this.viewKey = key;
+      this.viewHigh = t[L.mHigh]!;
+      this.viewCap = cap;
     }
     return this.view;
   }
