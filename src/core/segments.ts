@@ -82,7 +82,7 @@ class SegmentBuilder {
   private restartAt(begin: number): void {
     if (this.track.maxRead >= this.finalPens) return;
     const segs = this.segs;
-    segs.base.push(...segs.extra);
+    for (const r of segs.extra) segs.base.push(r);
     segs.extra.length = 0;
     segs.baseLen = segs.base.length;
     this.state.resumeBegin = begin;

@@ -69,44 +69,51 @@ export function fractalList(f: Fractals): Fractal[] {
 
 function shapePens(m: MergedColumns, records: readonly PenRecord[], timestamp: Float64Array): Pen[] {
   const out: Pen[] = new Array(records.length);
-  for (let index = 0; index < records.length; index++) {
-    const r = records[index]!;
-    const up = r.dir === 1;
-    const startRaw = up ? m.lowApex[r.startK]! : m.highApex[r.startK]!;
-    const endRaw = up ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
-    out[index] = {
-      index,
-      direction: up ? 'up' : 'down',
-      startMerged: r.startK,
-      endMerged: r.endK,
-      startRaw,
-      endRaw,
-      startPrice: up ? m.low[r.startK]! : m.high[r.startK]!,
-      endPrice: up ? m.high[r.endK]! : m.low[r.endK]!,
-      startTime: timestamp[startRaw]!,
-      endTime: timestamp[endRaw]!,
-      confirmed: r.confirmed,
-    };
-  }
+  for (let index = 0; index < records.length; index++) out[index] = shapePen(m, records[index]!, index, timestamp);
   return out;
 }
 
+/**
+ * One pen. `mergedBase` / `rawBase` are the global indices of merged bar 0 and of timestamp[0] when
+ * the columns hold only part of the series (a streaming window); raw indices in `m` are global.
+ */
+export function shapePen(m: MergedColumns, r: PenRecord, index: number, timestamp: Float64Array, mergedBase = 0, rawBase = 0): Pen {
+  const up = r.dir === 1;
+  const startRaw = up ? m.lowApex[r.startK]! : m.highApex[r.startK]!;
+  const endRaw = up ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
+  return {
+    index,
+    direction: up ? 'up' : 'down',
+    startMerged: mergedBase + r.startK,
+    endMerged: mergedBase + r.endK,
+    startRaw,
+    endRaw,
+    startPrice: up ? m.low[r.startK]! : m.high[r.startK]!,
+    endPrice: up ? m.high[r.endK]! : m.low[r.endK]!,
+    startTime: timestamp[startRaw - rawBase]!,
+    endTime: timestamp[endRaw - rawBase]!,
+    confirmed: r.confirmed,
+  };
+}
+
 function shapeSegments(records: readonly SegmentRecord[], pens: readonly Pen[]): Segment[] {
-  return records.map((s, index) => {
-    const a = pens[s.startPen]!, b = pens[s.endPen]!;
-    return {
-      index,
-      direction: s.dir === 1 ? 'up' : 'down',
-      startPen: s.startPen,
-      endPen: s.endPen,
-      startRaw: a.startRaw,
-      endRaw: b.endRaw,
-      startPrice: a.startPrice,
-      endPrice: b.endPrice,
-      startTime: a.startTime,
-      endTime: b.endTime,
-      confirmed: s.confirmed,
-      endCase: s.endCase,
-    };
-  });
+  return records.map((s, index) => shapeSegment(s, index, pens[s.startPen]!, pens[s.endPen]!));
+}
+
+/** One segment from its first and last pen (`a`, `b`: their `index` is the global pen index). */
+export function shapeSegment(s: SegmentRecord, index: number, a: Pen, b: Pen): Segment {
+  return {
+    index,
+    direction: s.dir === 1 ? 'up' : 'down',
+    startPen: a.index,
+    endPen: b.index,
+    startRaw: a.startRaw,
+    endRaw: b.endRaw,
+    startPrice: a.startPrice,
+    endPrice: b.endPrice,
+    startTime: a.startTime,
+    endTime: b.endTime,
+    confirmed: s.confirmed,
+    endCase: s.endCase,
+  };
 }

@@ -4,22 +4,11 @@
 import { MacdStream, type MacdMark, type MacdPoint, type MacdSaved } from './macd-stream.js';
 import { MergedBarStore, type MergedMark } from './merge.js';
 import type { AnalysisOptions } from './options.js';
+import type { MergedColumns } from './shape.js';
 import { PenBuilder, type PenMark, type PenRecord } from './pens.js';
 
 /** Merged-bar columns (views, valid until the next kernel call). Raw indices are global. */
-export interface MergedView {
-  readonly count: number;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly dir: Int8Array;
-  readonly fx: Int8Array;
-  readonly rawStart: Int32Array;
-  readonly rawEnd: Int32Array;
-  readonly highApex: Int32Array;
-  readonly lowApex: Int32Array;
-  readonly fractalIndex: Int32Array;
-  readonly fractalCount: number;
-}
+export type MergedView = MergedColumns;
 
 /** The state before the last bar, so that bar can be replaced. Plain data (saved in blobs). */
 export interface KernelMark {
@@ -30,22 +19,28 @@ export interface KernelMark {
 
 /** Everything a kernel holds, engine-neutral (for save/restore). */
 export interface KernelState {
-  readonly merged: {
-    readonly count: number;
-    readonly high: Float64Array;
-    readonly low: Float64Array;
-    readonly dir: Int8Array;
-    readonly fx: Int8Array;
-    readonly rawStart: Int32Array;
-    readonly rawEnd: Int32Array;
-    readonly highApex: Int32Array;
-    readonly lowApex: Int32Array;
-  };
+  readonly merged: MergedCopy;
   readonly fractals: Int32Array;
   readonly pens: PenRecord[];
   readonly free: number[];
   readonly lastEnd: number;
   readonly macd: MacdSaved;
+}
+
+type MergedCopy = Omit<MergedColumns, 'fractalIndex' | 'fractalCount'>;
+const MERGED_COLUMNS = ['high', 'low', 'dir', 'fx', 'rawStart', 'rawEnd', 'highApex', 'lowApex'] as const;
+
+/** Exact-length copies of the merged columns. */
+export function copyMerged(m: MergedView): MergedCopy {
+  const c = m.count;
+  const out: Record<string, unknown> = { count: c };
+  for (const k of MERGED_COLUMNS) out[k] = m[k].slice(0, c);
+  return out as unknown as MergedCopy;
+}
+
+/** Writes saved merged columns into a kernel's (large enough) columns. */
+export function pasteMerged(into: MergedView, from: MergedCopy): void {
+  for (const k of MERGED_COLUMNS) (into[k] as Float64Array).set(from[k] as Float64Array);
 }
 
 export interface StreamKernel {
@@ -99,20 +94,9 @@ export const tsStreamKernel: StreamKernelFactory = Object.assign((options: Analy
       pens.dropBefore(dm, dp);
     },
     save() {
-      const c = m.count;
       const p = pens.save();
       return {
-        merged: {
-          count: c,
-          high: m.high.slice(0, c),
-          low: m.low.slice(0, c),
-          dir: m.dir.slice(0, c),
-          fx: m.fx.slice(0, c),
-          rawStart: m.rawStart.slice(0, c),
-          rawEnd: m.rawEnd.slice(0, c),
-          highApex: m.highApex.slice(0, c),
-          lowApex: m.lowApex.slice(0, c),
-        },
+        merged: copyMerged(m),
         fractals: m.fractalIndex.slice(0, m.fractalCount),
         pens: p.pens,
         free: p.free,
@@ -124,7 +108,7 @@ export const tsStreamKernel: StreamKernelFactory = Object.assign((options: Analy
       const c = s.merged.count;
       m.reserve(c);
       m.count = c;
-      for (const k of ['high', 'low', 'dir', 'fx', 'rawStart', 'rawEnd', 'highApex', 'lowApex'] as const) (m[k] as Float64Array).set(s.merged[k] as Float64Array);
+      pasteMerged(m, s.merged);
       m.fractalIndex.set(s.fractals);
       m.fractalCount = s.fractals.length;
       pens.load({ pens: s.pens, free: s.free, lastEnd: s.lastEnd });

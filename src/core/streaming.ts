@@ -9,6 +9,7 @@ import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } fro
 import type { PenRecord } from './pens.js';
 import { tsStreamKernel, type KernelMark, type StreamKernel, type StreamKernelFactory } from './stream-kernel.js';
 import { buildSegmentsFrom, SegmentState, type SegmentRecord } from './segments.js';
+import { shapePen, shapeSegment } from './shape.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
 import type { AnalysisResult, Pen, Segment } from './types.js';
 import { validateBar } from './validate.js';
@@ -257,42 +258,11 @@ export class StreamingAnalyzer {
   }
 
   private shapeSeg(s: SegmentRecord, index: number): Segment {
-    const a = this.penAt(s.startPen), b = this.penAt(s.endPen);
-    return {
-      index,
-      direction: s.dir === UP ? 'up' : 'down',
-      startPen: this.penBase + s.startPen,
-      endPen: this.penBase + s.endPen,
-      startRaw: a.startRaw,
-      endRaw: b.endRaw,
-      startPrice: a.startPrice,
-      endPrice: b.endPrice,
-      startTime: a.startTime,
-      endTime: b.endTime,
-      confirmed: s.confirmed,
-      endCase: s.endCase,
-    };
+    return shapeSegment(s, index, this.penAt(s.startPen), this.penAt(s.endPen));
   }
 
   private shapePen(r: PenRecord, index: number): Pen {
-    const m = this.k.merged();
-    const up = r.dir === UP;
-    const startRaw = up ? m.lowApex[r.startK]! : m.highApex[r.startK]!;
-    const endRaw = up ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
-    const t = this.bars.cols[T]!;
-    return {
-      index,
-      direction: up ? 'up' : 'down',
-      startMerged: this.mergedBase + r.startK,
-      endMerged: this.mergedBase + r.endK,
-      startRaw,
-      endRaw,
-      startPrice: up ? m.low[r.startK]! : m.high[r.startK]!,
-      endPrice: up ? m.high[r.endK]! : m.low[r.endK]!,
-      startTime: t[startRaw - this.rawBase]!,
-      endTime: t[endRaw - this.rawBase]!,
-      confirmed: r.confirmed,
-    };
+    return shapePen(this.k.merged(), r, index, this.bars.cols[T]!, this.mergedBase, this.rawBase);
   }
 
   private segPen(p: PenRecord): SegPen {

@@ -41,6 +41,16 @@ interface SeriesRow {
   last_ts: number;
 }
 
+/** Row `i` of `b` from a raw SQLite row (ts, open, high, low, close, volume). */
+function setRow(b: Bars, i: number, r: number[]): void {
+  b.timestamp[i] = r[0]!;
+  b.open[i] = r[1]!;
+  b.high[i] = r[2]!;
+  b.low[i] = r[3]!;
+  b.close[i] = r[4]!;
+  b.volume[i] = r[5]!;
+}
+
 export class BarStore {
   private readonly db: Database.Database;
   private readonly q;
@@ -126,14 +136,7 @@ export class BarStore {
     if (row === undefined) return allocateBars(0);
     const rows = this.q.range.all(row.id, from, Number.MAX_SAFE_INTEGER) as number[][];
     const b = allocateBars(rows.length);
-    rows.forEach((r, i) => {
-      b.timestamp[i] = r[0]!;
-      b.open[i] = r[1]!;
-      b.high[i] = r[2]!;
-      b.low[i] = r[3]!;
-      b.close[i] = r[4]!;
-      b.volume[i] = r[5]!;
-    });
+    rows.forEach((r, i) => setRow(b, i, r));
     return b;
   }
 
@@ -212,15 +215,7 @@ export class BarStore {
       const info: SeriesInfo = { revision: row.revision, count: row.count, lastTimestamp: row.last_ts };
       const bars = allocateBars(info.count);
       let i = 0;
-      for (const r of this.q.all.iterate(row.id) as IterableIterator<number[]>) {
-        bars.timestamp[i] = r[0]!;
-        bars.open[i] = r[1]!;
-        bars.high[i] = r[2]!;
-        bars.low[i] = r[3]!;
-        bars.close[i] = r[4]!;
-        bars.volume[i] = r[5]!;
-        i++;
-      }
+      for (const r of this.q.all.iterate(row.id) as IterableIterator<number[]>) setRow(bars, i++, r);
       if (i !== info.count) throw new Error(`store inconsistency: series ${symbol}/${timeframe} lists ${info.count} bars, ${i} found`);
       return { bars, info };
     }).deferred();

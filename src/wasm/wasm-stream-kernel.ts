@@ -3,7 +3,7 @@
 import type { MacdPoint } from '../core/macd-stream.js';
 import type { AnalysisOptions } from '../core/options.js';
 import type { PenRecord } from '../core/pens.js';
-import type { KernelMark, KernelState, MergedView, StreamKernel, StreamKernelFactory } from '../core/stream-kernel.js';
+import { copyMerged, pasteMerged, type KernelMark, type KernelState, type MergedView, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import { instantiate } from './wasm-engine.js';
 
 interface StreamExports {
@@ -172,7 +172,6 @@ class WasmStreamKernel implements StreamKernel {
   save(): KernelState {
     const t = this.t;
     const m = this.merged();
-    const c = m.count;
     const pc = t[L.pCount]!;
     const pens: PenRecord[] = [];
     for (let j = 0; j < pc; j++) pens.push(this.pen(j));
@@ -185,17 +184,7 @@ class WasmStreamKernel implements StreamKernel {
     const closes = this.f64.subarray(t[L.seedCloses]! >> 3, (t[L.seedCloses]! >> 3) + nCloses);
     const difs = this.f64.subarray(t[L.seedDifs]! >> 3, (t[L.seedDifs]! >> 3) + nDifs);
     return {
-      merged: {
-        count: c,
-        high: m.high.slice(0, c),
-        low: m.low.slice(0, c),
-        dir: m.dir.slice(0, c),
-        fx: m.fx.slice(0, c),
-        rawStart: m.rawStart.slice(0, c),
-        rawEnd: m.rawEnd.slice(0, c),
-        highApex: m.highApex.slice(0, c),
-        lowApex: m.lowApex.slice(0, c),
-      },
+      merged: copyMerged(m),
       fractals: m.fractalIndex.slice(0, m.fractalCount),
       pens,
       free,
@@ -211,7 +200,7 @@ class WasmStreamKernel implements StreamKernel {
     this.ex.penSetState(s.pens.length, s.free.length, s.lastEnd);
     this.refresh();
     const m = this.merged();
-    for (const k of ['high', 'low', 'dir', 'fx', 'rawStart', 'rawEnd', 'highApex', 'lowApex'] as const) (m[k] as Float64Array).set(s.merged[k] as Float64Array);
+    pasteMerged(m, s.merged);
     m.fractalIndex.set(s.fractals);
     const t = this.t;
     s.pens.forEach((p, j) => {
