@@ -85,5 +85,7 @@ describe('service configuration', () => {
     expect(configError(() => parseConfig('service: { port: 70000 }')).message).toBe('config service.port: must be an integer from 0 to 65535, got 70000');
     expect(configError(() => parseConfig('service: { tls_cert: a.pem }')).key).toBe('service.tls_key');
     expect(configError(() => parseConfig('service: { host: 5 }')).message).toBe('config service.host: must be a string, got 5');
+    expect(configError(() => parseConfig('service: { stream_window: 10 }')).message).toBe('config service.stream_window: must be 0 (all bars) or at least 500, got 10');
+    expect(parseConfig('service: { stream_window: 0 }').service.streamWindow).toBe(0);
   });
 });

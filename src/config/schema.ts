@@ -38,6 +38,8 @@ export interface ServiceConfig {
   readonly tlsCert: string;
   readonly tlsKey: string;
   readonly shutdownGraceMs: number;
+  /** Bars each StreamAnalysis analyzer keeps (its history window); 0 = all. */
+  readonly streamWindow: number;
 }
 
 export interface EngineConfig {
@@ -231,7 +233,9 @@ function parseService(s: Section): ServiceConfig {
     tlsCert: s.str('tls_cert', ''),
     tlsKey: s.str('tls_key', ''),
     shutdownGraceMs: s.int('shutdown_grace_ms', 10_000, 0, 3_600_000),
+    streamWindow: s.int('stream_window', 100_000, 0, 100_000_000),
   };
+  if (c.streamWindow !== 0 && c.streamWindow < 500) throw new ConfigError(s.key('stream_window'), `must be 0 (all bars) or at least 500, got ${c.streamWindow}`);
   if (c.dbPath === '') throw new ConfigError(s.key('db_path'), 'must not be empty');
   if ((c.tlsCert === '') !== (c.tlsKey === '')) throw new ConfigError(s.key(c.tlsCert === '' ? 'tls_cert' : 'tls_key'), 'tls_cert and tls_key must be set together');
   s.done();

@@ -62,7 +62,7 @@ export class ChanService {
     streamKernel?: StreamKernelFactory,
   ) {
     this.cache = new LruCache(config.service.cacheEntries);
-    this.live = new LiveStreams(store, log, streamKernel);
+    this.live = new LiveStreams(store, log, streamKernel, config.service.streamWindow || undefined);
   }
 
   submitKlines(req: M.SubmitKlinesRequest): M.SubmitKlinesResponse {
@@ -247,7 +247,7 @@ const lastN = <T>(xs: readonly T[], n: number | undefined): readonly T[] => (n ?
 
 const direction = (d: 'up' | 'down') => (d === 'up' ? 'UP' : 'DOWN');
 
-function penMessage(p: Pen): M.PenMessage {
+function penMessage(p: Pen | Segment): M.PenMessage {
   return {
     index: p.index,
     direction: direction(p.direction),
@@ -262,20 +262,7 @@ function penMessage(p: Pen): M.PenMessage {
 }
 
 function segmentMessage(s: Segment): M.SegmentMessage {
-  return {
-    index: s.index,
-    direction: direction(s.direction),
-    startTime: s.startTime,
-    endTime: s.endTime,
-    startPrice: s.startPrice,
-    endPrice: s.endPrice,
-    startBar: s.startRaw,
-    endBar: s.endRaw,
-    startPen: s.startPen,
-    endPen: s.endPen,
-    confirmed: s.confirmed,
-    endCase: s.endCase ?? 0,
-  };
+  return { ...penMessage(s), startPen: s.startPen, endPen: s.endPen, endCase: s.endCase ?? 0 };
 }
 
 const EVENT_TYPE: Record<StreamEvent['type'], string> = {

@@ -43,6 +43,8 @@ export class LiveStreams {
     private readonly store: BarStore,
     private readonly log: Logger,
     private readonly kernel: StreamKernelFactory = tsStreamKernel,
+    /** History window of each analyzer (undefined = all bars). */
+    private readonly window?: number,
   ) {}
 
   /** Subscribes to a series; returns the analyzer (its current state is the starting point) and an unsubscribe function. */
@@ -75,6 +77,7 @@ export class LiveStreams {
     if (blob !== null) {
       try {
         live.analyzer = StreamingAnalyzer.restore(blob, options, { kernel: this.kernel });
+        if (live.analyzer.window !== (this.window ?? Infinity)) throw new Error(`saved with window ${live.analyzer.window}, configured ${this.window ?? 'none'}`);
         this.catchUp(live, () => undefined);
         live.restored = true;
         return live;
@@ -88,7 +91,7 @@ export class LiveStreams {
 
   /** A new analyzer over every stored bar. */
   private rebuild(live: Live, kernel: StreamKernelFactory): void {
-    live.analyzer = new StreamingAnalyzer(live.options, { kernel });
+    live.analyzer = new StreamingAnalyzer(live.options, { kernel, window: this.window });
     live.restored = false;
     this.catchUp(live, () => undefined);
   }
