@@ -3,7 +3,7 @@
 // reads results through streamLayout() and runs the segment stage, as for the TS engine.
 import { alloc, setI32 } from './mem';
 import { mCap, mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergePush, mergeReserve } from './merged';
-import { penFreeCount, penFreeList, penLastEnd, penOnClassified, penReserve, penStreamInit, pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
+import { penFreeCount, penFreeList, penLastEnd, penOnClassified, penReserve, penStreamInit, penTail, pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
 import { macdOut, macdPush, macdStreamInit, sCount, sDea, seedCloses, seedDifs, sFast, sSlow } from './macd';
 
 let table: usize = 0;
@@ -18,11 +18,19 @@ export function streamInit(capacity: i32, penDef: i32, minK: i32, fxCheck: i32, 
   macdStreamInit(fast, slow, signal, seed == 1, scale);
 }
 
-/** Feeds raw bar `raw`; the MACD point is then at streamLayout()[20]. */
+/** Feeds raw bar `raw`; the MACD point is then at slot 20 of the layout table (updated here). */
 export function streamPush(raw: i32, high: f64, low: f64, close: f64): void {
   macdPush(close);
   penReserve();
   if (mergePush(raw, high, low) && mCount >= 3) penOnClassified(mCount - 2);
+  streamLayout();
+}
+
+/** The provisional tail into the tail buffer (see penTail); returns how many pens. Updates the layout table. */
+export function streamTail(): i32 {
+  const n = penTail();
+  streamLayout();
+  return n;
 }
 
 /** Addresses and counts the host reads (re-read after any call: columns may move when they grow). */

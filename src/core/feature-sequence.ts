@@ -107,7 +107,7 @@ export class FeatureFractal {
   actualBreakFlag = true;
 
   constructor(
-    private readonly pens: readonly SegPen[],
+    private pens: readonly SegPen[],
     readonly dir: number,
     private readonly track: ReadTracker,
   ) {}
@@ -142,7 +142,8 @@ export class FeatureFractal {
   }
 
   /** Back to the state of a new instance (lets a caller reuse one object per search). */
-  restart(): this {
+  restart(pens: readonly SegPen[]): this {
+    this.pens = pens;
     this.clear();
     this.lastEvidence = -1;
     this.lastEvidenceSure = false;

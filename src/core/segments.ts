@@ -20,6 +20,10 @@ export interface SegmentRecord {
 export class SegmentState {
   readonly final: SegmentRecord[] = [];
   resumeBegin = 0;
+  /** Scratch objects reused by every build from this state (reset before each use). */
+  readonly track: ReadTracker = { maxRead: -1 };
+  readonly upFx = new FeatureFractal([], UP, this.track); // an up segment's feature sequence: its down pens
+  readonly downFx = new FeatureFractal([], DOWN, this.track);
 }
 
 /** The segment list of one build: the state's final segments (of which the leftover pass may drop the last) plus new ones. */
@@ -65,13 +69,15 @@ export function buildSegmentsFrom(pens: readonly SegPen[], state: SegmentState, 
 
 class SegmentBuilder {
   readonly segs: SegmentList;
-  private readonly track: ReadTracker = { maxRead: -1 };
+  private readonly track: ReadTracker;
   constructor(
     private readonly pens: readonly SegPen[],
     private readonly state: SegmentState,
     private readonly finalPens: number,
   ) {
     this.segs = new SegmentList(state.final);
+    this.track = state.track;
+    this.track.maxRead = -1;
   }
 
   private get last(): SegmentRecord | undefined {
@@ -91,12 +97,10 @@ class SegmentBuilder {
   /** Finds segments ended by a feature-sequence fractal, starting at pen `begin`. */
   confirmFrom(begin: number): void {
     const pens = this.pens;
-    const upFx0 = new FeatureFractal(pens, UP, this.track); // up segment: its down pens
-    const downFx0 = new FeatureFractal(pens, DOWN, this.track);
     for (;;) {
       // Fresh feature sequences for each search (the objects are reused).
-      const upFx = upFx0.restart();
-      const downFx = downFx0.restart();
+      const upFx = this.state.upFx.restart(pens);
+      const downFx = this.state.downFx.restart(pens);
       let lastDir = this.last?.dir ?? 0;
       let found: FeatureFractal | null = null;
       for (let i = begin; i < pens.length && found === null; i++) {

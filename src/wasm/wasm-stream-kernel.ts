@@ -11,6 +11,7 @@ interface StreamExports {
   streamInit(cap: number, penDef: number, minK: number, fxCheck: number, endIsPeak: number, fast: number, slow: number, signal: number, seed: number, scale: number): void;
   streamPush(raw: number, high: number, low: number, close: number): void;
   streamLayout(): number;
+  streamTail(): number;
   penTail(): number;
   penRestore(count: number, lastEndK: number, lastEnd: number, free: number): void;
   penDrop(dm: number, dp: number): void;
@@ -47,6 +48,7 @@ class WasmStreamKernel implements StreamKernel {
   /** The layout table, re-read after every call that may move columns. */
   private t = new Int32Array(0);
   private view: MergedView | null = null;
+  private tableAddr = -1;
   private viewHigh = -1;
   private viewCap = -1;
 
@@ -59,9 +61,13 @@ class WasmStreamKernel implements StreamKernel {
     this.refresh();
   }
 
-  /** Re-reads the layout; re-creates the memory views when the memory grew. */
-  private refresh(): void {
-    const addr = this.ex.streamLayout();
+  /**
+   * Re-creates the memory views when the memory grew. streamPush and streamTail rewrite the layout
+   * table themselves; after other calls, `rewrite` has it rewritten first.
+   */
+  private refresh(rewrite = false): void {
+    if (rewrite || this.tableAddr < 0) this.tableAddr = this.ex.streamLayout();
+    const addr = this.tableAddr;
     const buf = this.ex.memory.buffer;
     if (buf !== this.buffer) {
       this.buffer = buf;
@@ -121,7 +127,7 @@ class WasmStreamKernel implements StreamKernel {
   }
 
   tail(): PenRecord[] {
-    const n = this.ex.penTail();
+    const n = this.ex.streamTail();
     this.refresh();
     const b = this.t[L.tail]! >> 2;
     const out: PenRecord[] = [];
@@ -160,13 +166,13 @@ class WasmStreamKernel implements StreamKernel {
     this.ex.mergeRestore(m.count, m.high ?? 0, m.low ?? 0, m.rawEnd ?? 0, m.highApex ?? 0, m.lowApex ?? 0, m.fx ?? 0, m.fractalCount);
     this.ex.penRestore(k.pens.count, k.pens.lastEndK, k.pens.lastEnd, k.pens.free);
     this.ex.macdRestore(k.macd.count, k.macd.fast, k.macd.slow, k.macd.dea);
-    this.refresh();
+    this.refresh(true);
   }
 
   dropBefore(dm: number, dp: number): void {
     this.ex.mergeDrop(dm);
     this.ex.penDrop(dm, dp);
-    this.refresh();
+    this.refresh(true);
   }
 
   save(): KernelState {
@@ -198,7 +204,7 @@ class WasmStreamKernel implements StreamKernel {
     this.ex.mergeReserve(Math.max(c + 1, INITIAL_CAPACITY));
     this.ex.mergeSetCounts(c, s.fractals.length);
     this.ex.penSetState(s.pens.length, s.free.length, s.lastEnd);
-    this.refresh();
+    this.refresh(true);
     const m = this.merged();
     pasteMerged(m, s.merged);
     m.fractalIndex.set(s.fractals);
@@ -212,7 +218,7 @@ class WasmStreamKernel implements StreamKernel {
     this.i32.set(s.free, t[L.free]! >> 2);
     const f = s.macd.floats;
     this.ex.macdRestore(s.macd.count, f[0]!, f[1]!, f[2]!);
-    this.refresh();
+    this.refresh(true);
     this.f64.set(f.subarray(3, 3 + s.macd.seedCloses), this.t[L.seedCloses]! >> 3);
     this.f64.set(f.subarray(3 + s.macd.seedCloses), this.t[L.seedDifs]! >> 3);
   }
