@@ -122,7 +122,13 @@ export class ChanService {
     const { symbol, timeframe } = seriesKey(req);
     if (this.store.info(symbol, timeframe) === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const { analyzer, unsubscribe } = this.live.subscribe(symbol, timeframe, this.withPen(req.pen), (u) => send(updateMessage(u)));
-    const initial = stateMessage(analyzer, req.initialLastN);
+    let initial: M.AnalysisUpdate;
+    try {
+      initial = stateMessage(analyzer, req.initialLastN);
+    } catch (e) {
+      unsubscribe();
+      throw e;
+    }
     return { initial, unsubscribe };
   }
 
