@@ -59,33 +59,45 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     new ReflectionService(pkg.definition).addToServer(server);
 
     const expected = Buffer.from(`Bearer ${token}`);
-    const authorized = (md: grpc.Metadata): boolean => {
-      if (token === '') return true;
+    /** Throws UNAUTHENTICATED unless the call carries the token (when one is configured). */
+    const authorize = (md: grpc.Metadata): void => {
+      if (token === '') return;
       const got = Buffer.from(String(md.get('authorization')[0] ?? ''));
-      return got.length === expected.length && timingSafeEqual(got, expected);
+      if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+        throw new ServiceError(grpc.status.UNAUTHENTICATED, 'missing or wrong bearer token (metadata "authorization: Bearer <token>")');
+      }
+    };
+    const countCall = (method: string) => {
+      const counter = service.counters.get(method) ?? { calls: 0, errors: 0 };
+      service.counters.set(method, counter);
+      counter.calls++;
+      return counter;
+    };
+    /** The gRPC error for a failed call (logged; bar index and field in the trailing metadata). */
+    const failure = (method: string, e: unknown): Partial<grpc.StatusObject> => {
+      const err = toServiceError(e);
+      const md = new grpc.Metadata();
+      if (err.index !== undefined) md.set('bar-index', String(err.index));
+      if (err.field !== undefined) md.set('field', err.field);
+      if (err.code === grpc.status.INTERNAL) log.error({ method, err: e }, 'internal error');
+      else log.info({ method, code: grpc.status[err.code], reason: err.message }, 'call rejected');
+      return { code: err.code, details: err.message, metadata: md };
     };
 
     const coord = coordinator;
     const unary = (method: string, fn: Handler): grpc.handleUnaryCall<unknown, unknown> =>
       async (call, callback) => {
         const t0 = performance.now();
-        const counter = service.counters.get(method) ?? { calls: 0, errors: 0 };
-        service.counters.set(method, counter);
-        counter.calls++;
+        const counter = countCall(method);
         let code = grpc.status.OK;
         try {
-          if (!authorized(call.metadata)) throw new ServiceError(grpc.status.UNAUTHENTICATED, 'missing or wrong bearer token (metadata "authorization: Bearer <token>")');
+          authorize(call.metadata);
           callback(null, await fn(call.request as never));
         } catch (e) {
-          const err = toServiceError(e);
-          code = err.code;
+          const f = failure(method, e);
+          code = f.code!;
           counter.errors++;
-          const md = new grpc.Metadata();
-          if (err.index !== undefined) md.set('bar-index', String(err.index));
-          if (err.field !== undefined) md.set('field', err.field);
-          if (code === grpc.status.INTERNAL) log.error({ method, err: e }, 'internal error');
-          else log.info({ method, code: grpc.status[code], reason: err.message }, 'call rejected');
-          callback({ code, details: err.message, metadata: md });
+          callback(f);
         } finally {
           metrics.observe(method, coord.status().active, grpc.status[code], (performance.now() - t0) / 1000);
         }
@@ -94,27 +106,21 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     /** Open StreamAnalysis calls, ended at shutdown so draining does not wait for them. */
     const streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
     const streamAnalysis: grpc.handleServerStreamingCall<unknown, unknown> = (call) => {
-      const method = 'StreamAnalysis';
-      const counter = service.counters.get(method) ?? { calls: 0, errors: 0 };
-      service.counters.set(method, counter);
-      counter.calls++;
+      const counter = countCall('StreamAnalysis');
       try {
-        if (!authorized(call.metadata)) throw new ServiceError(grpc.status.UNAUTHENTICATED, 'missing or wrong bearer token (metadata "authorization: Bearer <token>")');
+        authorize(call.metadata);
         const { initial, unsubscribe } = service.streamAnalysis(call.request as never, (u) => call.write(u));
         streams.add(call);
         const done = () => {
-          if (!streams.delete(call)) return;
-          unsubscribe();
+          if (streams.delete(call)) unsubscribe();
         };
         call.on('cancelled', done);
         call.on('close', done);
         call.on('finish', done);
         call.write(initial);
       } catch (e) {
-        const err = toServiceError(e);
         counter.errors++;
-        if (err.code === grpc.status.INTERNAL) log.error({ method, err: e }, 'internal error');
-        call.emit('error', { code: err.code, details: err.message });
+        call.emit('error', failure('StreamAnalysis', e));
       }
     };
 

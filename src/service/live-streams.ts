@@ -85,7 +85,13 @@ export class LiveStreams {
         this.log.warn({ symbol, timeframe, err: (e as Error).message }, 'saved stream state not usable; recomputing from the bars');
       }
     }
-    this.rebuild(live, this.kernel);
+    try {
+      this.rebuild(live, this.kernel);
+    } catch (e) {
+      if (this.kernel === tsStreamKernel) throw e;
+      this.log.error({ symbol, timeframe, err: String(e) }, 'stream engine failed while opening; using the TS engine');
+      this.rebuild(live, tsStreamKernel);
+    }
     return live;
   }
 
