@@ -1,4 +1,4 @@
-// The six RPCs, independent of the transport: plain request objects in (as @grpc/proto-loader
+// The RPCs, independent of the transport: plain request objects in (as @grpc/proto-loader
 // decodes them), plain response objects out, ServiceError for anything the caller must fix.
 import { status as Code } from '@grpc/grpc-js';
 import type { EngineConfig } from '../config/schema.js';
@@ -11,11 +11,9 @@ import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
 import { LiveStreams, type LiveUpdate } from './live-streams.js';
 import { LruCache } from './lru-cache.js';
-import type { BarStore } from './bar-store.js';
-import { HistoryConflictError } from './bar-store.js';
+import { HistoryConflictError, type BarStore } from './bar-store.js';
 import type * as M from './messages.js';
 
-export { VERSION } from '../core/version.js';
 import { VERSION } from '../core/version.js';
 
 /** An error with a gRPC status code; `index`/`field` name the offending bar when there is one. */
