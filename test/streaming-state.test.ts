@@ -1,9 +1,11 @@
 // Streaming with a bounded history window, and saving/restoring analyzer state.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/core/errors.js';
 import { StateBlobError } from '../src/core/state-blob.js';
 import { StreamingAnalyzer, type StreamBar } from '../src/core/streaming.js';
 import type { AnalysisResult, Bars } from '../src/core/types.js';
+import { barSeries, penOptions } from './arbitraries.js';
 import { KERNELS } from './engines.js';
 import { fixtureBars, REAL_SERIES } from './helpers.js';
 
@@ -95,6 +97,33 @@ describe(`${kernel.engine} engine: save and restore`, () => {
 
 });
 }
+
+describe('history window on random series', () => {
+  it(`long random series, window 500, forming bars replaced, every option combination (${Math.max(10, Number(process.env.STREAM_RUNS ?? 300) / 10)} runs x both engines): same updates as unbounded, kept data equal`, () => {
+    fc.assert(
+      fc.property(barSeries(4000), penOptions, fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }), (b, pen, forming) => {
+        for (const kernel of KERNELS) {
+          const u = new StreamingAnalyzer({ pen }, { kernel }), w = new StreamingAnalyzer({ pen }, { window: 500, kernel });
+          for (let i = 0; i < b.timestamp.length; i++) {
+            const real = bar(b, i);
+            if (forming[i % 64]) {
+              const open = { ...real, high: real.open, low: real.open, close: real.open };
+              expect(w.append(open)).toEqual(u.append(open));
+              expect(w.replaceLast(real)).toEqual(u.replaceLast(real));
+            } else expect(w.append(real)).toEqual(u.append(real));
+          }
+          expect(w.snapshot()).toEqual(cut(u.snapshot(), w.retained));
+          // Saved and restored with the window, it continues the same way.
+          const r = StreamingAnalyzer.restore(w.save(), undefined, { kernel });
+          const next = { ...bar(b, b.timestamp.length - 1), timestamp: b.timestamp[b.timestamp.length - 1]! + 60_000 };
+          expect(r.append(next)).toEqual(u.append(next));
+        }
+      }),
+      // Shrinking a 4,000-bar counterexample takes very long: report the first failure as found.
+      { numRuns: Math.max(10, Number(process.env.STREAM_RUNS ?? 300) / 10), endOnFailure: true },
+    );
+  }, 300_000);
+});
 
 describe('state blobs', () => {
   it('a blob restores only on the engine that wrote it', () => {

@@ -357,6 +357,9 @@ export class StreamingAnalyzer {
     dp = Math.min(dp, this.finalPens.length, Math.max(0, penCount - 1));
     if (dm === 0 && dr === 0 && dp === 0 && ds === 0) return;
 
+    // Fractals before merged bar dm go too (the mark's count of them must follow).
+    let df = 0;
+    while (df < m.fractalCount && m.fractalIndex[df]! < dm) df++;
     this.bars.dropBefore(dr);
     this.macdCols.dropBefore(dr);
     this.k.dropBefore(dm, dp);
@@ -384,7 +387,7 @@ export class StreamingAnalyzer {
     const k = this.last;
     if (k !== null) {
       this.last = {
-        merged: { ...k.merged, count: k.merged.count - dm },
+        merged: { ...k.merged, count: k.merged.count - dm, fractalCount: k.merged.fractalCount - df },
         pens: { ...k.pens, count: k.pens.count - dp, lastEndK: k.pens.lastEndK - dm, lastEnd: k.pens.lastEnd - dm },
         macd: k.macd,
         finalPens: k.finalPens - dp,
