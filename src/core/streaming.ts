@@ -1,5 +1,6 @@
-// Bar-by-bar analysis (TS engine). Each stage keeps its state between bars; only the part of the
-// result that can still change is recomputed, so a bar costs the same at any history length.
+// Bar-by-bar analysis. The per-bar stages run in a kernel (TS or WASM, see stream-kernel.ts); the
+// segment stage resumes from its last final segment here. Only the part of the result that can
+// still change is recomputed, so a bar's cost does not grow with the history.
 // After every bar, `snapshot()` equals `analyze()` of all bars so far.
 import { BarValidationError, ConfigError } from './errors.js';
 import type { SegPen } from './feature-sequence.js';
@@ -128,11 +129,11 @@ export class StreamingAnalyzer {
 
   constructor(options: PartialAnalysisOptions | AnalysisOptions = {}, stream: StreamOptions = {}) {
     this.options = resolveOptions(options);
-    this.k = (stream.kernel ?? tsStreamKernel)(this.options);
     const w = stream.window ?? Infinity;
     const min = Math.max(MIN_WINDOW, this.options.macd.slow + this.options.macd.signal);
     if (w !== Infinity && (!Number.isInteger(w) || w < min)) throw new ConfigError('window', `must be an integer of at least ${min} bars, got ${w}`);
     this.window = w;
+    this.k = (stream.kernel ?? tsStreamKernel)(this.options);
   }
 
   /** Bars analysed so far (including any dropped by the window). */
@@ -152,7 +153,11 @@ export class StreamingAnalyzer {
     return { firstBar: this.rawBase, firstMerged: this.mergedBase, firstPen: this.penBase, firstSegment: this.segBase };
   }
 
-  /** Adds a closed or forming bar after the last one. Throws BarValidationError (nothing changes) for a bad bar. */
+  /**
+   * Adds a closed or forming bar after the last one. Throws BarValidationError (nothing changes) for
+   * a bad bar. Any other error comes from the engine (a WASM trap): the analyzer must then be
+   * discarded and rebuilt, as the service does.
+   */
   append(bar: StreamBar): StreamUpdate {
     const i = this.bars.count;
     validateBar(bar, this.rawBase + i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
