@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type EngineConfig, type ServiceConfig } from '../src/config/schema.js';
+import { barAt } from '../src/core/bars.js';
 import type { Bars } from '../src/core/types.js';
 import { ChanClient } from '../src/service/client.js';
 import { startServer, type RunningServer, type StartServerOptions } from '../src/service/grpc-server.js';
@@ -42,11 +43,7 @@ export async function startTestServer(config = testConfig(), o: StartServerOptio
 }
 
 export function klines(bars: Bars, start = 0, end = bars.timestamp.length): Kline[] {
-  const out: Kline[] = [];
-  for (let i = start; i < end; i++) {
-    out.push({ timestamp: bars.timestamp[i]!, open: bars.open[i]!, high: bars.high[i]!, low: bars.low[i]!, close: bars.close[i]!, volume: bars.volume[i]! });
-  }
-  return out;
+  return Array.from({ length: end - start }, (_, j) => barAt(bars, start + j));
 }
 
 /** The gRPC error a call fails with (a call that succeeds fails the test). */

@@ -1,6 +1,7 @@
 // Streaming with a bounded history window, and saving/restoring analyzer state.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { barAt } from '../src/core/bars.js';
 import { ConfigError } from '../src/core/errors.js';
 import { StateBlobError } from '../src/core/state-blob.js';
 import { StreamingAnalyzer, type StreamBar } from '../src/core/streaming.js';
@@ -9,9 +10,7 @@ import { barSeries, penOptions } from './arbitraries.js';
 import { KERNELS } from './engines.js';
 import { fixtureBars, REAL_SERIES } from './helpers.js';
 
-const bar = (b: Bars, i: number): StreamBar => ({
-  timestamp: b.timestamp[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]!,
-});
+const bar = barAt;
 const SPY = fixtureBars(REAL_SERIES[2]); // 40,832 hourly bars
 const SSE = fixtureBars(REAL_SERIES[0]);
 

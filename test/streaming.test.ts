@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/core/analyze.js';
-import { sliceBars } from '../src/core/bars.js';
+import { barAt, sliceBars } from '../src/core/bars.js';
 import { BarValidationError } from '../src/core/errors.js';
 import type { AnalysisOptions, PartialAnalysisOptions } from '../src/core/options.js';
 import { StreamingAnalyzer, type StreamBar, type StreamEvent } from '../src/core/streaming.js';
@@ -14,9 +14,7 @@ import { KERNELS } from './engines.js';
 import { fixtureBars, hl, REAL_SERIES } from './helpers.js';
 
 const RUNS = Number(process.env.STREAM_RUNS ?? 300);
-const bar = (b: Bars, i: number): StreamBar => ({
-  timestamp: b.timestamp[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]!,
-});
+const bar = barAt;
 const batchFp = (b: Bars, n: number, o: PartialAnalysisOptions | AnalysisOptions) => fingerprint(analyze(sliceBars(b, 0, n), o));
 
 /** Applies events to a consumer's copy of the pens and segments. */

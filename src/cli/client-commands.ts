@@ -1,5 +1,5 @@
 // Client commands (`chan submit|pens|segments|macd|status|health`) against one or more servers.
-import { sliceBars } from '../core/bars.js';
+import { barAt, sliceBars } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
 import { FailoverClient } from '../service/client.js';
@@ -129,7 +129,7 @@ async function submit(client: FailoverClient, s: { symbol: string; timeframe: st
   let inserted = 0, updated = 0, unchanged = 0, stored = 0;
   for (let i = 0; i < n; i += batch) {
     const b = sliceBars(bars, i, Math.min(n, i + batch));
-    const klines = Array.from(b.timestamp, (t, k) => ({ timestamp: t, open: b.open[k]!, high: b.high[k]!, low: b.low[k]!, close: b.close[k]!, volume: b.volume[k]! }));
+    const klines = Array.from(b.timestamp, (_, k) => barAt(b, k));
     try {
       const r = await client.run((c) => c.submitKlines({ ...s, klines }));
       inserted += r.inserted;

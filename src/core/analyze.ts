@@ -5,7 +5,7 @@ import { MergedBarStore, UP } from './merge.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions, type PenOptions } from './options.js';
 import { PenBuilder, type PenRecord } from './pens.js';
 import { buildSegments } from './segments.js';
-import { shapeResult, type RawAnalysis } from './shape.js';
+import { shapeResult, type MergedColumns, type RawAnalysis } from './shape.js';
 import type { AnalysisResult, Bars } from './types.js';
 import { validateBars } from './validate.js';
 
@@ -50,11 +50,14 @@ export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
 }
 
 /** The pens as the segment stage sees them. */
-export function segmentView(pens: readonly PenRecord[], m: MergedBarStore): SegPen[] {
-  return pens.map((p) => {
-    const up = p.dir === UP;
-    const begin = up ? m.low[p.startK]! : m.high[p.startK]!;
-    const end = up ? m.high[p.endK]! : m.low[p.endK]!;
-    return { dir: p.dir, high: up ? end : begin, low: up ? begin : end, beginVal: begin, endVal: end, sure: p.wasConfirmed };
-  });
+export function segmentView(pens: readonly PenRecord[], m: MergedColumns): SegPen[] {
+  return pens.map((p) => segPenOf(p, m));
+}
+
+/** One pen as the segment stage sees it (prices from its merged bars; `sure` = was confirmed). */
+export function segPenOf(p: PenRecord, m: Pick<MergedColumns, 'high' | 'low'>): SegPen {
+  const up = p.dir === UP;
+  const begin = up ? m.low[p.startK]! : m.high[p.startK]!;
+  const end = up ? m.high[p.endK]! : m.low[p.endK]!;
+  return { dir: p.dir, high: up ? end : begin, low: up ? begin : end, beginVal: begin, endVal: end, sure: p.wasConfirmed };
 }

@@ -38,6 +38,11 @@ export function barsFromObjects(rows: readonly BarObject[]): Bars {
   return bars;
 }
 
+/** Row i as an object. */
+export function barAt(b: Bars, i: number): { timestamp: number; open: number; high: number; low: number; close: number; volume: number } {
+  return { timestamp: b.timestamp[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! };
+}
+
 /** A view of rows [start, end) without copying. */
 export function sliceBars(bars: Bars, start: number, end: number): Bars {
   return {

@@ -1,5 +1,7 @@
 // Stage 1 + 2: inclusion (merged bars) and fractal classification, fed one raw bar at a time.
 
+import type { MergedColumns } from './shape.js';
+
 export const UP = 1;
 export const DOWN = -1;
 export const TOP = 1;
@@ -14,6 +16,21 @@ export interface MergedMark {
   readonly lowApex: number;
   readonly fx: number;
   readonly fractalCount: number;
+}
+
+/** The mark of any merged-bar columns (the TS store, or the WASM kernel's view of linear memory). */
+export function mergedMark(m: MergedColumns): MergedMark {
+  const k = m.count - 1;
+  return {
+    count: m.count,
+    high: m.high[k]!,
+    low: m.low[k]!,
+    rawEnd: m.rawEnd[k]!,
+    highApex: m.highApex[k]!,
+    lowApex: m.lowApex[k]!,
+    fx: m.fx[k]!,
+    fractalCount: m.fractalCount,
+  };
 }
 
 /**
@@ -82,17 +99,7 @@ export class MergedBarStore {
 
   /** What `push` may change, so a caller can take back the last raw bar. */
   mark(): MergedMark {
-    const k = this.count - 1;
-    return {
-      count: this.count,
-      high: this.high[k]!,
-      low: this.low[k]!,
-      rawEnd: this.rawEnd[k]!,
-      highApex: this.highApex[k]!,
-      lowApex: this.lowApex[k]!,
-      fx: this.fx[k]!,
-      fractalCount: this.fractalCount,
-    };
+    return mergedMark(this);
   }
 
   restore(m: MergedMark): void {

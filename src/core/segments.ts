@@ -46,6 +46,12 @@ export class SegmentList {
     if (this.extra.length > 0) this.extra.pop();
     else this.baseLen--;
   }
+  /** The new segments become part of the base (the state's final segments). */
+  commit(): void {
+    for (const r of this.extra) this.base.push(r);
+    this.extra.length = 0;
+    this.baseLen = this.base.length;
+  }
   toArray(): SegmentRecord[] {
     return this.base.slice(0, this.baseLen).concat(this.extra);
   }
@@ -87,10 +93,7 @@ class SegmentBuilder {
   /** The search restarts at `begin`: if nothing read so far can change, make that permanent. */
   private restartAt(begin: number): void {
     if (this.track.maxRead >= this.finalPens) return;
-    const segs = this.segs;
-    for (const r of segs.extra) segs.base.push(r);
-    segs.extra.length = 0;
-    segs.baseLen = segs.base.length;
+    this.segs.commit();
     this.state.resumeBegin = begin;
   }
 

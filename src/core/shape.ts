@@ -44,17 +44,19 @@ export function shapeResult(bars: Bars, raw: RawAnalysis): AnalysisResult {
   };
 }
 
-function shapeFractals(m: MergedColumns): Fractals {
+/** The fractals; `mergedBase` is the global index of merged bar 0 when the columns hold part of the series. */
+export function shapeFractals(m: MergedColumns, mergedBase = 0): Fractals {
   const count = m.fractalCount;
-  const type = new Int8Array(count), rawIndex = new Int32Array(count), price = new Float64Array(count);
+  const type = new Int8Array(count), mergedIndex = new Int32Array(count), rawIndex = new Int32Array(count), price = new Float64Array(count);
   for (let j = 0; j < count; j++) {
     const k = m.fractalIndex[j]!;
     const top = m.fx[k] === 1;
     type[j] = top ? 1 : -1;
+    mergedIndex[j] = mergedBase + k;
     rawIndex[j] = top ? m.highApex[k]! : m.lowApex[k]!;
     price[j] = top ? m.high[k]! : m.low[k]!;
   }
-  return { count, type, mergedIndex: m.fractalIndex.slice(0, count), rawIndex, price };
+  return { count, type, mergedIndex, rawIndex, price };
 }
 
 /** Fractals as objects (convenience; the columns are the primary form). */

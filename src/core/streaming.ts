@@ -5,15 +5,15 @@
 import { BarValidationError, ConfigError } from './errors.js';
 import type { SegPen } from './feature-sequence.js';
 import type { MacdPoint } from './macd-stream.js';
-import { UP } from './merge.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from './options.js';
 import type { PenRecord } from './pens.js';
 import { tsStreamKernel, type KernelMark, type StreamKernel, type StreamKernelFactory } from './stream-kernel.js';
 import { buildSegmentsFrom, SegmentState, type SegmentRecord } from './segments.js';
-import { shapePen, shapeSegment } from './shape.js';
+import { shapeFractals, shapePen, shapeSegment } from './shape.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
 import type { AnalysisResult, Pen, Segment } from './types.js';
 import { validateBar } from './validate.js';
+import { segPenOf } from './analyze.js';
 import { VERSION } from './version.js';
 
 export interface StreamOptions {
@@ -271,11 +271,7 @@ export class StreamingAnalyzer {
   }
 
   private segPen(p: PenRecord): SegPen {
-    const m = this.k.merged();
-    const up = p.dir === UP;
-    const begin = up ? m.low[p.startK]! : m.high[p.startK]!;
-    const end = up ? m.high[p.endK]! : m.low[p.endK]!;
-    return { dir: p.dir, high: up ? end : begin, low: up ? begin : end, beginVal: begin, endVal: end, sure: p.wasConfirmed };
+    return segPenOf(p, this.k.merged());
   }
 
   private mark(): Mark {
@@ -289,7 +285,6 @@ export class StreamingAnalyzer {
       resumeBegin: this.segState.resumeBegin,
     };
   }
-
 
   private restore(m: Mark): void {
     this.bars.count--;
@@ -309,21 +304,10 @@ export class StreamingAnalyzer {
   snapshot(): AnalysisResult {
     const m = this.k.merged();
     const c = m.count;
-    const mb = this.mergedBase;
-    const fc = m.fractalCount;
-    const type = new Int8Array(fc), mergedIndex = new Int32Array(fc), rawIndex = new Int32Array(fc), price = new Float64Array(fc);
-    for (let j = 0; j < fc; j++) {
-      const k = m.fractalIndex[j]!;
-      const top = m.fx[k] === 1;
-      type[j] = top ? 1 : -1;
-      mergedIndex[j] = mb + k;
-      rawIndex[j] = top ? m.highApex[k]! : m.lowApex[k]!;
-      price[j] = top ? m.high[k]! : m.low[k]!;
-    }
     return {
       barCount: this.barCount,
       merged: { count: c, high: m.high.slice(0, c), low: m.low.slice(0, c), dir: m.dir.slice(0, c), rawStart: m.rawStart.slice(0, c), rawEnd: m.rawEnd.slice(0, c) },
-      fractals: { count: fc, type, mergedIndex, rawIndex, price },
+      fractals: shapeFractals(m, this.mergedBase),
       pens: this.finalPens.concat(this.tailPens),
       segments: this.shapeFinalSegs(0, this.segFrom).concat(this.tailSegs),
       macd: {

@@ -20,25 +20,20 @@ export function validateBars(bars: Bars, previousTimestamp = -Infinity): void {
   const { timestamp, open, high, low, close, volume } = bars;
   let prev = previousTimestamp;
   for (let i = 0; i < n; i++) {
-    const t = timestamp[i]!, o = open[i]!, h = high[i]!, l = low[i]!, c = close[i]!, v = volume[i]!;
-    // Fast path: one comparison chain (NaN fails every comparison); any failure is diagnosed below.
-    const ok =
-      t > prev && t < Infinity &&
-      l >= 0 && h < Infinity && v >= 0 && v < Infinity &&
-      h >= o && h >= c && l <= o && l <= c;
-    if (!ok) diagnose(bars, i, prev);
+    const t = timestamp[i]!;
+    if (!barOk(t, open[i]!, high[i]!, low[i]!, close[i]!, volume[i]!, prev)) diagnose(bars, i, prev);
     prev = t;
   }
 }
 
 /** Validates one bar of a stream (row `index`), given the previous bar's timestamp. */
 export function validateBar(b: { readonly [F in (typeof ALL_FIELDS)[number]]: number }, index: number, previousTimestamp: number): void {
-  const t = b.timestamp, o = b.open, h = b.high, l = b.low, c = b.close, v = b.volume;
-  const ok =
-    t > previousTimestamp && t < Infinity &&
-    l >= 0 && h < Infinity && v >= 0 && v < Infinity &&
-    h >= o && h >= c && l <= o && l <= c;
-  if (!ok) diagnose((f) => b[f], index, previousTimestamp);
+  if (!barOk(b.timestamp, b.open, b.high, b.low, b.close, b.volume, previousTimestamp)) diagnose((f) => b[f], index, previousTimestamp);
+}
+
+/** Fast path: one comparison chain (NaN fails every comparison); any failure is then diagnosed. */
+function barOk(t: number, o: number, h: number, l: number, c: number, v: number, prev: number): boolean {
+  return t > prev && t < Infinity && l >= 0 && h < Infinity && v >= 0 && v < Infinity && h >= o && h >= c && l <= o && l <= c;
 }
 
 /** Throws the precise error for bar i (fields checked in column order). */

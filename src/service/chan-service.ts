@@ -2,7 +2,7 @@
 // decodes them), plain response objects out, ServiceError for anything the caller must fix.
 import { status as Code } from '@grpc/grpc-js';
 import type { EngineConfig } from '../config/schema.js';
-import { allocateBars } from '../core/bars.js';
+import { barsFromObjects } from '../core/bars.js';
 import { BarValidationError, ConfigError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
 import type { AnalysisResult, Bars, Pen, Segment } from '../core/types.js';
@@ -70,7 +70,7 @@ export class ChanService {
     if (klines.length > max) {
       throw new ServiceError(Code.RESOURCE_EXHAUSTED, `${klines.length} klines in one request; the limit is ${max} (split the batch)`);
     }
-    const r = this.store.submit(symbol, timeframe, klinesToBars(klines));
+    const r = this.store.submit(symbol, timeframe, barsFromObjects(klines));
     if (r.inserted + r.updated > 0) this.live.onSubmit(symbol, timeframe);
     return {
       received: klines.length,
@@ -231,20 +231,6 @@ function seriesKey(req: M.SeriesRequest): { symbol: string; timeframe: string } 
     throw new ServiceError(Code.INVALID_ARGUMENT, `timeframe must be one of ${[...TIMEFRAMES].join(', ')}, got ${JSON.stringify(timeframe)}`);
   }
   return { symbol, timeframe };
-}
-
-function klinesToBars(klines: readonly M.Kline[]): Bars {
-  const b = allocateBars(klines.length);
-  for (let i = 0; i < klines.length; i++) {
-    const k = klines[i]!;
-    b.timestamp[i] = Number(k.timestamp);
-    b.open[i] = k.open;
-    b.high[i] = k.high;
-    b.low[i] = k.low;
-    b.close[i] = k.close;
-    b.volume[i] = k.volume;
-  }
-  return b;
 }
 
 const lastN = <T>(xs: readonly T[], n: number | undefined): readonly T[] => (n ? xs.slice(Math.max(0, xs.length - n)) : xs);

@@ -2,8 +2,8 @@
 // written bar to them; their state is saved in the store so a restart resumes without recomputing.
 import type { AnalysisOptions } from '../core/options.js';
 import { tsStreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
-import { StreamingAnalyzer, type StreamUpdate } from '../core/streaming.js';
-import type { Bars } from '../core/types.js';
+import { barAt } from '../core/bars.js';
+import { StreamingAnalyzer, type StreamBar, type StreamUpdate } from '../core/streaming.js';
 import type { Logger } from '../failover/coordinator.js';
 import type { BarStore } from './bar-store.js';
 
@@ -32,8 +32,6 @@ export interface LiveStreamStats {
   restored: boolean;
   engine: string;
 }
-
-const barAt = (b: Bars, i: number) => ({ timestamp: b.timestamp[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! });
 
 export class LiveStreams {
   private readonly live = new Map<string, Live>();
@@ -165,5 +163,5 @@ export class LiveStreams {
   }
 }
 
-const sameBar = (a: ReturnType<typeof barAt>, b: ReturnType<typeof barAt>) =>
+const sameBar = (a: StreamBar, b: StreamBar) =>
   a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume;

@@ -4,6 +4,7 @@ import type { MacdPoint } from '../core/macd-stream.js';
 import type { AnalysisOptions } from '../core/options.js';
 import type { PenRecord } from '../core/pens.js';
 import { copyMerged, pasteMerged, type KernelMark, type KernelState, type MergedView, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
+import { mergedMark } from '../core/merge.js';
 import { instantiate } from './wasm-engine.js';
 
 interface StreamExports {
@@ -140,21 +141,10 @@ class WasmStreamKernel implements StreamKernel {
 
   mark(): KernelMark {
     const t = this.t;
-    const m = this.merged();
-    const c = m.count, k = c - 1;
     const pc = t[L.pCount]!;
     const s = t[L.macdState]! >> 3;
     return {
-      merged: {
-        count: c,
-        high: m.high[k]!,
-        low: m.low[k]!,
-        rawEnd: m.rawEnd[k]!,
-        highApex: m.highApex[k]!,
-        lowApex: m.lowApex[k]!,
-        fx: m.fx[k]!,
-        fractalCount: m.fractalCount,
-      },
+      merged: mergedMark(this.merged()),
       pens: { count: pc, lastEndK: pc > 0 ? this.i32[(t[L.pEnd]! >> 2) + pc - 1]! : -1, lastEnd: t[L.lastEnd]!, free: t[L.freeCount]! },
       macd: { count: t[L.macdCount]!, fast: this.f64[s]!, slow: this.f64[s + 1]!, dea: this.f64[s + 2]! },
     };
