@@ -51,7 +51,14 @@ describe(`${kernel.engine} engine: history window`, () => {
         const snap = w.snapshot();
         maxPens = Math.max(maxPens, snap.pens.length);
         expect(r.firstBar).toBeLessThanOrEqual(Math.max(0, w.barCount - W));
-        expect(snap).toEqual(cut(u.snapshot(), r));
+        const full = u.snapshot();
+        expect(snap).toEqual(cut(full, r));
+        // Everything reaching into the last W bars is kept: pens and segments included.
+        const inWindow = <T extends { endRaw: number }>(xs: readonly T[]) => xs.findIndex((x) => x.endRaw >= w.barCount - W);
+        if (w.barCount > W) {
+          expect(r.firstPen).toBeLessThanOrEqual(inWindow(full.pens));
+          expect(r.firstSegment).toBeLessThanOrEqual(inWindow(full.segments));
+        }
       }
     }
     expect(w.retained.firstBar).toBeGreaterThan(30_000);

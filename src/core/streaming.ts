@@ -324,26 +324,31 @@ export class StreamingAnalyzer {
     const m = this.k.merged();
     const penCount = this.k.penCount();
     const windowStart = this.barCount - this.window; // global raw index
-    // Merged bars: from the one holding the window's first bar, and never past what the pen stage
-    // still reads (the bar before the last pen's start; before any pen, before the first fractal).
+    // Segments: drop those ending before the window, but never the last confirmed final one (the
+    // leftover pass never goes below a confirmed segment; with none left it would start over as
+    // for a series' first segment), counting only segments that are final in the saved mark too
+    // (replaceLast restores to it). Pens: drop those ending before the window, but never one a kept
+    // segment starts at or after, nor one the mark still counts as final.
+    const fin = this.segState.final;
+    let lastConfirmed = Math.min(fin.length, this.last?.finalSegs ?? fin.length) - 1;
+    while (lastConfirmed >= 0 && !fin[lastConfirmed]!.confirmed) lastConfirmed--;
+    let ds = 0, dp = 0;
+    if (lastConfirmed > 0) {
+      while (ds < lastConfirmed && this.finalPens[fin[ds]!.endPen]!.endRaw < windowStart) ds++;
+      const maxDp = Math.min(fin[ds]!.startPen, this.last?.finalPens ?? Infinity);
+      while (dp < maxDp && this.finalPens[dp]!.endRaw < windowStart) dp++;
+    }
+    // Pens still referenced by the pen stage (the last confirmed one) stay.
+    dp = Math.min(dp, this.finalPens.length, Math.max(0, penCount - 1));
+    // Merged bars: from the one holding the window's first bar, and never past what is still read:
+    // the first kept pen's start (its record indexes merged bars), the bar before the last pen's
+    // start (the pen stage's fractal check), before any pen the bar before the first fractal.
     let dm = 0;
     while (dm < m.count - 1 && m.rawEnd[dm]! < windowStart) dm++;
-    if (penCount > 0) dm = Math.min(dm, this.k.pen(penCount - 1).startK - 1);
+    if (penCount > 0) dm = Math.min(dm, this.k.pen(dp).startK, this.k.pen(penCount - 1).startK - 1);
     else if (m.fractalCount > 0) dm = Math.min(dm, m.fractalIndex[0]! - 1);
     dm = Math.max(0, dm);
     const dr = m.rawStart[dm]! - this.rawBase;
-    // Segments: keep from the last confirmed final one (the leftover pass never goes below a
-    // confirmed segment); pens from its first pen, or from the first pen reaching into the window.
-    const fin = this.segState.final;
-    let ds = fin.length - 1;
-    while (ds >= 0 && !fin[ds]!.confirmed) ds--;
-    let dp = 0;
-    if (ds > 0) {
-      dp = fin[ds]!.startPen;
-      while (dp < this.finalPens.length && this.finalPens[dp]!.endRaw < windowStart && dp < fin[ds]!.startPen) dp++;
-    } else ds = 0;
-    // Pens still referenced by the pen stage (the last confirmed one) stay.
-    dp = Math.min(dp, this.finalPens.length, Math.max(0, penCount - 1));
     if (dm === 0 && dr === 0 && dp === 0 && ds === 0) return;
 
     // Fractals before merged bar dm go too (the mark's count of them must follow).
