@@ -87,7 +87,8 @@ export function layout(): usize {
 }
 
 // Streaming (a separate instance per analyzer; never mixed with prepare/run in one instance).
-export { streamInit, streamPush, streamTail, streamLayout } from './stream';
+export { streamInit, streamPush, streamTail, streamSegments, streamLayout } from './stream';
 export { penTail, penRestore, penDrop, penSetState } from './pens';
 export { mergeRestore, mergeDrop, mergeSetCounts, mergeReserve } from './merged';
 export { macdRestore } from './macd';
+export { segRestore, segDrop, segSetState } from './segments';

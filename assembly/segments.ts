@@ -1,13 +1,20 @@
 // Segments by the feature sequence; mirrors src/core/feature-sequence.ts and src/core/segments.ts.
+// One implementation for both uses: a batch run (buildSegments: every pen, nothing becomes final)
+// and streaming (segStreamUpdate: resumes after the final segments, as SegmentState does in TS).
+// Nothing is allocated per build: the feature sequences are reused objects and the columns grow
+// geometrically (the streaming heap is never reset).
 import { alloc, getF64, getI32, getI8, setF64, setI32, setI8 } from './mem';
 import { mHigh, mLow } from './merged';
-import { pCount, pDir, pEnd, pFlags, pStart } from './pens';
+import { pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
 
 const COMBINE: i32 = 0, INCLUDED: i32 = 2, UP: i32 = 1, DOWN: i32 = -1;
 const TOP: i32 = 1, BOTTOM: i32 = -1;
 
-// The pens as the segment stage sees them.
+// The pens as the segment stage sees them (columns with room for vCap pens).
 let nPens: i32 = 0;
+let vCap: i32 = 0;
+/** Streaming: view entries 0..vFinal-1 hold final pens and stay valid between builds. */
+let vFinal: i32 = 0;
 let sDir: usize = 0;
 let sHigh: usize = 0;
 let sLow: usize = 0;
@@ -28,13 +35,120 @@ let sSure: usize = 0;
 // @ts-ignore: decorator
 @inline function sureOf(i: i32): bool { return getI8(sSure, i) != 0; }
 
-// Output.
+// Final segments (no pen to come can change them): fCount of them, room for fCap.
+export let fCount: i32 = 0;
+let fCap: i32 = 0;
+export let fStart: usize = 0;
+export let fEnd: usize = 0;
+export let fDir: usize = 0;
+export let fConfirmed: usize = 0;
+export let fCase: usize = 0;
+// The segments this build added (a batch run's whole output): gCount of them, room for gCap.
 export let gCount: i32 = 0;
+let gCap: i32 = 0;
 export let gStart: usize = 0;
 export let gEnd: usize = 0;
 export let gDir: usize = 0;
 export let gConfirmed: usize = 0;
 export let gCase: usize = 0; // 0 = none, 1, 2
+/** The build's list is final segments 0..baseLen-1 then the added ones (the leftover pass may drop a final one). */
+export let baseLen: i32 = 0;
+/** The pen where the search for the next segment resumes. */
+export let resumeBegin: i32 = 0;
+/** Pens before this one never change (0 in a batch run); a result that read only such pens is final. */
+let finalPens: i32 = 0;
+/** The furthest pen read (or checked for) in this build (ReadTracker in TS). */
+let maxRead: i32 = -1;
+
+// @ts-ignore: decorator
+@inline function segCount(): i32 { return baseLen + gCount; }
+function segEndAt(i: i32): i32 { return i < baseLen ? getI32(fEnd, i) : getI32(gEnd, i - baseLen); }
+function segDirAt(i: i32): i32 { return i < baseLen ? getI8(fDir, i) : getI8(gDir, i - baseLen); }
+function segConfirmedAt(i: i32): bool { return (i < baseLen ? getI8(fConfirmed, i) : getI8(gConfirmed, i - baseLen)) != 0; }
+function lastEndPen(): i32 { return segEndAt(segCount() - 1); }
+
+function popSegment(): void {
+  if (gCount > 0) gCount--;
+  else baseLen--;
+}
+
+function pushSegment(start: i32, end: i32, dir: i32, confirmed: bool, endCase: i32): void {
+  if (gCount == gCap) growAdded(gCap * 2);
+  const g = gCount++;
+  setI32(gStart, g, start);
+  setI32(gEnd, g, end);
+  setI8(gDir, g, dir);
+  setI8(gConfirmed, g, confirmed ? 1 : 0);
+  setI8(gCase, g, endCase);
+}
+
+/** The added segments become final (the list is then all final: commits happen before any pop). */
+function commit(): void {
+  growFinal(fCount + gCount);
+  memory.copy(fStart + (<usize>fCount << 2), gStart, <usize>gCount << 2);
+  memory.copy(fEnd + (<usize>fCount << 2), gEnd, <usize>gCount << 2);
+  memory.copy(fDir + <usize>fCount, gDir, <usize>gCount);
+  memory.copy(fConfirmed + <usize>fCount, gConfirmed, <usize>gCount);
+  memory.copy(fCase + <usize>fCount, gCase, <usize>gCount);
+  fCount += gCount;
+  gCount = 0;
+  baseLen = fCount;
+}
+
+function moveBytes(p: usize, bytes: i32, size: i32): usize {
+  const q = alloc(size);
+  memory.copy(q, p, <usize>bytes);
+  return q;
+}
+
+// Growth abandons the old columns on the bump heap (geometric, so at most twice the live size).
+function growView(cap: i32): void {
+  if (cap <= vCap) return;
+  cap = max(cap, vCap * 2);
+  const n = vFinal;
+  sDir = moveBytes(sDir, n, cap);
+  sSure = moveBytes(sSure, n, cap);
+  sHigh = moveBytes(sHigh, n << 3, cap << 3);
+  sLow = moveBytes(sLow, n << 3, cap << 3);
+  sBegin = moveBytes(sBegin, n << 3, cap << 3);
+  sEndV = moveBytes(sEndV, n << 3, cap << 3);
+  vCap = cap;
+}
+
+function growFinal(cap: i32): void {
+  if (cap <= fCap) return;
+  cap = max(cap, fCap * 2);
+  fStart = moveBytes(fStart, fCount << 2, cap << 2);
+  fEnd = moveBytes(fEnd, fCount << 2, cap << 2);
+  fDir = moveBytes(fDir, fCount, cap);
+  fConfirmed = moveBytes(fConfirmed, fCount, cap);
+  fCase = moveBytes(fCase, fCount, cap);
+  fCap = cap;
+}
+
+function growAdded(cap: i32): void {
+  if (cap <= gCap) return;
+  cap = max(cap, gCap * 2);
+  gStart = moveBytes(gStart, gCount << 2, cap << 2);
+  gEnd = moveBytes(gEnd, gCount << 2, cap << 2);
+  gDir = moveBytes(gDir, gCount, cap);
+  gConfirmed = moveBytes(gConfirmed, gCount, cap);
+  gCase = moveBytes(gCase, gCount, cap);
+  gCap = cap;
+}
+
+/** View entry i of a pen from merged bar s to merged bar e (prices from the merged bars; sure = was confirmed). */
+function viewSet(i: i32, s: i32, e: i32, dir: i32, flags: i32): void {
+  const up = dir == UP;
+  const b = up ? getF64(mLow, s) : getF64(mHigh, s);
+  const v = up ? getF64(mHigh, e) : getF64(mLow, e);
+  setI8(sDir, i, up ? UP : DOWN);
+  setF64(sHigh, i, up ? v : b);
+  setF64(sLow, i, up ? b : v);
+  setF64(sBegin, i, b);
+  setF64(sEndV, i, v);
+  setI8(sSure, i, (flags & 2) != 0 ? 1 : 0);
+}
 
 class Element {
   first: i32 = 0;
@@ -112,13 +226,22 @@ class FeatureFractal {
   lastEvidence: i32 = -1;
   lastEvidenceSure: bool = false;
   actualBreakFlag: bool = true;
-  dir: i32;
+  dir: i32 = 0;
+  /** The reverse-direction sequence of case 2 (created once, on first need). */
+  reverse: FeatureFractal | null = null;
 
-  constructor(dir: i32) {
+  /** Back to the state of a new sequence in direction `dir`. */
+  restart(dir: i32): FeatureFractal {
     this.dir = dir;
+    this.clear();
+    this.lastEvidence = -1;
+    this.lastEvidenceSure = false;
+    this.actualBreakFlag = true;
+    return this;
   }
 
   add(i: i32): bool {
+    if (i > maxRead) maxRead = i;
     if (this.lstFirst < 0) this.lstFirst = i;
     this.lstLast = i;
     if (!this.has0) {
@@ -172,6 +295,8 @@ class FeatureFractal {
     const lastOfE1 = e1.last;
     if (this.dir == UP ? e2.low < lowOf(lastOfE1) : e2.high > highOf(lastOfE1)) return true;
     const b = e2.first;
+    // Reads (or checks for) pens up to b + 3.
+    if (b + 3 > maxRead) maxRead = b + 3;
     if (b + 2 < nPens) {
       const nn = b + 2;
       const broke = dirOf(b) == DOWN ? lowOf(nn) < lowOf(b) : highOf(nn) > highOf(b);
@@ -201,8 +326,10 @@ class FeatureFractal {
   }
 
   findReverseFractal(begin: i32): i32 {
+    if (begin > maxRead) maxRead = begin;
     if (begin >= nPens) return 0;
-    const ff = new FeatureFractal(-dirOf(begin));
+    if (this.reverse === null) this.reverse = new FeatureFractal();
+    const ff = (this.reverse as FeatureFractal).restart(-dirOf(begin));
     for (let i = begin; i < nPens; i += 2) {
       if (!ff.add(i)) continue;
       let test = ff.canBeEnd();
@@ -211,79 +338,152 @@ class FeatureFractal {
       if (test == 1) this.lastEvidenceSure = sureOf(this.lastEvidence) && ff.lastEvidenceSure;
       return test;
     }
+    if (nPens > maxRead) maxRead = nPens;
     return 0;
   }
 }
 
-/** Derives the segment view of the pens (after the virtual tail was added) and allocates the output. */
-function segInit(): void {
-  const cap = max(nPens, 1);
-  sDir = alloc(cap);
-  sSure = alloc(cap);
-  sHigh = alloc(cap << 3);
-  sLow = alloc(cap << 3);
-  sBegin = alloc(cap << 3);
-  sEndV = alloc(cap << 3);
-  for (let i = 0; i < nPens; i++) {
-    const up = getI8(pDir, i) == UP;
-    const s = getI32(pStart, i), e = getI32(pEnd, i);
-    const b = up ? getF64(mLow, s) : getF64(mHigh, s);
-    const v = up ? getF64(mHigh, e) : getF64(mLow, e);
-    setI8(sDir, i, up ? UP : DOWN);
-    setF64(sHigh, i, up ? v : b);
-    setF64(sLow, i, up ? b : v);
-    setF64(sBegin, i, b);
-    setF64(sEndV, i, v);
-    setI8(sSure, i, (getI8(pFlags, i) & 2) != 0 ? 1 : 0);
-  }
-  gCount = 0;
-  gStart = alloc(cap << 2);
-  gEnd = alloc(cap << 2);
-  gDir = alloc(cap);
-  gConfirmed = alloc(cap);
-  gCase = alloc(cap);
+// The two feature sequences of a search (reused by every search).
+let upFx: FeatureFractal | null = null;
+let downFx: FeatureFractal | null = null;
+
+/** Empty state with room for `cap` pens (a batch run calls it after the heap reset; streaming once). */
+function segStateInit(cap: i32): void {
+  nPens = vCap = vFinal = 0;
+  fCount = fCap = gCount = gCap = 0;
+  baseLen = resumeBegin = finalPens = 0;
+  cap = max(cap, 1);
+  growView(cap);
+  growFinal(cap);
+  growAdded(cap);
+  upFx = new FeatureFractal();
+  downFx = new FeatureFractal();
 }
 
 /** No segments (benchmarking the earlier stages): empty output. */
 export function buildSegments0(): void {
-  nPens = 0;
-  segInit();
+  segStateInit(1);
 }
 
+/** All segments of the pens (with their virtual tail) into the g* columns. */
 export function buildSegments(): void {
+  segStateInit(pCount);
+  for (let i = 0; i < pCount; i++) viewSet(i, getI32(pStart, i), getI32(pEnd, i), getI8(pDir, i), getI8(pFlags, i));
   nPens = pCount;
-  segInit();
-  confirmFrom(0);
+  build();
+}
+
+function build(): void {
+  baseLen = fCount;
+  gCount = 0;
+  maxRead = -1;
+  confirmFrom(resumeBegin);
   collectLeftover();
 }
 
-function lastEndPen(): i32 {
-  return getI32(gEnd, gCount - 1);
+// ---- Streaming (the host mirrors SegmentState through these; see src/wasm/wasm-stream-kernel.ts). ----
+
+export function segStreamInit(cap: i32): void {
+  segStateInit(cap);
+}
+
+/**
+ * Resumes on the pens now: every confirmed pen but the last is final; then the `nTail` pens
+ * penTail() wrote to tailBuf. The result: final segments 0..baseLen-1, then the g* columns.
+ */
+export function segStreamUpdate(nTail: i32): void {
+  const nFinal = max(0, pCount - 1);
+  growView(nFinal + nTail + 1);
+  for (let j = vFinal; j < nFinal; j++) viewSet(j, getI32(pStart, j), getI32(pEnd, j), getI8(pDir, j), getI8(pFlags, j));
+  vFinal = nFinal;
+  for (let j = 0; j < nTail; j++) {
+    const t = tailBuf + (<usize>(j << 2) << 2);
+    viewSet(nFinal + j, load<i32>(t), load<i32>(t, 4), load<i32>(t, 8), load<i32>(t, 12));
+  }
+  nPens = nFinal + nTail;
+  finalPens = nFinal;
+  growAdded(nPens + 1);
+  build();
+}
+
+/** Back to a mark's state (after penRestore): `count` final segments, resuming at `begin`. */
+export function segRestore(count: i32, begin: i32): void {
+  fCount = count;
+  resumeBegin = begin;
+  vFinal = min(vFinal, max(0, pCount - 1));
+}
+
+/** Drops the first `ds` final segments and re-indexes after the first `dp` pens were dropped (streaming window). */
+export function segDrop(dp: i32, ds: i32): void {
+  const n = fCount - ds;
+  for (let i = 0; i < n; i++) {
+    setI32(fStart, i, getI32(fStart, i + ds) - dp);
+    setI32(fEnd, i, getI32(fEnd, i + ds) - dp);
+    setI8(fDir, i, getI8(fDir, i + ds));
+    setI8(fConfirmed, i, getI8(fConfirmed, i + ds));
+    setI8(fCase, i, getI8(fCase, i + ds));
+  }
+  fCount = n;
+  baseLen = max(0, baseLen - ds);
+  for (let i = 0; i < gCount; i++) {
+    setI32(gStart, i, getI32(gStart, i) - dp);
+    setI32(gEnd, i, getI32(gEnd, i) - dp);
+  }
+  const v = max(0, vFinal - dp);
+  memory.copy(sDir, sDir + <usize>dp, <usize>v);
+  memory.copy(sSure, sSure + <usize>dp, <usize>v);
+  memory.copy(sHigh, sHigh + (<usize>dp << 3), <usize>v << 3);
+  memory.copy(sLow, sLow + (<usize>dp << 3), <usize>v << 3);
+  memory.copy(sBegin, sBegin + (<usize>dp << 3), <usize>v << 3);
+  memory.copy(sEndV, sEndV + (<usize>dp << 3), <usize>v << 3);
+  vFinal = v;
+  resumeBegin -= dp;
+}
+
+/** Room for `count` final segments, then the counts (restore from a blob: the host writes the f* columns). */
+export function segSetState(count: i32, begin: i32): void {
+  fCount = 0;
+  growFinal(count + 1);
+  fCount = count;
+  baseLen = count;
+  gCount = 0;
+  resumeBegin = begin;
+  vFinal = 0; // recomputed from the pens at the next update
+}
+
+// ---- The search (mirrors SegmentBuilder in src/core/segments.ts). ----
+
+/** The search restarts at `begin`: if nothing read so far can change, make that permanent. */
+function restartAt(begin: i32): void {
+  if (maxRead >= finalPens) return;
+  commit();
+  resumeBegin = begin;
 }
 
 function confirmFrom(begin: i32): void {
   for (;;) {
-    const upFx = new FeatureFractal(UP);
-    const downFx = new FeatureFractal(DOWN);
-    let lastDir = gCount > 0 ? getI8(gDir, gCount - 1) : 0;
+    const up = (upFx as FeatureFractal).restart(UP);
+    const down = (downFx as FeatureFractal).restart(DOWN);
+    let lastDir = segCount() > 0 ? segDirAt(segCount() - 1) : 0;
     let found: FeatureFractal | null = null;
     for (let i = begin; i < nPens && found === null; i++) {
       const d = dirOf(i);
       if (d == DOWN && lastDir != UP) {
-        if (upFx.add(i)) found = upFx;
+        if (up.add(i)) found = up;
       } else if (d == UP && lastDir != DOWN) {
-        if (downFx.add(i)) found = downFx;
+        if (down.add(i)) found = down;
       }
-      if (gCount == 0) {
-        if (upFx.has1 && d == DOWN) {
+      if (segCount() == 0) {
+        // Direction of the first segment: whichever feature sequence gets a second element first.
+        if (up.has1 && d == DOWN) {
           lastDir = DOWN;
-          downFx.clear();
-        } else if (downFx.has1 && d == UP) {
-          upFx.clear();
+          down.clear();
+        } else if (down.has1 && d == UP) {
+          up.clear();
           lastDir = UP;
         }
-        if (!upFx.has1 && lastDir == DOWN && d == DOWN) lastDir = 0;
-        else if (!downFx.has1 && lastDir == UP && d == UP) lastDir = 0;
+        if (!up.has1 && lastDir == DOWN && d == DOWN) lastDir = 0;
+        else if (!down.has1 && lastDir == UP && d == UP) lastDir = 0;
       }
     }
     if (found === null) return;
@@ -293,15 +493,17 @@ function confirmFrom(begin: i32): void {
     const endCase = fx.e1.gap ? 2 : 1;
     if (!addSegment(endPen, test == 1 && fx.allSure(), 0, true, endCase)) {
       begin = endPen + 1;
+      restartAt(begin);
       continue;
     }
     if (test != 1) return;
     begin = endPen + 1;
+    restartAt(begin);
   }
 }
 
 function addSegment(end: i32, confirmed: bool, dir: i32, splitFirst: bool, endCase: i32): bool {
-  if (gCount == 0 && splitFirst && end >= 3) {
+  if (segCount() == 0 && splitFirst && end >= 3) {
     const isHigh = dirOf(end) == DOWN;
     const peak = findPeak(end - 3, -1, -1, isHigh);
     if (peak >= 0) {
@@ -312,19 +514,14 @@ function addSegment(end: i32, confirmed: bool, dir: i32, splitFirst: bool, endCa
       }
     }
   }
-  const start = gCount == 0 ? 0 : lastEndPen() + 1;
+  const start = segCount() == 0 ? 0 : lastEndPen() + 1;
   const segDir = dir != 0 ? dir : dirOf(end);
   if (end - start < 2) confirmed = false;
   if (confirmed) {
     const ok = segDir == DOWN ? beginOf(start) >= endOf(end) : beginOf(start) <= endOf(end);
     if (!ok) return false;
   }
-  const g = gCount++;
-  setI32(gStart, g, start);
-  setI32(gEnd, g, end);
-  setI8(gDir, g, segDir);
-  setI8(gConfirmed, g, confirmed ? 1 : 0);
-  setI8(gCase, g, endCase);
+  pushSegment(start, end, segDir, confirmed, endCase);
   return true;
 }
 
@@ -344,7 +541,7 @@ function findPeak(from: i32, to: i32, step: i32, isHigh: bool): i32 {
 
 function collectLeftover(): void {
   const n = nPens;
-  if (gCount == 0) {
+  if (segCount() == 0) {
     if (n < 3) return;
     let hi = -Infinity, lo = Infinity;
     for (let i = 0; i < n; i++) {
@@ -359,8 +556,8 @@ function collectLeftover(): void {
     return;
   }
   collectAfterLast();
-  if (n > 0 && gCount > 0 && n - 1 - lastEndPen() > 2 && getI8(gConfirmed, gCount - 1) == 0) {
-    gCount--;
+  if (n > 0 && segCount() > 0 && n - 1 - lastEndPen() > 2 && !segConfirmedAt(segCount() - 1)) {
+    popSegment();
     collectLeftover();
   }
 }

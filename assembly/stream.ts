@@ -1,21 +1,24 @@
-// Streaming entry: one instance per analyzer, fed one bar at a time. Merged bars, fractals, pens and
-// MACD keep their state in linear memory between calls; the host (src/wasm/wasm-stream-kernel.ts)
-// reads results through streamLayout() and runs the segment stage, as for the TS engine.
+// Streaming entry: one instance per analyzer, fed one bar at a time. Merged bars, fractals, pens, MACD
+// and segments (resumed after the final ones) keep their state in linear memory between calls; the
+// host (src/wasm/wasm-stream-kernel.ts) reads results through streamLayout().
 import { alloc, setI32 } from './mem';
 import { mCap, mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergePush, mergeReserve } from './merged';
 import { penFreeCount, penFreeList, penLastEnd, penOnClassified, penReserve, penStreamInit, penTail, pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
+import { baseLen, fCase, fConfirmed, fCount, fDir, fEnd, fStart, gCase, gConfirmed, gCount, gDir, gEnd, gStart, resumeBegin, segStreamInit, segStreamUpdate } from './segments';
 import { macdOut, macdPush, macdStreamInit, sCount, sDea, seedCloses, seedDifs, sFast, sSlow } from './macd';
 
+const LAYOUT_SLOTS = 40;
 let table: usize = 0;
 let stateF: usize = 0;
 
 /** penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss; seed: 0 first_close, 1 sma. */
 export function streamInit(capacity: i32, penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: i32, slow: i32, signal: i32, seed: i32, scale: f64): void {
-  table = alloc(32 << 2);
+  table = alloc(LAYOUT_SLOTS << 2);
   stateF = alloc(4 << 3);
   mergeReserve(capacity);
   penStreamInit(capacity, penDef == 1, minK, fxCheck, endIsPeak != 0);
   macdStreamInit(fast, slow, signal, seed == 1, scale);
+  segStreamInit(64);
 }
 
 /** Feeds raw bar `raw`; the MACD point is then at slot 20 of the layout table (updated here). */
@@ -31,6 +34,12 @@ export function streamTail(): i32 {
   const n = penTail();
   streamLayout();
   return n;
+}
+
+/** Segments on the current pens, after streamTail returned `nTail`. Updates the layout table. */
+export function streamSegments(nTail: i32): void {
+  segStreamUpdate(nTail);
+  streamLayout();
 }
 
 /** Addresses and counts the host reads (re-read after any call: columns may move when they grow). */
@@ -62,6 +71,20 @@ export function streamLayout(): usize {
   setI32(t, 23, <i32>seedCloses);
   setI32(t, 24, <i32>seedDifs);
   setI32(t, 25, mCap);
+  setI32(t, 26, fCount);
+  setI32(t, 27, <i32>fStart);
+  setI32(t, 28, <i32>fEnd);
+  setI32(t, 29, <i32>fDir);
+  setI32(t, 30, <i32>fConfirmed);
+  setI32(t, 31, <i32>fCase);
+  setI32(t, 32, baseLen);
+  setI32(t, 33, gCount);
+  setI32(t, 34, <i32>gStart);
+  setI32(t, 35, <i32>gEnd);
+  setI32(t, 36, <i32>gDir);
+  setI32(t, 37, <i32>gConfirmed);
+  setI32(t, 38, <i32>gCase);
+  setI32(t, 39, resumeBegin);
   store<f64>(stateF, sFast);
   store<f64>(stateF + 8, sSlow);
   store<f64>(stateF + 16, sDea);

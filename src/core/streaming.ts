@@ -1,19 +1,17 @@
-// Bar-by-bar analysis. The per-bar stages run in a kernel (TS or WASM, see stream-kernel.ts); the
-// segment stage resumes from its last final segment here. Only the part of the result that can
-// still change is recomputed, so a bar's cost does not grow with the history.
+// Bar-by-bar analysis. The stages run in a kernel (TS or WASM, see stream-kernel.ts), the segment
+// stage resuming from its last final segment. Only the part of the result that can still change is
+// recomputed, so a bar's cost does not grow with the history.
 // After every bar, `snapshot()` equals `analyze()` of all bars so far.
 import { BarValidationError, ConfigError } from './errors.js';
-import type { SegPen } from './feature-sequence.js';
 import type { MacdPoint } from './macd-stream.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from './options.js';
 import type { PenRecord } from './pens.js';
 import { tsStreamKernel, type KernelMark, type StreamKernel, type StreamKernelFactory } from './stream-kernel.js';
-import { buildSegmentsFrom, SegmentState, type SegmentRecord } from './segments.js';
+import type { SegmentRecord } from './segments.js';
 import { shapeFractals, shapePen, shapeSegment } from './shape.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
 import type { AnalysisResult, Pen, Segment } from './types.js';
 import { validateBar } from './validate.js';
-import { segPenOf } from './analyze.js';
 import { VERSION } from './version.js';
 
 export interface StreamOptions {
@@ -69,8 +67,6 @@ export interface StreamUpdate {
 
 interface Mark extends KernelMark {
   readonly finalPens: number;
-  readonly finalSegs: number;
-  readonly resumeBegin: number;
 }
 
 /** Growable Float64Array columns. */
@@ -109,16 +105,13 @@ export class StreamingAnalyzer {
   private readonly bars = new Columns(6);
   private readonly macdCols = new Columns(3);
   private readonly k: StreamKernel;
-  /** Pens that can no longer change (all confirmed pens but the last), shaped and as the segment stage sees them. */
+  /** Pens that can no longer change (all confirmed pens but the last), shaped. */
   private readonly finalPens: Pen[] = [];
-  private readonly segPens: SegPen[] = [];
-  private readonly segState = new SegmentState();
   /** The current pens from finalPens.length on, and segments from segFrom on (the part that may change). */
   private tailPens: Pen[] = [];
   private tailRecords: PenRecord[] = [];
   private segFrom = 0;
   private tailSegs: Segment[] = [];
-  private tailSegRecords: SegmentRecord[] = [];
   private last: Mark | null = null;
   /** Global index of local index 0 (non-zero once a window dropped old data). */
   private rawBase = 0;
@@ -178,7 +171,7 @@ export class StreamingAnalyzer {
     // The old state from the restore point on, taken before the restore drops it.
     const oldPenFrom = m.finalPens;
     const oldPens = this.finalPens.slice(oldPenFrom).concat(this.tailPens);
-    const oldSegFrom = Math.min(this.segFrom, m.finalSegs);
+    const oldSegFrom = Math.min(this.segFrom, m.segs.count);
     const oldSegs = this.shapeFinalSegs(oldSegFrom, this.segFrom).concat(this.tailSegs);
     this.restore(m);
     return this.apply(bar, i, true, oldPens, oldPenFrom, oldSegs, oldSegFrom);
@@ -220,22 +213,14 @@ export class StreamingAnalyzer {
   private finalizePens(): void {
     const n = this.k.penCount();
     for (let j = this.finalPens.length; j < n - 1; j++) {
-      const p = this.k.pen(j);
-      this.finalPens.push(this.shapePen(p, this.penBase + j));
-      this.segPens.push(this.segPen(p));
+      this.finalPens.push(this.shapePen(this.k.pen(j), this.penBase + j));
     }
   }
 
   private updateSegments(): void {
-    const nFinal = this.finalPens.length;
-    const segPens = this.segPens;
-    segPens.length = nFinal;
-    for (const r of this.tailRecords) segPens.push(this.segPen(r));
-    const list = buildSegmentsFrom(segPens, this.segState, nFinal);
-    segPens.length = nFinal;
-    this.segFrom = list.baseLen;
-    this.tailSegRecords = list.extra;
-    this.tailSegs = list.extra.map((s, j) => this.shapeSeg(s, this.segBase + list.baseLen + j));
+    const { from, extra } = this.k.segments();
+    this.segFrom = from;
+    this.tailSegs = extra.map((s, j) => this.shapeSeg(s, this.segBase + from + j));
   }
 
   private diffSegments(oldSegs: Segment[], oldFrom: number, events: StreamEvent[]): void {
@@ -253,7 +238,7 @@ export class StreamingAnalyzer {
 
   private shapeFinalSegs(from: number, to: number): Segment[] {
     const out: Segment[] = [];
-    for (let j = from; j < to; j++) out.push(this.shapeSeg(this.segState.final[j]!, this.segBase + j));
+    for (let j = from; j < to; j++) out.push(this.shapeSeg(this.k.finalSegment(j), this.segBase + j));
     return out;
   }
 
@@ -270,20 +255,8 @@ export class StreamingAnalyzer {
     return shapePen(this.k.merged(), r, index, this.bars.cols[T]!, this.mergedBase, this.rawBase);
   }
 
-  private segPen(p: PenRecord): SegPen {
-    return segPenOf(p, this.k.merged());
-  }
-
   private mark(): Mark {
-    const k = this.k.mark();
-    return {
-      merged: k.merged,
-      pens: k.pens,
-      macd: k.macd,
-      finalPens: this.finalPens.length,
-      finalSegs: this.segState.final.length,
-      resumeBegin: this.segState.resumeBegin,
-    };
+    return { ...this.k.mark(), finalPens: this.finalPens.length };
   }
 
   private restore(m: Mark): void {
@@ -291,9 +264,6 @@ export class StreamingAnalyzer {
     this.macdCols.count--;
     this.k.restore(m);
     this.finalPens.length = m.finalPens;
-    this.segPens.length = m.finalPens;
-    this.segState.final.length = m.finalSegs;
-    this.segState.resumeBegin = m.resumeBegin;
   }
 
   /**
@@ -329,13 +299,14 @@ export class StreamingAnalyzer {
     // for a series' first segment), counting only segments that are final in the saved mark too
     // (replaceLast restores to it). Pens: drop those ending before the window, but never one a kept
     // segment starts at or after, nor one the mark still counts as final.
-    const fin = this.segState.final;
-    let lastConfirmed = Math.min(fin.length, this.last?.finalSegs ?? fin.length) - 1;
-    while (lastConfirmed >= 0 && !fin[lastConfirmed]!.confirmed) lastConfirmed--;
+    const fin = (j: number) => this.k.finalSegment(j);
+    const finCount = this.k.finalSegmentCount();
+    let lastConfirmed = Math.min(finCount, this.last?.segs.count ?? finCount) - 1;
+    while (lastConfirmed >= 0 && !fin(lastConfirmed).confirmed) lastConfirmed--;
     let ds = 0, dp = 0;
     if (lastConfirmed > 0) {
-      while (ds < lastConfirmed && this.finalPens[fin[ds]!.endPen]!.endRaw < windowStart) ds++;
-      const maxDp = Math.min(fin[ds]!.startPen, this.last?.finalPens ?? Infinity);
+      while (ds < lastConfirmed && this.finalPens[fin(ds).endPen]!.endRaw < windowStart) ds++;
+      const maxDp = Math.min(fin(ds).startPen, this.last?.finalPens ?? Infinity);
       while (dp < maxDp && this.finalPens[dp]!.endRaw < windowStart) dp++;
     }
     // Pens still referenced by the pen stage (the last confirmed one) stay.
@@ -356,22 +327,11 @@ export class StreamingAnalyzer {
     while (df < m.fractalCount && m.fractalIndex[df]! < dm) df++;
     this.bars.dropBefore(dr);
     this.macdCols.dropBefore(dr);
-    this.k.dropBefore(dm, dp);
+    this.k.dropBefore(dm, dp, ds);
     this.finalPens.splice(0, dp);
-    this.segPens.splice(0, dp);
-    fin.splice(0, ds);
-    for (const r of fin) {
-      r.startPen -= dp;
-      r.endPen -= dp;
-    }
-    this.segState.resumeBegin -= dp;
     for (const r of this.tailRecords) {
       r.startK -= dm;
       r.endK -= dm;
-    }
-    for (const r of this.tailSegRecords) {
-      r.startPen -= dp;
-      r.endPen -= dp;
     }
     this.segFrom -= ds;
     this.rawBase += dr;
@@ -384,9 +344,8 @@ export class StreamingAnalyzer {
         merged: { ...k.merged, count: k.merged.count - dm, fractalCount: k.merged.fractalCount - df },
         pens: { ...k.pens, count: k.pens.count - dp, lastEndK: k.pens.lastEndK - dm, lastEnd: k.pens.lastEnd - dm },
         macd: k.macd,
+        segs: { count: k.segs.count - ds, resumeBegin: k.segs.resumeBegin - dp },
         finalPens: k.finalPens - dp,
-        finalSegs: k.finalSegs - ds,
-        resumeBegin: k.resumeBegin - dp,
       };
     }
   }
@@ -396,19 +355,18 @@ export class StreamingAnalyzer {
     const k = this.k.save();
     const km = k.merged;
     const n = this.bars.count;
-    const segs = this.segState.final;
     const last = this.last;
     return writeStateBlob(engineId(this.k.engine), {
       options: this.options,
       window: this.window === Infinity ? null : this.window,
       bases: [this.rawBase, this.mergedBase, this.penBase, this.segBase],
       finalPens: this.finalPens.length,
-      resumeBegin: this.segState.resumeBegin,
+      resumeBegin: k.resumeBegin,
       free: k.free,
       lastEnd: k.lastEnd,
       macd: { count: k.macd.count, seedCloses: k.macd.seedCloses },
       // The mark's floats go in lastF (bits must survive; JSON would turn -0 into 0).
-      last: last === null ? null : { ...last, merged: { ...last.merged, high: 0, low: 0 }, macd: { ...last.macd, fast: 0, slow: 0, dea: 0 } },
+      last: last === null ? null : savedMark(last),
     }, {
       macdState: k.macd.floats,
       lastF: Float64Array.from(last === null ? [] : [last.merged.high, last.merged.low, last.macd.fast, last.macd.slow, last.macd.dea]),
@@ -424,7 +382,7 @@ export class StreamingAnalyzer {
       mergedLowApex: km.lowApex,
       fractals: k.fractals,
       pens: Int32Array.from(k.pens.flatMap((r) => [r.startK, r.endK, r.dir, (r.confirmed ? 1 : 0) | (r.wasConfirmed ? 2 : 0)])),
-      segments: Int32Array.from(segs.flatMap((r) => [r.startPen, r.endPen, r.dir, r.confirmed ? 1 : 0, r.endCase ?? 0])),
+      segments: Int32Array.from(k.segments.flatMap((r) => [r.startPen, r.endPen, r.dir, r.confirmed ? 1 : 0, r.endCase ?? 0])),
     });
   }
 
@@ -447,6 +405,11 @@ export class StreamingAnalyzer {
       a.macdCols.row(i, Array.from(macd.subarray(3 * i, 3 * i + 3)));
     }
     a.bars.count = a.macdCols.count = n;
+    const sr = arrays.segments as Int32Array;
+    const segments: SegmentRecord[] = [];
+    for (let j = 0; j < sr.length; j += 5) {
+      segments.push({ startPen: sr[j]!, endPen: sr[j + 1]!, dir: sr[j + 2]!, confirmed: sr[j + 3] === 1, endCase: sr[j + 4] === 0 ? null : (sr[j + 4] as 1 | 2) });
+    }
     const pr = arrays.pens as Int32Array;
     const pens: PenRecord[] = [];
     for (let j = 0; j < pr.length; j += 4) pens.push({ startK: pr[j]!, endK: pr[j + 1]!, dir: pr[j + 2]!, confirmed: (pr[j + 3]! & 1) !== 0, wasConfirmed: (pr[j + 3]! & 2) !== 0 });
@@ -468,19 +431,12 @@ export class StreamingAnalyzer {
       free: s.free,
       lastEnd: s.lastEnd,
       macd: { ...s.macd, floats: arrays.macdState as Float64Array },
+      segments,
+      resumeBegin: s.resumeBegin,
     });
     // Final pens are a function of the pen records and bars: shape them again.
-    for (let j = 0; j < s.finalPens; j++) {
-      a.finalPens.push(a.shapePen(pens[j]!, a.penBase + j));
-      a.segPens.push(a.segPen(pens[j]!));
-    }
-    const sr = arrays.segments as Int32Array;
-    for (let j = 0; j < sr.length; j += 5) {
-      a.segState.final.push({ startPen: sr[j]!, endPen: sr[j + 1]!, dir: sr[j + 2]!, confirmed: sr[j + 3] === 1, endCase: sr[j + 4] === 0 ? null : (sr[j + 4] as 1 | 2) });
-    }
-    a.segState.resumeBegin = s.resumeBegin;
-    const lf = arrays.lastF as Float64Array;
-    a.last = s.last === null ? null : { ...s.last, merged: { ...s.last.merged, high: lf[0]!, low: lf[1]! }, macd: { ...s.last.macd, fast: lf[2]!, slow: lf[3]!, dea: lf[4]! } };
+    for (let j = 0; j < s.finalPens; j++) a.finalPens.push(a.shapePen(pens[j]!, a.penBase + j));
+    a.last = s.last === null ? null : loadedMark(s.last, arrays.lastF as Float64Array);
     // The changeable tail (provisional pens and segments) is recomputed.
     a.tailRecords = a.k.tail();
     a.tailPens = a.tailRecords.map((r, j) => a.shapePen(r, a.penBase + a.finalPens.length + j));
@@ -520,7 +476,25 @@ interface SavedMeta {
   free: number[];
   lastEnd: number;
   macd: { count: number; seedCloses: number };
-  last: Mark | null;
+  last: SavedMark | null;
+}
+
+/** A mark as blobs hold it: segment fields flat, floats zeroed (they travel in lastF). */
+type SavedMark = Omit<Mark, 'segs'> & { finalSegs: number; resumeBegin: number };
+
+function savedMark(m: Mark): SavedMark {
+  const { segs, ...rest } = m;
+  return { ...rest, merged: { ...m.merged, high: 0, low: 0 }, macd: { ...m.macd, fast: 0, slow: 0, dea: 0 }, finalSegs: segs.count, resumeBegin: segs.resumeBegin };
+}
+
+function loadedMark(s: SavedMark, lf: Float64Array): Mark {
+  const { finalSegs, resumeBegin, ...rest } = s;
+  return {
+    ...rest,
+    merged: { ...s.merged, high: lf[0]!, low: lf[1]! },
+    macd: { ...s.macd, fast: lf[2]!, slow: lf[3]!, dea: lf[4]! },
+    segs: { count: finalSegs, resumeBegin },
+  };
 }
 
 function sameList<X>(a: readonly X[], b: readonly X[], same: (x: X, y: X) => boolean): boolean {

@@ -3,7 +3,8 @@
 import type { MacdPoint } from '../core/macd-stream.js';
 import type { AnalysisOptions } from '../core/options.js';
 import type { PenRecord } from '../core/pens.js';
-import { copyMerged, pasteMerged, type KernelMark, type KernelState, type MergedView, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
+import type { SegmentRecord } from '../core/segments.js';
+import { copyMerged, pasteMerged, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import { mergedMark } from '../core/merge.js';
 import { instantiate } from './wasm-engine.js';
 
@@ -13,6 +14,10 @@ interface StreamExports {
   streamPush(raw: number, high: number, low: number, close: number): void;
   streamLayout(): number;
   streamTail(): number;
+  streamSegments(nTail: number): void;
+  segRestore(count: number, resumeBegin: number): void;
+  segDrop(dp: number, ds: number): void;
+  segSetState(count: number, resumeBegin: number): void;
   penTail(): number;
   penRestore(count: number, lastEndK: number, lastEnd: number, free: number): void;
   penDrop(dm: number, dp: number): void;
@@ -29,7 +34,10 @@ const L = {
   mCount: 0, mHigh: 1, mLow: 2, mDir: 3, mFx: 4, mStart: 5, mEnd: 6, mHighApex: 7, mLowApex: 8, mFractals: 9, mFractalCount: 10,
   pCount: 11, pStart: 12, pEnd: 13, pDir: 14, pFlags: 15, free: 16, freeCount: 17, lastEnd: 18, tail: 19, macdOut: 20,
   macdCount: 21, macdState: 22, seedCloses: 23, seedDifs: 24, mCap: 25,
+  fCount: 26, fStart: 27, fEnd: 28, fDir: 29, fConfirmed: 30, fCase: 31, baseLen: 32, gCount: 33, gStart: 34, gEnd: 35, gDir: 36,
+  gConfirmed: 37, gCase: 38, resumeBegin: 39,
 } as const;
+const LAYOUT_SLOTS = 40;
 
 const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;
 const INITIAL_CAPACITY = 1024;
@@ -52,6 +60,8 @@ class WasmStreamKernel implements StreamKernel {
   private tableAddr = -1;
   private viewHigh = -1;
   private viewCap = -1;
+  /** Pens the last tail() call wrote to the tail buffer. */
+  private nTail = 0;
 
   constructor(
     private readonly ex: StreamExports,
@@ -76,7 +86,7 @@ class WasmStreamKernel implements StreamKernel {
       this.f64 = new Float64Array(buf);
       this.i8 = new Int8Array(buf);
       this.view = null;
-      this.t = this.i32.subarray(addr >> 2, (addr >> 2) + 26);
+      this.t = this.i32.subarray(addr >> 2, (addr >> 2) + LAYOUT_SLOTS);
     }
   }
 
@@ -128,7 +138,7 @@ class WasmStreamKernel implements StreamKernel {
   }
 
   tail(): PenRecord[] {
-    const n = this.ex.streamTail();
+    const n = (this.nTail = this.ex.streamTail());
     this.refresh();
     const b = this.t[L.tail]! >> 2;
     const out: PenRecord[] = [];
@@ -139,6 +149,36 @@ class WasmStreamKernel implements StreamKernel {
     return out;
   }
 
+  segments(): SegmentUpdate {
+    this.ex.streamSegments(this.nTail);
+    this.refresh();
+    const t = this.t;
+    const extra: SegmentRecord[] = [];
+    for (let j = 0; j < t[L.gCount]!; j++) extra.push(this.segmentAt(L.gStart, L.gEnd, L.gDir, L.gConfirmed, L.gCase, j));
+    return { from: t[L.baseLen]!, extra };
+  }
+
+  finalSegmentCount(): number {
+    return this.t[L.fCount]!;
+  }
+
+  finalSegment(j: number): SegmentRecord {
+    return this.segmentAt(L.fStart, L.fEnd, L.fDir, L.fConfirmed, L.fCase, j);
+  }
+
+  /** Segment j of the columns in the given layout slots. */
+  private segmentAt(start: number, end: number, dir: number, confirmed: number, endCase: number, j: number): SegmentRecord {
+    const t = this.t;
+    const c = this.i8[t[endCase]! + j]!;
+    return {
+      startPen: this.i32[(t[start]! >> 2) + j]!,
+      endPen: this.i32[(t[end]! >> 2) + j]!,
+      dir: this.i8[t[dir]! + j]!,
+      confirmed: this.i8[t[confirmed]! + j] === 1,
+      endCase: c === 0 ? null : (c as 1 | 2),
+    };
+  }
+
   mark(): KernelMark {
     const t = this.t;
     const pc = t[L.pCount]!;
@@ -147,6 +187,7 @@ class WasmStreamKernel implements StreamKernel {
       merged: mergedMark(this.merged()),
       pens: { count: pc, lastEndK: pc > 0 ? this.i32[(t[L.pEnd]! >> 2) + pc - 1]! : -1, lastEnd: t[L.lastEnd]!, free: t[L.freeCount]! },
       macd: { count: t[L.macdCount]!, fast: this.f64[s]!, slow: this.f64[s + 1]!, dea: this.f64[s + 2]! },
+      segs: { count: t[L.fCount]!, resumeBegin: t[L.resumeBegin]! },
     };
   }
 
@@ -156,12 +197,14 @@ class WasmStreamKernel implements StreamKernel {
     this.ex.mergeRestore(m.count, m.high ?? 0, m.low ?? 0, m.rawEnd ?? 0, m.highApex ?? 0, m.lowApex ?? 0, m.fx ?? 0, m.fractalCount);
     this.ex.penRestore(k.pens.count, k.pens.lastEndK, k.pens.lastEnd, k.pens.free);
     this.ex.macdRestore(k.macd.count, k.macd.fast, k.macd.slow, k.macd.dea);
+    this.ex.segRestore(k.segs.count, k.segs.resumeBegin);
     this.refresh(true);
   }
 
-  dropBefore(dm: number, dp: number): void {
+  dropBefore(dm: number, dp: number, ds: number): void {
     this.ex.mergeDrop(dm);
     this.ex.penDrop(dm, dp);
+    this.ex.segDrop(dp, ds);
     this.refresh(true);
   }
 
@@ -179,6 +222,8 @@ class WasmStreamKernel implements StreamKernel {
     const nDifs = sma ? Math.max(0, Math.min(mk.count, sn + gn - 1) - (sn - 1)) : 0;
     const closes = this.f64.subarray(t[L.seedCloses]! >> 3, (t[L.seedCloses]! >> 3) + nCloses);
     const difs = this.f64.subarray(t[L.seedDifs]! >> 3, (t[L.seedDifs]! >> 3) + nDifs);
+    const segments: SegmentRecord[] = [];
+    for (let j = 0; j < t[L.fCount]!; j++) segments.push(this.finalSegment(j));
     return {
       merged: copyMerged(m),
       fractals: m.fractalIndex.slice(0, m.fractalCount),
@@ -186,6 +231,8 @@ class WasmStreamKernel implements StreamKernel {
       free,
       lastEnd: t[L.lastEnd]!,
       macd: { count: mk.count, floats: Float64Array.from([mk.fast, mk.slow, mk.dea, ...closes, ...difs]), seedCloses: nCloses },
+      segments,
+      resumeBegin: t[L.resumeBegin]!,
     };
   }
 
@@ -211,5 +258,15 @@ class WasmStreamKernel implements StreamKernel {
     this.refresh(true);
     this.f64.set(f.subarray(3, 3 + s.macd.seedCloses), this.t[L.seedCloses]! >> 3);
     this.f64.set(f.subarray(3 + s.macd.seedCloses), this.t[L.seedDifs]! >> 3);
+    this.ex.segSetState(s.segments.length, s.resumeBegin);
+    this.refresh(true);
+    const u = this.t;
+    s.segments.forEach((r, j) => {
+      this.i32[(u[L.fStart]! >> 2) + j] = r.startPen;
+      this.i32[(u[L.fEnd]! >> 2) + j] = r.endPen;
+      this.i8[u[L.fDir]! + j] = r.dir;
+      this.i8[u[L.fConfirmed]! + j] = r.confirmed ? 1 : 0;
+      this.i8[u[L.fCase]! + j] = r.endCase ?? 0;
+    });
   }
 }
