@@ -8,6 +8,7 @@ import { StreamingAnalyzer, type StreamBar } from '../src/core/streaming.js';
 import type { AnalysisResult, Bars } from '../src/core/types.js';
 import { barSeries, penOptions } from './arbitraries.js';
 import { KERNELS } from './engines.js';
+import type { WasmStreamKernel } from '../src/wasm/wasm-stream-kernel.js';
 import { fixtureBars, REAL_SERIES } from './helpers.js';
 
 const bar = barAt;
@@ -34,6 +35,30 @@ function cut(u: AnalysisResult, r: StreamingAnalyzer['retained']): AnalysisResul
     macd: { dif: u.macd.dif.slice(r.firstBar), dea: u.macd.dea.slice(r.firstBar), histogram: u.macd.histogram.slice(r.firstBar), firstValid: u.macd.firstValid },
   };
 }
+
+describe('wasm engine: linear memory under a window', () => {
+  it('stops growing once the window is full: no stage allocates per bar (SPY hourly fed 4 times, window 2000)', () => {
+    const kernels: WasmStreamKernel[] = [];
+    const wasm = KERNELS[1]!;
+    const factory = Object.assign((o: Parameters<typeof wasm>[0]) => {
+      const k = wasm(o) as WasmStreamKernel;
+      kernels.push(k);
+      return k;
+    }, { engine: 'wasm' as const });
+    const a = new StreamingAnalyzer({}, { kernel: factory, window: 2000 });
+    const n = SPY.timestamp.length;
+    const span = SPY.timestamp[n - 1]! - SPY.timestamp[0]! + 3_600_000;
+    const sizes: number[] = [];
+    for (let rep = 0; rep < 4; rep++) {
+      for (let i = 0; i < n; i++) a.append({ ...bar(SPY, i), timestamp: SPY.timestamp[i]! + rep * span });
+      sizes.push(kernels[0]!.memoryBytes);
+    }
+    expect(a.barCount).toBe(4 * n);
+    // After the first pass the columns have their steady capacity: 122,000 more bars add nothing.
+    expect(sizes[3]).toBe(sizes[0]);
+    expect(sizes[0]).toBeLessThanOrEqual(8 << 20);
+  });
+});
 
 for (const kernel of KERNELS) {
 describe(`${kernel.engine} engine: history window`, () => {

@@ -48,7 +48,7 @@ export function createWasmStreamKernel(source: WebAssembly.Module | BufferSource
   return Object.assign((o: AnalysisOptions) => new WasmStreamKernel(instantiate(module).ex as unknown as StreamExports, o), { engine: 'wasm' as const });
 }
 
-class WasmStreamKernel implements StreamKernel {
+export class WasmStreamKernel implements StreamKernel {
   readonly engine = 'wasm';
   private buffer: ArrayBuffer | null = null;
   private i32 = new Int32Array(0);
@@ -119,6 +119,11 @@ class WasmStreamKernel implements StreamKernel {
       this.viewCap = cap;
     }
     return this.view;
+  }
+
+  /** Size of this analyzer's linear memory (it grows only when a column outgrows its capacity). */
+  get memoryBytes(): number {
+    return this.ex.memory.buffer.byteLength;
   }
 
   penCount(): number {

@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+
+// The heavy tests (200,000-bar differential runs, spawned `chan serve` processes) take a few
+// seconds on a fast machine; CI machines can be several times slower than that.
+export default defineConfig({
+  test: { testTimeout: 60_000 },
+});
