@@ -79,8 +79,10 @@ export class WasmStreamKernel implements StreamKernel {
   private refresh(rewrite = false): void {
     if (rewrite || this.tableAddr < 0) this.tableAddr = this.ex.streamLayout();
     const addr = this.tableAddr;
-    const buf = this.ex.memory.buffer;
-    if (buf !== this.buffer) {
+    // Growing the memory detaches the old buffer (byteLength 0); reading memory.buffer on every
+    // call costs more than this check.
+    if (this.buffer === null || this.buffer.byteLength === 0) {
+      const buf = this.ex.memory.buffer;
       this.buffer = buf;
       this.i32 = new Int32Array(buf);
       this.f64 = new Float64Array(buf);
