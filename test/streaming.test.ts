@@ -14,6 +14,8 @@ import { KERNELS } from './engines.js';
 import { fixtureBars, hl, REAL_SERIES } from './helpers.js';
 
 const RUNS = Number(process.env.STREAM_RUNS ?? 300);
+/** Each property run takes up to ~0.3 s on a slow CI machine (every prefix of a random series). */
+const PROPERTY_TIMEOUT = Math.max(120_000, RUNS * 1_000);
 const bar = barAt;
 const batchFp = (b: Bars, n: number, o: PartialAnalysisOptions | AnalysisOptions) => fingerprint(analyze(sliceBars(b, 0, n), o));
 
@@ -76,7 +78,7 @@ describe(`${kernel.engine} engine: streaming equals batch at every prefix`, () =
       }),
       { numRuns: RUNS },
     );
-  }, 120_000);
+  }, PROPERTY_TIMEOUT);
 });
 
 describe(`${kernel.engine} engine: replaceLast (the forming bar updates before it closes)`, () => {
@@ -112,7 +114,7 @@ describe(`${kernel.engine} engine: replaceLast (the forming bar updates before i
       }),
       { numRuns: Math.max(20, RUNS / 5) },
     );
-  }, 120_000);
+  }, PROPERTY_TIMEOUT);
 
   it('on the real SSE series: every bar first as its open only, then replaced by the real bar', () => {
     const b = fixtureBars(REAL_SERIES[0]);
@@ -146,7 +148,7 @@ describe('WASM streaming equals TS streaming, update for update', () => {
       }),
       { numRuns: RUNS },
     );
-  }, 120_000);
+  }, PROPERTY_TIMEOUT);
 });
 
 describe('events, hand-worked', () => {
