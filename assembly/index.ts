@@ -4,7 +4,7 @@ import { alloc, setI32 } from './mem';
 import { mergeAll } from './merge';
 import { mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeInit } from './merged';
 import { penAddVirtualTail, penInit, pCount, pDir, pEnd, pFlags, pStart } from './pens';
-import { buildSegments, buildSegments0, gCase, gConfirmed, gCount, gDir, gEnd, gStart } from './segments';
+import { added, buildSegments, buildSegments0 } from './segments';
 import { firstValid, macdFirstClose, macdSmaSeed } from './macd';
 
 let n: i32 = 0;
@@ -69,12 +69,7 @@ export function layout(): usize {
   setI32(t, 9, <i32>pEnd);
   setI32(t, 10, <i32>pDir);
   setI32(t, 11, <i32>pFlags);
-  setI32(t, 12, gCount);
-  setI32(t, 13, <i32>gStart);
-  setI32(t, 14, <i32>gEnd);
-  setI32(t, 15, <i32>gDir);
-  setI32(t, 16, <i32>gConfirmed);
-  setI32(t, 17, <i32>gCase);
+  added.layout(t, 12);
   setI32(t, 18, <i32>dif);
   setI32(t, 19, <i32>dea);
   setI32(t, 20, <i32>hist);

@@ -35,22 +35,80 @@ let sSure: usize = 0;
 // @ts-ignore: decorator
 @inline function sureOf(i: i32): bool { return getI8(sSure, i) != 0; }
 
-// Final segments (no pen to come can change them): fCount of them, room for fCap.
-export let fCount: i32 = 0;
-let fCap: i32 = 0;
-export let fStart: usize = 0;
-export let fEnd: usize = 0;
-export let fDir: usize = 0;
-export let fConfirmed: usize = 0;
-export let fCase: usize = 0;
-// The segments this build added (a batch run's whole output): gCount of them, room for gCap.
-export let gCount: i32 = 0;
-let gCap: i32 = 0;
-export let gStart: usize = 0;
-export let gEnd: usize = 0;
-export let gDir: usize = 0;
-export let gConfirmed: usize = 0;
-export let gCase: usize = 0; // 0 = none, 1, 2
+/** Segment columns: start and end pen, direction, confirmed, end case (0 none, 1, 2). */
+export class SegmentColumns {
+  count: i32 = 0;
+  cap: i32 = 0;
+  start: usize = 0;
+  end: usize = 0;
+  dir: usize = 0;
+  confirmed: usize = 0;
+  endCase: usize = 0;
+
+  /** Room for `cap` segments (old columns are abandoned on the bump heap; geometric growth). */
+  grow(cap: i32): void {
+    if (cap <= this.cap) return;
+    cap = max(cap, this.cap * 2);
+    const n = this.count;
+    this.start = moveBytes(this.start, n << 2, cap << 2);
+    this.end = moveBytes(this.end, n << 2, cap << 2);
+    this.dir = moveBytes(this.dir, n, cap);
+    this.confirmed = moveBytes(this.confirmed, n, cap);
+    this.endCase = moveBytes(this.endCase, n, cap);
+    this.cap = cap;
+  }
+
+  push(start: i32, end: i32, dir: i32, confirmed: bool, endCase: i32): void {
+    if (this.count == this.cap) this.grow(this.cap + 1);
+    const g = this.count++;
+    setI32(this.start, g, start);
+    setI32(this.end, g, end);
+    setI8(this.dir, g, dir);
+    setI8(this.confirmed, g, confirmed ? 1 : 0);
+    setI8(this.endCase, g, endCase);
+  }
+
+  /** Appends all of `o`'s segments. */
+  append(o: SegmentColumns): void {
+    const n = this.count, k = o.count;
+    this.grow(n + k);
+    memory.copy(this.start + (<usize>n << 2), o.start, <usize>k << 2);
+    memory.copy(this.end + (<usize>n << 2), o.end, <usize>k << 2);
+    memory.copy(this.dir + <usize>n, o.dir, <usize>k);
+    memory.copy(this.confirmed + <usize>n, o.confirmed, <usize>k);
+    memory.copy(this.endCase + <usize>n, o.endCase, <usize>k);
+    this.count = n + k;
+  }
+
+  /** Drops the first `k` segments; pen indices move down by `dp`. */
+  shift(k: i32, dp: i32): void {
+    const n = this.count - k;
+    for (let i = 0; i < n; i++) {
+      setI32(this.start, i, getI32(this.start, i + k) - dp);
+      setI32(this.end, i, getI32(this.end, i + k) - dp);
+      setI8(this.dir, i, getI8(this.dir, i + k));
+      setI8(this.confirmed, i, getI8(this.confirmed, i + k));
+      setI8(this.endCase, i, getI8(this.endCase, i + k));
+    }
+    this.count = n;
+  }
+
+  /** The count and column addresses into layout slots slot..slot+5 (the host reads them). */
+  layout(t: usize, slot: i32): void {
+    setI32(t, slot, this.count);
+    setI32(t, slot + 1, <i32>this.start);
+    setI32(t, slot + 2, <i32>this.end);
+    setI32(t, slot + 3, <i32>this.dir);
+    setI32(t, slot + 4, <i32>this.confirmed);
+    setI32(t, slot + 5, <i32>this.endCase);
+  }
+}
+
+// Allocated by segStateInit (a batch run resets the heap first, so not at module start).
+/** Final segments: no pen to come can change them. */
+export let finals: SegmentColumns = changetype<SegmentColumns>(0);
+/** The segments this build added (a batch run's whole output). */
+export let added: SegmentColumns = changetype<SegmentColumns>(0);
 /** The build's list is final segments 0..baseLen-1 then the added ones (the leftover pass may drop a final one). */
 export let baseLen: i32 = 0;
 /** The pen where the search for the next segment resumes. */
@@ -61,38 +119,22 @@ let finalPens: i32 = 0;
 let maxRead: i32 = -1;
 
 // @ts-ignore: decorator
-@inline function segCount(): i32 { return baseLen + gCount; }
-function segEndAt(i: i32): i32 { return i < baseLen ? getI32(fEnd, i) : getI32(gEnd, i - baseLen); }
-function segDirAt(i: i32): i32 { return i < baseLen ? getI8(fDir, i) : getI8(gDir, i - baseLen); }
-function segConfirmedAt(i: i32): bool { return (i < baseLen ? getI8(fConfirmed, i) : getI8(gConfirmed, i - baseLen)) != 0; }
+@inline function segCount(): i32 { return baseLen + added.count; }
+function segEndAt(i: i32): i32 { return i < baseLen ? getI32(finals.end, i) : getI32(added.end, i - baseLen); }
+function segDirAt(i: i32): i32 { return i < baseLen ? getI8(finals.dir, i) : getI8(added.dir, i - baseLen); }
+function segConfirmedAt(i: i32): bool { return (i < baseLen ? getI8(finals.confirmed, i) : getI8(added.confirmed, i - baseLen)) != 0; }
 function lastEndPen(): i32 { return segEndAt(segCount() - 1); }
 
 function popSegment(): void {
-  if (gCount > 0) gCount--;
+  if (added.count > 0) added.count--;
   else baseLen--;
-}
-
-function pushSegment(start: i32, end: i32, dir: i32, confirmed: bool, endCase: i32): void {
-  if (gCount == gCap) growAdded(gCap * 2);
-  const g = gCount++;
-  setI32(gStart, g, start);
-  setI32(gEnd, g, end);
-  setI8(gDir, g, dir);
-  setI8(gConfirmed, g, confirmed ? 1 : 0);
-  setI8(gCase, g, endCase);
 }
 
 /** The added segments become final (the list is then all final: commits happen before any pop). */
 function commit(): void {
-  growFinal(fCount + gCount);
-  memory.copy(fStart + (<usize>fCount << 2), gStart, <usize>gCount << 2);
-  memory.copy(fEnd + (<usize>fCount << 2), gEnd, <usize>gCount << 2);
-  memory.copy(fDir + <usize>fCount, gDir, <usize>gCount);
-  memory.copy(fConfirmed + <usize>fCount, gConfirmed, <usize>gCount);
-  memory.copy(fCase + <usize>fCount, gCase, <usize>gCount);
-  fCount += gCount;
-  gCount = 0;
-  baseLen = fCount;
+  finals.append(added);
+  added.count = 0;
+  baseLen = finals.count;
 }
 
 function moveBytes(p: usize, bytes: i32, size: i32): usize {
@@ -113,28 +155,6 @@ function growView(cap: i32): void {
   sBegin = moveBytes(sBegin, n << 3, cap << 3);
   sEndV = moveBytes(sEndV, n << 3, cap << 3);
   vCap = cap;
-}
-
-function growFinal(cap: i32): void {
-  if (cap <= fCap) return;
-  cap = max(cap, fCap * 2);
-  fStart = moveBytes(fStart, fCount << 2, cap << 2);
-  fEnd = moveBytes(fEnd, fCount << 2, cap << 2);
-  fDir = moveBytes(fDir, fCount, cap);
-  fConfirmed = moveBytes(fConfirmed, fCount, cap);
-  fCase = moveBytes(fCase, fCount, cap);
-  fCap = cap;
-}
-
-function growAdded(cap: i32): void {
-  if (cap <= gCap) return;
-  cap = max(cap, gCap * 2);
-  gStart = moveBytes(gStart, gCount << 2, cap << 2);
-  gEnd = moveBytes(gEnd, gCount << 2, cap << 2);
-  gDir = moveBytes(gDir, gCount, cap);
-  gConfirmed = moveBytes(gConfirmed, gCount, cap);
-  gCase = moveBytes(gCase, gCount, cap);
-  gCap = cap;
 }
 
 /** View entry i of a pen from merged bar s to merged bar e (prices from the merged bars; sure = was confirmed). */
@@ -350,12 +370,12 @@ let downFx: FeatureFractal | null = null;
 /** Empty state with room for `cap` pens (a batch run calls it after the heap reset; streaming once). */
 function segStateInit(cap: i32): void {
   nPens = vCap = vFinal = 0;
-  fCount = fCap = gCount = gCap = 0;
   baseLen = resumeBegin = finalPens = 0;
   cap = max(cap, 1);
   growView(cap);
-  growFinal(cap);
-  growAdded(cap);
+  finals = new SegmentColumns();
+  added = new SegmentColumns();
+  added.grow(cap);
   upFx = new FeatureFractal();
   downFx = new FeatureFractal();
 }
@@ -365,7 +385,7 @@ export function buildSegments0(): void {
   segStateInit(1);
 }
 
-/** All segments of the pens (with their virtual tail) into the g* columns. */
+/** All segments of the pens (with their virtual tail) into `added`. */
 export function buildSegments(): void {
   segStateInit(pCount);
   for (let i = 0; i < pCount; i++) viewSet(i, getI32(pStart, i), getI32(pEnd, i), getI8(pDir, i), getI8(pFlags, i));
@@ -374,8 +394,8 @@ export function buildSegments(): void {
 }
 
 function build(): void {
-  baseLen = fCount;
-  gCount = 0;
+  baseLen = finals.count;
+  added.count = 0;
   maxRead = -1;
   confirmFrom(resumeBegin);
   collectLeftover();
@@ -389,7 +409,7 @@ export function segStreamInit(cap: i32): void {
 
 /**
  * Resumes on the pens now: every confirmed pen but the last is final; then the `nTail` pens
- * penTail() wrote to tailBuf. The result: final segments 0..baseLen-1, then the g* columns.
+ * penTail() wrote to tailBuf. The result: final segments 0..baseLen-1, then `added`.
  */
 export function segStreamUpdate(nTail: i32): void {
   const nFinal = max(0, pCount - 1);
@@ -402,33 +422,22 @@ export function segStreamUpdate(nTail: i32): void {
   }
   nPens = nFinal + nTail;
   finalPens = nFinal;
-  growAdded(nPens + 1);
+  added.grow(nPens + 1);
   build();
 }
 
 /** Back to a mark's state (after penRestore): `count` final segments, resuming at `begin`. */
 export function segRestore(count: i32, begin: i32): void {
-  fCount = count;
+  finals.count = count;
   resumeBegin = begin;
   vFinal = min(vFinal, max(0, pCount - 1));
 }
 
 /** Drops the first `ds` final segments and re-indexes after the first `dp` pens were dropped (streaming window). */
 export function segDrop(dp: i32, ds: i32): void {
-  const n = fCount - ds;
-  for (let i = 0; i < n; i++) {
-    setI32(fStart, i, getI32(fStart, i + ds) - dp);
-    setI32(fEnd, i, getI32(fEnd, i + ds) - dp);
-    setI8(fDir, i, getI8(fDir, i + ds));
-    setI8(fConfirmed, i, getI8(fConfirmed, i + ds));
-    setI8(fCase, i, getI8(fCase, i + ds));
-  }
-  fCount = n;
+  finals.shift(ds, dp);
+  added.shift(0, dp);
   baseLen = max(0, baseLen - ds);
-  for (let i = 0; i < gCount; i++) {
-    setI32(gStart, i, getI32(gStart, i) - dp);
-    setI32(gEnd, i, getI32(gEnd, i) - dp);
-  }
   const v = max(0, vFinal - dp);
   memory.copy(sDir, sDir + <usize>dp, <usize>v);
   memory.copy(sSure, sSure + <usize>dp, <usize>v);
@@ -440,13 +449,13 @@ export function segDrop(dp: i32, ds: i32): void {
   resumeBegin -= dp;
 }
 
-/** Room for `count` final segments, then the counts (restore from a blob: the host writes the f* columns). */
+/** Room for `count` final segments, then the counts (restore from a blob: the host writes the final columns). */
 export function segSetState(count: i32, begin: i32): void {
-  fCount = 0;
-  growFinal(count + 1);
-  fCount = count;
+  finals.count = 0;
+  finals.grow(count + 1);
+  finals.count = count;
   baseLen = count;
-  gCount = 0;
+  added.count = 0;
   resumeBegin = begin;
   vFinal = 0; // recomputed from the pens at the next update
 }
@@ -521,7 +530,7 @@ function addSegment(end: i32, confirmed: bool, dir: i32, splitFirst: bool, endCa
     const ok = segDir == DOWN ? beginOf(start) >= endOf(end) : beginOf(start) <= endOf(end);
     if (!ok) return false;
   }
-  pushSegment(start, end, segDir, confirmed, endCase);
+  added.push(start, end, segDir, confirmed, endCase);
   return true;
 }
 

@@ -4,7 +4,7 @@
 import { alloc, setI32 } from './mem';
 import { mCap, mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergePush, mergeReserve } from './merged';
 import { penFreeCount, penFreeList, penLastEnd, penOnClassified, penReserve, penStreamInit, penTail, pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
-import { baseLen, fCase, fConfirmed, fCount, fDir, fEnd, fStart, gCase, gConfirmed, gCount, gDir, gEnd, gStart, resumeBegin, segStreamInit, segStreamUpdate } from './segments';
+import { added, baseLen, finals, resumeBegin, segStreamInit, segStreamUpdate } from './segments';
 import { macdOut, macdPush, macdStreamInit, sCount, sDea, seedCloses, seedDifs, sFast, sSlow } from './macd';
 
 const LAYOUT_SLOTS = 40;
@@ -71,19 +71,9 @@ export function streamLayout(): usize {
   setI32(t, 23, <i32>seedCloses);
   setI32(t, 24, <i32>seedDifs);
   setI32(t, 25, mCap);
-  setI32(t, 26, fCount);
-  setI32(t, 27, <i32>fStart);
-  setI32(t, 28, <i32>fEnd);
-  setI32(t, 29, <i32>fDir);
-  setI32(t, 30, <i32>fConfirmed);
-  setI32(t, 31, <i32>fCase);
+  finals.layout(t, 26);
   setI32(t, 32, baseLen);
-  setI32(t, 33, gCount);
-  setI32(t, 34, <i32>gStart);
-  setI32(t, 35, <i32>gEnd);
-  setI32(t, 36, <i32>gDir);
-  setI32(t, 37, <i32>gConfirmed);
-  setI32(t, 38, <i32>gCase);
+  added.layout(t, 33);
   setI32(t, 39, resumeBegin);
   store<f64>(stateF, sFast);
   store<f64>(stateF + 8, sSlow);
