@@ -225,6 +225,16 @@ class Element {
     if ((this.fx == TOP && pre.high < this.low) || (this.fx == BOTTOM && pre.low > this.high)) this.gap = true;
   }
 
+  copyFrom(o: Element): void {
+    this.first = o.first;
+    this.last = o.last;
+    this.high = o.high;
+    this.low = o.low;
+    this.dir = o.dir;
+    this.fx = o.fx;
+    this.gap = o.gap;
+  }
+
   peakPenIndex(): i32 {
     const byLow = dirOf(this.first) == UP;
     for (let i = this.last; i >= this.first; i -= 2) {
@@ -261,6 +271,7 @@ class FeatureFractal {
   }
 
   add(i: i32): bool {
+    dbgAdds++;
     if (i > maxRead) maxRead = i;
     if (this.lstFirst < 0) this.lstFirst = i;
     this.lstLast = i;
@@ -301,8 +312,64 @@ class FeatureFractal {
   reset(): bool {
     const from = this.lstFirst + 2, to = this.lstLast;
     this.clear();
+    return this.feed(from, to);
+  }
+
+  /** Feeds pens from..to (step 2) until the fractal forms; true if it did. */
+  feed(from: i32, to: i32): bool {
+    if (from < finalPens) return this.replay(from, to);
     for (let i = from; i <= to; i += 2) if (this.add(i)) return true;
     return false;
+  }
+
+  /**
+   * feed() from a final pen. The outcome of feeding a cleared sequence up to some pen is a function
+   * of the pens it read, so a stored one is reused while all of those are final (streaming rebuilds
+   * re-feed the same final pens on every bar).
+   */
+  replay(from: i32, to: i32): bool {
+    const key = (from << 1) | (this.dir == UP ? 1 : 0);
+    const m = unchecked(replays[key & (REPLAY_SLOTS - 1)]);
+    // Run the re-feed from neutral values of what clear() keeps, and merge them after: the stored
+    // outcome must not depend on them.
+    const outerRead = maxRead, evidence = this.lastEvidence, evidenceSure = this.lastEvidenceSure, flag = this.actualBreakFlag;
+    maxRead = -1;
+    this.lastEvidence = -2;
+    this.actualBreakFlag = true;
+    let found = false, i = from;
+    if (m.key == key && m.upto <= to) {
+      this.copyFrom(m.state);
+      maxRead = m.maxRead;
+      found = m.found;
+      i = m.upto + 2;
+    }
+    for (; !found && i <= to; i += 2) {
+      found = this.add(i);
+      // Store at the end, at a found fractal, or at the last final pen, if nothing else was read.
+      if (maxRead < finalPens && (found || i + 2 > to || i + 2 >= finalPens)) m.store(key, i, found, this);
+    }
+    if (outerRead > maxRead) maxRead = outerRead;
+    if (this.lastEvidence == -2) {
+      this.lastEvidence = evidence;
+      this.lastEvidenceSure = evidenceSure;
+    }
+    this.actualBreakFlag = flag && this.actualBreakFlag;
+    return found;
+  }
+
+  /** The fields add() and reset() change (not dir or reverse). */
+  copyFrom(o: FeatureFractal): void {
+    this.has0 = o.has0;
+    this.has1 = o.has1;
+    this.has2 = o.has2;
+    this.e0.copyFrom(o.e0);
+    this.e1.copyFrom(o.e1);
+    this.e2.copyFrom(o.e2);
+    this.lstFirst = o.lstFirst;
+    this.lstLast = o.lstLast;
+    this.lastEvidence = o.lastEvidence;
+    this.lastEvidenceSure = o.lastEvidenceSure;
+    this.actualBreakFlag = o.actualBreakFlag;
   }
 
   allSure(): bool {
@@ -350,19 +417,80 @@ class FeatureFractal {
     if (begin >= nPens) return 0;
     if (this.reverse === null) this.reverse = new FeatureFractal();
     const ff = (this.reverse as FeatureFractal).restart(-dirOf(begin));
-    for (let i = begin; i < nPens; i += 2) {
-      if (!ff.add(i)) continue;
-      let test = ff.canBeEnd();
-      if (!ff.actualBreakFlag) test = 0;
-      this.lastEvidence = ff.e2.last;
-      if (test == 1) this.lastEvidenceSure = sureOf(this.lastEvidence) && ff.lastEvidenceSure;
-      return test;
+    if (!ff.feed(begin, nPens - 1)) {
+      if (nPens > maxRead) maxRead = nPens;
+      return 0;
     }
-    if (nPens > maxRead) maxRead = nPens;
-    return 0;
+    let test = ff.canBeEnd();
+    if (!ff.actualBreakFlag) test = 0;
+    this.lastEvidence = ff.e2.last;
+    if (test == 1) this.lastEvidenceSure = sureOf(this.lastEvidence) && ff.lastEvidenceSure;
+    return test;
   }
 }
 
+/** A stored re-feed (FeatureFractal.replay): pens key>>1, key>>1 + 2, .., upto in direction key&1. */
+class Replay {
+  key: i32 = -1;
+  upto: i32 = 0;
+  found: bool = false;
+  maxRead: i32 = 0;
+  state: FeatureFractal = new FeatureFractal();
+
+  store(key: i32, upto: i32, found: bool, ff: FeatureFractal): void {
+    if (this.key == key && this.upto == upto) return;
+    this.key = key;
+    this.upto = upto;
+    this.found = found;
+    this.maxRead = maxRead;
+    this.state.copyFrom(ff);
+  }
+}
+
+const REPLAY_SLOTS: i32 = 64;
+
+/** A stored scan (scanFrom): the state before pen `next`, or at its fractal when `found` (UP / DOWN) is set. */
+class Scan {
+  begin: i32 = -1;
+  lastDir0: i32 = 0;
+  next: i32 = 0;
+  lastDir: i32 = 0;
+  found: i32 = 0;
+  maxRead: i32 = 0;
+  up: FeatureFractal = new FeatureFractal();
+  down: FeatureFractal = new FeatureFractal();
+
+  store(begin: i32, lastDir0: i32, next: i32, lastDir: i32, found: i32, up: FeatureFractal, down: FeatureFractal): void {
+    this.begin = begin;
+    this.lastDir0 = lastDir0;
+    this.next = next;
+    this.lastDir = lastDir;
+    this.found = found;
+    this.maxRead = maxRead;
+    this.up.copyFrom(up);
+    this.down.copyFrom(down);
+  }
+}
+
+const SCAN_SLOTS: i32 = 4;
+/** Direct-mapped by begin (streaming only). */
+let scans: StaticArray<Scan> = changetype<StaticArray<Scan>>(0);
+/** Direct-mapped by key (streaming only: a batch run has no final pens, so it never stores). */
+let replays: StaticArray<Replay> = changetype<StaticArray<Replay>>(0);
+
+/** Forgets stored re-feeds and scans (the final pens they read changed or moved). */
+function forgetReplays(): void {
+  if (changetype<usize>(replays) == 0) return;
+  for (let j = 0; j < REPLAY_SLOTS; j++) unchecked(replays[j]).key = -1;
+  for (let j = 0; j < SCAN_SLOTS; j++) unchecked(scans[j]).begin = -1;
+}
+
+export let dbgAdds: i32 = 0;
+export let dbgScan: i32 = 0;
+export let dbgRev: i32 = 0;
+export function segDebugAdds(): i32 { const r = dbgAdds; dbgAdds = 0; return r; }
+export function segDebugScan(): i32 { const r = dbgScan; dbgScan = 0; return r; }
+export function segDebugRev(): i32 { const r = dbgRev; dbgRev = 0; return r; }
 // The two feature sequences of a search (reused by every search).
 let upFx: FeatureFractal | null = null;
 let downFx: FeatureFractal | null = null;
@@ -405,6 +533,10 @@ function build(): void {
 
 export function segStreamInit(cap: i32): void {
   segStateInit(cap);
+  replays = new StaticArray<Replay>(REPLAY_SLOTS);
+  for (let j = 0; j < REPLAY_SLOTS; j++) unchecked((replays[j] = new Replay()));
+  scans = new StaticArray<Scan>(SCAN_SLOTS);
+  for (let j = 0; j < SCAN_SLOTS; j++) unchecked((scans[j] = new Scan()));
 }
 
 /**
@@ -430,7 +562,9 @@ export function segStreamUpdate(nTail: i32): void {
 export function segRestore(count: i32, begin: i32): void {
   finals.count = count;
   resumeBegin = begin;
-  vFinal = min(vFinal, max(0, pCount - 1));
+  const v = min(vFinal, max(0, pCount - 1));
+  if (v < vFinal) forgetReplays();
+  vFinal = v;
 }
 
 /** Drops the first `ds` final segments and re-indexes after the first `dp` pens were dropped (streaming window). */
@@ -447,6 +581,7 @@ export function segDrop(dp: i32, ds: i32): void {
   memory.copy(sEndV, sEndV + (<usize>dp << 3), <usize>v << 3);
   vFinal = v;
   resumeBegin -= dp;
+  forgetReplays();
 }
 
 /** Room for `count` final segments, then the counts (restore from a blob: the host writes the final columns). */
@@ -458,6 +593,7 @@ export function segSetState(count: i32, begin: i32): void {
   added.count = 0;
   resumeBegin = begin;
   vFinal = 0; // recomputed from the pens at the next update
+  forgetReplays();
 }
 
 // ---- The search (mirrors SegmentBuilder in src/core/segments.ts). ----
@@ -471,30 +607,7 @@ function restartAt(begin: i32): void {
 
 function confirmFrom(begin: i32): void {
   for (;;) {
-    const up = (upFx as FeatureFractal).restart(UP);
-    const down = (downFx as FeatureFractal).restart(DOWN);
-    let lastDir = segCount() > 0 ? segDirAt(segCount() - 1) : 0;
-    let found: FeatureFractal | null = null;
-    for (let i = begin; i < nPens && found === null; i++) {
-      const d = dirOf(i);
-      if (d == DOWN && lastDir != UP) {
-        if (up.add(i)) found = up;
-      } else if (d == UP && lastDir != DOWN) {
-        if (down.add(i)) found = down;
-      }
-      if (segCount() == 0) {
-        // Direction of the first segment: whichever feature sequence gets a second element first.
-        if (up.has1 && d == DOWN) {
-          lastDir = DOWN;
-          down.clear();
-        } else if (down.has1 && d == UP) {
-          up.clear();
-          lastDir = UP;
-        }
-        if (!up.has1 && lastDir == DOWN && d == DOWN) lastDir = 0;
-        else if (!down.has1 && lastDir == UP && d == UP) lastDir = 0;
-      }
-    }
+    const found = scanFrom(begin);
     if (found === null) return;
     const fx: FeatureFractal = found;
     const test = fx.canBeEnd();
@@ -509,6 +622,59 @@ function confirmFrom(begin: i32): void {
     begin = endPen + 1;
     restartAt(begin);
   }
+}
+
+/**
+ * Feeds pens from `begin` to the two feature sequences until one forms its fractal (returned).
+ * Streaming rebuilds repeat the same scan over the same final pens on every bar, so the scan's
+ * state on reaching the first non-final pen is stored and reused while it read only final pens.
+ */
+function scanFrom(begin: i32): FeatureFractal | null {
+  const up = (upFx as FeatureFractal).restart(UP);
+  const down = (downFx as FeatureFractal).restart(DOWN);
+  const first = segCount() == 0;
+  const lastDir0 = first ? 0 : segDirAt(segCount() - 1);
+  let lastDir = lastDir0;
+  let found: FeatureFractal | null = null;
+  let i = begin;
+  const outerRead = maxRead;
+  maxRead = -1;
+  // Only a scan that starts on final pens can be stored (none in a batch run).
+  const s: Scan | null = begin < finalPens ? unchecked(scans[begin & (SCAN_SLOTS - 1)]) : null;
+  const scanned = s !== null && s.begin == begin && s.lastDir0 == lastDir0;
+  if (s !== null && scanned) {
+    up.copyFrom(s.up);
+    down.copyFrom(s.down);
+    lastDir = s.lastDir;
+    maxRead = s.maxRead;
+    i = s.next;
+    if (s.found != 0) found = s.found == UP ? up : down;
+  }
+  for (; i < nPens && found === null; i++) {
+    if (s !== null && i == finalPens && maxRead < finalPens && !(scanned && s.next == i)) s.store(begin, lastDir0, i, lastDir, 0, up, down);
+    const d = dirOf(i);
+    dbgScan++;
+    if (d == DOWN && lastDir != UP) {
+      if (up.add(i)) found = up;
+    } else if (d == UP && lastDir != DOWN) {
+      if (down.add(i)) found = down;
+    }
+    if (first) {
+      // Direction of the first segment: whichever feature sequence gets a second element first.
+      if (up.has1 && d == DOWN) {
+        lastDir = DOWN;
+        down.clear();
+      } else if (down.has1 && d == UP) {
+        up.clear();
+        lastDir = UP;
+      }
+      if (!up.has1 && lastDir == DOWN && d == DOWN) lastDir = 0;
+      else if (!down.has1 && lastDir == UP && d == UP) lastDir = 0;
+    }
+    if (s !== null && found !== null && maxRead < finalPens) s.store(begin, lastDir0, i + 1, lastDir, found === up ? UP : DOWN, up, down);
+  }
+  if (outerRead > maxRead) maxRead = outerRead;
+  return found;
 }
 
 function addSegment(end: i32, confirmed: bool, dir: i32, splitFirst: bool, endCase: i32): bool {
