@@ -86,4 +86,4 @@ export { streamInit, streamPush, streamTail, streamSegments, streamLayout } from
 export { penTail, penRestore, penDrop, penSetState } from './pens';
 export { mergeRestore, mergeDrop, mergeSetCounts, mergeReserve } from './merged';
 export { macdRestore } from './macd';
-export { segRestore, segDrop, segSetState, segDebugAdds, segDebugScan, segDebugRev } from './segments';
+export { segRestore, segDrop, segSetState } from './segments';

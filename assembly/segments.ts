@@ -3,6 +3,9 @@
 // and streaming (segStreamUpdate: resumes after the final segments, as SegmentState does in TS).
 // Nothing is allocated per build: the feature sequences are reused objects and the columns grow
 // geometrically (the streaming heap is never reset).
+// Streaming only (not in the TS engine, same results): a rebuild re-reads the forming segment's
+// pens on every bar, so scans and feature-sequence re-feeds over final pens are stored and reused
+// while everything they read stays final (scanFrom, FeatureFractal.replay).
 import { alloc, getF64, getI32, getI8, setF64, setI32, setI8 } from './mem';
 import { mHigh, mLow } from './merged';
 import { pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
@@ -271,7 +274,6 @@ class FeatureFractal {
   }
 
   add(i: i32): bool {
-    dbgAdds++;
     if (i > maxRead) maxRead = i;
     if (this.lstFirst < 0) this.lstFirst = i;
     this.lstLast = i;
@@ -345,8 +347,9 @@ class FeatureFractal {
     }
     for (; !found && i <= to; i += 2) {
       found = this.add(i);
-      // Store at the end, at a found fractal, or at the last final pen, if nothing else was read.
-      if (maxRead < finalPens && (found || i + 2 > to || i + 2 >= finalPens)) m.store(key, i, found, this);
+      // Store at the end, at a found fractal, or near the last final pens (a pen's check reads up
+      // to 3 ahead), if nothing else was read; a slot keeps the furthest.
+      if (maxRead < finalPens && (found || i + 2 > to || i + 5 >= finalPens)) m.store(key, i, found, this);
     }
     if (outerRead > maxRead) maxRead = outerRead;
     if (this.lastEvidence == -2) {
@@ -438,7 +441,7 @@ class Replay {
   state: FeatureFractal = new FeatureFractal();
 
   store(key: i32, upto: i32, found: bool, ff: FeatureFractal): void {
-    if (this.key == key && this.upto == upto) return;
+    if (this.key == key && this.upto >= upto) return;
     this.key = key;
     this.upto = upto;
     this.found = found;
@@ -472,25 +475,19 @@ class Scan {
   }
 }
 
-const SCAN_SLOTS: i32 = 4;
+const SCAN_SLOTS: i32 = 64;
 /** Direct-mapped by begin (streaming only). */
 let scans: StaticArray<Scan> = changetype<StaticArray<Scan>>(0);
 /** Direct-mapped by key (streaming only: a batch run has no final pens, so it never stores). */
 let replays: StaticArray<Replay> = changetype<StaticArray<Replay>>(0);
 
 /** Forgets stored re-feeds and scans (the final pens they read changed or moved). */
-function forgetReplays(): void {
+function forgetStored(): void {
   if (changetype<usize>(replays) == 0) return;
   for (let j = 0; j < REPLAY_SLOTS; j++) unchecked(replays[j]).key = -1;
   for (let j = 0; j < SCAN_SLOTS; j++) unchecked(scans[j]).begin = -1;
 }
 
-export let dbgAdds: i32 = 0;
-export let dbgScan: i32 = 0;
-export let dbgRev: i32 = 0;
-export function segDebugAdds(): i32 { const r = dbgAdds; dbgAdds = 0; return r; }
-export function segDebugScan(): i32 { const r = dbgScan; dbgScan = 0; return r; }
-export function segDebugRev(): i32 { const r = dbgRev; dbgRev = 0; return r; }
 // The two feature sequences of a search (reused by every search).
 let upFx: FeatureFractal | null = null;
 let downFx: FeatureFractal | null = null;
@@ -554,7 +551,6 @@ export function segStreamUpdate(nTail: i32): void {
   }
   nPens = nFinal + nTail;
   finalPens = nFinal;
-  added.grow(nPens + 1);
   build();
 }
 
@@ -563,7 +559,7 @@ export function segRestore(count: i32, begin: i32): void {
   finals.count = count;
   resumeBegin = begin;
   const v = min(vFinal, max(0, pCount - 1));
-  if (v < vFinal) forgetReplays();
+  if (v < vFinal) forgetStored();
   vFinal = v;
 }
 
@@ -581,7 +577,7 @@ export function segDrop(dp: i32, ds: i32): void {
   memory.copy(sEndV, sEndV + (<usize>dp << 3), <usize>v << 3);
   vFinal = v;
   resumeBegin -= dp;
-  forgetReplays();
+  forgetStored();
 }
 
 /** Room for `count` final segments, then the counts (restore from a blob: the host writes the final columns). */
@@ -593,7 +589,7 @@ export function segSetState(count: i32, begin: i32): void {
   added.count = 0;
   resumeBegin = begin;
   vFinal = 0; // recomputed from the pens at the next update
-  forgetReplays();
+  forgetStored();
 }
 
 // ---- The search (mirrors SegmentBuilder in src/core/segments.ts). ----
@@ -651,9 +647,9 @@ function scanFrom(begin: i32): FeatureFractal | null {
     if (s.found != 0) found = s.found == UP ? up : down;
   }
   for (; i < nPens && found === null; i++) {
-    if (s !== null && i == finalPens && maxRead < finalPens && !(scanned && s.next == i)) s.store(begin, lastDir0, i, lastDir, 0, up, down);
+    // Store as late as possible before the first non-final pen (a pen's check reads up to 3 ahead).
+    if (s !== null && i + 3 >= finalPens && i <= finalPens && maxRead < finalPens && !(scanned && s.next >= i)) s.store(begin, lastDir0, i, lastDir, 0, up, down);
     const d = dirOf(i);
-    dbgScan++;
     if (d == DOWN && lastDir != UP) {
       if (up.add(i)) found = up;
     } else if (d == UP && lastDir != DOWN) {
