@@ -156,6 +156,34 @@ describe('WASM streaming equals TS streaming, update for update', () => {
       { numRuns: RUNS },
     );
   }, PROPERTY_TIMEOUT);
+
+  it('a corrected spike that finalised a pen: what the segment search stored over that pen is dropped', () => {
+    // SPY hourly, bars 0-113. A spike at bar 68 (high +0.5 %) confirms pen 3 (62->66), so pen 2
+    // (42->62) becomes final and the WASM segment stage may store searches that read it. The real
+    // bar makes pen 3 provisional again; pen 2 then extends to bar 83. A stored search still holding
+    // pen 2's old end would report segment 0 changed at bar 113 (found by a mutation that kept them).
+    const b = fixtureBars('spy_1h_19980102_20210331');
+    const [ts, wasm] = KERNELS;
+    const a = new StreamingAnalyzer({}, { kernel: ts }), w = new StreamingAnalyzer({}, { kernel: wasm });
+    const pens = (u: { events: readonly StreamEvent[] }) => u.events.flatMap((e) => ('pen' in e ? [`${e.type} ${e.pen.startRaw}->${e.pen.endRaw}`] : []));
+    for (let i = 0; i < 114; i++) {
+      const real = bar(b, i);
+      if (i === 68) {
+        const spike = { ...real, high: real.high * 1.005, close: real.high * 1.005 };
+        const u = a.append(spike);
+        expect(pens(u)).toEqual(['pen_confirmed 62->66']);
+        expect(w.append(spike)).toEqual(u);
+        const r = a.replaceLast(real);
+        expect(pens(r)).toEqual(['pen_provisional 62->66']);
+        expect(w.replaceLast(real)).toEqual(r);
+      } else expect(w.append(real)).toEqual(a.append(real));
+    }
+    const s = a.snapshot();
+    expect(s.pens.map((p) => `${p.startRaw}->${p.endRaw}`)).toEqual(['1->9', '9->42', '42->83', '83->109', '109->113']);
+    expect(s.segments.map((g) => `${g.startPen}-${g.endPen}`)).toEqual(['0-1', '2-4']);
+    expect(fingerprint(w.snapshot())).toBe(batchFp(b, 114, {}));
+    expect(fingerprint(s)).toBe(batchFp(b, 114, {}));
+  });
 });
 
 describe('events, hand-worked', () => {
