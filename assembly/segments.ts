@@ -5,7 +5,7 @@
 // geometrically (the streaming heap is never reset).
 // Streaming only (not in the TS engine, same results): a rebuild re-reads the forming segment's
 // pens on every bar, so scans and feature-sequence re-feeds over final pens are stored and reused
-// while everything they read stays final (scanFrom, FeatureFractal.replay).
+// while everything they read stays final (scanFrom, FeatureFractal.replay, findPeak).
 import { alloc, getF64, getI32, getI8, setF64, setI32, setI8 } from './mem';
 import { mHigh, mLow } from './merged';
 import { pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
@@ -481,11 +481,24 @@ let scans: StaticArray<Scan> = changetype<StaticArray<Scan>>(0);
 /** Direct-mapped by key (streaming only: a batch run has no final pens, so it never stores). */
 let replays: StaticArray<Replay> = changetype<StaticArray<Replay>>(0);
 
-/** Forgets stored re-feeds and scans (the final pens they read changed or moved). */
+/** A stored forward peak search (findPeak from `from` to the last pen): its result over pens from..upto-1. */
+class PeakScan {
+  key: i32 = -1;
+  upto: i32 = 0;
+  best: f64 = 0;
+  peak: i32 = -1;
+}
+
+const PEAK_SLOTS: i32 = 64;
+/** Direct-mapped by key = from << 1 | isHigh (streaming only). */
+let peaks: StaticArray<PeakScan> = changetype<StaticArray<PeakScan>>(0);
+
+/** Forgets stored re-feeds, scans and peak searches (the final pens they read changed or moved). */
 function forgetStored(): void {
   if (changetype<usize>(replays) == 0) return;
   for (let j = 0; j < REPLAY_SLOTS; j++) unchecked(replays[j]).key = -1;
   for (let j = 0; j < SCAN_SLOTS; j++) unchecked(scans[j]).begin = -1;
+  for (let j = 0; j < PEAK_SLOTS; j++) unchecked(peaks[j]).key = -1;
 }
 
 // The two feature sequences of a search (reused by every search).
@@ -534,6 +547,8 @@ export function segStreamInit(cap: i32): void {
   for (let j = 0; j < REPLAY_SLOTS; j++) unchecked((replays[j] = new Replay()));
   scans = new StaticArray<Scan>(SCAN_SLOTS);
   for (let j = 0; j < SCAN_SLOTS; j++) unchecked((scans[j] = new Scan()));
+  peaks = new StaticArray<PeakScan>(PEAK_SLOTS);
+  for (let j = 0; j < PEAK_SLOTS; j++) unchecked((peaks[j] = new PeakScan()));
 }
 
 /**
@@ -699,7 +714,18 @@ function addSegment(end: i32, confirmed: bool, dir: i32, splitFirst: bool, endCa
 function findPeak(from: i32, to: i32, step: i32, isHigh: bool): i32 {
   let best = isHigh ? -Infinity : Infinity;
   let peak = -1;
-  for (let i = from; step > 0 ? i < to : i > to; i += step) {
+  let i = from;
+  // The leftover's forward searches run over the same final pens on every streaming rebuild: the
+  // part over final pens (it reads pens i and i - 2) is stored and resumed (none in a batch run).
+  const key = (from << 1) | (isHigh ? 1 : 0);
+  const p: PeakScan | null = step > 0 && to == nPens && from < finalPens ? unchecked(peaks[key & (PEAK_SLOTS - 1)]) : null;
+  if (p !== null && p.key == key) {
+    best = p.best;
+    peak = p.peak;
+    i = p.upto;
+  }
+  for (; step > 0 ? i < to : i > to; i += step) {
+    if (p !== null && i == finalPens) storePeak(p, key, i, best, peak);
     const d = dirOf(i), v = endOf(i);
     if (isHigh ? d == UP && v >= best : d == DOWN && v <= best) {
       if (i >= 2 && (isHigh ? endOf(i - 2) > v : endOf(i - 2) < v)) continue;
@@ -707,7 +733,15 @@ function findPeak(from: i32, to: i32, step: i32, isHigh: bool): i32 {
       peak = i;
     }
   }
+  if (p !== null && i == finalPens) storePeak(p, key, i, best, peak);
   return peak;
+}
+
+function storePeak(p: PeakScan, key: i32, upto: i32, best: f64, peak: i32): void {
+  p.key = key;
+  p.upto = upto;
+  p.best = best;
+  p.peak = peak;
 }
 
 function collectLeftover(): void {

@@ -226,19 +226,22 @@ export class StreamingAnalyzer {
   private diffSegments(oldSegs: Segment[], oldFrom: number, events: StreamEvent[]): void {
     // Compare from the lower start; entries below the other start are final in both states.
     const from = Math.min(oldFrom, this.segFrom);
-    const before = this.shapeFinalSegs(from, oldFrom).concat(oldSegs);
-    const after = this.shapeFinalSegs(from, this.segFrom).concat(this.tailSegs);
-    const n = Math.max(before.length, after.length);
-    for (let j = 0; j < n; j++) {
-      const a = before[j], b = after[j];
-      if (b === undefined) events.push({ type: 'segment_removed', index: this.segBase + from + j });
+    const end = Math.max(oldFrom + oldSegs.length, this.segFrom + this.tailSegs.length);
+    for (let j = from; j < end; j++) {
+      const a = j < oldFrom ? this.finalSeg(j) : oldSegs[j - oldFrom];
+      const b = j < this.segFrom ? this.finalSeg(j) : this.tailSegs[j - this.segFrom];
+      if (b === undefined) events.push({ type: 'segment_removed', index: this.segBase + j });
       else if (a === undefined || !sameSegment(a, b)) events.push({ type: b.confirmed ? 'segment_confirmed' : 'segment_provisional', segment: b });
     }
   }
 
+  private finalSeg(j: number): Segment {
+    return this.shapeSeg(this.k.finalSegment(j), this.segBase + j);
+  }
+
   private shapeFinalSegs(from: number, to: number): Segment[] {
     const out: Segment[] = [];
-    for (let j = from; j < to; j++) out.push(this.shapeSeg(this.k.finalSegment(j), this.segBase + j));
+    for (let j = from; j < to; j++) out.push(this.finalSeg(j));
     return out;
   }
 

@@ -187,11 +187,25 @@ export class WasmStreamKernel implements StreamKernel {
   }
 
   mark(): KernelMark {
-    const t = this.t;
+    const t = this.t, i32 = this.i32;
     const pc = t[L.pCount]!;
     const s = t[L.macdState]! >> 3;
+    const mc = t[L.mCount]!, k = mc - 1;
     return {
-      merged: mergedMark(this.merged()),
+      // Read directly (this runs on every append; the view's getters cost more than the rest).
+      merged:
+        mc === 0
+          ? mergedMark(this.merged())
+          : {
+              count: mc,
+              high: this.f64[(t[L.mHigh]! >> 3) + k]!,
+              low: this.f64[(t[L.mLow]! >> 3) + k]!,
+              rawEnd: i32[(t[L.mEnd]! >> 2) + k]!,
+              highApex: i32[(t[L.mHighApex]! >> 2) + k]!,
+              lowApex: i32[(t[L.mLowApex]! >> 2) + k]!,
+              fx: this.i8[t[L.mFx]! + k]!,
+              fractalCount: t[L.mFractalCount]!,
+            },
       pens: { count: pc, lastEndK: pc > 0 ? this.i32[(t[L.pEnd]! >> 2) + pc - 1]! : -1, lastEnd: t[L.lastEnd]!, free: t[L.freeCount]! },
       macd: { count: t[L.macdCount]!, fast: this.f64[s]!, slow: this.f64[s + 1]!, dea: this.f64[s + 2]! },
       segs: { count: t[L.fCount]!, resumeBegin: t[L.resumeBegin]! },
