@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { createEmbeddedWasmEngine, embeddedWasmStreamKernel, parseBarsCsv, StreamingAnalyzer, tsEngine, tsStreamKernel } from '../dist/index.js';
+import { createEmbeddedWasmEngine, embeddedWasmStreamKernel, parseBarsCsv, resolveOptions, StreamingAnalyzer, tsEngine, tsStreamKernel } from '../dist/index.js';
 
 const src = parseBarsCsv(gunzipSync(readFileSync(new URL('./data/sse_000001_1m_20150105_20190212.csv.gz', import.meta.url))).toString('utf8'));
 const HISTORY = 1_000_000, TIMED = 100_000, TOTAL = HISTORY + TIMED;
@@ -22,18 +22,37 @@ function pct(ns, p) {
   return ns[Math.min(ns.length - 1, Math.floor(p * ns.length))] / 1000;
 }
 
-function run(name, kernel, window) {
-  const a = new StreamingAnalyzer({}, { kernel, window });
-  for (let i = 0; i < HISTORY; i++) a.append(bars[i]);
+/** Latency of step(i) for the TIMED bars after the history (per-call times, sorted). */
+function timed(step) {
   const ns = new Float64Array(TIMED);
   for (let i = 0; i < TIMED; i++) {
     const t0 = process.hrtime.bigint();
-    a.append(bars[HISTORY + i]);
+    step(HISTORY + i);
     ns[i] = Number(process.hrtime.bigint() - t0);
   }
   const mean = ns.reduce((s, v) => s + v, 0) / TIMED / 1000;
   ns.sort();
-  return { name, window: window ?? 'none', p50: pct(ns, 0.5), p99: pct(ns, 0.99), p999: pct(ns, 0.999), mean };
+  return { p50: pct(ns, 0.5), p99: pct(ns, 0.99), p999: pct(ns, 0.999), mean };
+}
+
+function run(name, kernel, window) {
+  const a = new StreamingAnalyzer({}, { kernel, window });
+  for (let i = 0; i < HISTORY; i++) a.append(bars[i]);
+  return { name, window: window ?? 'none', ...timed((i) => a.append(bars[i])) };
+}
+
+// The WASM kernel's own work with no host around it, a floor for the WASM rows: its three exports
+// (push, provisional tail, segment stage) on every bar, nothing read back. `ex` is the instance's
+// exports, a private field of WasmStreamKernel.
+function kernelOnly() {
+  const ex = embeddedWasmStreamKernel()(resolveOptions({})).ex;
+  const feed = (i) => {
+    const b = bars[i];
+    ex.streamPush(i, b.high, b.low, b.close);
+    ex.streamSegments(ex.streamTail());
+  };
+  for (let i = 0; i < HISTORY; i++) feed(i);
+  return { name: 'WASM kernel exports only (no host)', window: 'none', ...timed(feed) };
 }
 
 // A timer's own cost, to read the figures against.
@@ -46,6 +65,7 @@ const rows = [
   run('TS kernel', tsStreamKernel),
   run('WASM kernel', embeddedWasmStreamKernel(), 10_000),
   run('TS kernel', tsStreamKernel, 10_000),
+  kernelOnly(),
 ];
 
 // Recomputing the batch analysis for each new bar (what streaming replaces): a few runs at 1M bars.
