@@ -17,3 +17,10 @@
 export function alloc(bytes: i32): usize {
   return heap.alloc(<usize>max(bytes, 16));
 }
+
+/** A new block of `bytes` starting with the first `used` bytes of `p` (a growing column; the bump heap abandons the old one). */
+export function regrow(p: usize, used: i32, bytes: i32): usize {
+  const q = alloc(bytes);
+  memory.copy(q, p, <usize>used);
+  return q;
+}

@@ -1,6 +1,6 @@
 // Pens from fractals; mirrors src/core/pens.ts.
 import { BOTTOM, DOWN, TOP, UP, mCount, mFx, mHigh, mLow, mStart, mEnd } from './merged';
-import { alloc, getF64, getI32, getI8, setI32, setI8 } from './mem';
+import { alloc, getF64, getI32, getI8, regrow, setI32, setI8 } from './mem';
 
 // Options (set by penInit).
 let traditional: bool = false;
@@ -141,12 +141,6 @@ let vsBest: i32 = -1;
 /** Up to two tail pens: startK, endK, dir, flags (bit 0 confirmed, bit 1 was confirmed). */
 export let tailBuf: usize = 0;
 
-function moveBytes(p: usize, bytes: i32, cap: i32): usize {
-  const q = alloc(cap);
-  memory.copy(q, p, <usize>bytes);
-  return q;
-}
-
 /** Streaming setup: options and initial capacities. */
 export function penStreamInit(cap: i32, trad: bool, minK: i32, check: i32, peak: bool): void {
   penInit(cap, trad, minK, check, peak);
@@ -158,15 +152,15 @@ export function penStreamInit(cap: i32, trad: bool, minK: i32, check: i32, peak:
 function penEnsure(pens: i32, free: i32): void {
   if (pens >= pCap) {
     const cap = max(pCap * 2, pens + 1);
-    pStart = moveBytes(pStart, pCount << 2, cap << 2);
-    pEnd = moveBytes(pEnd, pCount << 2, cap << 2);
-    pDir = moveBytes(pDir, pCount, cap);
-    pFlags = moveBytes(pFlags, pCount, cap);
+    pStart = regrow(pStart, pCount << 2, cap << 2);
+    pEnd = regrow(pEnd, pCount << 2, cap << 2);
+    pDir = regrow(pDir, pCount, cap);
+    pFlags = regrow(pFlags, pCount, cap);
     pCap = cap;
   }
   if (free >= freeCap) {
     const cap = max(freeCap * 2, free + 1);
-    freeList = moveBytes(freeList, freeCount << 2, cap << 2);
+    freeList = regrow(freeList, freeCount << 2, cap << 2);
     freeCap = cap;
   }
 }

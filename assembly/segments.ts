@@ -6,7 +6,7 @@
 // Streaming only (not in the TS engine, same results): a rebuild re-reads the forming segment's
 // pens on every bar, so scans and feature-sequence re-feeds over final pens are stored and reused
 // while everything they read stays final (scanFrom, FeatureFractal.replay, findPeak).
-import { alloc, getF64, getI32, getI8, setF64, setI32, setI8 } from './mem';
+import { getF64, getI32, getI8, regrow, setF64, setI32, setI8 } from './mem';
 import { mHigh, mLow } from './merged';
 import { pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
 
@@ -53,11 +53,11 @@ export class SegmentColumns {
     if (cap <= this.cap) return;
     cap = max(cap, this.cap * 2);
     const n = this.count;
-    this.start = moveBytes(this.start, n << 2, cap << 2);
-    this.end = moveBytes(this.end, n << 2, cap << 2);
-    this.dir = moveBytes(this.dir, n, cap);
-    this.confirmed = moveBytes(this.confirmed, n, cap);
-    this.endCase = moveBytes(this.endCase, n, cap);
+    this.start = regrow(this.start, n << 2, cap << 2);
+    this.end = regrow(this.end, n << 2, cap << 2);
+    this.dir = regrow(this.dir, n, cap);
+    this.confirmed = regrow(this.confirmed, n, cap);
+    this.endCase = regrow(this.endCase, n, cap);
     this.cap = cap;
   }
 
@@ -140,23 +140,17 @@ function commit(): void {
   baseLen = finals.count;
 }
 
-function moveBytes(p: usize, bytes: i32, size: i32): usize {
-  const q = alloc(size);
-  memory.copy(q, p, <usize>bytes);
-  return q;
-}
-
 // Growth abandons the old columns on the bump heap (geometric, so at most twice the live size).
 function growView(cap: i32): void {
   if (cap <= vCap) return;
   cap = max(cap, vCap * 2);
   const n = vFinal;
-  sDir = moveBytes(sDir, n, cap);
-  sSure = moveBytes(sSure, n, cap);
-  sHigh = moveBytes(sHigh, n << 3, cap << 3);
-  sLow = moveBytes(sLow, n << 3, cap << 3);
-  sBegin = moveBytes(sBegin, n << 3, cap << 3);
-  sEndV = moveBytes(sEndV, n << 3, cap << 3);
+  sDir = regrow(sDir, n, cap);
+  sSure = regrow(sSure, n, cap);
+  sHigh = regrow(sHigh, n << 3, cap << 3);
+  sLow = regrow(sLow, n << 3, cap << 3);
+  sBegin = regrow(sBegin, n << 3, cap << 3);
+  sEndV = regrow(sEndV, n << 3, cap << 3);
   vCap = cap;
 }
 

@@ -1,5 +1,6 @@
 // Stage 1 + 2: inclusion (merged bars) and fractal classification, fed one raw bar at a time.
 
+import { PREFAULT_ROWS, prefault } from './prefault.js';
 import type { MergedColumns } from './shape.js';
 
 export const UP = 1;
@@ -53,9 +54,12 @@ export class MergedBarStore {
   /** Merged indices of the fractals, in order. */
   fractalIndex: Int32Array;
   fractalCount = 0;
+  /** Rows below this have been written in every column (see prefault.ts; only grown columns are). */
+  private touched: number;
 
   constructor(capacity = 1024) {
     const c = Math.max(4, capacity);
+    this.touched = c;
     this.high = new Float64Array(c);
     this.low = new Float64Array(c);
     this.dir = new Int8Array(c);
@@ -137,6 +141,11 @@ export class MergedBarStore {
   private open(raw: number, h: number, l: number, d: number): void {
     if (this.count === this.high.length) this.grow();
     const i = this.count++;
+    if (i >= this.touched) {
+      const to = Math.min(this.high.length, i + PREFAULT_ROWS);
+      prefault([this.high, this.low, this.dir, this.fx, this.rawStart, this.rawEnd, this.highApex, this.lowApex], i, to);
+      this.touched = prefault([this.fractalIndex], Math.max(this.touched, this.fractalCount), to);
+    }
     this.high[i] = h;
     this.low[i] = l;
     this.dir[i] = d;
@@ -174,5 +183,6 @@ export class MergedBarStore {
     this.highApex = i32(this.highApex);
     this.lowApex = i32(this.lowApex);
     this.fractalIndex = i32(this.fractalIndex);
+    this.touched = this.fractalCount; // the copies wrote rows below count, and below this in fractalIndex
   }
 }

@@ -6,6 +6,7 @@ import { BarValidationError, ConfigError } from './errors.js';
 import type { MacdPoint } from './macd-stream.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from './options.js';
 import type { PenRecord } from './pens.js';
+import { PREFAULT_ROWS, prefault } from './prefault.js';
 import { tsStreamKernel, type KernelMark, type StreamKernel, type StreamKernelFactory } from './stream-kernel.js';
 import type { SegmentRecord } from './segments.js';
 import { shapeFractals, shapePen, shapeSegment } from './shape.js';
@@ -73,20 +74,27 @@ interface Mark extends KernelMark {
 class Columns {
   count = 0;
   cols: Float64Array[];
+  /** Rows below this have been written in every column (see prefault.ts; only grown columns are). */
+  private touched: number;
   constructor(width: number, capacity = 1024) {
     this.cols = Array.from({ length: width }, () => new Float64Array(capacity));
+    this.touched = capacity;
   }
   row(i: number, values: readonly number[]): void {
     this.reserve(i);
     for (let j = 0; j < values.length; j++) this.cols[j]![i] = values[j]!;
   }
+  /** Room for row i (the first unused one). */
   reserve(i: number): void {
-    if (i < this.cols[0]!.length) return;
-    this.cols = this.cols.map((c) => {
-      const d = new Float64Array(c.length * 2);
-      d.set(c);
-      return d;
-    });
+    if (i >= this.cols[0]!.length) {
+      this.touched = this.cols[0]!.length;
+      this.cols = this.cols.map((c) => {
+        const d = new Float64Array(c.length * 2);
+        d.set(c);
+        return d;
+      });
+    }
+    if (i >= this.touched) this.touched = prefault(this.cols, i, Math.min(this.cols[0]!.length, i + PREFAULT_ROWS));
   }
   view(j: number): Float64Array {
     return this.cols[j]!.subarray(0, this.count);

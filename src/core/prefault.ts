@@ -1,0 +1,17 @@
+// Growing columns in streaming: the first write to a fresh page of a grown typed array is a page
+// fault (~4 us each measured on this VM). Taken a page at a time they land on about one append in a
+// hundred, right at the p99; writing the unused rows ahead once, PREFAULT_ROWS at a time, moves them
+// onto one append in thousands. assembly/merged.ts does the same for the WASM kernel's columns.
+
+export const PREFAULT_ROWS = 4096;
+
+type Column = Float64Array | Int32Array | Int8Array;
+
+/**
+ * Rows `from`..`to` (unused) of each column written once; returns `to`. Callers keep the returned
+ * row as their "written up to" mark and call again when the next row to write reaches it.
+ */
+export function prefault(cols: readonly Column[], from: number, to: number): number {
+  for (const c of cols) c.fill(0, from, to);
+  return to;
+}
