@@ -49,7 +49,7 @@ export function addFractal(k: i32): void {
 export let mCap: i32 = 0;
 /** Rows below this have been written in every column (see prefault). */
 let mTouched: i32 = 0;
-const PREFAULT_ROWS: i32 = 4096;
+const PREFAULT_ROWS: i32 = 2048;
 
 /** Makes room for `cap` merged bars (the bump heap cannot free: old columns are abandoned). */
 export function mergeReserve(cap: i32): void {
@@ -76,8 +76,7 @@ export function mergeReserve(cap: i32): void {
 /**
  * Writes the unused rows up to PREFAULT_ROWS ahead of row `n` (the merged count) once, in every
  * column. The first write to a fresh page of a grown column is a page fault (~4 us measured on this
- * VM); taken one page at a time they would land on about one append in a hundred (as in
- * src/core/prefault.ts).
+ * VM); taken one page at a time they land right at the p99 of appends (see src/core/prefault.ts).
  */
 function prefault(n: i32): void {
   const to = min(mCap, n + PREFAULT_ROWS);
