@@ -82,8 +82,8 @@ export function layout(): usize {
 }
 
 // Streaming (a separate instance per analyzer; never mixed with prepare/run in one instance).
-export { streamInit, streamPush, streamTail, streamSegments, streamLayout } from './stream';
-export { penTail, penRestore, penDrop, penSetState } from './pens';
-export { mergeRestore, mergeDrop, mergeSetCounts, mergeReserve } from './merged';
+export { streamInit, streamStep, streamLoaded, streamDrop, streamLayout } from './stream';
+export { penSetState } from './pens';
+export { mergeSetCounts, mergeReserve } from './merged';
 export { macdRestore } from './macd';
-export { segRestore, segDrop, segSetState } from './segments';
+export { segSetState } from './segments';

@@ -41,15 +41,14 @@ function run(name, kernel, window) {
   return { name, window: window ?? 'none', ...timed((i) => a.append(bars[i])) };
 }
 
-// The WASM kernel's own work with no host around it, a floor for the WASM rows: its three exports
-// (push, provisional tail, segment stage) on every bar, nothing read back. `ex` is the instance's
-// exports, a private field of WasmStreamKernel.
+// The WASM kernel's own work with no host around it, a floor for the WASM rows: its one export per
+// bar (every stage, the comparison with the previous bar's pens and segments, event records), nothing
+// read back. `ex` is the instance's exports, a private field of WasmStreamKernel.
 function kernelOnly() {
   const ex = embeddedWasmStreamKernel()(resolveOptions({})).ex;
   const feed = (i) => {
     const b = bars[i];
-    ex.streamPush(i, b.high, b.low, b.close);
-    ex.streamSegments(ex.streamTail());
+    ex.streamStep(i, b.high, b.low, b.close, 0);
   };
   for (let i = 0; i < HISTORY; i++) feed(i);
   return { name: 'WASM kernel exports only (no host)', window: 'none', ...timed(feed) };

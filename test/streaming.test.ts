@@ -208,6 +208,27 @@ describe('events, hand-worked', () => {
     ]);
   });
 
+  it('the confirmed pen reaches a lower bottom: provisional, then extended; a replaced bar takes it back (both engines)', () => {
+    // Bars 0-9 as above: pen 0 (top 4 -> bottom 8) is confirmed at bar 9. Bar 10 (low 8.5) is lower
+    // than bar 8 (low 9), so pen 0 is shown provisionally to bar 10; bar 11 rises, bar 10 becomes a
+    // bottom fractal and pen 0 is confirmed again, extended to it. Bars 9-11 include no other:
+    // [11,10], [10,8.5], [11,9.5] (the top at bar 9 is only one bar after the bottom: no pen).
+    const d = hl([[10, 9], [11, 10], [12, 11], [13, 12], [14, 13], [13, 12], [12, 11], [11, 10], [10, 9], [11, 10], [10, 8.5], [11, 9.5]]);
+    const fmt = (i: number, events: readonly StreamEvent[]) => events.map((e) => `${i}:${e.type}:${'pen' in e ? `${e.pen.index} ${e.pen.startRaw}->${e.pen.endRaw}` : ''}`);
+    for (const kernel of KERNELS) {
+      const s = new StreamingAnalyzer({}, { kernel });
+      const log: string[] = [];
+      for (let i = 0; i < 12; i++) log.push(...fmt(i, s.append(bar(d, i)).events));
+      expect(log, kernel.engine).toEqual(['9:pen_confirmed:0 4->8', '10:pen_provisional:0 4->10', '11:pen_extended:0 4->10']);
+      expect(s.snapshot().pens.map((p) => [p.startRaw, p.endRaw, p.confirmed])).toEqual([[4, 10, true]]);
+      // Bar 10 forming low at 8.5, then replaced by a bar that does not go below bar 8: pen 0 is
+      // confirmed again at its old end (not an extension).
+      const r = new StreamingAnalyzer({}, { kernel });
+      for (let i = 0; i < 11; i++) r.append(bar(d, i));
+      expect(fmt(10, r.replaceLast({ ...bar(d, 10), high: 12, low: 10.5, open: 11, close: 11 }).events), kernel.engine).toEqual(['10:pen_confirmed:0 4->8']);
+    }
+  });
+
   it('a bad bar is refused with its index and field, and nothing changes', () => {
     const s = new StreamingAnalyzer();
     for (let i = 0; i < 10; i++) s.append(bar(b, i));

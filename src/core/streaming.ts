@@ -7,11 +7,12 @@ import type { MacdPoint } from './macd-stream.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from './options.js';
 import type { PenRecord } from './pens.js';
 import { PREFAULT_ROWS, prefault } from './prefault.js';
+import { readEvents, type StreamEvent } from './stream-events.js';
 import { tsStreamKernel, type KernelMark, type StreamKernel, type StreamKernelFactory } from './stream-kernel.js';
 import type { SegmentRecord } from './segments.js';
 import { shapeFractals, shapePen, shapeSegment } from './shape.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
-import type { AnalysisResult, Pen, Segment } from './types.js';
+import type { AnalysisResult, Pen } from './types.js';
 import { validateBar } from './validate.js';
 import { VERSION } from './version.js';
 
@@ -44,19 +45,7 @@ export interface StreamBar {
   readonly volume: number;
 }
 
-/**
- * What changed with a bar, so a consumer can react without diffing. Pens and segments are reported
- * with their index; a later event for the same index replaces the earlier one.
- * - pen_confirmed: a pen now satisfies the full definition (new, or confirmed again after a provisional extension)
- * - pen_extended: the last confirmed pen now ends at a more extreme fractal
- * - pen_provisional: the provisional pen (to the last bar) appeared or moved
- * - segment_confirmed / segment_provisional: likewise for segments
- * - pen_removed / segment_removed: a provisional pen or segment no longer exists
- */
-export type StreamEvent =
-  | { readonly type: 'pen_confirmed' | 'pen_extended' | 'pen_provisional'; readonly pen: Pen }
-  | { readonly type: 'segment_confirmed' | 'segment_provisional'; readonly segment: Segment }
-  | { readonly type: 'pen_removed' | 'segment_removed'; readonly index: number };
+export type { StreamEvent } from './stream-events.js';
 
 export interface StreamUpdate {
   /** Index of the bar appended or replaced. */
@@ -64,10 +53,6 @@ export interface StreamUpdate {
   readonly replaced: boolean;
   readonly macd: MacdPoint;
   readonly events: readonly StreamEvent[];
-}
-
-interface Mark extends KernelMark {
-  readonly finalPens: number;
 }
 
 /** Growable Float64Array columns. */
@@ -113,14 +98,8 @@ export class StreamingAnalyzer {
   private readonly bars = new Columns(6);
   private readonly macdCols = new Columns(3);
   private readonly k: StreamKernel;
-  /** Pens that can no longer change (all confirmed pens but the last), shaped. */
-  private readonly finalPens: Pen[] = [];
-  /** The current pens from finalPens.length on, and segments from segFrom on (the part that may change). */
-  private tailPens: Pen[] = [];
-  private tailRecords: PenRecord[] = [];
-  private segFrom = 0;
-  private tailSegs: Segment[] = [];
-  private last: Mark | null = null;
+  /** A bar was appended, so replaceLast can go back to the state before it (the kernel holds that state). */
+  private replaceable = false;
   /** Global index of local index 0 (non-zero once a window dropped old data). */
   private rawBase = 0;
   private mergedBase = 0;
@@ -162,30 +141,23 @@ export class StreamingAnalyzer {
   append(bar: StreamBar): StreamUpdate {
     const i = this.bars.count;
     validateBar(bar, this.rawBase + i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
-    const oldPens = this.tailPens, oldPenFrom = this.finalPens.length;
-    const oldSegs = this.tailSegs, oldSegFrom = this.segFrom;
-    this.last = this.mark();
-    const update = this.apply(bar, i, false, oldPens, oldPenFrom, oldSegs, oldSegFrom);
+    const update = this.apply(bar, i, false);
+    this.replaceable = true;
     if (this.bars.count >= 2 * this.window) this.compact();
     return update;
   }
 
   /** Replaces the last bar (the still-forming bar changed). Throws BarValidationError (nothing changes) for a bad bar. */
   replaceLast(bar: StreamBar): StreamUpdate {
-    const m = this.last;
     const i = this.bars.count - 1;
-    if (m === null || i < 0) throw new BarValidationError(-1, 'bars', 'there is no bar to replace');
+    if (!this.replaceable || i < 0) throw new BarValidationError(-1, 'bars', 'there is no bar to replace');
     validateBar(bar, this.rawBase + i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
-    // The old state from the restore point on, taken before the restore drops it.
-    const oldPenFrom = m.finalPens;
-    const oldPens = this.finalPens.slice(oldPenFrom).concat(this.tailPens);
-    const oldSegFrom = Math.min(this.segFrom, m.segs.count);
-    const oldSegs = this.shapeFinalSegs(oldSegFrom, this.segFrom).concat(this.tailSegs);
-    this.restore(m);
-    return this.apply(bar, i, true, oldPens, oldPenFrom, oldSegs, oldSegFrom);
+    this.bars.count--;
+    this.macdCols.count--;
+    return this.apply(bar, i, true);
   }
 
-  private apply(bar: StreamBar, i: number, replaced: boolean, oldPens: Pen[], oldPenFrom: number, oldSegs: Segment[], oldSegFrom: number): StreamUpdate {
+  private apply(bar: StreamBar, i: number, replaced: boolean): StreamUpdate {
     const b = this.bars;
     b.reserve(i);
     const c = b.cols;
@@ -197,86 +169,36 @@ export class StreamingAnalyzer {
     c[V]![i] = bar.volume;
     this.bars.count = i + 1;
     // Merged bars record global raw indices (they are labels; only differences are computed).
-    const macd = this.k.push(this.rawBase + i, bar.high, bar.low, bar.close);
+    const macd = this.k.push(this.rawBase + i, bar.high, bar.low, bar.close, replaced);
     const mc = this.macdCols;
     mc.reserve(i);
     mc.cols[DIF]![i] = macd.dif;
     mc.cols[DEA]![i] = macd.dea;
     mc.cols[HIST]![i] = macd.histogram;
     this.macdCols.count = i + 1;
-    this.finalizePens();
-    const tail = this.k.tail();
-    this.tailRecords = tail;
-    this.tailPens = tail.map((r, j) => this.shapePen(r, this.penBase + this.finalPens.length + j));
-    // Prices count too: a pen may end in the still-open merged bar, whose high/low can move.
-    const pensChanged = replaced || this.finalPens.length !== oldPenFrom || !sameList(oldPens, this.tailPens, samePen);
-    if (pensChanged) this.updateSegments();
-    const events: StreamEvent[] = [];
-    diffPens(oldPens, oldPenFrom, this.finalPens, this.tailPens, this.penBase, events);
-    if (pensChanged) this.diffSegments(oldSegs, oldSegFrom, events);
+    const events = readEvents(this.k.eventRecords(), this.k.eventCount(), c[T]!, this.rawBase);
     return { barIndex: this.rawBase + i, replaced, macd, events };
   }
 
-  /** Pens before the last confirmed one are final: shape them once. */
-  private finalizePens(): void {
-    const n = this.k.penCount();
-    for (let j = this.finalPens.length; j < n - 1; j++) {
-      this.finalPens.push(this.shapePen(this.k.pen(j), this.penBase + j));
-    }
+  /** Pens before this (local) index are final: all confirmed pens but the last. */
+  private finalPenCount(): number {
+    return Math.max(0, this.k.penCount() - 1);
   }
 
-  private updateSegments(): void {
-    const { from, extra } = this.k.segments();
-    this.segFrom = from;
-    this.tailSegs = extra.map((s, j) => this.shapeSeg(s, this.segBase + from + j));
-  }
-
-  private diffSegments(oldSegs: Segment[], oldFrom: number, events: StreamEvent[]): void {
-    // Compare from the lower start; entries below the other start are final in both states.
-    const from = Math.min(oldFrom, this.segFrom);
-    const end = Math.max(oldFrom + oldSegs.length, this.segFrom + this.tailSegs.length);
-    for (let j = from; j < end; j++) {
-      const a = j < oldFrom ? this.finalSeg(j) : oldSegs[j - oldFrom];
-      const b = j < this.segFrom ? this.finalSeg(j) : this.tailSegs[j - this.segFrom];
-      if (b === undefined) events.push({ type: 'segment_removed', index: this.segBase + j });
-      else if (a === undefined || !sameSegment(a, b)) events.push({ type: b.confirmed ? 'segment_confirmed' : 'segment_provisional', segment: b });
-    }
-  }
-
-  private finalSeg(j: number): Segment {
-    return this.shapeSeg(this.k.finalSegment(j), this.segBase + j);
-  }
-
-  private shapeFinalSegs(from: number, to: number): Segment[] {
-    const out: Segment[] = [];
-    for (let j = from; j < to; j++) out.push(this.finalSeg(j));
+  /** Every kept pen, shaped: the final ones, then the tail as of the last bar. */
+  private pens(): Pen[] {
+    const m = this.k.merged(), ts = this.bars.cols[T]!;
+    const out: Pen[] = [];
+    const add = (r: PenRecord) => out.push(shapePen(m, r, this.penBase + out.length, ts, this.mergedBase, this.rawBase));
+    for (let j = 0; j < this.finalPenCount(); j++) add(this.k.pen(j));
+    for (const r of this.k.tail()) add(r);
     return out;
   }
 
-  private penAt(i: number): Pen {
-    const f = this.finalPens.length;
-    return i < f ? this.finalPens[i]! : this.tailPens[i - f]!;
-  }
-
-  private shapeSeg(s: SegmentRecord, index: number): Segment {
-    return shapeSegment(s, index, this.penAt(s.startPen), this.penAt(s.endPen));
-  }
-
-  private shapePen(r: PenRecord, index: number): Pen {
-    return shapePen(this.k.merged(), r, index, this.bars.cols[T]!, this.mergedBase, this.rawBase);
-  }
-
-  private mark(): Mark {
-    const k = this.k.mark();
-    // Spelled out: an object spread here costs more than the rest of a quiet bar.
-    return { merged: k.merged, pens: k.pens, macd: k.macd, segs: k.segs, finalPens: this.finalPens.length };
-  }
-
-  private restore(m: Mark): void {
-    this.bars.count--;
-    this.macdCols.count--;
-    this.k.restore(m);
-    this.finalPens.length = m.finalPens;
+  /** Raw index of final pen j's end. */
+  private penEndRaw(j: number): number {
+    const r = this.k.pen(j), m = this.k.merged();
+    return r.dir === 1 ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
   }
 
   /**
@@ -287,12 +209,17 @@ export class StreamingAnalyzer {
   snapshot(): AnalysisResult {
     const m = this.k.merged();
     const c = m.count;
+    const pens = this.pens();
+    const { from, extra } = this.k.segments();
+    const segs: SegmentRecord[] = [];
+    for (let j = 0; j < from; j++) segs.push(this.k.finalSegment(j));
+    segs.push(...extra);
     return {
       barCount: this.barCount,
       merged: { count: c, high: m.high.slice(0, c), low: m.low.slice(0, c), dir: m.dir.slice(0, c), rawStart: m.rawStart.slice(0, c), rawEnd: m.rawEnd.slice(0, c) },
       fractals: shapeFractals(m, this.mergedBase),
-      pens: this.finalPens.concat(this.tailPens),
-      segments: this.shapeFinalSegs(0, this.segFrom).concat(this.tailSegs),
+      pens,
+      segments: segs.map((s, j) => shapeSegment(s, this.segBase + j, pens[s.startPen]!, pens[s.endPen]!)),
       macd: {
         dif: this.macdCols.view(DIF).slice(),
         dea: this.macdCols.view(DEA).slice(),
@@ -314,16 +241,17 @@ export class StreamingAnalyzer {
     // segment starts at or after, nor one the mark still counts as final.
     const fin = (j: number) => this.k.finalSegment(j);
     const finCount = this.k.finalSegmentCount();
-    let lastConfirmed = Math.min(finCount, this.last?.segs.count ?? finCount) - 1;
+    const mark = this.k.lastMark();
+    let lastConfirmed = Math.min(finCount, mark?.segs.count ?? finCount) - 1;
     while (lastConfirmed >= 0 && !fin(lastConfirmed).confirmed) lastConfirmed--;
     let ds = 0, dp = 0;
     if (lastConfirmed > 0) {
-      while (ds < lastConfirmed && this.finalPens[fin(ds).endPen]!.endRaw < windowStart) ds++;
-      const maxDp = Math.min(fin(ds).startPen, this.last?.finalPens ?? Infinity);
-      while (dp < maxDp && this.finalPens[dp]!.endRaw < windowStart) dp++;
+      while (ds < lastConfirmed && this.penEndRaw(fin(ds).endPen) < windowStart) ds++;
+      const maxDp = Math.min(fin(ds).startPen, mark === null ? Infinity : Math.max(0, mark.pens.count - 1));
+      while (dp < maxDp && this.penEndRaw(dp) < windowStart) dp++;
     }
     // Pens still referenced by the pen stage (the last confirmed one) stay.
-    dp = Math.min(dp, this.finalPens.length, Math.max(0, penCount - 1));
+    dp = Math.min(dp, Math.max(0, penCount - 1));
     // Merged bars: from the one holding the window's first bar, and never past what is still read:
     // the first kept pen's start (its record indexes merged bars), the bar before the last pen's
     // start (the pen stage's fractal check), before any pen the bar before the first fractal.
@@ -335,32 +263,13 @@ export class StreamingAnalyzer {
     const dr = m.rawStart[dm]! - this.rawBase;
     if (dm === 0 && dr === 0 && dp === 0 && ds === 0) return;
 
-    // Fractals before merged bar dm go too (the mark's count of them must follow).
-    let df = 0;
-    while (df < m.fractalCount && m.fractalIndex[df]! < dm) df++;
     this.bars.dropBefore(dr);
     this.macdCols.dropBefore(dr);
     this.k.dropBefore(dm, dp, ds);
-    this.finalPens.splice(0, dp);
-    for (const r of this.tailRecords) {
-      r.startK -= dm;
-      r.endK -= dm;
-    }
-    this.segFrom -= ds;
     this.rawBase += dr;
     this.mergedBase += dm;
     this.penBase += dp;
     this.segBase += ds;
-    const k = this.last;
-    if (k !== null) {
-      this.last = {
-        merged: { ...k.merged, count: k.merged.count - dm, fractalCount: k.merged.fractalCount - df },
-        pens: { ...k.pens, count: k.pens.count - dp, lastEndK: k.pens.lastEndK - dm, lastEnd: k.pens.lastEnd - dm },
-        macd: k.macd,
-        segs: { count: k.segs.count - ds, resumeBegin: k.segs.resumeBegin - dp },
-        finalPens: k.finalPens - dp,
-      };
-    }
   }
 
   /** The analyzer's whole state as a versioned blob; `StreamingAnalyzer.restore` continues from it. */
@@ -368,12 +277,12 @@ export class StreamingAnalyzer {
     const k = this.k.save();
     const km = k.merged;
     const n = this.bars.count;
-    const last = this.last;
+    const last = k.mark;
     return writeStateBlob(engineId(this.k.engine), {
       options: this.options,
       window: this.window === Infinity ? null : this.window,
       bases: [this.rawBase, this.mergedBase, this.penBase, this.segBase],
-      finalPens: this.finalPens.length,
+      finalPens: this.finalPenCount(),
       resumeBegin: k.resumeBegin,
       free: k.free,
       lastEnd: k.lastEnd,
@@ -446,14 +355,9 @@ export class StreamingAnalyzer {
       macd: { ...s.macd, floats: arrays.macdState as Float64Array },
       segments,
       resumeBegin: s.resumeBegin,
-    });
-    // Final pens are a function of the pen records and bars: shape them again.
-    for (let j = 0; j < s.finalPens; j++) a.finalPens.push(a.shapePen(pens[j]!, a.penBase + j));
-    a.last = s.last === null ? null : loadedMark(s.last, arrays.lastF as Float64Array);
-    // The changeable tail (provisional pens and segments) is recomputed.
-    a.tailRecords = a.k.tail();
-    a.tailPens = a.tailRecords.map((r, j) => a.shapePen(r, a.penBase + a.finalPens.length + j));
-    a.updateSegments();
+      mark: s.last === null ? null : loadedMark(s.last, arrays.lastF as Float64Array),
+    }, { merged: a.mergedBase, pens: a.penBase, segments: a.segBase });
+    a.replaceable = s.last !== null;
     return a;
   }
 
@@ -492,52 +396,25 @@ interface SavedMeta {
   last: SavedMark | null;
 }
 
-/** A mark as blobs hold it: segment fields flat, floats zeroed (they travel in lastF). */
-type SavedMark = Omit<Mark, 'segs'> & { finalSegs: number; resumeBegin: number };
+/** The kernel's mark as blobs hold it: segment fields flat, floats zeroed (they travel in lastF). */
+type SavedMark = Omit<KernelMark, 'segs'> & { finalPens: number; finalSegs: number; resumeBegin: number };
 
-function savedMark(m: Mark): SavedMark {
-  const { segs, ...rest } = m;
-  return { ...rest, merged: { ...m.merged, high: 0, low: 0 }, macd: { ...m.macd, fast: 0, slow: 0, dea: 0 }, finalSegs: segs.count, resumeBegin: segs.resumeBegin };
-}
-
-function loadedMark(s: SavedMark, lf: Float64Array): Mark {
-  const { finalSegs, resumeBegin, ...rest } = s;
+function savedMark(m: KernelMark): SavedMark {
   return {
-    ...rest,
-    merged: { ...s.merged, high: lf[0]!, low: lf[1]! },
-    macd: { ...s.macd, fast: lf[2]!, slow: lf[3]!, dea: lf[4]! },
-    segs: { count: finalSegs, resumeBegin },
+    merged: { ...m.merged, high: 0, low: 0 },
+    pens: m.pens,
+    macd: { ...m.macd, fast: 0, slow: 0, dea: 0 },
+    finalPens: Math.max(0, m.pens.count - 1),
+    finalSegs: m.segs.count,
+    resumeBegin: m.segs.resumeBegin,
   };
 }
 
-function sameList<X>(a: readonly X[], b: readonly X[], same: (x: X, y: X) => boolean): boolean {
-  if (a.length !== b.length) return false;
-  for (let j = 0; j < a.length; j++) if (!same(a[j]!, b[j]!)) return false;
-  return true;
-}
-
-const samePen = (a: Pen, b: Pen) =>
-  a.startMerged === b.startMerged && a.endMerged === b.endMerged && a.startRaw === b.startRaw && a.endRaw === b.endRaw &&
-  a.direction === b.direction && a.confirmed === b.confirmed && a.endPrice === b.endPrice && a.startPrice === b.startPrice;
-
-const sameSegment = (a: Segment, b: Segment) =>
-  a.startPen === b.startPen && a.endPen === b.endPen && a.direction === b.direction && a.confirmed === b.confirmed &&
-  a.endCase === b.endCase && a.startRaw === b.startRaw && a.endRaw === b.endRaw && a.startPrice === b.startPrice && a.endPrice === b.endPrice;
-
-/** Events for pens from index `from`: `oldPens` then versus final pens + tail now. */
-function diffPens(oldPens: Pen[], from: number, finalPens: Pen[], tail: Pen[], base: number, events: StreamEvent[]): void {
-  const nowCount = finalPens.length + tail.length;
-  const at = (i: number) => (i < finalPens.length ? finalPens[i]! : tail[i - finalPens.length]!);
-  const end = Math.max(from + oldPens.length, nowCount);
-  for (let i = from; i < end; i++) {
-    const a = oldPens[i - from];
-    if (i >= nowCount) {
-      events.push({ type: 'pen_removed', index: base + i });
-      continue;
-    }
-    const b = at(i);
-    if (a !== undefined && samePen(a, b)) continue;
-    const type = !b.confirmed ? 'pen_provisional' : a !== undefined && a.confirmed && a.startMerged === b.startMerged ? 'pen_extended' : 'pen_confirmed';
-    events.push({ type, pen: b });
-  }
+function loadedMark(s: SavedMark, lf: Float64Array): KernelMark {
+  return {
+    merged: { ...s.merged, high: lf[0]!, low: lf[1]! },
+    pens: s.pens,
+    macd: { ...s.macd, fast: lf[2]!, slow: lf[3]!, dea: lf[4]! },
+    segs: { count: s.finalSegs, resumeBegin: s.resumeBegin },
+  };
 }

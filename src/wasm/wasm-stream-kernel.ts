@@ -4,26 +4,19 @@ import type { MacdPoint } from '../core/macd-stream.js';
 import type { AnalysisOptions } from '../core/options.js';
 import type { PenRecord } from '../core/pens.js';
 import type { SegmentRecord } from '../core/segments.js';
-import { copyMerged, pasteMerged, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
-import { mergedMark } from '../core/merge.js';
+import { EVENT_SLOTS } from '../core/stream-events.js';
+import { copyMerged, pasteMerged, type KernelBases, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import { instantiate } from './wasm-engine.js';
 
 interface StreamExports {
   readonly memory: WebAssembly.Memory;
   streamInit(cap: number, penDef: number, minK: number, fxCheck: number, endIsPeak: number, fast: number, slow: number, signal: number, seed: number, scale: number): void;
-  streamPush(raw: number, high: number, low: number, close: number): void;
+  streamStep(raw: number, high: number, low: number, close: number, replaced: number): number;
+  streamLoaded(mergedBase: number, penBase: number, segBase: number): void;
+  streamDrop(dm: number, dp: number, ds: number): void;
   streamLayout(): number;
-  streamTail(): number;
-  streamSegments(nTail: number): void;
-  segRestore(count: number, resumeBegin: number): void;
-  segDrop(dp: number, ds: number): void;
   segSetState(count: number, resumeBegin: number): void;
-  penTail(): number;
-  penRestore(count: number, lastEndK: number, lastEnd: number, free: number): void;
-  penDrop(dm: number, dp: number): void;
   penSetState(pens: number, free: number, lastEnd: number): void;
-  mergeRestore(count: number, high: number, low: number, rawEnd: number, highApex: number, lowApex: number, fx: number, fractalCount: number): void;
-  mergeDrop(k: number): void;
   mergeSetCounts(count: number, fractals: number): void;
   mergeReserve(cap: number): void;
   macdRestore(count: number, fast: number, slow: number, dea: number): void;
@@ -35,9 +28,11 @@ const L = {
   pCount: 11, pStart: 12, pEnd: 13, pDir: 14, pFlags: 15, free: 16, freeCount: 17, lastEnd: 18, tail: 19, macdOut: 20,
   macdCount: 21, macdState: 22, seedCloses: 23, seedDifs: 24, mCap: 25,
   fCount: 26, fStart: 27, fEnd: 28, fDir: 29, fConfirmed: 30, fCase: 31, baseLen: 32, gCount: 33, gStart: 34, gEnd: 35, gDir: 36,
-  gConfirmed: 37, gCase: 38, resumeBegin: 39,
+  gConfirmed: 37, gCase: 38, resumeBegin: 39, events: 40, nTail: 41, markI: 42, markF: 43,
 } as const;
-const LAYOUT_SLOTS = 40;
+const LAYOUT_SLOTS = 44;
+// The mark's slots (see assembly/stream.ts): i32 and f64.
+const MARK_SET = 13;
 
 const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;
 const INITIAL_CAPACITY = 1024;
@@ -60,8 +55,8 @@ export class WasmStreamKernel implements StreamKernel {
   private tableAddr = -1;
   private viewHigh = -1;
   private viewCap = -1;
-  /** Pens the last tail() call wrote to the tail buffer. */
-  private nTail = 0;
+  /** Events of the last push. */
+  private nEvents = 0;
 
   constructor(
     private readonly ex: StreamExports,
@@ -73,8 +68,8 @@ export class WasmStreamKernel implements StreamKernel {
   }
 
   /**
-   * Re-creates the memory views when the memory grew. streamPush and streamTail rewrite the layout
-   * table themselves; after other calls, `rewrite` has it rewritten first.
+   * Re-creates the memory views when the memory grew. streamStep, streamLoaded and streamDrop rewrite
+   * the layout table themselves; after other calls, `rewrite` has it rewritten first.
    */
   private refresh(rewrite = false): void {
     if (rewrite || this.tableAddr < 0) this.tableAddr = this.ex.streamLayout();
@@ -92,11 +87,20 @@ export class WasmStreamKernel implements StreamKernel {
     }
   }
 
-  push(raw: number, high: number, low: number, close: number): MacdPoint {
-    this.ex.streamPush(raw, high, low, close);
+  push(raw: number, high: number, low: number, close: number, replaced: boolean): MacdPoint {
+    this.nEvents = this.ex.streamStep(raw, high, low, close, replaced ? 1 : 0);
     this.refresh();
     const o = this.t[L.macdOut]! >> 3;
     return { dif: this.f64[o]!, dea: this.f64[o + 1]!, histogram: this.f64[o + 2]! };
+  }
+
+  eventCount(): number {
+    return this.nEvents;
+  }
+
+  eventRecords(): Float64Array {
+    const o = this.t[L.events]! >> 3;
+    return this.f64.subarray(o, o + this.nEvents * EVENT_SLOTS);
   }
 
   merged(): MergedView {
@@ -145,8 +149,7 @@ export class WasmStreamKernel implements StreamKernel {
   }
 
   tail(): PenRecord[] {
-    const n = (this.nTail = this.ex.streamTail());
-    this.refresh();
+    const n = this.t[L.nTail]!;
     const b = this.t[L.tail]! >> 2;
     const out: PenRecord[] = [];
     for (let j = 0; j < n; j++) {
@@ -157,8 +160,6 @@ export class WasmStreamKernel implements StreamKernel {
   }
 
   segments(): SegmentUpdate {
-    this.ex.streamSegments(this.nTail);
-    this.refresh();
     const t = this.t;
     const extra: SegmentRecord[] = [];
     for (let j = 0; j < t[L.gCount]!; j++) extra.push(this.segmentAt(L.gStart, L.gEnd, L.gDir, L.gConfirmed, L.gCase, j));
@@ -186,47 +187,32 @@ export class WasmStreamKernel implements StreamKernel {
     };
   }
 
-  mark(): KernelMark {
-    const t = this.t, i32 = this.i32;
-    const pc = t[L.pCount]!;
-    const s = t[L.macdState]! >> 3;
-    const mc = t[L.mCount]!, k = mc - 1;
+  lastMark(): KernelMark | null {
+    const t = this.t, I = this.i32, F = this.f64;
+    const i = t[L.markI]! >> 2, f = t[L.markF]! >> 3;
+    if (I[i + MARK_SET] !== 1) return null;
     return {
-      // Read directly (this runs on every append; the view's getters cost more than the rest).
-      merged:
-        mc === 0
-          ? mergedMark(this.merged())
-          : {
-              count: mc,
-              high: this.f64[(t[L.mHigh]! >> 3) + k]!,
-              low: this.f64[(t[L.mLow]! >> 3) + k]!,
-              rawEnd: i32[(t[L.mEnd]! >> 2) + k]!,
-              highApex: i32[(t[L.mHighApex]! >> 2) + k]!,
-              lowApex: i32[(t[L.mLowApex]! >> 2) + k]!,
-              fx: this.i8[t[L.mFx]! + k]!,
-              fractalCount: t[L.mFractalCount]!,
-            },
-      pens: { count: pc, lastEndK: pc > 0 ? this.i32[(t[L.pEnd]! >> 2) + pc - 1]! : -1, lastEnd: t[L.lastEnd]!, free: t[L.freeCount]! },
-      macd: { count: t[L.macdCount]!, fast: this.f64[s]!, slow: this.f64[s + 1]!, dea: this.f64[s + 2]! },
-      segs: { count: t[L.fCount]!, resumeBegin: t[L.resumeBegin]! },
+      merged: { count: I[i]!, high: F[f]!, low: F[f + 1]!, rawEnd: I[i + 1]!, highApex: I[i + 2]!, lowApex: I[i + 3]!, fx: I[i + 4]!, fractalCount: I[i + 5]! },
+      pens: { count: I[i + 6]!, lastEndK: I[i + 7]!, lastEnd: I[i + 8]!, free: I[i + 9]! },
+      macd: { count: I[i + 10]!, fast: F[f + 2]!, slow: F[f + 3]!, dea: F[f + 4]! },
+      segs: { count: I[i + 11]!, resumeBegin: I[i + 12]! },
     };
   }
 
-  restore(k: KernelMark): void {
+  /** Writes a mark (or none) into the kernel's mark slots. */
+  private setMark(k: KernelMark | null): void {
+    const t = this.t, I = this.i32, F = this.f64;
+    const i = t[L.markI]! >> 2, f = t[L.markF]! >> 3;
+    I[i + MARK_SET] = k === null ? 0 : 1;
+    if (k === null) return;
     const m = k.merged;
-    // Before any bar the mark holds no merged bar: values are ignored (count 0).
-    this.ex.mergeRestore(m.count, m.high ?? 0, m.low ?? 0, m.rawEnd ?? 0, m.highApex ?? 0, m.lowApex ?? 0, m.fx ?? 0, m.fractalCount);
-    this.ex.penRestore(k.pens.count, k.pens.lastEndK, k.pens.lastEnd, k.pens.free);
-    this.ex.macdRestore(k.macd.count, k.macd.fast, k.macd.slow, k.macd.dea);
-    this.ex.segRestore(k.segs.count, k.segs.resumeBegin);
-    this.refresh(true);
+    I.set([m.count, m.rawEnd, m.highApex, m.lowApex, m.fx, m.fractalCount, k.pens.count, k.pens.lastEndK, k.pens.lastEnd, k.pens.free, k.macd.count, k.segs.count, k.segs.resumeBegin], i);
+    F.set([m.high, m.low, k.macd.fast, k.macd.slow, k.macd.dea], f);
   }
 
   dropBefore(dm: number, dp: number, ds: number): void {
-    this.ex.mergeDrop(dm);
-    this.ex.penDrop(dm, dp);
-    this.ex.segDrop(dp, ds);
-    this.refresh(true);
+    this.ex.streamDrop(dm, dp, ds);
+    this.refresh();
   }
 
   save(): KernelState {
@@ -236,7 +222,8 @@ export class WasmStreamKernel implements StreamKernel {
     const pens: PenRecord[] = [];
     for (let j = 0; j < pc; j++) pens.push(this.pen(j));
     const free = Array.from(this.i32.subarray(t[L.free]! >> 2, (t[L.free]! >> 2) + t[L.freeCount]!));
-    const mk = this.mark().macd;
+    const o = t[L.macdState]! >> 3;
+    const mk = { count: t[L.macdCount]!, fast: this.f64[o]!, slow: this.f64[o + 1]!, dea: this.f64[o + 2]! };
     const { slow: sn, signal: gn, seed } = this.o.macd;
     const sma = seed === 'sma';
     const nCloses = sma ? Math.min(mk.count, sn) : 0;
@@ -254,10 +241,11 @@ export class WasmStreamKernel implements StreamKernel {
       macd: { count: mk.count, floats: Float64Array.from([mk.fast, mk.slow, mk.dea, ...closes, ...difs]), seedCloses: nCloses },
       segments,
       resumeBegin: t[L.resumeBegin]!,
+      mark: this.lastMark(),
     };
   }
 
-  load(s: KernelState): void {
+  load(s: KernelState, bases: KernelBases): void {
     const c = s.merged.count;
     this.ex.mergeReserve(Math.max(c + 1, INITIAL_CAPACITY));
     this.ex.mergeSetCounts(c, s.fractals.length);
@@ -289,5 +277,9 @@ export class WasmStreamKernel implements StreamKernel {
       this.i8[u[L.fConfirmed]! + j] = r.confirmed ? 1 : 0;
       this.i8[u[L.fCase]! + j] = r.endCase ?? 0;
     });
+    this.setMark(s.mark);
+    this.ex.streamLoaded(bases.merged, bases.pens, bases.segments);
+    this.refresh();
+    this.nEvents = 0;
   }
 }

@@ -1,0 +1,328 @@
+// Streaming events, computed by the kernel: after each bar the pens and segments are compared with
+// those published after the previous bar, and what changed is written as numeric records, which
+// the host turns into StreamEvent objects (readEvents). This is the TS kernel's implementation;
+// assembly/events.ts is the WASM kernel's, with the same records.
+//
+// A record is EVENT_SLOTS numbers: type, global index, then the shape of the pen or segment.
+// Shapes hold what a Pen or Segment is built from except times (the host has the bars):
+//   pen:     startMerged, endMerged, dir, confirmed, startRaw, endRaw, startPrice, endPrice, wasConfirmed
+//   segment: startPen, endPen, dir, confirmed, startRaw, endRaw, startPrice, endPrice, endCase
+// Indices in shapes are global (the bases follow the window's drops).
+import type { PenRecord } from './pens.js';
+import type { SegmentRecord } from './segments.js';
+import type { MergedColumns } from './shape.js';
+import type { Pen, Segment } from './types.js';
+
+export const EVENT_SLOTS = 12;
+const PEN_SLOTS = 9, SEG_SLOTS = 9;
+/** The pen slots a Pen shows (wasConfirmed, confirmed before a provisional extension, is not compared). */
+const PEN_SHOWN = 8;
+// Event type codes (1-based; 0 is no event).
+const TYPES = ['', 'pen_confirmed', 'pen_extended', 'pen_provisional', 'segment_confirmed', 'segment_provisional', 'pen_removed', 'segment_removed'] as const;
+const PEN_CONFIRMED = 1, PEN_EXTENDED = 2, PEN_PROVISIONAL = 3, SEGMENT_CONFIRMED = 4, SEGMENT_PROVISIONAL = 5, PEN_REMOVED = 6, SEGMENT_REMOVED = 7;
+
+/**
+ * What changed with a bar, so a consumer can react without diffing. Pens and segments are reported
+ * with their index; a later event for the same index replaces the earlier one.
+ * - pen_confirmed: a pen now satisfies the full definition (a new pen, or the last confirmed pen back
+ *   at its end after a replaced bar took back a provisional extension)
+ * - pen_extended: the last confirmed pen now ends at a more extreme fractal (usually after a
+ *   pen_provisional showed it reaching that bar)
+ * - pen_provisional: the provisional pen (to the last bar) appeared or moved
+ * - segment_confirmed / segment_provisional: likewise for segments
+ * - pen_removed / segment_removed: a provisional pen or segment no longer exists
+ */
+export type StreamEvent =
+  | { readonly type: 'pen_confirmed' | 'pen_extended' | 'pen_provisional'; readonly pen: Pen }
+  | { readonly type: 'segment_confirmed' | 'segment_provisional'; readonly segment: Segment }
+  | { readonly type: 'pen_removed' | 'segment_removed'; readonly index: number };
+
+/** `n` event records as objects; times come from `timestamp` (index 0 is global raw bar `rawBase`). */
+export function readEvents(r: Float64Array, n: number, timestamp: Float64Array, rawBase: number): StreamEvent[] {
+  const out: StreamEvent[] = new Array(n);
+  for (let j = 0; j < n; j++) {
+    const o = j * EVENT_SLOTS;
+    const code = r[o]!, index = r[o + 1]!;
+    const startRaw = r[o + 6]!, endRaw = r[o + 7]!;
+    const direction = r[o + 4] === 1 ? 'up' : 'down';
+    const confirmed = r[o + 5] === 1;
+    const startTime = timestamp[startRaw - rawBase]!, endTime = timestamp[endRaw - rawBase]!;
+    if (code <= PEN_PROVISIONAL) {
+      const pen: Pen = { index, direction, startMerged: r[o + 2]!, endMerged: r[o + 3]!, startRaw, endRaw, startPrice: r[o + 8]!, endPrice: r[o + 9]!, startTime, endTime, confirmed };
+      out[j] = { type: TYPES[code] as 'pen_confirmed', pen };
+    } else if (code <= SEGMENT_PROVISIONAL) {
+      const c = r[o + 10]!;
+      const segment: Segment = {
+        index, direction, startPen: r[o + 2]!, endPen: r[o + 3]!, startRaw, endRaw, startPrice: r[o + 8]!, endPrice: r[o + 9]!, startTime, endTime, confirmed,
+        endCase: c === 0 ? null : (c as 1 | 2),
+      };
+      out[j] = { type: TYPES[code] as 'segment_confirmed', segment };
+    } else out[j] = { type: TYPES[code] as 'pen_removed', index };
+  }
+  return out;
+}
+
+/** Growable rows of `width` numbers. */
+class Rows {
+  count = 0;
+  data: Float64Array<ArrayBufferLike>;
+  constructor(readonly width: number) {
+    this.data = new Float64Array(8 * width);
+  }
+  /** Offset of row i (room is made for it). */
+  at(i: number): number {
+    const o = i * this.width;
+    if (o + this.width > this.data.length) {
+      const d = new Float64Array(Math.max(o + this.width, 2 * this.data.length));
+      d.set(this.data);
+      this.data = d;
+    }
+    return o;
+  }
+}
+
+/** The stage results the comparison reads (the TS kernel's own state, updated in place). */
+export interface EventSource {
+  readonly m: MergedColumns;
+  /** Confirmed pens. */
+  readonly pens: readonly PenRecord[];
+  /** The pens from the last confirmed one on, with the provisional tail. */
+  tail: PenRecord[];
+  /** Final segments; the list is finals 0..baseLen-1, then `added`. */
+  readonly finals: readonly SegmentRecord[];
+  baseLen: number;
+  added: SegmentRecord[];
+}
+
+/** The TS kernel's event comparison (see the file comment); mirrors assembly/events.ts. */
+export class StreamEvents {
+  mBase = 0;
+  pBase = 0;
+  sBase = 0;
+  readonly events = new Rows(EVENT_SLOTS);
+  private pubPens = new Rows(PEN_SLOTS);
+  private nextPens = new Rows(PEN_SLOTS);
+  private pubSegs = new Rows(SEG_SLOTS);
+  private nextSegs = new Rows(SEG_SLOTS);
+  private pubPenFrom = 0;
+  private pubSegFrom = 0;
+  private readonly a = new Float64Array(SEG_SLOTS);
+  private readonly b = new Float64Array(SEG_SLOTS);
+  private readonly pen = new Float64Array(PEN_SLOTS);
+
+  constructor(private readonly s: EventSource) {}
+
+  private finalCount(): number {
+    return Math.max(0, this.s.pens.length - 1);
+  }
+
+  private penShape(i: number, out: Float64Array, o: number): void {
+    const f = this.finalCount();
+    const r = i < f ? this.s.pens[i]! : this.s.tail[i - f]!;
+    const m = this.s.m;
+    const up = r.dir === 1;
+    out[o] = this.mBase + r.startK;
+    out[o + 1] = this.mBase + r.endK;
+    out[o + 2] = r.dir;
+    out[o + 3] = r.confirmed ? 1 : 0;
+    out[o + 4] = up ? m.lowApex[r.startK]! : m.highApex[r.startK]!;
+    out[o + 5] = up ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
+    out[o + 6] = up ? m.low[r.startK]! : m.high[r.startK]!;
+    out[o + 7] = up ? m.high[r.endK]! : m.low[r.endK]!;
+    out[o + 8] = r.wasConfirmed ? 1 : 0;
+  }
+
+  private segShape(r: SegmentRecord, out: Float64Array, o: number): void {
+    const p = this.pen;
+    out[o] = this.pBase + r.startPen;
+    out[o + 1] = this.pBase + r.endPen;
+    out[o + 2] = r.dir;
+    out[o + 3] = r.confirmed ? 1 : 0;
+    this.penShape(r.startPen, p, 0);
+    out[o + 4] = p[4]!;
+    out[o + 6] = p[6]!;
+    this.penShape(r.endPen, p, 0);
+    out[o + 5] = p[5]!;
+    out[o + 7] = p[7]!;
+    out[o + 8] = r.endCase ?? 0;
+  }
+
+  private emit(type: number, index: number, shape: Float64Array | null, o: number, slots: number): void {
+    const e = this.events;
+    const at = e.at(e.count++);
+    e.data[at] = type;
+    e.data[at + 1] = index;
+    for (let k = 0; k < slots; k++) e.data[at + 2 + k] = shape![o + k]!;
+  }
+
+  private shapeTail(): void {
+    const f = this.finalCount(), n = this.s.tail.length, next = this.nextPens;
+    next.count = n;
+    for (let j = 0; j < n; j++) {
+      const o = next.at(j);
+      this.penShape(f + j, next.data, o);
+    }
+  }
+
+  /** Shapes of `list` into `rows`. */
+  private shapeSegs(list: readonly SegmentRecord[], rows: Rows): void {
+    rows.count = list.length;
+    for (let j = 0; j < list.length; j++) {
+      const o = rows.at(j);
+      this.segShape(list[j]!, rows.data, o);
+    }
+  }
+
+  private swapPens(): void {
+    const t = this.pubPens;
+    this.pubPens = this.nextPens;
+    this.nextPens = t;
+  }
+
+  private swapSegs(): void {
+    const t = this.pubSegs;
+    this.pubSegs = this.nextSegs;
+    this.nextSegs = t;
+  }
+
+  /**
+   * After the pen stage: events for the pens (and, when they changed, for the segments, whose stage
+   * `runSegments` runs first), then publishes. `replaced`: the last bar was replaced (see rewind).
+   */
+  step(replaced: boolean, runSegments: () => void): void {
+    this.events.count = 0;
+    const tail = this.s.tail.length;
+    const f = this.finalCount(), now = f + tail;
+    const from = this.pubPenFrom - this.pBase, old = this.pubPens, oldLen = old.count;
+    this.shapeTail();
+    const next = this.nextPens;
+    let changed = replaced || f !== from || oldLen !== tail;
+    for (let j = 0; !changed && j < tail; j++) changed = !same(old.data, old.at(j), next.data, next.at(j), PEN_SHOWN);
+    const end = Math.max(from + oldLen, now);
+    for (let i = from; i < end; i++) {
+      if (i >= now) {
+        this.emit(PEN_REMOVED, this.pBase + i, null, 0, 0);
+        continue;
+      }
+      let b: Float64Array<ArrayBufferLike> = this.b, bo = 0;
+      if (i >= f) {
+        bo = next.at(i - f);
+        b = next.data;
+      } else this.penShape(i, b, 0);
+      const had = i - from < oldLen;
+      const ao = had ? old.at(i - from) : 0;
+      if (had && same(old.data, ao, b, bo, PEN_SHOWN)) continue;
+      // Extended: a pen confirmed before (possibly shown extended provisionally since) is confirmed
+      // from the same start to the same or a later end.
+      const extended = had && old.data[ao + 8] === 1 && old.data[ao] === b[bo] && b[bo + 1]! >= old.data[ao + 1]!;
+      const type = b[bo + 3] !== 1 ? PEN_PROVISIONAL : extended ? PEN_EXTENDED : PEN_CONFIRMED;
+      this.emit(type, this.pBase + i, b, bo, PEN_SLOTS);
+    }
+    this.swapPens();
+    this.pubPenFrom = this.pBase + f;
+    if (changed) {
+      runSegments();
+      this.diffSegments();
+    }
+  }
+
+  private diffSegments(): void {
+    const { finals, baseLen, added } = this.s;
+    const old = this.pubSegs, next = this.nextSegs;
+    const oldFrom = this.pubSegFrom - this.sBase, oldLen = old.count;
+    const nowLen = baseLen + added.length;
+    const from = Math.min(oldFrom, baseLen), end = Math.max(oldFrom + oldLen, nowLen);
+    next.count = added.length;
+    this.shapeSegs(added, next);
+    for (let j = from; j < end; j++) {
+      if (j >= nowLen) {
+        this.emit(SEGMENT_REMOVED, this.sBase + j, null, 0, 0);
+        continue;
+      }
+      // Below a list's start its entries are the final segments (as shaped now).
+      if (j < oldFrom && j < baseLen) continue;
+      let b: Float64Array<ArrayBufferLike> = this.b, bo = 0;
+      if (j >= baseLen) {
+        bo = next.at(j - baseLen);
+        b = next.data;
+      } else this.segShape(finals[j]!, b, 0);
+      let a: Float64Array<ArrayBufferLike> | null = null, ao = 0;
+      if (j < oldFrom) {
+        a = this.a;
+        this.segShape(finals[j]!, a, 0);
+      } else if (j - oldFrom < oldLen) {
+        a = old.data;
+        ao = old.at(j - oldFrom);
+      }
+      if (a !== null && same(a, ao, b, bo, SEG_SLOTS)) continue;
+      this.emit(b[bo + 3] === 1 ? SEGMENT_CONFIRMED : SEGMENT_PROVISIONAL, this.sBase + j, b, bo, SEG_SLOTS);
+    }
+    this.swapSegs();
+    this.pubSegFrom = this.sBase + baseLen;
+  }
+
+  /**
+   * Before the state goes back to the mark of the last bar (to replace it): the published lists are
+   * extended down to what the mark held as final (`markPens` pens, `markSegments` final segments),
+   * so the replacement's events compare with everything it may change.
+   */
+  rewind(markPens: number, markSegments: number): void {
+    const from = this.pubPenFrom - this.pBase, mf = Math.min(from, Math.max(0, markPens - 1));
+    const next = this.nextPens;
+    next.count = 0;
+    for (let i = mf; i < from; i++) {
+      const o = next.at(next.count++);
+      this.penShape(i, next.data, o);
+    }
+    appendRows(next, this.pubPens);
+    this.swapPens();
+    this.pubPenFrom = this.pBase + mf;
+    const sf = this.pubSegFrom - this.sBase, ms = Math.min(sf, markSegments);
+    const segs = this.nextSegs;
+    segs.count = 0;
+    for (let j = ms; j < sf; j++) {
+      const o = segs.at(segs.count++);
+      this.segShape(this.s.finals[j]!, segs.data, o);
+    }
+    appendRows(segs, this.pubSegs);
+    this.swapSegs();
+    this.pubSegFrom = this.sBase + ms;
+  }
+
+  /** The window dropped the first dm merged bars, dp pens and ds segments. */
+  drop(dm: number, dp: number, ds: number): void {
+    this.mBase += dm;
+    this.pBase += dp;
+    this.sBase += ds;
+  }
+
+  /** After a restore from a blob: the bases, then the current pens and segments published (no events). */
+  load(mb: number, pb: number, sb: number, runSegments: () => void): void {
+    this.mBase = mb;
+    this.pBase = pb;
+    this.sBase = sb;
+    this.shapeTail();
+    this.swapPens();
+    this.pubPenFrom = this.pBase + this.finalCount();
+    runSegments();
+    const next = this.nextSegs, added = this.s.added;
+    next.count = added.length;
+    this.shapeSegs(added, next);
+    this.swapSegs();
+    this.pubSegFrom = this.sBase + this.s.baseLen;
+    this.events.count = 0;
+  }
+}
+
+/** Appends the rows of `from` to `to`. */
+function appendRows(to: Rows, from: Rows): void {
+  for (let j = 0; j < from.count; j++) {
+    const o = to.at(to.count++);
+    to.data.set(from.data.subarray(from.at(j), from.at(j) + from.width), o);
+  }
+}
+
+function same(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[ao + k] !== b[bo + k]) return false;
+  return true;
+}
