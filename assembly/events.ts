@@ -47,10 +47,9 @@ let pubSegs = changetype<Rows>(0);
 let nextSegs = changetype<Rows>(0);
 let pubPenFrom: i32 = 0;
 let pubSegFrom: i32 = 0;
-// Shapes computed on the way (a pen or segment now, the old side of a comparison, a segment's pens).
+// Shapes computed on the way (a pen or segment now, the old side of a comparison).
 let scratchA: usize = 0;
 let scratchB: usize = 0;
-let scratchPen: usize = 0;
 export let eventBuf = changetype<Rows>(0);
 
 export function eventsInit(): void {
@@ -62,7 +61,6 @@ export function eventsInit(): void {
   eventBuf.at(15);
   scratchA = alloc(SEG_SLOTS << 3);
   scratchB = alloc(SEG_SLOTS << 3);
-  scratchPen = alloc(PEN_SLOTS << 3);
   mBase = pBase = sBase = pubPenFrom = pubSegFrom = 0;
 }
 
@@ -98,19 +96,33 @@ function penShape(i: i32, out: usize): void {
   store<f64>(out, <f64>((flags >> 1) & 1), 64);
 }
 
-/** Writes the shape of segment j of `c` at `out`, from its pens as they are now. */
+// Pen i's start and end merged bar and direction (final pens from the columns, then the tail).
+function penStartK(i: i32): i32 {
+  const f = finalCount();
+  return i < f ? getI32(pStart, i) : getI32(tailBuf, (i - f) << 2);
+}
+function penEndK(i: i32): i32 {
+  const f = finalCount();
+  return i < f ? getI32(pEnd, i) : getI32(tailBuf, ((i - f) << 2) + 1);
+}
+function penDirOf(i: i32): i32 {
+  const f = finalCount();
+  return i < f ? getI8(pDir, i) : getI32(tailBuf, ((i - f) << 2) + 2);
+}
+
+/** Writes the shape of segment j of `c` at `out`: its start from its first pen, its end from its last, as they are now. */
 function segShape(c: SegmentColumns, j: i32, out: usize): void {
   const a = getI32(c.start, j), b = getI32(c.end, j);
-  penShape(a, scratchPen);
+  const s = penStartK(a), e = penEndK(b);
+  const aUp = penDirOf(a) == UP, bUp = penDirOf(b) == UP;
   store<f64>(out, <f64>(pBase + a));
   store<f64>(out, <f64>(pBase + b), 8);
   store<f64>(out, <f64>getI8(c.dir, j), 16);
   store<f64>(out, <f64>getI8(c.confirmed, j), 24);
-  store<f64>(out, load<f64>(scratchPen, 32), 32);
-  store<f64>(out, load<f64>(scratchPen, 48), 48);
-  penShape(b, scratchPen);
-  store<f64>(out, load<f64>(scratchPen, 40), 40);
-  store<f64>(out, load<f64>(scratchPen, 56), 56);
+  store<f64>(out, <f64>(aUp ? getI32(mLowApex, s) : getI32(mHighApex, s)), 32);
+  store<f64>(out, <f64>(bUp ? getI32(mHighApex, e) : getI32(mLowApex, e)), 40);
+  store<f64>(out, aUp ? getF64(mLow, s) : getF64(mHigh, s), 48);
+  store<f64>(out, bUp ? getF64(mHigh, e) : getF64(mLow, e), 56);
   store<f64>(out, <f64>getI8(c.endCase, j), 64);
 }
 
@@ -153,17 +165,19 @@ function shapeTail(n: i32): void {
 }
 
 /**
- * After the pen stage wrote `tail` pens to tailBuf: events for the pens (and, when they changed,
- * for the segments, whose stage runs first), then publishes. Returns whether the
- * pens changed. `replaced`: the last bar was replaced (its restore point's pens are published).
+ * After the pen stage wrote `tail` pens to tailBuf: events for the pens and, when they changed,
+ * for the segments (whose stage runs first), then publishes. `replaced`: the last bar was replaced
+ * (eventsRewind published its restore point's pens).
  */
-export function eventsStep(tail: i32, replaced: bool): bool {
+export function eventsStep(tail: i32, replaced: bool): void {
   eventBuf.count = 0;
   const f = finalCount(), now = f + tail;
   const from = pubPenFrom - pBase, oldLen = pubPens.count;
   shapeTail(tail);
   let changed = replaced || f != from || oldLen != tail;
   for (let j = 0; !changed && j < tail; j++) changed = !same(pubPens.at(j), nextPens.at(j), PEN_SHOWN);
+  // The same pens: no event, nothing new to publish, and the segments cannot have changed.
+  if (!changed) return;
   const end = max(from + oldLen, now);
   for (let i = from; i < end; i++) {
     if (i >= now) {
@@ -185,11 +199,8 @@ export function eventsStep(tail: i32, replaced: bool): bool {
   }
   swapPens();
   pubPenFrom = pBase + f;
-  if (changed) {
-    segStreamUpdate(tail);
-    diffSegments();
-  }
-  return changed;
+  segStreamUpdate(tail);
+  diffSegments();
 }
 
 function diffSegments(): void {

@@ -108,7 +108,6 @@ export class StreamEvents {
   private pubSegFrom = 0;
   private readonly a = new Float64Array(SEG_SLOTS);
   private readonly b = new Float64Array(SEG_SLOTS);
-  private readonly pen = new Float64Array(PEN_SLOTS);
 
   constructor(private readonly s: EventSource) {}
 
@@ -116,9 +115,14 @@ export class StreamEvents {
     return Math.max(0, this.s.pens.length - 1);
   }
 
-  private penShape(i: number, out: Float64Array, o: number): void {
+  /** Pen i (local): final pens, then the tail. */
+  private penRecord(i: number): PenRecord {
     const f = this.finalCount();
-    const r = i < f ? this.s.pens[i]! : this.s.tail[i - f]!;
+    return i < f ? this.s.pens[i]! : this.s.tail[i - f]!;
+  }
+
+  private penShape(i: number, out: Float64Array, o: number): void {
+    const r = this.penRecord(i);
     const m = this.s.m;
     const up = r.dir === 1;
     out[o] = this.mBase + r.startK;
@@ -132,18 +136,19 @@ export class StreamEvents {
     out[o + 8] = r.wasConfirmed ? 1 : 0;
   }
 
+  /** A segment's shape: its start from its first pen, its end from its last, as they are now. */
   private segShape(r: SegmentRecord, out: Float64Array, o: number): void {
-    const p = this.pen;
+    const a = this.penRecord(r.startPen), b = this.penRecord(r.endPen);
+    const m = this.s.m;
+    const aUp = a.dir === 1, bUp = b.dir === 1;
     out[o] = this.pBase + r.startPen;
     out[o + 1] = this.pBase + r.endPen;
     out[o + 2] = r.dir;
     out[o + 3] = r.confirmed ? 1 : 0;
-    this.penShape(r.startPen, p, 0);
-    out[o + 4] = p[4]!;
-    out[o + 6] = p[6]!;
-    this.penShape(r.endPen, p, 0);
-    out[o + 5] = p[5]!;
-    out[o + 7] = p[7]!;
+    out[o + 4] = aUp ? m.lowApex[a.startK]! : m.highApex[a.startK]!;
+    out[o + 5] = bUp ? m.highApex[b.endK]! : m.lowApex[b.endK]!;
+    out[o + 6] = aUp ? m.low[a.startK]! : m.high[a.startK]!;
+    out[o + 7] = bUp ? m.high[b.endK]! : m.low[b.endK]!;
     out[o + 8] = r.endCase ?? 0;
   }
 
@@ -198,6 +203,8 @@ export class StreamEvents {
     const next = this.nextPens;
     let changed = replaced || f !== from || oldLen !== tail;
     for (let j = 0; !changed && j < tail; j++) changed = !same(old.data, old.at(j), next.data, next.at(j), PEN_SHOWN);
+    // The same pens: no event, nothing new to publish, and the segments cannot have changed.
+    if (!changed) return;
     const end = Math.max(from + oldLen, now);
     for (let i = from; i < end; i++) {
       if (i >= now) {
@@ -220,10 +227,8 @@ export class StreamEvents {
     }
     this.swapPens();
     this.pubPenFrom = this.pBase + f;
-    if (changed) {
-      runSegments();
-      this.diffSegments();
-    }
+    runSegments();
+    this.diffSegments();
   }
 
   private diffSegments(): void {
