@@ -84,16 +84,20 @@ function penShape(i: i32, out: usize): void {
     dir = load<i32>(t, 8);
     flags = load<i32>(t, 12);
   }
-  const up = dir == UP;
   store<f64>(out, <f64>(mBase + s));
   store<f64>(out, <f64>(mBase + e), 8);
   store<f64>(out, <f64>dir, 16);
   store<f64>(out, <f64>(flags & 1), 24);
-  store<f64>(out, <f64>(up ? getI32(mLowApex, s) : getI32(mHighApex, s)), 32);
-  store<f64>(out, <f64>(up ? getI32(mHighApex, e) : getI32(mLowApex, e)), 40);
-  store<f64>(out, up ? getF64(mLow, s) : getF64(mHigh, s), 48);
-  store<f64>(out, up ? getF64(mHigh, e) : getF64(mLow, e), 56);
+  ends(s, dir == UP, e, dir == UP, out);
   store<f64>(out, <f64>((flags >> 1) & 1), 64);
+}
+
+/** Slots 4-7 of a shape: raw index and price of the start at merged bar s of an up (or down) pen, and of the end at e. */
+function ends(s: i32, startUp: bool, e: i32, endUp: bool, out: usize): void {
+  store<f64>(out, <f64>(startUp ? getI32(mLowApex, s) : getI32(mHighApex, s)), 32);
+  store<f64>(out, <f64>(endUp ? getI32(mHighApex, e) : getI32(mLowApex, e)), 40);
+  store<f64>(out, startUp ? getF64(mLow, s) : getF64(mHigh, s), 48);
+  store<f64>(out, endUp ? getF64(mHigh, e) : getF64(mLow, e), 56);
 }
 
 // Pen i's start and end merged bar and direction (final pens from the columns, then the tail).
@@ -113,16 +117,11 @@ function penDirOf(i: i32): i32 {
 /** Writes the shape of segment j of `c` at `out`: its start from its first pen, its end from its last, as they are now. */
 function segShape(c: SegmentColumns, j: i32, out: usize): void {
   const a = getI32(c.start, j), b = getI32(c.end, j);
-  const s = penStartK(a), e = penEndK(b);
-  const aUp = penDirOf(a) == UP, bUp = penDirOf(b) == UP;
   store<f64>(out, <f64>(pBase + a));
   store<f64>(out, <f64>(pBase + b), 8);
   store<f64>(out, <f64>getI8(c.dir, j), 16);
   store<f64>(out, <f64>getI8(c.confirmed, j), 24);
-  store<f64>(out, <f64>(aUp ? getI32(mLowApex, s) : getI32(mHighApex, s)), 32);
-  store<f64>(out, <f64>(bUp ? getI32(mHighApex, e) : getI32(mLowApex, e)), 40);
-  store<f64>(out, aUp ? getF64(mLow, s) : getF64(mHigh, s), 48);
-  store<f64>(out, bUp ? getF64(mHigh, e) : getF64(mLow, e), 56);
+  ends(penStartK(a), penDirOf(a) == UP, penEndK(b), penDirOf(b) == UP, out);
   store<f64>(out, <f64>getI8(c.endCase, j), 64);
 }
 

@@ -123,32 +123,31 @@ export class StreamEvents {
 
   private penShape(i: number, out: Float64Array, o: number): void {
     const r = this.penRecord(i);
-    const m = this.s.m;
-    const up = r.dir === 1;
     out[o] = this.mBase + r.startK;
     out[o + 1] = this.mBase + r.endK;
     out[o + 2] = r.dir;
     out[o + 3] = r.confirmed ? 1 : 0;
-    out[o + 4] = up ? m.lowApex[r.startK]! : m.highApex[r.startK]!;
-    out[o + 5] = up ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
-    out[o + 6] = up ? m.low[r.startK]! : m.high[r.startK]!;
-    out[o + 7] = up ? m.high[r.endK]! : m.low[r.endK]!;
+    this.ends(r, r, out, o);
     out[o + 8] = r.wasConfirmed ? 1 : 0;
   }
 
-  /** A segment's shape: its start from its first pen, its end from its last, as they are now. */
-  private segShape(r: SegmentRecord, out: Float64Array, o: number): void {
-    const a = this.penRecord(r.startPen), b = this.penRecord(r.endPen);
+  /** Slots 4-7 of a shape: raw index and price where pen `a` starts and pen `b` ends. */
+  private ends(a: PenRecord, b: PenRecord, out: Float64Array, o: number): void {
     const m = this.s.m;
     const aUp = a.dir === 1, bUp = b.dir === 1;
-    out[o] = this.pBase + r.startPen;
-    out[o + 1] = this.pBase + r.endPen;
-    out[o + 2] = r.dir;
-    out[o + 3] = r.confirmed ? 1 : 0;
     out[o + 4] = aUp ? m.lowApex[a.startK]! : m.highApex[a.startK]!;
     out[o + 5] = bUp ? m.highApex[b.endK]! : m.lowApex[b.endK]!;
     out[o + 6] = aUp ? m.low[a.startK]! : m.high[a.startK]!;
     out[o + 7] = bUp ? m.high[b.endK]! : m.low[b.endK]!;
+  }
+
+  /** A segment's shape: its start from its first pen, its end from its last, as they are now. */
+  private segShape(r: SegmentRecord, out: Float64Array, o: number): void {
+    out[o] = this.pBase + r.startPen;
+    out[o + 1] = this.pBase + r.endPen;
+    out[o + 2] = r.dir;
+    out[o + 3] = r.confirmed ? 1 : 0;
+    this.ends(this.penRecord(r.startPen), this.penRecord(r.endPen), out, o);
     out[o + 8] = r.endCase ?? 0;
   }
 
