@@ -156,6 +156,12 @@ function swapSegs(): void {
   nextSegs = t;
 }
 
+/** The added segments' shapes into nextSegs. */
+function shapeAdded(): void {
+  nextSegs.count = added.count;
+  for (let j = 0; j < added.count; j++) segShape(added, j, nextSegs.at(j));
+}
+
 /** The tail's shapes into nextPens. */
 function shapeTail(n: i32): void {
   const f = finalCount();
@@ -206,8 +212,7 @@ function diffSegments(): void {
   const oldFrom = pubSegFrom - sBase, oldLen = pubSegs.count;
   const nowLen = baseLen + added.count;
   const from = min(oldFrom, baseLen), end = max(oldFrom + oldLen, nowLen);
-  nextSegs.count = added.count;
-  for (let j = 0; j < added.count; j++) segShape(added, j, nextSegs.at(j));
+  shapeAdded();
   for (let j = from; j < end; j++) {
     if (j >= nowLen) {
       emit(SEGMENT_REMOVED, sBase + j, 0, 0);
@@ -268,8 +273,7 @@ export function eventsLoad(mb: i32, pb: i32, sb: i32, tail: i32): void {
   swapPens();
   pubPenFrom = pBase + finalCount();
   segStreamUpdate(tail);
-  nextSegs.count = added.count;
-  for (let j = 0; j < added.count; j++) segShape(added, j, nextSegs.at(j));
+  shapeAdded();
   swapSegs();
   pubSegFrom = sBase + baseLen;
   eventBuf.count = 0;
