@@ -37,11 +37,11 @@ export type StreamEvent =
   | { readonly type: 'segment_confirmed' | 'segment_provisional'; readonly segment: Segment }
   | { readonly type: 'pen_removed' | 'segment_removed'; readonly index: number };
 
-/** `n` event records as objects; times come from `timestamp` (index 0 is global raw bar `rawBase`). */
-export function readEvents(r: Float64Array, n: number, timestamp: Float64Array, rawBase: number): StreamEvent[] {
+/** `n` event records from r[at] on, as objects; times come from `timestamp` (index 0 is global raw bar `rawBase`). */
+export function readEvents(r: Float64Array, at: number, n: number, timestamp: Float64Array, rawBase: number): StreamEvent[] {
   const out: StreamEvent[] = new Array(n);
   for (let j = 0; j < n; j++) {
-    const o = j * EVENT_SLOTS;
+    const o = at + j * EVENT_SLOTS;
     const code = r[o]!, index = r[o + 1]!;
     const startRaw = r[o + 6]!, endRaw = r[o + 7]!;
     const direction = r[o + 4] === 1 ? 'up' : 'down';

@@ -80,9 +80,13 @@ export interface StreamKernel {
    * caller checks there is one). Otherwise the state before this bar becomes the mark.
    */
   push(raw: number, high: number, low: number, close: number, replaced: boolean): MacdPoint;
-  /** The last push's event records: `eventCount()` of EVENT_SLOTS numbers (valid until the next call). */
+  /**
+   * The last push's event records: `eventCount()` records of EVENT_SLOTS numbers in `eventRecords()`
+   * from index `eventOffset()` on (valid until the next call; no per-bar view is made).
+   */
   eventCount(): number;
   eventRecords(): Float64Array;
+  eventOffset(): number;
   merged(): MergedView;
   penCount(): number;
   /** Pen j (a copy). */
@@ -156,6 +160,7 @@ export const tsStreamKernel: StreamKernelFactory = Object.assign((options: Analy
     },
     eventCount: () => events.events.count,
     eventRecords: () => events.events.data,
+    eventOffset: () => 0,
     merged: () => m,
     penCount: () => pens.pens.length,
     pen: (j) => ({ ...pens.pens[j]! }),

@@ -176,7 +176,7 @@ export class StreamingAnalyzer {
     mc.cols[DEA]![i] = macd.dea;
     mc.cols[HIST]![i] = macd.histogram;
     this.macdCols.count = i + 1;
-    const events = readEvents(this.k.eventRecords(), this.k.eventCount(), c[T]!, this.rawBase);
+    const events = readEvents(this.k.eventRecords(), this.k.eventOffset(), this.k.eventCount(), c[T]!, this.rawBase);
     return { barIndex: this.rawBase + i, replaced, macd, events };
   }
 

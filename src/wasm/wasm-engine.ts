@@ -2,7 +2,7 @@
 // pipeline in one call and reads the results out. Portable (no Node API): it takes a compiled
 // WebAssembly.Module or the .wasm bytes.
 import type { Engine } from '../core/engine.js';
-import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
+import { resolveOptions, type AnalysisOptions } from '../core/options.js';
 import type { PenRecord } from '../core/pens.js';
 import type { SegmentRecord } from '../core/segments.js';
 import { shapeResult, type RawAnalysis } from '../core/shape.js';

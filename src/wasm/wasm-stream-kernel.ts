@@ -4,7 +4,6 @@ import type { MacdPoint } from '../core/macd-stream.js';
 import type { AnalysisOptions } from '../core/options.js';
 import type { PenRecord } from '../core/pens.js';
 import type { SegmentRecord } from '../core/segments.js';
-import { EVENT_SLOTS } from '../core/stream-events.js';
 import { copyMerged, pasteMerged, type KernelBases, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import { instantiate } from './wasm-engine.js';
 
@@ -99,8 +98,11 @@ export class WasmStreamKernel implements StreamKernel {
   }
 
   eventRecords(): Float64Array {
-    const o = this.t[L.events]! >> 3;
-    return this.f64.subarray(o, o + this.nEvents * EVENT_SLOTS);
+    return this.f64;
+  }
+
+  eventOffset(): number {
+    return this.t[L.events]! >> 3;
   }
 
   merged(): MergedView {
