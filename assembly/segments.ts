@@ -256,6 +256,8 @@ class FeatureFractal {
   dir: i32 = 0;
   /** The reverse-direction sequence of case 2 (created once, on first need). */
   reverse: FeatureFractal | null = null;
+  /** The last canBeEnd() result. */
+  endTest: i32 = 0;
 
   /** Back to the state of a new sequence in direction `dir`. */
   restart(dir: i32): FeatureFractal {
@@ -370,7 +372,10 @@ class FeatureFractal {
   }
 
   allSure(): bool {
-    for (let i = this.lstFirst; i <= this.lstLast; i += 2) if (!sureOf(i)) return false;
+    // Final pens were all confirmed: only later ones need a look.
+    let i = this.lstFirst;
+    if (i < finalPens) i += ((finalPens - i + 1) >> 1) << 1;
+    for (; i <= this.lstLast; i += 2) if (!sureOf(i)) return false;
     return this.lastEvidenceSure;
   }
 
@@ -405,8 +410,9 @@ class FeatureFractal {
 
   /** 1: the end is confirmed; 0: not decidable yet (null in the TS engine). */
   canBeEnd(): i32 {
-    if (this.e1.gap) return this.findReverseFractal(this.e1.peakPenIndex() + 2);
-    return this.actualBreakFlag ? 1 : 0;
+    const test = this.e1.gap ? this.findReverseFractal(this.e1.peakPenIndex() + 2) : this.actualBreakFlag ? 1 : 0;
+    this.endTest = test;
+    return test;
   }
 
   findReverseFractal(begin: i32): i32 {
@@ -611,11 +617,22 @@ function restartAt(begin: i32): void {
 }
 
 function confirmFrom(begin: i32): void {
+  // Set when the last end was confirmed by the reverse sequence (case 2): that sequence is the
+  // next search's, already run with its own end test (canBeEnd recursed into it).
+  let next: FeatureFractal | null = null;
   for (;;) {
-    const found = scanFrom(begin);
-    if (found === null) return;
-    const fx: FeatureFractal = found;
-    const test = fx.canBeEnd();
+    let fx: FeatureFractal;
+    let test: i32;
+    if (next !== null) {
+      fx = next;
+      test = fx.endTest;
+    } else {
+      const found = scanFrom(begin);
+      if (found === null) return;
+      fx = found;
+      test = fx.canBeEnd();
+    }
+    next = null;
     const endPen = fx.e1.peakPenIndex();
     const endCase = fx.e1.gap ? 2 : 1;
     if (!addSegment(endPen, test == 1 && fx.allSure(), 0, true, endCase)) {
@@ -626,6 +643,9 @@ function confirmFrom(begin: i32): void {
     if (test != 1) return;
     begin = endPen + 1;
     restartAt(begin);
+    // The scan from `begin` after this segment feeds the sequence against it with the pens from
+    // endPen + 2 on, as findReverseFractal(endPen + 2) did.
+    if (fx.e1.gap) next = fx.reverse;
   }
 }
 
@@ -648,8 +668,9 @@ function scanFrom(begin: i32): FeatureFractal | null {
   const s: Scan | null = begin < finalPens ? unchecked(scans[begin & (SCAN_SLOTS - 1)]) : null;
   const scanned = s !== null && s.begin == begin && s.lastDir0 == lastDir0;
   if (s !== null && scanned) {
-    up.copyFrom(s.up);
-    down.copyFrom(s.down);
+    // A stored fractal ends the scan: only its sequence is read after.
+    if (s.found != DOWN) up.copyFrom(s.up);
+    if (s.found != UP) down.copyFrom(s.down);
     lastDir = s.lastDir;
     maxRead = s.maxRead;
     i = s.next;

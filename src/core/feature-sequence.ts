@@ -105,6 +105,10 @@ export class FeatureFractal {
   lastEvidenceSure = false;
   /** Once false (no real break seen), the segment end can only be provisional. Never reset, as in chan.py. */
   actualBreakFlag = true;
+  /** The last canBeEnd() result. */
+  endTest: true | null = null;
+  /** Case 2: the reverse sequence of the last findReverseFractal, once it formed its fractal (with its own end test done). */
+  reverse: FeatureFractal | null = null;
 
   constructor(
     private pens: readonly SegPen[],
@@ -207,8 +211,8 @@ export class FeatureFractal {
 
   /** True: the segment end is confirmed; null: not (yet) decidable. */
   canBeEnd(): true | null {
-    if (this.ele1!.gap) return this.findReverseFractal(this.peakPenIndex() + 2);
-    return this.actualBreakFlag ? true : null;
+    this.endTest = this.ele1!.gap ? this.findReverseFractal(this.peakPenIndex() + 2) : this.actualBreakFlag ? true : null;
+    return this.endTest;
   }
 
   /** Case 2: the new move's own feature sequence must form the opposite fractal. */
@@ -219,6 +223,7 @@ export class FeatureFractal {
     const ff = new FeatureFractal(pens, -pens[begin]!.dir, this.track);
     for (let i = begin; i < pens.length; i += 2) {
       if (!ff.add(i)) continue;
+      this.reverse = ff;
       let test = ff.canBeEnd();
       if (!ff.actualBreakFlag) test = null;
       this.lastEvidence = ff.ele2!.last;

@@ -99,35 +99,18 @@ class SegmentBuilder {
 
   /** Finds segments ended by a feature-sequence fractal, starting at pen `begin`. */
   confirmFrom(begin: number): void {
-    const pens = this.pens;
+    // Set when the last end was confirmed by the reverse sequence (case 2): that sequence is the
+    // next search's, already run with its own end test (canBeEnd recursed into it).
+    let next: FeatureFractal | null = null;
     for (;;) {
-      // Fresh feature sequences for each search (the objects are reused).
-      const upFx = this.state.upFx.restart(pens);
-      const downFx = this.state.downFx.restart(pens);
-      let lastDir = this.last?.dir ?? 0;
-      let found: FeatureFractal | null = null;
-      for (let i = begin; i < pens.length && found === null; i++) {
-        const d = pens[i]!.dir;
-        if (d === DOWN && lastDir !== UP) {
-          if (upFx.add(i)) found = upFx;
-        } else if (d === UP && lastDir !== DOWN) {
-          if (downFx.add(i)) found = downFx;
-        }
-        if (this.segs.length === 0) {
-          // Direction of the first segment: whichever feature sequence gets a second element first.
-          if (upFx.ele1 !== null && d === DOWN) {
-            lastDir = DOWN;
-            downFx.clear();
-          } else if (downFx.ele1 !== null && d === UP) {
-            upFx.clear();
-            lastDir = UP;
-          }
-          if (upFx.ele1 === null && lastDir === DOWN && d === DOWN) lastDir = 0;
-          else if (downFx.ele1 === null && lastDir === UP && d === UP) lastDir = 0;
-        }
+      let found: FeatureFractal | null = next, test: true | null;
+      if (found !== null) test = found.endTest;
+      else {
+        found = this.scanFrom(begin);
+        if (found === null) return;
+        test = found.canBeEnd();
       }
-      if (found === null) return;
-      const test = found.canBeEnd();
+      next = null;
       const endPen = found.peakPenIndex();
       const endCase: SegmentCase = found.ele1!.gap ? 2 : 1;
       if (!this.add(endPen, test === true && found.allSure(), 0, true, endCase)) {
@@ -138,7 +121,40 @@ class SegmentBuilder {
       if (test !== true) return;
       begin = endPen + 1;
       this.restartAt(begin);
+      // The scan from `begin` after this segment feeds the sequence against it with the pens from
+      // endPen + 2 on, as findReverseFractal(endPen + 2) did.
+      if (found.ele1!.gap) next = found.reverse;
     }
+  }
+
+  /** Feeds pens from `begin` to the two feature sequences until one forms its fractal (returned). */
+  private scanFrom(begin: number): FeatureFractal | null {
+    const pens = this.pens;
+    // Fresh feature sequences for each search (the objects are reused).
+    const upFx = this.state.upFx.restart(pens);
+    const downFx = this.state.downFx.restart(pens);
+    let lastDir = this.last?.dir ?? 0;
+    for (let i = begin; i < pens.length; i++) {
+      const d = pens[i]!.dir;
+      if (d === DOWN && lastDir !== UP) {
+        if (upFx.add(i)) return upFx;
+      } else if (d === UP && lastDir !== DOWN) {
+        if (downFx.add(i)) return downFx;
+      }
+      if (this.segs.length === 0) {
+        // Direction of the first segment: whichever feature sequence gets a second element first.
+        if (upFx.ele1 !== null && d === DOWN) {
+          lastDir = DOWN;
+          downFx.clear();
+        } else if (downFx.ele1 !== null && d === UP) {
+          upFx.clear();
+          lastDir = UP;
+        }
+        if (upFx.ele1 === null && lastDir === DOWN && d === DOWN) lastDir = 0;
+        else if (downFx.ele1 === null && lastDir === UP && d === UP) lastDir = 0;
+      }
+    }
+    return null;
   }
 
   /**
