@@ -361,9 +361,11 @@ class FeatureFractal {
     this.has0 = o.has0;
     this.has1 = o.has1;
     this.has2 = o.has2;
-    this.e0.copyFrom(o.e0);
-    this.e1.copyFrom(o.e1);
-    this.e2.copyFrom(o.e2);
+    // An element is read only while its flag is set (add() sets both together), so only those are
+    // copied: a stored state's unused elements are lines not worth bringing into the cache.
+    if (o.has0) this.e0.copyFrom(o.e0);
+    if (o.has1) this.e1.copyFrom(o.e1);
+    if (o.has2) this.e2.copyFrom(o.e2);
     this.lstFirst = o.lstFirst;
     this.lstLast = o.lstLast;
     this.lastEvidence = o.lastEvidence;
