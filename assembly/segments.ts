@@ -21,8 +21,6 @@ let vFinal: i32 = 0;
 let sDir: usize = 0;
 let sHigh: usize = 0;
 let sLow: usize = 0;
-let sBegin: usize = 0;
-let sEndV: usize = 0;
 let sSure: usize = 0;
 
 // @ts-ignore: decorator
@@ -32,9 +30,9 @@ let sSure: usize = 0;
 // @ts-ignore: decorator
 @inline function lowOf(i: i32): f64 { return getF64(sLow, i); }
 // @ts-ignore: decorator
-@inline function beginOf(i: i32): f64 { return getF64(sBegin, i); }
+@inline function beginOf(i: i32): f64 { return dirOf(i) == UP ? lowOf(i) : highOf(i); }
 // @ts-ignore: decorator
-@inline function endOf(i: i32): f64 { return getF64(sEndV, i); }
+@inline function endOf(i: i32): f64 { return dirOf(i) == UP ? highOf(i) : lowOf(i); }
 // @ts-ignore: decorator
 @inline function sureOf(i: i32): bool { return getI8(sSure, i) != 0; }
 
@@ -149,8 +147,6 @@ function growView(cap: i32): void {
   sSure = regrow(sSure, n, cap);
   sHigh = regrow(sHigh, n << 3, cap << 3);
   sLow = regrow(sLow, n << 3, cap << 3);
-  sBegin = regrow(sBegin, n << 3, cap << 3);
-  sEndV = regrow(sEndV, n << 3, cap << 3);
   vCap = cap;
 }
 
@@ -162,8 +158,6 @@ function viewSet(i: i32, s: i32, e: i32, dir: i32, flags: i32): void {
   setI8(sDir, i, up ? UP : DOWN);
   setF64(sHigh, i, up ? v : b);
   setF64(sLow, i, up ? b : v);
-  setF64(sBegin, i, b);
-  setF64(sEndV, i, v);
   setI8(sSure, i, (flags & 2) != 0 ? 1 : 0);
 }
 
@@ -590,8 +584,6 @@ export function segDrop(dp: i32, ds: i32): void {
   memory.copy(sSure, sSure + <usize>dp, <usize>v);
   memory.copy(sHigh, sHigh + (<usize>dp << 3), <usize>v << 3);
   memory.copy(sLow, sLow + (<usize>dp << 3), <usize>v << 3);
-  memory.copy(sBegin, sBegin + (<usize>dp << 3), <usize>v << 3);
-  memory.copy(sEndV, sEndV + (<usize>dp << 3), <usize>v << 3);
   vFinal = v;
   resumeBegin -= dp;
   forgetStored();
