@@ -43,7 +43,8 @@ const NO_EVENTS: readonly StreamEvent[] = Object.freeze([]);
 /**
  * `n` event records from r[at] on, as objects; times come from `timestamp` (index 0 is global raw bar
  * `rawBase`). Indices are truncated to int32 (`| 0`: they are below 2^31, the WASM kernel's limit)
- * so V8 stores them untagged instead of boxing each as a heap number: a third less garbage per event.
+ * so V8 stores them untagged instead of boxing each as a heap number: over a quarter less garbage per
+ * event (288 to 207 bytes measured).
  */
 export function readEvents(r: Float64Array, at: number, n: number, timestamp: Float64Array, rawBase: number): readonly StreamEvent[] {
   if (n === 0) return NO_EVENTS;
