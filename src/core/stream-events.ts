@@ -37,7 +37,7 @@ export type StreamEvent =
   | { readonly type: 'segment_confirmed' | 'segment_provisional'; readonly segment: Segment }
   | { readonly type: 'pen_removed' | 'segment_removed'; readonly index: number };
 
-/** The events of a bar that changed nothing (shared: most bars). */
+/** The events of a bar that changed nothing (one list shared by every such update). */
 const NO_EVENTS: readonly StreamEvent[] = Object.freeze([]);
 
 /**
