@@ -54,7 +54,7 @@ export function run(penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: 
   else macdFirstClose(n, inClose, dif, dea, hist, fast, slow, signal, scale);
 }
 
-/** Address of an i32 table: counts and addresses of every output column (see src/wasm/layout.ts). */
+/** Address of an i32 table: counts and addresses of every output column (see src/engines/wasm/engine.ts). */
 export function layout(): usize {
   const t = table;
   setI32(t, 0, mCount);
@@ -82,7 +82,7 @@ export function layout(): usize {
 }
 
 // Streaming (a separate instance per analyzer; never mixed with prepare/run in one instance).
-export { streamInit, streamStep, streamLoaded, streamDrop, streamLayout } from './stream';
+export { streamInit, streamStep, streamLoaded, streamDrop, streamLayout } from './kernel';
 export { penSetState } from './pens';
 export { mergeSetCounts, mergeReserve } from './merged';
 export { macdRestore } from './macd';

@@ -1,4 +1,4 @@
-// MACD; mirrors src/core/macd.ts operation for operation (bit-identical results).
+// MACD; mirrors src/engines/ts/macd.ts operation for operation (bit-identical results).
 import { getF64, setF64 } from './mem';
 
 export let firstValid: i32 = 0;
@@ -73,7 +73,7 @@ export function macdSmaSeed(n: i32, close: usize, dif: usize, dea: usize, hist: 
   fillNaN(dif, 0, fv);
 }
 
-// ---- Streaming: one close at a time (mirrors src/core/macd-stream.ts operation for operation). ----
+// ---- Streaming: one close at a time (mirrors src/engines/ts/macd-stream.ts operation for operation). ----
 
 let sFn: i32 = 12, sSn: i32 = 26, sGn: i32 = 9, sSma: bool = false;
 let sScale: f64 = 2;

@@ -1,4 +1,4 @@
-// Inclusion (merged bars) and fractal classification over all raw bars; mirrors src/core/merge.ts.
+// Inclusion (merged bars) and fractal classification over all raw bars; mirrors src/engines/ts/merge.ts.
 import { getF64, setF64, setI32, setI8 } from './mem';
 import { BOTTOM, DOWN, TOP, UP, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, addFractal, setCount } from './merged';
 import { penOnClassified } from './pens';

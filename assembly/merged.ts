@@ -44,7 +44,7 @@ export function addFractal(k: i32): void {
   mFractalCount++;
 }
 
-// ---- Streaming: one raw bar at a time into growable columns (mirrors src/core/merge.ts). ----
+// ---- Streaming: one raw bar at a time into growable columns (mirrors src/engines/ts/merge.ts). ----
 
 export let mCap: i32 = 0;
 /** Rows below this have been written in every column (see prefault). */

@@ -1,4 +1,4 @@
-// Pens from fractals; mirrors src/core/pens.ts.
+// Pens from fractals; mirrors src/engines/ts/pens.ts.
 import { BOTTOM, DOWN, TOP, UP, mCount, mFx, mHigh, mLow, mStart, mEnd } from './merged';
 import { alloc, getF64, getI32, getI8, regrow, setI32, setI8 } from './mem';
 
@@ -129,7 +129,7 @@ function fractalsSeparated(s: i32, f: i32, virtual: bool): bool {
   return getF64(mLow, s) < endLow && getF64(mHigh, f) > startHigh;
 }
 
-// ---- Streaming (mirrors PenBuilder.tail / mark / restore / dropBefore in src/core/pens.ts). ----
+// ---- Streaming (mirrors PenBuilder.tail / mark / restore / dropBefore in src/engines/ts/pens.ts). ----
 
 let pCap: i32 = 0;
 let freeCap: i32 = 0;

@@ -1,4 +1,4 @@
-// Segments by the feature sequence; mirrors src/core/feature-sequence.ts and src/core/segments.ts.
+// Segments by the feature sequence; mirrors src/engines/ts/feature-sequence.ts and src/engines/ts/segments.ts.
 // One implementation for both uses: a batch run (buildSegments: every pen, nothing becomes final)
 // and streaming (segStreamUpdate: resumes after the final segments, as SegmentState does in TS).
 // Nothing is allocated per build: the feature sequences are reused objects and the columns grow
@@ -535,7 +535,7 @@ function build(): void {
   collectLeftover();
 }
 
-// ---- Streaming (the host mirrors SegmentState through these; see src/wasm/wasm-stream-kernel.ts). ----
+// ---- Streaming (the host mirrors SegmentState through these; see src/engines/wasm/kernel.ts). ----
 
 export function segStreamInit(cap: i32): void {
   segStateInit(cap);
@@ -601,7 +601,7 @@ export function segSetState(count: i32, begin: i32): void {
   forgetStored();
 }
 
-// ---- The search (mirrors SegmentBuilder in src/core/segments.ts). ----
+// ---- The search (mirrors SegmentBuilder in src/engines/ts/segments.ts). ----
 
 /** The search restarts at `begin`: if nothing read so far can change, make that permanent. */
 function restartAt(begin: i32): void {

@@ -10,10 +10,10 @@ import { Bench } from 'tinybench';
 import ti from 'technicalindicators';
 import { EMA, MACD } from 'trading-signals';
 import { embeddedWasmBytes, createWasmEngine, createWasmKernel, parseBarsCsv, resolveOptions, STAGE, tsEngine, validateBars } from '../dist/index.js';
-import { analyzeRaw, mergeAndPens, segmentView } from '../dist/core/analyze.js';
-import { computeMacd } from '../dist/core/macd.js';
-import { MergedBarStore } from '../dist/core/merge.js';
-import { buildSegments } from '../dist/core/segments.js';
+import { analyzeRaw, mergeAndPens, segmentView } from '../dist/engines/ts/pipeline.js';
+import { computeMacd } from '../dist/engines/ts/macd.js';
+import { MergedBarStore } from '../dist/engines/ts/merge.js';
+import { buildSegments } from '../dist/engines/ts/segments.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,239550,1000000').split(',').map(Number);
 const TIME = Number(process.env.BENCH_TIME_MS ?? 1500);

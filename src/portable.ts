@@ -1,10 +1,10 @@
 // Everything of the public API except how the WASM module is obtained (see index.ts and
 // index-workerd.ts). No Node-only API.
-export { analyze } from './core/analyze.js';
+export { analyze } from './engines/ts/pipeline.js';
 export { barsFromObjects, sliceBars, type BarObject } from './core/bars.js';
 export { parseBarsCsv } from './core/csv.js';
 export { BarValidationError, ConfigError } from './core/errors.js';
-export { computeMacd } from './core/macd.js';
+export { computeMacd } from './engines/ts/macd.js';
 export {
   DEFAULT_OPTIONS,
   MACD_PRESETS,
@@ -22,8 +22,8 @@ export { validateBars } from './core/validate.js';
 export type * from './core/types.js';
 export { parseConfig, parseMacdParams, withMacdPreset, type EngineConfig, type MacdPeriods } from './config/schema.js';
 export { tsEngine, type Engine } from './core/engine.js';
-export { createWasmEngine, createWasmKernel, STAGE, WasmAbortError, type WasmKernel } from './wasm/wasm-engine.js';
-export { fractalList } from './core/shape.js';
+export { createWasmEngine, createWasmKernel, STAGE, WasmAbortError, type WasmKernel } from './engines/wasm/engine.js';
+export { fractalList } from './core/result.js';
 export { checkOutput } from './failover/output-check.js';
 export { fingerprint } from './failover/fingerprint.js';
 export { canaryBars, CANARY_FINGERPRINT } from './failover/canary.js';
@@ -48,8 +48,8 @@ export {
   type StreamEvent,
   type StreamOptions,
   type StreamUpdate,
-} from './core/streaming.js';
-export { tsStreamKernel, type KernelMark, type KernelState, type MergedView, type StreamKernel, type StreamKernelFactory } from './core/stream-kernel.js';
-export { StateBlobError } from './core/state-blob.js';
-export { createWasmStreamKernel } from './wasm/wasm-stream-kernel.js';
+} from './streaming/analyzer.js';
+export { tsStreamKernel, type KernelMark, type KernelState, type MergedView, type StreamKernel, type StreamKernelFactory } from './engines/ts/kernel.js';
+export { StateBlobError } from './streaming/state-blob.js';
+export { createWasmStreamKernel } from './engines/wasm/kernel.js';
 export { VERSION } from './core/version.js';

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { validateBars } from '../src/core/validate.js';
-import { anySeries } from './arbitraries.js';
+import { anySeries } from './support/arbitraries.js';
 
 it('every generated series is valid input', () => {
   fc.assert(

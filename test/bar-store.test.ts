@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BarValidationError } from '../src/core/errors.js';
 import { BarStore, HistoryConflictError } from '../src/service/bar-store.js';
-import { hl } from './helpers.js';
-import { tempDir } from './service-helpers.js';
+import { hl } from './support/helpers.js';
+import { tempDir } from './support/service-helpers.js';
 
 const bars = hl([[10, 9], [11, 10], [12, 11], [11, 10]]); // timestamps 0, 60000, 120000, 180000
 const head = hl([[10, 9], [11, 10]]);

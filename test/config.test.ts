@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, withMacdPreset } from '../src/config/schema.js';
 import { ConfigError } from '../src/core/errors.js';
 import { resolveOptions } from '../src/core/options.js';
-import { thrown } from './helpers.js';
+import { thrown } from './support/helpers.js';
 
 const DEFAULT = readFileSync(new URL('../config/default.yaml', import.meta.url), 'utf8');
 const PARAMS = readFileSync(new URL('../config/macd_params.yaml', import.meta.url), 'utf8');

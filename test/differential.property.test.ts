@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tsEngine } from '../src/core/engine.js';
 import type { AnalysisResult } from '../src/core/types.js';
-import { anySeries, macdOptions, penOptions } from './arbitraries.js';
-import { wasmEngine } from './engines.js';
+import { anySeries, macdOptions, penOptions } from './support/arbitraries.js';
+import { wasmEngine } from './support/engines.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 

@@ -10,11 +10,11 @@ import { canaryBars, CANARY_FINGERPRINT, CANARY_OPTIONS } from '../src/failover/
 import { EngineCoordinator, EngineFailureError, type Logger } from '../src/failover/coordinator.js';
 import { fingerprint } from '../src/failover/fingerprint.js';
 import { createWorkerBackend } from '../src/node/worker-backend.js';
-import { createEmbeddedWasmEngine, embeddedWasmBytes } from '../src/wasm/embedded.js';
-import { createWasmEngine } from '../src/wasm/wasm-engine.js';
-import { barSeries } from './arbitraries.js';
-import { coordinatorOptions, faultyWasm, flipPenIndex, nanInMacd, subtlyWrong, trap } from './failover-helpers.js';
-import { fixtureBars } from './helpers.js';
+import { createEmbeddedWasmEngine, embeddedWasmBytes } from '../src/engines/wasm/embedded.js';
+import { createWasmEngine } from '../src/engines/wasm/engine.js';
+import { barSeries } from './support/arbitraries.js';
+import { coordinatorOptions, faultyWasm, flipPenIndex, nanInMacd, subtlyWrong, trap } from './support/failover-helpers.js';
+import { fixtureBars } from './support/helpers.js';
 
 const bars = fixtureBars('sse_000001_1d_20061106_20200716');
 const expected = fingerprint(tsEngine.analyze(bars));

@@ -1,12 +1,12 @@
 // Properties every output must have, on random walks with every pen option combination.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../src/core/analyze.js';
-import { fractalList } from '../src/core/shape.js';
+import { analyze } from '../src/engines/ts/pipeline.js';
+import { fractalList } from '../src/core/result.js';
 import { sliceBars } from '../src/core/bars.js';
 import type { AnalysisResult, Bars } from '../src/core/types.js';
 import type { PenOptions } from '../src/core/options.js';
-import { barSeries, penOptions } from './arbitraries.js';
+import { barSeries, penOptions } from './support/arbitraries.js';
 
 const RUNS = 400;
 

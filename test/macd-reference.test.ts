@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { allocateBars } from '../src/core/bars.js';
 import type { Engine } from '../src/core/engine.js';
 import type { MacdOptions } from '../src/core/options.js';
-import { ENGINES } from './engines.js';
-import { fixtureRows, REAL_SERIES } from './helpers.js';
+import { ENGINES } from './support/engines.js';
+import { fixtureRows, REAL_SERIES } from './support/helpers.js';
 
 const STD = { fast: 12, slow: 26, signal: 9 };
 

@@ -1,8 +1,8 @@
 // Real data: every fractal, pen and segment must equal chan.py's output (both pen definitions).
 import { describe, expect, it } from 'vitest';
-import { fractalList } from '../src/core/shape.js';
-import { ENGINES } from './engines.js';
-import { fixtureBars, fixtureText, REAL_SERIES } from './helpers.js';
+import { fractalList } from '../src/core/result.js';
+import { ENGINES } from './support/engines.js';
+import { fixtureBars, fixtureText, REAL_SERIES } from './support/helpers.js';
 
 interface OraclePen { dir: string; start_raw: number; end_raw: number; start_price: number; end_price: number; is_sure: boolean; start_merged: number; end_merged: number }
 interface OracleSeg { dir: string; start_raw: number; end_raw: number; start_price: number; end_price: number; is_sure: boolean; start_pen: number; end_pen: number }

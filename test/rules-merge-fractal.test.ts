@@ -1,9 +1,9 @@
 // Hand-worked cases for inclusion (merged bars) and fractals.
 import { describe, expect, it } from 'vitest';
-import { fractalList } from '../src/core/shape.js';
+import { fractalList } from '../src/core/result.js';
 import type { Engine } from '../src/core/engine.js';
-import { ENGINES } from './engines.js';
-import { hl } from './helpers.js';
+import { ENGINES } from './support/engines.js';
+import { hl } from './support/helpers.js';
 
 const merged = (engine: Engine, pairs: Array<[number, number]>) => {
   const m = engine.analyze(hl(pairs)).merged;

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PenOptions } from '../src/core/options.js';
 import type { Engine } from '../src/core/engine.js';
-import { ENGINES } from './engines.js';
-import { hl } from './helpers.js';
+import { ENGINES } from './support/engines.js';
+import { hl } from './support/helpers.js';
 
 type P = Array<[number, number]>;
 const pens = (engine: Engine, pairs: P, pen: Partial<PenOptions> = {}) =>

@@ -1,7 +1,7 @@
 // Hand-worked cases for segments on pen sequences: case 1, case 2, provisional leftovers.
 import { describe, expect, it } from 'vitest';
-import type { SegPen } from '../src/core/feature-sequence.js';
-import { buildSegments } from '../src/core/segments.js';
+import type { SegPen } from '../src/engines/ts/feature-sequence.js';
+import { buildSegments } from '../src/engines/ts/segments.js';
 
 /** Pens from their successive end prices, starting at `start`; the first pen goes up. */
 function pensFrom(points: number[], unsure: number[] = []): SegPen[] {

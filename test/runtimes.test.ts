@@ -49,8 +49,8 @@ describe('runtimes', () => {
       logLevel: 'silent',
     });
     await bundle.write({ file: join(dir, 'test/runtime/worker.js'), format: 'esm' });
-    mkdirSync(join(dir, 'dist/wasm'), { recursive: true });
-    copyFileSync(join(ROOT, 'dist/wasm/chan.wasm'), join(dir, 'dist/wasm/chan.wasm'));
+    mkdirSync(join(dir, 'dist/engines/wasm'), { recursive: true });
+    copyFileSync(join(ROOT, 'dist/engines/wasm/chan.wasm'), join(dir, 'dist/engines/wasm/chan.wasm'));
     writeFileSync(
       join(dir, 'config.capnp'),
       `using Workerd = import "/workerd/workerd.capnp";
@@ -58,7 +58,7 @@ const config :Workerd.Config = (services = [(name = "main", worker = .w)]);
 const w :Workerd.Worker = (
   modules = [
     (name = "test/runtime/worker.js", esModule = embed "test/runtime/worker.js"),
-    (name = "dist/wasm/chan.wasm", wasm = embed "dist/wasm/chan.wasm"),
+    (name = "dist/engines/wasm/chan.wasm", wasm = embed "dist/engines/wasm/chan.wasm"),
   ],
   compatibilityDate = "2025-01-01",
 );

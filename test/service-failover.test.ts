@@ -6,9 +6,9 @@ import { createCoordinator } from '../src/failover/create.js';
 import { FailoverClient } from '../src/service/client.js';
 import { startServer } from '../src/service/grpc-server.js';
 import { pino } from 'pino';
-import { faultyWasm, trap } from './failover-helpers.js';
-import { fixtureBars } from './helpers.js';
-import { klines, rejection, startTestServer, testConfig } from './service-helpers.js';
+import { faultyWasm, trap } from './support/failover-helpers.js';
+import { fixtureBars } from './support/helpers.js';
+import { klines, rejection, startTestServer, testConfig } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const S = { symbol: 'SH.000001', timeframe: 'D1' };

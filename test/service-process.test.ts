@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { allocateBars } from '../src/core/bars.js';
 import { BarStore } from '../src/service/bar-store.js';
 import { ChanClient } from '../src/service/client.js';
-import { klines, tempDir } from './service-helpers.js';
+import { klines, tempDir } from './support/service-helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'dist/cli/main.js');

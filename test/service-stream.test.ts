@@ -4,9 +4,9 @@ import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisUpdate, PenMessage, SegmentMessage } from '../src/service/messages.js';
 import type { AnalysisOptions } from '../src/core/options.js';
-import { embeddedWasmStreamKernel } from '../src/wasm/embedded.js';
-import { fixtureBars } from './helpers.js';
-import { klines, rejection, startTestServer, testConfig } from './service-helpers.js';
+import { embeddedWasmStreamKernel } from '../src/engines/wasm/embedded.js';
+import { fixtureBars } from './support/helpers.js';
+import { klines, rejection, startTestServer, testConfig } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length;

@@ -4,15 +4,15 @@ import * as protoLoader from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../src/core/analyze.js';
+import { analyze } from '../src/engines/ts/pipeline.js';
 import { inProcessBackend } from '../src/failover/backend.js';
 import { createCoordinator } from '../src/failover/create.js';
-import { createEmbeddedWasmEngine } from '../src/wasm/embedded.js';
+import { createEmbeddedWasmEngine } from '../src/engines/wasm/embedded.js';
 import { BarStore } from '../src/service/bar-store.js';
 import { ChanClient } from '../src/service/client.js';
 import { loadChanPackage } from '../src/service/proto.js';
-import { fixtureBars } from './helpers.js';
-import { klines, rejection, startTestServer, testConfig, type TestServer } from './service-helpers.js';
+import { fixtureBars } from './support/helpers.js';
+import { klines, rejection, startTestServer, testConfig, type TestServer } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length; // 3332

@@ -3,13 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { barAt } from '../src/core/bars.js';
 import { ConfigError } from '../src/core/errors.js';
-import { StateBlobError } from '../src/core/state-blob.js';
-import { StreamingAnalyzer } from '../src/core/streaming.js';
+import { StateBlobError } from '../src/streaming/state-blob.js';
+import { StreamingAnalyzer } from '../src/streaming/analyzer.js';
 import type { AnalysisResult } from '../src/core/types.js';
-import { barSeries, penOptions } from './arbitraries.js';
-import { KERNELS } from './engines.js';
-import type { WasmStreamKernel } from '../src/wasm/wasm-stream-kernel.js';
-import { fixtureBars, REAL_SERIES } from './helpers.js';
+import { barSeries, penOptions } from './support/arbitraries.js';
+import { KERNELS } from './support/engines.js';
+import type { WasmStreamKernel } from '../src/engines/wasm/kernel.js';
+import { fixtureBars, REAL_SERIES } from './support/helpers.js';
 
 const bar = barAt;
 const SPY = fixtureBars(REAL_SERIES[2]); // 40,832 hourly bars

@@ -2,16 +2,16 @@
 // replaceLast sequences equal batch on the final bars, and the events rebuild the pens and segments.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../src/core/analyze.js';
+import { analyze } from '../src/engines/ts/pipeline.js';
 import { barAt, sliceBars } from '../src/core/bars.js';
 import { BarValidationError } from '../src/core/errors.js';
 import type { AnalysisOptions, PartialAnalysisOptions } from '../src/core/options.js';
-import { StreamingAnalyzer, type StreamBar, type StreamEvent } from '../src/core/streaming.js';
+import { StreamingAnalyzer, type StreamBar, type StreamEvent } from '../src/streaming/analyzer.js';
 import type { Bars, Pen, Segment } from '../src/core/types.js';
 import { fingerprint } from '../src/failover/fingerprint.js';
-import { anySeries, macdOptions, penOptions } from './arbitraries.js';
-import { KERNELS } from './engines.js';
-import { fixtureBars, hl, REAL_SERIES } from './helpers.js';
+import { anySeries, macdOptions, penOptions } from './support/arbitraries.js';
+import { KERNELS } from './support/engines.js';
+import { fixtureBars, hl, REAL_SERIES } from './support/helpers.js';
 
 const RUNS = Number(process.env.STREAM_RUNS ?? 300);
 /** Each property run takes up to ~0.3 s on a slow CI machine (every prefix of a random series). */

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { barsFromObjects, type BarObject } from '../src/core/bars.js';
 import { parseBarsCsv } from '../src/core/csv.js';
 import { BarValidationError } from '../src/core/errors.js';
-import { ENGINES } from './engines.js';
-import { thrown } from './helpers.js';
+import { ENGINES } from './support/engines.js';
+import { thrown } from './support/helpers.js';
 
 const good = (i: number): BarObject => ({ timestamp: 1_000 * i, open: 10, high: 11, low: 9, close: 10.5, volume: 100 });
 const series = (n: number, patch: Record<number, Partial<BarObject>>) =>

@@ -1,7 +1,7 @@
 // `chan analyze FILE.csv`: runs the full analysis and prints a summary or JSON.
 import { withMacdPreset, type EngineConfig } from '../config/schema.js';
-import { analyze } from '../core/analyze.js';
-import { fractalList } from '../core/shape.js';
+import { analyze } from '../engines/ts/pipeline.js';
+import { fractalList } from '../core/result.js';
 import type { PenDefinition } from '../core/options.js';
 import type { AnalysisResult, Bars } from '../core/types.js';
 import { loadConfigFile } from '../node/config-file.js';

@@ -1,6 +1,6 @@
 // The interface both engines implement: same inputs, same output types.
-import { analyze, analyzeRaw } from './analyze.js';
-import { shapeResult } from './shape.js';
+import { analyze, analyzeRaw } from '../engines/ts/pipeline.js';
+import { shapeResult } from './result.js';
 import type { AnalysisOptions, PartialAnalysisOptions } from './options.js';
 import type { AnalysisResult, Bars } from './types.js';
 

@@ -4,8 +4,8 @@ import type { EngineConfig } from '../config/schema.js';
 import { inProcessBackend } from '../failover/backend.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
 import { createCoordinator } from '../failover/create.js';
-import { embeddedWasmBytes } from '../wasm/embedded.js';
-import { createWasmEngine } from '../wasm/wasm-engine.js';
+import { embeddedWasmBytes } from '../engines/wasm/embedded.js';
+import { createWasmEngine } from '../engines/wasm/engine.js';
 import { createWorkerBackend } from './worker-backend.js';
 
 export interface NodeCoordinatorOptions {

@@ -1,9 +1,9 @@
 // Fault injection for the failover tests: wrappers around a real engine backend.
-import { tsEngine } from '../src/core/engine.js';
-import type { AnalysisResult } from '../src/core/types.js';
-import { inProcessBackend, type EngineBackend } from '../src/failover/backend.js';
-import type { CoordinatorOptions } from '../src/failover/coordinator.js';
-import { createEmbeddedWasmEngine } from '../src/wasm/embedded.js';
+import { tsEngine } from '../../src/core/engine.js';
+import type { AnalysisResult } from '../../src/core/types.js';
+import { inProcessBackend, type EngineBackend } from '../../src/failover/backend.js';
+import type { CoordinatorOptions } from '../../src/failover/coordinator.js';
+import { createEmbeddedWasmEngine } from '../../src/engines/wasm/embedded.js';
 
 export type Fault = (call: number, result: AnalysisResult) => AnalysisResult;
 

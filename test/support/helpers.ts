@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { parseBarsCsv } from '../src/core/csv.js';
-import { barsFromObjects } from '../src/core/bars.js';
-import type { Bars } from '../src/core/types.js';
+import { parseBarsCsv } from '../../src/core/csv.js';
+import { barsFromObjects } from '../../src/core/bars.js';
+import type { Bars } from '../../src/core/types.js';
 
-export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 export function fixtureText(name: string): string {
   const buf = readFileSync(FIXTURES + name);

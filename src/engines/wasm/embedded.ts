@@ -1,9 +1,9 @@
 // The WASM engine from the bytes embedded in this package (no file or network access needed).
-import type { Engine } from '../core/engine.js';
+import type { Engine } from '../../core/engine.js';
 import { CHAN_WASM_BASE64 } from './generated/chan-wasm-base64.js';
-import { createWasmEngine } from './wasm-engine.js';
-import type { StreamKernelFactory } from '../core/stream-kernel.js';
-import { createWasmStreamKernel } from './wasm-stream-kernel.js';
+import { createWasmEngine } from './engine.js';
+import type { StreamKernelFactory } from '../ts/kernel.js';
+import { createWasmStreamKernel } from './kernel.js';
 
 /** The embedded module's bytes (atob exists in Node >= 16, Deno, Bun and Workers). */
 export function embeddedWasmBytes(): Uint8Array<ArrayBuffer> {

@@ -1,6 +1,6 @@
 // Stage 5: MACD. Two seeding conventions, each reproducing its reference bit for bit.
-import type { MacdOptions } from './options.js';
-import type { MacdSeries } from './types.js';
+import type { MacdOptions } from '../../core/options.js';
+import type { MacdSeries } from '../../core/types.js';
 
 /** MACD over `close`. Operation order is fixed: the WASM engine must produce identical bits. */
 export function computeMacd(close: Float64Array, o: MacdOptions): MacdSeries {

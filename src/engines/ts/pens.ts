@@ -1,6 +1,6 @@
 // Stage 3: pens (笔), fed one classified merged bar at a time.
 import { BOTTOM, DOWN, TOP, UP, type MergedBarStore } from './merge.js';
-import type { PenOptions } from './options.js';
+import type { PenOptions } from '../../core/options.js';
 
 /** A pen as merged-bar indices. `dir` is UP or DOWN. */
 export interface PenRecord {

@@ -3,13 +3,13 @@
 // and the WASM engine can drive the same StreamingAnalyzer.
 import { MacdStream, type MacdMark, type MacdPoint, type MacdSaved } from './macd-stream.js';
 import { MergedBarStore, type MergedMark } from './merge.js';
-import type { AnalysisOptions } from './options.js';
-import type { MergedColumns } from './shape.js';
+import type { AnalysisOptions } from '../../core/options.js';
+import type { MergedColumns } from '../../core/result.js';
 import { PenBuilder, type PenMark, type PenRecord } from './pens.js';
-import { segPenOf } from './analyze.js';
+import { segPenOf } from './pipeline.js';
 import type { SegPen } from './feature-sequence.js';
 import { buildSegmentsFrom, SegmentState, type SegmentRecord } from './segments.js';
-import { StreamEvents, type EventSource } from './stream-events.js';
+import { StreamEvents, type EventSource } from './events.js';
 
 /** Merged-bar columns (views, valid until the next kernel call). Raw indices are global. */
 export type MergedView = MergedColumns;
@@ -75,7 +75,7 @@ export interface StreamKernel {
   /**
    * Feeds raw bar `raw` (a global index) through every stage and returns its MACD point. The pens
    * (then, if they changed, the segments: the stage resumes after the final ones) are compared with
-   * those after the previous push, and the changes written as event records (stream-events.ts).
+   * those after the previous push, and the changes written as event records (engines/ts/events.ts).
    * `replaced`: this bar replaces the last one; the state first goes back to `lastMark()` (the
    * caller checks there is one). Otherwise the state before this bar becomes the mark.
    */

@@ -1,13 +1,13 @@
 // The WASM engine's host side: copies the input columns into linear memory once, runs the whole
 // pipeline in one call and reads the results out. Portable (no Node API): it takes a compiled
 // WebAssembly.Module or the .wasm bytes.
-import type { Engine } from '../core/engine.js';
-import { resolveOptions, type AnalysisOptions } from '../core/options.js';
-import type { PenRecord } from '../core/pens.js';
-import type { SegmentRecord } from '../core/segments.js';
-import { shapeResult, type RawAnalysis } from '../core/shape.js';
-import type { Bars } from '../core/types.js';
-import { validateBars } from '../core/validate.js';
+import type { Engine } from '../../core/engine.js';
+import { resolveOptions, type AnalysisOptions } from '../../core/options.js';
+import type { PenRecord } from '../ts/pens.js';
+import type { SegmentRecord } from '../ts/segments.js';
+import { shapeResult, type RawAnalysis } from '../../core/result.js';
+import type { Bars } from '../../core/types.js';
+import { validateBars } from '../../core/validate.js';
 
 interface ChanExports {
   readonly memory: WebAssembly.Memory;

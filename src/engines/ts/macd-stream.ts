@@ -1,6 +1,6 @@
 // MACD one bar at a time, with the same operations in the same order as computeMacd (macd.ts), so
 // every value equals the batch one bit for bit.
-import type { MacdOptions } from './options.js';
+import type { MacdOptions } from '../../core/options.js';
 
 export interface MacdPoint {
   readonly dif: number;

@@ -10,8 +10,8 @@
 // Indices in shapes are global (the bases follow the window's drops).
 import type { PenRecord } from './pens.js';
 import type { SegmentRecord } from './segments.js';
-import type { MergedColumns } from './shape.js';
-import type { Pen, Segment } from './types.js';
+import type { MergedColumns } from '../../core/result.js';
+import type { Pen, Segment } from '../../core/types.js';
 
 export const EVENT_SLOTS = 12;
 const PEN_SLOTS = 9, SEG_SLOTS = 9;

@@ -1,7 +1,7 @@
 // Stage 1 + 2: inclusion (merged bars) and fractal classification, fed one raw bar at a time.
 
-import { PREFAULT_ROWS, prefault } from './prefault.js';
-import type { MergedColumns } from './shape.js';
+import { PREFAULT_ROWS, prefault } from '../../core/prefault.js';
+import type { MergedColumns } from '../../core/result.js';
 
 export const UP = 1;
 export const DOWN = -1;

@@ -1,6 +1,6 @@
 // Streaming entry: one instance per analyzer, fed one bar at a time. Merged bars, fractals, pens, MACD
 // and segments (resumed after the final ones) keep their state in linear memory between calls; the
-// host (src/wasm/wasm-stream-kernel.ts) reads results through streamLayout().
+// host (src/engines/wasm/kernel.ts) reads results through streamLayout().
 import { alloc, getF64, getI32, getI8, setF64, setI32 } from './mem';
 import { mCap, mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeDrop, mergePush, mergeReserve, mergeRestore } from './merged';
 import { eventBuf, eventsDrop, eventsInit, eventsLoad, eventsRewind, eventsStep } from './events';
@@ -14,7 +14,7 @@ let stateF: usize = 0;
 /** Pens in tailBuf after the last step. */
 let nTail: i32 = 0;
 // The state before the last bar, so a replacing step can go back to it (see KernelMark in
-// src/core/stream-kernel.ts). i32 slots: merged count, rawEnd, highApex, lowApex, fx and fractal
+// src/engines/ts/kernel.ts). i32 slots: merged count, rawEnd, highApex, lowApex, fx and fractal
 // count; pen count, last pen's endK, lastEnd, free count; MACD count; final segments, resumeBegin;
 // set (1 once a bar was pushed). f64 slots: merged high, low; MACD fast, slow, dea.
 const MARK_I = 14, MARK_F = 5;

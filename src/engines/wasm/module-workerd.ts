@@ -1,9 +1,9 @@
 // The WASM engine from the .wasm file imported as a module (workerd resolves it at deploy time).
-import type { Engine } from '../core/engine.js';
+import type { Engine } from '../../core/engine.js';
 import chanWasm from './chan.wasm';
-import { createWasmEngine } from './wasm-engine.js';
-import type { StreamKernelFactory } from '../core/stream-kernel.js';
-import { createWasmStreamKernel } from './wasm-stream-kernel.js';
+import { createWasmEngine } from './engine.js';
+import type { StreamKernelFactory } from '../ts/kernel.js';
+import { createWasmStreamKernel } from './kernel.js';
 
 export function createEmbeddedWasmEngine(): Engine {
   return createWasmEngine(chanWasm);

@@ -3,12 +3,12 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type EngineConfig, type ServiceConfig } from '../src/config/schema.js';
-import { barAt } from '../src/core/bars.js';
-import type { Bars } from '../src/core/types.js';
-import { ChanClient } from '../src/service/client.js';
-import { startServer, type RunningServer, type StartServerOptions } from '../src/service/grpc-server.js';
-import type { Kline } from '../src/service/messages.js';
+import { parseConfig, type EngineConfig, type ServiceConfig } from '../../src/config/schema.js';
+import { barAt } from '../../src/core/bars.js';
+import type { Bars } from '../../src/core/types.js';
+import { ChanClient } from '../../src/service/client.js';
+import { startServer, type RunningServer, type StartServerOptions } from '../../src/service/grpc-server.js';
+import type { Kline } from '../../src/service/messages.js';
 import { pino } from 'pino';
 
 export const tempDir = () => mkdtempSync(join(tmpdir(), 'chan-svc-'));

@@ -1,9 +1,9 @@
 // fast-check generators: random-walk bar series on a coarse price grid (so equal highs/lows,
 // flat bars and inclusions are frequent) and every pen option combination.
 import fc from 'fast-check';
-import { allocateBars } from '../src/core/bars.js';
-import type { MacdOptions, PenOptions } from '../src/core/options.js';
-import type { Bars } from '../src/core/types.js';
+import { allocateBars } from '../../src/core/bars.js';
+import type { MacdOptions, PenOptions } from '../../src/core/options.js';
+import type { Bars } from '../../src/core/types.js';
 
 export const barSeries = (maxLength = 400): fc.Arbitrary<Bars> =>
   fc

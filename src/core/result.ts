@@ -1,7 +1,7 @@
 // Turns an engine's raw output (merged-bar columns, pen and segment records, MACD) into the public
 // AnalysisResult. Both engines share this code, so equal raw output means equal results.
-import type { PenRecord } from './pens.js';
-import type { SegmentRecord } from './segments.js';
+import type { PenRecord } from '../engines/ts/pens.js';
+import type { SegmentRecord } from '../engines/ts/segments.js';
 import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, Segment } from './types.js';
 
 /**

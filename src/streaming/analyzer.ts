@@ -1,20 +1,20 @@
-// Bar-by-bar analysis. The stages run in a kernel (TS or WASM, see stream-kernel.ts), the segment
+// Bar-by-bar analysis. The stages run in a kernel (TS or WASM, see engines/ts/kernel.ts), the segment
 // stage resuming from its last final segment. Only the part of the result that can still change is
 // recomputed, so a bar's cost does not grow with the history.
 // After every bar, `snapshot()` equals `analyze()` of all bars so far.
-import { BarValidationError, ConfigError } from './errors.js';
-import type { MacdPoint } from './macd-stream.js';
-import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from './options.js';
-import type { PenRecord } from './pens.js';
-import { PREFAULT_ROWS, prefault } from './prefault.js';
-import { readEvents, type StreamEvent } from './stream-events.js';
-import { tsStreamKernel, type KernelMark, type StreamKernel, type StreamKernelFactory } from './stream-kernel.js';
-import type { SegmentRecord } from './segments.js';
-import { shapeFractals, shapePen, shapeSegment } from './shape.js';
+import { BarValidationError, ConfigError } from '../core/errors.js';
+import type { MacdPoint } from '../engines/ts/macd-stream.js';
+import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
+import type { PenRecord } from '../engines/ts/pens.js';
+import { PREFAULT_ROWS, prefault } from '../core/prefault.js';
+import { readEvents, type StreamEvent } from '../engines/ts/events.js';
+import { tsStreamKernel, type KernelMark, type StreamKernel, type StreamKernelFactory } from '../engines/ts/kernel.js';
+import type { SegmentRecord } from '../engines/ts/segments.js';
+import { shapeFractals, shapePen, shapeSegment } from '../core/result.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
-import type { AnalysisResult, Pen } from './types.js';
-import { validateBar } from './validate.js';
-import { VERSION } from './version.js';
+import type { AnalysisResult, Pen } from '../core/types.js';
+import { validateBar } from '../core/validate.js';
+import { VERSION } from '../core/version.js';
 
 export interface StreamOptions {
   /**
@@ -45,7 +45,7 @@ export interface StreamBar {
   readonly volume: number;
 }
 
-export type { StreamEvent } from './stream-events.js';
+export type { StreamEvent } from '../engines/ts/events.js';
 
 export interface StreamUpdate {
   /** Index of the bar appended or replaced. */

@@ -1,6 +1,6 @@
 // A versioned binary container for saved analyzer state: "CHANSTAT", a JSON header (format,
 // engine fingerprint, scalars) and typed-array sections. Portable (no Node API).
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../core/errors.js';
 
 const MAGIC = 'CHANSTAT';
 /** Bumped whenever the saved layout changes; older or newer blobs are refused. */

@@ -1,11 +1,11 @@
 // The WASM engine's streaming kernel: one module instance per analyzer, its state in linear memory
-// between bars (assembly/stream.ts). Portable (no Node API).
-import type { MacdPoint } from '../core/macd-stream.js';
-import type { AnalysisOptions } from '../core/options.js';
-import type { PenRecord } from '../core/pens.js';
-import type { SegmentRecord } from '../core/segments.js';
-import { copyMerged, pasteMerged, type KernelBases, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
-import { instantiate } from './wasm-engine.js';
+// between bars (assembly/kernel.ts). Portable (no Node API).
+import type { MacdPoint } from '../ts/macd-stream.js';
+import type { AnalysisOptions } from '../../core/options.js';
+import type { PenRecord } from '../ts/pens.js';
+import type { SegmentRecord } from '../ts/segments.js';
+import { copyMerged, pasteMerged, type KernelBases, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../ts/kernel.js';
+import { instantiate } from './engine.js';
 
 interface StreamExports {
   readonly memory: WebAssembly.Memory;
@@ -30,7 +30,7 @@ const L = {
   gConfirmed: 37, gCase: 38, resumeBegin: 39, events: 40, nTail: 41, markI: 42, markF: 43,
 } as const;
 const LAYOUT_SLOTS = 44;
-// The mark's slots (see assembly/stream.ts): i32 and f64.
+// The mark's slots (see assembly/kernel.ts): i32 and f64.
 const MARK_SET = 13;
 
 const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;

@@ -2,12 +2,12 @@
 import type { SegPen } from './feature-sequence.js';
 import { computeMacd } from './macd.js';
 import { MergedBarStore, UP } from './merge.js';
-import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions, type PenOptions } from './options.js';
+import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions, type PenOptions } from '../../core/options.js';
 import { PenBuilder, type PenRecord } from './pens.js';
 import { buildSegments } from './segments.js';
-import { shapeResult, type MergedColumns, type RawAnalysis } from './shape.js';
-import type { AnalysisResult, Bars } from './types.js';
-import { validateBars } from './validate.js';
+import { shapeResult, type MergedColumns, type RawAnalysis } from '../../core/result.js';
+import type { AnalysisResult, Bars } from '../../core/types.js';
+import { validateBars } from '../../core/validate.js';
 
 /** Full analysis of `bars` (validated first; throws BarValidationError / ConfigError). */
 export function analyze(bars: Bars, options: PartialAnalysisOptions | AnalysisOptions = {}): AnalysisResult {

@@ -1,7 +1,7 @@
 // Both engines, for suites that must hold for each.
-import { tsEngine, type Engine } from '../src/core/engine.js';
-import { tsStreamKernel, type StreamKernelFactory } from '../src/core/stream-kernel.js';
-import { createEmbeddedWasmEngine, embeddedWasmStreamKernel } from '../src/wasm/embedded.js';
+import { tsEngine, type Engine } from '../../src/core/engine.js';
+import { tsStreamKernel, type StreamKernelFactory } from '../../src/engines/ts/kernel.js';
+import { createEmbeddedWasmEngine, embeddedWasmStreamKernel } from '../../src/engines/wasm/embedded.js';
 
 export const wasmEngine: Engine = createEmbeddedWasmEngine();
 export const ENGINES: readonly Engine[] = [tsEngine, wasmEngine];

@@ -1,7 +1,7 @@
 // Stage 4: segments (线段) from pens by the feature sequence, then the provisional leftovers.
 // Semantics follow chan.py (seg_algo "chan", left_seg_method "peak") so results can be cross-checked.
 import { FeatureFractal, type ReadTracker, type SegPen } from './feature-sequence.js';
-import type { SegmentCase } from './types.js';
+import type { SegmentCase } from '../../core/types.js';
 
 const UP = 1, DOWN = -1;
 
