@@ -1,28 +1,7 @@
 // Turns an engine's raw output (merged-bar columns, pen and segment records, MACD) into the public
 // AnalysisResult. Both engines share this code, so equal raw output means equal results.
-import type { PenRecord } from '../engines/ts/pens.js';
-import type { SegmentRecord } from '../engines/ts/segments.js';
+import type { MergedColumns, PenRecord, SegmentRecord } from './records.js';
 import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, Segment } from './types.js';
-
-/**
- * Merged-bar columns as an engine hands them over: high, low, dir, rawStart and rawEnd are owned
- * exact-length arrays (they become the public result); the others may be views the engine reuses.
- */
-export interface MergedColumns {
-  readonly count: number;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly dir: Int8Array;
-  readonly fx: Int8Array;
-  readonly rawStart: Int32Array;
-  readonly rawEnd: Int32Array;
-  /** Last raw bar whose high (low) equals the merged high (low). */
-  readonly highApex: Int32Array;
-  readonly lowApex: Int32Array;
-  /** Merged indices of the fractals, in order (`fractalCount` of them). */
-  readonly fractalIndex: Int32Array;
-  readonly fractalCount: number;
-}
 
 export interface RawAnalysis {
   readonly merged: MergedColumns;

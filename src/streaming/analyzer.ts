@@ -5,11 +5,10 @@
 import { BarValidationError, ConfigError } from '../core/errors.js';
 import type { MacdPoint } from '../engines/ts/macd-stream.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
-import type { PenRecord } from '../engines/ts/pens.js';
 import { PREFAULT_ROWS, prefault } from '../core/prefault.js';
 import { readEvents, type StreamEvent } from '../engines/ts/events.js';
 import { tsStreamKernel, type KernelMark, type StreamKernel, type StreamKernelFactory } from '../engines/ts/kernel.js';
-import type { SegmentRecord } from '../engines/ts/segments.js';
+import type { PenRecord, SegmentRecord } from '../core/records.js';
 import { shapeFractals, shapePen, shapeSegment } from '../core/result.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
 import type { AnalysisResult, Pen } from '../core/types.js';

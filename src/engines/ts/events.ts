@@ -8,9 +8,7 @@
 //   pen:     startMerged, endMerged, dir, confirmed, startRaw, endRaw, startPrice, endPrice, wasConfirmed
 //   segment: startPen, endPen, dir, confirmed, startRaw, endRaw, startPrice, endPrice, endCase
 // Indices in shapes are global (the bases follow the window's drops).
-import type { PenRecord } from './pens.js';
-import type { SegmentRecord } from './segments.js';
-import type { MergedColumns } from '../../core/result.js';
+import type { MergedColumns, PenRecord, SegmentRecord } from '../../core/records.js';
 import type { Pen, Segment } from '../../core/types.js';
 
 export const EVENT_SLOTS = 12;

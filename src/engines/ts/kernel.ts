@@ -4,11 +4,10 @@
 import { MacdStream, type MacdMark, type MacdPoint, type MacdSaved } from './macd-stream.js';
 import { MergedBarStore, type MergedMark } from './merge.js';
 import type { AnalysisOptions } from '../../core/options.js';
-import type { MergedColumns } from '../../core/result.js';
-import { PenBuilder, type PenMark, type PenRecord } from './pens.js';
-import { segPenOf } from './pipeline.js';
+import type { MergedColumns, PenRecord, SegmentRecord } from '../../core/records.js';
+import { PenBuilder, type PenMark } from './pens.js';
 import type { SegPen } from './feature-sequence.js';
-import { buildSegmentsFrom, SegmentState, type SegmentRecord } from './segments.js';
+import { buildSegmentsFrom, segPenOf, SegmentState } from './segments.js';
 import { StreamEvents, type EventSource } from './events.js';
 
 /** Merged-bar columns (views, valid until the next kernel call). Raw indices are global. */

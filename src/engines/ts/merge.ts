@@ -1,12 +1,7 @@
 // Stage 1 + 2: inclusion (merged bars) and fractal classification, fed one raw bar at a time.
 
 import { PREFAULT_ROWS, prefault } from '../../core/prefault.js';
-import type { MergedColumns } from '../../core/result.js';
-
-export const UP = 1;
-export const DOWN = -1;
-export const TOP = 1;
-export const BOTTOM = -1;
+import { DOWN, TOP, BOTTOM, UP, type MergedColumns } from '../../core/records.js';
 
 export interface MergedMark {
   readonly count: number;

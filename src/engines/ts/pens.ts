@@ -1,16 +1,7 @@
 // Stage 3: pens (笔), fed one classified merged bar at a time.
-import { BOTTOM, DOWN, TOP, UP, type MergedBarStore } from './merge.js';
+import { BOTTOM, DOWN, TOP, UP, type PenRecord } from '../../core/records.js';
+import type { MergedBarStore } from './merge.js';
 import type { PenOptions } from '../../core/options.js';
-
-/** A pen as merged-bar indices. `dir` is UP or DOWN. */
-export interface PenRecord {
-  startK: number;
-  endK: number;
-  dir: number;
-  confirmed: boolean;
-  /** Was confirmed before becoming the virtual tail (chan.py's is_used_to_be_sure); feeds segments. */
-  wasConfirmed: boolean;
-}
 
 /** Progress of the search for a virtual pen's end from fractal `s` over the closed bars up to `scanned`. */
 interface VirtualSearch {

@@ -1,11 +1,11 @@
 // The TS engine's batch pipeline: validate, feed every stage, shape the output.
-import type { SegPen } from './feature-sequence.js';
 import { computeMacd } from './macd.js';
-import { MergedBarStore, UP } from './merge.js';
+import { MergedBarStore } from './merge.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions, type PenOptions } from '../../core/options.js';
-import { PenBuilder, type PenRecord } from './pens.js';
-import { buildSegments } from './segments.js';
-import { shapeResult, type MergedColumns, type RawAnalysis } from '../../core/result.js';
+import type { PenRecord } from '../../core/records.js';
+import { shapeResult, type RawAnalysis } from '../../core/result.js';
+import { PenBuilder } from './pens.js';
+import { buildSegments, segmentView } from './segments.js';
 import type { AnalysisResult, Bars } from '../../core/types.js';
 import { validateBars } from '../../core/validate.js';
 
@@ -49,15 +49,3 @@ export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
   return { merged: columns, pens, segments: buildSegments(segmentView(pens, merged)), macd: computeMacd(bars.close, opt.macd) };
 }
 
-/** The pens as the segment stage sees them. */
-export function segmentView(pens: readonly PenRecord[], m: MergedColumns): SegPen[] {
-  return pens.map((p) => segPenOf(p, m));
-}
-
-/** One pen as the segment stage sees it (prices from its merged bars; `sure` = was confirmed). */
-export function segPenOf(p: PenRecord, m: Pick<MergedColumns, 'high' | 'low'>): SegPen {
-  const up = p.dir === UP;
-  const begin = up ? m.low[p.startK]! : m.high[p.startK]!;
-  const end = up ? m.high[p.endK]! : m.low[p.endK]!;
-  return { dir: p.dir, high: up ? end : begin, low: up ? begin : end, beginVal: begin, endVal: end, sure: p.wasConfirmed };
-}

@@ -1,17 +1,8 @@
 // Stage 4: segments (线段) from pens by the feature sequence, then the provisional leftovers.
 // Semantics follow chan.py (seg_algo "chan", left_seg_method "peak") so results can be cross-checked.
-import { FeatureFractal, type ReadTracker, type SegPen } from './feature-sequence.js';
+import { DOWN, UP, type MergedColumns, type PenRecord, type SegmentRecord } from '../../core/records.js';
 import type { SegmentCase } from '../../core/types.js';
-
-const UP = 1, DOWN = -1;
-
-export interface SegmentRecord {
-  startPen: number;
-  endPen: number;
-  dir: number;
-  confirmed: boolean;
-  endCase: SegmentCase;
-}
+import { FeatureFractal, type ReadTracker, type SegPen } from './feature-sequence.js';
 
 /**
  * Segments that no pen yet to come can change, and the pen where the search for the next one
@@ -277,4 +268,17 @@ class SegmentBuilder {
     const tail = pens.length - 1;
     this.add(pens[endPen]!.dir === pens[tail]!.dir ? tail - 1 : tail, false, 0, true, null);
   }
+}
+
+/** The pens as the segment stage sees them. */
+export function segmentView(pens: readonly PenRecord[], m: MergedColumns): SegPen[] {
+  return pens.map((p) => segPenOf(p, m));
+}
+
+/** One pen as the segment stage sees it (prices from its merged bars; `sure` = was confirmed). */
+export function segPenOf(p: PenRecord, m: Pick<MergedColumns, 'high' | 'low'>): SegPen {
+  const up = p.dir === UP;
+  const begin = up ? m.low[p.startK]! : m.high[p.startK]!;
+  const end = up ? m.high[p.endK]! : m.low[p.endK]!;
+  return { dir: p.dir, high: up ? end : begin, low: up ? begin : end, beginVal: begin, endVal: end, sure: p.wasConfirmed };
 }

@@ -3,8 +3,7 @@
 // WebAssembly.Module or the .wasm bytes.
 import type { Engine } from '../../core/engine.js';
 import { resolveOptions, type AnalysisOptions } from '../../core/options.js';
-import type { PenRecord } from '../ts/pens.js';
-import type { SegmentRecord } from '../ts/segments.js';
+import type { PenRecord, SegmentRecord } from '../../core/records.js';
 import { shapeResult, type RawAnalysis } from '../../core/result.js';
 import type { Bars } from '../../core/types.js';
 import { validateBars } from '../../core/validate.js';

@@ -2,8 +2,7 @@
 // between bars (assembly/kernel.ts). Portable (no Node API).
 import type { MacdPoint } from '../ts/macd-stream.js';
 import type { AnalysisOptions } from '../../core/options.js';
-import type { PenRecord } from '../ts/pens.js';
-import type { SegmentRecord } from '../ts/segments.js';
+import type { PenRecord, SegmentRecord } from '../../core/records.js';
 import { copyMerged, pasteMerged, type KernelBases, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../ts/kernel.js';
 import { instantiate } from './engine.js';
 
