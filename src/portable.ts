@@ -49,7 +49,8 @@ export {
   type StreamOptions,
   type StreamUpdate,
 } from './streaming/analyzer.js';
-export { tsStreamKernel, type KernelMark, type KernelState, type MergedView, type StreamKernel, type StreamKernelFactory } from './engines/ts/kernel.js';
+export { tsStreamKernel } from './engines/ts/kernel.js';
+export type { KernelMark, KernelState, MergedView, StreamKernel, StreamKernelFactory } from './core/stream-kernel.js';
 export { StateBlobError } from './streaming/state-blob.js';
 export { createWasmStreamKernel } from './engines/wasm/kernel.js';
 export { VERSION } from './core/version.js';

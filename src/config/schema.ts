@@ -2,14 +2,7 @@
 import { parse } from 'yaml';
 import { checkBool, checkInt, checkNumber, checkOneOf } from '../core/checks.js';
 import { ConfigError } from '../core/errors.js';
-import {
-  MACD_PRESETS,
-  resolveOptions,
-  type AnalysisOptions,
-  type FractalCheck,
-  type MacdSeed,
-  type PenDefinition,
-} from '../core/options.js';
+import { MACD_PRESETS, resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
 
 export interface MacdPeriods {
   readonly fast: number;

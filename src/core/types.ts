@@ -91,6 +91,13 @@ export interface MacdSeries {
   readonly firstValid: number;
 }
 
+/** The MACD of one bar (NaN where undefined, sma seed). */
+export interface MacdPoint {
+  readonly dif: number;
+  readonly dea: number;
+  readonly histogram: number;
+}
+
 export interface AnalysisResult {
   readonly barCount: number;
   readonly merged: MergedBars;

@@ -7,7 +7,7 @@ import { BarValidationError, ConfigError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
 import type { AnalysisResult, Bars, Pen, Segment } from '../core/types.js';
 import type { StreamEvent, StreamingAnalyzer } from '../streaming/analyzer.js';
-import type { StreamKernelFactory } from '../engines/ts/kernel.js';
+import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
 import { LiveStreams, type LiveUpdate } from './live-streams.js';
 import { LruCache } from './lru-cache.js';

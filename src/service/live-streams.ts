@@ -1,7 +1,8 @@
 // Live streaming analyzers, one per (series, options) with subscribers. SubmitKlines feeds every
 // written bar to them; their state is saved in the store so a restart resumes without recomputing.
 import type { AnalysisOptions } from '../core/options.js';
-import { tsStreamKernel, type StreamKernelFactory } from '../engines/ts/kernel.js';
+import { tsStreamKernel } from '../engines/ts/kernel.js';
+import { type StreamKernelFactory } from '../core/stream-kernel.js';
 import { barAt } from '../core/bars.js';
 import { StreamingAnalyzer, type StreamBar, type StreamUpdate } from '../streaming/analyzer.js';
 import type { Logger } from '../failover/coordinator.js';

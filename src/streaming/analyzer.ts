@@ -3,11 +3,12 @@
 // recomputed, so a bar's cost does not grow with the history.
 // After every bar, `snapshot()` equals `analyze()` of all bars so far.
 import { BarValidationError, ConfigError } from '../core/errors.js';
-import type { MacdPoint } from '../engines/ts/macd-stream.js';
+import type { MacdPoint } from '../core/types.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
 import { PREFAULT_ROWS, prefault } from '../core/prefault.js';
 import { readEvents, type StreamEvent } from '../engines/ts/events.js';
-import { tsStreamKernel, type KernelMark, type StreamKernel, type StreamKernelFactory } from '../engines/ts/kernel.js';
+import { tsStreamKernel } from '../engines/ts/kernel.js';
+import { type KernelMark, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
 import { shapeFractals, shapePen, shapeSegment } from '../core/result.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';

@@ -1,6 +1,7 @@
 // Both engines, for suites that must hold for each.
 import { tsEngine, type Engine } from '../../src/core/engine.js';
-import { tsStreamKernel, type StreamKernelFactory } from '../../src/engines/ts/kernel.js';
+import { tsStreamKernel } from '../../src/engines/ts/kernel.js';
+import { type StreamKernelFactory } from '../../src/core/stream-kernel.js';
 import { createEmbeddedWasmEngine, embeddedWasmStreamKernel } from '../../src/engines/wasm/embedded.js';
 
 export const wasmEngine: Engine = createEmbeddedWasmEngine();

@@ -1,27 +1,8 @@
 // MACD one bar at a time, with the same operations in the same order as computeMacd (macd.ts), so
 // every value equals the batch one bit for bit.
 import type { MacdOptions } from '../../core/options.js';
-
-export interface MacdPoint {
-  readonly dif: number;
-  readonly dea: number;
-  readonly histogram: number;
-}
-
-/** The state before a bar, enough to take the bar back. */
-export interface MacdMark {
-  readonly count: number;
-  readonly fast: number;
-  readonly slow: number;
-  readonly dea: number;
-}
-
-/** Everything a MacdStream holds, for saving (floats kept as Float64Array so every bit survives). */
-export interface MacdSaved {
-  readonly count: number;
-  readonly floats: Float64Array;
-  readonly seedCloses: number;
-}
+import type { MacdMark, MacdSaved } from '../../core/stream-kernel.js';
+import type { MacdPoint } from '../../core/types.js';
 
 export class MacdStream {
   count = 0;

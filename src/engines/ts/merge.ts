@@ -1,33 +1,8 @@
 // Stage 1 + 2: inclusion (merged bars) and fractal classification, fed one raw bar at a time.
 
 import { PREFAULT_ROWS, prefault } from '../../core/prefault.js';
-import { DOWN, TOP, BOTTOM, UP, type MergedColumns } from '../../core/records.js';
-
-export interface MergedMark {
-  readonly count: number;
-  readonly high: number;
-  readonly low: number;
-  readonly rawEnd: number;
-  readonly highApex: number;
-  readonly lowApex: number;
-  readonly fx: number;
-  readonly fractalCount: number;
-}
-
-/** The mark of any merged-bar columns (the TS store, or the WASM kernel's view of linear memory). */
-export function mergedMark(m: MergedColumns): MergedMark {
-  const k = m.count - 1;
-  return {
-    count: m.count,
-    high: m.high[k]!,
-    low: m.low[k]!,
-    rawEnd: m.rawEnd[k]!,
-    highApex: m.highApex[k]!,
-    lowApex: m.lowApex[k]!,
-    fx: m.fx[k]!,
-    fractalCount: m.fractalCount,
-  };
-}
+import { BOTTOM, DOWN, TOP, UP } from '../../core/records.js';
+import type { MergedMark } from '../../core/stream-kernel.js';
 
 /**
  * Growable columnar store of merged bars. `push` applies the inclusion rule; when a new merged bar
@@ -98,7 +73,17 @@ export class MergedBarStore {
 
   /** What `push` may change, so a caller can take back the last raw bar. */
   mark(): MergedMark {
-    return mergedMark(this);
+    const k = this.count - 1;
+    return {
+      count: this.count,
+      high: this.high[k]!,
+      low: this.low[k]!,
+      rawEnd: this.rawEnd[k]!,
+      highApex: this.highApex[k]!,
+      lowApex: this.lowApex[k]!,
+      fx: this.fx[k]!,
+      fractalCount: this.fractalCount,
+    };
   }
 
   restore(m: MergedMark): void {

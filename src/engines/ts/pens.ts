@@ -1,5 +1,6 @@
 // Stage 3: pens (笔), fed one classified merged bar at a time.
 import { BOTTOM, DOWN, TOP, UP, type PenRecord } from '../../core/records.js';
+import type { PenMark } from '../../core/stream-kernel.js';
 import type { MergedBarStore } from './merge.js';
 import type { PenOptions } from '../../core/options.js';
 
@@ -11,13 +12,6 @@ interface VirtualSearch {
   extreme: number;
   /** Latest closed bar that can end the virtual pen, or -1. */
   best: number;
-}
-
-export interface PenMark {
-  readonly count: number;
-  readonly lastEndK: number;
-  readonly lastEnd: number;
-  readonly free: number;
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { Engine } from '../../core/engine.js';
 import { CHAN_WASM_BASE64 } from './generated/chan-wasm-base64.js';
 import { createWasmEngine } from './engine.js';
-import type { StreamKernelFactory } from '../ts/kernel.js';
+import type { StreamKernelFactory } from '../../core/stream-kernel.js';
 import { createWasmStreamKernel } from './kernel.js';
 
 /** The embedded module's bytes (atob exists in Node >= 16, Deno, Bun and Workers). */

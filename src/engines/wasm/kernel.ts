@@ -1,9 +1,9 @@
 // The WASM engine's streaming kernel: one module instance per analyzer, its state in linear memory
 // between bars (assembly/kernel.ts). Portable (no Node API).
-import type { MacdPoint } from '../ts/macd-stream.js';
+import type { MacdPoint } from '../../core/types.js';
 import type { AnalysisOptions } from '../../core/options.js';
 import type { PenRecord, SegmentRecord } from '../../core/records.js';
-import { copyMerged, pasteMerged, type KernelBases, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../ts/kernel.js';
+import { copyMerged, pasteMerged, type KernelBases, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../../core/stream-kernel.js';
 import { instantiate } from './engine.js';
 
 interface StreamExports {

@@ -2,7 +2,7 @@
 import type { Engine } from '../../core/engine.js';
 import chanWasm from './chan.wasm';
 import { createWasmEngine } from './engine.js';
-import type { StreamKernelFactory } from '../ts/kernel.js';
+import type { StreamKernelFactory } from '../../core/stream-kernel.js';
 import { createWasmStreamKernel } from './kernel.js';
 
 export function createEmbeddedWasmEngine(): Engine {
