@@ -21,7 +21,8 @@ export {
 export { validateBars } from './core/validate.js';
 export type * from './core/types.js';
 export { parseConfig, parseMacdParams, withMacdPreset, type EngineConfig, type MacdPeriods } from './config/schema.js';
-export { tsEngine, type Engine } from './core/engine.js';
+export type { Engine } from './core/engine.js';
+export { tsEngine } from './engines/ts/index.js';
 export { createWasmEngine, createWasmKernel, STAGE, WasmAbortError, type WasmKernel } from './engines/wasm/engine.js';
 export { fractalList } from './core/result.js';
 export { checkOutput } from './failover/output-check.js';

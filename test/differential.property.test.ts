@@ -2,7 +2,7 @@
 // series and every option combination. FUZZ_RUNS=1000000 (npm run fuzz) for the long run.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tsEngine } from '../src/core/engine.js';
+import { tsEngine } from '../src/engines/ts/index.js';
 import type { AnalysisResult } from '../src/core/types.js';
 import { anySeries, macdOptions, penOptions } from './support/arbitraries.js';
 import { wasmEngine } from './support/engines.js';

@@ -2,7 +2,7 @@
 // own time limit).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tsEngine } from '../src/core/engine.js';
+import { tsEngine } from '../src/engines/ts/index.js';
 import { BarValidationError } from '../src/core/errors.js';
 import type { Bars } from '../src/core/types.js';
 import { inProcessBackend } from '../src/failover/backend.js';

@@ -1,6 +1,4 @@
-// The interface both engines implement: same inputs, same output types.
-import { analyze, analyzeRaw } from '../engines/ts/pipeline.js';
-import { shapeResult } from './result.js';
+// The batch-engine contract both engines implement: same inputs, same output types.
 import type { AnalysisOptions, PartialAnalysisOptions } from './options.js';
 import type { AnalysisResult, Bars } from './types.js';
 
@@ -11,10 +9,3 @@ export interface Engine {
   /** The same without validation, for callers that validated already (the failover coordinator). */
   analyzeValidated(bars: Bars, options: AnalysisOptions): AnalysisResult;
 }
-
-/** The plain-TypeScript engine (reference, and the backup of the WASM engine). */
-export const tsEngine: Engine = {
-  name: 'ts',
-  analyze,
-  analyzeValidated: (bars, options) => shapeResult(bars, analyzeRaw(bars, options)),
-};

@@ -1,6 +1,6 @@
 // Builds the coordinator from the configuration (portable: the caller says how to load the WASM engine).
 import type { EngineConfig } from '../config/schema.js';
-import { tsEngine } from '../core/engine.js';
+import { tsEngine } from '../engines/ts/index.js';
 import { inProcessBackend, type EngineBackend } from './backend.js';
 import { EngineCoordinator, type Logger } from './coordinator.js';
 

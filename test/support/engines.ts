@@ -1,5 +1,6 @@
 // Both engines, for suites that must hold for each.
-import { tsEngine, type Engine } from '../../src/core/engine.js';
+import { type Engine } from '../../src/core/engine.js';
+import { tsEngine } from '../../src/engines/ts/index.js';
 import { tsStreamKernel } from '../../src/engines/ts/kernel.js';
 import { type StreamKernelFactory } from '../../src/core/stream-kernel.js';
 import { createEmbeddedWasmEngine, embeddedWasmStreamKernel } from '../../src/engines/wasm/embedded.js';

@@ -1,5 +1,5 @@
 // Fault injection for the failover tests: wrappers around a real engine backend.
-import { tsEngine } from '../../src/core/engine.js';
+import { tsEngine } from '../../src/engines/ts/index.js';
 import type { AnalysisResult } from '../../src/core/types.js';
 import { inProcessBackend, type EngineBackend } from '../../src/failover/backend.js';
 import type { CoordinatorOptions } from '../../src/failover/coordinator.js';
