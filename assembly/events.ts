@@ -1,6 +1,6 @@
 // Streaming events: after each bar the pens and segments are compared with those published after
 // the previous bar, and what changed is written as event records for the host to turn into
-// objects. Mirrors src/engines/ts/events.ts (the TS kernel's); the record layout is defined there.
+// objects. Twin of src/engines/ts/events.ts (the TS kernel's); the record layout is defined in src/core/events.ts.
 // Shapes hold what a Pen or Segment is built from (the host adds times from its bars), with global
 // indices (the bases follow the window's drops), all as f64.
 import { mHigh, mHighApex, mLow, mLowApex, UP } from './merged';

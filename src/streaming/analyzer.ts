@@ -6,7 +6,7 @@ import { BarValidationError, ConfigError } from '../core/errors.js';
 import type { MacdPoint } from '../core/types.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
 import { PREFAULT_ROWS, prefault } from '../core/prefault.js';
-import { readEvents, type StreamEvent } from '../engines/ts/events.js';
+import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type KernelMark, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
@@ -45,7 +45,7 @@ export interface StreamBar {
   readonly volume: number;
 }
 
-export type { StreamEvent } from '../engines/ts/events.js';
+export type { StreamEvent } from '../core/events.js';
 
 export interface StreamUpdate {
   /** Index of the bar appended or replaced. */

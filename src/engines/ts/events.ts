@@ -1,73 +1,8 @@
-// Streaming events, computed by the kernel: after each bar the pens and segments are compared with
-// those published after the previous bar, and what changed is written as numeric records, which
-// the host turns into StreamEvent objects (readEvents). This is the TS kernel's implementation;
-// assembly/events.ts is the WASM kernel's, with the same records.
-//
-// A record is EVENT_SLOTS numbers: type, global index, then the shape of the pen or segment.
-// Shapes hold what a Pen or Segment is built from except times (the host has the bars):
-//   pen:     startMerged, endMerged, dir, confirmed, startRaw, endRaw, startPrice, endPrice, wasConfirmed
-//   segment: startPen, endPen, dir, confirmed, startRaw, endRaw, startPrice, endPrice, endCase
-// Indices in shapes are global (the bases follow the window's drops).
+// The TS kernel's event comparison: after each bar the pens and segments are compared with those
+// published after the previous bar, and what changed is written as numeric records (format:
+// core/events.ts). assembly/events.ts is the WASM kernel's twin, with the same records.
+import { EVENT_SLOTS, PEN_CONFIRMED, PEN_EXTENDED, PEN_PROVISIONAL, PEN_REMOVED, PEN_SHOWN, PEN_SLOTS, SEG_SLOTS, SEGMENT_CONFIRMED, SEGMENT_PROVISIONAL, SEGMENT_REMOVED } from '../../core/events.js';
 import type { MergedColumns, PenRecord, SegmentRecord } from '../../core/records.js';
-import type { Pen, Segment } from '../../core/types.js';
-
-export const EVENT_SLOTS = 12;
-const PEN_SLOTS = 9, SEG_SLOTS = 9;
-/** The pen slots a Pen shows (wasConfirmed, confirmed before a provisional extension, is not compared). */
-const PEN_SHOWN = 8;
-// Event type codes (1-based; 0 is no event).
-const TYPES = ['', 'pen_confirmed', 'pen_extended', 'pen_provisional', 'segment_confirmed', 'segment_provisional', 'pen_removed', 'segment_removed'] as const;
-const PEN_CONFIRMED = 1, PEN_EXTENDED = 2, PEN_PROVISIONAL = 3, SEGMENT_CONFIRMED = 4, SEGMENT_PROVISIONAL = 5, PEN_REMOVED = 6, SEGMENT_REMOVED = 7;
-
-/**
- * What changed with a bar, so a consumer can react without diffing. Pens and segments are reported
- * with their index; a later event for the same index replaces the earlier one.
- * - pen_confirmed: a pen now satisfies the full definition (a new pen, or the last confirmed pen back
- *   at its end after a replaced bar took back a provisional extension)
- * - pen_extended: the last confirmed pen now ends at a more extreme fractal (usually after a
- *   pen_provisional showed it reaching that bar)
- * - pen_provisional: the provisional pen (to the last bar) appeared or moved
- * - segment_confirmed / segment_provisional: likewise for segments
- * - pen_removed / segment_removed: a provisional pen or segment no longer exists
- */
-export type StreamEvent =
-  | { readonly type: 'pen_confirmed' | 'pen_extended' | 'pen_provisional'; readonly pen: Pen }
-  | { readonly type: 'segment_confirmed' | 'segment_provisional'; readonly segment: Segment }
-  | { readonly type: 'pen_removed' | 'segment_removed'; readonly index: number };
-
-/** The events of a bar that changed nothing (one list shared by every such update). */
-const NO_EVENTS: readonly StreamEvent[] = Object.freeze([]);
-
-/**
- * `n` event records from r[at] on, as objects; times come from `timestamp` (index 0 is global raw bar
- * `rawBase`). Indices are truncated to int32 (`| 0`: they are below 2^31, the WASM kernel's limit)
- * so V8 stores them untagged instead of boxing each as a heap number: over a quarter less garbage per
- * event (288 to 207 bytes measured).
- */
-export function readEvents(r: Float64Array, at: number, n: number, timestamp: Float64Array, rawBase: number): readonly StreamEvent[] {
-  if (n === 0) return NO_EVENTS;
-  const out: StreamEvent[] = new Array(n);
-  for (let j = 0; j < n; j++) {
-    const o = at + j * EVENT_SLOTS;
-    const code = r[o]!, index = r[o + 1]! | 0;
-    const startRaw = r[o + 6]! | 0, endRaw = r[o + 7]! | 0;
-    const direction = r[o + 4] === 1 ? 'up' : 'down';
-    const confirmed = r[o + 5] === 1;
-    const startTime = timestamp[startRaw - rawBase]!, endTime = timestamp[endRaw - rawBase]!;
-    if (code <= PEN_PROVISIONAL) {
-      const pen: Pen = { index, direction, startMerged: r[o + 2]! | 0, endMerged: r[o + 3]! | 0, startRaw, endRaw, startPrice: r[o + 8]!, endPrice: r[o + 9]!, startTime, endTime, confirmed };
-      out[j] = { type: TYPES[code] as 'pen_confirmed', pen };
-    } else if (code <= SEGMENT_PROVISIONAL) {
-      const c = r[o + 10]!;
-      const segment: Segment = {
-        index, direction, startPen: r[o + 2]! | 0, endPen: r[o + 3]! | 0, startRaw, endRaw, startPrice: r[o + 8]!, endPrice: r[o + 9]!, startTime, endTime, confirmed,
-        endCase: c === 0 ? null : (c as 1 | 2),
-      };
-      out[j] = { type: TYPES[code] as 'segment_confirmed', segment };
-    } else out[j] = { type: TYPES[code] as 'pen_removed', index };
-  }
-  return out;
-}
 
 /** Growable rows of `width` numbers. */
 class Rows {
