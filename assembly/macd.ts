@@ -73,7 +73,7 @@ export function macdSmaSeed(n: i32, close: usize, dif: usize, dea: usize, hist: 
   fillNaN(dif, 0, fv);
 }
 
-// ---- Streaming: one close at a time (mirrors src/engines/ts/macd-stream.ts operation for operation). ----
+// ---- Streaming: one close at a time (mirrors MacdStream in src/engines/ts/macd.ts operation for operation). ----
 
 let sFn: i32 = 12, sSn: i32 = 26, sGn: i32 = 9, sSma: bool = false;
 let sScale: f64 = 2;

@@ -2,7 +2,7 @@
 // their provisional tail, MACD) and the resumable segment stage (contract: core/stream-kernel.ts).
 import type { AnalysisOptions } from '../../core/options.js';
 import { copyMerged, pasteMerged, type KernelMark, type StreamKernel, type StreamKernelFactory } from '../../core/stream-kernel.js';
-import { MacdStream } from './macd-stream.js';
+import { MacdStream } from './macd.js';
 import { MergedBarStore } from './merge.js';
 import { PenBuilder } from './pens.js';
 import type { SegPen } from './feature-sequence.js';
