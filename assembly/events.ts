@@ -3,7 +3,7 @@
 // objects. Twin of src/engines/ts/events.ts (the TS kernel's); the record layout is defined in src/core/events.ts.
 // Shapes hold what a Pen or Segment is built from (the host adds times from its bars), with global
 // indices (the bases follow the window's drops), all as f64.
-import { mHigh, mHighApex, mLow, mLowApex, UP } from './merged';
+import { mHigh, mHighApex, mLow, mLowApex, UP } from './merge';
 import { alloc, getF64, getI32, getI8, regrow, setF64 } from './mem';
 import { pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
 import { added, baseLen, finals, SegmentColumns, segStreamUpdate } from './segments';

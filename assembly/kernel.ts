@@ -2,7 +2,7 @@
 // and segments (resumed after the final ones) keep their state in linear memory between calls; the
 // host (src/engines/wasm/kernel.ts) reads results through streamLayout().
 import { alloc, getF64, getI32, getI8, setF64, setI32 } from './mem';
-import { mCap, mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeDrop, mergePush, mergeReserve, mergeRestore } from './merged';
+import { mCap, mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeDrop, mergePush, mergeReserve, mergeRestore } from './merge';
 import { eventBuf, eventsDrop, eventsInit, eventsLoad, eventsRewind, eventsStep } from './events';
 import { penDrop, penRestore, penFreeCount, penFreeList, penLastEnd, penOnClassified, penReserve, penStreamInit, penTail, pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
 import { added, baseLen, finals, resumeBegin, segDrop, segRestore, segStreamInit } from './segments';

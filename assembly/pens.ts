@@ -1,5 +1,5 @@
 // Pens from fractals; mirrors src/engines/ts/pens.ts.
-import { BOTTOM, DOWN, TOP, UP, mCount, mFx, mHigh, mLow, mStart, mEnd } from './merged';
+import { BOTTOM, DOWN, TOP, UP, mCount, mFx, mHigh, mLow, mStart, mEnd } from './merge';
 import { alloc, getF64, getI32, getI8, regrow, setI32, setI8 } from './mem';
 
 // Options (set by penInit).
