@@ -6,3 +6,4 @@ export { penSetState } from './pens';
 export { mergeSetCounts, mergeReserve } from './merge';
 export { macdRestore } from './macd';
 export { segSetState } from './segments';
+export * from './layout';

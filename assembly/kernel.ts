@@ -2,13 +2,13 @@
 // and segments (resumed after the final ones) keep their state in linear memory between calls; the
 // host (src/engines/wasm/kernel.ts) reads results through streamLayout().
 import { alloc, getF64, getI32, getI8, setF64, setI32 } from './mem';
-import { mCap, mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeDrop, mergePush, mergeReserve, mergeRestore } from './merge';
+import { layoutTable, slot_baseLen, slot_events, slot_free, slot_freeCount, slot_lastEnd, slot_macdCount, slot_macdOut, slot_macdState, slot_markF, slot_markI, slot_nTail, slot_resumeBegin, slot_seedCloses, slot_seedDifs, slot_tail, writeStageSlots } from './layout';
+import { mCount, mEnd, mFractalCount, mFx, mHigh, mHighApex, mLow, mLowApex, mergeDrop, mergePush, mergeReserve, mergeRestore } from './merge';
 import { eventBuf, eventsDrop, eventsInit, eventsLoad, eventsRewind, eventsStep } from './events';
-import { penDrop, penRestore, penFreeCount, penFreeList, penLastEnd, penOnClassified, penReserve, penStreamInit, penTail, pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
-import { added, baseLen, finals, resumeBegin, segDrop, segRestore, segStreamInit } from './segments';
+import { penDrop, penRestore, penFreeCount, penFreeList, penLastEnd, penOnClassified, penReserve, penStreamInit, penTail, pCount, pEnd, tailBuf } from './pens';
+import { baseLen, finals, resumeBegin, segDrop, segRestore, segStreamInit } from './segments';
 import { macdOut, macdPush, macdRestore, macdStreamInit, sCount, sDea, seedCloses, seedDifs, sFast, sSlow } from './macd';
 
-const LAYOUT_SLOTS = 44;
 let table: usize = 0;
 let stateF: usize = 0;
 /** Pens in tailBuf after the last step. */
@@ -23,7 +23,7 @@ let markF: usize = 0;
 
 /** penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss; seed: 0 first_close, 1 sma. */
 export function streamInit(capacity: i32, penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: i32, slow: i32, signal: i32, seed: i32, scale: f64): void {
-  table = alloc(LAYOUT_SLOTS << 2);
+  table = layoutTable();
   stateF = alloc(4 << 3);
   markI = alloc(MARK_I << 2);
   markF = alloc(MARK_F << 3);
@@ -38,7 +38,7 @@ export function streamInit(capacity: i32, penDef: i32, minK: i32, fxCheck: i32, 
 /**
  * Feeds raw bar `raw` through every stage, then compares the pens and segments with those
  * published before (see events.ts). Returns the number of event records; the MACD point is at
- * slot 20 of the layout table (updated here). `replaced`: this bar replaces the last one (the state
+ * slot_macdOut of the layout table (updated here). `replaced`: this bar replaces the last one (the state
  * goes back to the mark saved before it; the host checks that there is one).
  */
 export function streamStep(raw: i32, high: f64, low: f64, close: f64, replaced: i32): i32 {
@@ -120,40 +120,22 @@ function restoreMark(): void {
 /** Addresses and counts the host reads (re-read after any call: columns may move when they grow). */
 export function streamLayout(): usize {
   const t = table;
-  setI32(t, 0, mCount);
-  setI32(t, 1, <i32>mHigh);
-  setI32(t, 2, <i32>mLow);
-  setI32(t, 3, <i32>mDir);
-  setI32(t, 4, <i32>mFx);
-  setI32(t, 5, <i32>mStart);
-  setI32(t, 6, <i32>mEnd);
-  setI32(t, 7, <i32>mHighApex);
-  setI32(t, 8, <i32>mLowApex);
-  setI32(t, 9, <i32>mFractals);
-  setI32(t, 10, mFractalCount);
-  setI32(t, 11, pCount);
-  setI32(t, 12, <i32>pStart);
-  setI32(t, 13, <i32>pEnd);
-  setI32(t, 14, <i32>pDir);
-  setI32(t, 15, <i32>pFlags);
-  setI32(t, 16, <i32>penFreeList());
-  setI32(t, 17, penFreeCount());
-  setI32(t, 18, penLastEnd());
-  setI32(t, 19, <i32>tailBuf);
-  setI32(t, 20, <i32>macdOut);
-  setI32(t, 21, sCount);
-  setI32(t, 22, <i32>stateF);
-  setI32(t, 23, <i32>seedCloses);
-  setI32(t, 24, <i32>seedDifs);
-  setI32(t, 25, mCap);
-  finals.layout(t, 26);
-  setI32(t, 32, baseLen);
-  added.layout(t, 33);
-  setI32(t, 39, resumeBegin);
-  setI32(t, 40, <i32>eventBuf.p);
-  setI32(t, 41, nTail);
-  setI32(t, 42, <i32>markI);
-  setI32(t, 43, <i32>markF);
+  writeStageSlots(t);
+  setI32(t, slot_free, <i32>penFreeList());
+  setI32(t, slot_freeCount, penFreeCount());
+  setI32(t, slot_lastEnd, penLastEnd());
+  setI32(t, slot_tail, <i32>tailBuf);
+  setI32(t, slot_nTail, nTail);
+  setI32(t, slot_macdOut, <i32>macdOut);
+  setI32(t, slot_macdCount, sCount);
+  setI32(t, slot_macdState, <i32>stateF);
+  setI32(t, slot_seedCloses, <i32>seedCloses);
+  setI32(t, slot_seedDifs, <i32>seedDifs);
+  setI32(t, slot_baseLen, baseLen);
+  setI32(t, slot_resumeBegin, resumeBegin);
+  setI32(t, slot_events, <i32>eventBuf.p);
+  setI32(t, slot_markI, <i32>markI);
+  setI32(t, slot_markF, <i32>markF);
   store<f64>(stateF, sFast);
   store<f64>(stateF + 8, sSlow);
   store<f64>(stateF + 16, sDea);

@@ -2,10 +2,11 @@
 // high/low/close, calls run(...), then reads the result through layout(). Every run starts from an
 // empty heap. Merging, fractals and pens run as one loop over the bars (mergeAll).
 import { alloc, getF64, setF64, setI32, setI8 } from './mem';
-import { addFractal, BOTTOM, DOWN, mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeInit, setCount, TOP, UP } from './merge';
-import { penAddVirtualTail, penInit, penOnClassified, pCount, pDir, pEnd, pFlags, pStart } from './pens';
-import { added, buildSegments, buildSegments0 } from './segments';
+import { layoutTable, slot_dea, slot_dif, slot_firstValid, slot_hist, writeStageSlots } from './layout';
 import { firstValid, macdFirstClose, macdSmaSeed } from './macd';
+import { addFractal, BOTTOM, DOWN, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeInit, setCount, TOP, UP } from './merge';
+import { penAddVirtualTail, penInit, penOnClassified } from './pens';
+import { buildSegments, buildSegments0 } from './segments';
 
 let n: i32 = 0;
 let inHigh: usize = 0;
@@ -23,7 +24,7 @@ const MERGE: i32 = 1, PENS: i32 = 2, SEGMENTS: i32 = 4, MACD: i32 = 8;
 export function prepare(bars: i32): usize {
   __reset();
   n = bars;
-  table = alloc(32 << 2);
+  table = layoutTable();
   inHigh = alloc(bars << 3);
   inLow = alloc(bars << 3);
   inClose = alloc(bars << 3);
@@ -54,30 +55,14 @@ export function run(penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: 
   else macdFirstClose(n, inClose, dif, dea, hist, fast, slow, signal, scale);
 }
 
-/** Address of an i32 table: counts and addresses of every output column (see src/engines/wasm/engine.ts). */
+/** The output table (layout.ts): merged bars, pens, segments and the MACD columns of the last run. */
 export function layout(): usize {
   const t = table;
-  setI32(t, 0, mCount);
-  setI32(t, 1, <i32>mHigh);
-  setI32(t, 2, <i32>mLow);
-  setI32(t, 3, <i32>mDir);
-  setI32(t, 4, <i32>mFx);
-  setI32(t, 5, <i32>mStart);
-  setI32(t, 6, <i32>mEnd);
-  setI32(t, 7, pCount);
-  setI32(t, 8, <i32>pStart);
-  setI32(t, 9, <i32>pEnd);
-  setI32(t, 10, <i32>pDir);
-  setI32(t, 11, <i32>pFlags);
-  added.layout(t, 12);
-  setI32(t, 18, <i32>dif);
-  setI32(t, 19, <i32>dea);
-  setI32(t, 20, <i32>hist);
-  setI32(t, 21, firstValid);
-  setI32(t, 22, <i32>mHighApex);
-  setI32(t, 23, <i32>mLowApex);
-  setI32(t, 24, mFractalCount);
-  setI32(t, 25, <i32>mFractals);
+  writeStageSlots(t);
+  setI32(t, slot_dif, <i32>dif);
+  setI32(t, slot_dea, <i32>dea);
+  setI32(t, slot_hist, <i32>hist);
+  setI32(t, slot_firstValid, firstValid);
   return t;
 }
 

@@ -67,15 +67,6 @@ export class SegmentColumns {
     this.count = n;
   }
 
-  /** The count and column addresses into layout slots slot..slot+5 (the host reads them). */
-  layout(t: usize, slot: i32): void {
-    setI32(t, slot, this.count);
-    setI32(t, slot + 1, <i32>this.start);
-    setI32(t, slot + 2, <i32>this.end);
-    setI32(t, slot + 3, <i32>this.dir);
-    setI32(t, slot + 4, <i32>this.confirmed);
-    setI32(t, slot + 5, <i32>this.endCase);
-  }
 }
 
 // Allocated by segStateInit (a batch run resets the heap first, so not at module start).

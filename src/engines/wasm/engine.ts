@@ -7,6 +7,7 @@ import type { PenRecord, SegmentRecord } from '../../core/records.js';
 import { shapeResult, type RawAnalysis } from '../../core/result.js';
 import type { Bars } from '../../core/types.js';
 import { validateBars } from '../../core/validate.js';
+import { readLayout, type Layout } from './layout.js';
 
 interface ChanExports {
   readonly memory: WebAssembly.Memory;
@@ -37,10 +38,10 @@ export interface WasmKernel {
 
 /** Compiles (if given bytes) and instantiates the module synchronously. */
 export function createWasmEngine(source: WebAssembly.Module | BufferSource): Engine {
-  const { ex } = instantiate(source);
+  const { ex, L } = instantiate(source);
   const analyzeValidated = (bars: Bars, opt: AnalysisOptions) => {
-    runStages(ex, bars, opt, STAGE.ALL);
-    return shapeResult(bars, readResult(ex, bars.high.length));
+    runStages(ex, L, bars, opt, STAGE.ALL);
+    return shapeResult(bars, readResult(ex, L, bars.high.length));
   };
   return {
     name: 'wasm',
@@ -54,11 +55,12 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
 }
 
 export function createWasmKernel(source: WebAssembly.Module | BufferSource): WasmKernel {
-  const { ex } = instantiate(source);
-  return { run: (bars, opt, stages) => runStages(ex, bars, opt, stages), memoryBytes: () => ex.memory.buffer.byteLength };
+  const { ex, L } = instantiate(source);
+  return { run: (bars, opt, stages) => runStages(ex, L, bars, opt, stages), memoryBytes: () => ex.memory.buffer.byteLength };
 }
 
-export function instantiate(source: WebAssembly.Module | BufferSource): { ex: ChanExports } {
+/** An instance of the module (sync), with the positions of its output table. */
+export function instantiate(source: WebAssembly.Module | BufferSource): { ex: ChanExports; L: Layout } {
   const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
   let memory: WebAssembly.Memory | undefined;
   const readString = (ptr: number): string => {
@@ -75,11 +77,11 @@ export function instantiate(source: WebAssembly.Module | BufferSource): { ex: Ch
   });
   const ex = instance.exports as unknown as ChanExports;
   memory = ex.memory;
-  return { ex };
+  return { ex, L: readLayout(instance.exports) };
 }
 
 /** Copies the input in once and runs the pipeline in one call. */
-function runStages(ex: ChanExports, bars: Bars, opt: AnalysisOptions, stages: number): number {
+function runStages(ex: ChanExports, L: Layout, bars: Bars, opt: AnalysisOptions, stages: number): number {
   const n = bars.high.length;
   const base = ex.prepare(n);
   // Views are created after every call that may grow memory (growth detaches old views).
@@ -95,49 +97,50 @@ function runStages(ex: ChanExports, bars: Bars, opt: AnalysisOptions, stages: nu
     pen.definition === 'traditional' ? 1 : 0, pen.minKlinesBetweenTurns, FX_CHECK[pen.fractalCheck], pen.endIsPeak ? 1 : 0,
     macd.fast, macd.slow, macd.signal, macd.seed === 'sma' ? 1 : 0, macd.histogramScale, stages,
   );
-  return new Int32Array(ex.memory.buffer, ex.layout(), 1)[0]!;
+  return new Int32Array(ex.memory.buffer, ex.layout(), L.size)[L.mCount]!;
 }
 
-/** Reads the last run's output through the address table. */
-function readResult(ex: ChanExports, n: number): RawAnalysis {
+/** Reads the last run's output through the output table. */
+function readResult(ex: ChanExports, L: Layout, n: number): RawAnalysis {
   const buf = ex.memory.buffer;
-  const t = new Int32Array(buf, ex.layout(), 26);
-  const mc = t[0]!;
+  const t = new Int32Array(buf, ex.layout(), L.size);
+  const at = (slot: number) => t[slot]!;
+  const mc = at(L.mCount);
   // Public columns are copied out (the memory is reused by the next run); the rest are views.
   const merged = {
     count: mc,
-    high: new Float64Array(buf, t[1]!, mc).slice(),
-    low: new Float64Array(buf, t[2]!, mc).slice(),
-    dir: new Int8Array(buf, t[3]!, mc).slice(),
-    rawStart: new Int32Array(buf, t[5]!, mc).slice(),
-    rawEnd: new Int32Array(buf, t[6]!, mc).slice(),
-    fx: new Int8Array(buf, t[4]!, mc),
-    highApex: new Int32Array(buf, t[22]!, mc),
-    lowApex: new Int32Array(buf, t[23]!, mc),
-    fractalCount: t[24]!,
-    fractalIndex: new Int32Array(buf, t[25]!, t[24]!),
+    high: new Float64Array(buf, at(L.mHigh), mc).slice(),
+    low: new Float64Array(buf, at(L.mLow), mc).slice(),
+    dir: new Int8Array(buf, at(L.mDir), mc).slice(),
+    rawStart: new Int32Array(buf, at(L.mStart), mc).slice(),
+    rawEnd: new Int32Array(buf, at(L.mEnd), mc).slice(),
+    fx: new Int8Array(buf, at(L.mFx), mc),
+    highApex: new Int32Array(buf, at(L.mHighApex), mc),
+    lowApex: new Int32Array(buf, at(L.mLowApex), mc),
+    fractalCount: at(L.mFractalCount),
+    fractalIndex: new Int32Array(buf, at(L.mFractals), at(L.mFractalCount)),
   };
-  const pc = t[7]!;
-  const pStart = new Int32Array(buf, t[8]!, pc), pEnd = new Int32Array(buf, t[9]!, pc);
-  const pDir = new Int8Array(buf, t[10]!, pc), pFlags = new Int8Array(buf, t[11]!, pc);
+  const pc = at(L.pCount);
+  const pStart = new Int32Array(buf, at(L.pStart), pc), pEnd = new Int32Array(buf, at(L.pEnd), pc);
+  const pDir = new Int8Array(buf, at(L.pDir), pc), pFlags = new Int8Array(buf, at(L.pFlags), pc);
   const pens: PenRecord[] = new Array(pc);
   for (let i = 0; i < pc; i++) {
     const f = pFlags[i]!;
     pens[i] = { startK: pStart[i]!, endK: pEnd[i]!, dir: pDir[i]!, confirmed: (f & 1) !== 0, wasConfirmed: (f & 2) !== 0 };
   }
-  const gc = t[12]!;
-  const gStart = new Int32Array(buf, t[13]!, gc), gEnd = new Int32Array(buf, t[14]!, gc);
-  const gDir = new Int8Array(buf, t[15]!, gc), gConf = new Int8Array(buf, t[16]!, gc), gCase = new Int8Array(buf, t[17]!, gc);
+  const gc = at(L.gCount);
+  const gStart = new Int32Array(buf, at(L.gStart), gc), gEnd = new Int32Array(buf, at(L.gEnd), gc);
+  const gDir = new Int8Array(buf, at(L.gDir), gc), gConf = new Int8Array(buf, at(L.gConfirmed), gc), gCase = new Int8Array(buf, at(L.gCase), gc);
   const segments: SegmentRecord[] = new Array(gc);
   for (let i = 0; i < gc; i++) {
     const c = gCase[i]!;
     segments[i] = { startPen: gStart[i]!, endPen: gEnd[i]!, dir: gDir[i]!, confirmed: gConf[i] !== 0, endCase: c === 0 ? null : (c as 1 | 2) };
   }
   const macdOut = {
-    dif: new Float64Array(buf, t[18]!, n).slice(),
-    dea: new Float64Array(buf, t[19]!, n).slice(),
-    histogram: new Float64Array(buf, t[20]!, n).slice(),
-    firstValid: t[21]!,
+    dif: new Float64Array(buf, at(L.dif), n).slice(),
+    dea: new Float64Array(buf, at(L.dea), n).slice(),
+    histogram: new Float64Array(buf, at(L.hist), n).slice(),
+    firstValid: at(L.firstValid),
   };
   return { merged, pens, segments, macd: macdOut };
 }

@@ -5,6 +5,7 @@ import type { AnalysisOptions } from '../../core/options.js';
 import type { PenRecord, SegmentRecord } from '../../core/records.js';
 import { copyMerged, pasteMerged, type KernelBases, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../../core/stream-kernel.js';
 import { instantiate } from './engine.js';
+import type { Layout } from './layout.js';
 
 interface StreamExports {
   readonly memory: WebAssembly.Memory;
@@ -20,15 +21,6 @@ interface StreamExports {
   macdRestore(count: number, fast: number, slow: number, dea: number): void;
 }
 
-// Slots of the streamLayout() table.
-const L = {
-  mCount: 0, mHigh: 1, mLow: 2, mDir: 3, mFx: 4, mStart: 5, mEnd: 6, mHighApex: 7, mLowApex: 8, mFractals: 9, mFractalCount: 10,
-  pCount: 11, pStart: 12, pEnd: 13, pDir: 14, pFlags: 15, free: 16, freeCount: 17, lastEnd: 18, tail: 19, macdOut: 20,
-  macdCount: 21, macdState: 22, seedCloses: 23, seedDifs: 24, mCap: 25,
-  fCount: 26, fStart: 27, fEnd: 28, fDir: 29, fConfirmed: 30, fCase: 31, baseLen: 32, gCount: 33, gStart: 34, gEnd: 35, gDir: 36,
-  gConfirmed: 37, gCase: 38, resumeBegin: 39, events: 40, nTail: 41, markI: 42, markF: 43,
-} as const;
-const LAYOUT_SLOTS = 44;
 // The mark's slots (see assembly/kernel.ts): i32 and f64.
 const MARK_SET = 13;
 
@@ -38,7 +30,13 @@ const INITIAL_CAPACITY = 1024;
 /** A kernel factory over a compiled module (each analyzer gets its own instance). */
 export function createWasmStreamKernel(source: WebAssembly.Module | BufferSource): StreamKernelFactory {
   const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
-  return Object.assign((o: AnalysisOptions) => new WasmStreamKernel(instantiate(module).ex as unknown as StreamExports, o), { engine: 'wasm' as const });
+  return Object.assign(
+    (o: AnalysisOptions) => {
+      const { ex, L } = instantiate(module);
+      return new WasmStreamKernel(ex as unknown as StreamExports, L, o);
+    },
+    { engine: 'wasm' as const },
+  );
 }
 
 export class WasmStreamKernel implements StreamKernel {
@@ -58,6 +56,7 @@ export class WasmStreamKernel implements StreamKernel {
 
   constructor(
     private readonly ex: StreamExports,
+    private readonly L: Layout,
     private readonly o: AnalysisOptions,
   ) {
     const p = o.pen, m = o.macd;
@@ -81,14 +80,14 @@ export class WasmStreamKernel implements StreamKernel {
       this.f64 = new Float64Array(buf);
       this.i8 = new Int8Array(buf);
       this.view = null;
-      this.t = this.i32.subarray(addr >> 2, (addr >> 2) + LAYOUT_SLOTS);
+      this.t = this.i32.subarray(addr >> 2, (addr >> 2) + this.L.size);
     }
   }
 
   push(raw: number, high: number, low: number, close: number, replaced: boolean): MacdPoint {
     this.nEvents = this.ex.streamStep(raw, high, low, close, replaced ? 1 : 0);
     this.refresh();
-    const o = this.t[L.macdOut]! >> 3;
+    const o = this.t[this.L.macdOut]! >> 3;
     return { dif: this.f64[o]!, dea: this.f64[o + 1]!, histogram: this.f64[o + 2]! };
   }
 
@@ -101,28 +100,28 @@ export class WasmStreamKernel implements StreamKernel {
   }
 
   eventOffset(): number {
-    return this.t[L.events]! >> 3;
+    return this.t[this.L.events]! >> 3;
   }
 
   merged(): MergedView {
     const t = this.t;
-    const cap = t[L.mCap]!;
-    if (this.view === null || t[L.mHigh] !== this.viewHigh || cap !== this.viewCap) {
+    const cap = t[this.L.mCap]!;
+    if (this.view === null || t[this.L.mHigh] !== this.viewHigh || cap !== this.viewCap) {
       const f = (slot: number) => this.f64.subarray(t[slot]! >> 3, (t[slot]! >> 3) + cap);
       const i = (slot: number) => this.i32.subarray(t[slot]! >> 2, (t[slot]! >> 2) + cap);
       const b = (slot: number) => this.i8.subarray(t[slot]!, t[slot]! + cap);
-      const cols = { high: f(L.mHigh), low: f(L.mLow), dir: b(L.mDir), fx: b(L.mFx), rawStart: i(L.mStart), rawEnd: i(L.mEnd), highApex: i(L.mHighApex), lowApex: i(L.mLowApex), fractalIndex: i(L.mFractals) };
+      const cols = { high: f(this.L.mHigh), low: f(this.L.mLow), dir: b(this.L.mDir), fx: b(this.L.mFx), rawStart: i(this.L.mStart), rawEnd: i(this.L.mEnd), highApex: i(this.L.mHighApex), lowApex: i(this.L.mLowApex), fractalIndex: i(this.L.mFractals) };
       const self = this;
       this.view = {
         ...cols,
         get count() {
-          return self.t[L.mCount]!;
+          return self.t[self.L.mCount]!;
         },
         get fractalCount() {
-          return self.t[L.mFractalCount]!;
+          return self.t[self.L.mFractalCount]!;
         },
       };
-      this.viewHigh = t[L.mHigh]!;
+      this.viewHigh = t[this.L.mHigh]!;
       this.viewCap = cap;
     }
     return this.view;
@@ -134,24 +133,24 @@ export class WasmStreamKernel implements StreamKernel {
   }
 
   penCount(): number {
-    return this.t[L.pCount]!;
+    return this.t[this.L.pCount]!;
   }
 
   pen(j: number): PenRecord {
     const t = this.t;
-    const flags = this.i8[t[L.pFlags]! + j]!;
+    const flags = this.i8[t[this.L.pFlags]! + j]!;
     return {
-      startK: this.i32[(t[L.pStart]! >> 2) + j]!,
-      endK: this.i32[(t[L.pEnd]! >> 2) + j]!,
-      dir: this.i8[t[L.pDir]! + j]!,
+      startK: this.i32[(t[this.L.pStart]! >> 2) + j]!,
+      endK: this.i32[(t[this.L.pEnd]! >> 2) + j]!,
+      dir: this.i8[t[this.L.pDir]! + j]!,
       confirmed: (flags & 1) !== 0,
       wasConfirmed: (flags & 2) !== 0,
     };
   }
 
   tail(): PenRecord[] {
-    const n = this.t[L.nTail]!;
-    const b = this.t[L.tail]! >> 2;
+    const n = this.t[this.L.nTail]!;
+    const b = this.t[this.L.tail]! >> 2;
     const out: PenRecord[] = [];
     for (let j = 0; j < n; j++) {
       const f = this.i32[b + 4 * j + 3]!;
@@ -163,16 +162,16 @@ export class WasmStreamKernel implements StreamKernel {
   segments(): SegmentUpdate {
     const t = this.t;
     const extra: SegmentRecord[] = [];
-    for (let j = 0; j < t[L.gCount]!; j++) extra.push(this.segmentAt(L.gStart, L.gEnd, L.gDir, L.gConfirmed, L.gCase, j));
-    return { from: t[L.baseLen]!, extra };
+    for (let j = 0; j < t[this.L.gCount]!; j++) extra.push(this.segmentAt(this.L.gStart, this.L.gEnd, this.L.gDir, this.L.gConfirmed, this.L.gCase, j));
+    return { from: t[this.L.baseLen]!, extra };
   }
 
   finalSegmentCount(): number {
-    return this.t[L.fCount]!;
+    return this.t[this.L.fCount]!;
   }
 
   finalSegment(j: number): SegmentRecord {
-    return this.segmentAt(L.fStart, L.fEnd, L.fDir, L.fConfirmed, L.fCase, j);
+    return this.segmentAt(this.L.fStart, this.L.fEnd, this.L.fDir, this.L.fConfirmed, this.L.fCase, j);
   }
 
   /** Segment j of the columns in the given layout slots. */
@@ -190,7 +189,7 @@ export class WasmStreamKernel implements StreamKernel {
 
   lastMark(): KernelMark | null {
     const t = this.t, I = this.i32, F = this.f64;
-    const i = t[L.markI]! >> 2, f = t[L.markF]! >> 3;
+    const i = t[this.L.markI]! >> 2, f = t[this.L.markF]! >> 3;
     if (I[i + MARK_SET] !== 1) return null;
     return {
       merged: { count: I[i]!, high: F[f]!, low: F[f + 1]!, rawEnd: I[i + 1]!, highApex: I[i + 2]!, lowApex: I[i + 3]!, fx: I[i + 4]!, fractalCount: I[i + 5]! },
@@ -203,7 +202,7 @@ export class WasmStreamKernel implements StreamKernel {
   /** Writes a mark (or none) into the kernel's mark slots. */
   private setMark(k: KernelMark | null): void {
     const t = this.t, I = this.i32, F = this.f64;
-    const i = t[L.markI]! >> 2, f = t[L.markF]! >> 3;
+    const i = t[this.L.markI]! >> 2, f = t[this.L.markF]! >> 3;
     I[i + MARK_SET] = k === null ? 0 : 1;
     if (k === null) return;
     const m = k.merged;
@@ -219,29 +218,29 @@ export class WasmStreamKernel implements StreamKernel {
   save(): KernelState {
     const t = this.t;
     const m = this.merged();
-    const pc = t[L.pCount]!;
+    const pc = t[this.L.pCount]!;
     const pens: PenRecord[] = [];
     for (let j = 0; j < pc; j++) pens.push(this.pen(j));
-    const free = Array.from(this.i32.subarray(t[L.free]! >> 2, (t[L.free]! >> 2) + t[L.freeCount]!));
-    const o = t[L.macdState]! >> 3;
-    const mk = { count: t[L.macdCount]!, fast: this.f64[o]!, slow: this.f64[o + 1]!, dea: this.f64[o + 2]! };
+    const free = Array.from(this.i32.subarray(t[this.L.free]! >> 2, (t[this.L.free]! >> 2) + t[this.L.freeCount]!));
+    const o = t[this.L.macdState]! >> 3;
+    const mk = { count: t[this.L.macdCount]!, fast: this.f64[o]!, slow: this.f64[o + 1]!, dea: this.f64[o + 2]! };
     const { slow: sn, signal: gn, seed } = this.o.macd;
     const sma = seed === 'sma';
     const nCloses = sma ? Math.min(mk.count, sn) : 0;
     const nDifs = sma ? Math.max(0, Math.min(mk.count, sn + gn - 1) - (sn - 1)) : 0;
-    const closes = this.f64.subarray(t[L.seedCloses]! >> 3, (t[L.seedCloses]! >> 3) + nCloses);
-    const difs = this.f64.subarray(t[L.seedDifs]! >> 3, (t[L.seedDifs]! >> 3) + nDifs);
+    const closes = this.f64.subarray(t[this.L.seedCloses]! >> 3, (t[this.L.seedCloses]! >> 3) + nCloses);
+    const difs = this.f64.subarray(t[this.L.seedDifs]! >> 3, (t[this.L.seedDifs]! >> 3) + nDifs);
     const segments: SegmentRecord[] = [];
-    for (let j = 0; j < t[L.fCount]!; j++) segments.push(this.finalSegment(j));
+    for (let j = 0; j < t[this.L.fCount]!; j++) segments.push(this.finalSegment(j));
     return {
       merged: copyMerged(m),
       fractals: m.fractalIndex.slice(0, m.fractalCount),
       pens,
       free,
-      lastEnd: t[L.lastEnd]!,
+      lastEnd: t[this.L.lastEnd]!,
       macd: { count: mk.count, floats: Float64Array.from([mk.fast, mk.slow, mk.dea, ...closes, ...difs]), seedCloses: nCloses },
       segments,
-      resumeBegin: t[L.resumeBegin]!,
+      resumeBegin: t[this.L.resumeBegin]!,
       mark: this.lastMark(),
     };
   }
@@ -257,26 +256,26 @@ export class WasmStreamKernel implements StreamKernel {
     m.fractalIndex.set(s.fractals);
     const t = this.t;
     s.pens.forEach((p, j) => {
-      this.i32[(t[L.pStart]! >> 2) + j] = p.startK;
-      this.i32[(t[L.pEnd]! >> 2) + j] = p.endK;
-      this.i8[t[L.pDir]! + j] = p.dir;
-      this.i8[t[L.pFlags]! + j] = (p.confirmed ? 1 : 0) | (p.wasConfirmed ? 2 : 0);
+      this.i32[(t[this.L.pStart]! >> 2) + j] = p.startK;
+      this.i32[(t[this.L.pEnd]! >> 2) + j] = p.endK;
+      this.i8[t[this.L.pDir]! + j] = p.dir;
+      this.i8[t[this.L.pFlags]! + j] = (p.confirmed ? 1 : 0) | (p.wasConfirmed ? 2 : 0);
     });
-    this.i32.set(s.free, t[L.free]! >> 2);
+    this.i32.set(s.free, t[this.L.free]! >> 2);
     const f = s.macd.floats;
     this.ex.macdRestore(s.macd.count, f[0]!, f[1]!, f[2]!);
     this.refresh(true);
-    this.f64.set(f.subarray(3, 3 + s.macd.seedCloses), this.t[L.seedCloses]! >> 3);
-    this.f64.set(f.subarray(3 + s.macd.seedCloses), this.t[L.seedDifs]! >> 3);
+    this.f64.set(f.subarray(3, 3 + s.macd.seedCloses), this.t[this.L.seedCloses]! >> 3);
+    this.f64.set(f.subarray(3 + s.macd.seedCloses), this.t[this.L.seedDifs]! >> 3);
     this.ex.segSetState(s.segments.length, s.resumeBegin);
     this.refresh(true);
     const u = this.t;
     s.segments.forEach((r, j) => {
-      this.i32[(u[L.fStart]! >> 2) + j] = r.startPen;
-      this.i32[(u[L.fEnd]! >> 2) + j] = r.endPen;
-      this.i8[u[L.fDir]! + j] = r.dir;
-      this.i8[u[L.fConfirmed]! + j] = r.confirmed ? 1 : 0;
-      this.i8[u[L.fCase]! + j] = r.endCase ?? 0;
+      this.i32[(u[this.L.fStart]! >> 2) + j] = r.startPen;
+      this.i32[(u[this.L.fEnd]! >> 2) + j] = r.endPen;
+      this.i8[u[this.L.fDir]! + j] = r.dir;
+      this.i8[u[this.L.fConfirmed]! + j] = r.confirmed ? 1 : 0;
+      this.i8[u[this.L.fCase]! + j] = r.endCase ?? 0;
     });
     this.setMark(s.mark);
     this.ex.streamLoaded(bases.merged, bases.pens, bases.segments);
