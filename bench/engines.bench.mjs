@@ -9,11 +9,13 @@ import { gunzipSync } from 'node:zlib';
 import { Bench } from 'tinybench';
 import ti from 'technicalindicators';
 import { EMA, MACD } from 'trading-signals';
-import { embeddedWasmBytes, createWasmEngine, createWasmKernel, parseBarsCsv, resolveOptions, STAGE, tsEngine, validateBars } from '../dist/index.js';
-import { analyzeRaw, mergeAndPens, segmentView } from '../dist/engines/ts/pipeline.js';
+import { embeddedWasmBytes, createWasmEngine, parseBarsCsv, resolveOptions, tsEngine, validateBars } from '../dist/index.js';
+// Benchmark hooks (not part of the public API): the WASM module with a stage mask, the TS stages.
+import { createWasmKernel, STAGE } from '../dist/engines/wasm/engine.js';
+import { analyzeRaw, mergeAndPens } from '../dist/engines/ts/pipeline.js';
 import { computeMacd } from '../dist/engines/ts/macd.js';
 import { MergedBarStore } from '../dist/engines/ts/merge.js';
-import { buildSegments } from '../dist/engines/ts/segments.js';
+import { buildSegments, segmentView } from '../dist/engines/ts/segments.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,239550,1000000').split(',').map(Number);
 const TIME = Number(process.env.BENCH_TIME_MS ?? 1500);

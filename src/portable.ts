@@ -1,10 +1,19 @@
-// Everything of the public API except how the WASM module is obtained (see index.ts and
-// index-workerd.ts). No Node-only API.
+// The public API except how the WASM module is obtained (index.ts embeds it, index-workerd.ts
+// imports it): what a user calls, as explicit lists. No Node-only API. Internals (kernels' marks,
+// the output check, the canary, benchmark hooks) are imported by path where needed.
+
+// Engines and the analysis.
+export type { Engine } from './core/engine.js';
+export { tsEngine } from './engines/ts/index.js';
 export { analyze } from './engines/ts/pipeline.js';
+export { createWasmEngine } from './engines/wasm/engine.js';
+
+// Input, options and results.
 export { barsFromObjects, sliceBars, type BarObject } from './core/bars.js';
 export { parseBarsCsv } from './core/csv.js';
-export { BarValidationError, ConfigError } from './core/errors.js';
+export { validateBars } from './core/validate.js';
 export { computeMacd } from './engines/ts/macd.js';
+export { fractalList } from './core/result.js';
 export {
   DEFAULT_OPTIONS,
   MACD_PRESETS,
@@ -18,40 +27,57 @@ export {
   type PenDefinition,
   type PenOptions,
 } from './core/options.js';
-export { validateBars } from './core/validate.js';
-export type * from './core/types.js';
+export type {
+  AnalysisResult,
+  Bars,
+  Direction,
+  Fractal,
+  Fractals,
+  FractalType,
+  MacdPoint,
+  MacdSeries,
+  MergedBars,
+  Pen,
+  Segment,
+  SegmentCase,
+} from './core/types.js';
+
+// Errors.
+export {
+  BarValidationError,
+  ChanEngineError,
+  ConfigError,
+  EngineFailureError,
+  EngineTimeoutError,
+  HistoryConflictError,
+  InputError,
+  StateBlobError,
+  WasmAbortError,
+  type FailureKind,
+} from './core/errors.js';
+
+// Configuration (YAML).
 export { parseConfig, parseMacdParams, withMacdPreset, type EngineConfig, type MacdPeriods } from './config/schema.js';
-export type { Engine } from './core/engine.js';
-export { tsEngine } from './engines/ts/index.js';
-export { createWasmEngine, createWasmKernel, STAGE, WasmAbortError, type WasmKernel } from './engines/wasm/engine.js';
-export { fractalList } from './core/result.js';
-export { checkOutput } from './failover/output-check.js';
-export { fingerprint } from './failover/fingerprint.js';
-export { canaryBars, CANARY_FINGERPRINT } from './failover/canary.js';
-export { EngineTimeoutError, inProcessBackend, type EngineBackend } from './failover/backend.js';
+
+// Failover.
+export { inProcessBackend, type EngineBackend } from './failover/backend.js';
 export {
   EngineCoordinator,
-  EngineFailureError,
   type CoordinatorOptions,
   type CoordinatorStatus,
   type EngineName,
-  type FailureKind,
   type FailureRecord,
   type Logger,
   type Role,
   type SwitchEvent,
 } from './failover/coordinator.js';
 export { createCoordinator, type CreateCoordinatorOptions } from './failover/create.js';
-export {
-  StreamingAnalyzer,
-  type Retained,
-  type StreamBar,
-  type StreamEvent,
-  type StreamOptions,
-  type StreamUpdate,
-} from './streaming/analyzer.js';
+
+// Streaming.
+export { StreamingAnalyzer, type Retained, type StreamBar, type StreamOptions, type StreamUpdate } from './streaming/analyzer.js';
+export type { StreamEvent } from './core/events.js';
+export type { StreamKernelFactory } from './core/stream-kernel.js';
 export { tsStreamKernel } from './engines/ts/kernel.js';
-export type { KernelMark, KernelState, MergedView, StreamKernel, StreamKernelFactory } from './core/stream-kernel.js';
-export { StateBlobError } from './streaming/state-blob.js';
 export { createWasmStreamKernel } from './engines/wasm/kernel.js';
+
 export { VERSION } from './core/version.js';

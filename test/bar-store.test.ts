@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BarValidationError } from '../src/core/errors.js';
-import { BarStore, HistoryConflictError } from '../src/service/bar-store.js';
+import { BarStore } from '../src/service/bar-store.js';
+import { HistoryConflictError } from '../src/core/errors.js';
 import { hl } from './support/helpers.js';
 import { tempDir } from './support/service-helpers.js';
 

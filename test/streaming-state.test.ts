@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { barAt } from '../src/core/bars.js';
 import { ConfigError } from '../src/core/errors.js';
-import { StateBlobError } from '../src/streaming/state-blob.js';
+import { StateBlobError } from '../src/core/errors.js';
 import { StreamingAnalyzer } from '../src/streaming/analyzer.js';
 import type { AnalysisResult } from '../src/core/types.js';
 import { barSeries, penOptions } from './support/arbitraries.js';

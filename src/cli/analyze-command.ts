@@ -1,5 +1,6 @@
 // `chan analyze FILE.csv`: runs the full analysis and prints a summary or JSON.
 import { withMacdPreset, type EngineConfig } from '../config/schema.js';
+import { ChanEngineError } from '../core/errors.js';
 import { analyze } from '../engines/ts/pipeline.js';
 import { fractalList } from '../core/result.js';
 import type { PenDefinition } from '../core/options.js';
@@ -30,8 +31,9 @@ export function runAnalyze(args: AnalyzeArgs): string {
   return args.json ? toJson(result) : summary(args.file, bars, result, config.macdPreset, options.pen.definition);
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+/** A command line that cannot be run as written (exit code 2, with the usage). */
+export class UsageError extends ChanEngineError {
+  override readonly name: string = 'UsageError';
 }
 
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');

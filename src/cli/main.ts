@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `chan` command line.
 import { parseArgs } from 'node:util';
-import { BarValidationError, ConfigError } from '../core/errors.js';
+import { InputError } from '../core/errors.js';
 import { runAnalyze, UsageError } from './analyze-command.js';
 import { runClientCommand } from './client-commands.js';
 import { runServe } from './serve-command.js';
@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`chan: ${(e as Error).message}\n${USAGE}\n`);
       return 2;
     }
-    if (e instanceof BarValidationError || e instanceof ConfigError) {
+    if (e instanceof InputError) {
       process.stderr.write(`chan: ${e.message}\n`);
       return 1;
     }

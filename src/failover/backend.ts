@@ -15,11 +15,6 @@ export interface EngineBackend {
   dispose(): Promise<void>;
 }
 
-/** A call that did not answer in time. */
-export class EngineTimeoutError extends Error {
-  override readonly name = 'EngineTimeoutError';
-}
-
 /**
  * Runs a synchronous engine on the caller's thread. A hung call cannot be interrupted here (the
  * thread is busy until it returns); the coordinator reports calls that return late.

@@ -6,14 +6,14 @@
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
 import type { AnalysisResult, Bars } from '../core/types.js';
 import { validateBars } from '../core/validate.js';
-import { EngineTimeoutError, type EngineBackend } from './backend.js';
+import { EngineFailureError, EngineTimeoutError, type FailureKind } from '../core/errors.js';
+import type { EngineBackend } from './backend.js';
 import { canaryBars, CANARY_FINGERPRINT, CANARY_OPTIONS } from './canary.js';
 import { fingerprint } from './fingerprint.js';
 import { checkOutput } from './output-check.js';
 
 export type EngineName = 'wasm' | 'ts';
 export type Role = 'primary' | 'backup';
-export type FailureKind = 'load' | 'error' | 'timeout' | 'invalid-output' | 'shadow-mismatch' | 'canary';
 
 export interface Logger {
   info(obj: object, msg: string): void;
@@ -73,18 +73,6 @@ export interface CoordinatorStatus {
   readonly switches: readonly SwitchEvent[];
   /** Every switch since start, including those dropped from `switches`. */
   readonly switchCount: number;
-}
-
-/** The primary failed and failover is disabled: the error reaches the caller. */
-export class EngineFailureError extends Error {
-  override readonly name = 'EngineFailureError';
-  constructor(
-    readonly kind: FailureKind,
-    message: string,
-    override readonly cause?: unknown,
-  ) {
-    super(message);
-  }
 }
 
 const noopLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -3,7 +3,8 @@
 import { Worker } from 'node:worker_threads';
 import type { AnalysisOptions } from '../core/options.js';
 import type { AnalysisResult, Bars } from '../core/types.js';
-import { EngineTimeoutError, type EngineBackend } from '../failover/backend.js';
+import { type EngineBackend } from '../failover/backend.js';
+import { EngineTimeoutError } from '../core/errors.js';
 
 export interface WorkerBackendOptions {
   /** Worker script (default: this package's engine worker). */

@@ -2,17 +2,12 @@
 // validated whole and written in one transaction, so a rejected or interrupted batch leaves nothing.
 import Database from 'better-sqlite3';
 import { allocateBars } from '../core/bars.js';
-import { BarValidationError } from '../core/errors.js';
+import { BarValidationError, HistoryConflictError } from '../core/errors.js';
 import type { Bars } from '../core/types.js';
 import { validateBars } from '../core/validate.js';
 
 const SCHEMA_VERSION = 2;
 const FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
-
-/** A submitted bar would change stored history (only the last stored bar may be replaced). */
-export class HistoryConflictError extends BarValidationError {
-  override readonly name = 'HistoryConflictError';
-}
 
 export interface SeriesInfo {
   /** Increases with every write that changed the series (cache key). */

@@ -3,7 +3,7 @@
 import { status as Code } from '@grpc/grpc-js';
 import type { EngineConfig } from '../config/schema.js';
 import { barsFromObjects } from '../core/bars.js';
-import { BarValidationError, ConfigError } from '../core/errors.js';
+import { ChanEngineError, ConfigError, EngineFailureError, HistoryConflictError, InputError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
 import type { AnalysisResult, Bars, Pen, Segment } from '../core/types.js';
 import type { StreamingAnalyzer } from '../streaming/analyzer.js';
@@ -12,13 +12,13 @@ import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
 import { LiveStreams, type LiveUpdate } from './live-streams.js';
 import { LruCache } from './lru-cache.js';
-import { HistoryConflictError, type BarStore } from './bar-store.js';
+import type { BarStore } from './bar-store.js';
 import type * as M from './messages.js';
-
 import { VERSION } from '../core/version.js';
 
 /** An error with a gRPC status code; `index`/`field` name the offending bar when there is one. */
-export class ServiceError extends Error {
+export class ServiceError extends ChanEngineError {
+  override readonly name: string = 'ServiceError';
   constructor(
     readonly code: Code,
     message: string,
@@ -308,12 +308,11 @@ function updateMessage(u: LiveUpdate): M.AnalysisUpdate {
 /** Maps an error thrown while serving a call to its gRPC status. */
 export function toServiceError(e: unknown): ServiceError {
   if (e instanceof ServiceError) return e;
-  if (e instanceof HistoryConflictError) return new ServiceError(Code.FAILED_PRECONDITION, e.message, e.index, e.field);
-  if (e instanceof BarValidationError) return new ServiceError(Code.INVALID_ARGUMENT, e.message, e.index, e.field);
-  if (e instanceof ConfigError) return new ServiceError(Code.INVALID_ARGUMENT, e.message, undefined, e.key);
+  // The caller's fault: a bad bar, option or history conflict (named by field and bar index).
+  if (e instanceof InputError) return new ServiceError(e instanceof HistoryConflictError ? Code.FAILED_PRECONDITION : Code.INVALID_ARGUMENT, e.message, e.index, e.field);
   const code = (e as { code?: unknown }).code;
   // Another process holds the store's write lock beyond busy_timeout: retryable.
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new ServiceError(Code.UNAVAILABLE, `store busy: ${(e as Error).message}`);
-  if ((e as Error).name === 'EngineFailureError') return new ServiceError(Code.UNAVAILABLE, (e as Error).message);
+  if (e instanceof EngineFailureError) return new ServiceError(Code.UNAVAILABLE, e.message);
   return new ServiceError(Code.INTERNAL, `internal error: ${(e as Error).message ?? String(e)}`);
 }

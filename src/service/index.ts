@@ -1,5 +1,6 @@
 // The gRPC service and its clients (Node only): `chan-engine/service`.
-export { BarStore, HistoryConflictError, type SeriesInfo, type StoreStats, type SubmitResult } from './bar-store.js';
+export { HistoryConflictError } from '../core/errors.js';
+export { BarStore, type SeriesInfo, type StoreStats, type SubmitResult } from './bar-store.js';
 export { ChanService, ServiceError } from './chan-service.js';
 export { VERSION } from '../core/version.js';
 export { ChanClient, FailoverClient, type ClientOptions, type FailoverClientOptions } from './client.js';

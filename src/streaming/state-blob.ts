@@ -1,6 +1,6 @@
 // A versioned binary container for saved analyzer state: "CHANSTAT", a JSON header (format,
 // engine fingerprint, scalars) and typed-array sections. Portable (no Node API).
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, StateBlobError } from '../core/errors.js';
 
 const MAGIC = 'CHANSTAT';
 /** Bumped whenever the saved layout changes; older or newer blobs are refused. */
@@ -15,11 +15,6 @@ interface Header {
   engine: string;
   meta: unknown;
   arrays: { name: string; kind: Kind; offset: number; length: number }[];
-}
-
-/** A blob from another format or engine build. */
-export class StateBlobError extends Error {
-  override readonly name = 'StateBlobError';
 }
 
 const kindOf = (a: Typed): Kind => (a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'i8');

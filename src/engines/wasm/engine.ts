@@ -6,6 +6,7 @@ import { resolveOptions, type AnalysisOptions } from '../../core/options.js';
 import type { PenRecord, SegmentRecord } from '../../core/records.js';
 import { shapeResult, type RawAnalysis } from '../../core/result.js';
 import type { Bars } from '../../core/types.js';
+import { WasmAbortError } from '../../core/errors.js';
 import { validateBars } from '../../core/validate.js';
 import { readLayout, type Layout } from './layout.js';
 
@@ -16,11 +17,6 @@ interface ChanExports {
   closeOffset(): number;
   run(penDef: number, minK: number, fxCheck: number, endIsPeak: number, fast: number, slow: number, signal: number, seed: number, scale: number, stages: number): void;
   layout(): number;
-}
-
-/** An AssemblyScript abort() inside the module (message, file and position decoded). */
-export class WasmAbortError extends Error {
-  override readonly name = 'WasmAbortError';
 }
 
 const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;
