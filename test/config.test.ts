@@ -35,6 +35,21 @@ describe('bundled configuration', () => {
     expect(o.analysis.macd).toEqual({ fast: 8, slow: 17, signal: 4, seed: 'sma', histogramScale: 1 });
   });
 
+  it('programmatic options and the YAML share every default and range (each defined once)', () => {
+    expect(parseConfig('').analysis).toEqual(resolveOptions({}));
+    // The histogram scale follows the seed when unset, in both: 2 for first_close, 1 for sma (TA-Lib).
+    expect(resolveOptions({ macd: { seed: 'sma' } }).macd.histogramScale).toBe(1);
+    expect(parseConfig('macd: { seed: sma }').analysis).toEqual(resolveOptions({ macd: { seed: 'sma' } }));
+    expect(resolveOptions({ macd: { seed: 'sma', histogramScale: 2 } }).macd.histogramScale).toBe(2);
+    expect(parseConfig('macd: { seed: sma, histogram_scale: 2 }').analysis.macd.histogramScale).toBe(2);
+    // One range for min_klines_between_turns: 1..1000 in code and in YAML.
+    expect(resolveOptions({ pen: { minKlinesBetweenTurns: 1000 } }).pen.minKlinesBetweenTurns).toBe(1000);
+    expect(parseConfig('pen: { min_klines_between_turns: 1000 }').analysis.pen.minKlinesBetweenTurns).toBe(1000);
+    const msg = 'config pen.min_klines_between_turns: must be an integer from 1 to 1000, got 1001';
+    expect(configError(() => resolveOptions({ pen: { minKlinesBetweenTurns: 1001 } })).message).toBe(msg);
+    expect(configError(() => parseConfig('pen: { min_klines_between_turns: 1001 }')).message).toBe(msg);
+  });
+
   it('strict_validation false means the loss check', () => {
     expect(parseConfig('pen: { strict_validation: false }').analysis.pen.fractalCheck).toBe('loss');
   });

@@ -85,10 +85,14 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
     expect(fast.points.map((p) => p.dif)).toEqual(Array.from(m.dif.subarray(N - 3)));
     const custom = await t.client.getMacd({ ...S, preset: 'fast', slow: 30 });
     expect([custom.fast, custom.slow, custom.signal, custom.points.length]).toEqual([8, 30, 9, N]);
-    // TA-Lib convention: undefined until slow + signal - 2 bars, histogram unscaled.
-    const sma = await t.client.getMacd({ ...S, seed: 'SMA', histogramScale: 1 });
+    // TA-Lib convention: undefined until slow + signal - 2 bars, histogram unscaled (the sma seed's default scale).
+    const sma = await t.client.getMacd({ ...S, seed: 'SMA' });
     expect(sma.points.length).toBe(N - (26 + 9 - 2));
     expect(sma.points[0]!.timestamp).toBe(SSE.timestamp[26 + 9 - 2]);
+    const p = sma.points.at(-1)!;
+    expect(p.histogram).toBe(p.dif - p.dea);
+    const scaled = await t.client.getMacd({ ...S, seed: 'SMA', histogramScale: 2 });
+    expect(scaled.points.at(-1)!.histogram).toBe(2 * (p.dif - p.dea));
   });
 
   it('HealthCheck and GetStatus report the engine, counters, versions and store', async () => {

@@ -2,7 +2,17 @@
 import { parse } from 'yaml';
 import { checkBool, checkInt, checkNumber, checkOneOf } from '../core/checks.js';
 import { ConfigError } from '../core/errors.js';
-import { MACD_PRESETS, resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
+import {
+  DEFAULT_MACD_OPTIONS,
+  DEFAULT_PEN_OPTIONS,
+  LIMITS,
+  MACD_PRESETS,
+  resolveOptions,
+  type AnalysisOptions,
+  type FractalCheck,
+  type MacdSeed,
+  type PenDefinition,
+} from '../core/options.js';
 
 export interface MacdPeriods {
   readonly fast: number;
@@ -87,7 +97,7 @@ class Section {
     return Section.of(this.key(k), this.raw(k));
   }
 
-  int(k: string, def: number, min: number, max: number): number {
+  int(k: string, def: number | undefined, min: number, max: number): number {
     return checkInt(this.key(k), this.raw(k) ?? def, min, max);
   }
 
@@ -134,7 +144,8 @@ function parseYaml(name: string, text: string): unknown {
 }
 
 function parsePeriods(s: Section): MacdPeriods {
-  const p = { fast: s.int('fast', 0, 1, 100_000), slow: s.int('slow', 0, 1, 100_000), signal: s.int('signal', 0, 1, 100_000) };
+  const { min, max } = LIMITS.period;
+  const p = { fast: s.int('fast', undefined, min, max), slow: s.int('slow', undefined, min, max), signal: s.int('signal', undefined, min, max) };
   s.done();
   if (p.fast >= p.slow) throw new ConfigError(s.key('fast'), `must be smaller than slow (${p.fast} >= ${p.slow})`);
   return p;
@@ -182,24 +193,27 @@ export function parseConfig(defaultYaml = '', macdParamsYaml?: string): EngineCo
   h.done();
 
   const p = root.sub('pen');
-  const definition = p.oneOf<PenDefinition>('definition', 'new_3kline', ['new_3kline', 'traditional']);
-  const minKlinesBetweenTurns = p.int('min_klines_between_turns', 3, 1, 1000);
+  const definition = p.oneOf<PenDefinition>('definition', DEFAULT_PEN_OPTIONS.definition, ['new_3kline', 'traditional']);
+  const { min: minK, max: maxK } = LIMITS.minKlinesBetweenTurns;
+  const minKlinesBetweenTurns = p.int('min_klines_between_turns', DEFAULT_PEN_OPTIONS.minKlinesBetweenTurns, minK, maxK);
   const strict = p.has('strict_validation') ? p.bool('strict_validation', true) : undefined;
-  const fractalCheck = p.oneOf<FractalCheck>('fractal_check', strict === false ? 'loss' : 'strict', ['strict', 'half', 'loss']);
+  const fractalCheck = p.oneOf<FractalCheck>('fractal_check', strict === false ? 'loss' : DEFAULT_PEN_OPTIONS.fractalCheck, ['strict', 'half', 'loss']);
   if (strict !== undefined && strict !== (fractalCheck === 'strict')) {
     throw new ConfigError(p.key('strict_validation'), `${strict} contradicts fractal_check ${fractalCheck}`);
   }
-  const endIsPeak = p.bool('end_is_peak', true);
+  const endIsPeak = p.bool('end_is_peak', DEFAULT_PEN_OPTIONS.endIsPeak);
   p.done();
 
   const m = root.sub('macd');
   const macdPreset = m.oneOf('preset', params.defaultPreset, Object.keys(params.presets));
   const base = params.presets[macdPreset]!;
-  const fast = m.int('fast', base.fast, 1, 100_000);
-  const slow = m.int('slow', base.slow, 1, 100_000);
-  const signal = m.int('signal', base.signal, 1, 100_000);
-  const seed = m.oneOf<MacdSeed>('seed', 'first_close', ['first_close', 'sma']);
-  const histogramScale = m.num('histogram_scale', seed === 'sma' ? 1 : 2);
+  const { min, max } = LIMITS.period;
+  const fast = m.int('fast', base.fast, min, max);
+  const slow = m.int('slow', base.slow, min, max);
+  const signal = m.int('signal', base.signal, min, max);
+  const seed = m.oneOf<MacdSeed>('seed', DEFAULT_MACD_OPTIONS.seed, ['first_close', 'sma']);
+  // Unset: the seed's default scale (resolveOptions).
+  const histogramScale = m.has('histogram_scale') ? m.num('histogram_scale', 0) : undefined;
   m.done();
   const service = parseService(root.sub('service'));
   root.done();

@@ -43,10 +43,15 @@ export const DEFAULT_PEN_OPTIONS: PenOptions = {
   endIsPeak: true,
 };
 
+/** The histogram scale when none is given: 2 with the first_close seed (chan.py, Chinese convention), 1 with sma (TA-Lib). */
+export function defaultHistogramScale(seed: MacdSeed): number {
+  return seed === 'sma' ? 1 : 2;
+}
+
 export const DEFAULT_MACD_OPTIONS: MacdOptions = {
   ...MACD_PRESETS.standard,
   seed: 'first_close',
-  histogramScale: 2,
+  histogramScale: defaultHistogramScale('first_close'),
 };
 
 export const DEFAULT_OPTIONS: AnalysisOptions = { pen: DEFAULT_PEN_OPTIONS, macd: DEFAULT_MACD_OPTIONS };
@@ -56,22 +61,27 @@ export interface PartialAnalysisOptions {
   readonly macd?: Partial<MacdOptions>;
 }
 
-const MAX_PERIOD = 100_000;
+/** Allowed ranges of the integer options (programmatic options and the YAML files use these). */
+export const LIMITS = {
+  minKlinesBetweenTurns: { min: 1, max: 1000 },
+  period: { min: 1, max: 100_000 },
+} as const;
 
 /** Merges partial options over the defaults and validates every value (throws ConfigError naming the key). */
 export function resolveOptions(partial: PartialAnalysisOptions = {}): AnalysisOptions {
   const p = { ...DEFAULT_PEN_OPTIONS, ...partial.pen };
   const m = { ...DEFAULT_MACD_OPTIONS, ...partial.macd };
+  if (partial.macd?.histogramScale === undefined && typeof m.seed === 'string') m.histogramScale = defaultHistogramScale(m.seed);
   const pen: PenOptions = {
     definition: checkOneOf('pen.definition', p.definition, ['new_3kline', 'traditional']),
-    minKlinesBetweenTurns: checkInt('pen.min_klines_between_turns', p.minKlinesBetweenTurns, 1, MAX_PERIOD),
+    minKlinesBetweenTurns: checkInt('pen.min_klines_between_turns', p.minKlinesBetweenTurns, LIMITS.minKlinesBetweenTurns.min, LIMITS.minKlinesBetweenTurns.max),
     fractalCheck: checkOneOf('pen.fractal_check', p.fractalCheck, ['strict', 'half', 'loss']),
     endIsPeak: checkBool('pen.end_is_peak', p.endIsPeak),
   };
   const macd: MacdOptions = {
-    fast: checkInt('macd.fast', m.fast, 1, MAX_PERIOD),
-    slow: checkInt('macd.slow', m.slow, 1, MAX_PERIOD),
-    signal: checkInt('macd.signal', m.signal, 1, MAX_PERIOD),
+    fast: checkInt('macd.fast', m.fast, LIMITS.period.min, LIMITS.period.max),
+    slow: checkInt('macd.slow', m.slow, LIMITS.period.min, LIMITS.period.max),
+    signal: checkInt('macd.signal', m.signal, LIMITS.period.min, LIMITS.period.max),
     seed: checkOneOf('macd.seed', m.seed, ['first_close', 'sma']),
     histogramScale: m.histogramScale,
   };

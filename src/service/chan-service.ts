@@ -214,10 +214,10 @@ export class ChanService {
       ...(r.fast != null && { fast: r.fast }),
       ...(r.slow != null && { slow: r.slow }),
       ...(r.signal != null && { signal: r.signal }),
-      ...(r.seed && r.seed !== 'MACD_SEED_UNSPECIFIED' && { seed: r.seed.toLowerCase() as MacdSeed }),
+      // Another seed without a scale takes that seed's default scale.
+      ...(r.seed && r.seed !== 'MACD_SEED_UNSPECIFIED' && { seed: r.seed.toLowerCase() as MacdSeed, histogramScale: undefined }),
       ...(r.histogramScale != null && { histogramScale: r.histogramScale }),
     };
-    if (!Number.isFinite(macd.histogramScale)) throw new ConfigError('histogram_scale', `must be a finite number, got ${macd.histogramScale}`);
     return resolveOptions({ pen: base.pen, macd });
   }
 }
