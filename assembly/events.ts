@@ -9,7 +9,13 @@ import { pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
 import { added, baseLen, finals, SegmentColumns, segStreamUpdate } from './segments';
 
 const EVENT_SLOTS = 12;
-const PEN_CONFIRMED = 1, PEN_EXTENDED = 2, PEN_PROVISIONAL = 3, SEGMENT_CONFIRMED = 4, SEGMENT_PROVISIONAL = 5, PEN_REMOVED = 6, SEGMENT_REMOVED = 7;
+const PEN_CONFIRMED = 1,
+  PEN_EXTENDED = 2,
+  PEN_PROVISIONAL = 3,
+  SEGMENT_CONFIRMED = 4,
+  SEGMENT_PROVISIONAL = 5,
+  PEN_REMOVED = 6,
+  SEGMENT_REMOVED = 7;
 /** Pen shape: startMerged, endMerged, dir, confirmed, startRaw, endRaw, startPrice, endPrice, wasConfirmed. */
 const PEN_SLOTS = 9;
 /** The slots a Pen shows (wasConfirmed is not compared). */
@@ -65,8 +71,9 @@ export function eventsInit(): void {
 }
 
 /** Pens before this local index are final (all confirmed pens but the last). */
-// @ts-ignore: decorator
-@inline function finalCount(): i32 { return max(0, pCount - 1); }
+function finalCount(): i32 {
+  return max(0, pCount - 1);
+}
 
 /** Writes the shape of pen i (local; final pens from the columns, then the tail) at `out`. */
 function penShape(i: i32, out: usize): void {
@@ -78,7 +85,7 @@ function penShape(i: i32, out: usize): void {
     dir = getI8(pDir, i);
     flags = getI8(pFlags, i);
   } else {
-    const t = tailBuf + (<usize>((i - f) << 2) << 2);
+    const t = tailBuf + ((<usize>((i - f) << 2)) << 2);
     s = load<i32>(t);
     e = load<i32>(t, 4);
     dir = load<i32>(t, 8);
@@ -116,7 +123,8 @@ function penDirOf(i: i32): i32 {
 
 /** Writes the shape of segment j of `c` at `out`: its start from its first pen, its end from its last, as they are now. */
 function segShape(c: SegmentColumns, j: i32, out: usize): void {
-  const a = getI32(c.start, j), b = getI32(c.end, j);
+  const a = getI32(c.start, j),
+    b = getI32(c.end, j);
   store<f64>(out, <f64>(pBase + a));
   store<f64>(out, <f64>(pBase + b), 8);
   store<f64>(out, <f64>getI8(c.dir, j), 16);
@@ -132,7 +140,7 @@ function segNow(j: i32, out: usize): void {
 }
 
 function same(a: usize, b: usize, slots: i32): bool {
-  for (let k = 0; k < slots; k++) if (load<f64>(a + (<usize>k << 3)) != load<f64>(b + (<usize>k << 3))) return false;
+  for (let k = 0; k < slots; k++) if (load<f64>(a + ((<usize>k) << 3)) != load<f64>(b + ((<usize>k) << 3))) return false;
   return true;
 }
 
@@ -141,7 +149,7 @@ function emit(type: i32, index: i32, shape: usize, slots: i32): void {
   const r = eventBuf.at(eventBuf.count++);
   setF64(r, 0, <f64>type);
   setF64(r, 1, <f64>index);
-  if (slots > 0) memory.copy(r + 16, shape, <usize>slots << 3);
+  if (slots > 0) memory.copy(r + 16, shape, (<usize>slots) << 3);
 }
 
 function swapPens(): void {
@@ -176,8 +184,10 @@ function shapeTail(n: i32): void {
  */
 export function eventsStep(tail: i32, replaced: bool): void {
   eventBuf.count = 0;
-  const f = finalCount(), now = f + tail;
-  const from = pubPenFrom - pBase, oldLen = pubPens.count;
+  const f = finalCount(),
+    now = f + tail;
+  const from = pubPenFrom - pBase,
+    oldLen = pubPens.count;
   shapeTail(tail);
   let changed = replaced || f != from || oldLen != tail;
   for (let j = 0; !changed && j < tail; j++) changed = !same(pubPens.at(j), nextPens.at(j), PEN_SHOWN);
@@ -209,9 +219,11 @@ export function eventsStep(tail: i32, replaced: bool): void {
 }
 
 function diffSegments(): void {
-  const oldFrom = pubSegFrom - sBase, oldLen = pubSegs.count;
+  const oldFrom = pubSegFrom - sBase,
+    oldLen = pubSegs.count;
   const nowLen = baseLen + added.count;
-  const from = min(oldFrom, baseLen), end = max(oldFrom + oldLen, nowLen);
+  const from = min(oldFrom, baseLen),
+    end = max(oldFrom + oldLen, nowLen);
   shapeAdded();
   for (let j = from; j < end; j++) {
     if (j >= nowLen) {
@@ -241,14 +253,16 @@ function diffSegments(): void {
  * so the replacement's events compare with everything it may change.
  */
 export function eventsRewind(markPens: i32, markSegments: i32): void {
-  const from = pubPenFrom - pBase, mf = min(from, max(0, markPens - 1));
+  const from = pubPenFrom - pBase,
+    mf = min(from, max(0, markPens - 1));
   let n = 0;
   for (let i = mf; i < from; i++) penShape(i, nextPens.at(n++));
   for (let j = 0; j < pubPens.count; j++) memory.copy(nextPens.at(n++), pubPens.at(j), PEN_SLOTS << 3);
   nextPens.count = n;
   swapPens();
   pubPenFrom = pBase + mf;
-  const sf = pubSegFrom - sBase, ms = min(sf, markSegments);
+  const sf = pubSegFrom - sBase,
+    ms = min(sf, markSegments);
   n = 0;
   for (let j = ms; j < sf; j++) segShape(finals, j, nextSegs.at(n++));
   for (let j = 0; j < pubSegs.count; j++) memory.copy(nextSegs.at(n++), pubSegs.at(j), SEG_SLOTS << 3);

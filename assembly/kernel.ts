@@ -2,10 +2,54 @@
 // and segments (resumed after the final ones) keep their state in linear memory between calls; the
 // host (src/engines/wasm/kernel.ts) reads results through streamLayout().
 import { alloc, getF64, getI32, getI8, setF64, setI32 } from './mem';
-import { layoutTable, slot_baseLen, slot_events, slot_free, slot_freeCount, slot_lastEnd, slot_macdCount, slot_macdOut, slot_macdState, slot_markF, slot_markI, slot_nTail, slot_resumeBegin, slot_seedCloses, slot_seedDifs, slot_tail, writeStageSlots } from './layout';
-import { mCount, mEnd, mFractalCount, mFx, mHigh, mHighApex, mLow, mLowApex, mergeDrop, mergePush, mergeReserve, mergeRestore } from './merge';
+import {
+  layoutTable,
+  slot_baseLen,
+  slot_events,
+  slot_free,
+  slot_freeCount,
+  slot_lastEnd,
+  slot_macdCount,
+  slot_macdOut,
+  slot_macdState,
+  slot_markF,
+  slot_markI,
+  slot_nTail,
+  slot_resumeBegin,
+  slot_seedCloses,
+  slot_seedDifs,
+  slot_tail,
+  writeStageSlots,
+} from './layout';
+import {
+  mCount,
+  mEnd,
+  mFractalCount,
+  mFx,
+  mHigh,
+  mHighApex,
+  mLow,
+  mLowApex,
+  mergeDrop,
+  mergePush,
+  mergeReserve,
+  mergeRestore,
+} from './merge';
 import { eventBuf, eventsDrop, eventsInit, eventsLoad, eventsRewind, eventsStep } from './events';
-import { penDrop, penRestore, penFreeCount, penFreeList, penLastEnd, penOnClassified, penReserve, penStreamInit, penTail, pCount, pEnd, tailBuf } from './pens';
+import {
+  penDrop,
+  penRestore,
+  penFreeCount,
+  penFreeList,
+  penLastEnd,
+  penOnClassified,
+  penReserve,
+  penStreamInit,
+  penTail,
+  pCount,
+  pEnd,
+  tailBuf,
+} from './pens';
 import { baseLen, finals, resumeBegin, segDrop, segRestore, segStreamInit } from './segments';
 import { macdOut, macdPush, macdRestore, macdStreamInit, sCount, sDea, seedCloses, seedDifs, sFast, sSlow } from './macd';
 
@@ -17,12 +61,24 @@ let nTail: i32 = 0;
 // src/engines/ts/kernel.ts). i32 slots: merged count, rawEnd, highApex, lowApex, fx and fractal
 // count; pen count, last pen's endK, lastEnd, free count; MACD count; final segments, resumeBegin;
 // set (1 once a bar was pushed). f64 slots: merged high, low; MACD fast, slow, dea.
-const MARK_I = 14, MARK_F = 5;
+const MARK_I = 14,
+  MARK_F = 5;
 let markI: usize = 0;
 let markF: usize = 0;
 
 /** penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss; seed: 0 first_close, 1 sma. */
-export function streamInit(capacity: i32, penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: i32, slow: i32, signal: i32, seed: i32, scale: f64): void {
+export function streamInit(
+  capacity: i32,
+  penDef: i32,
+  minK: i32,
+  fxCheck: i32,
+  endIsPeak: i32,
+  fast: i32,
+  slow: i32,
+  signal: i32,
+  seed: i32,
+  scale: f64,
+): void {
   table = layoutTable();
   stateF = alloc(4 << 3);
   markI = alloc(MARK_I << 2);
@@ -84,7 +140,9 @@ export function streamDrop(dm: i32, dp: i32, ds: i32): void {
 }
 
 function saveMark(): void {
-  const i = markI, f = markF, k = mCount - 1;
+  const i = markI,
+    f = markF,
+    k = mCount - 1;
   setI32(i, 0, mCount);
   if (k >= 0) {
     setF64(f, 0, getF64(mHigh, k));
@@ -109,7 +167,8 @@ function saveMark(): void {
 }
 
 function restoreMark(): void {
-  const i = markI, f = markF;
+  const i = markI,
+    f = markF;
   eventsRewind(getI32(i, 6), getI32(i, 11));
   mergeRestore(getI32(i, 0), getF64(f, 0), getF64(f, 1), getI32(i, 1), getI32(i, 2), getI32(i, 3), getI32(i, 4), getI32(i, 5));
   penRestore(getI32(i, 6), getI32(i, 7), getI32(i, 8), getI32(i, 9));

@@ -65,8 +65,8 @@ export const LAYOUT_SLOTS: i32 = 48;
 
 /** A zeroed table (slots a writer does not own stay 0). */
 export function layoutTable(): usize {
-  const t = heap.alloc(<usize>LAYOUT_SLOTS << 2);
-  memory.fill(t, 0, <usize>LAYOUT_SLOTS << 2);
+  const t = heap.alloc((<usize>LAYOUT_SLOTS) << 2);
+  memory.fill(t, 0, (<usize>LAYOUT_SLOTS) << 2);
   return t;
 }
 

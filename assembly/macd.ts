@@ -5,10 +5,16 @@ export let firstValid: i32 = 0;
 
 export function macdFirstClose(n: i32, close: usize, dif: usize, dea: usize, hist: usize, fn: i32, sn: i32, gn: i32, scale: f64): void {
   firstValid = 0;
-  const fnm = <f64>(fn - 1), fnp = <f64>(fn + 1);
-  const snm = <f64>(sn - 1), snp = <f64>(sn + 1);
-  const gnm = <f64>(gn - 1), gnp = <f64>(gn + 1);
-  let fast = getF64(close, 0), slow = fast, d: f64 = 0, e: f64 = 0;
+  const fnm = <f64>(fn - 1),
+    fnp = <f64>(fn + 1);
+  const snm = <f64>(sn - 1),
+    snp = <f64>(sn + 1);
+  const gnm = <f64>(gn - 1),
+    gnp = <f64>(gn + 1);
+  let fast = getF64(close, 0),
+    slow = fast,
+    d: f64 = 0,
+    e: f64 = 0;
   setF64(dif, 0, 0);
   setF64(dea, 0, 0);
   setF64(hist, 0, scale * (d - e));
@@ -41,7 +47,9 @@ export function macdSmaSeed(n: i32, close: usize, dif: usize, dea: usize, hist: 
   firstValid = fv;
   fillNaN(dea, 0, fv);
   fillNaN(hist, 0, fv);
-  const kf = 2 / <f64>(fn + 1), ks = 2 / <f64>(sn + 1), kg = 2 / <f64>(gn + 1);
+  const kf = 2 / <f64>(fn + 1),
+    ks = 2 / <f64>(sn + 1),
+    kg = 2 / <f64>(gn + 1);
   let sum: f64 = 0;
   for (let i = 0; i < sn; i++) sum += getF64(close, i);
   let slow = sum / <f64>sn;
@@ -75,7 +83,10 @@ export function macdSmaSeed(n: i32, close: usize, dif: usize, dea: usize, hist: 
 
 // ---- Streaming: one close at a time (mirrors MacdStream in src/engines/ts/macd.ts operation for operation). ----
 
-let sFn: i32 = 12, sSn: i32 = 26, sGn: i32 = 9, sSma: bool = false;
+let sFn: i32 = 12,
+  sSn: i32 = 26,
+  sGn: i32 = 9,
+  sSma: bool = false;
 let sScale: f64 = 2;
 export let sCount: i32 = 0;
 export let sFast: f64 = 0;
@@ -122,8 +133,11 @@ export function macdPush(x: f64): void {
     out(d, sDea, sScale * (d - sDea));
     return;
   }
-  const firstDif = sSn - 1, fv = sSn + sGn - 2;
-  const kf = 2 / <f64>(sFn + 1), ks = 2 / <f64>(sSn + 1), kg = 2 / <f64>(sGn + 1);
+  const firstDif = sSn - 1,
+    fv = sSn + sGn - 2;
+  const kf = 2 / <f64>(sFn + 1),
+    ks = 2 / <f64>(sSn + 1),
+    kg = 2 / <f64>(sGn + 1);
   if (i < sSn) setF64(seedCloses, i, x);
   if (i < firstDif) {
     out(NaN, NaN, NaN);

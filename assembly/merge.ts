@@ -42,7 +42,7 @@ export function setCount(c: i32): void {
 }
 
 export function addFractal(k: i32): void {
-  store<i32>(mFractals + (<usize>mFractalCount << 2), k);
+  store<i32>(mFractals + ((<usize>mFractalCount) << 2), k);
   mFractalCount++;
 }
 
@@ -82,16 +82,17 @@ export function mergeReserve(cap: i32): void {
  */
 function prefault(n: i32): void {
   const to = min(mCap, n + PREFAULT_ROWS);
-  const rows = <usize>(to - n), f = max(mTouched, mFractalCount);
-  memory.fill(mHigh + (<usize>n << 3), 0, rows << 3);
-  memory.fill(mLow + (<usize>n << 3), 0, rows << 3);
+  const rows = <usize>(to - n),
+    f = max(mTouched, mFractalCount);
+  memory.fill(mHigh + ((<usize>n) << 3), 0, rows << 3);
+  memory.fill(mLow + ((<usize>n) << 3), 0, rows << 3);
   memory.fill(mDir + <usize>n, 0, rows);
   memory.fill(mFx + <usize>n, 0, rows);
-  memory.fill(mStart + (<usize>n << 2), 0, rows << 2);
-  memory.fill(mEnd + (<usize>n << 2), 0, rows << 2);
-  memory.fill(mHighApex + (<usize>n << 2), 0, rows << 2);
-  memory.fill(mLowApex + (<usize>n << 2), 0, rows << 2);
-  memory.fill(mFractals + (<usize>f << 2), 0, <usize>(to - f) << 2);
+  memory.fill(mStart + ((<usize>n) << 2), 0, rows << 2);
+  memory.fill(mEnd + ((<usize>n) << 2), 0, rows << 2);
+  memory.fill(mHighApex + ((<usize>n) << 2), 0, rows << 2);
+  memory.fill(mLowApex + ((<usize>n) << 2), 0, rows << 2);
+  memory.fill(mFractals + ((<usize>f) << 2), 0, (<usize>(to - f)) << 2);
   mTouched = to;
 }
 
@@ -105,10 +106,12 @@ export function mergePush(raw: i32, h: f64, l: f64): bool {
     return true;
   }
   const k = n - 1;
-  const kh = load<f64>(mHigh + (<usize>k << 3)), kl = load<f64>(mLow + (<usize>k << 3));
+  const kh = load<f64>(mHigh + ((<usize>k) << 3)),
+    kl = load<f64>(mLow + ((<usize>k) << 3));
   if ((kh >= h && kl <= l) || (kh <= h && kl >= l)) {
-    store<i32>(mEnd + (<usize>k << 2), raw);
-    let nh = kh, nl = kl;
+    store<i32>(mEnd + ((<usize>k) << 2), raw);
+    let nh = kh,
+      nl = kl;
     // A flat bar touching the extreme in the merge direction leaves the merged bar unchanged.
     if (<i32>load<i8>(mDir + <usize>k) == UP) {
       if (h != l || h != kh) {
@@ -119,10 +122,10 @@ export function mergePush(raw: i32, h: f64, l: f64): bool {
       nh = h < kh ? h : kh;
       nl = l < kl ? l : kl;
     }
-    store<f64>(mHigh + (<usize>k << 3), nh);
-    store<f64>(mLow + (<usize>k << 3), nl);
-    if (h == nh) store<i32>(mHighApex + (<usize>k << 2), raw);
-    if (l == nl) store<i32>(mLowApex + (<usize>k << 2), raw);
+    store<f64>(mHigh + ((<usize>k) << 3), nh);
+    store<f64>(mLow + ((<usize>k) << 3), nl);
+    if (h == nh) store<i32>(mHighApex + ((<usize>k) << 2), raw);
+    if (l == nl) store<i32>(mLowApex + ((<usize>k) << 2), raw);
     return false;
   }
   mergeOpen(raw, h, l, h > kh ? UP : DOWN);
@@ -132,20 +135,23 @@ export function mergePush(raw: i32, h: f64, l: f64): bool {
 
 function mergeOpen(raw: i32, h: f64, l: f64, d: i32): void {
   const i = mCount++;
-  store<f64>(mHigh + (<usize>i << 3), h);
-  store<f64>(mLow + (<usize>i << 3), l);
+  store<f64>(mHigh + ((<usize>i) << 3), h);
+  store<f64>(mLow + ((<usize>i) << 3), l);
   store<i8>(mDir + <usize>i, <i8>d);
   store<i8>(mFx + <usize>i, 0);
-  store<i32>(mStart + (<usize>i << 2), raw);
-  store<i32>(mEnd + (<usize>i << 2), raw);
-  store<i32>(mHighApex + (<usize>i << 2), raw);
-  store<i32>(mLowApex + (<usize>i << 2), raw);
+  store<i32>(mStart + ((<usize>i) << 2), raw);
+  store<i32>(mEnd + ((<usize>i) << 2), raw);
+  store<i32>(mHighApex + ((<usize>i) << 2), raw);
+  store<i32>(mLowApex + ((<usize>i) << 2), raw);
 }
 
 function mergeClassify(i: i32): void {
-  const ph = load<f64>(mHigh + (<usize>(i - 1) << 3)), pl = load<f64>(mLow + (<usize>(i - 1) << 3));
-  const h = load<f64>(mHigh + (<usize>i << 3)), l = load<f64>(mLow + (<usize>i << 3));
-  const nh = load<f64>(mHigh + (<usize>(i + 1) << 3)), nl = load<f64>(mLow + (<usize>(i + 1) << 3));
+  const ph = load<f64>(mHigh + ((<usize>(i - 1)) << 3)),
+    pl = load<f64>(mLow + ((<usize>(i - 1)) << 3));
+  const h = load<f64>(mHigh + ((<usize>i) << 3)),
+    l = load<f64>(mLow + ((<usize>i) << 3));
+  const nh = load<f64>(mHigh + ((<usize>(i + 1)) << 3)),
+    nl = load<f64>(mLow + ((<usize>(i + 1)) << 3));
   let f = 0;
   if (ph < h && nh < h && pl < l && nl < l) f = TOP;
   else if (ph > h && nh > h && pl > l && nl > l) f = BOTTOM;
@@ -161,11 +167,11 @@ export function mergeRestore(count: i32, high: f64, low: f64, rawEnd: i32, highA
   mFractalCount = fractalCount;
   const k = count - 1;
   if (k < 0) return;
-  store<f64>(mHigh + (<usize>k << 3), high);
-  store<f64>(mLow + (<usize>k << 3), low);
-  store<i32>(mEnd + (<usize>k << 2), rawEnd);
-  store<i32>(mHighApex + (<usize>k << 2), highApex);
-  store<i32>(mLowApex + (<usize>k << 2), lowApex);
+  store<f64>(mHigh + ((<usize>k) << 3), high);
+  store<f64>(mLow + ((<usize>k) << 3), low);
+  store<i32>(mEnd + ((<usize>k) << 2), rawEnd);
+  store<i32>(mHighApex + ((<usize>k) << 2), highApex);
+  store<i32>(mLowApex + ((<usize>k) << 2), lowApex);
   store<i8>(mFx + <usize>k, <i8>fx);
 }
 
@@ -173,19 +179,22 @@ export function mergeRestore(count: i32, high: f64, low: f64, rawEnd: i32, highA
 export function mergeDrop(k: i32): void {
   if (k <= 0) return;
   const n = mCount - k;
-  memory.copy(mHigh, mHigh + (<usize>k << 3), <usize>n << 3);
-  memory.copy(mLow, mLow + (<usize>k << 3), <usize>n << 3);
+  memory.copy(mHigh, mHigh + ((<usize>k) << 3), (<usize>n) << 3);
+  memory.copy(mLow, mLow + ((<usize>k) << 3), (<usize>n) << 3);
   memory.copy(mDir, mDir + <usize>k, <usize>n);
   memory.copy(mFx, mFx + <usize>k, <usize>n);
-  memory.copy(mStart, mStart + (<usize>k << 2), <usize>n << 2);
-  memory.copy(mEnd, mEnd + (<usize>k << 2), <usize>n << 2);
-  memory.copy(mHighApex, mHighApex + (<usize>k << 2), <usize>n << 2);
-  memory.copy(mLowApex, mLowApex + (<usize>k << 2), <usize>n << 2);
+  memory.copy(mStart, mStart + ((<usize>k) << 2), (<usize>n) << 2);
+  memory.copy(mEnd, mEnd + ((<usize>k) << 2), (<usize>n) << 2);
+  memory.copy(mHighApex, mHighApex + ((<usize>k) << 2), (<usize>n) << 2);
+  memory.copy(mLowApex, mLowApex + ((<usize>k) << 2), (<usize>n) << 2);
   mCount = n;
   let j = 0;
   for (let i = 0; i < mFractalCount; i++) {
-    const f = load<i32>(mFractals + (<usize>i << 2)) - k;
-    if (f >= 0) store<i32>(mFractals + (<usize>(j++) << 2), f);
+    const f = load<i32>(mFractals + ((<usize>i) << 2)) - k;
+    if (f >= 0) {
+      store<i32>(mFractals + ((<usize>j) << 2), f);
+      j++;
+    }
   }
   mFractalCount = j;
 }

@@ -174,7 +174,10 @@ export function penReserve(): void {
 export function penTail(): i32 {
   if (pCount == 0) return 0;
   const last = pCount - 1;
-  const s = getI32(pStart, last), e = getI32(pEnd, last), dir = getI8(pDir, last), flags = getI8(pFlags, last);
+  const s = getI32(pStart, last),
+    e = getI32(pEnd, last),
+    dir = getI8(pDir, last),
+    flags = getI8(pFlags, last);
   const lastK = mCount - 1;
   setI32(tailBuf, 0, s);
   setI32(tailBuf, 1, e);

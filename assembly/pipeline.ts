@@ -18,7 +18,10 @@ let hist: usize = 0;
 let table: usize = 0;
 
 // Stage bits of run(); the host always passes all four.
-const MERGE: i32 = 1, PENS: i32 = 2, SEGMENTS: i32 = 4, MACD: i32 = 8;
+const MERGE: i32 = 1,
+  PENS: i32 = 2,
+  SEGMENTS: i32 = 4,
+  MACD: i32 = 8;
 
 /** Resets the heap and reserves room for n bars; returns the address of high[0] (low and close follow). */
 export function prepare(bars: i32): usize {
@@ -32,15 +35,30 @@ export function prepare(bars: i32): usize {
 }
 
 /** Byte offset from high[0] to low[0] and to close[0] (allocations are padded to 16 bytes). */
-export function lowOffset(): usize { return inLow - inHigh; }
-export function closeOffset(): usize { return inClose - inHigh; }
+export function lowOffset(): usize {
+  return inLow - inHigh;
+}
+export function closeOffset(): usize {
+  return inClose - inHigh;
+}
 
 /**
  * Runs the pipeline. penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss;
  * seed: 0 first_close, 1 sma. `stages` selects MERGE (merged bars + fractals), PENS, SEGMENTS and
  * MACD; each of pens and segments needs the stages before it. Subsets exist for benchmarks.
  */
-export function run(penDef: i32, minK: i32, fxCheck: i32, endIsPeak: i32, fast: i32, slow: i32, signal: i32, seed: i32, scale: f64, stages: i32): void {
+export function run(
+  penDef: i32,
+  minK: i32,
+  fxCheck: i32,
+  endIsPeak: i32,
+  fast: i32,
+  slow: i32,
+  signal: i32,
+  seed: i32,
+  scale: f64,
+  stages: i32,
+): void {
   mergeInit(n);
   penInit(n + 1, penDef == 1, minK, fxCheck, endIsPeak != 0);
   if ((stages & MERGE) != 0) mergeAll(n, inHigh, inLow, (stages & PENS) != 0);
@@ -73,14 +91,20 @@ export function layout(): usize {
  * With `withPens`, the pen stage is fed every merged bar classified as a fractal.
  */
 function mergeAll(n: i32, inHigh: usize, inLow: usize, withPens: bool): void {
-  let kh = getF64(inHigh, 0), kl = getF64(inLow, 0), kd = UP, k = 0, ah = 0, al = 0;
+  let kh = getF64(inHigh, 0),
+    kl = getF64(inLow, 0),
+    kd = UP,
+    k = 0,
+    ah = 0,
+    al = 0;
   setF64(mHigh, 0, kh);
   setF64(mLow, 0, kl);
   setI8(mDir, 0, UP);
   setI8(mFx, 0, 0);
   setI32(mStart, 0, 0);
   for (let i = 1; i < n; i++) {
-    const h = getF64(inHigh, i), l = getF64(inLow, i);
+    const h = getF64(inHigh, i),
+      l = getF64(inLow, i);
     if ((kh >= h && kl <= l) || (kh <= h && kl >= l)) {
       // A flat bar touching the extreme in the merge direction leaves the merged bar unchanged.
       if (kd == UP) {
@@ -111,8 +135,10 @@ function mergeAll(n: i32, inHigh: usize, inLow: usize, withPens: bool): void {
     setI32(mStart, k, i);
     if (k >= 2) {
       const f = k - 1;
-      const ph = getF64(mHigh, f - 1), pl = getF64(mLow, f - 1);
-      const fh = getF64(mHigh, f), fl = getF64(mLow, f);
+      const ph = getF64(mHigh, f - 1),
+        pl = getF64(mLow, f - 1);
+      const fh = getF64(mHigh, f),
+        fl = getF64(mLow, f);
       let fx = 0;
       if (ph < fh && h < fh && pl < fl && l < fl) fx = TOP;
       else if (ph > fh && h > fh && pl > fl && l > fl) fx = BOTTOM;

@@ -6,7 +6,27 @@
 // streaming uses are in segment-memo.ts.
 import { getI32, getI8, regrow, setI32, setI8 } from './mem';
 import { pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
-import { beginOf, dirOf, DOWN, endOf, FeatureFractal, finalPens, growView, highOf, lowOf, maxRead, nPens, sDir, sHigh, sLow, sSure, UP, vCap, vFinal, viewSet } from './feature-sequence';
+import {
+  beginOf,
+  dirOf,
+  DOWN,
+  endOf,
+  FeatureFractal,
+  finalPens,
+  growView,
+  highOf,
+  lowOf,
+  maxRead,
+  nPens,
+  sDir,
+  sHigh,
+  sLow,
+  sSure,
+  UP,
+  vCap,
+  vFinal,
+  viewSet,
+} from './feature-sequence';
 import { forgetStored, memoInit, PEAK_SLOTS, PeakScan, peaks, Scan, SCAN_SLOTS, scans, storePeak } from './segment-memo';
 
 /** Segment columns: start and end pen, direction, confirmed, end case (0 none, 1, 2). */
@@ -44,10 +64,11 @@ export class SegmentColumns {
 
   /** Appends all of `o`'s segments. */
   append(o: SegmentColumns): void {
-    const n = this.count, k = o.count;
+    const n = this.count,
+      k = o.count;
     this.grow(n + k);
-    memory.copy(this.start + (<usize>n << 2), o.start, <usize>k << 2);
-    memory.copy(this.end + (<usize>n << 2), o.end, <usize>k << 2);
+    memory.copy(this.start + ((<usize>n) << 2), o.start, (<usize>k) << 2);
+    memory.copy(this.end + ((<usize>n) << 2), o.end, (<usize>k) << 2);
     memory.copy(this.dir + <usize>n, o.dir, <usize>k);
     memory.copy(this.confirmed + <usize>n, o.confirmed, <usize>k);
     memory.copy(this.endCase + <usize>n, o.endCase, <usize>k);
@@ -66,7 +87,6 @@ export class SegmentColumns {
     }
     this.count = n;
   }
-
 }
 
 // Allocated by segStateInit (a batch run resets the heap first, so not at module start).
@@ -79,12 +99,21 @@ export let baseLen: i32 = 0;
 /** The pen where the search for the next segment resumes. */
 export let resumeBegin: i32 = 0;
 
-// @ts-ignore: decorator
-@inline function segCount(): i32 { return baseLen + added.count; }
-function segEndAt(i: i32): i32 { return i < baseLen ? getI32(finals.end, i) : getI32(added.end, i - baseLen); }
-function segDirAt(i: i32): i32 { return i < baseLen ? getI8(finals.dir, i) : getI8(added.dir, i - baseLen); }
-function segConfirmedAt(i: i32): bool { return (i < baseLen ? getI8(finals.confirmed, i) : getI8(added.confirmed, i - baseLen)) != 0; }
-function lastEndPen(): i32 { return segEndAt(segCount() - 1); }
+function segCount(): i32 {
+  return baseLen + added.count;
+}
+function segEndAt(i: i32): i32 {
+  return i < baseLen ? getI32(finals.end, i) : getI32(added.end, i - baseLen);
+}
+function segDirAt(i: i32): i32 {
+  return i < baseLen ? getI8(finals.dir, i) : getI8(added.dir, i - baseLen);
+}
+function segConfirmedAt(i: i32): bool {
+  return (i < baseLen ? getI8(finals.confirmed, i) : getI8(added.confirmed, i - baseLen)) != 0;
+}
+function lastEndPen(): i32 {
+  return segEndAt(segCount() - 1);
+}
 
 function popSegment(): void {
   if (added.count > 0) added.count--;
@@ -153,7 +182,7 @@ export function segStreamUpdate(nTail: i32): void {
   for (let j = vFinal; j < nFinal; j++) viewSet(j, getI32(pStart, j), getI32(pEnd, j), getI8(pDir, j), getI8(pFlags, j));
   vFinal = nFinal;
   for (let j = 0; j < nTail; j++) {
-    const t = tailBuf + (<usize>(j << 2) << 2);
+    const t = tailBuf + ((<usize>(j << 2)) << 2);
     viewSet(nFinal + j, load<i32>(t), load<i32>(t, 4), load<i32>(t, 8), load<i32>(t, 12));
   }
   nPens = nFinal + nTail;
@@ -178,8 +207,8 @@ export function segDrop(dp: i32, ds: i32): void {
   const v = max(0, vFinal - dp);
   memory.copy(sDir, sDir + <usize>dp, <usize>v);
   memory.copy(sSure, sSure + <usize>dp, <usize>v);
-  memory.copy(sHigh, sHigh + (<usize>dp << 3), <usize>v << 3);
-  memory.copy(sLow, sLow + (<usize>dp << 3), <usize>v << 3);
+  memory.copy(sHigh, sHigh + ((<usize>dp) << 3), (<usize>v) << 3);
+  memory.copy(sLow, sLow + ((<usize>dp) << 3), (<usize>v) << 3);
   vFinal = v;
   resumeBegin -= dp;
   forgetStored();
@@ -268,7 +297,8 @@ function scanFrom(begin: i32): FeatureFractal | null {
   }
   for (; i < nPens && found === null; i++) {
     // Store as late as possible before the first non-final pen (a pen's check reads up to 3 ahead).
-    if (s !== null && i + 3 >= finalPens && i <= finalPens && maxRead < finalPens && !(scanned && s.next >= i)) s.store(begin, lastDir0, i, lastDir, 0, up, down);
+    if (s !== null && i + 3 >= finalPens && i <= finalPens && maxRead < finalPens && !(scanned && s.next >= i))
+      s.store(begin, lastDir0, i, lastDir, 0, up, down);
     const d = dirOf(i);
     if (d == DOWN && lastDir != UP) {
       if (up.add(i)) found = up;
@@ -331,7 +361,8 @@ function findPeak(from: i32, to: i32, step: i32, isHigh: bool): i32 {
   }
   for (; step > 0 ? i < to : i > to; i += step) {
     if (p !== null && i == finalPens) storePeak(p, key, i, best, peak);
-    const d = dirOf(i), v = endOf(i);
+    const d = dirOf(i),
+      v = endOf(i);
     if (isHigh ? d == UP && v >= best : d == DOWN && v <= best) {
       if (i >= 2 && (isHigh ? endOf(i - 2) > v : endOf(i - 2) < v)) continue;
       best = v;
@@ -346,7 +377,8 @@ function collectLeftover(): void {
   const n = nPens;
   if (segCount() == 0) {
     if (n < 3) return;
-    let hi = -Infinity, lo = Infinity;
+    let hi = -Infinity,
+      lo = Infinity;
     for (let i = 0; i < n; i++) {
       if (highOf(i) > hi) hi = highOf(i);
       if (lowOf(i) < lo) lo = lowOf(i);

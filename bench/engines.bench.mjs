@@ -23,21 +23,25 @@ const opt = resolveOptions({});
 const smaOpt = { ...opt.macd, seed: 'sma', histogramScale: 1 };
 
 // --- data: the series, extended by repeating it with a price step so it keeps moving -----------
-const base = parseBarsCsv(gunzipSync(readFileSync(new URL('./data/sse_000001_1m_20150105_20190212.csv.gz', import.meta.url))).toString('utf8'));
+const base = parseBarsCsv(
+  gunzipSync(readFileSync(new URL('./data/sse_000001_1m_20150105_20190212.csv.gz', import.meta.url))).toString('utf8'),
+);
 const maxSize = Math.max(...SIZES);
 const total = maxSize + 2 * Math.ceil(maxSize / 3);
 const ext = Object.fromEntries(['timestamp', 'open', 'high', 'low', 'close', 'volume'].map((k) => [k, new Float64Array(total)]));
 for (let i = 0; i < total; i++) {
-  const j = i % base.high.length, rep = Math.floor(i / base.high.length);
+  const j = i % base.high.length,
+    rep = Math.floor(i / base.high.length);
   const f = 1 + 0.05 * rep; // each repetition 5 % higher
   ext.timestamp[i] = base.timestamp[0] + i * 60_000;
   for (const k of ['open', 'high', 'low', 'close']) ext[k][i] = Math.round(base[k][j] * f * 100) / 100;
   ext.volume[i] = base.volume[j];
 }
-const windows = (n) => [0, 1, 2].map((w) => {
-  const s = w * Math.ceil(n / 3);
-  return Object.fromEntries(Object.entries(ext).map(([k, a]) => [k, a.slice(s, s + n)]));
-});
+const windows = (n) =>
+  [0, 1, 2].map((w) => {
+    const s = w * Math.ceil(n / 3);
+    return Object.fromEntries(Object.entries(ext).map(([k, a]) => [k, a.slice(s, s + n)]));
+  });
 
 // --- WASM stages through the kernel (the engine's own copy-in and run, with a stage mask) -------
 const module = new WebAssembly.Module(embeddedWasmBytes());
@@ -49,7 +53,8 @@ const wasmEngine = createWasmEngine(module);
 
 // --- TS stages -------------------------------------------------------------------------------
 function tsMerge(b) {
-  const n = b.high.length, m = new MergedBarStore(n);
+  const n = b.high.length,
+    m = new MergedBarStore(n);
   for (let i = 0; i < n; i++) m.push(i, b.high[i], b.low[i]);
   return m.count;
 }
@@ -81,19 +86,48 @@ for (const n of SIZES) {
   const next = () => w[turn++ % 3];
   const bench = new Bench({ time: n >= 1_000_000 ? TIME * 2 : TIME, warmupTime: 300 });
   const add = (group, name, fn) => bench.add(`${group}|${name}`, fn);
-  add('validate (shared by both engines)', 'ts', () => { validateBars(next()); });
-  add('merge + fractals', 'ts', () => { sink += tsMerge(next()); });
-  add('merge + fractals', 'wasm', () => { sink += wasmStages(next(), MERGE); });
-  add('merge + fractals + pens', 'ts', () => { sink += tsPens(next()).pens.length; });
-  add('merge + fractals + pens', 'wasm', () => { sink += wasmStages(next(), MERGE | PENS); });
-  add('merge + fractals + pens + segments', 'ts', () => { sink += tsStructure(next()); });
-  add('merge + fractals + pens + segments', 'wasm', () => { sink += wasmStages(next(), MERGE | PENS | SEGMENTS); });
-  add('MACD first_close', 'ts', () => { sink += computeMacd(next().close, opt.macd).dif.length; });
-  add('MACD first_close', 'wasm', () => { sink += wasmStages(next(), MACD_STAGE, 0); });
-  add('MACD sma (TA-Lib)', 'ts', () => { sink += computeMacd(next().close, smaOpt).dif.length; });
-  add('MACD sma (TA-Lib)', 'wasm', () => { sink += wasmStages(next(), MACD_STAGE, 1); });
+  add('validate (shared by both engines)', 'ts', () => {
+    validateBars(next());
+  });
+  add('merge + fractals', 'ts', () => {
+    sink += tsMerge(next());
+  });
+  add('merge + fractals', 'wasm', () => {
+    sink += wasmStages(next(), MERGE);
+  });
+  add('merge + fractals + pens', 'ts', () => {
+    sink += tsPens(next()).pens.length;
+  });
+  add('merge + fractals + pens', 'wasm', () => {
+    sink += wasmStages(next(), MERGE | PENS);
+  });
+  add('merge + fractals + pens + segments', 'ts', () => {
+    sink += tsStructure(next());
+  });
+  add('merge + fractals + pens + segments', 'wasm', () => {
+    sink += wasmStages(next(), MERGE | PENS | SEGMENTS);
+  });
+  add('MACD first_close', 'ts', () => {
+    sink += computeMacd(next().close, opt.macd).dif.length;
+  });
+  add('MACD first_close', 'wasm', () => {
+    sink += wasmStages(next(), MACD_STAGE, 0);
+  });
+  add('MACD sma (TA-Lib)', 'ts', () => {
+    sink += computeMacd(next().close, smaOpt).dif.length;
+  });
+  add('MACD sma (TA-Lib)', 'wasm', () => {
+    sink += wasmStages(next(), MACD_STAGE, 1);
+  });
   add('MACD sma (TA-Lib)', 'technicalindicators', () => {
-    sink += ti.MACD.calculate({ values: arrays[turn++ % 3], fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false }).length;
+    sink += ti.MACD.calculate({
+      values: arrays[turn++ % 3],
+      fastPeriod: 12,
+      slowPeriod: 26,
+      signalPeriod: 9,
+      SimpleMAOscillator: false,
+      SimpleMASignal: false,
+    }).length;
   });
   add('MACD sma (TA-Lib)', 'trading-signals', () => {
     const m = new MACD(new EMA(12), new EMA(26), new EMA(9));
@@ -101,10 +135,18 @@ for (const n of SIZES) {
     for (let i = 0; i < c.length; i++) m.add(c[i]);
     sink += m.getResult()?.macd ?? 0;
   });
-  add('core: all stages, incl. copy-in (no validation, no result objects)', 'ts', () => { sink += analyzeRaw(next(), opt).pens.length; });
-  add('core: all stages, incl. copy-in (no validation, no result objects)', 'wasm', () => { sink += wasmStages(next(), MERGE | PENS | SEGMENTS | MACD_STAGE); });
-  add('analyze(): validation + all stages + result objects', 'ts', () => { sink += tsEngine.analyze(next()).pens.length; });
-  add('analyze(): validation + all stages + result objects', 'wasm', () => { sink += wasmEngine.analyze(next()).pens.length; });
+  add('core: all stages, incl. copy-in (no validation, no result objects)', 'ts', () => {
+    sink += analyzeRaw(next(), opt).pens.length;
+  });
+  add('core: all stages, incl. copy-in (no validation, no result objects)', 'wasm', () => {
+    sink += wasmStages(next(), MERGE | PENS | SEGMENTS | MACD_STAGE);
+  });
+  add('analyze(): validation + all stages + result objects', 'ts', () => {
+    sink += tsEngine.analyze(next()).pens.length;
+  });
+  add('analyze(): validation + all stages + result objects', 'wasm', () => {
+    sink += wasmEngine.analyze(next()).pens.length;
+  });
   await bench.run();
   const c = cMacd(w[0].close);
   for (const t of bench.tasks) {
@@ -142,7 +184,9 @@ const after = await settledMemory();
 const resultBytes = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
 sink += kept.pens.length;
 
-console.log(`\n${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, tinybench; ns/bar (lower is better), ratio = other / wasm\n`);
+console.log(
+  `\n${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, tinybench; ns/bar (lower is better), ratio = other / wasm\n`,
+);
 for (const size of SIZES) {
   console.log(`### ${size.toLocaleString('en-US')} bars\n`);
   console.log('| stage | engine | ns/bar | ±% | vs wasm |');
@@ -151,9 +195,14 @@ for (const size of SIZES) {
   for (const g of groups) {
     const rs = rows.filter((r) => r.n === size && r.group === g);
     const w = rs.find((r) => r.engine.startsWith('wasm'))?.ns;
-    for (const r of rs) console.log(`| ${g} | ${r.engine} | ${r.ns.toFixed(2)} | ${Number.isNaN(r.rme) ? '-' : r.rme.toFixed(1)} | ${w ? (r.ns / w).toFixed(2) + 'x' : '-'} |`);
+    for (const r of rs)
+      console.log(
+        `| ${g} | ${r.engine} | ${r.ns.toFixed(2)} | ${Number.isNaN(r.rme) ? '-' : r.rme.toFixed(1)} | ${w ? (r.ns / w).toFixed(2) + 'x' : '-'} |`,
+      );
   }
   console.log('');
 }
-console.log(`memory at ${n.toLocaleString('en-US')} bars: WASM linear memory after a run ${(wasmPeak / n).toFixed(1)} bytes/bar (its peak: the heap is reset per run, memory never shrinks); result kept by the caller ${(resultBytes / n).toFixed(1)} bytes/bar (${globalThis.gc ? 'measured after gc' : 'run with --expose-gc for an exact figure'})`);
+console.log(
+  `memory at ${n.toLocaleString('en-US')} bars: WASM linear memory after a run ${(wasmPeak / n).toFixed(1)} bytes/bar (its peak: the heap is reset per run, memory never shrinks); result kept by the caller ${(resultBytes / n).toFixed(1)} bytes/bar (${globalThis.gc ? 'measured after gc' : 'run with --expose-gc for an exact figure'})`,
+);
 if (sink === 0.5) console.log(sink);

@@ -16,15 +16,39 @@ const BARS = 10_000;
 const root = new URL('..', import.meta.url).pathname;
 const all = parseBarsCsv(gunzipSync(readFileSync(join(root, 'bench/data/sse_000001_1m_20150105_20190212.csv.gz'))).toString('utf8'));
 const klines = Array.from({ length: BARS }, (_, i) => ({
-  timestamp: all.timestamp[i], open: all.open[i], high: all.high[i], low: all.low[i], close: all.close[i], volume: all.volume[i],
+  timestamp: all.timestamp[i],
+  open: all.open[i],
+  high: all.high[i],
+  low: all.low[i],
+  close: all.close[i],
+  volume: all.volume[i],
 }));
 
 function serve(dir, cacheEntries) {
   const config = join(dir, `default-${cacheEntries}.yaml`);
-  writeFileSync(config, readFileSync(join(root, 'config/default.yaml'), 'utf8').replace(/cache_entries: \d+/, `cache_entries: ${cacheEntries}`));
-  const proc = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--config', config, '--port', '0', '--metrics-port', '0', '--db', join(dir, `s${cacheEntries}.db`)], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CHAN_AUTH_TOKEN: '' },
-  });
+  writeFileSync(
+    config,
+    readFileSync(join(root, 'config/default.yaml'), 'utf8').replace(/cache_entries: \d+/, `cache_entries: ${cacheEntries}`),
+  );
+  const proc = spawn(
+    process.execPath,
+    [
+      join(root, 'dist/cli/main.js'),
+      'serve',
+      '--config',
+      config,
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--db',
+      join(dir, `s${cacheEntries}.db`),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, CHAN_AUTH_TOKEN: '' },
+    },
+  );
   return new Promise((resolve) => {
     createInterface({ input: proc.stdout }).on('line', (l) => {
       const j = JSON.parse(l);
@@ -34,20 +58,25 @@ function serve(dir, cacheEntries) {
 }
 
 async function load(address, concurrency) {
-  const clients = Array.from({ length: concurrency }, () => new ChanClient(address, { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } }));
+  const clients = Array.from(
+    { length: concurrency },
+    () => new ChanClient(address, { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } }),
+  );
   const req = { symbol: 'SSE', timeframe: 'M1' };
   for (const c of clients) await c.calculatePens(req); // connect and warm up
   const lat = [];
   const end = performance.now() + SECONDS * 1000;
   const t0 = performance.now();
-  await Promise.all(clients.map(async (c) => {
-    while (performance.now() < end) {
-      const s = performance.now();
-      const r = await c.calculatePens(req);
-      lat.push(performance.now() - s);
-      if (r.barCount !== BARS) throw new Error('wrong answer');
-    }
-  }));
+  await Promise.all(
+    clients.map(async (c) => {
+      while (performance.now() < end) {
+        const s = performance.now();
+        const r = await c.calculatePens(req);
+        lat.push(performance.now() - s);
+        if (r.barCount !== BARS) throw new Error('wrong answer');
+      }
+    }),
+  );
   const elapsed = (performance.now() - t0) / 1000;
   for (const c of clients) c.close();
   lat.sort((a, b) => a - b);

@@ -5,17 +5,36 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { createEmbeddedWasmEngine, embeddedWasmStreamKernel, parseBarsCsv, resolveOptions, StreamingAnalyzer, tsEngine, tsStreamKernel } from '../dist/index.js';
+import {
+  createEmbeddedWasmEngine,
+  embeddedWasmStreamKernel,
+  parseBarsCsv,
+  resolveOptions,
+  StreamingAnalyzer,
+  tsEngine,
+  tsStreamKernel,
+} from '../dist/index.js';
 
-const src = parseBarsCsv(gunzipSync(readFileSync(new URL('./data/sse_000001_1m_20150105_20190212.csv.gz', import.meta.url))).toString('utf8'));
-const HISTORY = 1_000_000, TIMED = 100_000;
+const src = parseBarsCsv(
+  gunzipSync(readFileSync(new URL('./data/sse_000001_1m_20150105_20190212.csv.gz', import.meta.url))).toString('utf8'),
+);
+const HISTORY = 1_000_000,
+  TIMED = 100_000;
 // The 239,550 real 1-minute bars repeated (shifted in time) to 1.1M bars. Each bar object is made
 // just before its append (outside the timed call), as a feed handler hands over a decoded bar.
 const n0 = src.timestamp.length;
 const span = src.timestamp[n0 - 1] - src.timestamp[0] + 60_000;
 const bar = (i) => {
-  const k = i % n0, rep = Math.floor(i / n0);
-  return { timestamp: src.timestamp[k] + rep * span, open: src.open[k], high: src.high[k], low: src.low[k], close: src.close[k], volume: src.volume[k] };
+  const k = i % n0,
+    rep = Math.floor(i / n0);
+  return {
+    timestamp: src.timestamp[k] + rep * span,
+    open: src.open[k],
+    high: src.high[k],
+    low: src.low[k],
+    close: src.close[k],
+    volume: src.volume[k],
+  };
 };
 
 function pct(ns, p) {
@@ -69,7 +88,10 @@ function kernelOnly() {
 
 // A timer's own cost, to read the figures against.
 const tn = new Float64Array(100_000);
-for (let i = 0; i < tn.length; i++) { const t0 = process.hrtime.bigint(); tn[i] = Number(process.hrtime.bigint() - t0); }
+for (let i = 0; i < tn.length; i++) {
+  const t0 = process.hrtime.bigint();
+  tn[i] = Number(process.hrtime.bigint() - t0);
+}
 tn.sort();
 
 const rows = [
@@ -81,22 +103,39 @@ const rows = [
 ];
 
 // Recomputing the batch analysis for each new bar (what streaming replaces): a few runs at 1M bars.
-const cols = { timestamp: new Float64Array(HISTORY), open: new Float64Array(HISTORY), high: new Float64Array(HISTORY), low: new Float64Array(HISTORY), close: new Float64Array(HISTORY), volume: new Float64Array(HISTORY) };
+const cols = {
+  timestamp: new Float64Array(HISTORY),
+  open: new Float64Array(HISTORY),
+  high: new Float64Array(HISTORY),
+  low: new Float64Array(HISTORY),
+  close: new Float64Array(HISTORY),
+  volume: new Float64Array(HISTORY),
+};
 for (let i = 0; i < HISTORY; i++) for (const [f, c] of Object.entries(bar(i))) cols[f][i] = c;
 const batch = (engine) => {
   collect();
   engine.analyze(cols);
   const t = [];
-  for (let r = 0; r < 5; r++) { const t0 = process.hrtime.bigint(); engine.analyze(cols); t.push(Number(process.hrtime.bigint() - t0) / 1000); }
+  for (let r = 0; r < 5; r++) {
+    const t0 = process.hrtime.bigint();
+    engine.analyze(cols);
+    t.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
   t.sort((x, y) => x - y);
   return t[2];
 };
-const batchWasm = batch(createEmbeddedWasmEngine()), batchTs = batch(tsEngine);
+const batchWasm = batch(createEmbeddedWasmEngine()),
+  batchTs = batch(tsEngine);
 
-console.log(`append() with ${HISTORY.toLocaleString('en')} bars of history, ${TIMED.toLocaleString('en')} timed appends; ${cpus().length} x ${cpus()[0]?.model}; Node ${process.version}`);
-console.log(`timer overhead: p50 ${(tn[tn.length >> 1] / 1000).toFixed(3)} us; full collections between rows: ${globalThis.gc ? 'yes' : 'no (run with --expose-gc)'}\n`);
+console.log(
+  `append() with ${HISTORY.toLocaleString('en')} bars of history, ${TIMED.toLocaleString('en')} timed appends; ${cpus().length} x ${cpus()[0]?.model}; Node ${process.version}`,
+);
+console.log(
+  `timer overhead: p50 ${(tn[tn.length >> 1] / 1000).toFixed(3)} us; full collections between rows: ${globalThis.gc ? 'yes' : 'no (run with --expose-gc)'}\n`,
+);
 console.log('| engine | window | p50 us | p99 us | p99.9 us | mean us |');
 console.log('|---|---|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.name} | ${r.window} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.p999.toFixed(2)} | ${r.mean.toFixed(2)} |`);
+for (const r of rows)
+  console.log(`| ${r.name} | ${r.window} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.p999.toFixed(2)} | ${r.mean.toFixed(2)} |`);
 console.log(`| batch analyze() per bar, WASM | none | ${batchWasm.toFixed(0)} (median of 5) | | | |`);
 console.log(`| batch analyze() per bar, TS | none | ${batchTs.toFixed(0)} (median of 5) | | | |`);

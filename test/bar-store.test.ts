@@ -8,8 +8,16 @@ import { HistoryConflictError } from '../src/core/errors.js';
 import { hl } from './support/helpers.js';
 import { tempDir } from './support/service-helpers.js';
 
-const bars = hl([[10, 9], [11, 10], [12, 11], [11, 10]]); // timestamps 0, 60000, 120000, 180000
-const head = hl([[10, 9], [11, 10]]);
+const bars = hl([
+  [10, 9],
+  [11, 10],
+  [12, 11],
+  [11, 10],
+]); // timestamps 0, 60000, 120000, 180000
+const head = hl([
+  [10, 9],
+  [11, 10],
+]);
 
 function caught(run: () => unknown): Error {
   try {
@@ -37,15 +45,32 @@ describe('BarStore', () => {
     const s = new BarStore(join(tempDir(), 'b.db'));
     s.submit('X', 'M1', bars);
     const before = s.info('X', 'M1');
-    const changed = hl([[11, 10], [12.5, 11], [11, 10], [13, 12]]).timestamp.map((t) => t + 60_000);
-    const rewrite = { ...hl([[11, 10], [12.5, 11], [11, 10], [13, 12]]), timestamp: changed };
+    const changed = hl([
+      [11, 10],
+      [12.5, 11],
+      [11, 10],
+      [13, 12],
+    ]).timestamp.map((t) => t + 60_000);
+    const rewrite = {
+      ...hl([
+        [11, 10],
+        [12.5, 11],
+        [11, 10],
+        [13, 12],
+      ]),
+      timestamp: changed,
+    };
     const e = caught(() => s.submit('X', 'M1', rewrite));
     expect(e).toBeInstanceOf(HistoryConflictError);
     expect([(e as HistoryConflictError).index, (e as HistoryConflictError).field]).toEqual([1, 'high']);
     expect(e.message).toBe('bar 1: high 12.5 differs from the stored 12 at 120000: only the last stored bar (180000) may change');
     expect(s.info('X', 'M1')).toEqual(before);
     // Invalid bar after valid new ones: nothing is written either.
-    const tail = hl([[11, 10], [12, 11], [1, 2]]);
+    const tail = hl([
+      [11, 10],
+      [12, 11],
+      [1, 2],
+    ]);
     const late = { ...tail, timestamp: tail.timestamp.map((t) => t + 240_000) };
     expect(caught(() => s.submit('X', 'M1', late))).toBeInstanceOf(BarValidationError);
     expect(s.info('X', 'M1')).toEqual(before);

@@ -15,7 +15,13 @@ describe('bundled configuration', () => {
   const c = parseConfig(DEFAULT, PARAMS);
   it('has the documented defaults', () => {
     expect(c.system).toEqual({ primaryEngine: 'wasm', execution: 'in_process', failoverEnabled: true, healthCheckIntervalMs: 5000 });
-    expect(c.health).toEqual({ maxFailuresBeforeSwitch: 3, responseTimeoutMs: 2000, failbackEnabled: true, failbackHealthyChecks: 3, shadowFraction: 0.01 });
+    expect(c.health).toEqual({
+      maxFailuresBeforeSwitch: 3,
+      responseTimeoutMs: 2000,
+      failbackEnabled: true,
+      failbackHealthyChecks: 3,
+      shadowFraction: 0.01,
+    });
     expect(c.analysis.pen).toEqual({ definition: 'new_3kline', minKlinesBetweenTurns: 3, fractalCheck: 'strict', endIsPeak: true });
     expect(c.analysis.macd).toEqual({ fast: 12, slow: 26, signal: 9, seed: 'first_close', histogramScale: 2 });
   });
@@ -63,13 +69,25 @@ describe('configuration errors name the key', () => {
     ['macd: { seed: ema }', 'macd.seed', 'config macd.seed: must be one of first_close, sma, got "ema"'],
     ['macd: { histogram_scale: 0 }', 'macd.histogram_scale', 'config macd.histogram_scale: must be a positive finite number, got 0'],
     ['pen: { definition: wide }', 'pen.definition', 'config pen.definition: must be one of new_3kline, traditional, got "wide"'],
-    ['pen: { min_klines_between_turns: 0 }', 'pen.min_klines_between_turns', 'config pen.min_klines_between_turns: must be an integer from 1 to 1000, got 0'],
-    ['pen: { strict_validation: true, fractal_check: half }', 'pen.strict_validation', 'config pen.strict_validation: true contradicts fractal_check half'],
+    [
+      'pen: { min_klines_between_turns: 0 }',
+      'pen.min_klines_between_turns',
+      'config pen.min_klines_between_turns: must be an integer from 1 to 1000, got 0',
+    ],
+    [
+      'pen: { strict_validation: true, fractal_check: half }',
+      'pen.strict_validation',
+      'config pen.strict_validation: true contradicts fractal_check half',
+    ],
     ['pen: { end_is_peak: "yes" }', 'pen.end_is_peak', 'config pen.end_is_peak: must be true or false, got "yes"'],
     ['system: { primary_engine: gpu }', 'system.primary_engine', 'config system.primary_engine: must be one of wasm, ts, got "gpu"'],
     ['system: { execution: fork }', 'system.execution', 'config system.execution: must be one of in_process, worker_thread, got "fork"'],
     ['health: { shadow_fraction: 2 }', 'health.shadow_fraction', 'config health.shadow_fraction: must be between 0 and 1, got 2'],
-    ['health: { response_timeout_ms: -1 }', 'health.response_timeout_ms', 'config health.response_timeout_ms: must be an integer from 1 to 3600000, got -1'],
+    [
+      'health: { response_timeout_ms: -1 }',
+      'health.response_timeout_ms',
+      'config health.response_timeout_ms: must be an integer from 1 to 3600000, got -1',
+    ],
     ['pen: { defintion: traditional }', 'pen.defintion', 'config pen.defintion: is not a known setting'],
     ['macd: [1, 2]', 'macd', 'config macd: must be a mapping'],
     ['macd: {', 'default', undefined],
@@ -94,13 +112,25 @@ describe('configuration errors name the key', () => {
 describe('service configuration', () => {
   it('defaults, overrides and errors naming the key', () => {
     const c = parseConfig(DEFAULT, PARAMS).service;
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 50051, metricsPort: 9464, dbPath: 'chan-store.db', durability: 'full', maxBarsPerRequest: 100_000, authTokenEnv: 'CHAN_AUTH_TOKEN' });
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 50051,
+      metricsPort: 9464,
+      dbPath: 'chan-store.db',
+      durability: 'full',
+      maxBarsPerRequest: 100_000,
+      authTokenEnv: 'CHAN_AUTH_TOKEN',
+    });
     expect(parseConfig('service: { port: 50052, durability: normal }').service).toMatchObject({ port: 50052, durability: 'normal' });
     expect(configError(() => parseConfig('service: { prot: 1 }')).key).toBe('service.prot');
-    expect(configError(() => parseConfig('service: { port: 70000 }')).message).toBe('config service.port: must be an integer from 0 to 65535, got 70000');
+    expect(configError(() => parseConfig('service: { port: 70000 }')).message).toBe(
+      'config service.port: must be an integer from 0 to 65535, got 70000',
+    );
     expect(configError(() => parseConfig('service: { tls_cert: a.pem }')).key).toBe('service.tls_key');
     expect(configError(() => parseConfig('service: { host: 5 }')).message).toBe('config service.host: must be a string, got 5');
-    expect(configError(() => parseConfig('service: { stream_window: 10 }')).message).toBe('config service.stream_window: must be 0 (all bars) or at least 500, got 10');
+    expect(configError(() => parseConfig('service: { stream_window: 10 }')).message).toBe(
+      'config service.stream_window: must be 0 (all bars) or at least 500, got 10',
+    );
     expect(parseConfig('service: { stream_window: 0 }').service.streamWindow).toBe(0);
   });
 });

@@ -45,9 +45,17 @@ describe('WASM engine equals TS engine', () => {
       const bars = fc.sample(anySeries, { numRuns: 1, seed: n })[0]!;
       // Repeat the sample to the wanted length with rising timestamps.
       const m = bars.high.length;
-      const big = { timestamp: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+      const big = {
+        timestamp: new Float64Array(n),
+        open: new Float64Array(n),
+        high: new Float64Array(n),
+        low: new Float64Array(n),
+        close: new Float64Array(n),
+        volume: new Float64Array(n),
+      };
       for (let i = 0; i < n; i++) {
-        const j = i % m, lift = Math.floor(i / m) * 3;
+        const j = i % m,
+          lift = Math.floor(i / m) * 3;
         big.timestamp[i] = i;
         big.open[i] = bars.open[j]! + lift;
         big.high[i] = bars.high[j]! + lift;

@@ -85,7 +85,9 @@ describe('failures on a call', () => {
   it('shadow verification catches well-formed but wrong output and logs a reproducer', async () => {
     const logged: string[] = [];
     const logger: Logger = { info() {}, warn() {}, error: (o) => void logged.push(JSON.stringify(o)) };
-    const c = await EngineCoordinator.create(coordinatorOptions(() => faultyWasm((_, r) => subtlyWrong(r)), { shadowFraction: 0.5, logger }));
+    const c = await EngineCoordinator.create(
+      coordinatorOptions(() => faultyWasm((_, r) => subtlyWrong(r)), { shadowFraction: 0.5, logger }),
+    );
     expect(fingerprint(await c.analyze(bars))).not.toBe(expected); // not sampled: the wrong answer goes through
     expect(fingerprint(await c.analyze(bars))).toBe(expected); // sampled: the backup's answer is returned
     const s = c.status();
@@ -95,7 +97,7 @@ describe('failures on a call', () => {
     expect(rep.options.pen.definition).toBe('new_3kline');
   });
 
-  it('bad input is the caller\'s error, not an engine failure', async () => {
+  it("bad input is the caller's error, not an engine failure", async () => {
     const c = await EngineCoordinator.create(coordinatorOptions(realWasm));
     const bad: Bars = { ...bars, high: bars.high.slice() };
     bad.high[7] = NaN;
@@ -118,7 +120,9 @@ describe('failures on a call', () => {
 
 describe('failover disabled', () => {
   it('errors surface and nothing switches', async () => {
-    const c = await EngineCoordinator.create(coordinatorOptions(() => faultyWasm((n, r) => (n <= 3 ? trap() : n === 4 ? nanInMacd(r) : r)), { failoverEnabled: false }));
+    const c = await EngineCoordinator.create(
+      coordinatorOptions(() => faultyWasm((n, r) => (n <= 3 ? trap() : n === 4 ? nanInMacd(r) : r)), { failoverEnabled: false }),
+    );
     for (let i = 0; i < 3; i++) await expect(c.analyze(bars)).rejects.toMatchObject({ name: 'EngineFailureError', kind: 'error' });
     await expect(c.analyze(bars)).rejects.toThrow(EngineFailureError);
     await expect(c.analyze(bars)).resolves.toBeDefined();
@@ -150,7 +154,9 @@ describe('health checks and failback', () => {
   });
 
   it('a wrong canary answer while active counts as a failure', async () => {
-    const c = await EngineCoordinator.create(coordinatorOptions(() => faultyWasm((_, r) => subtlyWrong(r)), { maxFailuresBeforeSwitch: 2 }));
+    const c = await EngineCoordinator.create(
+      coordinatorOptions(() => faultyWasm((_, r) => subtlyWrong(r)), { maxFailuresBeforeSwitch: 2 }),
+    );
     await c.healthCheck();
     await c.healthCheck();
     expect(c.status().active).toBe('ts');
@@ -159,7 +165,9 @@ describe('health checks and failback', () => {
 
   it('without failback the backup keeps serving', async () => {
     let broken = true;
-    const c = await EngineCoordinator.create(coordinatorOptions(() => faultyWasm((_, r) => (broken ? trap() : r)), { failbackEnabled: false }));
+    const c = await EngineCoordinator.create(
+      coordinatorOptions(() => faultyWasm((_, r) => (broken ? trap() : r)), { failbackEnabled: false }),
+    );
     await c.analyze(bars);
     await c.analyze(bars);
     broken = false;
@@ -169,7 +177,6 @@ describe('health checks and failback', () => {
 });
 
 describe('worker-thread mode', () => {
-
   it('a hung call times out, is answered by TS, and the worker is replaced', async () => {
     const calls = new SharedArrayBuffer(4);
     const backend = await createWorkerBackend({ script, workerData: { calls, hangOn: [2] } });

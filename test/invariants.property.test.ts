@@ -57,7 +57,8 @@ function checkSegments(r: AnalysisResult): void {
     expect(s.startPen).toBe(i === 0 ? 0 : r.segments[i - 1]!.endPen + 1);
     expect(s.endPen).toBeGreaterThanOrEqual(s.startPen);
     expect(s.endPen).toBeLessThan(r.pens.length);
-    const a = r.pens[s.startPen]!, b = r.pens[s.endPen]!;
+    const a = r.pens[s.startPen]!,
+      b = r.pens[s.endPen]!;
     expect([s.startRaw, s.startPrice, s.endRaw, s.endPrice]).toEqual([a.startRaw, a.startPrice, b.endRaw, b.endPrice]);
     if (s.confirmed) {
       expect(s.endPen - s.startPen).toBeGreaterThanOrEqual(2);

@@ -33,51 +33,75 @@ function expectBits(actual: Float64Array, expected: (number | null)[], what: str
 const num = (s: string | undefined) => (s === undefined || s === '' ? null : Number(s));
 
 describe.each(ENGINES)('$name engine', (engine) => {
-describe('TA-Lib (sma seed, scale 1)', () => {
-  it.each([...REAL_SERIES.map((s) => `${s}.talib_macd_12_26_9.csv.gz`), 'talib_regtest_ref252.talib_macd_12_26_9.csv'])('%s', (file) => {
-    const rows = fixtureRows(file);
-    const close = Float64Array.from(rows, (r) => Number(r[1]));
-    const m = engineMacd(engine, close, { ...STD, seed: 'sma', histogramScale: 1 });
-    expect(m.firstValid).toBe(33);
-    expectBits(m.dif, rows.map((r) => num(r[2])), 'dif');
-    expectBits(m.dea, rows.map((r) => num(r[3])), 'dea');
-    expectBits(m.histogram, rows.map((r) => num(r[4])), 'histogram');
+  describe('TA-Lib (sma seed, scale 1)', () => {
+    it.each([...REAL_SERIES.map((s) => `${s}.talib_macd_12_26_9.csv.gz`), 'talib_regtest_ref252.talib_macd_12_26_9.csv'])('%s', (file) => {
+      const rows = fixtureRows(file);
+      const close = Float64Array.from(rows, (r) => Number(r[1]));
+      const m = engineMacd(engine, close, { ...STD, seed: 'sma', histogramScale: 1 });
+      expect(m.firstValid).toBe(33);
+      expectBits(
+        m.dif,
+        rows.map((r) => num(r[2])),
+        'dif',
+      );
+      expectBits(
+        m.dea,
+        rows.map((r) => num(r[3])),
+        'dea',
+      );
+      expectBits(
+        m.histogram,
+        rows.map((r) => num(r[4])),
+        'histogram',
+      );
+    });
+
+    it("reproduces TA-Lib's own regression values on its 252-bar input", () => {
+      const close = Float64Array.from(fixtureRows('talib_regtest_ref252.csv'), (r) => Number(r[4]));
+      const m = engineMacd(engine, close, { ...STD, seed: 'sma', histogramScale: 1 });
+      // test_macd.c: first output at index 33, MACD -1.9738, signal -2.7071 (4 decimals).
+      expect(m.dif[33]!.toFixed(4)).toBe('-1.9738');
+      expect(m.dea[33]!.toFixed(4)).toBe('-2.7071');
+      expect(Number.isNaN(m.dif[32]!)).toBe(true);
+    });
+
+    it('has no values when there are too few bars', () => {
+      const m = engineMacd(engine, new Float64Array(33).fill(10), { ...STD, seed: 'sma', histogramScale: 1 });
+      expect(m.firstValid).toBe(33);
+      expect(Array.from(m.dif).every(Number.isNaN)).toBe(true);
+    });
   });
 
-  it("reproduces TA-Lib's own regression values on its 252-bar input", () => {
-    const close = Float64Array.from(fixtureRows('talib_regtest_ref252.csv'), (r) => Number(r[4]));
-    const m = engineMacd(engine, close, { ...STD, seed: 'sma', histogramScale: 1 });
-    // test_macd.c: first output at index 33, MACD -1.9738, signal -2.7071 (4 decimals).
-    expect(m.dif[33]!.toFixed(4)).toBe('-1.9738');
-    expect(m.dea[33]!.toFixed(4)).toBe('-2.7071');
-    expect(Number.isNaN(m.dif[32]!)).toBe(true);
-  });
+  describe('chan.py (first_close seed, scale 2)', () => {
+    it.each(REAL_SERIES)('%s', (series) => {
+      const rows = fixtureRows(`${series}.chanpy_macd_12_26_9.csv.gz`);
+      const close = Float64Array.from(rows, (r) => Number(r[1]));
+      const m = engineMacd(engine, close, { ...STD, seed: 'first_close', histogramScale: 2 });
+      expect(m.firstValid).toBe(0);
+      expectBits(
+        m.dif,
+        rows.map((r) => Number(r[4])),
+        'dif',
+      );
+      expectBits(
+        m.dea,
+        rows.map((r) => Number(r[5])),
+        'dea',
+      );
+      expectBits(
+        m.histogram,
+        rows.map((r) => Number(r[6])),
+        'histogram',
+      );
+    });
 
-  it('has no values when there are too few bars', () => {
-    const m = engineMacd(engine, new Float64Array(33).fill(10), { ...STD, seed: 'sma', histogramScale: 1 });
-    expect(m.firstValid).toBe(33);
-    expect(Array.from(m.dif).every(Number.isNaN)).toBe(true);
+    it('hand-worked: 3 closes with 2/3/2 periods', () => {
+      // fast n=2: e1 = (2*13 + 1*10)/3 = 12; slow n=3: e1 = (2*13 + 2*10)/4 = 11.5; dif1 = 0.5
+      // signal n=2: dea1 = (2*0.5 + 0)/3 = 1/3; hist1 = 2*(0.5 - 1/3) = 1/3
+      const m = engineMacd(engine, Float64Array.of(10, 13), { fast: 2, slow: 3, signal: 2, seed: 'first_close', histogramScale: 2 });
+      expect(Array.from(m.dif)).toEqual([0, 0.5]);
+      expect(m.dea[1]).toBeCloseTo(1 / 3, 15);
+      expect(m.histogram[1]).toBeCloseTo(1 / 3, 15);
+    });
   });
-});
-
-describe('chan.py (first_close seed, scale 2)', () => {
-  it.each(REAL_SERIES)('%s', (series) => {
-    const rows = fixtureRows(`${series}.chanpy_macd_12_26_9.csv.gz`);
-    const close = Float64Array.from(rows, (r) => Number(r[1]));
-    const m = engineMacd(engine, close, { ...STD, seed: 'first_close', histogramScale: 2 });
-    expect(m.firstValid).toBe(0);
-    expectBits(m.dif, rows.map((r) => Number(r[4])), 'dif');
-    expectBits(m.dea, rows.map((r) => Number(r[5])), 'dea');
-    expectBits(m.histogram, rows.map((r) => Number(r[6])), 'histogram');
-  });
-
-  it('hand-worked: 3 closes with 2/3/2 periods', () => {
-    // fast n=2: e1 = (2*13 + 1*10)/3 = 12; slow n=3: e1 = (2*13 + 2*10)/4 = 11.5; dif1 = 0.5
-    // signal n=2: dea1 = (2*0.5 + 0)/3 = 1/3; hist1 = 2*(0.5 - 1/3) = 1/3
-    const m = engineMacd(engine, Float64Array.of(10, 13), { fast: 2, slow: 3, signal: 2, seed: 'first_close', histogramScale: 2 });
-    expect(Array.from(m.dif)).toEqual([0, 0.5]);
-    expect(m.dea[1]).toBeCloseTo(1 / 3, 15);
-    expect(m.histogram[1]).toBeCloseTo(1 / 3, 15);
-  });
-});
 });

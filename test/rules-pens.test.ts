@@ -7,10 +7,21 @@ import { hl } from './support/helpers.js';
 
 type P = Array<[number, number]>;
 const pens = (engine: Engine, pairs: P, pen: Partial<PenOptions> = {}) =>
-  engine.analyze(hl(pairs), { pen }).pens.map((p) => [p.direction, p.startMerged, p.endMerged, p.startRaw, p.endRaw, p.startPrice, p.endPrice, p.confirmed]);
+  engine
+    .analyze(hl(pairs), { pen })
+    .pens.map((p) => [p.direction, p.startMerged, p.endMerged, p.startRaw, p.endRaw, p.startPrice, p.endPrice, p.confirmed]);
 
 // Bottom at merged 2 (raw 2); merged 4 holds raw 4-5; top at merged 5 (raw 6): span 3 with 3 raw bars inside.
-const A: P = [[10, 8], [9, 7], [8, 6], [9, 7], [10, 8], [9.5, 8.5], [11, 9], [10, 8.8]];
+const A: P = [
+  [10, 8],
+  [9, 7],
+  [8, 6],
+  [9, 7],
+  [10, 8],
+  [9.5, 8.5],
+  [11, 9],
+  [10, 8.8],
+];
 
 describe.each(ENGINES)('$name engine', (engine) => {
   describe('pen minimum bars', () => {
@@ -29,8 +40,17 @@ describe.each(ENGINES)('$name engine', (engine) => {
 
   describe('fractal check modes', () => {
     // Same shape as A, but the bar before the bottom is high (11.5): strict compares the top with it.
-    const B: P = [[12, 8], [11.5, 7], [8, 6], [9, 7], [10, 8], [9.5, 8.5], [11, 9], [10, 8.8]];
-    it('strict rejects a top not above the high of the bottom\'s left neighbour', () => {
+    const B: P = [
+      [12, 8],
+      [11.5, 7],
+      [8, 6],
+      [9, 7],
+      [10, 8],
+      [9.5, 8.5],
+      [11, 9],
+      [10, 8.8],
+    ];
+    it("strict rejects a top not above the high of the bottom's left neighbour", () => {
       expect(pens(engine, B, { fractalCheck: 'strict' })).toEqual([]);
     });
     it('half and loss accept it', () => {
@@ -41,7 +61,17 @@ describe.each(ENGINES)('$name engine', (engine) => {
 
   describe('end is peak', () => {
     // Bottom 2, a higher bar (12) inside, then a top at 11.8 (merged 7).
-    const C: P = [[10, 8], [9, 7], [8, 6], [9, 7], [12, 8], [11, 7.5], [11.5, 8], [11.8, 9], [11, 8.5]];
+    const C: P = [
+      [10, 8],
+      [9, 7],
+      [8, 6],
+      [9, 7],
+      [12, 8],
+      [11, 7.5],
+      [11.5, 8],
+      [11.8, 9],
+      [11, 8.5],
+    ];
     it('on: a bar inside above the end top forbids the pen', () => {
       expect(pens(engine, C)).toEqual([]);
     });

@@ -7,7 +7,8 @@ import { buildSegments } from '../src/engines/ts/segments.js';
 function pensFrom(points: number[], unsure: number[] = []): SegPen[] {
   const out: SegPen[] = [];
   for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1]!, b = points[i]!;
+    const a = points[i - 1]!,
+      b = points[i]!;
     out.push({ dir: b > a ? 1 : -1, high: Math.max(a, b), low: Math.min(a, b), beginVal: a, endVal: b, sure: !unsure.includes(i - 1) });
   }
   return out;
@@ -19,7 +20,7 @@ describe('segments', () => {
   // e1=[18,25] e2=[22,30] e3=[19,26] is a top without gap (25 >= 22): the segment ends at the pen reaching 30.
   const CASE1 = [10, 20, 15, 25, 18, 30, 22, 26, 19, 23];
 
-  it('case 1: feature-sequence top without gap ends the up segment at the pen holding e2\'s high', () => {
+  it("case 1: feature-sequence top without gap ends the up segment at the pen holding e2's high", () => {
     expect(segs(pensFrom(CASE1))).toEqual([
       [0, 4, 1, true, 1],
       [5, 7, -1, false, null],

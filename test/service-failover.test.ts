@@ -61,11 +61,15 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
 
   it('switches to the backup when the primary goes away and back when it returns', async () => {
     const primaryConfig = testConfig();
-    const backupConfig = { ...testConfig({ dbPath: primaryConfig.service.dbPath }), system: { ...primaryConfig.system, primaryEngine: 'ts' as const } };
+    const backupConfig = {
+      ...testConfig({ dbPath: primaryConfig.service.dbPath }),
+      system: { ...primaryConfig.system, primaryEngine: 'ts' as const },
+    };
     const primary = await startServer(primaryConfig, { logger: silent, authToken: '' });
     const backup = await startServer(backupConfig, { logger: silent, authToken: '' });
     closers.push(() => backup.shutdown());
-    const a = `127.0.0.1:${primary.port}`, b = `127.0.0.1:${backup.port}`;
+    const a = `127.0.0.1:${primary.port}`,
+      b = `127.0.0.1:${backup.port}`;
     const fc = new FailoverClient([a, b], { recheckMs: 0, deadlineMs: 5000 });
     closers.unshift(async () => fc.close());
 
@@ -80,7 +84,10 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     expect(fc.active).toBe(b);
     expect((await fc.run((c) => c.submitKlines({ ...S, klines: klines(SSE, 3000) }))).storedCount).toBe(SSE.timestamp.length);
 
-    const again = await startServer({ ...primaryConfig, service: { ...primaryConfig.service, port: primary.port } }, { logger: silent, authToken: '' });
+    const again = await startServer(
+      { ...primaryConfig, service: { ...primaryConfig.service, port: primary.port } },
+      { logger: silent, authToken: '' },
+    );
     closers.push(() => again.shutdown());
     // The client's channel to the primary reconnects with back-off (about 1 s): poll until it is back.
     let back = await fc.run((c) => c.calculatePens(S));
@@ -89,7 +96,10 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
       back = await fc.run((c) => c.calculatePens(S));
     }
     expect([back.engine, back.barCount, back.total]).toEqual(['wasm', SSE.timestamp.length, 202]);
-    expect(fc.switches.map((s) => [s.from, s.to])).toEqual([[a, b], [b, a]]);
+    expect(fc.switches.map((s) => [s.from, s.to])).toEqual([
+      [a, b],
+      [b, a],
+    ]);
   });
 
   it('request errors are not retried elsewhere; no server at all is UNAVAILABLE', async () => {

@@ -38,7 +38,8 @@ function serve(db: string): Promise<{ proc: ChildProcess; port: number; log: str
   });
 }
 
-const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (code) => r(code))));
+const exited = (p: ChildProcess) =>
+  new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (code) => r(code))));
 const chan = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8' });
 
 describe('chan serve process', () => {
@@ -64,14 +65,21 @@ describe('chan serve process', () => {
 
     // A bad row in the file: the error names the file row; earlier batches stay stored.
     const bad = join(tempDir(), 'bad.csv');
-    writeFileSync(bad, 'timestamp,open,high,low,close,volume\n' + Array.from({ length: 5 }, (_, i) => `${2e12 + i * 60000},10,${i === 3 ? 9 : 11},9.5,10,1`).join('\n'));
+    writeFileSync(
+      bad,
+      'timestamp,open,high,low,close,volume\n' +
+        Array.from({ length: 5 }, (_, i) => `${2e12 + i * 60000},10,${i === 3 ? 9 : 11},9.5,10,1`).join('\n'),
+    );
     const r = chan('submit', bad, '--symbol', 'B', '--timeframe', 'M1', '--batch', '2', ...addr);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('chan: 3 INVALID_ARGUMENT: bar 1: high 9 is below low 9.5 (file row 3); bars before row 2 were stored\n');
     expect(chan('pens', '--symbol', 'SSE', '--timeframe', 'X1', ...addr).stderr).toContain('INVALID_ARGUMENT: timeframe must be one of');
 
     // chan watch: the initial state, then the update for a bar written by another client.
-    const watcher = spawn(process.execPath, [MAIN, 'watch', '--symbol', 'SSE', '--timeframe', 'D1', '--json', ...addr], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const watcher = spawn(process.execPath, [MAIN, 'watch', '--symbol', 'SSE', '--timeframe', 'D1', '--json', ...addr], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     running.push(watcher);
     const lines: string[] = [];
     const nextLine = () =>
@@ -98,7 +106,9 @@ describe('chan serve process', () => {
 
     first.proc.kill('SIGTERM');
     expect(await exited(first.proc)).toBe(0);
-    expect(first.log.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(['shutting down: NOT_SERVING, draining calls', 'stopped']));
+    expect(first.log.map((l) => JSON.parse(l).msg)).toEqual(
+      expect.arrayContaining(['shutting down: NOT_SERVING, draining calls', 'stopped']),
+    );
 
     const second = await serve(db);
     const again = chan('pens', '--symbol', 'SSE', '--timeframe', 'D1', '--last-n', '2', '--addr', `127.0.0.1:${second.port}`);
@@ -149,8 +159,9 @@ describe('chan serve process', () => {
 /** A valid random-walk series (deterministic). */
 function syntheticBars(n: number) {
   const b = allocateBars(n);
-  let price = 100, seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let price = 100,
+    seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < n; i++) {
     const open = price;
     price = Math.max(1, price + (rnd() - 0.5) * 2);

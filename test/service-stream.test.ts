@@ -69,7 +69,9 @@ describe('StreamAnalysis', () => {
     expect(c.list(c.segments)).toEqual(segs.segments);
     const macd = await t.client.getMacd({ ...S, lastN: 1 });
     expect(c.updates.at(-1)!.macd).toEqual(macd.points[0]);
-    expect((await t.client.getStatus()).streams).toEqual([{ symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: false, engine: 'wasm' }]);
+    expect((await t.client.getStatus()).streams).toEqual([
+      { symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: false, engine: 'wasm' },
+    ]);
 
     // Shutdown ends the stream cleanly and saves the analyzer; a new server resumes from it.
     await t.close();
@@ -78,7 +80,9 @@ describe('StreamAnalysis', () => {
     const c2 = new Consumer();
     const sub2 = t.client.streamAnalysis({ ...S, pen: { definition: 'TRADITIONAL' } }, c2.onUpdate);
     await c2.waitFor(1);
-    expect((await t.client.getStatus()).streams).toEqual([{ symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: true, engine: 'wasm' }]);
+    expect((await t.client.getStatus()).streams).toEqual([
+      { symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: true, engine: 'wasm' },
+    ]);
     await t.client.submitKlines({ ...S, klines: klines(SSE, 3000, N) });
     await c2.waitFor(1 + (N - 3000));
     expect(c2.updates.at(-1)).toMatchObject({ barIndex: N - 1, barCount: N });
@@ -121,7 +125,9 @@ describe('StreamAnalysis', () => {
     await c.waitFor(1 + 99 + 1 + 100);
     expect(c.list(c.pens)).toEqual((await t.client.calculatePens(S)).pens);
     expect(c.list(c.segments)).toEqual((await t.client.calculateSegments(S)).segments);
-    expect((await t.client.getStatus()).streams).toEqual([{ symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 2300, restored: false, engine: 'ts' }]);
+    expect((await t.client.getStatus()).streams).toEqual([
+      { symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 2300, restored: false, engine: 'ts' },
+    ]);
     sub.cancel();
     await t.close();
   });

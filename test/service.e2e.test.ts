@@ -42,8 +42,20 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
     expect(r.total).toBe(202);
     expect(r.barCount).toBe(N);
     expect(r.engine).toBe('wasm');
-    expect(r.pens.map((p) => [p.index, p.direction, p.startTime, p.endTime, p.startPrice, p.endPrice, p.startBar, p.endBar, p.confirmed])).toEqual(
-      expected.map((p) => [p.index, p.direction.toUpperCase(), p.startTime, p.endTime, p.startPrice, p.endPrice, p.startRaw, p.endRaw, p.confirmed]),
+    expect(
+      r.pens.map((p) => [p.index, p.direction, p.startTime, p.endTime, p.startPrice, p.endPrice, p.startBar, p.endBar, p.confirmed]),
+    ).toEqual(
+      expected.map((p) => [
+        p.index,
+        p.direction.toUpperCase(),
+        p.startTime,
+        p.endTime,
+        p.startPrice,
+        p.endPrice,
+        p.startRaw,
+        p.endRaw,
+        p.confirmed,
+      ]),
     );
     const last = await t.client.calculatePens({ ...S, lastN: 2 });
     expect(last.pens.map((p) => [p.index, p.direction, p.startPrice, p.endPrice, p.confirmed])).toEqual([
@@ -96,9 +108,22 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
   });
 
   it('HealthCheck and GetStatus report the engine, counters, versions and store', async () => {
-    expect(await t.client.healthCheck({ deep: true })).toEqual({ serving: true, degraded: false, activeEngine: 'wasm', activeRole: 'primary' });
+    expect(await t.client.healthCheck({ deep: true })).toEqual({
+      serving: true,
+      degraded: false,
+      activeEngine: 'wasm',
+      activeRole: 'primary',
+    });
     const s = await t.client.getStatus();
-    expect(s).toMatchObject({ activeEngine: 'wasm', degraded: false, primaryEngine: 'wasm', backupEngine: 'ts', primaryLoaded: true, failoverCount: 0, version: '0.1.0' });
+    expect(s).toMatchObject({
+      activeEngine: 'wasm',
+      degraded: false,
+      primaryEngine: 'wasm',
+      backupEngine: 'ts',
+      primaryLoaded: true,
+      failoverCount: 0,
+      version: '0.1.0',
+    });
     expect(s.nodeVersion).toBe(process.versions.node);
     expect(s.sqliteVersion).toMatch(/^3\.\d+\.\d+$/);
     expect(s.store).toMatchObject({ series: 1, bars: N });
@@ -237,7 +262,10 @@ describe('service: standard health service, reflection, auth, metrics', () => {
     const right = new ChanClient(t.address, { token: 's3cret' });
     for (const c of [none, wrong]) {
       const e = await rejection(c.submitKlines({ ...S, klines: klines(SSE, 0, 10) }));
-      expect([e.code, e.details]).toEqual([Code.UNAUTHENTICATED, 'missing or wrong bearer token (metadata "authorization: Bearer <token>")']);
+      expect([e.code, e.details]).toEqual([
+        Code.UNAUTHENTICATED,
+        'missing or wrong bearer token (metadata "authorization: Bearer <token>")',
+      ]);
       expect((await rejection(c.getStatus())).code).toBe(Code.UNAUTHENTICATED);
     }
     expect((await right.submitKlines({ ...S, klines: klines(SSE, 0, 10) })).inserted).toBe(10);

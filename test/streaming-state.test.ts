@@ -22,7 +22,14 @@ function cut(u: AnalysisResult, r: StreamingAnalyzer['retained']): AnalysisResul
   const m = r.firstMerged;
   return {
     barCount: u.barCount,
-    merged: { count: u.merged.count - m, high: u.merged.high.slice(m), low: u.merged.low.slice(m), dir: u.merged.dir.slice(m), rawStart: u.merged.rawStart.slice(m), rawEnd: u.merged.rawEnd.slice(m) },
+    merged: {
+      count: u.merged.count - m,
+      high: u.merged.high.slice(m),
+      low: u.merged.low.slice(m),
+      dir: u.merged.dir.slice(m),
+      rawStart: u.merged.rawStart.slice(m),
+      rawEnd: u.merged.rawEnd.slice(m),
+    },
     fractals: {
       count: u.fractals.count - from,
       type: u.fractals.type.slice(from),
@@ -32,7 +39,12 @@ function cut(u: AnalysisResult, r: StreamingAnalyzer['retained']): AnalysisResul
     },
     pens: u.pens.slice(r.firstPen),
     segments: u.segments.slice(r.firstSegment),
-    macd: { dif: u.macd.dif.slice(r.firstBar), dea: u.macd.dea.slice(r.firstBar), histogram: u.macd.histogram.slice(r.firstBar), firstValid: u.macd.firstValid },
+    macd: {
+      dif: u.macd.dif.slice(r.firstBar),
+      dea: u.macd.dea.slice(r.firstBar),
+      histogram: u.macd.histogram.slice(r.firstBar),
+      firstValid: u.macd.firstValid,
+    },
   };
 }
 
@@ -40,11 +52,14 @@ describe('wasm engine: linear memory under a window', () => {
   it('stops growing once the window is full: no stage allocates per bar (SPY hourly fed 4 times, window 2000)', () => {
     const kernels: WasmStreamKernel[] = [];
     const wasm = KERNELS[1]!;
-    const factory = Object.assign((o: Parameters<typeof wasm>[0]) => {
-      const k = wasm(o) as WasmStreamKernel;
-      kernels.push(k);
-      return k;
-    }, { engine: 'wasm' as const });
+    const factory = Object.assign(
+      (o: Parameters<typeof wasm>[0]) => {
+        const k = wasm(o) as WasmStreamKernel;
+        kernels.push(k);
+        return k;
+      },
+      { engine: 'wasm' as const },
+    );
     const a = new StreamingAnalyzer({}, { kernel: factory, window: 2000 });
     const n = SPY.timestamp.length;
     const span = SPY.timestamp[n - 1]! - SPY.timestamp[0]! + 3_600_000;
@@ -61,72 +76,75 @@ describe('wasm engine: linear memory under a window', () => {
 });
 
 for (const kernel of KERNELS) {
-describe(`${kernel.engine} engine: history window`, () => {
-  it('SPY hourly, window 2000: same events as unbounded, kept data equal to it, memory bounded', () => {
-    const W = 2000;
-    const u = new StreamingAnalyzer({}, { kernel });
-    const w = new StreamingAnalyzer({}, { window: W, kernel });
-    let maxKept = 0, maxPens = 0;
-    for (let i = 0; i < SPY.timestamp.length; i++) {
-      const eu = u.append(bar(SPY, i)), ew = w.append(bar(SPY, i));
-      expect(ew).toEqual(eu);
-      const r = w.retained;
-      maxKept = Math.max(maxKept, w.barCount - r.firstBar);
-      if (i % 1000 === 999 || i === SPY.timestamp.length - 1) {
-        const snap = w.snapshot();
-        maxPens = Math.max(maxPens, snap.pens.length);
-        expect(r.firstBar).toBeLessThanOrEqual(Math.max(0, w.barCount - W));
-        const full = u.snapshot();
-        expect(snap).toEqual(cut(full, r));
-        // Everything reaching into the last W bars is kept: pens and segments included.
-        const inWindow = <T extends { endRaw: number }>(xs: readonly T[]) => xs.findIndex((x) => x.endRaw >= w.barCount - W);
-        if (w.barCount > W) {
-          expect(r.firstPen).toBeLessThanOrEqual(inWindow(full.pens));
-          expect(r.firstSegment).toBeLessThanOrEqual(inWindow(full.segments));
+  describe(`${kernel.engine} engine: history window`, () => {
+    it('SPY hourly, window 2000: same events as unbounded, kept data equal to it, memory bounded', () => {
+      const W = 2000;
+      const u = new StreamingAnalyzer({}, { kernel });
+      const w = new StreamingAnalyzer({}, { window: W, kernel });
+      let maxKept = 0,
+        maxPens = 0;
+      for (let i = 0; i < SPY.timestamp.length; i++) {
+        const eu = u.append(bar(SPY, i)),
+          ew = w.append(bar(SPY, i));
+        expect(ew).toEqual(eu);
+        const r = w.retained;
+        maxKept = Math.max(maxKept, w.barCount - r.firstBar);
+        if (i % 1000 === 999 || i === SPY.timestamp.length - 1) {
+          const snap = w.snapshot();
+          maxPens = Math.max(maxPens, snap.pens.length);
+          expect(r.firstBar).toBeLessThanOrEqual(Math.max(0, w.barCount - W));
+          const full = u.snapshot();
+          expect(snap).toEqual(cut(full, r));
+          // Everything reaching into the last W bars is kept: pens and segments included.
+          const inWindow = <T extends { endRaw: number }>(xs: readonly T[]) => xs.findIndex((x) => x.endRaw >= w.barCount - W);
+          if (w.barCount > W) {
+            expect(r.firstPen).toBeLessThanOrEqual(inWindow(full.pens));
+            expect(r.firstSegment).toBeLessThanOrEqual(inWindow(full.segments));
+          }
         }
       }
-    }
-    expect(w.retained.firstBar).toBeGreaterThan(30_000);
-    expect(w.retained.firstPen).toBeGreaterThan(1000);
-    expect(w.retained.firstSegment).toBeGreaterThan(100);
-    expect(maxKept).toBeLessThan(2 * W);
-    expect(maxPens).toBeLessThan(400);
-  }, 60_000);
-
-  it('refuses a window too small for the MACD seed or fractional', () => {
-    expect(() => new StreamingAnalyzer({}, { window: 10 })).toThrow(ConfigError);
-    expect(() => new StreamingAnalyzer({}, { window: 1000.5 })).toThrow('config window: must be an integer of at least 500 bars, got 1000.5');
-  });
-});
-
-describe(`${kernel.engine} engine: save and restore`, () => {
-  for (const window of [undefined, 600]) {
-    it(`restored mid-series, continues exactly like the original (window ${window ?? 'none'}), replaceLast included`, () => {
-      for (const cutAt of [1, 7, 500, 1234, 2900]) {
-        const a = new StreamingAnalyzer({ pen: { definition: 'traditional' } }, { window, kernel });
-        for (let i = 0; i < cutAt; i++) a.append(bar(SSE, i));
-        a.replaceLast({ ...bar(SSE, cutAt - 1), close: SSE.open[cutAt - 1]! }); // a forming bar at the cut
-        const blob = a.save();
-        const b = StreamingAnalyzer.restore(blob, undefined, { kernel });
-        expect(b.snapshot()).toEqual(a.snapshot());
-        expect(b.retained).toEqual(a.retained);
-        // The forming bar can still be replaced after the restore.
-        expect(b.replaceLast(bar(SSE, cutAt - 1))).toEqual(a.replaceLast(bar(SSE, cutAt - 1)));
-        for (let i = cutAt; i < SSE.timestamp.length; i++) expect(b.append(bar(SSE, i))).toEqual(a.append(bar(SSE, i)));
-        expect(b.snapshot()).toEqual(a.snapshot());
-      }
+      expect(w.retained.firstBar).toBeGreaterThan(30_000);
+      expect(w.retained.firstPen).toBeGreaterThan(1000);
+      expect(w.retained.firstSegment).toBeGreaterThan(100);
+      expect(maxKept).toBeLessThan(2 * W);
+      expect(maxPens).toBeLessThan(400);
     }, 60_000);
-  }
 
-  it('TA-Lib MACD seeding survives a restore inside the seed period', () => {
-    const o = { macd: { seed: 'sma' as const, histogramScale: 1 } };
-    const a = new StreamingAnalyzer(o, { kernel });
-    for (let i = 0; i < 30; i++) a.append(bar(SSE, i));
-    const b = StreamingAnalyzer.restore(a.save(), o, { kernel });
-    for (let i = 30; i < 100; i++) expect(b.append(bar(SSE, i))).toEqual(a.append(bar(SSE, i)));
+    it('refuses a window too small for the MACD seed or fractional', () => {
+      expect(() => new StreamingAnalyzer({}, { window: 10 })).toThrow(ConfigError);
+      expect(() => new StreamingAnalyzer({}, { window: 1000.5 })).toThrow(
+        'config window: must be an integer of at least 500 bars, got 1000.5',
+      );
+    });
   });
 
-});
+  describe(`${kernel.engine} engine: save and restore`, () => {
+    for (const window of [undefined, 600]) {
+      it(`restored mid-series, continues exactly like the original (window ${window ?? 'none'}), replaceLast included`, () => {
+        for (const cutAt of [1, 7, 500, 1234, 2900]) {
+          const a = new StreamingAnalyzer({ pen: { definition: 'traditional' } }, { window, kernel });
+          for (let i = 0; i < cutAt; i++) a.append(bar(SSE, i));
+          a.replaceLast({ ...bar(SSE, cutAt - 1), close: SSE.open[cutAt - 1]! }); // a forming bar at the cut
+          const blob = a.save();
+          const b = StreamingAnalyzer.restore(blob, undefined, { kernel });
+          expect(b.snapshot()).toEqual(a.snapshot());
+          expect(b.retained).toEqual(a.retained);
+          // The forming bar can still be replaced after the restore.
+          expect(b.replaceLast(bar(SSE, cutAt - 1))).toEqual(a.replaceLast(bar(SSE, cutAt - 1)));
+          for (let i = cutAt; i < SSE.timestamp.length; i++) expect(b.append(bar(SSE, i))).toEqual(a.append(bar(SSE, i)));
+          expect(b.snapshot()).toEqual(a.snapshot());
+        }
+      }, 60_000);
+    }
+
+    it('TA-Lib MACD seeding survives a restore inside the seed period', () => {
+      const o = { macd: { seed: 'sma' as const, histogramScale: 1 } };
+      const a = new StreamingAnalyzer(o, { kernel });
+      for (let i = 0; i < 30; i++) a.append(bar(SSE, i));
+      const b = StreamingAnalyzer.restore(a.save(), o, { kernel });
+      for (let i = 30; i < 100; i++) expect(b.append(bar(SSE, i))).toEqual(a.append(bar(SSE, i)));
+    });
+  });
 }
 
 describe('history window on random series', () => {
@@ -134,7 +152,8 @@ describe('history window on random series', () => {
     fc.assert(
       fc.property(barSeries(4000), penOptions, fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }), (b, pen, forming) => {
         for (const kernel of KERNELS) {
-          const u = new StreamingAnalyzer({ pen }, { kernel }), w = new StreamingAnalyzer({ pen }, { window: 500, kernel });
+          const u = new StreamingAnalyzer({ pen }, { kernel }),
+            w = new StreamingAnalyzer({ pen }, { window: 500, kernel });
           for (let i = 0; i < b.timestamp.length; i++) {
             const real = bar(b, i);
             if (forming[i % 64]) {
@@ -179,7 +198,9 @@ describe('state blobs', () => {
     expect(() => StreamingAnalyzer.restore(patch('chan-engine-ts@0.1.0', 'chan-engine-ts@0.0.9'))).toThrow(
       new StateBlobError('state blob was written by chan-engine-ts@0.0.9; this is chan-engine-ts@0.1.0: recompute from the bars'),
     );
-    expect(() => StreamingAnalyzer.restore(patch('"format":1', '"format":7'))).toThrow('state blob format 7 is not supported by this build (format 1)');
+    expect(() => StreamingAnalyzer.restore(patch('"format":1', '"format":7'))).toThrow(
+      'state blob format 7 is not supported by this build (format 1)',
+    );
     expect(() => StreamingAnalyzer.restore(blob.slice(0, 40))).toThrow(StateBlobError);
     expect(() => StreamingAnalyzer.restore(new Uint8Array(64))).toThrow('not a chan-engine state blob (bad magic)');
     expect(() => StreamingAnalyzer.restore(blob, { pen: { definition: 'traditional' } })).toThrow(ConfigError);

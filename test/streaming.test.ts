@@ -38,125 +38,158 @@ class EventModel {
 }
 
 for (const kernel of KERNELS) {
-describe(`${kernel.engine} engine: streaming equals batch at every prefix`, () => {
-  for (const name of REAL_SERIES) {
-    for (const definition of ['new_3kline', 'traditional'] as const) {
-      it(`${name}, ${definition}: every prefix of the first 2000 bars, then every 500th, and the whole series`, () => {
-        const b = fixtureBars(name);
-        const n = b.timestamp.length;
-        const o = { pen: { definition } };
-        const s = new StreamingAnalyzer(o, { kernel });
-        const model = new EventModel();
-        for (let i = 0; i < n; i++) {
-          model.apply(s.append(bar(b, i)).events);
-          if (i < 2000 || i % 500 === 0) {
-            expect(fingerprint(s.snapshot()), `prefix ${i + 1}`).toBe(batchFp(b, i + 1, o));
+  describe(`${kernel.engine} engine: streaming equals batch at every prefix`, () => {
+    for (const name of REAL_SERIES) {
+      for (const definition of ['new_3kline', 'traditional'] as const) {
+        it(`${name}, ${definition}: every prefix of the first 2000 bars, then every 500th, and the whole series`, () => {
+          const b = fixtureBars(name);
+          const n = b.timestamp.length;
+          const o = { pen: { definition } };
+          const s = new StreamingAnalyzer(o, { kernel });
+          const model = new EventModel();
+          for (let i = 0; i < n; i++) {
+            model.apply(s.append(bar(b, i)).events);
+            if (i < 2000 || i % 500 === 0) {
+              expect(fingerprint(s.snapshot()), `prefix ${i + 1}`).toBe(batchFp(b, i + 1, o));
+            }
           }
-        }
-        const snap = s.snapshot();
-        expect(snap).toEqual(analyze(b, o));
-        // The events alone rebuild exactly the final pens and segments.
-        expect(model.sorted(model.pens)).toEqual(snap.pens);
-        expect(model.sorted(model.segments)).toEqual(snap.segments);
-      }, 60_000);
-    }
-  }
-
-  it(`random series x every option combination (${RUNS} runs): every prefix, events rebuild the result`, () => {
-    fc.assert(
-      fc.property(anySeries, penOptions, macdOptions, (b, pen, macd) => {
-        const o = { pen, macd };
-        const s = new StreamingAnalyzer(o, { kernel });
-        const model = new EventModel();
-        for (let i = 0; i < b.timestamp.length; i++) {
-          model.apply(s.append(bar(b, i)).events);
           const snap = s.snapshot();
-          expect(fingerprint(snap)).toBe(batchFp(b, i + 1, o));
+          expect(snap).toEqual(analyze(b, o));
+          // The events alone rebuild exactly the final pens and segments.
           expect(model.sorted(model.pens)).toEqual(snap.pens);
           expect(model.sorted(model.segments)).toEqual(snap.segments);
-        }
-        expect(s.snapshot()).toEqual(analyze(b, o));
-      }),
-      { numRuns: RUNS },
-    );
-  }, PROPERTY_TIMEOUT);
-});
-
-describe(`${kernel.engine} engine: replaceLast (the forming bar updates before it closes)`, () => {
-  it(`random forming-bar sequences equal batch on the bars as they stand (${RUNS} runs)`, () => {
-    // Each bar arrives as 1-4 versions: its open, then wider ranges, then the real bar.
-    const variants = fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 3 });
-    fc.assert(
-      fc.property(anySeries, penOptions, fc.array(variants, { minLength: 400, maxLength: 400 }), (b, pen, forming) => {
-        const o = { pen };
-        const s = new StreamingAnalyzer(o, { kernel });
-        const model = new EventModel();
-        const cur = sliceBars(b, 0, b.timestamp.length);
-        const copy: Bars = { timestamp: cur.timestamp.slice(), open: cur.open.slice(), high: cur.high.slice(), low: cur.low.slice(), close: cur.close.slice(), volume: cur.volume.slice() };
-        for (let i = 0; i < b.timestamp.length; i++) {
-          const real = bar(b, i);
-          const versions: StreamBar[] = forming[i % forming.length]!.map(([u, d]) => {
-            // A partial bar inside the real one's range.
-            const lo = real.low + (real.high - real.low) * d * 0.5, hi = real.high - (real.high - real.low) * u * 0.5;
-            const low = Math.min(lo, hi, real.open), high = Math.max(lo, hi, real.open);
-            return { ...real, high, low, close: (high + low) / 2, volume: real.volume / 2 };
-          });
-          versions.push(real);
-          versions.forEach((v, k) => {
-            model.apply((k === 0 ? s.append(v) : s.replaceLast(v)).events);
-            for (const f of ['open', 'high', 'low', 'close', 'volume'] as const) copy[f][i] = v[f];
-            expect(fingerprint(s.snapshot())).toBe(batchFp(copy, i + 1, o));
-          });
-        }
-        const snap = s.snapshot();
-        expect(snap).toEqual(analyze(b, o));
-        expect(model.sorted(model.pens)).toEqual(snap.pens);
-        expect(model.sorted(model.segments)).toEqual(snap.segments);
-      }),
-      { numRuns: Math.max(20, RUNS / 5) },
-    );
-  }, PROPERTY_TIMEOUT);
-
-  it('on the real SSE series: every bar first as its open only, then replaced by the real bar', () => {
-    const b = fixtureBars(REAL_SERIES[0]);
-    const s = new StreamingAnalyzer({}, { kernel });
-    for (let i = 0; i < b.timestamp.length; i++) {
-      const real = bar(b, i);
-      s.append({ ...real, high: real.open, low: real.open, close: real.open });
-      s.replaceLast(real);
+        }, 60_000);
+      }
     }
-    expect(s.snapshot()).toEqual(analyze(b));
+
+    it(
+      `random series x every option combination (${RUNS} runs): every prefix, events rebuild the result`,
+      () => {
+        fc.assert(
+          fc.property(anySeries, penOptions, macdOptions, (b, pen, macd) => {
+            const o = { pen, macd };
+            const s = new StreamingAnalyzer(o, { kernel });
+            const model = new EventModel();
+            for (let i = 0; i < b.timestamp.length; i++) {
+              model.apply(s.append(bar(b, i)).events);
+              const snap = s.snapshot();
+              expect(fingerprint(snap)).toBe(batchFp(b, i + 1, o));
+              expect(model.sorted(model.pens)).toEqual(snap.pens);
+              expect(model.sorted(model.segments)).toEqual(snap.segments);
+            }
+            expect(s.snapshot()).toEqual(analyze(b, o));
+          }),
+          { numRuns: RUNS },
+        );
+      },
+      PROPERTY_TIMEOUT,
+    );
   });
-});
+
+  describe(`${kernel.engine} engine: replaceLast (the forming bar updates before it closes)`, () => {
+    it(
+      `random forming-bar sequences equal batch on the bars as they stand (${RUNS} runs)`,
+      () => {
+        // Each bar arrives as 1-4 versions: its open, then wider ranges, then the real bar.
+        const variants = fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), {
+          maxLength: 3,
+        });
+        fc.assert(
+          fc.property(anySeries, penOptions, fc.array(variants, { minLength: 400, maxLength: 400 }), (b, pen, forming) => {
+            const o = { pen };
+            const s = new StreamingAnalyzer(o, { kernel });
+            const model = new EventModel();
+            const cur = sliceBars(b, 0, b.timestamp.length);
+            const copy: Bars = {
+              timestamp: cur.timestamp.slice(),
+              open: cur.open.slice(),
+              high: cur.high.slice(),
+              low: cur.low.slice(),
+              close: cur.close.slice(),
+              volume: cur.volume.slice(),
+            };
+            for (let i = 0; i < b.timestamp.length; i++) {
+              const real = bar(b, i);
+              const versions: StreamBar[] = forming[i % forming.length]!.map(([u, d]) => {
+                // A partial bar inside the real one's range.
+                const lo = real.low + (real.high - real.low) * d * 0.5,
+                  hi = real.high - (real.high - real.low) * u * 0.5;
+                const low = Math.min(lo, hi, real.open),
+                  high = Math.max(lo, hi, real.open);
+                return { ...real, high, low, close: (high + low) / 2, volume: real.volume / 2 };
+              });
+              versions.push(real);
+              versions.forEach((v, k) => {
+                model.apply((k === 0 ? s.append(v) : s.replaceLast(v)).events);
+                for (const f of ['open', 'high', 'low', 'close', 'volume'] as const) copy[f][i] = v[f];
+                expect(fingerprint(s.snapshot())).toBe(batchFp(copy, i + 1, o));
+              });
+            }
+            const snap = s.snapshot();
+            expect(snap).toEqual(analyze(b, o));
+            expect(model.sorted(model.pens)).toEqual(snap.pens);
+            expect(model.sorted(model.segments)).toEqual(snap.segments);
+          }),
+          { numRuns: Math.max(20, RUNS / 5) },
+        );
+      },
+      PROPERTY_TIMEOUT,
+    );
+
+    it('on the real SSE series: every bar first as its open only, then replaced by the real bar', () => {
+      const b = fixtureBars(REAL_SERIES[0]);
+      const s = new StreamingAnalyzer({}, { kernel });
+      for (let i = 0; i < b.timestamp.length; i++) {
+        const real = bar(b, i);
+        s.append({ ...real, high: real.open, low: real.open, close: real.open });
+        s.replaceLast(real);
+      }
+      expect(s.snapshot()).toEqual(analyze(b));
+    });
+  });
 }
 
 describe('WASM streaming equals TS streaming, update for update', () => {
-  it(`random series x options (${RUNS} runs), appends and replacements (forming bars, corrected spikes)`, () => {
-    const [ts, wasm] = KERNELS;
-    // 0: the real bar; 1: its open first; 2 / 3: first a spike up / down that a correction removes
-    // (a spike can confirm pens the real bar does not, so the restore must undo what it finalised).
-    const firstVersion = (real: StreamBar, kind: number): StreamBar | null =>
-      kind === 1 ? { ...real, high: real.open, low: real.open, close: real.open }
-      : kind === 2 ? { ...real, high: real.high + 25, close: real.high + 25 }
-      : kind === 3 ? { ...real, low: real.low / 2, close: real.low / 2 }
-      : null;
-    fc.assert(
-      fc.property(anySeries, penOptions, macdOptions, fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 50, maxLength: 50 }), (b, pen, macd, kinds) => {
-        const o = { pen, macd };
-        const a = new StreamingAnalyzer(o, { kernel: ts }), w = new StreamingAnalyzer(o, { kernel: wasm });
-        for (let i = 0; i < b.timestamp.length; i++) {
-          const real = bar(b, i);
-          const first = firstVersion(real, kinds[i % 50]!);
-          if (first !== null) {
-            expect(w.append(first)).toEqual(a.append(first));
-            expect(w.replaceLast(real)).toEqual(a.replaceLast(real));
-          } else expect(w.append(real)).toEqual(a.append(real));
-        }
-        expect(w.snapshot()).toEqual(a.snapshot());
-      }),
-      { numRuns: RUNS },
-    );
-  }, PROPERTY_TIMEOUT);
+  it(
+    `random series x options (${RUNS} runs), appends and replacements (forming bars, corrected spikes)`,
+    () => {
+      const [ts, wasm] = KERNELS;
+      // 0: the real bar; 1: its open first; 2 / 3: first a spike up / down that a correction removes
+      // (a spike can confirm pens the real bar does not, so the restore must undo what it finalised).
+      const firstVersion = (real: StreamBar, kind: number): StreamBar | null =>
+        kind === 1
+          ? { ...real, high: real.open, low: real.open, close: real.open }
+          : kind === 2
+            ? { ...real, high: real.high + 25, close: real.high + 25 }
+            : kind === 3
+              ? { ...real, low: real.low / 2, close: real.low / 2 }
+              : null;
+      fc.assert(
+        fc.property(
+          anySeries,
+          penOptions,
+          macdOptions,
+          fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 50, maxLength: 50 }),
+          (b, pen, macd, kinds) => {
+            const o = { pen, macd };
+            const a = new StreamingAnalyzer(o, { kernel: ts }),
+              w = new StreamingAnalyzer(o, { kernel: wasm });
+            for (let i = 0; i < b.timestamp.length; i++) {
+              const real = bar(b, i);
+              const first = firstVersion(real, kinds[i % 50]!);
+              if (first !== null) {
+                expect(w.append(first)).toEqual(a.append(first));
+                expect(w.replaceLast(real)).toEqual(a.replaceLast(real));
+              } else expect(w.append(real)).toEqual(a.append(real));
+            }
+            expect(w.snapshot()).toEqual(a.snapshot());
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT,
+  );
 
   it('a corrected spike that finalised a pen: what the segment search stored over that pen is dropped', () => {
     // SPY hourly, bars 0-113. A spike at bar 68 (high +0.5 %) confirms pen 3 (62->66), so pen 2
@@ -165,8 +198,10 @@ describe('WASM streaming equals TS streaming, update for update', () => {
     // pen 2's old end would report segment 0 changed at bar 113 (found by a mutation that kept them).
     const b = fixtureBars('spy_1h_19980102_20210331');
     const [ts, wasm] = KERNELS;
-    const a = new StreamingAnalyzer({}, { kernel: ts }), w = new StreamingAnalyzer({}, { kernel: wasm });
-    const pens = (u: { events: readonly StreamEvent[] }) => u.events.flatMap((e) => ('pen' in e ? [`${e.type} ${e.pen.startRaw}->${e.pen.endRaw}`] : []));
+    const a = new StreamingAnalyzer({}, { kernel: ts }),
+      w = new StreamingAnalyzer({}, { kernel: wasm });
+    const pens = (u: { events: readonly StreamEvent[] }) =>
+      u.events.flatMap((e) => ('pen' in e ? [`${e.type} ${e.pen.startRaw}->${e.pen.endRaw}`] : []));
     for (let i = 0; i < 114; i++) {
       const real = bar(b, i);
       if (i === 68) {
@@ -189,13 +224,30 @@ describe('WASM streaming equals TS streaming, update for update', () => {
 
 describe('events, hand-worked', () => {
   // No inclusions, so merged bar k = raw bar k: up to a top at bar 4, down to a bottom at bar 8, up again.
-  const b = hl([[10, 9], [11, 10], [12, 11], [13, 12], [14, 13], [13, 12], [12, 11], [11, 10], [10, 9], [11, 10], [12, 11], [13, 12], [14, 13], [15, 14]]);
+  const b = hl([
+    [10, 9],
+    [11, 10],
+    [12, 11],
+    [13, 12],
+    [14, 13],
+    [13, 12],
+    [12, 11],
+    [11, 10],
+    [10, 9],
+    [11, 10],
+    [12, 11],
+    [13, 12],
+    [14, 13],
+    [15, 14],
+  ]);
   it('a provisional pen appears, is confirmed when the next fractal forms, and the next one starts', () => {
     const s = new StreamingAnalyzer();
     const log: string[] = [];
     for (let i = 0; i < 14; i++) {
       for (const e of s.append(bar(b, i)).events) {
-        log.push(`${i}:${e.type}:${'pen' in e ? `${e.pen.index} ${e.pen.startRaw}->${e.pen.endRaw}` : 'segment' in e ? e.segment.index : e.index}`);
+        log.push(
+          `${i}:${e.type}:${'pen' in e ? `${e.pen.index} ${e.pen.startRaw}->${e.pen.endRaw}` : 'segment' in e ? e.segment.index : e.index}`,
+        );
       }
     }
     // The top at bar 4 is known when bar 5 opens, the bottom at bar 8 when bar 9 opens: bars 5, 6, 7
@@ -214,8 +266,22 @@ describe('events, hand-worked', () => {
     // than bar 8 (low 9), so pen 0 is shown provisionally to bar 10; bar 11 rises, bar 10 becomes a
     // bottom fractal and pen 0 is confirmed again, extended to it. Bars 9-11 include no other:
     // [11,10], [10,8.5], [11,9.5] (the top at bar 9 is only one bar after the bottom: no pen).
-    const d = hl([[10, 9], [11, 10], [12, 11], [13, 12], [14, 13], [13, 12], [12, 11], [11, 10], [10, 9], [11, 10], [10, 8.5], [11, 9.5]]);
-    const fmt = (i: number, events: readonly StreamEvent[]) => events.map((e) => `${i}:${e.type}:${'pen' in e ? `${e.pen.index} ${e.pen.startRaw}->${e.pen.endRaw}` : ''}`);
+    const d = hl([
+      [10, 9],
+      [11, 10],
+      [12, 11],
+      [13, 12],
+      [14, 13],
+      [13, 12],
+      [12, 11],
+      [11, 10],
+      [10, 9],
+      [11, 10],
+      [10, 8.5],
+      [11, 9.5],
+    ]);
+    const fmt = (i: number, events: readonly StreamEvent[]) =>
+      events.map((e) => `${i}:${e.type}:${'pen' in e ? `${e.pen.index} ${e.pen.startRaw}->${e.pen.endRaw}` : ''}`);
     for (const kernel of KERNELS) {
       const s = new StreamingAnalyzer({}, { kernel });
       const log: string[] = [];
@@ -226,7 +292,9 @@ describe('events, hand-worked', () => {
       // confirmed again at its old end (not an extension).
       const r = new StreamingAnalyzer({}, { kernel });
       for (let i = 0; i < 11; i++) r.append(bar(d, i));
-      expect(fmt(10, r.replaceLast({ ...bar(d, 10), high: 12, low: 10.5, open: 11, close: 11 }).events), kernel.engine).toEqual(['10:pen_confirmed:0 4->8']);
+      expect(fmt(10, r.replaceLast({ ...bar(d, 10), high: 12, low: 10.5, open: 11, close: 11 }).events), kernel.engine).toEqual([
+        '10:pen_confirmed:0 4->8',
+      ]);
     }
   });
 
@@ -234,12 +302,30 @@ describe('events, hand-worked', () => {
     const s = new StreamingAnalyzer();
     for (let i = 0; i < 10; i++) s.append(bar(b, i));
     const before = fingerprint(s.snapshot());
-    const e1 = (() => { try { s.append({ ...bar(b, 10), high: NaN }); } catch (e) { return e as BarValidationError; } })();
+    const e1 = (() => {
+      try {
+        s.append({ ...bar(b, 10), high: NaN });
+      } catch (e) {
+        return e as BarValidationError;
+      }
+    })();
     expect(e1).toBeInstanceOf(BarValidationError);
     expect(e1!.message).toBe('bar 10: high is not a finite number (NaN)');
-    const e2 = (() => { try { s.append({ ...bar(b, 10), timestamp: b.timestamp[9]! }); } catch (e) { return e as BarValidationError; } })();
+    const e2 = (() => {
+      try {
+        s.append({ ...bar(b, 10), timestamp: b.timestamp[9]! });
+      } catch (e) {
+        return e as BarValidationError;
+      }
+    })();
     expect(e2!.message).toBe(`bar 10: timestamp duplicates the previous timestamp ${b.timestamp[9]}`);
-    const e3 = (() => { try { s.replaceLast({ ...bar(b, 9), volume: -1 }); } catch (e) { return e as BarValidationError; } })();
+    const e3 = (() => {
+      try {
+        s.replaceLast({ ...bar(b, 9), volume: -1 });
+      } catch (e) {
+        return e as BarValidationError;
+      }
+    })();
     expect(e3!.message).toBe('bar 9: volume is negative (-1)');
     expect(fingerprint(s.snapshot())).toBe(before);
     expect(s.barCount).toBe(10);

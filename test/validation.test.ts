@@ -24,7 +24,12 @@ describe.each(ENGINES)('$name engine', (engine) => {
       ['high < max(open, close)', { close: 12 }, 'high', /bar 3: high 11 is below max\(open, close\) 12/],
       ['low > min(open, close)', { open: 8.5 }, 'low', /bar 3: low 9 is above min\(open, close\) 8.5/],
       ['duplicate timestamp', { timestamp: 2_000 }, 'timestamp', /bar 3: timestamp duplicates the previous timestamp 2000/],
-      ['unsorted timestamp', { timestamp: 1_500 }, 'timestamp', /bar 3: timestamp 1500 is earlier than the previous timestamp 2000 \(unsorted\)/],
+      [
+        'unsorted timestamp',
+        { timestamp: 1_500 },
+        'timestamp',
+        /bar 3: timestamp 1500 is earlier than the previous timestamp 2000 \(unsorted\)/,
+      ],
     ])('%s', (_name, patch, field, message) => {
       const e = failure(() => engine.analyze(series(6, { 3: patch })));
       expect(e.index).toBe(3);

@@ -5,7 +5,9 @@ import { embeddedWasmBytes } from '../src/engines/wasm/embedded.js';
 import { readLayout, SLOT_NAMES } from '../src/engines/wasm/layout.js';
 
 const module = new WebAssembly.Module(embeddedWasmBytes());
-const exported = WebAssembly.Module.exports(module).filter((e) => e.kind === 'global' && e.name.startsWith('slot_')).map((e) => e.name.slice(5));
+const exported = WebAssembly.Module.exports(module)
+  .filter((e) => e.kind === 'global' && e.name.startsWith('slot_'))
+  .map((e) => e.name.slice(5));
 
 describe('WASM output table', () => {
   it('the host reads exactly the slots the module exports, at distinct positions inside the table', () => {

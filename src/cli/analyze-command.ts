@@ -55,11 +55,15 @@ function summary(file: string, bars: Bars, r: AnalysisResult, preset: string, pe
   ];
   const lastPen = r.pens.at(-1);
   if (lastPen) {
-    lines.push(`last pen        ${lastPen.direction} ${lastPen.startPrice} -> ${lastPen.endPrice}  (${iso(lastPen.startTime)} .. ${iso(lastPen.endTime)}, ${lastPen.confirmed ? 'confirmed' : 'provisional'})`);
+    lines.push(
+      `last pen        ${lastPen.direction} ${lastPen.startPrice} -> ${lastPen.endPrice}  (${iso(lastPen.startTime)} .. ${iso(lastPen.endTime)}, ${lastPen.confirmed ? 'confirmed' : 'provisional'})`,
+    );
   }
   const lastSeg = r.segments.at(-1);
   if (lastSeg) {
-    lines.push(`last segment    ${lastSeg.direction} ${lastSeg.startPrice} -> ${lastSeg.endPrice}  (${iso(lastSeg.startTime)} .. ${iso(lastSeg.endTime)}, ${lastSeg.confirmed ? 'confirmed' : 'provisional'})`);
+    lines.push(
+      `last segment    ${lastSeg.direction} ${lastSeg.startPrice} -> ${lastSeg.endPrice}  (${iso(lastSeg.startTime)} .. ${iso(lastSeg.endTime)}, ${lastSeg.confirmed ? 'confirmed' : 'provisional'})`,
+    );
   }
   const m = r.macd;
   const k = n - 1;

@@ -46,7 +46,10 @@ function penOptions(a: ClientArgs): M.PenOptions | undefined {
 
 /** Runs one client command; returns what to print. */
 export async function runClientCommand(command: string, a: ClientArgs, file?: string): Promise<string> {
-  const addresses = (a.addr ?? '127.0.0.1:50051').split(',').map((s) => s.trim()).filter(Boolean);
+  const addresses = (a.addr ?? '127.0.0.1:50051')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const client = new FailoverClient(addresses, { token: a.token ?? process.env.CHAN_AUTH_TOKEN, caFile: a.ca });
   try {
     switch (command) {
@@ -54,14 +57,28 @@ export async function runClientCommand(command: string, a: ClientArgs, file?: st
         if (file === undefined) throw new UsageError('expected: chan submit FILE.csv --symbol X --timeframe M5');
         return await submit(client, series(a), readBarsCsvFile(file), positiveInt('--batch', a.batch) ?? 10_000);
       case 'pens': {
-        const r = await client.run((c) => c.calculatePens({ ...series(a), lastN: positiveInt('--last-n', a.lastN), pen: penOptions(a), confirmedOnly: a.confirmedOnly }));
-        return a.json ? JSON.stringify(r) : lines(`${r.pens.length} of ${r.total} pens, ${r.barCount} bars, engine ${r.engine}`, r.pens.map(lineOf));
-      }
-      case 'segments': {
-        const r = await client.run((c) => c.calculateSegments({ ...series(a), lastN: positiveInt('--last-n', a.lastN), pen: penOptions(a), confirmedOnly: a.confirmedOnly }));
+        const r = await client.run((c) =>
+          c.calculatePens({ ...series(a), lastN: positiveInt('--last-n', a.lastN), pen: penOptions(a), confirmedOnly: a.confirmedOnly }),
+        );
         return a.json
           ? JSON.stringify(r)
-          : lines(`${r.segments.length} of ${r.total} segments, ${r.barCount} bars, engine ${r.engine}`, r.segments.map((s) => `${lineOf(s)}  pens ${s.startPen}..${s.endPen}${s.endCase ? `  case ${s.endCase}` : ''}`));
+          : lines(`${r.pens.length} of ${r.total} pens, ${r.barCount} bars, engine ${r.engine}`, r.pens.map(lineOf));
+      }
+      case 'segments': {
+        const r = await client.run((c) =>
+          c.calculateSegments({
+            ...series(a),
+            lastN: positiveInt('--last-n', a.lastN),
+            pen: penOptions(a),
+            confirmedOnly: a.confirmedOnly,
+          }),
+        );
+        return a.json
+          ? JSON.stringify(r)
+          : lines(
+              `${r.segments.length} of ${r.total} segments, ${r.barCount} bars, engine ${r.engine}`,
+              r.segments.map((s) => `${lineOf(s)}  pens ${s.startPen}..${s.endPen}${s.endCase ? `  case ${s.endCase}` : ''}`),
+            );
       }
       case 'macd': {
         const r = await client.run((c) =>
@@ -76,7 +93,12 @@ export async function runClientCommand(command: string, a: ClientArgs, file?: st
         );
         return a.json
           ? JSON.stringify(r)
-          : lines(`MACD(${r.fast},${r.slow},${r.signal}) ${r.barCount} bars, engine ${r.engine}`, r.points.map((p) => `${iso(p.timestamp)}  DIF ${p.dif.toFixed(4)}  DEA ${p.dea.toFixed(4)}  histogram ${p.histogram.toFixed(4)}`));
+          : lines(
+              `MACD(${r.fast},${r.slow},${r.signal}) ${r.barCount} bars, engine ${r.engine}`,
+              r.points.map(
+                (p) => `${iso(p.timestamp)}  DIF ${p.dif.toFixed(4)}  DEA ${p.dea.toFixed(4)}  histogram ${p.histogram.toFixed(4)}`,
+              ),
+            );
       }
       case 'status': {
         const s = await client.run((c) => c.getStatus());
@@ -108,7 +130,9 @@ async function watch(client: FailoverClient, a: ClientArgs): Promise<string> {
     const head = u.initial
       ? `${s.symbol} ${s.timeframe}: ${u.barCount} bars; watching ${c.address} (Ctrl-C to stop)`
       : `${iso(u.timestamp)} bar ${u.barIndex}${u.replaced ? ' (replaced)' : ''}`;
-    const body = u.events.map((e) => `  ${e.type.toLowerCase().padEnd(19)} ${e.pen ? lineOf(e.pen) : e.segment ? `segment ${lineOf(e.segment)}` : `#${e.index}`}`);
+    const body = u.events.map(
+      (e) => `  ${e.type.toLowerCase().padEnd(19)} ${e.pen ? lineOf(e.pen) : e.segment ? `segment ${lineOf(e.segment)}` : `#${e.index}`}`,
+    );
     if (u.initial || body.length > 0) process.stdout.write([head, ...body].join('\n') + '\n');
   });
   const stop = () => sub.cancel();
@@ -126,7 +150,10 @@ async function watch(client: FailoverClient, a: ClientArgs): Promise<string> {
 /** Sends the file in batches; each batch is stored whole or not at all, so a re-run resumes safely. */
 async function submit(client: FailoverClient, s: { symbol: string; timeframe: string }, bars: Bars, batch: number): Promise<string> {
   const n = bars.timestamp.length;
-  let inserted = 0, updated = 0, unchanged = 0, stored = 0;
+  let inserted = 0,
+    updated = 0,
+    unchanged = 0,
+    stored = 0;
   for (let i = 0; i < n; i += batch) {
     const b = sliceBars(bars, i, Math.min(n, i + batch));
     const klines = Array.from(b.timestamp, (_, k) => barAt(b, k));
@@ -140,7 +167,9 @@ async function submit(client: FailoverClient, s: { symbol: string; timeframe: st
       // Report the failing bar by its row in the file, not in the batch.
       const idx = (e as { metadata?: { get(k: string): unknown[] } }).metadata?.get('bar-index')[0];
       const where = idx === undefined ? '' : ` (file row ${i + Number(idx)})`;
-      throw Object.assign(new Error(`${(e as Error).message}${where}; bars before row ${i} were stored`), { code: (e as { code?: number }).code });
+      throw Object.assign(new Error(`${(e as Error).message}${where}; bars before row ${i} were stored`), {
+        code: (e as { code?: number }).code,
+      });
     }
   }
   return `${s.symbol} ${s.timeframe}: ${n} bars sent, ${inserted} inserted, ${updated} updated, ${unchanged} unchanged; ${stored} stored`;
@@ -154,7 +183,11 @@ function lineOf(p: M.PenMessage): string {
 }
 
 function statusText(s: M.GetStatusResponse): string {
-  const failures = Object.entries(s.engineFailures).filter(([, v]) => Number(v) > 0).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const failures =
+    Object.entries(s.engineFailures)
+      .filter(([, v]) => Number(v) > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
   return [
     `engine          ${s.activeEngine} (${s.activeRole})${s.degraded ? '  DEGRADED' : ''}; primary ${s.primaryEngine}${s.primaryLoaded ? '' : ' (not loaded)'}, backup ${s.backupEngine}`,
     `failovers       ${s.failoverCount}${s.switches.length ? `  last: ${s.switches.at(-1)!.at} ${s.switches.at(-1)!.from} -> ${s.switches.at(-1)!.to} (${s.switches.at(-1)!.reason})` : ''}`,

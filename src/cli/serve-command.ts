@@ -18,7 +18,8 @@ export interface ServeArgs {
 /** The configuration with the command-line overrides applied. */
 export function serveConfig(a: ServeArgs): EngineConfig {
   const c = loadConfigFile(a.config);
-  if (a.engine !== undefined && a.engine !== 'wasm' && a.engine !== 'ts') throw new UsageError(`--engine must be wasm or ts, got "${a.engine}"`);
+  if (a.engine !== undefined && a.engine !== 'wasm' && a.engine !== 'ts')
+    throw new UsageError(`--engine must be wasm or ts, got "${a.engine}"`);
   const port = (key: string, v: string | undefined, def: number) => (v === undefined ? def : checkInt(key, Number(v), 0, 65535));
   return {
     ...c,

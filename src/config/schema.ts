@@ -145,7 +145,11 @@ function parseYaml(name: string, text: string): unknown {
 
 function parsePeriods(s: Section): MacdPeriods {
   const { min, max } = LIMITS.period;
-  const p = { fast: s.int('fast', undefined, min, max), slow: s.int('slow', undefined, min, max), signal: s.int('signal', undefined, min, max) };
+  const p = {
+    fast: s.int('fast', undefined, min, max),
+    slow: s.int('slow', undefined, min, max),
+    signal: s.int('signal', undefined, min, max),
+  };
   s.done();
   if (p.fast >= p.slow) throw new ConfigError(s.key('fast'), `must be smaller than slow (${p.fast} >= ${p.slow})`);
   return p;
@@ -197,7 +201,11 @@ export function parseConfig(defaultYaml = '', macdParamsYaml?: string): EngineCo
   const { min: minK, max: maxK } = LIMITS.minKlinesBetweenTurns;
   const minKlinesBetweenTurns = p.int('min_klines_between_turns', DEFAULT_PEN_OPTIONS.minKlinesBetweenTurns, minK, maxK);
   const strict = p.has('strict_validation') ? p.bool('strict_validation', true) : undefined;
-  const fractalCheck = p.oneOf<FractalCheck>('fractal_check', strict === false ? 'loss' : DEFAULT_PEN_OPTIONS.fractalCheck, ['strict', 'half', 'loss']);
+  const fractalCheck = p.oneOf<FractalCheck>('fractal_check', strict === false ? 'loss' : DEFAULT_PEN_OPTIONS.fractalCheck, [
+    'strict',
+    'half',
+    'loss',
+  ]);
   if (strict !== undefined && strict !== (fractalCheck === 'strict')) {
     throw new ConfigError(p.key('strict_validation'), `${strict} contradicts fractal_check ${fractalCheck}`);
   }
@@ -242,9 +250,11 @@ function parseService(s: Section): ServiceConfig {
     shutdownGraceMs: s.int('shutdown_grace_ms', 10_000, 0, 3_600_000),
     streamWindow: s.int('stream_window', 100_000, 0, 100_000_000),
   };
-  if (c.streamWindow !== 0 && c.streamWindow < 500) throw new ConfigError(s.key('stream_window'), `must be 0 (all bars) or at least 500, got ${c.streamWindow}`);
+  if (c.streamWindow !== 0 && c.streamWindow < 500)
+    throw new ConfigError(s.key('stream_window'), `must be 0 (all bars) or at least 500, got ${c.streamWindow}`);
   if (c.dbPath === '') throw new ConfigError(s.key('db_path'), 'must not be empty');
-  if ((c.tlsCert === '') !== (c.tlsKey === '')) throw new ConfigError(s.key(c.tlsCert === '' ? 'tls_cert' : 'tls_key'), 'tls_cert and tls_key must be set together');
+  if ((c.tlsCert === '') !== (c.tlsKey === ''))
+    throw new ConfigError(s.key(c.tlsCert === '' ? 'tls_cert' : 'tls_key'), 'tls_cert and tls_key must be set together');
   s.done();
   return c;
 }

@@ -8,7 +8,12 @@ const COLUMNS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const
 /** Parses CSV text. Unparseable cells are a BarValidationError naming the row (0-based data row) and column. */
 export function parseBarsCsv(text: string): Bars {
   const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '').replace(/^\uFEFF/, '').trim().toLowerCase().split(',').map((s) => s.trim());
+  const header = (lines[0] ?? '')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase()
+    .split(',')
+    .map((s) => s.trim());
   const order = COLUMNS.map((c) => header.indexOf(c));
   const missing = COLUMNS.filter((_, k) => order[k]! < 0);
   if (missing.length > 0) {

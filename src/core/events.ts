@@ -9,12 +9,28 @@
 import type { Pen, Segment } from './types.js';
 
 export const EVENT_SLOTS = 12;
-export const PEN_SLOTS = 9, SEG_SLOTS = 9;
+export const PEN_SLOTS = 9,
+  SEG_SLOTS = 9;
 /** The pen slots a Pen shows (wasConfirmed, confirmed before a provisional extension, is not compared). */
 export const PEN_SHOWN = 8;
 // Event type codes (1-based; 0 is no event).
-const TYPES = ['', 'pen_confirmed', 'pen_extended', 'pen_provisional', 'segment_confirmed', 'segment_provisional', 'pen_removed', 'segment_removed'] as const;
-export const PEN_CONFIRMED = 1, PEN_EXTENDED = 2, PEN_PROVISIONAL = 3, SEGMENT_CONFIRMED = 4, SEGMENT_PROVISIONAL = 5, PEN_REMOVED = 6, SEGMENT_REMOVED = 7;
+const TYPES = [
+  '',
+  'pen_confirmed',
+  'pen_extended',
+  'pen_provisional',
+  'segment_confirmed',
+  'segment_provisional',
+  'pen_removed',
+  'segment_removed',
+] as const;
+export const PEN_CONFIRMED = 1,
+  PEN_EXTENDED = 2,
+  PEN_PROVISIONAL = 3,
+  SEGMENT_CONFIRMED = 4,
+  SEGMENT_PROVISIONAL = 5,
+  PEN_REMOVED = 6,
+  SEGMENT_REMOVED = 7;
 
 /**
  * What changed with a bar, so a consumer can react without diffing. Pens and segments are reported
@@ -46,18 +62,43 @@ export function readEvents(r: Float64Array, at: number, n: number, timestamp: Fl
   const out: StreamEvent[] = new Array(n);
   for (let j = 0; j < n; j++) {
     const o = at + j * EVENT_SLOTS;
-    const code = r[o]!, index = r[o + 1]! | 0;
-    const startRaw = r[o + 6]! | 0, endRaw = r[o + 7]! | 0;
+    const code = r[o]!,
+      index = r[o + 1]! | 0;
+    const startRaw = r[o + 6]! | 0,
+      endRaw = r[o + 7]! | 0;
     const direction = r[o + 4] === 1 ? 'up' : 'down';
     const confirmed = r[o + 5] === 1;
-    const startTime = timestamp[startRaw - rawBase]!, endTime = timestamp[endRaw - rawBase]!;
+    const startTime = timestamp[startRaw - rawBase]!,
+      endTime = timestamp[endRaw - rawBase]!;
     if (code <= PEN_PROVISIONAL) {
-      const pen: Pen = { index, direction, startMerged: r[o + 2]! | 0, endMerged: r[o + 3]! | 0, startRaw, endRaw, startPrice: r[o + 8]!, endPrice: r[o + 9]!, startTime, endTime, confirmed };
+      const pen: Pen = {
+        index,
+        direction,
+        startMerged: r[o + 2]! | 0,
+        endMerged: r[o + 3]! | 0,
+        startRaw,
+        endRaw,
+        startPrice: r[o + 8]!,
+        endPrice: r[o + 9]!,
+        startTime,
+        endTime,
+        confirmed,
+      };
       out[j] = { type: TYPES[code] as 'pen_confirmed', pen };
     } else if (code <= SEGMENT_PROVISIONAL) {
       const c = r[o + 10]!;
       const segment: Segment = {
-        index, direction, startPen: r[o + 2]! | 0, endPen: r[o + 3]! | 0, startRaw, endRaw, startPrice: r[o + 8]!, endPrice: r[o + 9]!, startTime, endTime, confirmed,
+        index,
+        direction,
+        startPen: r[o + 2]! | 0,
+        endPen: r[o + 3]! | 0,
+        startRaw,
+        endRaw,
+        startPrice: r[o + 8]!,
+        endPrice: r[o + 9]!,
+        startTime,
+        endTime,
+        confirmed,
         endCase: c === 0 ? null : (c as 1 | 2),
       };
       out[j] = { type: TYPES[code] as 'segment_confirmed', segment };

@@ -74,7 +74,12 @@ export function resolveOptions(partial: PartialAnalysisOptions = {}): AnalysisOp
   if (partial.macd?.histogramScale === undefined && typeof m.seed === 'string') m.histogramScale = defaultHistogramScale(m.seed);
   const pen: PenOptions = {
     definition: checkOneOf('pen.definition', p.definition, ['new_3kline', 'traditional']),
-    minKlinesBetweenTurns: checkInt('pen.min_klines_between_turns', p.minKlinesBetweenTurns, LIMITS.minKlinesBetweenTurns.min, LIMITS.minKlinesBetweenTurns.max),
+    minKlinesBetweenTurns: checkInt(
+      'pen.min_klines_between_turns',
+      p.minKlinesBetweenTurns,
+      LIMITS.minKlinesBetweenTurns.min,
+      LIMITS.minKlinesBetweenTurns.max,
+    ),
     fractalCheck: checkOneOf('pen.fractal_check', p.fractalCheck, ['strict', 'half', 'loss']),
     endIsPeak: checkBool('pen.end_is_peak', p.endIsPeak),
   };

@@ -26,7 +26,10 @@ export function shapeResult(bars: Bars, raw: RawAnalysis): AnalysisResult {
 /** The fractals; `mergedBase` is the global index of merged bar 0 when the columns hold part of the series. */
 export function shapeFractals(m: MergedColumns, mergedBase = 0): Fractals {
   const count = m.fractalCount;
-  const type = new Int8Array(count), mergedIndex = new Int32Array(count), rawIndex = new Int32Array(count), price = new Float64Array(count);
+  const type = new Int8Array(count),
+    mergedIndex = new Int32Array(count),
+    rawIndex = new Int32Array(count),
+    price = new Float64Array(count);
   for (let j = 0; j < count; j++) {
     const k = m.fractalIndex[j]!;
     const top = m.fx[k] === 1;

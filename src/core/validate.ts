@@ -44,7 +44,10 @@ function diagnose(bars: Bars | ((f: (typeof ALL_FIELDS)[number]) => number), i: 
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new BarValidationError(i, f, `is not a finite number (${v})`);
     if (v < 0 && f !== 'timestamp') throw new BarValidationError(i, f, `is negative (${v})`);
   }
-  const h = get('high'), l = get('low'), o = get('open'), c = get('close');
+  const h = get('high'),
+    l = get('low'),
+    o = get('open'),
+    c = get('close');
   if (h < l) throw new BarValidationError(i, 'high', `${h} is below low ${l}`);
   if (h < Math.max(o, c)) throw new BarValidationError(i, 'high', `${h} is below max(open, close) ${Math.max(o, c)}`);
   if (l > Math.min(o, c)) throw new BarValidationError(i, 'low', `${l} is above min(open, close) ${Math.min(o, c)}`);

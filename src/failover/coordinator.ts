@@ -166,7 +166,8 @@ export class EngineCoordinator {
     }
     if (this.shadowDue()) {
       const reference = await this.onBackup(bars, opt);
-      const a = fingerprint(result), b = fingerprint(reference);
+      const a = fingerprint(result),
+        b = fingerprint(reference);
       if (a !== b) {
         this.fail('primary', 'shadow-mismatch', new Error(`fingerprint ${a} != backup ${b}`));
         this.log.error({ reproducer: reproducer(bars, opt) }, 'primary and backup disagree; reproducer attached');
@@ -175,7 +176,8 @@ export class EngineCoordinator {
       }
     }
     // An in-process call cannot be interrupted; one that returned late is still a failure.
-    if (late) this.fail('primary', 'timeout', new EngineTimeoutError(`primary engine answered after the ${this.o.responseTimeoutMs} ms limit`));
+    if (late)
+      this.fail('primary', 'timeout', new EngineTimeoutError(`primary engine answered after the ${this.o.responseTimeoutMs} ms limit`));
     else this.s.consecutiveFailures = 0;
     return result;
   }
@@ -195,7 +197,8 @@ export class EngineCoordinator {
     this.s.backupCalls++;
     try {
       const { result, late } = await this.runChecked(this.o.backup, bars, opt);
-      if (late) this.fail('backup', 'timeout', new EngineTimeoutError(`backup engine answered after the ${this.o.responseTimeoutMs} ms limit`));
+      if (late)
+        this.fail('backup', 'timeout', new EngineTimeoutError(`backup engine answered after the ${this.o.responseTimeoutMs} ms limit`));
       return result;
     } catch (e) {
       this.fail('backup', failureKind(e), e);
@@ -261,7 +264,12 @@ export class EngineCoordinator {
       return;
     }
     s.consecutiveHealthyChecks++;
-    if (this.active === 'backup' && this.o.failoverEnabled && this.o.failbackEnabled && s.consecutiveHealthyChecks >= this.o.failbackHealthyChecks) {
+    if (
+      this.active === 'backup' &&
+      this.o.failoverEnabled &&
+      this.o.failbackEnabled &&
+      s.consecutiveHealthyChecks >= this.o.failbackHealthyChecks
+    ) {
       this.switchTo('primary', `${s.consecutiveHealthyChecks} consecutive healthy checks`);
     }
   }

@@ -12,7 +12,8 @@ export function checkOutput(r: AnalysisResult, barCount: number): string | null 
   }
   if (m.rawStart[0] !== 0 || m.rawEnd[m.count - 1] !== barCount - 1) return 'merged bars do not cover the raw bars';
   for (let k = 0; k < m.count; k++) {
-    const h = m.high[k]!, l = m.low[k]!;
+    const h = m.high[k]!,
+      l = m.low[k]!;
     if (!Number.isFinite(h) || !Number.isFinite(l) || h < l) return `merged bar ${k} has high ${h}, low ${l}`;
     if (m.rawEnd[k]! < m.rawStart[k]! || (k > 0 && m.rawStart[k] !== m.rawEnd[k - 1]! + 1)) return `merged bar ${k} raw range is broken`;
   }
@@ -24,7 +25,8 @@ export function checkOutput(r: AnalysisResult, barCount: number): string | null 
   const pens = r.pens;
   for (let i = 0; i < pens.length; i++) {
     const p = pens[i]!;
-    if (!(p.startMerged >= 0 && p.endMerged < m.count && p.startMerged < p.endMerged)) return `pen ${i} merged range ${p.startMerged}..${p.endMerged}`;
+    if (!(p.startMerged >= 0 && p.endMerged < m.count && p.startMerged < p.endMerged))
+      return `pen ${i} merged range ${p.startMerged}..${p.endMerged}`;
     if (!(p.startRaw >= 0 && p.endRaw < barCount && p.startRaw < p.endRaw)) return `pen ${i} raw range ${p.startRaw}..${p.endRaw}`;
     if (!Number.isFinite(p.startPrice) || !Number.isFinite(p.endPrice)) return `pen ${i} has a non-finite price`;
     if (p.direction === 'up' ? p.endPrice <= p.startPrice : p.endPrice >= p.startPrice) return `pen ${i} prices contradict its direction`;
@@ -44,7 +46,8 @@ export function checkOutput(r: AnalysisResult, barCount: number): string | null 
   const d = r.macd;
   if (d.dif.length !== barCount || d.dea.length !== barCount || d.histogram.length !== barCount) return 'MACD length mismatch';
   for (let i = d.firstValid; i < barCount; i++) {
-    if (!Number.isFinite(d.dif[i]!) || !Number.isFinite(d.dea[i]!) || !Number.isFinite(d.histogram[i]!)) return `MACD value at bar ${i} is not finite`;
+    if (!Number.isFinite(d.dif[i]!) || !Number.isFinite(d.dea[i]!) || !Number.isFinite(d.histogram[i]!))
+      return `MACD value at bar ${i} is not finite`;
   }
   return null;
 }

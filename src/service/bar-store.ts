@@ -63,9 +63,17 @@ export class BarStore {
     const db = this.db;
     this.q = {
       series: db.prepare<[string, string], SeriesRow>('SELECT id, revision, count, last_ts FROM series WHERE symbol = ? AND timeframe = ?'),
-      createSeries: db.prepare<[string, string]>('INSERT INTO series (symbol, timeframe, revision, count, last_ts) VALUES (?, ?, 0, 0, NULL)'),
-      updateSeries: db.prepare<[number, number, number, number]>('UPDATE series SET revision = revision + 1, count = count + ?, last_ts = ? WHERE id = ? AND revision = ?'),
-      range: db.prepare<[number, number, number]>('SELECT ts, open, high, low, close, volume FROM bars WHERE series = ? AND ts BETWEEN ? AND ? ORDER BY ts').raw(),
+      createSeries: db.prepare<[string, string]>(
+        'INSERT INTO series (symbol, timeframe, revision, count, last_ts) VALUES (?, ?, 0, 0, NULL)',
+      ),
+      updateSeries: db.prepare<[number, number, number, number]>(
+        'UPDATE series SET revision = revision + 1, count = count + ?, last_ts = ? WHERE id = ? AND revision = ?',
+      ),
+      range: db
+        .prepare<[number, number, number]>(
+          'SELECT ts, open, high, low, close, volume FROM bars WHERE series = ? AND ts BETWEEN ? AND ? ORDER BY ts',
+        )
+        .raw(),
       insert: db.prepare<[number, number, number, number, number, number, number]>(
         'INSERT INTO bars (series, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -115,13 +123,17 @@ export class BarStore {
   saveStreamState(symbol: string, timeframe: string, options: string, barCount: number, blob: Uint8Array): void {
     const row = this.q.series.get(symbol, timeframe);
     if (row === undefined) return;
-    this.db.prepare('INSERT OR REPLACE INTO stream_state (series, options, bar_count, blob) VALUES (?, ?, ?, ?)').run(row.id, options, barCount, blob);
+    this.db
+      .prepare('INSERT OR REPLACE INTO stream_state (series, options, bar_count, blob) VALUES (?, ?, ?, ?)')
+      .run(row.id, options, barCount, blob);
   }
 
   loadStreamState(symbol: string, timeframe: string, options: string): Uint8Array | null {
     const row = this.q.series.get(symbol, timeframe);
     if (row === undefined) return null;
-    const r = this.db.prepare<[number, string], { blob: Buffer }>('SELECT blob FROM stream_state WHERE series = ? AND options = ?').get(row.id, options);
+    const r = this.db
+      .prepare<[number, string], { blob: Buffer }>('SELECT blob FROM stream_state WHERE series = ? AND options = ?')
+      .get(row.id, options);
     return r === undefined ? null : new Uint8Array(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength);
   }
 
@@ -165,7 +177,8 @@ export class BarStore {
     const last = row.count === 0 ? -Infinity : row.last_ts;
     // Bars up to the last stored one: compare with what is stored.
     let i = 0;
-    let unchanged = 0, updated = 0;
+    let unchanged = 0,
+      updated = 0;
     if (b.timestamp[0]! <= last) {
       // At most one stored row per batch bar, so reading the range whole is bounded by the batch.
       const stored = this.q.range.all(row.id, b.timestamp[0]!, last) as number[][];
@@ -175,7 +188,11 @@ export class BarStore {
         while (k < stored.length && stored[k]![0]! < t) k++;
         const s = stored[k];
         if (s === undefined || s[0] !== t) {
-          throw new HistoryConflictError(i, 'timestamp', `${t} is before the last stored bar (${last}) and is not stored: history cannot be inserted into`);
+          throw new HistoryConflictError(
+            i,
+            'timestamp',
+            `${t} is before the last stored bar (${last}) and is not stored: history cannot be inserted into`,
+          );
         }
         const changed = FIELDS.findIndex((f, c) => b[f][i] !== s[c + 1]);
         if (changed < 0) unchanged++;
@@ -184,7 +201,11 @@ export class BarStore {
           updated++;
         } else {
           const f = FIELDS[changed]!;
-          throw new HistoryConflictError(i, f, `${b[f][i]} differs from the stored ${s[changed + 1]} at ${t}: only the last stored bar (${last}) may change`);
+          throw new HistoryConflictError(
+            i,
+            f,
+            `${b[f][i]} differs from the stored ${s[changed + 1]} at ${t}: only the last stored bar (${last}) may change`,
+          );
         }
       }
     }
@@ -204,16 +225,18 @@ export class BarStore {
   /** The whole stored series, or null when nothing is stored under that name. */
   load(symbol: string, timeframe: string): { bars: Bars; info: SeriesInfo } | null {
     // One read transaction: the rows and the revision belong together even while another process writes.
-    return this.db.transaction(() => {
-      const row = this.q.series.get(symbol, timeframe);
-      if (row === undefined || row.count === 0) return null;
-      const info: SeriesInfo = { revision: row.revision, count: row.count, lastTimestamp: row.last_ts };
-      const bars = allocateBars(info.count);
-      let i = 0;
-      for (const r of this.q.all.iterate(row.id) as IterableIterator<number[]>) setRow(bars, i++, r);
-      if (i !== info.count) throw new Error(`store inconsistency: series ${symbol}/${timeframe} lists ${info.count} bars, ${i} found`);
-      return { bars, info };
-    }).deferred();
+    return this.db
+      .transaction(() => {
+        const row = this.q.series.get(symbol, timeframe);
+        if (row === undefined || row.count === 0) return null;
+        const info: SeriesInfo = { revision: row.revision, count: row.count, lastTimestamp: row.last_ts };
+        const bars = allocateBars(info.count);
+        let i = 0;
+        for (const r of this.q.all.iterate(row.id) as IterableIterator<number[]>) setRow(bars, i++, r);
+        if (i !== info.count) throw new Error(`store inconsistency: series ${symbol}/${timeframe} lists ${info.count} bars, ${i} found`);
+        return { bars, info };
+      })
+      .deferred();
   }
 
   stats(): StoreStats {

@@ -86,13 +86,25 @@ export class ChanService {
   async calculatePens(req: M.CalculatePensRequest): Promise<M.CalculatePensResponse> {
     const a = await this.analysis(req, this.withPen(req.pen));
     const all = req.confirmedOnly ? a.result.pens.filter((p) => p.confirmed) : a.result.pens;
-    return { pens: lastN(all, req.lastN).map((p) => penMessage(p)), total: all.length, barCount: a.result.barCount, engine: a.engine, cached: a.cached };
+    return {
+      pens: lastN(all, req.lastN).map((p) => penMessage(p)),
+      total: all.length,
+      barCount: a.result.barCount,
+      engine: a.engine,
+      cached: a.cached,
+    };
   }
 
   async calculateSegments(req: M.CalculateSegmentsRequest): Promise<M.CalculateSegmentsResponse> {
     const a = await this.analysis(req, this.withPen(req.pen));
     const all = req.confirmedOnly ? a.result.segments.filter((s) => s.confirmed) : a.result.segments;
-    return { segments: lastN(all, req.lastN).map(segmentMessage), total: all.length, barCount: a.result.barCount, engine: a.engine, cached: a.cached };
+    return {
+      segments: lastN(all, req.lastN).map(segmentMessage),
+      total: all.length,
+      barCount: a.result.barCount,
+      engine: a.engine,
+      cached: a.cached,
+    };
   }
 
   async getMacd(req: M.GetMACDRequest): Promise<M.GetMACDResponse> {
@@ -117,7 +129,10 @@ export class ChanService {
    * Subscribes to live updates of a series: returns the first message (current pens and segments)
    * and an unsubscribe function; `send` gets one update per bar written afterwards.
    */
-  streamAnalysis(req: M.StreamAnalysisRequest, send: (u: M.AnalysisUpdate) => void): { initial: M.AnalysisUpdate; unsubscribe: () => void } {
+  streamAnalysis(
+    req: M.StreamAnalysisRequest,
+    send: (u: M.AnalysisUpdate) => void,
+  ): { initial: M.AnalysisUpdate; unsubscribe: () => void } {
     const { symbol, timeframe } = seriesKey(req);
     if (this.store.info(symbol, timeframe) === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const { analyzer, unsubscribe } = this.live.subscribe(symbol, timeframe, this.withPen(req.pen), (u) => send(updateMessage(u)));
@@ -177,7 +192,10 @@ export class ChanService {
     let running = this.pending.get(key);
     if (running === undefined) {
       const bars = s.bars;
-      running = this.coordinator.analyze(bars, opt).then((result) => ({ result, bars })).finally(() => this.pending.delete(key));
+      running = this.coordinator
+        .analyze(bars, opt)
+        .then((result) => ({ result, bars }))
+        .finally(() => this.pending.delete(key));
       this.pending.set(key, running);
     }
     const a = await running;
@@ -192,7 +210,8 @@ export class ChanService {
       ...base.pen,
       ...(p.definition && p.definition !== 'PEN_DEFINITION_UNSPECIFIED' && { definition: p.definition.toLowerCase() as PenDefinition }),
       ...(p.minKlinesBetweenTurns != null && { minKlinesBetweenTurns: p.minKlinesBetweenTurns }),
-      ...(p.fractalCheck && p.fractalCheck !== 'FRACTAL_CHECK_UNSPECIFIED' && { fractalCheck: p.fractalCheck.toLowerCase() as FractalCheck }),
+      ...(p.fractalCheck &&
+        p.fractalCheck !== 'FRACTAL_CHECK_UNSPECIFIED' && { fractalCheck: p.fractalCheck.toLowerCase() as FractalCheck }),
       ...(p.endIsPeak != null && { endIsPeak: p.endIsPeak }),
     };
     return resolveOptions({ pen, macd: base.macd });
@@ -229,7 +248,10 @@ function seriesKey(req: M.SeriesRequest): { symbol: string; timeframe: string } 
   }
   const timeframe = String(req.timeframe ?? '');
   if (!TIMEFRAMES.has(timeframe)) {
-    throw new ServiceError(Code.INVALID_ARGUMENT, `timeframe must be one of ${[...TIMEFRAMES].join(', ')}, got ${JSON.stringify(timeframe)}`);
+    throw new ServiceError(
+      Code.INVALID_ARGUMENT,
+      `timeframe must be one of ${[...TIMEFRAMES].join(', ')}, got ${JSON.stringify(timeframe)}`,
+    );
   }
   return { symbol, timeframe };
 }
@@ -278,8 +300,16 @@ function stateMessage(analyzer: StreamingAnalyzer, lastNPens: number | undefined
     replaced: false,
     macd: { timestamp: last.timestamp, dif: snap.macd.dif[k]!, dea: snap.macd.dea[k]!, histogram: snap.macd.histogram[k]! },
     events: [
-      ...lastN(snap.pens, lastNPens).map((p) => ({ type: p.confirmed ? 'PEN_CONFIRMED' : 'PEN_PROVISIONAL', index: p.index, pen: penMessage(p) })),
-      ...lastN(snap.segments, lastNPens).map((s) => ({ type: s.confirmed ? 'SEGMENT_CONFIRMED' : 'SEGMENT_PROVISIONAL', index: s.index, segment: segmentMessage(s) })),
+      ...lastN(snap.pens, lastNPens).map((p) => ({
+        type: p.confirmed ? 'PEN_CONFIRMED' : 'PEN_PROVISIONAL',
+        index: p.index,
+        pen: penMessage(p),
+      })),
+      ...lastN(snap.segments, lastNPens).map((s) => ({
+        type: s.confirmed ? 'SEGMENT_CONFIRMED' : 'SEGMENT_PROVISIONAL',
+        index: s.index,
+        segment: segmentMessage(s),
+      })),
     ],
     barCount: snap.barCount,
   };
@@ -309,7 +339,13 @@ function updateMessage(u: LiveUpdate): M.AnalysisUpdate {
 export function toServiceError(e: unknown): ServiceError {
   if (e instanceof ServiceError) return e;
   // The caller's fault: a bad bar, option or history conflict (named by field and bar index).
-  if (e instanceof InputError) return new ServiceError(e instanceof HistoryConflictError ? Code.FAILED_PRECONDITION : Code.INVALID_ARGUMENT, e.message, e.index, e.field);
+  if (e instanceof InputError)
+    return new ServiceError(
+      e instanceof HistoryConflictError ? Code.FAILED_PRECONDITION : Code.INVALID_ARGUMENT,
+      e.message,
+      e.index,
+      e.field,
+    );
   const code = (e as { code?: unknown }).code;
   // Another process holds the store's write lock beyond busy_timeout: retryable.
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new ServiceError(Code.UNAVAILABLE, `store busy: ${(e as Error).message}`);

@@ -68,7 +68,9 @@ export class ChanClient {
   streamAnalysis(r: M.StreamAnalysisRequest, onUpdate: (u: M.AnalysisUpdate) => void): { cancel: () => void; done: Promise<void> } {
     const md = new grpc.Metadata();
     if (this.o.token) md.set('authorization', `Bearer ${this.o.token}`);
-    const call = (this.raw as unknown as Record<string, (req: unknown, md: grpc.Metadata) => grpc.ClientReadableStream<M.AnalysisUpdate>>).StreamAnalysis!.call(this.raw, r, md);
+    const call = (
+      this.raw as unknown as Record<string, (req: unknown, md: grpc.Metadata) => grpc.ClientReadableStream<M.AnalysisUpdate>>
+    ).StreamAnalysis!.call(this.raw, r, md);
     let cancelled = false;
     call.on('data', onUpdate);
     const done = new Promise<void>((resolve, reject) => {

@@ -86,7 +86,8 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     };
 
     const coord = coordinator;
-    const unary = (method: string, fn: Handler): grpc.handleUnaryCall<unknown, unknown> =>
+    const unary =
+      (method: string, fn: Handler): grpc.handleUnaryCall<unknown, unknown> =>
       async (call, callback) => {
         const t0 = performance.now();
         const counter = countCall(method);
@@ -145,7 +146,10 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     );
     let metricsPort: number | null = null;
     if (sc.metricsEnabled) ({ server: http, port: metricsPort } = await metrics.listen(sc.host, sc.metricsPort));
-    log.info({ host: sc.host, port, metricsPort, db: sc.dbPath, tls: sc.tlsCert !== '', auth: token !== '', engine: coord.status().active }, 'listening');
+    log.info(
+      { host: sc.host, port, metricsPort, db: sc.dbPath, tls: sc.tlsCert !== '', auth: token !== '', engine: coord.status().active },
+      'listening',
+    );
 
     let closing: Promise<void> | undefined;
     const shutdown = () =>

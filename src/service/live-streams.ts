@@ -47,7 +47,12 @@ export class LiveStreams {
   ) {}
 
   /** Subscribes to a series; returns the analyzer (its current state is the starting point) and an unsubscribe function. */
-  subscribe(symbol: string, timeframe: string, options: AnalysisOptions, listener: Listener): { analyzer: StreamingAnalyzer; unsubscribe: () => void } {
+  subscribe(
+    symbol: string,
+    timeframe: string,
+    options: AnalysisOptions,
+    listener: Listener,
+  ): { analyzer: StreamingAnalyzer; unsubscribe: () => void } {
     const optionsKey = JSON.stringify(options);
     const key = `${symbol}\u0000${timeframe}\u0000${optionsKey}`;
     let l = this.live.get(key);
@@ -76,7 +81,8 @@ export class LiveStreams {
     if (blob !== null) {
       try {
         live.analyzer = StreamingAnalyzer.restore(blob, options, { kernel: this.kernel });
-        if (live.analyzer.window !== (this.window ?? Infinity)) throw new Error(`saved with window ${live.analyzer.window}, configured ${this.window ?? 'none'}`);
+        if (live.analyzer.window !== (this.window ?? Infinity))
+          throw new Error(`saved with window ${live.analyzer.window}, configured ${this.window ?? 'none'}`);
         this.catchUp(live, () => undefined);
         live.restored = true;
         return live;

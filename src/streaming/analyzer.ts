@@ -90,8 +90,15 @@ class Columns {
   }
 }
 
-const T = 0, O = 1, H = 2, L = 3, C = 4, V = 5;
-const DIF = 0, DEA = 1, HIST = 2;
+const T = 0,
+  O = 1,
+  H = 2,
+  L = 3,
+  C = 4,
+  V = 5;
+const DIF = 0,
+  DEA = 1,
+  HIST = 2;
 
 export class StreamingAnalyzer {
   readonly options: AnalysisOptions;
@@ -111,7 +118,8 @@ export class StreamingAnalyzer {
     this.options = resolveOptions(options);
     const w = stream.window ?? Infinity;
     const min = Math.max(MIN_WINDOW, this.options.macd.slow + this.options.macd.signal);
-    if (w !== Infinity && (!Number.isInteger(w) || w < min)) throw new ConfigError('window', `must be an integer of at least ${min} bars, got ${w}`);
+    if (w !== Infinity && (!Number.isInteger(w) || w < min))
+      throw new ConfigError('window', `must be an integer of at least ${min} bars, got ${w}`);
     this.window = w;
     this.k = (stream.kernel ?? tsStreamKernel)(this.options);
   }
@@ -187,7 +195,8 @@ export class StreamingAnalyzer {
 
   /** Every kept pen, shaped: the final ones, then the tail as of the last bar. */
   private pens(): Pen[] {
-    const m = this.k.merged(), ts = this.bars.cols[T]!;
+    const m = this.k.merged(),
+      ts = this.bars.cols[T]!;
     const out: Pen[] = [];
     const add = (r: PenRecord) => out.push(shapePen(m, r, this.penBase + out.length, ts, this.mergedBase, this.rawBase));
     for (let j = 0; j < this.finalPenCount(); j++) add(this.k.pen(j));
@@ -197,7 +206,8 @@ export class StreamingAnalyzer {
 
   /** Raw index of final pen j's end. */
   private penEndRaw(j: number): number {
-    const r = this.k.pen(j), m = this.k.merged();
+    const r = this.k.pen(j),
+      m = this.k.merged();
     return r.dir === 1 ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
   }
 
@@ -216,7 +226,14 @@ export class StreamingAnalyzer {
     segs.push(...extra);
     return {
       barCount: this.barCount,
-      merged: { count: c, high: m.high.slice(0, c), low: m.low.slice(0, c), dir: m.dir.slice(0, c), rawStart: m.rawStart.slice(0, c), rawEnd: m.rawEnd.slice(0, c) },
+      merged: {
+        count: c,
+        high: m.high.slice(0, c),
+        low: m.low.slice(0, c),
+        dir: m.dir.slice(0, c),
+        rawStart: m.rawStart.slice(0, c),
+        rawEnd: m.rawEnd.slice(0, c),
+      },
       fractals: shapeFractals(m, this.mergedBase),
       pens,
       segments: segs.map((s, j) => shapeSegment(s, this.segBase + j, pens[s.startPen]!, pens[s.endPen]!)),
@@ -244,7 +261,8 @@ export class StreamingAnalyzer {
     const mark = this.k.lastMark();
     let lastConfirmed = Math.min(finCount, mark?.segs.count ?? finCount) - 1;
     while (lastConfirmed >= 0 && !fin(lastConfirmed).confirmed) lastConfirmed--;
-    let ds = 0, dp = 0;
+    let ds = 0,
+      dp = 0;
     if (lastConfirmed > 0) {
       while (ds < lastConfirmed && this.penEndRaw(fin(ds).endPen) < windowStart) ds++;
       const maxDp = Math.min(fin(ds).startPen, mark === null ? Infinity : Math.max(0, mark.pens.count - 1));
@@ -278,34 +296,38 @@ export class StreamingAnalyzer {
     const km = k.merged;
     const n = this.bars.count;
     const last = k.mark;
-    return writeStateBlob(engineId(this.k.engine), {
-      options: this.options,
-      window: this.window === Infinity ? null : this.window,
-      bases: [this.rawBase, this.mergedBase, this.penBase, this.segBase],
-      finalPens: this.finalPenCount(),
-      resumeBegin: k.resumeBegin,
-      free: k.free,
-      lastEnd: k.lastEnd,
-      macd: { count: k.macd.count, seedCloses: k.macd.seedCloses },
-      // The mark's floats go in lastF (bits must survive; JSON would turn -0 into 0).
-      last: last === null ? null : savedMark(last),
-    }, {
-      macdState: k.macd.floats,
-      lastF: Float64Array.from(last === null ? [] : [last.merged.high, last.merged.low, last.macd.fast, last.macd.slow, last.macd.dea]),
-      bars: interleave(this.bars.cols, n),
-      macd: interleave(this.macdCols.cols, n),
-      mergedHigh: km.high,
-      mergedLow: km.low,
-      mergedDir: km.dir,
-      mergedFx: km.fx,
-      mergedRawStart: km.rawStart,
-      mergedRawEnd: km.rawEnd,
-      mergedHighApex: km.highApex,
-      mergedLowApex: km.lowApex,
-      fractals: k.fractals,
-      pens: Int32Array.from(k.pens.flatMap((r) => [r.startK, r.endK, r.dir, (r.confirmed ? 1 : 0) | (r.wasConfirmed ? 2 : 0)])),
-      segments: Int32Array.from(k.segments.flatMap((r) => [r.startPen, r.endPen, r.dir, r.confirmed ? 1 : 0, r.endCase ?? 0])),
-    });
+    return writeStateBlob(
+      engineId(this.k.engine),
+      {
+        options: this.options,
+        window: this.window === Infinity ? null : this.window,
+        bases: [this.rawBase, this.mergedBase, this.penBase, this.segBase],
+        finalPens: this.finalPenCount(),
+        resumeBegin: k.resumeBegin,
+        free: k.free,
+        lastEnd: k.lastEnd,
+        macd: { count: k.macd.count, seedCloses: k.macd.seedCloses },
+        // The mark's floats go in lastF (bits must survive; JSON would turn -0 into 0).
+        last: last === null ? null : savedMark(last),
+      },
+      {
+        macdState: k.macd.floats,
+        lastF: Float64Array.from(last === null ? [] : [last.merged.high, last.merged.low, last.macd.fast, last.macd.slow, last.macd.dea]),
+        bars: interleave(this.bars.cols, n),
+        macd: interleave(this.macdCols.cols, n),
+        mergedHigh: km.high,
+        mergedLow: km.low,
+        mergedDir: km.dir,
+        mergedFx: km.fx,
+        mergedRawStart: km.rawStart,
+        mergedRawEnd: km.rawEnd,
+        mergedHighApex: km.highApex,
+        mergedLowApex: km.lowApex,
+        fractals: k.fractals,
+        pens: Int32Array.from(k.pens.flatMap((r) => [r.startK, r.endK, r.dir, (r.confirmed ? 1 : 0) | (r.wasConfirmed ? 2 : 0)])),
+        segments: Int32Array.from(k.segments.flatMap((r) => [r.startPen, r.endPen, r.dir, r.confirmed ? 1 : 0, r.endCase ?? 0])),
+      },
+    );
   }
 
   /**
@@ -313,14 +335,19 @@ export class StreamingAnalyzer {
    * Throws StateBlobError for a blob of another format, version or engine, ConfigError when
    * `options` are given and differ from the saved ones.
    */
-  static restore(blob: Uint8Array, options?: PartialAnalysisOptions | AnalysisOptions, stream: Pick<StreamOptions, 'kernel'> = {}): StreamingAnalyzer {
+  static restore(
+    blob: Uint8Array,
+    options?: PartialAnalysisOptions | AnalysisOptions,
+    stream: Pick<StreamOptions, 'kernel'> = {},
+  ): StreamingAnalyzer {
     const kernel = stream.kernel ?? tsStreamKernel;
     const { meta, arrays } = readStateBlob(blob, engineId(kernel.engine));
     const s = meta as SavedMeta;
     if (options !== undefined) checkSameOptions(s.options, resolveOptions(options));
     const a = new StreamingAnalyzer(s.options, { window: s.window ?? undefined, kernel });
     [a.rawBase, a.mergedBase, a.penBase, a.segBase] = s.bases;
-    const bars = arrays.bars as Float64Array, macd = arrays.macd as Float64Array;
+    const bars = arrays.bars as Float64Array,
+      macd = arrays.macd as Float64Array;
     const n = bars.length / 6;
     for (let i = 0; i < n; i++) {
       a.bars.row(i, Array.from(bars.subarray(6 * i, 6 * i + 6)));
@@ -330,33 +357,49 @@ export class StreamingAnalyzer {
     const sr = arrays.segments as Int32Array;
     const segments: SegmentRecord[] = [];
     for (let j = 0; j < sr.length; j += 5) {
-      segments.push({ startPen: sr[j]!, endPen: sr[j + 1]!, dir: sr[j + 2]!, confirmed: sr[j + 3] === 1, endCase: sr[j + 4] === 0 ? null : (sr[j + 4] as 1 | 2) });
+      segments.push({
+        startPen: sr[j]!,
+        endPen: sr[j + 1]!,
+        dir: sr[j + 2]!,
+        confirmed: sr[j + 3] === 1,
+        endCase: sr[j + 4] === 0 ? null : (sr[j + 4] as 1 | 2),
+      });
     }
     const pr = arrays.pens as Int32Array;
     const pens: PenRecord[] = [];
-    for (let j = 0; j < pr.length; j += 4) pens.push({ startK: pr[j]!, endK: pr[j + 1]!, dir: pr[j + 2]!, confirmed: (pr[j + 3]! & 1) !== 0, wasConfirmed: (pr[j + 3]! & 2) !== 0 });
+    for (let j = 0; j < pr.length; j += 4)
+      pens.push({
+        startK: pr[j]!,
+        endK: pr[j + 1]!,
+        dir: pr[j + 2]!,
+        confirmed: (pr[j + 3]! & 1) !== 0,
+        wasConfirmed: (pr[j + 3]! & 2) !== 0,
+      });
     const high = arrays.mergedHigh as Float64Array;
-    a.k.load({
-      merged: {
-        count: high.length,
-        high,
-        low: arrays.mergedLow as Float64Array,
-        dir: arrays.mergedDir as Int8Array,
-        fx: arrays.mergedFx as Int8Array,
-        rawStart: arrays.mergedRawStart as Int32Array,
-        rawEnd: arrays.mergedRawEnd as Int32Array,
-        highApex: arrays.mergedHighApex as Int32Array,
-        lowApex: arrays.mergedLowApex as Int32Array,
+    a.k.load(
+      {
+        merged: {
+          count: high.length,
+          high,
+          low: arrays.mergedLow as Float64Array,
+          dir: arrays.mergedDir as Int8Array,
+          fx: arrays.mergedFx as Int8Array,
+          rawStart: arrays.mergedRawStart as Int32Array,
+          rawEnd: arrays.mergedRawEnd as Int32Array,
+          highApex: arrays.mergedHighApex as Int32Array,
+          lowApex: arrays.mergedLowApex as Int32Array,
+        },
+        fractals: arrays.fractals as Int32Array,
+        pens,
+        free: s.free,
+        lastEnd: s.lastEnd,
+        macd: { ...s.macd, floats: arrays.macdState as Float64Array },
+        segments,
+        resumeBegin: s.resumeBegin,
+        mark: s.last === null ? null : loadedMark(s.last, arrays.lastF as Float64Array),
       },
-      fractals: arrays.fractals as Int32Array,
-      pens,
-      free: s.free,
-      lastEnd: s.lastEnd,
-      macd: { ...s.macd, floats: arrays.macdState as Float64Array },
-      segments,
-      resumeBegin: s.resumeBegin,
-      mark: s.last === null ? null : loadedMark(s.last, arrays.lastF as Float64Array),
-    }, { merged: a.mergedBase, pens: a.penBase, segments: a.segBase });
+      { merged: a.mergedBase, pens: a.penBase, segments: a.segBase },
+    );
     a.replaceable = s.last !== null;
     return a;
   }

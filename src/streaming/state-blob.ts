@@ -51,7 +51,9 @@ export function readStateBlob(blob: Uint8Array, engine: string): { meta: unknown
     throw new StateBlobError('state blob header is corrupt');
   }
   if (header.format !== STATE_FORMAT) {
-    throw new StateBlobError(`state blob format ${header.format} is not supported by this build (format ${STATE_FORMAT}): recompute from the bars`);
+    throw new StateBlobError(
+      `state blob format ${header.format} is not supported by this build (format ${STATE_FORMAT}): recompute from the bars`,
+    );
   }
   if (header.engine !== engine) {
     throw new StateBlobError(`state blob was written by ${header.engine}; this is ${engine}: recompute from the bars`);

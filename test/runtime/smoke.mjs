@@ -4,13 +4,20 @@
 export function smoke(api) {
   const { barsFromObjects, createEmbeddedWasmEngine, tsEngine } = api;
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const rows = [];
   let p = 1000;
   for (let i = 0; i < 20000; i++) {
     const o = p;
     p = Math.max(1, Math.round((p + (rand() - 0.5) * 8) * 100) / 100);
-    rows.push({ timestamp: i * 60000, open: o, high: Math.max(o, p) + Math.round(rand() * 300) / 100, low: Math.min(o, p) - Math.round(rand() * 300) / 100, close: p, volume: 1 });
+    rows.push({
+      timestamp: i * 60000,
+      open: o,
+      high: Math.max(o, p) + Math.round(rand() * 300) / 100,
+      low: Math.min(o, p) - Math.round(rand() * 300) / 100,
+      close: p,
+      volume: 1,
+    });
   }
   const bars = barsFromObjects(rows);
   const wasm = createEmbeddedWasmEngine().analyze(bars);

@@ -7,10 +7,11 @@ import type { Bars } from '../../src/core/types.js';
 
 export const barSeries = (maxLength = 400): fc.Arbitrary<Bars> =>
   fc
-    .array(
-      fc.tuple(fc.integer({ min: -6, max: 6 }), fc.nat(4), fc.nat(4), fc.integer({ min: -3, max: 3 }), fc.nat(30)),
-      { minLength: 1, maxLength, size: 'max' },
-    )
+    .array(fc.tuple(fc.integer({ min: -6, max: 6 }), fc.nat(4), fc.nat(4), fc.integer({ min: -3, max: 3 }), fc.nat(30)), {
+      minLength: 1,
+      maxLength,
+      size: 'max',
+    })
     .map((steps) => {
       const b = allocateBars(steps.length);
       let close = 1000;
@@ -45,7 +46,11 @@ export const penOptions: fc.Arbitrary<PenOptions> = fc.record({
 
 /** Series with long flat runs (o = h = l = c repeated) between random-walk stretches. */
 export const flatRuns: fc.Arbitrary<Bars> = fc
-  .array(fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 1, max: 12 }), fc.boolean()), { minLength: 1, maxLength: 80, size: 'max' })
+  .array(fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 1, max: 12 }), fc.boolean()), {
+    minLength: 1,
+    maxLength: 80,
+    size: 'max',
+  })
   .map((runs) => {
     const rows: Array<[number, number, number, number]> = [];
     let p = 500;
@@ -99,5 +104,11 @@ export const anySeries: fc.Arbitrary<Bars> = fc.oneof(
 );
 
 export const macdOptions: fc.Arbitrary<MacdOptions> = fc
-  .tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.constantFrom('first_close' as const, 'sma' as const), fc.constantFrom(1, 2, 0.5, 3.7))
+  .tuple(
+    fc.integer({ min: 1, max: 30 }),
+    fc.integer({ min: 1, max: 40 }),
+    fc.integer({ min: 1, max: 20 }),
+    fc.constantFrom('first_close' as const, 'sma' as const),
+    fc.constantFrom(1, 2, 0.5, 3.7),
+  )
   .map(([fast, extra, signal, seed, histogramScale]) => ({ fast, slow: fast + extra, signal, seed, histogramScale }));

@@ -49,7 +49,10 @@ export function subtlyWrong(r: AnalysisResult): AnalysisResult {
 
 export const tsBackend = () => inProcessBackend(tsEngine);
 
-export function coordinatorOptions(createPrimary: CoordinatorOptions['createPrimary'], over: Partial<CoordinatorOptions> = {}): CoordinatorOptions {
+export function coordinatorOptions(
+  createPrimary: CoordinatorOptions['createPrimary'],
+  over: Partial<CoordinatorOptions> = {},
+): CoordinatorOptions {
   return {
     createPrimary,
     primaryName: 'wasm',

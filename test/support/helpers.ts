@@ -19,7 +19,11 @@ export function fixtureBars(series: string): Bars {
 
 /** Rows of a CSV fixture without its header, split on commas. */
 export function fixtureRows(name: string): string[][] {
-  return fixtureText(name).trim().split('\n').slice(1).map((l) => l.split(','));
+  return fixtureText(name)
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
 }
 
 /** Bars from [high, low] pairs: open = low, close = high, timestamps 0, 60000, ... */
@@ -27,11 +31,7 @@ export function hl(pairs: ReadonlyArray<readonly [number, number]>): Bars {
   return barsFromObjects(pairs.map(([h, l], i) => ({ timestamp: i * 60_000, open: l, high: h, low: l, close: h, volume: 1 })));
 }
 
-export const REAL_SERIES = [
-  'sse_000001_1d_20061106_20200716',
-  'msft_1d_19900102_20220310',
-  'spy_1h_19980102_20210331',
-] as const;
+export const REAL_SERIES = ['sse_000001_1d_20061106_20200716', 'msft_1d_19900102_20220310', 'spy_1h_19980102_20210331'] as const;
 
 /** The error of class `cls` that `run` throws (any other outcome fails the test). */
 export function thrown<T extends Error>(run: () => unknown, cls: new (...args: never[]) => T): T {

@@ -15,7 +15,10 @@ export const tempDir = () => mkdtempSync(join(tmpdir(), 'chan-svc-'));
 
 export function testConfig(service: Partial<ServiceConfig> = {}, yaml = ''): EngineConfig {
   const c = parseConfig(yaml);
-  return { ...c, service: { ...c.service, port: 0, metricsPort: 0, dbPath: join(tempDir(), 'store.db'), shutdownGraceMs: 2000, ...service } };
+  return {
+    ...c,
+    service: { ...c.service, port: 0, metricsPort: 0, dbPath: join(tempDir(), 'store.db'), shutdownGraceMs: 2000, ...service },
+  };
 }
 
 export interface TestServer {

@@ -1,7 +1,19 @@
 // The TS kernel's event comparison: after each bar the pens and segments are compared with those
 // published after the previous bar, and what changed is written as numeric records (format:
 // core/events.ts). assembly/events.ts is the WASM kernel's twin, with the same records.
-import { EVENT_SLOTS, PEN_CONFIRMED, PEN_EXTENDED, PEN_PROVISIONAL, PEN_REMOVED, PEN_SHOWN, PEN_SLOTS, SEG_SLOTS, SEGMENT_CONFIRMED, SEGMENT_PROVISIONAL, SEGMENT_REMOVED } from '../../core/events.js';
+import {
+  EVENT_SLOTS,
+  PEN_CONFIRMED,
+  PEN_EXTENDED,
+  PEN_PROVISIONAL,
+  PEN_REMOVED,
+  PEN_SHOWN,
+  PEN_SLOTS,
+  SEG_SLOTS,
+  SEGMENT_CONFIRMED,
+  SEGMENT_PROVISIONAL,
+  SEGMENT_REMOVED,
+} from '../../core/events.js';
 import type { MergedColumns, PenRecord, SegmentRecord } from '../../core/records.js';
 
 /** Growable rows of `width` numbers. */
@@ -76,7 +88,8 @@ export class StreamEvents {
   /** Slots 4-7 of a shape: raw index and price where pen `a` starts and pen `b` ends. */
   private ends(a: PenRecord, b: PenRecord, out: Float64Array, o: number): void {
     const m = this.s.m;
-    const aUp = a.dir === 1, bUp = b.dir === 1;
+    const aUp = a.dir === 1,
+      bUp = b.dir === 1;
     out[o + 4] = aUp ? m.lowApex[a.startK]! : m.highApex[a.startK]!;
     out[o + 5] = bUp ? m.highApex[b.endK]! : m.lowApex[b.endK]!;
     out[o + 6] = aUp ? m.low[a.startK]! : m.high[a.startK]!;
@@ -102,7 +115,9 @@ export class StreamEvents {
   }
 
   private shapeTail(): void {
-    const f = this.finalCount(), n = this.s.tail.length, next = this.nextPens;
+    const f = this.finalCount(),
+      n = this.s.tail.length,
+      next = this.nextPens;
     next.count = n;
     for (let j = 0; j < n; j++) {
       const o = next.at(j);
@@ -138,8 +153,11 @@ export class StreamEvents {
   step(replaced: boolean, runSegments: () => void): void {
     this.events.count = 0;
     const tail = this.s.tail.length;
-    const f = this.finalCount(), now = f + tail;
-    const from = this.pubPenFrom - this.pBase, old = this.pubPens, oldLen = old.count;
+    const f = this.finalCount(),
+      now = f + tail;
+    const from = this.pubPenFrom - this.pBase,
+      old = this.pubPens,
+      oldLen = old.count;
     this.shapeTail();
     const next = this.nextPens;
     let changed = replaced || f !== from || oldLen !== tail;
@@ -152,7 +170,8 @@ export class StreamEvents {
         this.emit(PEN_REMOVED, this.pBase + i, null, 0, 0);
         continue;
       }
-      let b: Float64Array<ArrayBufferLike> = this.b, bo = 0;
+      let b: Float64Array<ArrayBufferLike> = this.b,
+        bo = 0;
       if (i >= f) {
         bo = next.at(i - f);
         b = next.data;
@@ -174,10 +193,13 @@ export class StreamEvents {
 
   private diffSegments(): void {
     const { finals, baseLen, added } = this.s;
-    const old = this.pubSegs, next = this.nextSegs;
-    const oldFrom = this.pubSegFrom - this.sBase, oldLen = old.count;
+    const old = this.pubSegs,
+      next = this.nextSegs;
+    const oldFrom = this.pubSegFrom - this.sBase,
+      oldLen = old.count;
     const nowLen = baseLen + added.length;
-    const from = Math.min(oldFrom, baseLen), end = Math.max(oldFrom + oldLen, nowLen);
+    const from = Math.min(oldFrom, baseLen),
+      end = Math.max(oldFrom + oldLen, nowLen);
     next.count = added.length;
     this.shapeSegs(added, next);
     for (let j = from; j < end; j++) {
@@ -187,12 +209,14 @@ export class StreamEvents {
       }
       // Below a list's start its entries are the final segments (as shaped now).
       if (j < oldFrom && j < baseLen) continue;
-      let b: Float64Array<ArrayBufferLike> = this.b, bo = 0;
+      let b: Float64Array<ArrayBufferLike> = this.b,
+        bo = 0;
       if (j >= baseLen) {
         bo = next.at(j - baseLen);
         b = next.data;
       } else this.segShape(finals[j]!, b, 0);
-      let a: Float64Array<ArrayBufferLike> | null = null, ao = 0;
+      let a: Float64Array<ArrayBufferLike> | null = null,
+        ao = 0;
       if (j < oldFrom) {
         a = this.a;
         this.segShape(finals[j]!, a, 0);
@@ -213,7 +237,8 @@ export class StreamEvents {
    * so the replacement's events compare with everything it may change.
    */
   rewind(markPens: number, markSegments: number): void {
-    const from = this.pubPenFrom - this.pBase, mf = Math.min(from, Math.max(0, markPens - 1));
+    const from = this.pubPenFrom - this.pBase,
+      mf = Math.min(from, Math.max(0, markPens - 1));
     const next = this.nextPens;
     next.count = 0;
     for (let i = mf; i < from; i++) {
@@ -223,7 +248,8 @@ export class StreamEvents {
     appendRows(next, this.pubPens);
     this.swapPens();
     this.pubPenFrom = this.pBase + mf;
-    const sf = this.pubSegFrom - this.sBase, ms = Math.min(sf, markSegments);
+    const sf = this.pubSegFrom - this.sBase,
+      ms = Math.min(sf, markSegments);
     const segs = this.nextSegs;
     segs.count = 0;
     for (let j = ms; j < sf; j++) {
@@ -251,7 +277,8 @@ export class StreamEvents {
     this.swapPens();
     this.pubPenFrom = this.pBase + this.finalCount();
     runSegments();
-    const next = this.nextSegs, added = this.s.added;
+    const next = this.nextSegs,
+      added = this.s.added;
     next.count = added.length;
     this.shapeSegs(added, next);
     this.swapSegs();

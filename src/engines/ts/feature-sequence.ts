@@ -20,8 +20,12 @@ export interface ReadTracker {
   maxRead: number;
 }
 
-const COMBINE = 0, INCLUDED = 2, UP = 1, DOWN = -1;
-const TOP = 1, BOTTOM = -1;
+const COMBINE = 0,
+  INCLUDED = 2,
+  UP = 1,
+  DOWN = -1;
+const TOP = 1,
+  BOTTOM = -1;
 
 /**
  * One feature element: counter-direction pens merged by inclusion in a fixed direction. The pens
@@ -162,7 +166,8 @@ export class FeatureFractal {
 
   /** Drops the first pen and replays the rest. */
   reset(): boolean {
-    const from = this.lstFirst + 2, to = this.lstLast;
+    const from = this.lstFirst + 2,
+      to = this.lstLast;
     this.clear();
     for (let i = from; i <= to; i += 2) if (this.add(i)) return true;
     return false;
@@ -180,7 +185,8 @@ export class FeatureFractal {
   /** Has e3 really broken through e2 (so the fractal is not an artefact of merging)? */
   private actualBreak(): boolean {
     const pens = this.pens;
-    const e1 = this.ele1!, e2 = this.ele2!;
+    const e1 = this.ele1!,
+      e2 = this.ele2!;
     const lastOfE1 = pens[e1.last]!;
     if (this.dir === UP ? e2.low < lastOfE1.low : e2.high > lastOfE1.high) return true;
     const b = e2.first;

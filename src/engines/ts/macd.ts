@@ -12,10 +12,18 @@ export function computeMacd(close: Float64Array, o: MacdOptions): MacdSeries {
 /** Chinese convention (chan.py): EMAs start at close[0], DIF[0] = DEA[0] = 0. */
 function macdFirstClose(close: Float64Array, o: MacdOptions): MacdSeries {
   const n = close.length;
-  const dif = new Float64Array(n), dea = new Float64Array(n), histogram = new Float64Array(n);
+  const dif = new Float64Array(n),
+    dea = new Float64Array(n),
+    histogram = new Float64Array(n);
   if (n === 0) return { dif, dea, histogram, firstValid: 0 };
-  const fn = o.fast, sn = o.slow, gn = o.signal, scale = o.histogramScale;
-  let fast = close[0]!, slow = close[0]!, d = 0, e = 0;
+  const fn = o.fast,
+    sn = o.slow,
+    gn = o.signal,
+    scale = o.histogramScale;
+  let fast = close[0]!,
+    slow = close[0]!,
+    d = 0,
+    e = 0;
   histogram[0] = scale * (d - e);
   for (let i = 1; i < n; i++) {
     const x = close[i]!;
@@ -37,12 +45,19 @@ function macdFirstClose(close: Float64Array, o: MacdOptions): MacdSeries {
  */
 function macdSmaSeed(close: Float64Array, o: MacdOptions): MacdSeries {
   const n = close.length;
-  const dif = new Float64Array(n).fill(NaN), dea = new Float64Array(n).fill(NaN), histogram = new Float64Array(n).fill(NaN);
-  const fn = o.fast, sn = o.slow, gn = o.signal, scale = o.histogramScale;
+  const dif = new Float64Array(n).fill(NaN),
+    dea = new Float64Array(n).fill(NaN),
+    histogram = new Float64Array(n).fill(NaN);
+  const fn = o.fast,
+    sn = o.slow,
+    gn = o.signal,
+    scale = o.histogramScale;
   const firstDif = sn - 1;
   const firstValid = sn + gn - 2;
   if (n <= firstValid) return { dif, dea, histogram, firstValid: n };
-  const kf = 2 / (fn + 1), ks = 2 / (sn + 1), kg = 2 / (gn + 1);
+  const kf = 2 / (fn + 1),
+    ks = 2 / (sn + 1),
+    kg = 2 / (gn + 1);
   let sum = 0;
   for (let i = 0; i < sn; i++) sum += close[i]!;
   let slow = sum / sn;
@@ -103,7 +118,11 @@ export class MacdStream {
   }
 
   save(): MacdSaved {
-    return { count: this.count, floats: Float64Array.from([this.fast, this.slow, this.dea, ...this.seedCloses, ...this.seedDifs]), seedCloses: this.seedCloses.length };
+    return {
+      count: this.count,
+      floats: Float64Array.from([this.fast, this.slow, this.dea, ...this.seedCloses, ...this.seedDifs]),
+      seedCloses: this.seedCloses.length,
+    };
   }
 
   load(s: MacdSaved): void {
@@ -136,8 +155,11 @@ export class MacdStream {
   private pushSma(x: number): MacdPoint {
     const { fast: fn, slow: sn, signal: gn, histogramScale: scale } = this.o;
     const i = this.count++;
-    const firstDif = sn - 1, firstValid = sn + gn - 2;
-    const kf = 2 / (fn + 1), ks = 2 / (sn + 1), kg = 2 / (gn + 1);
+    const firstDif = sn - 1,
+      firstValid = sn + gn - 2;
+    const kf = 2 / (fn + 1),
+      ks = 2 / (sn + 1),
+      kg = 2 / (gn + 1);
     if (i < sn) this.seedCloses.push(x);
     if (i < firstDif) return NONE;
     if (i === firstDif) {

@@ -49,7 +49,8 @@ export class MergedBarStore {
       return true;
     }
     const k = n - 1;
-    const kh = this.high[k]!, kl = this.low[k]!;
+    const kh = this.high[k]!,
+      kl = this.low[k]!;
     if ((kh >= h && kl <= l) || (kh <= h && kl >= l)) {
       this.rawEnd[k] = raw;
       // A flat bar touching the extreme in the merge direction leaves the merged bar unchanged.
@@ -108,7 +109,8 @@ export class MergedBarStore {
   dropBefore(k: number): void {
     if (k <= 0) return;
     const n = this.count;
-    for (const a of [this.high, this.low, this.dir, this.fx, this.rawStart, this.rawEnd, this.highApex, this.lowApex]) a.copyWithin(0, k, n);
+    for (const a of [this.high, this.low, this.dir, this.fx, this.rawStart, this.rawEnd, this.highApex, this.lowApex])
+      a.copyWithin(0, k, n);
     this.count = n - k;
     let j = 0;
     for (let i = 0; i < this.fractalCount; i++) {
@@ -137,9 +139,12 @@ export class MergedBarStore {
   }
 
   private classify(i: number): void {
-    const ph = this.high[i - 1]!, pl = this.low[i - 1]!;
-    const h = this.high[i]!, l = this.low[i]!;
-    const nh = this.high[i + 1]!, nl = this.low[i + 1]!;
+    const ph = this.high[i - 1]!,
+      pl = this.low[i - 1]!;
+    const h = this.high[i]!,
+      l = this.low[i]!;
+    const nh = this.high[i + 1]!,
+      nl = this.low[i + 1]!;
     let f = 0;
     if (ph < h && nh < h && pl < l && nl < l) f = TOP;
     else if (ph > h && nh > h && pl > l && nl > l) f = BOTTOM;
@@ -151,9 +156,21 @@ export class MergedBarStore {
 
   private grow(): void {
     const c = this.high.length * 2;
-    const f64 = (a: Float64Array) => { const b = new Float64Array(c); b.set(a); return b; };
-    const i32 = (a: Int32Array) => { const b = new Int32Array(c); b.set(a); return b; };
-    const i8 = (a: Int8Array) => { const b = new Int8Array(c); b.set(a); return b; };
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(c);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(c);
+      b.set(a);
+      return b;
+    };
+    const i8 = (a: Int8Array) => {
+      const b = new Int8Array(c);
+      b.set(a);
+      return b;
+    };
     this.high = f64(this.high);
     this.low = f64(this.low);
     this.dir = i8(this.dir);

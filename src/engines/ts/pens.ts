@@ -95,7 +95,8 @@ export class PenBuilder {
   /** Brings the search from fractal s up to the closed bars before `lastK` (restarting when s changed or bars were taken back). */
   private virtualSearch(s: number, lastK: number): VirtualSearch {
     let v = this.search;
-    if (v.s !== s || v.scanned >= lastK) v = this.search = { s, scanned: s, extreme: this.m.fx[s] === BOTTOM ? -Infinity : Infinity, best: -1 };
+    if (v.s !== s || v.scanned >= lastK)
+      v = this.search = { s, scanned: s, extreme: this.m.fx[s] === BOTTOM ? -Infinity : Infinity, best: -1 };
     const { high, low } = this.m;
     const up = this.m.fx[s] === BOTTOM;
     for (let t = v.scanned + 1; t < lastK; t++) {

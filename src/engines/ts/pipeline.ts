@@ -48,4 +48,3 @@ export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
   };
   return { merged: columns, pens, segments: buildSegments(segmentView(pens, merged)), macd: computeMacd(bars.close, opt.macd) };
 }
-

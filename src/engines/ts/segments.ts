@@ -94,7 +94,8 @@ class SegmentBuilder {
     // next search's, already run with its own end test (canBeEnd recursed into it).
     let next: FeatureFractal | null = null;
     for (;;) {
-      let found: FeatureFractal | null = next, test: true | null;
+      let found: FeatureFractal | null = next,
+        test: true | null;
       if (found !== null) test = found.endTest;
       else {
         found = this.scanFrom(begin);
@@ -204,7 +205,8 @@ class SegmentBuilder {
     const n = pens.length;
     if (this.segs.length === 0) {
       if (n < 3) return;
-      let hi = -Infinity, lo = Infinity;
+      let hi = -Infinity,
+        lo = Infinity;
       for (const p of pens) {
         if (p.high > hi) hi = p.high;
         if (p.low < lo) lo = p.low;

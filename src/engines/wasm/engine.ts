@@ -15,7 +15,18 @@ interface ChanExports {
   prepare(n: number): number;
   lowOffset(): number;
   closeOffset(): number;
-  run(penDef: number, minK: number, fxCheck: number, endIsPeak: number, fast: number, slow: number, signal: number, seed: number, scale: number, stages: number): void;
+  run(
+    penDef: number,
+    minK: number,
+    fxCheck: number,
+    endIsPeak: number,
+    fast: number,
+    slow: number,
+    signal: number,
+    seed: number,
+    scale: number,
+    stages: number,
+  ): void;
   layout(): number;
 }
 
@@ -90,8 +101,16 @@ function runStages(ex: ChanExports, L: Layout, bars: Bars, opt: AnalysisOptions,
   if ((stages & STAGE.MACD) !== 0) new Float64Array(buf, base + ex.closeOffset(), n).set(bars.close);
   const { pen, macd } = opt;
   ex.run(
-    pen.definition === 'traditional' ? 1 : 0, pen.minKlinesBetweenTurns, FX_CHECK[pen.fractalCheck], pen.endIsPeak ? 1 : 0,
-    macd.fast, macd.slow, macd.signal, macd.seed === 'sma' ? 1 : 0, macd.histogramScale, stages,
+    pen.definition === 'traditional' ? 1 : 0,
+    pen.minKlinesBetweenTurns,
+    FX_CHECK[pen.fractalCheck],
+    pen.endIsPeak ? 1 : 0,
+    macd.fast,
+    macd.slow,
+    macd.signal,
+    macd.seed === 'sma' ? 1 : 0,
+    macd.histogramScale,
+    stages,
   );
   return new Int32Array(ex.memory.buffer, ex.layout(), L.size)[L.mCount]!;
 }
@@ -117,20 +136,31 @@ function readResult(ex: ChanExports, L: Layout, n: number): RawAnalysis {
     fractalIndex: new Int32Array(buf, at(L.mFractals), at(L.mFractalCount)),
   };
   const pc = at(L.pCount);
-  const pStart = new Int32Array(buf, at(L.pStart), pc), pEnd = new Int32Array(buf, at(L.pEnd), pc);
-  const pDir = new Int8Array(buf, at(L.pDir), pc), pFlags = new Int8Array(buf, at(L.pFlags), pc);
+  const pStart = new Int32Array(buf, at(L.pStart), pc),
+    pEnd = new Int32Array(buf, at(L.pEnd), pc);
+  const pDir = new Int8Array(buf, at(L.pDir), pc),
+    pFlags = new Int8Array(buf, at(L.pFlags), pc);
   const pens: PenRecord[] = new Array(pc);
   for (let i = 0; i < pc; i++) {
     const f = pFlags[i]!;
     pens[i] = { startK: pStart[i]!, endK: pEnd[i]!, dir: pDir[i]!, confirmed: (f & 1) !== 0, wasConfirmed: (f & 2) !== 0 };
   }
   const gc = at(L.gCount);
-  const gStart = new Int32Array(buf, at(L.gStart), gc), gEnd = new Int32Array(buf, at(L.gEnd), gc);
-  const gDir = new Int8Array(buf, at(L.gDir), gc), gConf = new Int8Array(buf, at(L.gConfirmed), gc), gCase = new Int8Array(buf, at(L.gCase), gc);
+  const gStart = new Int32Array(buf, at(L.gStart), gc),
+    gEnd = new Int32Array(buf, at(L.gEnd), gc);
+  const gDir = new Int8Array(buf, at(L.gDir), gc),
+    gConf = new Int8Array(buf, at(L.gConfirmed), gc),
+    gCase = new Int8Array(buf, at(L.gCase), gc);
   const segments: SegmentRecord[] = new Array(gc);
   for (let i = 0; i < gc; i++) {
     const c = gCase[i]!;
-    segments[i] = { startPen: gStart[i]!, endPen: gEnd[i]!, dir: gDir[i]!, confirmed: gConf[i] !== 0, endCase: c === 0 ? null : (c as 1 | 2) };
+    segments[i] = {
+      startPen: gStart[i]!,
+      endPen: gEnd[i]!,
+      dir: gDir[i]!,
+      confirmed: gConf[i] !== 0,
+      endCase: c === 0 ? null : (c as 1 | 2),
+    };
   }
   const macdOut = {
     dif: new Float64Array(buf, at(L.dif), n).slice(),

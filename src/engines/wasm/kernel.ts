@@ -3,13 +3,34 @@
 import type { MacdPoint } from '../../core/types.js';
 import type { AnalysisOptions } from '../../core/options.js';
 import type { PenRecord, SegmentRecord } from '../../core/records.js';
-import { copyMerged, pasteMerged, type KernelBases, type KernelMark, type KernelState, type MergedView, type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../../core/stream-kernel.js';
+import {
+  copyMerged,
+  pasteMerged,
+  type KernelBases,
+  type KernelMark,
+  type KernelState,
+  type MergedView,
+  type SegmentUpdate,
+  type StreamKernel,
+  type StreamKernelFactory,
+} from '../../core/stream-kernel.js';
 import { instantiate } from './engine.js';
 import type { Layout } from './layout.js';
 
 interface StreamExports {
   readonly memory: WebAssembly.Memory;
-  streamInit(cap: number, penDef: number, minK: number, fxCheck: number, endIsPeak: number, fast: number, slow: number, signal: number, seed: number, scale: number): void;
+  streamInit(
+    cap: number,
+    penDef: number,
+    minK: number,
+    fxCheck: number,
+    endIsPeak: number,
+    fast: number,
+    slow: number,
+    signal: number,
+    seed: number,
+    scale: number,
+  ): void;
   streamStep(raw: number, high: number, low: number, close: number, replaced: number): number;
   streamLoaded(mergedBase: number, penBase: number, segBase: number): void;
   streamDrop(dm: number, dp: number, ds: number): void;
@@ -59,8 +80,20 @@ export class WasmStreamKernel implements StreamKernel {
     private readonly L: Layout,
     private readonly o: AnalysisOptions,
   ) {
-    const p = o.pen, m = o.macd;
-    ex.streamInit(INITIAL_CAPACITY, p.definition === 'traditional' ? 1 : 0, p.minKlinesBetweenTurns, FX_CHECK[p.fractalCheck], p.endIsPeak ? 1 : 0, m.fast, m.slow, m.signal, m.seed === 'sma' ? 1 : 0, m.histogramScale);
+    const p = o.pen,
+      m = o.macd;
+    ex.streamInit(
+      INITIAL_CAPACITY,
+      p.definition === 'traditional' ? 1 : 0,
+      p.minKlinesBetweenTurns,
+      FX_CHECK[p.fractalCheck],
+      p.endIsPeak ? 1 : 0,
+      m.fast,
+      m.slow,
+      m.signal,
+      m.seed === 'sma' ? 1 : 0,
+      m.histogramScale,
+    );
     this.refresh();
   }
 
@@ -110,7 +143,17 @@ export class WasmStreamKernel implements StreamKernel {
       const f = (slot: number) => this.f64.subarray(t[slot]! >> 3, (t[slot]! >> 3) + cap);
       const i = (slot: number) => this.i32.subarray(t[slot]! >> 2, (t[slot]! >> 2) + cap);
       const b = (slot: number) => this.i8.subarray(t[slot]!, t[slot]! + cap);
-      const cols = { high: f(this.L.mHigh), low: f(this.L.mLow), dir: b(this.L.mDir), fx: b(this.L.mFx), rawStart: i(this.L.mStart), rawEnd: i(this.L.mEnd), highApex: i(this.L.mHighApex), lowApex: i(this.L.mLowApex), fractalIndex: i(this.L.mFractals) };
+      const cols = {
+        high: f(this.L.mHigh),
+        low: f(this.L.mLow),
+        dir: b(this.L.mDir),
+        fx: b(this.L.mFx),
+        rawStart: i(this.L.mStart),
+        rawEnd: i(this.L.mEnd),
+        highApex: i(this.L.mHighApex),
+        lowApex: i(this.L.mLowApex),
+        fractalIndex: i(this.L.mFractals),
+      };
       const self = this;
       this.view = {
         ...cols,
@@ -154,7 +197,13 @@ export class WasmStreamKernel implements StreamKernel {
     const out: PenRecord[] = [];
     for (let j = 0; j < n; j++) {
       const f = this.i32[b + 4 * j + 3]!;
-      out.push({ startK: this.i32[b + 4 * j]!, endK: this.i32[b + 4 * j + 1]!, dir: this.i32[b + 4 * j + 2]!, confirmed: (f & 1) !== 0, wasConfirmed: (f & 2) !== 0 });
+      out.push({
+        startK: this.i32[b + 4 * j]!,
+        endK: this.i32[b + 4 * j + 1]!,
+        dir: this.i32[b + 4 * j + 2]!,
+        confirmed: (f & 1) !== 0,
+        wasConfirmed: (f & 2) !== 0,
+      });
     }
     return out;
   }
@@ -162,7 +211,8 @@ export class WasmStreamKernel implements StreamKernel {
   segments(): SegmentUpdate {
     const t = this.t;
     const extra: SegmentRecord[] = [];
-    for (let j = 0; j < t[this.L.gCount]!; j++) extra.push(this.segmentAt(this.L.gStart, this.L.gEnd, this.L.gDir, this.L.gConfirmed, this.L.gCase, j));
+    for (let j = 0; j < t[this.L.gCount]!; j++)
+      extra.push(this.segmentAt(this.L.gStart, this.L.gEnd, this.L.gDir, this.L.gConfirmed, this.L.gCase, j));
     return { from: t[this.L.baseLen]!, extra };
   }
 
@@ -188,11 +238,23 @@ export class WasmStreamKernel implements StreamKernel {
   }
 
   lastMark(): KernelMark | null {
-    const t = this.t, I = this.i32, F = this.f64;
-    const i = t[this.L.markI]! >> 2, f = t[this.L.markF]! >> 3;
+    const t = this.t,
+      I = this.i32,
+      F = this.f64;
+    const i = t[this.L.markI]! >> 2,
+      f = t[this.L.markF]! >> 3;
     if (I[i + MARK_SET] !== 1) return null;
     return {
-      merged: { count: I[i]!, high: F[f]!, low: F[f + 1]!, rawEnd: I[i + 1]!, highApex: I[i + 2]!, lowApex: I[i + 3]!, fx: I[i + 4]!, fractalCount: I[i + 5]! },
+      merged: {
+        count: I[i]!,
+        high: F[f]!,
+        low: F[f + 1]!,
+        rawEnd: I[i + 1]!,
+        highApex: I[i + 2]!,
+        lowApex: I[i + 3]!,
+        fx: I[i + 4]!,
+        fractalCount: I[i + 5]!,
+      },
       pens: { count: I[i + 6]!, lastEndK: I[i + 7]!, lastEnd: I[i + 8]!, free: I[i + 9]! },
       macd: { count: I[i + 10]!, fast: F[f + 2]!, slow: F[f + 3]!, dea: F[f + 4]! },
       segs: { count: I[i + 11]!, resumeBegin: I[i + 12]! },
@@ -201,12 +263,32 @@ export class WasmStreamKernel implements StreamKernel {
 
   /** Writes a mark (or none) into the kernel's mark slots. */
   private setMark(k: KernelMark | null): void {
-    const t = this.t, I = this.i32, F = this.f64;
-    const i = t[this.L.markI]! >> 2, f = t[this.L.markF]! >> 3;
+    const t = this.t,
+      I = this.i32,
+      F = this.f64;
+    const i = t[this.L.markI]! >> 2,
+      f = t[this.L.markF]! >> 3;
     I[i + MARK_SET] = k === null ? 0 : 1;
     if (k === null) return;
     const m = k.merged;
-    I.set([m.count, m.rawEnd, m.highApex, m.lowApex, m.fx, m.fractalCount, k.pens.count, k.pens.lastEndK, k.pens.lastEnd, k.pens.free, k.macd.count, k.segs.count, k.segs.resumeBegin], i);
+    I.set(
+      [
+        m.count,
+        m.rawEnd,
+        m.highApex,
+        m.lowApex,
+        m.fx,
+        m.fractalCount,
+        k.pens.count,
+        k.pens.lastEndK,
+        k.pens.lastEnd,
+        k.pens.free,
+        k.macd.count,
+        k.segs.count,
+        k.segs.resumeBegin,
+      ],
+      i,
+    );
     F.set([m.high, m.low, k.macd.fast, k.macd.slow, k.macd.dea], f);
   }
 
