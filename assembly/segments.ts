@@ -342,7 +342,8 @@ function addSegment(end: i32, confirmed: bool, dir: i32, splitFirst: bool, endCa
     const ok = segDir == DOWN ? beginOf(start) >= endOf(end) : beginOf(start) <= endOf(end);
     if (!ok) return false;
   }
-  added.push(start, end, segDir, confirmed, endCase);
+  // Only a confirmed segment has been ended: a provisional one has no end case yet.
+  added.push(start, end, segDir, confirmed, confirmed ? endCase : 0);
   return true;
 }
 

@@ -65,7 +65,7 @@ function checkSegments(r: AnalysisResult): void {
       expect(b.direction).toBe(s.direction);
       expect(s.direction === 'up' ? s.endPrice >= s.startPrice : s.endPrice <= s.startPrice).toBe(true);
       expect(s.endCase === 1 || s.endCase === 2).toBe(true);
-    }
+    } else expect(s.endCase).toBeNull();
   });
 }
 

@@ -62,7 +62,7 @@ export interface Pen {
   readonly confirmed: boolean;
 }
 
-/** How a segment was ended: 1 = feature sequence without gap, 2 = with gap, null = leftover (not ended). */
+/** How a confirmed segment was ended: 1 = feature sequence without gap, 2 = with gap; null for a provisional segment. */
 export type SegmentCase = 1 | 2 | null;
 
 export interface Segment {

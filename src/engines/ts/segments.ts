@@ -175,7 +175,8 @@ class SegmentBuilder {
       const ok = segDir === DOWN ? pens[start]!.beginVal >= pens[end]!.endVal : pens[start]!.beginVal <= pens[end]!.endVal;
       if (!ok) return false;
     }
-    this.segs.push({ startPen: start, endPen: end, dir: segDir, confirmed, endCase });
+    // Only a confirmed segment has been ended: a provisional one has no end case yet.
+    this.segs.push({ startPen: start, endPen: end, dir: segDir, confirmed, endCase: confirmed ? endCase : null });
     return true;
   }
 
