@@ -1,8 +1,8 @@
 // Growing columns in streaming: the first write to a fresh page of a grown typed array is a page
 // fault (~4 us each measured on this VM). Taken a page at a time they land on about one append in
 // sixty, right at the p99; writing the unused rows ahead once, PREFAULT_ROWS at a time, puts them on
-// one append in 2,048, at some cost to the p99.9 (README, Streaming: 512 rows gained less at the p99,
-// 4,096 no more than 2,048). assembly/merged.ts does the same for the WASM kernel's columns.
+// one append in 2,048, at some cost to the p99.9 (docs/perf-notes.md: 512 rows gained less at the p99,
+// 4,096 no more than 2,048). assembly/merge.ts does the same for the WASM kernel's columns.
 
 export const PREFAULT_ROWS = 2048;
 
