@@ -3,27 +3,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tsEngine } from '../src/engines/ts/index.js';
-import type { AnalysisResult } from '../src/core/types.js';
+import { allocateBars } from '../src/core/bars.js';
 import { anySeries, macdOptions, penOptions } from './support/arbitraries.js';
 import { wasmEngine } from './support/engines.js';
+import { fixtureBars } from './support/helpers.js';
+import { expectSame } from './support/same.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
-
-/** Bytes of a float column, so -0/0 and NaN payloads count as differences. */
-const bits = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
-
-function expectSame(w: AnalysisResult, t: AnalysisResult): void {
-  expect(w.pens).toEqual(t.pens);
-  expect(w.segments).toEqual(t.segments);
-  expect(w.fractals).toEqual(t.fractals);
-  expect(w.merged).toEqual(t.merged);
-  expect(bits(w.merged.high)).toBe(bits(t.merged.high));
-  expect(bits(w.merged.low)).toBe(bits(t.merged.low));
-  expect(w.macd.firstValid).toBe(t.macd.firstValid);
-  expect(bits(w.macd.dif)).toBe(bits(t.macd.dif));
-  expect(bits(w.macd.dea)).toBe(bits(t.macd.dea));
-  expect(bits(w.macd.histogram)).toBe(bits(t.macd.histogram));
-}
 
 describe('WASM engine equals TS engine', () => {
   it(
@@ -40,29 +26,27 @@ describe('WASM engine equals TS engine', () => {
   );
 
   it('one engine instance serves inputs of growing and shrinking size (memory reuse and growth)', () => {
-    const sizes = [5, 20_000, 3, 200_000, 1_000];
-    for (const n of sizes) {
-      const bars = fc.sample(anySeries, { numRuns: 1, seed: n })[0]!;
-      // Repeat the sample to the wanted length with rising timestamps.
-      const m = bars.high.length;
-      const big = {
-        timestamp: new Float64Array(n),
-        open: new Float64Array(n),
-        high: new Float64Array(n),
-        low: new Float64Array(n),
-        close: new Float64Array(n),
-        volume: new Float64Array(n),
-      };
+    // SPY hourly repeated (each repetition 5 % higher) to the wanted length: real pens and segments.
+    const spy = fixtureBars('spy_1h_19980102_20210331');
+    const m = spy.high.length;
+    for (const n of [5, 20_000, 3, 200_000, 1_000]) {
+      const big = allocateBars(n);
       for (let i = 0; i < n; i++) {
         const j = i % m,
-          lift = Math.floor(i / m) * 3;
-        big.timestamp[i] = i;
-        big.open[i] = bars.open[j]! + lift;
-        big.high[i] = bars.high[j]! + lift;
-        big.low[i] = bars.low[j]! + lift;
-        big.close[i] = bars.close[j]! + lift;
+          f = 1 + 0.05 * Math.floor(i / m);
+        big.timestamp[i] = i * 3_600_000;
+        big.open[i] = spy.open[j]! * f;
+        big.high[i] = spy.high[j]! * f;
+        big.low[i] = spy.low[j]! * f;
+        big.close[i] = spy.close[j]! * f;
+        big.volume[i] = spy.volume[j]!;
       }
-      expectSame(wasmEngine.analyze(big), tsEngine.analyze(big));
+      const w = wasmEngine.analyze(big);
+      expectSame(w, tsEngine.analyze(big), `${n} bars`);
+      if (n >= 20_000) {
+        expect(w.pens.length).toBeGreaterThan(n / 40);
+        expect(w.segments.filter((s) => s.confirmed).length).toBeGreaterThan(n / 400);
+      }
     }
   });
 });

@@ -13,6 +13,7 @@ import { fingerprint } from '../src/failover/fingerprint.js';
 import { anySeries, macdOptions, penOptions } from './support/arbitraries.js';
 import { KERNELS } from './support/engines.js';
 import { fixtureBars, hl, REAL_SERIES } from './support/helpers.js';
+import { expectSame } from './support/same.js';
 
 const RUNS = Number(process.env.STREAM_RUNS ?? 300);
 /** Each property run takes up to ~0.3 s on a slow CI machine (every prefix of a random series). */
@@ -39,6 +40,19 @@ class EventModel {
 
 for (const kernel of KERNELS) {
   describe(`${kernel.engine} engine: streaming equals batch at every prefix`, () => {
+    it('sse_000001_1d, first 2,000 bars: after every bar, the whole snapshot equals batch (every field, floats bit for bit) and the events rebuild its pens and segments', () => {
+      const b = fixtureBars(REAL_SERIES[0]);
+      const s = new StreamingAnalyzer({}, { kernel });
+      const model = new EventModel();
+      for (let i = 0; i < 2000; i++) {
+        model.apply(s.append(bar(b, i)).events);
+        const snap = s.snapshot();
+        expectSame(snap, analyze(sliceBars(b, 0, i + 1)), `bar ${i}`);
+        expect(model.sorted(model.pens), `bar ${i}`).toEqual(snap.pens);
+        expect(model.sorted(model.segments), `bar ${i}`).toEqual(snap.segments);
+      }
+    }, 120_000);
+
     for (const name of REAL_SERIES) {
       for (const definition of ['new_3kline', 'traditional'] as const) {
         it(`${name}, ${definition}: every prefix of the first 2000 bars, then every 500th, and the whole series`, () => {
