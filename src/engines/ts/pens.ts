@@ -36,7 +36,7 @@ export class PenBuilder {
     const pens = this.pens;
     if (pens.length === 0) {
       for (const s of this.free) {
-        if (this.m.fx[s] !== fx && this.canMakePen(s, k, false)) {
+        if (this.m.fx[s] !== fx && canMakePen(this.m, this.opt, s, k, false)) {
           this.addPen(s, k);
           return;
         }
@@ -52,7 +52,7 @@ export class PenBuilder {
         last.endK = k;
         this.lastEnd = k;
       }
-    } else if (this.canMakePen(this.lastEnd, k, false)) {
+    } else if (canMakePen(this.m, this.opt, this.lastEnd, k, false)) {
       this.addPen(this.lastEnd, k);
     }
   }
@@ -88,7 +88,7 @@ export class PenBuilder {
     // The latest bar that could end a virtual pen from last.endK: the open last bar, else the latest
     // closed one. Closed bars never change, so they are checked once (see VirtualSearch).
     const v = this.virtualSearch(last.endK, lastK);
-    const end = this.canMakePen(last.endK, lastK, true, v.extreme) ? lastK : v.best;
+    const end = canMakePen(this.m, this.opt, last.endK, lastK, true, v.extreme) ? lastK : v.best;
     return end < 0 ? [last] : [last, { startK: last.endK, endK: end, dir: -last.dir, confirmed: false, wasConfirmed: false }];
   }
 
@@ -100,7 +100,7 @@ export class PenBuilder {
     const { high, low } = this.m;
     const up = this.m.fx[s] === BOTTOM;
     for (let t = v.scanned + 1; t < lastK; t++) {
-      if (this.canMakePen(s, t, true, v.extreme)) v.best = t;
+      if (canMakePen(this.m, this.opt, s, t, true, v.extreme)) v.best = t;
       v.extreme = up ? Math.max(v.extreme, high[t]!) : Math.min(v.extreme, low[t]!);
       v.scanned = t;
     }
@@ -145,59 +145,67 @@ export class PenBuilder {
     this.lastEnd = k.lastEnd;
     this.free.length = k.free;
   }
+}
 
-  /**
-   * Can a pen run from fractal s to merged bar f (a fractal of the opposite type, or any bar when
-   * virtual)? `between` is the highest high (up pen) or lowest low (down pen) of the bars strictly
-   * between s and f when the caller knows it.
-   */
-  private canMakePen(s: number, f: number, virtual: boolean, between?: number): boolean {
-    const m = this.m;
-    const span = f - s;
-    if (this.opt.definition === 'traditional') {
-      if (span < 4) return false;
+/** The merged-bar columns the pen rule reads (the TS store, or an engine's result with fractal types). */
+export interface PenRuleBars {
+  readonly high: ArrayLike<number>;
+  readonly low: ArrayLike<number>;
+  /** TOP, BOTTOM or 0 per merged bar. */
+  readonly fx: ArrayLike<number>;
+  readonly rawStart: ArrayLike<number>;
+  readonly rawEnd: ArrayLike<number>;
+}
+
+/**
+ * Can a pen run from fractal s to merged bar f (a fractal of the opposite type, or any bar when
+ * virtual)? `between` is the highest high (up pen) or lowest low (down pen) of the bars strictly
+ * between s and f when the caller knows it.
+ */
+export function canMakePen(m: PenRuleBars, opt: PenOptions, s: number, f: number, virtual: boolean, between?: number): boolean {
+  const span = f - s;
+  if (opt.definition === 'traditional') {
+    if (span < 4) return false;
+  } else {
+    if (span < 3) return false;
+    // Merged bars cover consecutive raw bars, so the raw bars strictly between are a difference.
+    if (m.rawStart[f]! - m.rawEnd[s]! - 1 < opt.minKlinesBetweenTurns) return false;
+  }
+  if (!fractalsSeparated(m, opt.fractalCheck, s, f, virtual)) return false;
+  if (opt.endIsPeak && between !== undefined) {
+    if (m.fx[s] === BOTTOM ? between > m.high[f]! : between < m.low[f]!) return false;
+  } else if (opt.endIsPeak) {
+    if (m.fx[s] === BOTTOM) {
+      const cap = m.high[f]!;
+      for (let k = s + 1; k < f; k++) if (m.high[k]! > cap) return false;
     } else {
-      if (span < 3) return false;
-      // Merged bars cover consecutive raw bars, so the raw bars strictly between are a difference.
-      if (m.rawStart[f]! - m.rawEnd[s]! - 1 < this.opt.minKlinesBetweenTurns) return false;
+      const floor = m.low[f]!;
+      for (let k = s + 1; k < f; k++) if (m.low[k]! < floor) return false;
     }
-    if (!this.fractalsSeparated(s, f, virtual)) return false;
-    if (this.opt.endIsPeak && between !== undefined) {
-      if (m.fx[s] === BOTTOM ? between > m.high[f]! : between < m.low[f]!) return false;
-    } else if (this.opt.endIsPeak) {
-      if (m.fx[s] === BOTTOM) {
-        const cap = m.high[f]!;
-        for (let k = s + 1; k < f; k++) if (m.high[k]! > cap) return false;
-      } else {
-        const floor = m.low[f]!;
-        for (let k = s + 1; k < f; k++) if (m.low[k]! < floor) return false;
-      }
-    }
-    return true;
   }
+  return true;
+}
 
-  /** The fractal check (strict / half / loss) between start fractal s and end bar f. */
-  private fractalsSeparated(s: number, f: number, virtual: boolean): boolean {
-    const { high, low } = this.m;
-    const check = this.opt.fractalCheck;
-    // A virtual end has no following bar yet, so strict falls back to [pre, f].
-    const withNext = check === 'strict' && !virtual;
-    const fromPre = check !== 'loss';
-    if (this.m.fx[s] === TOP) {
-      let endHigh = high[f]!;
-      if (fromPre) endHigh = Math.max(endHigh, high[f - 1]!);
-      if (withNext) endHigh = Math.max(endHigh, high[f + 1]!);
-      let startLow = low[s]!;
-      if (check === 'strict') startLow = Math.min(startLow, low[s - 1]!, low[s + 1]!);
-      else if (check === 'half') startLow = Math.min(startLow, low[s + 1]!);
-      return high[s]! > endHigh && low[f]! < startLow;
-    }
-    let endLow = low[f]!;
-    if (fromPre) endLow = Math.min(endLow, low[f - 1]!);
-    if (withNext) endLow = Math.min(endLow, low[f + 1]!);
-    let startHigh = high[s]!;
-    if (check === 'strict') startHigh = Math.max(startHigh, high[s - 1]!, high[s + 1]!);
-    else if (check === 'half') startHigh = Math.max(startHigh, high[s + 1]!);
-    return low[s]! < endLow && high[f]! > startHigh;
+/** The fractal check (strict / half / loss) between start fractal s and end bar f. */
+function fractalsSeparated(m: PenRuleBars, check: PenOptions['fractalCheck'], s: number, f: number, virtual: boolean): boolean {
+  const { high, low } = m;
+  // A virtual end has no following bar yet, so strict falls back to [pre, f].
+  const withNext = check === 'strict' && !virtual;
+  const fromPre = check !== 'loss';
+  if (m.fx[s] === TOP) {
+    let endHigh = high[f]!;
+    if (fromPre) endHigh = Math.max(endHigh, high[f - 1]!);
+    if (withNext) endHigh = Math.max(endHigh, high[f + 1]!);
+    let startLow = low[s]!;
+    if (check === 'strict') startLow = Math.min(startLow, low[s - 1]!, low[s + 1]!);
+    else if (check === 'half') startLow = Math.min(startLow, low[s + 1]!);
+    return high[s]! > endHigh && low[f]! < startLow;
   }
+  let endLow = low[f]!;
+  if (fromPre) endLow = Math.min(endLow, low[f - 1]!);
+  if (withNext) endLow = Math.min(endLow, low[f + 1]!);
+  let startHigh = high[s]!;
+  if (check === 'strict') startHigh = Math.max(startHigh, high[s - 1]!, high[s + 1]!);
+  else if (check === 'half') startHigh = Math.max(startHigh, high[s + 1]!);
+  return low[s]! < endLow && high[f]! > startHigh;
 }
