@@ -3,7 +3,6 @@
 // host (src/engines/wasm/kernel.ts) reads results through streamLayout().
 import { alloc, getF64, getI32, getI8, setF64, setI32 } from './mem';
 import {
-  layoutTable,
   slot_baseLen,
   slot_events,
   slot_free,
@@ -19,8 +18,8 @@ import {
   slot_seedCloses,
   slot_seedDifs,
   slot_tail,
-  writeStageSlots,
 } from './layout';
+import { layoutTable, writeStageSlots } from './table';
 import {
   mCount,
   mEnd,

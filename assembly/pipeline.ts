@@ -2,7 +2,8 @@
 // high/low/close, calls run(...), then reads the result through layout(). Every run starts from an
 // empty heap. Merging, fractals and pens run as one loop over the bars (mergeAll).
 import { alloc, getF64, setF64, setI32, setI8 } from './mem';
-import { layoutTable, slot_dea, slot_dif, slot_firstValid, slot_hist, writeStageSlots } from './layout';
+import { slot_dea, slot_dif, slot_firstValid, slot_hist } from './layout';
+import { layoutTable, writeStageSlots } from './table';
 import { firstValid, macdFirstClose, macdSmaSeed } from './macd';
 import { addFractal, BOTTOM, DOWN, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeInit, setCount, TOP, UP } from './merge';
 import { penAddVirtualTail, penInit, penOnClassified } from './pens';

@@ -19,6 +19,31 @@ describe('WASM output table', () => {
     for (const p of positions) expect(p >= 0 && p < L.size).toBe(true);
   });
 
+  it('the module exports only the functions the hosts call', () => {
+    const functions = WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name);
+    expect(functions.sort()).toEqual(
+      [
+        'prepare',
+        'lowOffset',
+        'closeOffset',
+        'run',
+        'layout',
+        'streamInit',
+        'streamStep',
+        'streamLoaded',
+        'streamDrop',
+        'streamLayout',
+        'penSetState',
+        'mergeSetCounts',
+        'mergeReserve',
+        'macdRestore',
+        'segSetState',
+      ].sort(),
+    );
+  });
+
   it('a module without a slot the host needs is refused by name', () => {
     const { slot_mHigh: _dropped, ...rest } = new WebAssembly.Instance(module, { env: { abort() {} } }).exports;
     expect(() => readLayout(rest)).toThrow('the WASM module exports no slot_mHigh: not a chan-engine build of this version');
