@@ -72,7 +72,7 @@ describe('failures on a call', () => {
   });
 
   it.each([
-    ['a flipped pen index', flipPenIndex, 'pen 1 does not start where pen 0 ends'],
+    ['a flipped pen index', flipPenIndex, 'pen 1 has a wrong start: it does not start where the previous pen ends'],
     ['NaN in the MACD', nanInMacd, 'MACD value at bar 3331 is not finite'],
   ])('%s is detected as invalid output, answered by TS, and switches', async (_n, corrupt, message) => {
     const c = await EngineCoordinator.create(coordinatorOptions(() => faultyWasm((_, r) => corrupt(r))));

@@ -188,7 +188,7 @@ export class EngineCoordinator {
     const t0 = performance.now();
     const result = await engine.analyze(bars, opt, timeout);
     const late = !engine.interruptible && performance.now() - t0 > timeout;
-    const problem = checkOutput(result, bars.high.length);
+    const problem = checkOutput(result, bars, opt);
     if (problem !== null) throw new EngineFailureError('invalid-output', `${engine.name} engine returned invalid output: ${problem}`);
     return { result, late };
   }

@@ -1,53 +1,244 @@
-// Cheap structural validation of an engine's output (always on): catches corrupted or truncated
-// results before they reach a caller. O(merged bars + pens + segments), no recomputation.
-import type { AnalysisResult } from '../core/types.js';
+// The always-on validation of an engine's output: catches corrupted or truncated results before they
+// reach a caller. It checks the structure against itself and the input bars, without recomputing the
+// analysis: merged bars tile the raw bars in strict order; every fractal (and no other merged bar) has
+// the shape its type says, at the price and apex raw bar of its merged bar; pens join end to start on
+// fractals, at the apex raw bars, prices and times of their merged bars, and only the last one may be
+// provisional (the pen rule decides that flag where the last pen ends on a fractal); segments join pen
+// ends with equal raw bars, prices and times, and carry an end case exactly when confirmed. Cost:
+// O(merged bars + the raw bars of the merged bars that fractals and pens sit on); bench/README.md.
+// What it cannot see (a confirmed segment's case 1 swapped with case 2, merged-bar and MACD values
+// that nothing refers to) is left to the shadow comparison with the backup engine.
+//
+// The loops over every element return numbers (the first bad index, or a problem code): V8 keeps
+// them several times faster than loops that can return a message; the message is made afterwards.
+import type { AnalysisOptions } from '../core/options.js';
+import { BOTTOM, TOP } from '../core/records.js';
+import type { AnalysisResult, Bars, Fractals, MergedBars } from '../core/types.js';
+import { canMakePen } from '../engines/ts/pens.js';
 
 /** Returns a description of the first problem found, or null when the output is well-formed. */
-export function checkOutput(r: AnalysisResult, barCount: number): string | null {
-  if (r.barCount !== barCount) return `barCount ${r.barCount} != ${barCount} bars`;
-  const m = r.merged;
-  if (!(m.count >= 1 && m.count <= barCount)) return `merged count ${m.count} out of range`;
+export function checkOutput(r: AnalysisResult, bars: Bars, options: AnalysisOptions): string | null {
+  const n = bars.high.length;
+  if (r.barCount !== n) return `barCount ${r.barCount} != ${n} bars`;
+  return checkMerged(r, bars) ?? checkPens(r, bars, options) ?? checkSegments(r) ?? checkMacd(r, n);
+}
+
+/**
+ * Fractal type of merged bar k. Merged bars that are strictly ordered as their directions say (what
+ * the merged-bar check verifies) make bar k a top exactly when it is up and the next one down, a
+ * bottom when the reverse.
+ */
+function shape(dir: Int8Array, k: number): number {
+  const a = dir[k],
+    b = dir[k + 1];
+  return a === 1 && b === -1 ? TOP : a === -1 && b === 1 ? BOTTOM : 0;
+}
+
+/** Apex of merged bar k: the last raw bar whose high (top) or low (bottom) is the merged extreme, or -1. */
+function apex(m: MergedBars, bars: Bars, k: number, top: boolean): number {
+  const price = top ? m.high[k]! : m.low[k]!;
+  const col = top ? bars.high : bars.low;
+  for (let raw = m.rawEnd[k]!, first = m.rawStart[k]!; raw >= first; raw--) if (col[raw] === price) return raw;
+  return -1;
+}
+
+/** The merged bars and, in the same pass, the fractal list (exactly the merged bars of fractal shape). */
+function checkMerged(r: AnalysisResult, bars: Bars): string | null {
+  const m = r.merged,
+    f = r.fractals,
+    n = bars.high.length,
+    c = m.count;
+  if (!(c >= 1 && c <= n)) return `merged count ${c} out of range`;
   for (const k of ['high', 'low', 'dir', 'rawStart', 'rawEnd'] as const) {
-    if (m[k].length !== m.count) return `merged.${k} has ${m[k].length} values for ${m.count} bars`;
+    if (m[k].length !== c) return `merged.${k} has ${m[k].length} values for ${c} bars`;
   }
-  if (m.rawStart[0] !== 0 || m.rawEnd[m.count - 1] !== barCount - 1) return 'merged bars do not cover the raw bars';
-  for (let k = 0; k < m.count; k++) {
+  for (const k of ['type', 'mergedIndex', 'rawIndex', 'price'] as const) {
+    if (f[k].length !== f.count) return `fractals.${k} has ${f[k].length} values for ${f.count} fractals`;
+  }
+  if (m.rawStart[0] !== 0 || m.rawEnd[c - 1] !== n - 1) return 'merged bars do not cover the raw bars';
+  if (m.dir[0] !== 1) return 'merged bar 0 is not up';
+  const k = badMergedBar(m, f, bars);
+  if (k === -1) return null;
+  if (k >= 0) {
     const h = m.high[k]!,
       l = m.low[k]!;
-    if (!Number.isFinite(h) || !Number.isFinite(l) || h < l) return `merged bar ${k} has high ${h}, low ${l}`;
-    if (m.rawEnd[k]! < m.rawStart[k]! || (k > 0 && m.rawStart[k] !== m.rawEnd[k - 1]! + 1)) return `merged bar ${k} raw range is broken`;
+    if (!(Number.isFinite(h) && Number.isFinite(l) && h >= l)) return `merged bar ${k} has high ${h}, low ${l}`;
+    if (k > 0 && (m.rawStart[k] !== m.rawEnd[k - 1]! + 1 || m.rawEnd[k]! < m.rawStart[k]!)) return `merged bar ${k} raw range is broken`;
+    return `merged bar ${k} is not ordered after bar ${k - 1} as its direction says`;
   }
-  const f = r.fractals;
-  for (let j = 0; j < f.count; j++) {
-    const k = f.mergedIndex[j]!;
-    if (!(k > 0 && k < m.count - 1) || (j > 0 && k <= f.mergedIndex[j - 1]!)) return `fractal ${j} has merged index ${k}`;
+  // -2 - j: fractal j is wrong, or (j = count) a fractal is missing after the last listed one.
+  const j = -2 - k;
+  const at = j < f.count ? f.mergedIndex[j]! : -1;
+  const listed =
+    j < f.count
+      ? `fractal ${j} (${f.type[j] === TOP ? 'top' : f.type[j] === BOTTOM ? 'bottom' : `type ${f.type[j]}`} at merged bar ${at})`
+      : '';
+  if (j >= f.count || at > expectedFractal(m.dir, c, j === 0 ? 0 : f.mergedIndex[j - 1]!)) {
+    return `merged bar ${expectedFractal(m.dir, c, j === 0 ? 0 : f.mergedIndex[j - 1]!)} is a fractal missing from the list${listed ? ` (next listed: ${listed})` : ''}`;
   }
-  const pens = r.pens;
-  for (let i = 0; i < pens.length; i++) {
-    const p = pens[i]!;
-    if (!(p.startMerged >= 0 && p.endMerged < m.count && p.startMerged < p.endMerged))
-      return `pen ${i} merged range ${p.startMerged}..${p.endMerged}`;
-    if (!(p.startRaw >= 0 && p.endRaw < barCount && p.startRaw < p.endRaw)) return `pen ${i} raw range ${p.startRaw}..${p.endRaw}`;
-    if (!Number.isFinite(p.startPrice) || !Number.isFinite(p.endPrice)) return `pen ${i} has a non-finite price`;
-    if (p.direction === 'up' ? p.endPrice <= p.startPrice : p.endPrice >= p.startPrice) return `pen ${i} prices contradict its direction`;
-    if (i > 0) {
-      const q = pens[i - 1]!;
-      if (q.direction === p.direction) return `pens ${i - 1} and ${i} do not alternate`;
-      if (q.endMerged !== p.startMerged) return `pen ${i} does not start where pen ${i - 1} ends`;
-      if (!q.confirmed) return `provisional pen ${i - 1} is not the last`;
+  if (at !== expectedFractal(m.dir, c, j === 0 ? 0 : f.mergedIndex[j - 1]!)) return `${listed} has a wrong merged index`;
+  if (shape(m.dir, at) !== f.type[j]) return `${listed} has a wrong type`;
+  if (f.price[j] !== (f.type[j] === TOP ? m.high[at] : m.low[at])) return `${listed} has a wrong price`;
+  return `${listed} has a wrong raw index`;
+}
+
+/** The first merged bar after `after` whose shape is a fractal (count - 1 when there is none). */
+function expectedFractal(dir: Int8Array, count: number, after: number): number {
+  let k = after + 1;
+  while (k < count - 1 && shape(dir, k) === 0) k++;
+  return k;
+}
+
+/**
+ * One pass: the first merged bar k with a non-finite or inverted range, a broken raw range, or out of
+ * order (returns k); or the first fractal j that is not the next merged bar of fractal shape, with its
+ * type, price and apex (returns -2 - j; j = count when one is missing at the end); -1 when all is well.
+ */
+function badMergedBar(m: MergedBars, f: Fractals, bars: Bars): number {
+  const { high, low, dir, rawStart, rawEnd } = m;
+  const { type, mergedIndex, rawIndex, price } = f;
+  const c = m.count,
+    fc = f.count;
+  let ph = high[0]!,
+    pl = low[0]!,
+    j = 0;
+  if (!(ph - ph === 0 && pl - pl === 0 && ph >= pl)) return 0;
+  for (let k = 1; k < c; k++) {
+    const h = high[k]!,
+      l = low[k]!,
+      d = dir[k];
+    // Finite (x - x is NaN for NaN and Infinity), high >= low, raw ranges contiguous, and strictly
+    // ordered after the previous bar as the direction says (what inclusion leaves).
+    if (!(h - h === 0 && l - l === 0 && h >= l)) return k;
+    if (rawStart[k] !== rawEnd[k - 1]! + 1 || rawEnd[k]! < rawStart[k]!) return k;
+    if (!(d === 1 ? h > ph && l > pl : d === -1 && h < ph && l < pl)) return k;
+    ph = h;
+    pl = l;
+    // Bar k - 1 is now known ordered on both sides: a fractal exactly when its shape says so.
+    const t = k >= 2 ? shape(dir, k - 1) : 0;
+    if (t === 0) {
+      if (j < fc && mergedIndex[j] === k - 1) return -2 - j;
+      continue;
     }
+    if (j >= fc || mergedIndex[j] !== k - 1 || type[j] !== t) return -2 - j;
+    if (price[j] !== (t === TOP ? high[k - 1] : low[k - 1]) || rawIndex[j] !== apex(m, bars, k - 1, t === TOP)) return -2 - j;
+    j++;
   }
-  let next = 0;
-  for (let i = 0; i < r.segments.length; i++) {
-    const s = r.segments[i]!;
-    if (s.startPen !== next || s.endPen < s.startPen || s.endPen >= pens.length) return `segment ${i} pens ${s.startPen}..${s.endPen}`;
-    next = s.endPen + 1;
+  return j === fc ? -1 : -2 - j;
+}
+
+/** The fractal type of every merged bar, for the pen rule (made only for a provisional pen on a fractal). */
+function fractalTypes(m: MergedBars): Int8Array {
+  const fx = new Int8Array(m.count);
+  for (let k = 1; k < m.count - 1; k++) fx[k] = shape(m.dir, k);
+  return fx;
+}
+
+const PEN_PROBLEMS = [
+  '',
+  'index',
+  'direction',
+  'merged range',
+  'provisional flag: only the last pen may be provisional',
+  'direction: pens alternate',
+  'start: it does not start where the previous pen ends',
+  'start raw bar: not its merged bar apex',
+  'start price',
+  'start time',
+  'end raw bar: not its merged bar apex',
+  'end price',
+  'end time',
+  'start: not on a fractal of its type',
+  'confirmed flag: it does not end on a fractal of its type',
+  'provisional flag: the pen rule accepts it',
+] as const;
+
+/** 0 when pen i is well-formed (after pen i - 1), else the index of its problem in PEN_PROBLEMS. */
+function penProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions, i: number): number {
+  const pens = r.pens,
+    m = r.merged;
+  const p = pens[i]!;
+  if (p.index !== i) return 1;
+  const up = p.direction === 'up';
+  if (!up && p.direction !== 'down') return 2;
+  const s = p.startMerged,
+    e = p.endMerged;
+  if (!(s >= 0 && e < m.count && s < e)) return 3;
+  if (!p.confirmed && i < pens.length - 1) return 4;
+  if (i > 0) {
+    const q = pens[i - 1]!;
+    if (q.direction === p.direction) return 5;
+    if (q.endMerged !== s) return 6;
   }
-  const d = r.macd;
-  if (d.dif.length !== barCount || d.dea.length !== barCount || d.histogram.length !== barCount) return 'MACD length mismatch';
-  for (let i = d.firstValid; i < barCount; i++) {
-    if (!Number.isFinite(d.dif[i]!) || !Number.isFinite(d.dea[i]!) || !Number.isFinite(d.histogram[i]!))
-      return `MACD value at bar ${i} is not finite`;
+  // An up pen starts at a bottom (the low apex) and ends at a top (the high apex).
+  if (p.startRaw !== apex(m, bars, s, !up)) return 7;
+  if (p.startPrice !== (up ? m.low[s] : m.high[s])) return 8;
+  if (p.startTime !== bars.timestamp[p.startRaw]) return 9;
+  if (p.endRaw !== apex(m, bars, e, up)) return 10;
+  if (p.endPrice !== (up ? m.high[e] : m.low[e])) return 11;
+  if (p.endTime !== bars.timestamp[p.endRaw]) return 12;
+  // The fractal list was checked to be exactly the merged bars of fractal shape.
+  if (shape(m.dir, s) !== (up ? BOTTOM : TOP)) return 13;
+  const endsOnFractal = e < m.count - 1 && shape(m.dir, e) === (up ? TOP : BOTTOM);
+  if (p.confirmed && !endsOnFractal) return 14;
+  // A provisional pen ending on a fractal is a virtual pen to it: the pen rule must have refused it
+  // when that fractal was classified (from the same start), or it would be a confirmed pen.
+  if (!p.confirmed && endsOnFractal && canMakePen({ ...m, fx: fractalTypes(m) }, o.pen, s, e, false)) return 15;
+  return 0;
+}
+
+function checkPens(r: AnalysisResult, bars: Bars, o: AnalysisOptions): string | null {
+  for (let i = 0; i < r.pens.length; i++) {
+    const problem = penProblem(r, bars, o, i);
+    if (problem !== 0) return `pen ${i} has a wrong ${PEN_PROBLEMS[problem]}`;
   }
   return null;
+}
+
+function checkSegments(r: AnalysisResult): string | null {
+  const pens = r.pens,
+    segs = r.segments;
+  // Segments tile the pens from the first; at most two pens after the last one stay outside.
+  if (segs.length === 0 ? pens.length >= 3 : pens.length - 1 - segs.at(-1)!.endPen > 2) return 'the segments leave pens uncovered';
+  for (let j = 0; j < segs.length; j++) {
+    const s = segs[j]!;
+    if (s.index !== j) return `segment ${j} has index ${s.index}`;
+    const start = j === 0 ? 0 : segs[j - 1]!.endPen + 1;
+    if (s.startPen !== start || s.endPen < s.startPen || s.endPen >= pens.length) return `segment ${j} pens ${s.startPen}..${s.endPen}`;
+    const a = pens[s.startPen]!,
+      b = pens[s.endPen]!;
+    if (s.startRaw !== a.startRaw || s.startPrice !== a.startPrice || s.startTime !== a.startTime)
+      return `segment ${j} does not start where pen ${a.index} starts`;
+    if (s.endRaw !== b.endRaw || s.endPrice !== b.endPrice || s.endTime !== b.endTime)
+      return `segment ${j} does not end where pen ${b.index} ends`;
+    if (s.direction !== b.direction) return `segment ${j} direction ${s.direction} is not its last pen's`;
+    if (!s.confirmed) {
+      if (s.endCase !== null) return `provisional segment ${j} has an end case`;
+      continue;
+    }
+    if (s.endCase !== 1 && s.endCase !== 2) return `segment ${j} is confirmed without an end case`;
+    if (s.endPen - s.startPen < 2) return `segment ${j} is confirmed with fewer than 3 pens`;
+    if (s.direction === 'up' ? s.endPrice < s.startPrice : s.endPrice > s.startPrice)
+      return `segment ${j} is confirmed but ends behind its start`;
+    // Case 2 is confirmed by the new move's own fractal: three of its pens against it come after.
+    if (s.endCase === 2 && s.endPen + 6 >= pens.length) return `segment ${j} is a confirmed case 2 without the pens that confirm it`;
+  }
+  return null;
+}
+
+function checkMacd(r: AnalysisResult, n: number): string | null {
+  const { dif, dea, histogram, firstValid } = r.macd;
+  if (dif.length !== n || dea.length !== n || histogram.length !== n) return 'MACD length mismatch';
+  if (!(firstValid >= 0 && firstValid <= n)) return `MACD first valid index ${firstValid} out of range`;
+  const i = nonFinite(dif, dea, histogram, firstValid, n);
+  return i < 0 ? null : `MACD value at bar ${i} is not finite`;
+}
+
+function nonFinite(a: Float64Array, b: Float64Array, c: Float64Array, from: number, n: number): number {
+  // x * 0 is 0 for a finite x and NaN otherwise: one sum tells whether any value is not finite.
+  let z = 0;
+  for (let i = from; i < n; i++) z += a[i]! * 0 + b[i]! * 0 + c[i]! * 0;
+  if (z === 0) return -1;
+  for (let i = from; i < n; i++) if (!Number.isFinite(a[i]! + b[i]! + c[i]!)) return i;
+  return -1;
 }
