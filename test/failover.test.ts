@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { tsEngine } from '../src/engines/ts/index.js';
 import { BarValidationError } from '../src/core/errors.js';
 import type { Bars } from '../src/core/types.js';
-import { inProcessBackend } from '../src/failover/backend.js';
+import { allocateBars } from '../src/core/bars.js';
+import { inProcessBackend, type EngineBackend } from '../src/failover/backend.js';
 import { canaryBars, CANARY_FINGERPRINT, CANARY_OPTIONS } from '../src/failover/canary.js';
 import { EngineCoordinator, type Logger } from '../src/failover/coordinator.js';
 import { EngineFailureError } from '../src/core/errors.js';
@@ -222,4 +223,51 @@ describe('concurrent calls during a switch', () => {
     expect([s.active, s.failures.timeout, s.switches.length]).toEqual(['ts', 1, 1]);
     await c.stop();
   }, 30_000);
+});
+
+describe('real WASM failures, through the coordinator', () => {
+  it('the 1 GiB memory cap: a series too large for linear memory traps inside the module; the TS engine answers', async () => {
+    // The batch engine reserves about 100 bytes of linear memory per bar, capped at 16,384 pages
+    // (1 GiB): up to about 10.7 million bars fit, 11 million do not.
+    const n = 11_000_000;
+    const big = allocateBars(n);
+    let seed = 1;
+    for (let i = 0, p = 1000; i < n; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; // a deterministic random walk
+      big.timestamp[i] = i * 60_000;
+      big.open[i] = p;
+      p = Math.max(10, p + ((seed >>> 16) % 9) - 4);
+      big.close[i] = p;
+      big.high[i] = Math.max(big.open[i]!, p) + 1;
+      big.low[i] = Math.min(big.open[i]!, p) - 1;
+      big.volume[i] = 1;
+    }
+    const c = await EngineCoordinator.create(coordinatorOptions(realWasm, { responseTimeoutMs: 60_000 }));
+    const r = await c.analyze(big);
+    expect(r.barCount).toBe(n);
+    expect(r.pens.length).toBeGreaterThan(10_000);
+    const s = c.status();
+    expect([s.primaryCalls, s.backupCalls, s.failures.error]).toEqual([1, 1, 1]);
+    expect(s.lastError).toMatchObject({ role: 'primary', kind: 'error', message: 'unreachable' });
+  }, 120_000);
+
+  it('an AssemblyScript abort inside the module becomes a WasmAbortError with its message and place; the TS engine answers', async () => {
+    // The module's only aborts are the allocator's: one allocation over 1 GiB, i.e. an input of 2^27
+    // bars or more. The backend hands the real engine the real bars with that length declared (the
+    // module aborts in prepare(), before it reads any value); the coordinator gives TS the real bars.
+    const engine = createEmbeddedWasmEngine();
+    const aborting: EngineBackend = {
+      name: 'wasm',
+      interruptible: false,
+      async analyze(b, o) {
+        return engine.analyzeValidated({ ...b, high: { length: 2 ** 27 } as unknown as Float64Array }, o);
+      },
+      async dispose() {},
+    };
+    const c = await EngineCoordinator.create(coordinatorOptions(() => aborting));
+    expect(fingerprint(await c.analyze(bars))).toBe(expected);
+    const e = c.status().lastError!;
+    expect([e.role, e.kind]).toEqual(['primary', 'error']);
+    expect(e.message).toBe('wasm abort: Allocation too large at ~lib/rt/stub.ts:33:29');
+  });
 });
