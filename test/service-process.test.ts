@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { status as status_ } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocateBars } from '../src/core/bars.js';
 import { BarStore } from '../src/service/bar-store.js';
@@ -125,20 +126,36 @@ describe('chan serve process', () => {
       const { proc, port } = await serve(db);
       const client = new ChanClient(`127.0.0.1:${port}`, { deadlineMs: 5000 });
       // Resume where the store is (as a feeder would after a crash), then stream batches until killed.
-      const stored = (await client.getStatus()).store.bars;
+      const status = await client.getStatus();
+      // Acknowledged means committed with the log synced to disk (WAL, synchronous = FULL).
+      expect([status.store.journalMode, status.store.synchronous]).toEqual(['wal', 'FULL']);
+      const stored = status.store.bars;
       expect(stored % BATCH).toBe(0);
       expect(stored).toBeGreaterThanOrEqual(acked);
       acked = stored;
+      let finished = false;
       const stream = (async () => {
         for (let i = stored; i < bars.timestamp.length; i += BATCH) {
           const r = await client.submitKlines({ symbol: 'SYN', timeframe: 'M1', klines: klines(bars, i, i + BATCH) });
           acked = r.storedCount;
         }
-      })().catch(() => undefined);
+        finished = true;
+      })();
+      // Settled with the error that ended it (null if none); attached at once so no rejection is unhandled.
+      const ended = stream.then(
+        () => null,
+        (e: { code?: number }) => e,
+      );
       await new Promise((r) => setTimeout(r, killAfterMs));
+      const ackedBeforeKill = acked;
       proc.kill('SIGKILL');
       await exited(proc);
-      await stream;
+      // The kill, and only the kill, ends the stream: the next call finds the server gone.
+      const error = await ended;
+      expect(finished).toBe(false);
+      expect(error?.code).toBe(status_.UNAVAILABLE);
+      // The round made progress before the kill.
+      expect(ackedBeforeKill).toBeGreaterThan(stored);
       client.close();
     }
     expect(acked).toBeGreaterThan(0);

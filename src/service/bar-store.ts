@@ -27,6 +27,9 @@ export interface StoreStats {
   readonly bars: number;
   readonly fileBytes: number;
   readonly path: string;
+  /** SQLite's journal mode (wal) and synchronous setting (FULL: every commit syncs the log to disk). */
+  readonly journalMode: string;
+  readonly synchronous: string;
 }
 
 interface SeriesRow {
@@ -243,7 +246,9 @@ export class BarStore {
     const s = this.q.stats.get()!;
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
-    return { series: s.series, bars: s.bars ?? 0, fileBytes: pages * pageSize, path: this.path };
+    const synchronous = ['OFF', 'NORMAL', 'FULL', 'EXTRA'][this.db.pragma('synchronous', { simple: true }) as number] ?? 'unknown';
+    const journalMode = String(this.db.pragma('journal_mode', { simple: true }));
+    return { series: s.series, bars: s.bars ?? 0, fileBytes: pages * pageSize, path: this.path, journalMode, synchronous };
   }
 
   sqliteVersion(): string {

@@ -154,7 +154,7 @@ export interface GetStatusResponse {
   version: string;
   nodeVersion: string;
   sqliteVersion: string;
-  store: { series: number; bars: number; fileBytes: number; path: string };
+  store: { series: number; bars: number; fileBytes: number; path: string; journalMode: string; synchronous: string };
   uptimeSeconds: number;
   lastError: string;
   streams: { symbol: string; timeframe: string; subscribers: number; bars: number; restored: boolean; engine: string }[];
