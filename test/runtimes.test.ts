@@ -1,5 +1,6 @@
 // The built package under Deno, Bun and workerd (Cloudflare Workers' runtime) gives the same
-// results as under Node: each runs test/runtime/smoke.mjs and prints a fingerprint.
+// results as under Node, batch and streaming on both kernels: each runs test/runtime/smoke.mjs and
+// prints a fingerprint.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,13 @@ describe('runtimes', () => {
     expect(nodeFingerprint.wasmEqualsTs).toBe(true);
     expect(nodeFingerprint.bars).toBe(20_000);
     expect(nodeFingerprint.pens).toBeGreaterThan(500);
+    // StreamingAnalyzer on both kernels equals batch (and so does every runtime that matches this).
+    expect(nodeFingerprint.streamed.map((s: { engine: string; equalsBatch: boolean }) => [s.engine, s.equalsBatch])).toEqual([
+      ['ts', true],
+      ['wasm', true],
+    ]);
+    expect(nodeFingerprint.streamed[0].events).toBe(nodeFingerprint.streamed[1].events);
+    expect(nodeFingerprint.streamed[0].events).toBeGreaterThan(100);
   });
 
   it('Deno (no permissions granted) gives the same fingerprint', () => {

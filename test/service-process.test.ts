@@ -10,19 +10,23 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { allocateBars } from '../src/core/bars.js';
 import { BarStore } from '../src/service/bar-store.js';
 import { ChanClient } from '../src/service/client.js';
+import type { AnalysisUpdate } from '../src/service/messages.js';
+import { fixtureBars } from './support/helpers.js';
 import { klines, tempDir } from './support/service-helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'dist/cli/main.js');
 const running: ChildProcess[] = [];
+const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
+const N = SSE.timestamp.length;
 
 afterEach(() => {
   for (const p of running.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
 });
 
 /** Starts `chan serve` on ephemeral ports; resolves once it logs "listening". */
-function serve(db: string): Promise<{ proc: ChildProcess; port: number; log: string[] }> {
-  const proc = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--metrics-port', '0', '--db', db], {
+function serve(db: string, ...args: string[]): Promise<{ proc: ChildProcess; port: number; log: string[] }> {
+  const proc = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--metrics-port', '0', '--db', db, ...args], {
     cwd: ROOT,
     env: { ...process.env, CHAN_AUTH_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -170,6 +174,69 @@ describe('chan serve process', () => {
     for (const f of ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const) {
       expect(loaded.bars[f]).toEqual(bars[f].subarray(0, n));
     }
+  });
+});
+
+describe('chan serve process: computation and stream state', () => {
+  it('identical requests in flight share one computation (WASM in a worker thread, no cache)', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'default.yaml');
+    writeFileSync(config, 'system: { execution: worker_thread }\nservice: { cache_entries: 0 }\n');
+    const { port } = await serve(join(dir, 'store.db'), '--config', config);
+    const client = new ChanClient(`127.0.0.1:${port}`);
+    await client.submitKlines({ symbol: 'SSE', timeframe: 'D1', klines: klines(SSE) });
+    const before = (await client.getStatus()).engineCalls;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => client.calculatePens({ symbol: 'SSE', timeframe: 'D1' })));
+    expect((await client.getStatus()).engineCalls).toBe(before + 1);
+    for (const r of answers) expect(r).toEqual(answers[0]);
+    expect(answers[0]!.total).toBe(202);
+    client.close();
+  });
+
+  it('after kill -9 a stream resumes from the state saved last and the bars written since, or is recomputed from the bars', async () => {
+    const db = join(tempDir(), 'store.db');
+    const S = { symbol: 'SSE', timeframe: 'D1' };
+    const stateOf = async (port: number) => {
+      const c = new ChanClient(`127.0.0.1:${port}`);
+      const first = new Promise<AnalysisUpdate>((resolve) => {
+        const sub = c.streamAnalysis(S, (u) => {
+          resolve(u);
+          sub.cancel();
+        });
+      });
+      const initial = await first;
+      const [status, pens] = [await c.getStatus(), await c.calculatePens(S)];
+      c.close();
+      return { initial, restored: status.streams.find((l) => l.symbol === 'SSE')?.restored, pens };
+    };
+    // 1. No state was ever saved: the stream is computed from the stored bars.
+    let server = await serve(db);
+    const c1 = new ChanClient(`127.0.0.1:${server.port}`);
+    await c1.submitKlines({ ...S, klines: klines(SSE, 0, 3000) });
+    const sub = c1.streamAnalysis(S, () => undefined);
+    const subEnded = sub.done.catch(() => undefined); // the kill ends it
+    await c1.submitKlines({ ...S, klines: klines(SSE, 3000, 3100) }); // live, unsaved
+    server.proc.kill('SIGKILL');
+    await exited(server.proc);
+    await subEnded;
+    c1.close();
+    server = await serve(db);
+    let s = await stateOf(server.port);
+    expect(s.restored).toBe(false);
+    expect(s.initial.barCount).toBe(3100);
+    expect(s.initial.events.filter((e) => e.pen).map((e) => e.pen)).toEqual(s.pens.pens);
+    // That subscription ended cleanly, so its state was saved (at 3,100 bars). 2. Bars written
+    // after it, then kill -9: the next stream resumes from the saved state and applies them.
+    const c2 = new ChanClient(`127.0.0.1:${server.port}`);
+    await c2.submitKlines({ ...S, klines: klines(SSE, 3100, N) });
+    c2.close();
+    server.proc.kill('SIGKILL');
+    await exited(server.proc);
+    server = await serve(db);
+    s = await stateOf(server.port);
+    expect(s.restored).toBe(true);
+    expect(s.initial.barCount).toBe(N);
+    expect(s.initial.events.filter((e) => e.pen).map((e) => e.pen)).toEqual(s.pens.pens);
   });
 });
 

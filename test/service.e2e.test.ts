@@ -238,11 +238,11 @@ describe('service: standard health service, reflection, auth, metrics', () => {
     h.close();
   });
 
-  it('reflection lists the services', async () => {
+  it.each(['v1', 'v1alpha'])('reflection (%s) lists the services', async (version) => {
     const reflDir = dirname(require_.resolve('@grpc/reflection/package.json'));
-    const def = protoLoader.loadSync(join(reflDir, 'build/proto/grpc/reflection/v1/reflection.proto'));
+    const def = protoLoader.loadSync(join(reflDir, `build/proto/grpc/reflection/${version}/reflection.proto`));
     const pkg = grpc.loadPackageDefinition(def) as any;
-    const c = new pkg.grpc.reflection.v1.ServerReflection(t.address, grpc.credentials.createInsecure());
+    const c = new pkg.grpc.reflection[version].ServerReflection(t.address, grpc.credentials.createInsecure());
     const names = await new Promise<string[]>((res, rej) => {
       const stream = c.ServerReflectionInfo();
       stream.on('data', (r: any) => {

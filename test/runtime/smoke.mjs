@@ -2,7 +2,7 @@
 // network or Node API. `api` is the package's entry module as the runtime resolved it. Node, Deno,
 // Bun (print.mjs) and workerd (worker.mjs) must all produce the same fingerprint.
 export function smoke(api) {
-  const { barsFromObjects, createEmbeddedWasmEngine, tsEngine } = api;
+  const { barsFromObjects, createEmbeddedWasmEngine, tsEngine, StreamingAnalyzer, tsStreamKernel, embeddedWasmStreamKernel } = api;
   let seed = 12345;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const rows = [];
@@ -24,6 +24,15 @@ export function smoke(api) {
   const ts = tsEngine.analyze(bars);
   const key = (r) => JSON.stringify([r.merged.count, r.fractals.count, r.pens, r.segments, Array.from(r.macd.histogram.slice(-50))]);
   const last = wasm.pens.at(-1);
+  // Streaming on both kernels: the snapshot after the first 3,000 bars equals batch on them.
+  const head = rows.slice(0, 3000);
+  const headBatch = key(tsEngine.analyze(barsFromObjects(head)));
+  const streamed = [tsStreamKernel, embeddedWasmStreamKernel()].map((kernel) => {
+    const s = new StreamingAnalyzer({}, { kernel });
+    let events = 0;
+    for (const row of head) events += s.append(row).events.length;
+    return { engine: s.engine, events, equalsBatch: key(s.snapshot()) === headBatch };
+  });
   return {
     bars: wasm.barCount,
     merged: wasm.merged.count,
@@ -33,5 +42,6 @@ export function smoke(api) {
     lastPen: [last.startRaw, last.endRaw, last.endPrice],
     lastHistogram: wasm.macd.histogram[bars.high.length - 1],
     wasmEqualsTs: key(wasm) === key(ts),
+    streamed,
   };
 }
