@@ -32,6 +32,13 @@ describe('chan analyze', () => {
     expect(j.macd.dif).toHaveLength(3332);
   });
 
+  it('reads gzipped CSV too: the same summary as the plain file', () => {
+    const plain = chan('analyze', 'data/sse_000001_1d.csv').stdout;
+    const gz = chan('analyze', 'test/fixtures/sse_000001_1d_20061106_20200716.csv.gz');
+    expect(gz.status).toBe(0);
+    expect(gz.stdout.split('\n').slice(1)).toEqual(plain.split('\n').slice(1));
+  });
+
   it('a bad bar is reported with its index and field, exit code 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chan-cli-'));
     const file = join(dir, 'bad.csv');
