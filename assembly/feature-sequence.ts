@@ -9,7 +9,8 @@ import { mHigh, mLow } from './merge';
 export const COMBINE: i32 = 0, INCLUDED: i32 = 2, UP: i32 = 1, DOWN: i32 = -1;
 export const TOP: i32 = 1, BOTTOM: i32 = -1;
 
-// The pens as the segment stage sees them (columns with room for vCap pens).
+// The lines the segment stage reads (pens; or segments, for segments of segments), as columns with
+// room for vCap lines.
 export let nPens: i32 = 0;
 export let vCap: i32 = 0;
 /** Streaming: view entries 0..vFinal-1 hold final pens and stay valid between builds. */
@@ -18,6 +19,8 @@ export let sDir: usize = 0;
 export let sHigh: usize = 0;
 export let sLow: usize = 0;
 export let sSure: usize = 0;
+export let sBegin: usize = 0;
+export let sEnd: usize = 0;
 
 // @ts-ignore: decorator
 @inline export function dirOf(i: i32): i32 { return getI8(sDir, i); }
@@ -26,9 +29,9 @@ export let sSure: usize = 0;
 // @ts-ignore: decorator
 @inline export function lowOf(i: i32): f64 { return getF64(sLow, i); }
 // @ts-ignore: decorator
-@inline export function beginOf(i: i32): f64 { return dirOf(i) == UP ? lowOf(i) : highOf(i); }
+@inline export function beginOf(i: i32): f64 { return getF64(sBegin, i); }
 // @ts-ignore: decorator
-@inline export function endOf(i: i32): f64 { return dirOf(i) == UP ? highOf(i) : lowOf(i); }
+@inline export function endOf(i: i32): f64 { return getF64(sEnd, i); }
 // @ts-ignore: decorator
 @inline export function sureOf(i: i32): bool { return getI8(sSure, i) != 0; }
 
@@ -46,6 +49,8 @@ export function growView(cap: i32): void {
   sSure = regrow(sSure, n, cap);
   sHigh = regrow(sHigh, n << 3, cap << 3);
   sLow = regrow(sLow, n << 3, cap << 3);
+  sBegin = regrow(sBegin, n << 3, cap << 3);
+  sEnd = regrow(sEnd, n << 3, cap << 3);
   vCap = cap;
 }
 
@@ -57,7 +62,19 @@ export function viewSet(i: i32, s: i32, e: i32, dir: i32, flags: i32): void {
   setI8(sDir, i, up ? UP : DOWN);
   setF64(sHigh, i, up ? v : b);
   setF64(sLow, i, up ? b : v);
+  setF64(sBegin, i, b);
+  setF64(sEnd, i, v);
   setI8(sSure, i, (flags & 2) != 0 ? 1 : 0);
+}
+
+/** View entry i of any line (a segment, for segments of segments). */
+export function viewSetLine(i: i32, dir: i32, high: f64, low: f64, begin: f64, end: f64, sure: bool): void {
+  setI8(sDir, i, dir);
+  setF64(sHigh, i, high);
+  setF64(sLow, i, low);
+  setF64(sBegin, i, begin);
+  setF64(sEnd, i, end);
+  setI8(sSure, i, sure ? 1 : 0);
 }
 class Element {
   first: i32 = 0;

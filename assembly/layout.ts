@@ -35,6 +35,13 @@ export const slot_gEnd: i32 = 25;
 export const slot_gDir: i32 = 26;
 export const slot_gConfirmed: i32 = 27;
 export const slot_gCase: i32 = 28;
+// Segments of segments.
+export const slot_ssCount: i32 = 48;
+export const slot_ssStart: i32 = 49;
+export const slot_ssEnd: i32 = 50;
+export const slot_ssDir: i32 = 51;
+export const slot_ssConfirmed: i32 = 52;
+export const slot_ssCase: i32 = 53;
 // Batch MACD output.
 export const slot_dif: i32 = 29;
 export const slot_dea: i32 = 30;
@@ -56,4 +63,4 @@ export const slot_resumeBegin: i32 = 44;
 export const slot_events: i32 = 45;
 export const slot_markI: i32 = 46;
 export const slot_markF: i32 = 47;
-export const LAYOUT_SLOTS: i32 = 48;
+export const LAYOUT_SLOTS: i32 = 54;

@@ -7,7 +7,7 @@ import { layoutTable, writeStageSlots } from './table';
 import { firstValid, macdFirstClose, macdSmaSeed } from './macd';
 import { addFractal, BOTTOM, DOWN, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeInit, setCount, TOP, UP } from './merge';
 import { penAddVirtualTail, penInit, penOnClassified } from './pens';
-import { buildSegments, buildSegments0 } from './segments';
+import { buildSegments, buildSegments0, buildSegmentsOfSegments } from './segments';
 
 let n: i32 = 0;
 let inHigh: usize = 0;
@@ -64,8 +64,10 @@ export function run(
   penInit(n + 1, penDef == 1, minK, fxCheck, endIsPeak != 0);
   if ((stages & MERGE) != 0) mergeAll(n, inHigh, inLow, (stages & PENS) != 0);
   penAddVirtualTail();
-  if ((stages & SEGMENTS) != 0) buildSegments();
-  else buildSegments0();
+  if ((stages & SEGMENTS) != 0) {
+    buildSegments();
+    buildSegmentsOfSegments(inHigh, inLow);
+  } else buildSegments0();
   dif = alloc(n << 3);
   dea = alloc(n << 3);
   hist = alloc(n << 3);

@@ -21,12 +21,17 @@ import {
   sDir,
   sHigh,
   sLow,
+  sBegin,
+  sEnd,
   sSure,
   UP,
   vCap,
   vFinal,
   viewSet,
+  viewSetLine,
 } from './feature-sequence';
+import { getF64 } from './mem';
+import { mHigh, mHighApex, mLow, mLowApex } from './merge';
 import { forgetStored, memoInit, PEAK_SLOTS, PeakScan, peaks, Scan, SCAN_SLOTS, scans, storePeak } from './segment-memo';
 
 /** Segment columns: start and end pen, direction, confirmed, end case (0 none, 1, 2). */
@@ -140,6 +145,7 @@ function segStateInit(cap: i32): void {
   finals = new SegmentColumns();
   added = new SegmentColumns();
   added.grow(cap);
+  segsegs = new SegmentColumns();
   upFx = new FeatureFractal();
   downFx = new FeatureFractal();
 }
@@ -155,6 +161,45 @@ export function buildSegments(): void {
   for (let i = 0; i < pCount; i++) viewSet(i, getI32(pStart, i), getI32(pEnd, i), getI8(pDir, i), getI8(pFlags, i));
   nPens = pCount;
   build();
+}
+
+/** The segments of segments of a batch run (the segment rules on the segments), after buildSegments. */
+export let segsegs: SegmentColumns = changetype<SegmentColumns>(0);
+
+/**
+ * Runs the segment rules on the segments `added` holds, each segment playing a pen: an up segment's
+ * low is its start raw bar's low and its high its end raw bar's high (a down segment the reverse),
+ * its values are its prices, `sure` its confirmed flag. The result goes to `segsegs`; `added` keeps
+ * the segments. `high`, `low`: the raw bars' columns.
+ */
+export function buildSegmentsOfSegments(high: usize, low: usize): void {
+  const segs = added;
+  const n = segs.count;
+  segStateInit(n);
+  for (let i = 0; i < n; i++) {
+    const a = getI32(segs.start, i),
+      b = getI32(segs.end, i);
+    const aUp = getI8(pDir, a) == UP,
+      bUp = getI8(pDir, b) == UP;
+    const sk = getI32(pStart, a),
+      ek = getI32(pEnd, b);
+    const startRaw = aUp ? getI32(mLowApex, sk) : getI32(mHighApex, sk);
+    const endRaw = bUp ? getI32(mHighApex, ek) : getI32(mLowApex, ek);
+    const up = getI8(segs.dir, i) == UP;
+    viewSetLine(
+      i,
+      up ? UP : DOWN,
+      up ? getF64(high, endRaw) : getF64(high, startRaw),
+      up ? getF64(low, startRaw) : getF64(low, endRaw),
+      aUp ? getF64(mLow, sk) : getF64(mHigh, sk),
+      bUp ? getF64(mHigh, ek) : getF64(mLow, ek),
+      getI8(segs.confirmed, i) != 0,
+    );
+  }
+  nPens = n;
+  build();
+  segsegs = added;
+  added = segs;
 }
 
 function build(): void {
@@ -209,6 +254,8 @@ export function segDrop(dp: i32, ds: i32): void {
   memory.copy(sSure, sSure + <usize>dp, <usize>v);
   memory.copy(sHigh, sHigh + ((<usize>dp) << 3), (<usize>v) << 3);
   memory.copy(sLow, sLow + ((<usize>dp) << 3), (<usize>v) << 3);
+  memory.copy(sBegin, sBegin + ((<usize>dp) << 3), (<usize>v) << 3);
+  memory.copy(sEnd, sEnd + ((<usize>dp) << 3), (<usize>v) << 3);
   vFinal = v;
   resumeBegin -= dp;
   forgetStored();

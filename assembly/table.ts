@@ -31,11 +31,17 @@ import {
   slot_pEnd,
   slot_pFlags,
   slot_pStart,
+  slot_ssCase,
+  slot_ssConfirmed,
+  slot_ssCount,
+  slot_ssDir,
+  slot_ssEnd,
+  slot_ssStart,
 } from './layout';
 import { setI32 } from './mem';
 import { mCap, mCount, mDir, mEnd, mFractalCount, mFractals, mFx, mHigh, mHighApex, mLow, mLowApex, mStart } from './merge';
 import { pCount, pDir, pEnd, pFlags, pStart } from './pens';
-import { added, finals } from './segments';
+import { added, finals, segsegs } from './segments';
 
 /** A zeroed table (slots a writer does not own stay 0). */
 export function layoutTable(): usize {
@@ -75,4 +81,10 @@ export function writeStageSlots(t: usize): void {
   setI32(t, slot_gDir, <i32>added.dir);
   setI32(t, slot_gConfirmed, <i32>added.confirmed);
   setI32(t, slot_gCase, <i32>added.endCase);
+  setI32(t, slot_ssCount, segsegs.count);
+  setI32(t, slot_ssStart, <i32>segsegs.start);
+  setI32(t, slot_ssEnd, <i32>segsegs.end);
+  setI32(t, slot_ssDir, <i32>segsegs.dir);
+  setI32(t, slot_ssConfirmed, <i32>segsegs.confirmed);
+  setI32(t, slot_ssCase, <i32>segsegs.endCase);
 }

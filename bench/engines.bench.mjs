@@ -21,6 +21,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,239550,1000000').split('
 const TIME = Number(process.env.BENCH_TIME_MS ?? 1500);
 const opt = resolveOptions({});
 const smaOpt = { ...opt.macd, seed: 'sma', histogramScale: 1 };
+const noStructures = resolveOptions({ structures: { enabled: false } });
 
 // --- data: the series, extended by repeating it with a price step so it keeps moving -----------
 const base = parseBarsCsv(
@@ -146,6 +147,12 @@ for (const n of SIZES) {
   });
   add('analyze(): validation + all stages + result objects', 'wasm', () => {
     sink += wasmEngine.analyze(next()).pens.length;
+  });
+  add('analyze(), structures off (no segments of segments, pivots, points)', 'ts', () => {
+    sink += tsEngine.analyze(next(), noStructures).pens.length;
+  });
+  add('analyze(), structures off (no segments of segments, pivots, points)', 'wasm', () => {
+    sink += wasmEngine.analyze(next(), noStructures).pens.length;
   });
   await bench.run();
   const c = cMacd(w[0].close);

@@ -63,9 +63,9 @@ const collect = () => {
   globalThis.gc?.();
 };
 
-function run(name, kernel, window) {
+function run(name, kernel, window, options = {}) {
   collect();
-  const a = new StreamingAnalyzer({}, { kernel, window });
+  const a = new StreamingAnalyzer(options, { kernel, window });
   for (let i = 0; i < HISTORY; i++) a.append(bar(i));
   collect();
   return { name, window: window ?? 'none', ...timed((b) => a.append(b), bar) };
@@ -94,11 +94,15 @@ for (let i = 0; i < tn.length; i++) {
 }
 tn.sort();
 
+const off = { structures: { enabled: false } };
 const rows = [
   run('WASM kernel', embeddedWasmStreamKernel()),
   run('TS kernel', tsStreamKernel),
   run('WASM kernel', embeddedWasmStreamKernel(), 10_000),
   run('TS kernel', tsStreamKernel, 10_000),
+  run('WASM kernel, structures off', embeddedWasmStreamKernel(), undefined, off),
+  run('WASM kernel, structures off', embeddedWasmStreamKernel(), 10_000, off),
+  run('TS kernel, structures off', tsStreamKernel, 10_000, off),
   kernelOnly(),
 ];
 

@@ -27,6 +27,16 @@ export {
   type PenDefinition,
   type PenOptions,
 } from './core/options.js';
+export {
+  DEFAULT_STRUCTURE_OPTIONS,
+  POINT_TYPES,
+  type Level,
+  type PartialLevelPointOptions,
+  type PartialStructureOptions,
+  type PointOptions,
+  type Side,
+  type StructureOptions,
+} from './core/structure-options.js';
 export type {
   AnalysisResult,
   Bars,
@@ -40,6 +50,10 @@ export type {
   Pen,
   Segment,
   SegmentCase,
+  SegmentOfSegments,
+  Pivot,
+  BuySellPoint,
+  BuySellPointType,
 } from './core/types.js';
 
 // Errors.
@@ -75,7 +89,7 @@ export { createCoordinator, type CreateCoordinatorOptions } from './failover/cre
 
 // Streaming.
 export { StreamingAnalyzer, type Retained, type StreamBar, type StreamOptions, type StreamUpdate } from './streaming/analyzer.js';
-export type { StreamEvent } from './core/events.js';
+export type { StreamEvent, StructureEvent, WithdrawReason } from './core/events.js';
 export type { StreamKernelFactory } from './core/stream-kernel.js';
 export { tsStreamKernel } from './engines/ts/kernel.js';
 export { createWasmStreamKernel } from './engines/wasm/kernel.js';

@@ -5,9 +5,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../src/engines/ts/pipeline.js';
+import { fixtureBars } from './support/helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const chan = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+
+const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
+
+describe('chan points', () => {
+  it('prints every buy/sell point of both levels as a table, oldest first', () => {
+    const r = chan('points', 'data/sse_000001_1d.csv');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('time                  level     line  side  types          price  divergence  state');
+    expect(lines[1]).toBe('2007-10-16T00:00:00Z  pen          8  sell  1p           6124.04      0.6839  confirmed');
+    expect(lines.at(-1)).toBe('2020-07-16T00:00:00Z  pen        201  buy   3a           3209.76              provisional');
+    const a = analyze(SSE);
+    expect(lines.length - 1).toBe(a.buySellPoints.pen.length + a.buySellPoints.segment.length);
+  });
+
+  it('--level and --json: the points of one level as JSON, a divergence rate too large for JSON as null', () => {
+    const r = chan('points', 'data/sse_000001_1d.csv', '--level', 'pen', '--json', '--config', 'config/default.yaml');
+    const j = JSON.parse(r.stdout) as { level: string; line: number; divergenceRate: number | null }[];
+    expect(j.map((p) => p.line)).toEqual(analyze(SSE).buySellPoints.pen.map((p) => p.line));
+    expect(j[0]).toMatchObject({ level: 'pen', line: 8, divergenceRate: analyze(SSE).buySellPoints.pen[0]!.divergenceRate });
+    expect(chan('points', 'data/sse_000001_1d.csv', '--level', 'bi').status).toBe(2);
+  });
+});
 
 describe('chan analyze', () => {
   it('summarises the bundled sample (counts equal chan.py on this series)', () => {
@@ -19,6 +44,11 @@ describe('chan analyze', () => {
     expect(r.stdout).toContain('pens (new_3kline)  202  (201 confirmed, 1 provisional)');
     expect(r.stdout).toContain('segments        28  (25 confirmed: 19 case 1, 6 case 2; 3 provisional)');
     expect(r.stdout).toMatch(/MACD standard   DIF 117\.2986 {2}DEA 110\.6233 {2}histogram 13\.3506/);
+    // The structures: counts equal chan.py's with the divergence rate 0.9 (test/oracle-structures.test.ts).
+    expect(r.stdout).toContain('segs of segs    9  (4 confirmed)');
+    expect(r.stdout).toContain('pen level       26 pivots, 17 buy/sell points (13 buy, 4 sell)');
+    expect(r.stdout).toContain('  last point    buy 3a at 3209.76  (2020-07-16T00:00:00Z, pen 201, provisional)');
+    expect(r.stdout).toContain('segment level   2 pivots, 0 buy/sell points (0 buy, 0 sell)');
   });
 
   it('--pen traditional --preset fast --json gives the full result', () => {
@@ -30,6 +60,20 @@ describe('chan analyze', () => {
     expect(j.segments).toHaveLength(25);
     expect(j.merged.high).toHaveLength(2607);
     expect(j.macd.dif).toHaveLength(3332);
+    expect(Object.keys(j)).toEqual([
+      'barCount',
+      'merged',
+      'fractals',
+      'pens',
+      'segments',
+      'segmentsOfSegments',
+      'pivots',
+      'buySellPoints',
+      'macd',
+    ]);
+    expect(j.pivots.pen[0]).toEqual(
+      analyze(SSE, { pen: { definition: 'traditional' }, macd: { fast: 8, slow: 17, signal: 9 } }).pivots.pen[0],
+    );
   });
 
   it('reads gzipped CSV too: the same summary as the plain file', () => {

@@ -1,10 +1,11 @@
-// WASM engine == TS engine, exactly: indices, flags, and MACD values bit for bit, on every kind of
-// series and every option combination. FUZZ_RUNS=1000000 (npm run fuzz) for the long run.
+// WASM engine == TS engine, exactly: indices, flags, and MACD values bit for bit (segments of
+// segments included, and the structures built on them), on every kind of series and every option
+// combination. FUZZ_RUNS=1000000 (npm run fuzz) for the long run.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tsEngine } from '../src/engines/ts/index.js';
 import { allocateBars } from '../src/core/bars.js';
-import { anySeries, macdOptions, penOptions } from './support/arbitraries.js';
+import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { wasmEngine } from './support/engines.js';
 import { fixtureBars } from './support/helpers.js';
 import { expectSame } from './support/same.js';
@@ -16,8 +17,8 @@ describe('WASM engine equals TS engine', () => {
     `on ${RUNS} random series x option combinations`,
     () => {
       fc.assert(
-        fc.property(anySeries, penOptions, macdOptions, (bars, pen, macd) => {
-          expectSame(wasmEngine.analyze(bars, { pen, macd }), tsEngine.analyze(bars, { pen, macd }));
+        fc.property(anySeries, penOptions, macdOptions, structureOptions, (bars, pen, macd, structures) => {
+          expectSame(wasmEngine.analyze(bars, { pen, macd, structures }), tsEngine.analyze(bars, { pen, macd, structures }));
         }),
         { numRuns: RUNS },
       );
@@ -46,6 +47,7 @@ describe('WASM engine equals TS engine', () => {
       if (n >= 20_000) {
         expect(w.pens.length).toBeGreaterThan(n / 40);
         expect(w.segments.filter((s) => s.confirmed).length).toBeGreaterThan(n / 400);
+        expect(w.segmentsOfSegments.filter((s) => s.confirmed).length).toBeGreaterThan(n / 10_000);
       }
     }
   });

@@ -161,7 +161,7 @@ describe('health checks and failback', () => {
     await c.healthCheck();
     await c.healthCheck();
     expect(c.status().active).toBe('ts');
-    expect(c.status().lastError?.message).toMatch(/^canary fingerprint [0-9a-f]{8}, expected 86e7867e$/);
+    expect(c.status().lastError?.message).toMatch(/^canary fingerprint [0-9a-f]{8}, expected 1ce4628d$/);
   });
 
   it('without failback the backup keeps serving', async () => {

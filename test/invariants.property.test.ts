@@ -1,11 +1,12 @@
-// Properties every output must have, on random walks with every pen option combination, on both engines.
+// Properties every output must have, on random walks with every pen and structure option combination,
+// on both engines.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fractalList } from '../src/core/result.js';
 import { sliceBars } from '../src/core/bars.js';
 import type { AnalysisResult, Bars } from '../src/core/types.js';
-import type { PenOptions } from '../src/core/options.js';
-import { barSeries, penOptions } from './support/arbitraries.js';
+import { resolveOptions, type PenOptions } from '../src/core/options.js';
+import { barSeries, penOptions, structureOptions } from './support/arbitraries.js';
 import { ENGINES } from './support/engines.js';
 
 const RUNS = 400;
@@ -77,6 +78,80 @@ function checkSegments(r: AnalysisResult): void {
   });
 }
 
+/** The lines and parents of a level, as plain rows. */
+function levelOf(r: AnalysisResult, bars: Bars, level: 'pen' | 'segment') {
+  const lines = (level === 'pen' ? r.pens : r.segments).map((l) => {
+    const up = l.direction === 'up';
+    // A segment's range comes from its raw bars; a pen's from its prices.
+    const low = level === 'pen' ? Math.min(l.startPrice, l.endPrice) : bars.low[up ? l.startRaw : l.endRaw]!;
+    const high = level === 'pen' ? Math.max(l.startPrice, l.endPrice) : bars.high[up ? l.endRaw : l.startRaw]!;
+    return { up, low, high, begin: l.startPrice, end: l.endPrice, endRaw: l.endRaw, confirmed: l.confirmed };
+  });
+  const parents = (
+    level === 'pen'
+      ? r.segments.map((s) => [s.startPen, s.endPen, s.direction])
+      : r.segmentsOfSegments.map((s) => [s.startSegment, s.endSegment, s.direction])
+  ) as [number, number, 'up' | 'down'][];
+  const parentOf = (line: number) => parents.findIndex(([a, b]) => a <= line && line <= b);
+  return { lines, parents, parentOf };
+}
+
+function checkStructures(bars: Bars, r: AnalysisResult, o: ReturnType<typeof resolveOptions>): void {
+  for (const level of ['pen', 'segment'] as const) {
+    const { lines, parents, parentOf } = levelOf(r, bars, level);
+    for (const z of r.pivots[level]) {
+      // Inside one parent (or after the last one), made of lines against it, a real range within its peaks.
+      const p = parentOf(z.startLine);
+      expect(parentOf(z.endLine)).toBe(p);
+      if (p >= 0) for (let i = z.startLine; i <= z.endLine; i += 2) expect(lines[i]!.up).toBe(parents[p]![2] !== 'up');
+      else expect(z.startLine).toBeGreaterThan(parents.at(-1)?.[1] ?? -1);
+      expect((z.endLine - z.startLine) % 2).toBe(0);
+      expect(z.low).toBeLessThan(z.high);
+      expect(z.peakLow).toBeLessThanOrEqual(z.low);
+      expect(z.peakHigh).toBeGreaterThanOrEqual(z.high);
+      expect(z.mid > z.low && z.mid < z.high).toBe(true);
+      expect(z.enteringLine).toBe(z.startLine - 1);
+      expect(z.enteringLine).toBeGreaterThanOrEqual(0);
+    }
+    for (const pt of r.buySellPoints[level]) {
+      const l = lines[pt.line]!;
+      // At its line's end, on the line's side.
+      expect([pt.rawIndex, pt.price, pt.confirmed, pt.side]).toEqual([l.endRaw, l.end, l.confirmed, l.up ? 'sell' : 'buy']);
+      const sideOptions = o.structures.points[level][pt.side];
+      expect(sideOptions.types).toContain(pt.types[0]);
+      const p = parentOf(pt.line);
+      for (const t of pt.types) {
+        if (t === '1' || t === '1p') {
+          // At its parent's last line; 1p reaches the extreme of the line two before it.
+          expect(parents[p]?.[1]).toBe(pt.line);
+          if (t === '1p') {
+            const pre = lines[pt.line - 2]!;
+            expect(l.up ? l.high >= pre.high : l.low <= pre.low).toBe(true);
+          }
+        }
+        if (t === '2' && parents.length > 1) {
+          // The first retracement after a parent's last line, at most max_bsp2_rate of the break.
+          const b1 = pt.line - 2,
+            k = lines[b1 + 1]!;
+          expect(parents.some(([, end]) => end === b1)).toBe(true);
+          expect(Math.abs(l.end - l.begin) / Math.abs(k.end - k.begin)).toBeLessThanOrEqual(
+            o.structures.points[level][parents[parentOf(b1)]![2] === 'up' ? 'sell' : 'buy'].maxBsp2Rate,
+          );
+        }
+      }
+      if (pt.types[0] === '1') {
+        // It broke its parent's last pivot, with a rate (and the test passed unless the rate is off).
+        const z = r.pivots[level].filter((q) => parentOf(q.startLine) === p).at(-1)!;
+        expect(l.up ? l.high > z.high : l.low < z.low).toBe(true);
+        expect(pt.divergenceRate).not.toBeNull();
+        const rate = sideOptions.divergenceRate;
+        if (rate <= 100) expect(pt.divergenceRate!).toBeLessThanOrEqual(rate * (1 + 1e-12));
+      }
+      if (pt.relatedLine !== null) expect(parents.some(([, end]) => end === pt.relatedLine)).toBe(true);
+    }
+  }
+}
+
 describe.each(ENGINES)('$name engine: invariants on random walks', (engine) => {
   it('merged bars partition the raw bars and alternate strictly', () => {
     fc.assert(
@@ -111,6 +186,16 @@ describe.each(ENGINES)('$name engine: invariants on random walks', (engine) => {
         checkSegments(engine.analyze(bars, { pen }));
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it("pivots lie inside one parent against it, with a real range; points sit at line ends and meet their types' conditions", () => {
+    fc.assert(
+      fc.property(barSeries(3000), penOptions, structureOptions, (bars, pen, structures) => {
+        const o = resolveOptions({ pen, structures });
+        checkStructures(bars, engine.analyze(bars, o), o);
+      }),
+      { numRuns: RUNS / 4 },
     );
   });
 

@@ -1,14 +1,15 @@
 // The always-on output check (failover/output-check.ts): every branch has a case that triggers it, a
 // valid output is never rejected, and a single changed field of the structure (any index, price,
-// time, direction or flag of the merged bars' tiling, fractals, pens and segments) is always caught.
+// time, direction or flag of the merged bars' tiling, fractals, pens, segments, segments of
+// segments, pivots and buy/sell points) is always caught, but for the gaps docs/failover.md lists.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sliceBars } from '../src/core/bars.js';
 import { resolveOptions, type AnalysisOptions } from '../src/core/options.js';
-import type { AnalysisResult, Bars, Pen, Segment } from '../src/core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment, SegmentOfSegments } from '../src/core/types.js';
 import { tsEngine } from '../src/engines/ts/index.js';
 import { checkOutput } from '../src/failover/output-check.js';
-import { anySeries, macdOptions, penOptions } from './support/arbitraries.js';
+import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { ENGINES } from './support/engines.js';
 import { fixtureBars } from './support/helpers.js';
 
@@ -18,8 +19,14 @@ const valid = tsEngine.analyze(SSE);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** A deep copy whose pens, segments, fractals and merged columns can be changed. */
-type Copy = Omit<AnalysisResult, 'pens' | 'segments'> & { pens: Mutable<Pen>[]; segments: Mutable<Segment>[] };
+/** A deep copy whose every part can be changed. */
+type Copy = Omit<AnalysisResult, 'pens' | 'segments' | 'segmentsOfSegments' | 'pivots' | 'buySellPoints'> & {
+  pens: Mutable<Pen>[];
+  segments: Mutable<Segment>[];
+  segmentsOfSegments: Mutable<SegmentOfSegments>[];
+  pivots: { pen: Mutable<Pivot>[]; segment: Mutable<Pivot>[] };
+  buySellPoints: { pen: Mutable<BuySellPoint>[]; segment: Mutable<BuySellPoint>[] };
+};
 
 function copy(r: AnalysisResult): Copy {
   const m = r.merged,
@@ -43,6 +50,12 @@ function copy(r: AnalysisResult): Copy {
     },
     pens: r.pens.map((p) => ({ ...p })),
     segments: r.segments.map((s) => ({ ...s })),
+    segmentsOfSegments: r.segmentsOfSegments.map((s) => ({ ...s })),
+    pivots: { pen: r.pivots.pen.map((z) => ({ ...z })), segment: r.pivots.segment.map((z) => ({ ...z })) },
+    buySellPoints: {
+      pen: r.buySellPoints.pen.map((p) => ({ ...p, types: [...p.types] })),
+      segment: r.buySellPoints.segment.map((p) => ({ ...p, types: [...p.types] })),
+    },
     macd: { ...r.macd, dif: r.macd.dif.slice(), dea: r.macd.dea.slice(), histogram: r.macd.histogram.slice() },
   };
 }
@@ -55,7 +68,7 @@ describe('output check: each branch', () => {
   });
 
   // [what is wrong, how to make it, the problem reported]
-  const cases: [string, (r: Copy) => unknown, string][] = [
+  const cases: [string, (r: Copy) => unknown, string, AnalysisOptions?][] = [
     ['bar count', (r) => Object.assign(r, { barCount: 3331 }), 'barCount 3331 != 3332 bars'],
     ['merged count', (r) => Object.assign(r.merged, { count: 0 }), 'merged count 0 out of range'],
     ['merged column length', (r) => Object.assign(r.merged, { dir: r.merged.dir.subarray(1) }), 'merged.dir has 2606 values for 2607 bars'],
@@ -133,22 +146,61 @@ describe('output check: each branch', () => {
       },
       `segment ${valid.segments.length - 1}`,
     ],
+    ['segment of segments index', (r) => (r.segmentsOfSegments[1]!.index = 0), 'segment of segments 1 has index 0'],
+    ['segment of segments range', (r) => (r.segmentsOfSegments[1]!.startSegment += 1), 'segment of segments 1 segments'],
+    ['segment of segments end', (r) => (r.segmentsOfSegments[1]!.endPrice += 1), 'segment of segments 1 does not end where segment'],
+    ['segments of segments uncovered', (r) => (r.segmentsOfSegments.length = 0), 'the segments of segments leave segments uncovered'],
+    ['pivot index', (r) => (r.pivots.pen[4]!.index = 5), 'pen pivot 4 has index 5'],
+    ['pivot lines', (r) => (r.pivots.pen[4]!.endLine += 1), 'pen pivot 4 lines'],
+    ['pivot order', (r) => (r.pivots.pen[4]!.startLine = r.pivots.pen[3]!.startLine), 'pen pivot 4'],
+    ['pivot entering line', (r) => (r.pivots.pen[4]!.enteringLine += 2), 'pen pivot 4 has entering line'],
+    ['pivot leaving line', (r) => (r.pivots.pen[4]!.leavingLine = null), 'pen pivot 4 has leaving line null'],
+    ['pivot raw bar', (r) => (r.pivots.pen[4]!.endRaw += 1), "pen pivot 4 raw bars or times are not its lines'"],
+    ['pivot flag', (r) => (r.pivots.pen[4]!.confirmed = false), "pen pivot 4 confirmed flag is not its parent's"],
+    ['pivot mid', (r) => (r.pivots.pen[4]!.mid += 1), 'pen pivot 4 mid'],
+    ['pivot range', (r) => (r.pivots.pen[4]!.high -= 1), 'pen pivot 4 range'],
+    ['pivot peak', (r) => (r.pivots.segment[1]!.peakLow -= 1), 'segment pivot 1 peaks'],
+    ['point line', (r) => (r.buySellPoints.pen[2]!.line += 2), 'pen point 2 is not at its line'],
+    ['point order', (r) => (r.buySellPoints.pen[2]!.line = r.buySellPoints.pen[1]!.line), 'pen point 2 has line'],
+    ['point price', (r) => (r.buySellPoints.pen[2]!.price += 1), "pen point 2 is not at its line's end"],
+    ['point side', (r) => (r.buySellPoints.pen[2]!.side = r.buySellPoints.pen[2]!.side === 'buy' ? 'sell' : 'buy'), 'pen point 2 side'],
+    ['point flag', (r) => (r.buySellPoints.pen.at(-1)!.confirmed = true), 'confirmed flag is not its line'],
+    ['point types', (r) => (r.buySellPoints.pen[2]!.types = []), 'pen point 2 has no type'],
+    ['point type order', (r) => (r.buySellPoints.pen[2]!.types = ['1', '3b', '2']), 'pen point 2 types 1,3b,2 are not in pass order'],
+    [
+      'point type not reported',
+      (r) => (r.buySellPoints.pen[0]!.types = ['2']),
+      'pen point 0 type 2 is not reported',
+      resolveOptions({ structures: { points: { pen: { types: ['1', '1p', '3a', '3b'] } } } }),
+    ],
+    [
+      'point rate',
+      (r) => (r.buySellPoints.pen.find((p) => p.types[0] === '2')!.divergenceRate = 0.5),
+      'has a divergence rate without type 1',
+    ],
+    ['point related line', (r) => (r.buySellPoints.pen[2]!.relatedLine = r.buySellPoints.pen[2]!.line), 'pen point 2 related line'],
+    [
+      'structures present while turned off',
+      () => undefined,
+      'structures are off but the result holds some',
+      resolveOptions({ structures: { enabled: false } }),
+    ],
     ['MACD length', (r) => Object.assign(r.macd, { dif: r.macd.dif.subarray(1) }), 'MACD length mismatch'],
     ['MACD value', (r) => (r.macd.histogram[3331] = NaN), 'MACD value at bar 3331 is not finite'],
   ];
 
-  it.each(cases)('%s', (_what, corrupt, message) => {
+  it.each(cases)('%s', (_what, corrupt, message, options) => {
     const r = copy(valid);
     corrupt(r);
-    expect(check(r)).toContain(message);
+    expect(check(r, SSE, options)).toContain(message);
   });
 });
 
 describe.each(ENGINES)('output check on $name engine results', (engine) => {
   it('a valid output is never rejected (random series x every option combination)', () => {
     fc.assert(
-      fc.property(anySeries, penOptions, macdOptions, (bars, pen, macd) => {
-        const o = resolveOptions({ pen, macd });
+      fc.property(anySeries, penOptions, macdOptions, structureOptions, (bars, pen, macd, structures) => {
+        const o = resolveOptions({ pen, macd, structures });
         expect(checkOutput(engine.analyze(bars, o), bars, o)).toBeNull();
       }),
       { numRuns: 2000 },
@@ -163,8 +215,13 @@ describe.each(ENGINES)('output check on $name engine results', (engine) => {
   });
 });
 
-/** Every field of the structure, as [path, mutate]: the mutation changes that one field. */
-function mutations(r: AnalysisResult): [string, (c: Copy) => void][] {
+/**
+ * Every field of the structure, as [path, mutate]: the mutation changes that one field. Left out, as
+ * the check cannot see them (docs/failover.md): a confirmed segment's end case 1 and 2 swapped; the
+ * confirmed flag of a segment of segments; the range and peaks of a combined pivot; which types a
+ * point has beyond their order; a type-1 point's divergence rate value; a related line's value.
+ */
+function mutations(r: AnalysisResult, bars: Bars): [string, (c: Copy) => void][] {
   const out: [string, (c: Copy) => void][] = [];
   const flip = (d: 'up' | 'down') => (d === 'up' ? 'down' : 'up');
   r.pens.forEach((p, i) => {
@@ -193,6 +250,60 @@ function mutations(r: AnalysisResult): [string, (c: Copy) => void][] {
         out.push([`segments[${j}].endCase=${e}`, (c) => void (c.segments[j]!.endCase = e)]);
     }
   });
+  r.segmentsOfSegments.forEach((s, j) => {
+    for (const k of ['index', 'startSegment', 'endSegment', 'startRaw', 'endRaw'] as const) {
+      out.push(
+        [`segmentsOfSegments[${j}].${k}+1`, (c) => void (c.segmentsOfSegments[j]![k] += 1)],
+        [`segmentsOfSegments[${j}].${k}-1`, (c) => void (c.segmentsOfSegments[j]![k] -= 1)],
+      );
+    }
+    for (const k of ['startPrice', 'endPrice'] as const)
+      out.push([`segmentsOfSegments[${j}].${k}`, (c) => void (c.segmentsOfSegments[j]![k] += 0.01)]);
+    for (const k of ['startTime', 'endTime'] as const)
+      out.push([`segmentsOfSegments[${j}].${k}`, (c) => void (c.segmentsOfSegments[j]![k] += 1)]);
+    out.push([`segmentsOfSegments[${j}].direction`, (c) => void (c.segmentsOfSegments[j]!.direction = flip(s.direction))]);
+  });
+  for (const level of ['pen', 'segment'] as const) {
+    const lines: readonly (Pen | Segment)[] = level === 'pen' ? r.pens : r.segments;
+    r.pivots[level].forEach((z, i) => {
+      const at = `pivots.${level}[${i}]`;
+      for (const k of ['index', 'startLine', 'endLine', 'startRaw', 'endRaw', 'enteringLine'] as const) {
+        out.push([`${at}.${k}+1`, (c) => void (c.pivots[level][i]![k] += 1)], [`${at}.${k}-1`, (c) => void (c.pivots[level][i]![k] -= 1)]);
+      }
+      for (const k of ['startTime', 'endTime'] as const) out.push([`${at}.${k}`, (c) => void (c.pivots[level][i]![k] += 1)]);
+      out.push([`${at}.mid`, (c) => void (c.pivots[level][i]!.mid += 0.01)]);
+      out.push([`${at}.confirmed`, (c) => void (c.pivots[level][i]!.confirmed = !z.confirmed)]);
+      out.push([`${at}.leavingLine`, (c) => void (c.pivots[level][i]!.leavingLine = z.leavingLine === null ? z.endLine + 1 : null)]);
+      if (!combined(z, lines, bars, level)) {
+        for (const k of ['low', 'high', 'peakLow', 'peakHigh'] as const) {
+          out.push(
+            [`${at}.${k}+`, (c) => void (c.pivots[level][i]![k] += 0.01)],
+            [`${at}.${k}-`, (c) => void (c.pivots[level][i]![k] -= 0.01)],
+          );
+        }
+      }
+    });
+    r.buySellPoints[level].forEach((p, i) => {
+      const at = `buySellPoints.${level}[${i}]`;
+      for (const k of ['line', 'rawIndex'] as const) {
+        out.push(
+          [`${at}.${k}+1`, (c) => void (c.buySellPoints[level][i]![k] += 1)],
+          [`${at}.${k}-1`, (c) => void (c.buySellPoints[level][i]![k] -= 1)],
+        );
+      }
+      out.push([`${at}.time`, (c) => void (c.buySellPoints[level][i]!.time += 1)]);
+      out.push([`${at}.price`, (c) => void (c.buySellPoints[level][i]!.price += 0.01)]);
+      out.push([`${at}.side`, (c) => void (c.buySellPoints[level][i]!.side = p.side === 'buy' ? 'sell' : 'buy')]);
+      out.push([`${at}.confirmed`, (c) => void (c.buySellPoints[level][i]!.confirmed = !p.confirmed)]);
+      out.push([`${at}.types=[]`, (c) => void (c.buySellPoints[level][i]!.types = [])]);
+      const passes = p.types.map((t) => (t[0] === '1' ? 1 : t[0] === '2' ? 2 : 3));
+      if (passes[0] !== passes.at(-1))
+        out.push([`${at}.types reversed`, (c) => void (c.buySellPoints[level][i]!.types = [...p.types].reverse())]);
+      if (p.types[0] !== '1' && p.types[0] !== '1p')
+        out.push([`${at}.divergenceRate`, (c) => void (c.buySellPoints[level][i]!.divergenceRate = 1)]);
+      out.push([`${at}.relatedLine`, (c) => void (c.buySellPoints[level][i]!.relatedLine = p.line)]);
+    });
+  }
   for (let j = 0; j < r.fractals.count; j++) {
     out.push([`fractals[${j}].type`, (c) => void (c.fractals.type[j] = -c.fractals.type[j]!)]);
     out.push(
@@ -215,9 +326,26 @@ function mutations(r: AnalysisResult): [string, (c: Copy) => void][] {
   return out;
 }
 
+/** Was pivot z combined from two (some line against its parent fails to overlap its first range strictly)? */
+function combined(z: Pivot, lines: readonly (Pen | Segment)[], bars: Bars, level: 'pen' | 'segment'): boolean {
+  const lo = (i: number) => {
+    const l = lines[i]!;
+    return level === 'pen' ? Math.min(l.startPrice, l.endPrice) : bars.low[l.direction === 'up' ? l.startRaw : l.endRaw]!;
+  };
+  const hi = (i: number) => {
+    const l = lines[i]!;
+    return level === 'pen' ? Math.max(l.startPrice, l.endPrice) : bars.high[l.direction === 'up' ? l.endRaw : l.startRaw]!;
+  };
+  const s = z.startLine,
+    l0 = Math.max(lo(s), lo(s + 2)),
+    h0 = Math.min(hi(s), hi(s + 2));
+  for (let c = s; c <= z.endLine; c += 2) if (!(hi(c) > l0 && h0 > lo(c))) return true;
+  return false;
+}
+
 describe('output check: a single changed field of the structure is always caught', () => {
   it('every field of the SSE daily result (pens, segments, fractals, merged tiling), one at a time', () => {
-    const missed = mutations(valid).filter(([, mutate]) => {
+    const missed = mutations(valid, SSE).filter(([, mutate]) => {
       const c = copy(valid);
       mutate(c);
       return check(c) === null;
@@ -227,10 +355,10 @@ describe('output check: a single changed field of the structure is always caught
 
   it.each(ENGINES)('random series x options, one random field ($name engine)', (engine) => {
     fc.assert(
-      fc.property(anySeries, penOptions, fc.nat(), (bars, pen, pick) => {
-        const o = resolveOptions({ pen });
+      fc.property(anySeries, penOptions, structureOptions, fc.nat(), (bars, pen, structures, pick) => {
+        const o = resolveOptions({ pen, structures });
         const r = engine.analyze(bars, o);
-        const all = mutations(r);
+        const all = mutations(r, bars);
         fc.pre(all.length > 0);
         const [path, mutate] = all[pick % all.length]!;
         const c = copy(r);

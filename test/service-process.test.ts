@@ -63,6 +63,16 @@ describe('chan serve process', () => {
     );
     const segs = chan('segments', '--symbol', 'SSE', '--timeframe', 'D1', '--confirmed-only', '--last-n', '1', '--json', ...addr);
     expect(JSON.parse(segs.stdout)).toMatchObject({ total: 25, barCount: 3332, segments: [{ index: 24, confirmed: true }] });
+    const pivots = chan('pivots', '--symbol', 'SSE', '--timeframe', 'D1', '--level', 'segment', ...addr);
+    expect(pivots.stdout).toBe(
+      '2 of 2 segment pivots, 3332 bars, engine wasm\n' +
+        '#0 2912.89 .. 3181.66  lines 5..7  2009-08-04T00:00:00Z .. 2010-07-02T00:00:00Z  confirmed\n' +
+        '#1 2733.92 .. 3127.17  lines 22..24  2018-10-19T00:00:00Z .. 2020-01-14T00:00:00Z  provisional\n',
+    );
+    const points = chan('points', '--symbol', 'SSE', '--timeframe', 'D1', '--last-n', '1', ...addr);
+    expect(points.stdout).toBe(
+      '1 of 17 pen buy/sell points, 3332 bars, engine wasm\n2020-07-16T00:00:00Z  buy  3a     3209.76  line 201  provisional\n',
+    );
     const macd = chan('macd', '--symbol', 'SSE', '--timeframe', 'D1', '--last-n', '1', ...addr);
     expect(macd.stdout).toBe('MACD(12,26,9) 3332 bars, engine wasm\n2020-07-16T00:00:00Z  DIF 117.2986  DEA 110.6233  histogram 13.3506\n');
     expect(chan('health', ...addr).stdout).toBe(`SERVING  engine wasm (primary)  at 127.0.0.1:${first.port}\n`);

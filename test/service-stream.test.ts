@@ -2,7 +2,7 @@
 // and a restart that resumes from the saved analyzer state.
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import type { AnalysisUpdate, PenMessage, SegmentMessage } from '../src/service/messages.js';
+import type { AnalysisUpdate, BuySellPointMessage, PenMessage, PivotMessage, SegmentMessage } from '../src/service/messages.js';
 import type { AnalysisOptions } from '../src/core/options.js';
 import { embeddedWasmStreamKernel } from '../src/engines/wasm/embedded.js';
 import { fixtureBars } from './support/helpers.js';
@@ -17,16 +17,30 @@ class Consumer {
   updates: AnalysisUpdate[] = [];
   pens = new Map<number, PenMessage>();
   segments = new Map<number, SegmentMessage>();
+  /** Pivots by level and index, points by level and line. */
+  pivots = new Map<string, Map<number, PivotMessage>>([
+    ['LEVEL_PEN', new Map()],
+    ['LEVEL_SEGMENT', new Map()],
+  ]);
+  points = new Map<string, Map<number, BuySellPointMessage>>([
+    ['LEVEL_PEN', new Map()],
+    ['LEVEL_SEGMENT', new Map()],
+  ]);
   onUpdate = (u: AnalysisUpdate) => {
     this.updates.push(u);
     // An initial message (the first, or a resync) replaces everything held.
     if (u.initial) {
       this.pens.clear();
       this.segments.clear();
+      for (const m of [...this.pivots.values(), ...this.points.values()]) m.clear();
     }
     for (const e of u.events) {
       if (e.type === 'PEN_REMOVED') this.pens.delete(e.index);
       else if (e.type === 'SEGMENT_REMOVED') this.segments.delete(e.index);
+      else if (e.type === 'PIVOT_REMOVED') this.pivots.get(e.level!)!.delete(e.index);
+      else if (e.type === 'POINT_WITHDRAWN') this.points.get(e.level!)!.delete(e.index);
+      else if (e.pivot) this.pivots.get(e.level!)!.set(e.index, e.pivot);
+      else if (e.point) this.points.get(e.level!)!.set(e.index, e.point);
       else if (e.type.startsWith('PEN')) this.pens.set(e.index, e.pen!);
       else this.segments.set(e.index, e.segment!);
     }
@@ -67,6 +81,15 @@ describe('StreamAnalysis', () => {
     const segs = await t.client.calculateSegments({ ...S, pen: { definition: 'TRADITIONAL' } });
     expect(c.list(c.pens)).toEqual(pens.pens);
     expect(c.list(c.segments)).toEqual(segs.segments);
+    // The structure events rebuild the pivots and points of both levels.
+    for (const level of ['LEVEL_PEN', 'LEVEL_SEGMENT']) {
+      const pivots = await t.client.calculatePivots({ ...S, level, pen: { definition: 'TRADITIONAL' } });
+      const points = await t.client.getBuySellPoints({ ...S, level, pen: { definition: 'TRADITIONAL' } });
+      expect(c.list(c.pivots.get(level)!)).toEqual(pivots.pivots);
+      expect(c.list(c.points.get(level)!)).toEqual(points.points);
+    }
+    expect(c.pivots.get('LEVEL_PEN')!.size).toBeGreaterThan(5);
+    expect(c.points.get('LEVEL_PEN')!.size).toBeGreaterThan(5);
     const macd = await t.client.getMacd({ ...S, lastN: 1 });
     expect(c.updates.at(-1)!.macd).toEqual(macd.points[0]);
     expect((await t.client.getStatus()).streams).toEqual([

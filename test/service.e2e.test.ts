@@ -84,6 +84,81 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
     ]);
   });
 
+  it('CalculatePivots and GetBuySellPoints: both levels equal analyze(), last_n, options per request', async () => {
+    const a = analyze(SSE);
+    const pens = await t.client.calculatePivots(S);
+    expect(pens.total).toBe(26);
+    expect(
+      pens.pivots.map((z) => [
+        z.index,
+        z.startLine,
+        z.endLine,
+        z.startBar,
+        z.endBar,
+        z.low,
+        z.high,
+        z.mid,
+        z.peakLow,
+        z.peakHigh,
+        z.confirmed,
+        z.enteringLine,
+        z.leavingLine,
+      ]),
+    ).toEqual(
+      a.pivots.pen.map((z) => [
+        z.index,
+        z.startLine,
+        z.endLine,
+        z.startRaw,
+        z.endRaw,
+        z.low,
+        z.high,
+        z.mid,
+        z.peakLow,
+        z.peakHigh,
+        z.confirmed,
+        z.enteringLine,
+        z.leavingLine ?? undefined,
+      ]),
+    );
+    const seg = await t.client.calculatePivots({ ...S, level: 'LEVEL_SEGMENT', lastN: 1 });
+    expect([seg.total, seg.pivots.length, seg.pivots[0]!.index]).toEqual([2, 1, 1]);
+    const points = await t.client.getBuySellPoints(S);
+    expect(points.total).toBe(17);
+    expect(
+      points.points.map((p) => [p.line, p.bar, p.time, p.price, p.side, p.types, p.confirmed, p.divergenceRate, p.relatedLine]),
+    ).toEqual(
+      a.buySellPoints.pen.map((p) => [
+        p.line,
+        p.rawIndex,
+        p.time,
+        p.price,
+        p.side === 'buy' ? 'SIDE_BUY' : 'SIDE_SELL',
+        p.types,
+        p.confirmed,
+        p.divergenceRate ?? undefined,
+        p.relatedLine ?? undefined,
+      ]),
+    );
+    // chan.py's code default (no MACD test) for this request only: 46 points, as its oracle has.
+    const inf = await t.client.getBuySellPoints({ ...S, lastN: 2, options: { points: { divergenceRate: Infinity } } });
+    expect([inf.total, inf.points.length, inf.cached]).toEqual([46, 2, false]);
+    expect(inf.points.map((p) => p.line)).toEqual(
+      analyze(SSE, { structures: { points: { pen: { divergenceRate: Infinity } } } })
+        .buySellPoints.pen.slice(-2)
+        .map((p) => p.line),
+    );
+    // Per side: buys without the MACD test, sells of types 1 and 1p only.
+    const sides = await t.client.getBuySellPoints({ ...S, options: { buy: { divergenceRate: Infinity }, sell: { types: ['1', '1p'] } } });
+    const expected = analyze(SSE, { structures: { points: { pen: { buy: { divergenceRate: Infinity }, sell: { types: ['1', '1p'] } } } } })
+      .buySellPoints.pen;
+    expect(sides.points.map((p) => [p.line, p.side, p.types])).toEqual(
+      expected.map((p) => [p.line, p.side === 'buy' ? 'SIDE_BUY' : 'SIDE_SELL', p.types]),
+    );
+    expect(new Set(sides.points.map((p) => p.side))).toEqual(new Set(['SIDE_BUY', 'SIDE_SELL']));
+    expect(sides.points.filter((p) => p.side === 'SIDE_SELL').every((p) => p.types[0] === '1' || p.types[0] === '1p')).toBe(true);
+  });
+
   it('GetMACD: configured periods, presets, explicit periods, TA-Lib seed; last_n', async () => {
     const r = await t.client.getMacd({ ...S, lastN: 1 });
     expect([r.fast, r.slow, r.signal, r.points.length]).toEqual([12, 26, 9, 1]);
@@ -196,6 +271,17 @@ describe('service: bad input gets the right status code and stores nothing', () 
     const e = await rejection(t.client.calculatePens({ symbol: 'NOPE', timeframe: 'D1' }));
     expect([e.code, e.details]).toEqual([Code.NOT_FOUND, 'no bars stored for NOPE D1']);
     expect((await rejection(t.client.getMacd({ ...S, timeframe: 'M5' }))).code).toBe(Code.NOT_FOUND);
+  });
+
+  it('structure options and levels out of range: INVALID_ARGUMENT naming the key', async () => {
+    const e = await rejection(t.client.getBuySellPoints({ ...S, options: { sell: { maxBsp2Rate: 2 } } }));
+    expect([e.code, e.details]).toEqual([
+      Code.INVALID_ARGUMENT,
+      'config structures.points.pen.sell.max_bsp2_rate: must be a number above 0 and at most 1, got 2',
+    ]);
+    // A level number the proto does not define (a newer client): named, not read as the pen level.
+    const l = await rejection(t.client.calculatePivots({ ...S, level: 7 as unknown as string }));
+    expect([l.code, l.details]).toEqual([Code.INVALID_ARGUMENT, 'level must be LEVEL_PEN or LEVEL_SEGMENT, got 7']);
   });
 
   it('bad options: INVALID_ARGUMENT naming the option', async () => {

@@ -6,7 +6,7 @@ import { ConfigError } from '../src/core/errors.js';
 import { StateBlobError } from '../src/core/errors.js';
 import { StreamingAnalyzer } from '../src/streaming/analyzer.js';
 import type { AnalysisResult } from '../src/core/types.js';
-import { barSeries, penOptions } from './support/arbitraries.js';
+import { barSeries, penOptions, structureOptions } from './support/arbitraries.js';
 import { KERNELS } from './support/engines.js';
 import type { WasmStreamKernel } from '../src/engines/wasm/kernel.js';
 import { fixtureBars, REAL_SERIES } from './support/helpers.js';
@@ -15,8 +15,29 @@ const bar = barAt;
 const SPY = fixtureBars(REAL_SERIES[2]); // 40,832 hourly bars
 const SSE = fixtureBars(REAL_SERIES[0]);
 
-/** The unbounded result cut to what a windowed analyzer keeps. */
-function cut(u: AnalysisResult, r: StreamingAnalyzer['retained']): AnalysisResult {
+/**
+ * The unbounded result cut to what a windowed analyzer keeps. Its structures (`w`'s) must be a
+ * suffix of the unbounded ones that holds at least everything ending in the kept bars.
+ */
+function cut(u: AnalysisResult, r: StreamingAnalyzer['retained'], w: AnalysisResult): AnalysisResult {
+  const since = <T>(all: readonly T[], kept: readonly T[], key: (x: T) => number, end: (x: T) => number) => {
+    const first = kept.length > 0 ? key(kept[0]!) : Infinity;
+    return all.filter((x) => key(x) >= first || end(x) >= r.firstBar);
+  };
+  const pivots = (l: 'pen' | 'segment') =>
+    since(
+      u.pivots[l],
+      w.pivots[l],
+      (z) => z.index,
+      (z) => z.endRaw,
+    );
+  const points = (l: 'pen' | 'segment') =>
+    since(
+      u.buySellPoints[l],
+      w.buySellPoints[l],
+      (p) => p.line,
+      (p) => p.rawIndex,
+    );
   const f0 = Array.from(u.fractals.mergedIndex).findIndex((k) => k >= r.firstMerged);
   const from = f0 < 0 ? u.fractals.count : f0;
   const m = r.firstMerged;
@@ -39,6 +60,14 @@ function cut(u: AnalysisResult, r: StreamingAnalyzer['retained']): AnalysisResul
     },
     pens: u.pens.slice(r.firstPen),
     segments: u.segments.slice(r.firstSegment),
+    segmentsOfSegments: since(
+      u.segmentsOfSegments,
+      w.segmentsOfSegments,
+      (s) => s.index,
+      (s) => s.endRaw,
+    ),
+    pivots: { pen: pivots('pen'), segment: pivots('segment') },
+    buySellPoints: { pen: points('pen'), segment: points('segment') },
     macd: {
       dif: u.macd.dif.slice(r.firstBar),
       dea: u.macd.dea.slice(r.firstBar),
@@ -82,7 +111,8 @@ for (const kernel of KERNELS) {
       const u = new StreamingAnalyzer({}, { kernel });
       const w = new StreamingAnalyzer({}, { window: W, kernel });
       let maxKept = 0,
-        maxPens = 0;
+        maxPens = 0,
+        maxStructures = 0;
       for (let i = 0; i < SPY.timestamp.length; i++) {
         const eu = u.append(bar(SPY, i)),
           ew = w.append(bar(SPY, i));
@@ -92,9 +122,10 @@ for (const kernel of KERNELS) {
         if (i % 1000 === 999 || i === SPY.timestamp.length - 1) {
           const snap = w.snapshot();
           maxPens = Math.max(maxPens, snap.pens.length);
+          maxStructures = Math.max(maxStructures, snap.pivots.pen.length + snap.buySellPoints.pen.length);
           expect(r.firstBar).toBeLessThanOrEqual(Math.max(0, w.barCount - W));
           const full = u.snapshot();
-          expect(snap).toEqual(cut(full, r));
+          expect(snap).toEqual(cut(full, r, snap));
           // Everything reaching into the last W bars is kept: pens and segments included.
           const inWindow = <T extends { endRaw: number }>(xs: readonly T[]) => xs.findIndex((x) => x.endRaw >= w.barCount - W);
           if (w.barCount > W) {
@@ -108,6 +139,8 @@ for (const kernel of KERNELS) {
       expect(w.retained.firstSegment).toBeGreaterThan(100);
       expect(maxKept).toBeLessThan(2 * W);
       expect(maxPens).toBeLessThan(400);
+      // The pen level's pivots and points are dropped with the window too (SPY hourly has 257 pen pivots and 331 pen points unbounded).
+      expect(maxStructures).toBeLessThan(200);
     }, 60_000);
 
     it('refuses a window too small for the MACD seed or fractional', () => {
@@ -150,25 +183,31 @@ for (const kernel of KERNELS) {
 describe('history window on random series', () => {
   it(`long random series, window 500, forming bars replaced, every option combination (${Math.max(10, Number(process.env.STREAM_RUNS ?? 300) / 10)} runs x both engines): same updates as unbounded, kept data equal`, () => {
     fc.assert(
-      fc.property(barSeries(4000), penOptions, fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }), (b, pen, forming) => {
-        for (const kernel of KERNELS) {
-          const u = new StreamingAnalyzer({ pen }, { kernel }),
-            w = new StreamingAnalyzer({ pen }, { window: 500, kernel });
-          for (let i = 0; i < b.timestamp.length; i++) {
-            const real = bar(b, i);
-            if (forming[i % 64]) {
-              const open = { ...real, high: real.open, low: real.open, close: real.open };
-              expect(w.append(open)).toEqual(u.append(open));
-              expect(w.replaceLast(real)).toEqual(u.replaceLast(real));
-            } else expect(w.append(real)).toEqual(u.append(real));
+      fc.property(
+        barSeries(4000),
+        penOptions,
+        structureOptions,
+        fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
+        (b, pen, structures, forming) => {
+          for (const kernel of KERNELS) {
+            const u = new StreamingAnalyzer({ pen, structures }, { kernel }),
+              w = new StreamingAnalyzer({ pen, structures }, { window: 500, kernel });
+            for (let i = 0; i < b.timestamp.length; i++) {
+              const real = bar(b, i);
+              if (forming[i % 64]) {
+                const open = { ...real, high: real.open, low: real.open, close: real.open };
+                expect(w.append(open)).toEqual(u.append(open));
+                expect(w.replaceLast(real)).toEqual(u.replaceLast(real));
+              } else expect(w.append(real)).toEqual(u.append(real));
+            }
+            expect(w.snapshot()).toEqual(cut(u.snapshot(), w.retained, w.snapshot()));
+            // Saved and restored with the window, it continues the same way.
+            const r = StreamingAnalyzer.restore(w.save(), undefined, { kernel });
+            const next = { ...bar(b, b.timestamp.length - 1), timestamp: b.timestamp[b.timestamp.length - 1]! + 60_000 };
+            expect(r.append(next)).toEqual(u.append(next));
           }
-          expect(w.snapshot()).toEqual(cut(u.snapshot(), w.retained));
-          // Saved and restored with the window, it continues the same way.
-          const r = StreamingAnalyzer.restore(w.save(), undefined, { kernel });
-          const next = { ...bar(b, b.timestamp.length - 1), timestamp: b.timestamp[b.timestamp.length - 1]! + 60_000 };
-          expect(r.append(next)).toEqual(u.append(next));
-        }
-      }),
+        },
+      ),
       // Shrinking a 4,000-bar counterexample takes very long: report the first failure as found.
       { numRuns: Math.max(10, Number(process.env.STREAM_RUNS ?? 300) / 10), endOnFailure: true },
     );
@@ -198,8 +237,8 @@ describe('state blobs', () => {
     expect(() => StreamingAnalyzer.restore(patch('chan-engine-ts@0.1.0', 'chan-engine-ts@0.0.9'))).toThrow(
       new StateBlobError('state blob was written by chan-engine-ts@0.0.9; this is chan-engine-ts@0.1.0: recompute from the bars'),
     );
-    expect(() => StreamingAnalyzer.restore(patch('"format":1', '"format":7'))).toThrow(
-      'state blob format 7 is not supported by this build (format 1)',
+    expect(() => StreamingAnalyzer.restore(patch('"format":2', '"format":7'))).toThrow(
+      'state blob format 7 is not supported by this build (format 2)',
     );
     expect(() => StreamingAnalyzer.restore(blob.slice(0, 40))).toThrow(StateBlobError);
     expect(() => StreamingAnalyzer.restore(new Uint8Array(64))).toThrow('not a chan-engine state blob (bad magic)');

@@ -10,7 +10,7 @@ import { StreamingAnalyzer, type StreamBar } from '../src/streaming/analyzer.js'
 import { type StreamEvent } from '../src/core/events.js';
 import type { Bars, Pen, Segment } from '../src/core/types.js';
 import { fingerprint } from '../src/failover/fingerprint.js';
-import { anySeries, macdOptions, penOptions } from './support/arbitraries.js';
+import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { KERNELS } from './support/engines.js';
 import { fixtureBars, hl, REAL_SERIES } from './support/helpers.js';
 import { expectSame } from './support/same.js';
@@ -30,7 +30,7 @@ class EventModel {
       if ('pen' in e) this.pens.set(e.pen.index, e.pen);
       else if ('segment' in e) this.segments.set(e.segment.index, e.segment);
       else if (e.type === 'pen_removed') this.pens.delete(e.index);
-      else this.segments.delete(e.index);
+      else if (e.type === 'segment_removed') this.segments.delete(e.index);
     }
   }
   sorted<T>(m: Map<number, T>): T[] {
@@ -80,8 +80,8 @@ for (const kernel of KERNELS) {
       `random series x every option combination (${RUNS} runs): every prefix, events rebuild the result`,
       () => {
         fc.assert(
-          fc.property(anySeries, penOptions, macdOptions, (b, pen, macd) => {
-            const o = { pen, macd };
+          fc.property(anySeries, penOptions, macdOptions, structureOptions, (b, pen, macd, structures) => {
+            const o = { pen, macd, structures };
             const s = new StreamingAnalyzer(o, { kernel });
             const model = new EventModel();
             for (let i = 0; i < b.timestamp.length; i++) {
@@ -260,7 +260,7 @@ describe('events, hand-worked', () => {
     for (let i = 0; i < 14; i++) {
       for (const e of s.append(bar(b, i)).events) {
         log.push(
-          `${i}:${e.type}:${'pen' in e ? `${e.pen.index} ${e.pen.startRaw}->${e.pen.endRaw}` : 'segment' in e ? e.segment.index : e.index}`,
+          `${i}:${e.type}:${'pen' in e ? `${e.pen.index} ${e.pen.startRaw}->${e.pen.endRaw}` : 'segment' in e ? e.segment.index : 'index' in e ? e.index : ''}`,
         );
       }
     }

@@ -1,10 +1,11 @@
-// `chan analyze FILE.csv`: runs the full analysis and prints a summary or JSON.
+// `chan analyze FILE.csv` (the full analysis: a summary or JSON) and `chan points FILE.csv` (the
+// buy/sell points as a table).
 import { withMacdPreset, type EngineConfig } from '../config/schema.js';
 import { ChanEngineError } from '../core/errors.js';
 import { analyze } from '../engines/ts/pipeline.js';
 import { fractalList } from '../core/result.js';
 import type { PenDefinition } from '../core/options.js';
-import type { AnalysisResult, Bars } from '../core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint } from '../core/types.js';
 import { loadConfigFile } from '../node/config-file.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
 
@@ -17,6 +18,38 @@ export interface AnalyzeArgs {
 }
 
 export function runAnalyze(args: AnalyzeArgs): string {
+  const { config, options, bars, result } = analyzeFile(args);
+  return args.json ? toJson(result) : summary(args.file, bars, result, config.macdPreset, options.pen.definition);
+}
+
+/** `chan points FILE.csv`: every buy/sell point of the levels asked for, oldest first. */
+export function runPoints(args: AnalyzeArgs & { readonly level?: string }): string {
+  if (args.level !== undefined && args.level !== 'pen' && args.level !== 'segment') {
+    throw new UsageError(`--level must be pen or segment, got "${args.level}"`);
+  }
+  const { result } = analyzeFile(args);
+  const levels = args.level === undefined ? (['pen', 'segment'] as const) : [args.level as 'pen' | 'segment'];
+  const rows = levels
+    .flatMap((level) => result.buySellPoints[level].map((p) => ({ level, ...p })))
+    .sort((a, b) => a.rawIndex - b.rawIndex || (a.level === b.level ? 0 : a.level === 'pen' ? -1 : 1));
+  if (args.json) return JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  const table = rows.map((p) =>
+    [
+      iso(p.time),
+      p.level.padEnd(7),
+      String(p.line).padStart(5),
+      p.side.padEnd(4),
+      p.types.join(',').padEnd(8),
+      String(p.price).padStart(10),
+      (p.divergenceRate === null ? '' : p.divergenceRate.toFixed(4)).padStart(10),
+      p.confirmed ? 'confirmed' : 'provisional',
+    ].join('  '),
+  );
+  const head = ['time'.padEnd(iso(0).length), 'level  ', ' line', 'side', 'types   ', '     price', 'divergence', 'state'].join('  ');
+  return [head, ...table].join('\n');
+}
+
+function analyzeFile(args: AnalyzeArgs) {
   let config: EngineConfig = loadConfigFile(args.config);
   if (args.preset !== undefined) config = withMacdPreset(config, args.preset);
   let options = config.analysis;
@@ -27,8 +60,7 @@ export function runAnalyze(args: AnalyzeArgs): string {
     options = { ...options, pen: { ...options.pen, definition: args.pen as PenDefinition } };
   }
   const bars = readBarsCsvFile(args.file);
-  const result = analyze(bars, options);
-  return args.json ? toJson(result) : summary(args.file, bars, result, config.macdPreset, options.pen.definition);
+  return { config, options, bars, result: analyze(bars, options) };
 }
 
 /** A command line that cannot be run as written (exit code 2, with the usage). */
@@ -65,6 +97,23 @@ function summary(file: string, bars: Bars, r: AnalysisResult, preset: string, pe
       `last segment    ${lastSeg.direction} ${lastSeg.startPrice} -> ${lastSeg.endPrice}  (${iso(lastSeg.startTime)} .. ${iso(lastSeg.endTime)}, ${lastSeg.confirmed ? 'confirmed' : 'provisional'})`,
     );
   }
+  const ss = r.segmentsOfSegments;
+  lines.push(`segs of segs    ${ss.length}  (${count(ss, (s) => s.confirmed)} confirmed)`);
+  for (const level of ['pen', 'segment'] as const) {
+    const zs = r.pivots[level],
+      ps = r.buySellPoints[level];
+    const name = `${level} level`.padEnd(15);
+    lines.push(
+      `${name} ${zs.length} pivots, ${ps.length} buy/sell points (${count(ps, (p) => p.side === 'buy')} buy, ${count(ps, (p) => p.side === 'sell')} sell)`,
+    );
+    const p = ps.at(-1);
+    if (p) {
+      const rate = p.divergenceRate === null ? '' : `, divergence ${p.divergenceRate.toFixed(4)}`;
+      lines.push(
+        `  last point    ${p.side} ${p.types.join(',')} at ${p.price}  (${iso(p.time)}, ${level} ${p.line}${rate}, ${p.confirmed ? 'confirmed' : 'provisional'})`,
+      );
+    }
+  }
   const m = r.macd;
   const k = n - 1;
   lines.push(
@@ -90,6 +139,13 @@ function toJson(r: AnalysisResult): string {
     fractals: fractalList(r.fractals),
     pens: r.pens,
     segments: r.segments,
+    segmentsOfSegments: r.segmentsOfSegments,
+    pivots: r.pivots,
+    // A divergence rate can be infinite (a segment of zero slope): JSON has no infinity, so null.
+    buySellPoints: {
+      pen: r.buySellPoints.pen.map(finiteRate),
+      segment: r.buySellPoints.segment.map(finiteRate),
+    },
     macd: {
       firstValid: r.macd.firstValid,
       dif: Array.from(r.macd.dif, nullIfNaN),
@@ -100,3 +156,5 @@ function toJson(r: AnalysisResult): string {
 }
 
 const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
+const finiteRate = (p: BuySellPoint) =>
+  p.divergenceRate === null || Number.isFinite(p.divergenceRate) ? p : { ...p, divergenceRate: null };

@@ -1,4 +1,4 @@
-// Client commands (`chan submit|pens|segments|macd|status|health`) against one or more servers.
+// Client commands (`chan submit|pens|segments|pivots|points|macd|status|health|watch`) against one or more servers.
 import { barAt, sliceBars } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
@@ -20,6 +20,7 @@ export interface ClientArgs {
   readonly slow?: string;
   readonly signal?: string;
   readonly batch?: string;
+  readonly level?: string;
   readonly json?: boolean;
 }
 
@@ -36,6 +37,12 @@ function series(a: ClientArgs): { symbol: string; timeframe: string } {
   if (!a.symbol) throw new UsageError('--symbol is required');
   if (!a.timeframe) throw new UsageError('--timeframe is required (M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1)');
   return { symbol: a.symbol, timeframe: a.timeframe.toUpperCase() };
+}
+
+function level(a: ClientArgs): string {
+  if (a.level === undefined || a.level === 'pen') return 'LEVEL_PEN';
+  if (a.level === 'segment') return 'LEVEL_SEGMENT';
+  throw new UsageError(`--level must be pen or segment, got "${a.level}"`);
 }
 
 function penOptions(a: ClientArgs): M.PenOptions | undefined {
@@ -78,6 +85,34 @@ export async function runClientCommand(command: string, a: ClientArgs, file?: st
           : lines(
               `${r.segments.length} of ${r.total} segments, ${r.barCount} bars, engine ${r.engine}`,
               r.segments.map((s) => `${lineOf(s)}  pens ${s.startPen}..${s.endPen}${s.endCase ? `  case ${s.endCase}` : ''}`),
+            );
+      }
+      case 'pivots': {
+        const r = await client.run((c) =>
+          c.calculatePivots({ ...series(a), level: level(a), lastN: positiveInt('--last-n', a.lastN), pen: penOptions(a) }),
+        );
+        return a.json
+          ? JSON.stringify(r)
+          : lines(
+              `${r.pivots.length} of ${r.total} ${a.level ?? 'pen'} pivots, ${r.barCount} bars, engine ${r.engine}`,
+              r.pivots.map(
+                (z) =>
+                  `#${z.index} ${z.low} .. ${z.high}  lines ${z.startLine}..${z.endLine}  ${iso(z.startTime)} .. ${iso(z.endTime)}  ${z.confirmed ? 'confirmed' : 'provisional'}`,
+              ),
+            );
+      }
+      case 'points': {
+        const r = await client.run((c) =>
+          c.getBuySellPoints({ ...series(a), level: level(a), lastN: positiveInt('--last-n', a.lastN), pen: penOptions(a) }),
+        );
+        return a.json
+          ? JSON.stringify(r)
+          : lines(
+              `${r.points.length} of ${r.total} ${a.level ?? 'pen'} buy/sell points, ${r.barCount} bars, engine ${r.engine}`,
+              r.points.map(
+                (p) =>
+                  `${iso(p.time)}  ${p.side === 'SIDE_BUY' ? 'buy ' : 'sell'} ${p.types.join(',').padEnd(6)} ${p.price}  line ${p.line}${p.divergenceRate === undefined ? '' : `  divergence ${p.divergenceRate.toFixed(3)}`}  ${p.confirmed ? 'confirmed' : 'provisional'}`,
+              ),
             );
       }
       case 'macd': {
@@ -130,9 +165,7 @@ async function watch(client: FailoverClient, a: ClientArgs): Promise<string> {
     const head = u.initial
       ? `${s.symbol} ${s.timeframe}: ${u.barCount} bars; watching ${c.address} (Ctrl-C to stop)`
       : `${iso(u.timestamp)} bar ${u.barIndex}${u.replaced ? ' (replaced)' : ''}`;
-    const body = u.events.map(
-      (e) => `  ${e.type.toLowerCase().padEnd(19)} ${e.pen ? lineOf(e.pen) : e.segment ? `segment ${lineOf(e.segment)}` : `#${e.index}`}`,
-    );
+    const body = u.events.map((e) => `  ${e.type.toLowerCase().padEnd(19)} ${eventText(e)}`);
     if (u.initial || body.length > 0) process.stdout.write([head, ...body].join('\n') + '\n');
   });
   const stop = () => sub.cancel();
@@ -176,6 +209,17 @@ async function submit(client: FailoverClient, s: { symbol: string; timeframe: st
 }
 
 const lines = (head: string, body: string[]) => [head, ...body].join('\n');
+
+function eventText(e: M.AnalysisEventMessage): string {
+  if (e.pen) return lineOf(e.pen);
+  if (e.segment) return `segment ${lineOf(e.segment)}`;
+  const level = e.level === 'LEVEL_SEGMENT' ? 'segment' : 'pen';
+  if (e.pivot) return `${level} pivot #${e.index} ${e.pivot.low} .. ${e.pivot.high}`;
+  if (e.point)
+    return `${level} ${e.point.side === 'SIDE_BUY' ? 'buy' : 'sell'} ${e.point.types.join(',')} ${e.point.price} on line ${e.index}`;
+  if (e.reason) return `${level} point on line ${e.index} (${e.reason})`;
+  return `${e.level ? `${level} pivot ` : ''}#${e.index}`;
+}
 
 function lineOf(p: M.PenMessage): string {
   const dir = p.direction === 'UP' ? 'up  ' : 'down';

@@ -2,16 +2,19 @@
 // The `chan` command line.
 import { parseArgs } from 'node:util';
 import { InputError } from '../core/errors.js';
-import { runAnalyze, UsageError } from './analyze-command.js';
+import { runAnalyze, runPoints, UsageError } from './analyze-command.js';
 import { runClientCommand } from './client-commands.js';
 import { runServe } from './serve-command.js';
 
 const USAGE = `usage:
   chan analyze FILE.csv [--preset NAME] [--pen new_3kline|traditional] [--config FILE] [--json]
+  chan points FILE.csv [--level pen|segment] [--preset NAME] [--pen D] [--config FILE] [--json]
   chan serve [--config FILE] [--host H] [--port P] [--metrics-port P] [--db FILE] [--engine wasm|ts]
   chan submit FILE.csv --symbol S --timeframe TF [--batch N]
   chan pens     --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
   chan segments --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
+  chan pivots   --symbol S --timeframe TF [--level pen|segment] [--last-n N] [--pen D] [--json]
+  chan points   --symbol S --timeframe TF [--level pen|segment] [--last-n N] [--pen D] [--json]
   chan macd     --symbol S --timeframe TF [--last-n N] [--preset NAME] [--fast N --slow N --signal N] [--json]
   chan watch    --symbol S --timeframe TF [--pen D] [--last-n N] [--json]   (live events until Ctrl-C)
   chan status [--json]
@@ -24,7 +27,7 @@ const USAGE = `usage:
   --preset   MACD preset from config/macd_params.yaml (standard, fast, slow, scalping)
   --config   default.yaml to use instead of the bundled one`;
 
-const CLIENT_COMMANDS = new Set(['submit', 'pens', 'segments', 'macd', 'status', 'health', 'watch']);
+const CLIENT_COMMANDS = new Set(['submit', 'pens', 'segments', 'pivots', 'points', 'macd', 'status', 'health', 'watch']);
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -53,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         slow: { type: 'string' },
         signal: { type: 'string' },
         batch: { type: 'string' },
+        level: { type: 'string' },
       },
     });
     if (v.help) {
@@ -63,6 +67,12 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'analyze') {
       if (file === undefined || rest.length > 0) throw new UsageError('expected: chan analyze FILE.csv');
       process.stdout.write(runAnalyze({ file, preset: v.preset, pen: v.pen, config: v.config, json: v.json }) + '\n');
+      return 0;
+    }
+    // `chan points FILE.csv` reads a file; `chan points --symbol ...` asks a server.
+    if (command === 'points' && file !== undefined) {
+      if (rest.length > 0) throw new UsageError('expected: chan points FILE.csv');
+      process.stdout.write(runPoints({ file, preset: v.preset, pen: v.pen, config: v.config, json: v.json, level: v.level }) + '\n');
       return 0;
     }
     if (command === 'serve') {

@@ -13,6 +13,12 @@ import {
   type MacdSeed,
   type PenDefinition,
 } from '../core/options.js';
+import {
+  POINT_OPTION_KEYS,
+  type PartialLevelPointOptions,
+  type PartialStructureOptions,
+  type PointOptions,
+} from '../core/structure-options.js';
 
 export interface MacdPeriods {
   readonly fast: number;
@@ -223,14 +229,45 @@ export function parseConfig(defaultYaml = '', macdParamsYaml?: string): EngineCo
   // Unset: the seed's default scale (resolveOptions).
   const histogramScale = m.has('histogram_scale') ? m.num('histogram_scale', 0) : undefined;
   m.done();
+  const structures = parseStructures(root.sub('structures'));
   const service = parseService(root.sub('service'));
   root.done();
 
   const analysis = resolveOptions({
     pen: { definition, minKlinesBetweenTurns, fractalCheck, endIsPeak },
     macd: { fast, slow, signal, seed, histogramScale },
+    structures,
   });
   return { system, health, analysis, macdPreset, macdPresets: params.presets, service };
+}
+
+/** The `structures` section: its keys are read here, its values checked by resolveStructureOptions (errors name the key). */
+function parseStructures(s: Section): PartialStructureOptions {
+  const enabled = s.has('enabled') ? (s.raw('enabled') as boolean) : undefined;
+  const combinePivots = s.has('combine_pivots') ? (s.raw('combine_pivots') as boolean) : undefined;
+  const pts = s.sub('points');
+  const points: Partial<Record<'pen' | 'segment', PartialLevelPointOptions>> = {};
+  for (const level of ['pen', 'segment'] as const) {
+    const l = pts.sub(level);
+    const buy = pointSettings(l.sub('buy'));
+    const sell = pointSettings(l.sub('sell'));
+    points[level] = { ...pointSettings(l, true), buy, sell };
+  }
+  pts.done();
+  s.done();
+  return { ...(enabled !== undefined && { enabled }), ...(combinePivots !== undefined && { combinePivots }), points };
+}
+
+/** One level's (or side's) point settings; `sides`: the level, whose `buy` and `sell` the caller reads. */
+function pointSettings(s: Section, sides = false): Partial<PointOptions> {
+  const out: Record<string, unknown> = {};
+  for (const [snake, name] of Object.entries(POINT_OPTION_KEYS)) if (s.has(snake)) out[name] = s.raw(snake);
+  if (sides) {
+    s.raw('buy');
+    s.raw('sell');
+  }
+  s.done();
+  return out as Partial<PointOptions>;
 }
 
 function parseService(s: Section): ServiceConfig {

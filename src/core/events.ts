@@ -6,7 +6,8 @@
 //   pen:     startMerged, endMerged, dir, confirmed, startRaw, endRaw, startPrice, endPrice, wasConfirmed
 //   segment: startPen, endPen, dir, confirmed, startRaw, endRaw, startPrice, endPrice, endCase
 // Indices in shapes are global (the bases follow the window's drops).
-import type { Pen, Segment } from './types.js';
+import type { Level } from './structure-options.js';
+import type { BuySellPoint, Pen, Pivot, Segment } from './types.js';
 
 export const EVENT_SLOTS = 12;
 export const PEN_SLOTS = 9,
@@ -46,7 +47,25 @@ export const PEN_CONFIRMED = 1,
 export type StreamEvent =
   | { readonly type: 'pen_confirmed' | 'pen_extended' | 'pen_provisional'; readonly pen: Pen }
   | { readonly type: 'segment_confirmed' | 'segment_provisional'; readonly segment: Segment }
-  | { readonly type: 'pen_removed' | 'segment_removed'; readonly index: number };
+  | { readonly type: 'pen_removed' | 'segment_removed'; readonly index: number }
+  | StructureEvent;
+
+/**
+ * What changed in the structures (pivots and buy/sell points of a level) with a bar.
+ * - pivot_formed: a new pivot; pivot_changed: it grew, moved or merged; pivot_confirmed: its parent
+ *   was confirmed; pivot_removed: it no longer exists (a later event for the index replaces an earlier)
+ * - point_appeared / point_changed: a point on a line appeared, or moved, gained a type or changed
+ *   otherwise (points are keyed by their line); point_withdrawn: the line has no point any more, with
+ *   the reason: the line no longer exists, the line changed, or (the line unchanged) the rules no
+ *   longer give one (a pivot or a later line changed, the divergence failed)
+ */
+export type StructureEvent =
+  | { readonly type: 'pivot_formed' | 'pivot_changed' | 'pivot_confirmed'; readonly level: Level; readonly pivot: Pivot }
+  | { readonly type: 'pivot_removed'; readonly level: Level; readonly index: number }
+  | { readonly type: 'point_appeared' | 'point_changed'; readonly level: Level; readonly point: BuySellPoint }
+  | { readonly type: 'point_withdrawn'; readonly level: Level; readonly line: number; readonly reason: WithdrawReason };
+
+export type WithdrawReason = 'line_removed' | 'line_changed' | 'rules';
 
 /** The events of a bar that changed nothing (one list shared by every such update). */
 const NO_EVENTS: readonly StreamEvent[] = Object.freeze([]);

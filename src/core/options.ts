@@ -1,6 +1,12 @@
 // Analysis options, their defaults and the named MACD presets.
 import { checkBool, checkInt, checkOneOf } from './checks.js';
 import { ConfigError } from './errors.js';
+import {
+  DEFAULT_STRUCTURE_OPTIONS,
+  resolveStructureOptions,
+  type PartialStructureOptions,
+  type StructureOptions,
+} from './structure-options.js';
 
 export type PenDefinition = 'new_3kline' | 'traditional';
 export type FractalCheck = 'strict' | 'half' | 'loss';
@@ -26,6 +32,8 @@ export interface MacdOptions {
 export interface AnalysisOptions {
   readonly pen: PenOptions;
   readonly macd: MacdOptions;
+  /** Pivots, divergence and buy/sell points (structure-options.ts). */
+  readonly structures: StructureOptions;
 }
 
 export const MACD_PRESETS = {
@@ -54,11 +62,16 @@ export const DEFAULT_MACD_OPTIONS: MacdOptions = {
   histogramScale: defaultHistogramScale('first_close'),
 };
 
-export const DEFAULT_OPTIONS: AnalysisOptions = { pen: DEFAULT_PEN_OPTIONS, macd: DEFAULT_MACD_OPTIONS };
+export const DEFAULT_OPTIONS: AnalysisOptions = {
+  pen: DEFAULT_PEN_OPTIONS,
+  macd: DEFAULT_MACD_OPTIONS,
+  structures: DEFAULT_STRUCTURE_OPTIONS,
+};
 
 export interface PartialAnalysisOptions {
   readonly pen?: Partial<PenOptions>;
   readonly macd?: Partial<MacdOptions>;
+  readonly structures?: PartialStructureOptions;
 }
 
 /** Allowed ranges of the integer options (programmatic options and the YAML files use these). */
@@ -96,5 +109,5 @@ export function resolveOptions(partial: PartialAnalysisOptions = {}): AnalysisOp
   if (typeof macd.histogramScale !== 'number' || !Number.isFinite(macd.histogramScale) || macd.histogramScale <= 0) {
     throw new ConfigError('macd.histogram_scale', `must be a positive finite number, got ${String(macd.histogramScale)}`);
   }
-  return { pen, macd };
+  return { pen, macd, structures: resolveStructureOptions(partial.structures) };
 }

@@ -29,6 +29,12 @@ export interface MergedColumns {
   readonly fractalCount: number;
 }
 
+/** The raw bar of merged bar k's extreme: its high's apex (`top`) or its low's: where a pen turns. */
+export const apexOf = (m: MergedColumns, k: number, top: boolean): number => (top ? m.highApex[k]! : m.lowApex[k]!);
+
+/** Merged bar k's extreme: its high (`top`) or its low. */
+export const extremeOf = (m: MergedColumns, k: number, top: boolean): number => (top ? m.high[k]! : m.low[k]!);
+
 /** A pen as merged-bar indices. `dir` is UP or DOWN. */
 export interface PenRecord {
   startK: number;

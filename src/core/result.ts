@@ -1,25 +1,74 @@
 // Turns an engine's raw output (merged-bar columns, pen and segment records, MACD) into the public
 // AnalysisResult. Both engines share this code, so equal raw output means equal results.
-import type { MergedColumns, PenRecord, SegmentRecord } from './records.js';
-import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, Segment } from './types.js';
+import { apexOf, extremeOf, type MergedColumns, type PenRecord, type SegmentRecord } from './records.js';
+import type { StructureOptions } from './structure-options.js';
+import { computeStructures, type Structures } from './structures/index.js';
+import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, Segment, SegmentOfSegments } from './types.js';
 
 export interface RawAnalysis {
   readonly merged: MergedColumns;
   readonly pens: readonly PenRecord[];
   readonly segments: readonly SegmentRecord[];
+  /** Segments of segments: segment records whose "pens" are segments. */
+  readonly segmentsOfSegments: readonly SegmentRecord[];
   readonly macd: MacdSeries;
 }
 
-export function shapeResult(bars: Bars, raw: RawAnalysis): AnalysisResult {
+const NO_STRUCTURES: Structures = Object.freeze({
+  pivots: Object.freeze({ pen: Object.freeze([]), segment: Object.freeze([]) }),
+  buySellPoints: Object.freeze({ pen: Object.freeze([]), segment: Object.freeze([]) }),
+});
+
+/** The public result of an engine's raw output, with the structures both engines share. */
+export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOptions): AnalysisResult {
   const m = raw.merged;
-  const pens = shapePens(m, raw.pens, bars.timestamp);
+  const merged = { count: m.count, high: m.high, low: m.low, dir: m.dir, rawStart: m.rawStart, rawEnd: m.rawEnd };
+  // The structures first, from the records: made after the pen objects, their allocations would make
+  // the young-generation collections copy all those pens (measured: ~2x the structures' own cost).
+  const structures = options.enabled
+    ? computeStructures(
+        {
+          bars,
+          merged: m,
+          pens: raw.pens,
+          segments: raw.segments,
+          segmentsOfSegments: raw.segmentsOfSegments,
+          histogram: raw.macd.histogram,
+        },
+        options,
+      )
+    : NO_STRUCTURES;
+  const pens = raw.pens.map((r, i) => shapePen(m, r, i, bars.timestamp));
+  const segments = shapeSegments(raw.segments, pens);
+  const segmentsOfSegments = (options.enabled ? raw.segmentsOfSegments : []).map((s, index) =>
+    shapeSegmentOfSegments(s, index, segments[s.startPen]!, segments[s.endPen]!),
+  );
   return {
     barCount: bars.high.length,
-    merged: { count: m.count, high: m.high, low: m.low, dir: m.dir, rawStart: m.rawStart, rawEnd: m.rawEnd },
+    merged,
     fractals: shapeFractals(m),
     pens,
-    segments: shapeSegments(raw.segments, pens),
+    segments,
+    segmentsOfSegments,
+    ...structures,
     macd: raw.macd,
+  };
+}
+
+/** One segment of segments from its first and last segment (a record's "pens" are segments). */
+export function shapeSegmentOfSegments(s: SegmentRecord, index: number, a: Segment, b: Segment): SegmentOfSegments {
+  return {
+    index,
+    direction: s.dir === 1 ? 'up' : 'down',
+    startSegment: a.index,
+    endSegment: b.index,
+    startRaw: a.startRaw,
+    endRaw: b.endRaw,
+    startPrice: a.startPrice,
+    endPrice: b.endPrice,
+    startTime: a.startTime,
+    endTime: b.endTime,
+    confirmed: s.confirmed,
   };
 }
 
@@ -51,20 +100,14 @@ export function fractalList(f: Fractals): Fractal[] {
   }));
 }
 
-function shapePens(m: MergedColumns, records: readonly PenRecord[], timestamp: Float64Array): Pen[] {
-  const out: Pen[] = new Array(records.length);
-  for (let index = 0; index < records.length; index++) out[index] = shapePen(m, records[index]!, index, timestamp);
-  return out;
-}
-
 /**
  * One pen. `mergedBase` / `rawBase` are the global indices of merged bar 0 and of timestamp[0] when
  * the columns hold only part of the series (a streaming window); raw indices in `m` are global.
  */
 export function shapePen(m: MergedColumns, r: PenRecord, index: number, timestamp: Float64Array, mergedBase = 0, rawBase = 0): Pen {
   const up = r.dir === 1;
-  const startRaw = up ? m.lowApex[r.startK]! : m.highApex[r.startK]!;
-  const endRaw = up ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
+  const startRaw = apexOf(m, r.startK, !up);
+  const endRaw = apexOf(m, r.endK, up);
   return {
     index,
     direction: up ? 'up' : 'down',
@@ -72,8 +115,8 @@ export function shapePen(m: MergedColumns, r: PenRecord, index: number, timestam
     endMerged: mergedBase + r.endK,
     startRaw,
     endRaw,
-    startPrice: up ? m.low[r.startK]! : m.high[r.startK]!,
-    endPrice: up ? m.high[r.endK]! : m.low[r.endK]!,
+    startPrice: extremeOf(m, r.startK, !up),
+    endPrice: extremeOf(m, r.endK, up),
     startTime: timestamp[startRaw - rawBase]!,
     endTime: timestamp[endRaw - rawBase]!,
     confirmed: r.confirmed,

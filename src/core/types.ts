@@ -91,6 +91,67 @@ export interface MacdSeries {
   readonly firstValid: number;
 }
 
+/** A segment of segments: the segment rules run on the segments, each playing a pen. */
+export interface SegmentOfSegments {
+  readonly index: number;
+  readonly direction: Direction;
+  readonly startSegment: number;
+  readonly endSegment: number;
+  readonly startRaw: number;
+  readonly endRaw: number;
+  readonly startPrice: number;
+  readonly endPrice: number;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly confirmed: boolean;
+}
+
+/**
+ * A pivot (中枢) of a level: the overlap [low, high] of three consecutive lines against its parent's
+ * direction, extended while the next such line overlaps it. Lines are pens at the pen level and
+ * segments at the segment level.
+ */
+export interface Pivot {
+  readonly index: number;
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly startRaw: number;
+  readonly endRaw: number;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly low: number;
+  readonly high: number;
+  /** (low + high) / 2 of its first range: a combination widens low..high but keeps it (chan.py). */
+  readonly mid: number;
+  /** The extremes of the lines put into it. */
+  readonly peakLow: number;
+  readonly peakHigh: number;
+  /** Its parent's confirmed flag (false for pivots after the last parent). */
+  readonly confirmed: boolean;
+  /** The line before it, and the line after it (null when none yet). */
+  readonly enteringLine: number;
+  readonly leavingLine: number | null;
+}
+
+export type BuySellPointType = '1' | '1p' | '2' | '2s' | '3a' | '3b';
+
+/** A buy/sell point (买卖点) at the end of a line: a buy on a down line, a sell on an up line. */
+export interface BuySellPoint {
+  readonly line: number;
+  readonly rawIndex: number;
+  readonly time: number;
+  readonly price: number;
+  readonly side: 'buy' | 'sell';
+  /** In the order they were found: 1/1p first, then 2/2s, then 3a/3b. */
+  readonly types: readonly BuySellPointType[];
+  /** The line's confirmed flag: a point on a provisional line can move or vanish. */
+  readonly confirmed: boolean;
+  /** Types 1 and 1p: out metric / in metric (null when the line does not break the pivot); else null. */
+  readonly divergenceRate: number | null;
+  /** The line of the type-1 point a type 2 or 3 follows, else null. */
+  readonly relatedLine: number | null;
+}
+
 /** The MACD of one bar (NaN where undefined, sma seed). */
 export interface MacdPoint {
   readonly dif: number;
@@ -104,5 +165,8 @@ export interface AnalysisResult {
   readonly fractals: Fractals;
   readonly pens: readonly Pen[];
   readonly segments: readonly Segment[];
+  readonly segmentsOfSegments: readonly SegmentOfSegments[];
+  readonly pivots: { readonly pen: readonly Pivot[]; readonly segment: readonly Pivot[] };
+  readonly buySellPoints: { readonly pen: readonly BuySellPoint[]; readonly segment: readonly BuySellPoint[] };
   readonly macd: MacdSeries;
 }

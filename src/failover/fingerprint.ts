@@ -22,6 +22,8 @@ class Fnv {
   }
 }
 
+const TYPE_CODE = { '1': 1, '1p': 2, '2': 3, '2s': 4, '3a': 5, '3b': 6 } as const;
+
 export function fingerprint(r: AnalysisResult): string {
   const h = new Fnv();
   const m = r.merged;
@@ -41,6 +43,21 @@ export function fingerprint(r: AnalysisResult): string {
   for (const s of r.segments) {
     h.int(s.direction === 'up' ? 1 : 2);
     h.ints([s.startPen, s.endPen, s.confirmed ? 1 : 0, s.endCase ?? 0]);
+  }
+  for (const s of r.segmentsOfSegments) {
+    h.int(s.direction === 'up' ? 1 : 2);
+    h.ints([s.startSegment, s.endSegment, s.confirmed ? 1 : 0]);
+  }
+  for (const level of ['pen', 'segment'] as const) {
+    for (const z of r.pivots[level]) {
+      h.ints([z.startLine, z.endLine, z.startRaw, z.endRaw, z.confirmed ? 1 : 0, z.leavingLine ?? -1]);
+      h.floats(Float64Array.of(z.low, z.high, z.mid, z.peakLow, z.peakHigh));
+    }
+    for (const p of r.buySellPoints[level]) {
+      h.ints([p.line, p.rawIndex, p.side === 'buy' ? 1 : 2, p.relatedLine ?? -1, p.confirmed ? 1 : 0]);
+      for (const t of p.types) h.int(TYPE_CODE[t]);
+      h.float(p.divergenceRate ?? -0);
+    }
   }
   h.int(r.macd.firstValid);
   h.floats(r.macd.dif);

@@ -13,14 +13,25 @@
 // them several times faster than loops that can return a message; the message is made afterwards.
 import type { AnalysisOptions } from '../core/options.js';
 import { BOTTOM, TOP } from '../core/records.js';
-import type { AnalysisResult, Bars, Fractals, MergedBars } from '../core/types.js';
+import type { Level } from '../core/structure-options.js';
+import type { AnalysisResult, Bars, Fractals, MergedBars, Pen, Segment, SegmentOfSegments } from '../core/types.js';
 import { canMakePen } from '../engines/ts/pens.js';
 
 /** Returns a description of the first problem found, or null when the output is well-formed. */
 export function checkOutput(r: AnalysisResult, bars: Bars, options: AnalysisOptions): string | null {
   const n = bars.high.length;
   if (r.barCount !== n) return `barCount ${r.barCount} != ${n} bars`;
-  return checkMerged(r, bars) ?? checkPens(r, bars, options) ?? checkSegments(r) ?? checkMacd(r, n);
+  return (
+    checkMerged(r, bars) ??
+    checkPens(r, bars, options) ??
+    checkSegments(r) ??
+    (options.structures.enabled
+      ? (checkSegmentsOfSegments(r) ??
+        checkStructures(r, bars, 'pen', r.pens, r.segments, options) ??
+        checkStructures(r, bars, 'segment', r.segments, r.segmentsOfSegments, options))
+      : checkNoStructures(r)) ??
+    checkMacd(r, n)
+  );
 }
 
 /**
@@ -223,6 +234,150 @@ function checkSegments(r: AnalysisResult): string | null {
     // Case 2 is confirmed by the new move's own fractal: three of its pens against it come after.
     if (s.endCase === 2 && s.endPen + 6 >= pens.length) return `segment ${j} is a confirmed case 2 without the pens that confirm it`;
   }
+  return null;
+}
+
+/** Structures turned off: none at all. */
+function checkNoStructures(r: AnalysisResult): string | null {
+  const n =
+    r.segmentsOfSegments.length +
+    r.pivots.pen.length +
+    r.pivots.segment.length +
+    r.buySellPoints.pen.length +
+    r.buySellPoints.segment.length;
+  return n === 0 ? null : 'structures are off but the result holds some';
+}
+
+/** Segments of segments tile the segments as segments tile the pens. */
+function checkSegmentsOfSegments(r: AnalysisResult): string | null {
+  const segs = r.segments,
+    ss = r.segmentsOfSegments;
+  if (ss.length === 0 ? segs.length >= 3 : segs.length - 1 - ss.at(-1)!.endSegment > 2)
+    return 'the segments of segments leave segments uncovered';
+  for (let j = 0; j < ss.length; j++) {
+    const s = ss[j]!;
+    if (s.index !== j) return `segment of segments ${j} has index ${s.index}`;
+    const start = j === 0 ? 0 : ss[j - 1]!.endSegment + 1;
+    if (s.startSegment !== start || s.endSegment < s.startSegment || s.endSegment >= segs.length)
+      return `segment of segments ${j} segments ${s.startSegment}..${s.endSegment}`;
+    const a = segs[s.startSegment]!,
+      b = segs[s.endSegment]!;
+    if (s.startRaw !== a.startRaw || s.startPrice !== a.startPrice || s.startTime !== a.startTime)
+      return `segment of segments ${j} does not start where segment ${a.index} starts`;
+    if (s.endRaw !== b.endRaw || s.endPrice !== b.endPrice || s.endTime !== b.endTime)
+      return `segment of segments ${j} does not end where segment ${b.index} ends`;
+    if (s.direction !== b.direction) return `segment of segments ${j} direction ${s.direction} is not its last segment's`;
+    if (s.confirmed && s.endSegment - s.startSegment < 2) return `segment of segments ${j} is confirmed with fewer than 3 segments`;
+  }
+  return null;
+}
+
+type Line = Pen | Segment;
+/** The pass of the point rules that finds each type. */
+const PASS = { '1': 1, '1p': 1, '2': 2, '2s': 2, '3a': 3, '3b': 3 } as const;
+type Parent = Segment | SegmentOfSegments;
+const parentEnd = (p: Parent) => ('endPen' in p ? p.endPen : p.endSegment);
+const parentStart = (p: Parent) => ('startPen' in p ? p.startPen : p.startSegment);
+
+/**
+ * The pivots and buy/sell points of a level against its lines and parents: each pivot's raw bars,
+ * times, entering and leaving lines, the mid of its first range, and (unless combined) its range and
+ * peaks; each point on its line's end, on the side the line says, with its types in order and of the
+ * side's reported types. A point's divergence rate and related line are not recomputed here.
+ */
+function checkStructures(
+  r: AnalysisResult,
+  bars: Bars,
+  level: Level,
+  lines: readonly Line[],
+  parents: readonly Parent[],
+  o: AnalysisOptions,
+): string | null {
+  const zs = r.pivots[level];
+  const n = lines.length;
+  let q = 0; // the parent holding the pivot's first line
+  for (let i = 0; i < zs.length; i++) {
+    const z = zs[i]!,
+      what = `${level} pivot ${i}`;
+    if (z.index !== i) return `${what} has index ${z.index}`;
+    const s = z.startLine,
+      e = z.endLine;
+    if (!(s >= 1 && e >= s + 2 && e < n && (e - s) % 2 === 0)) return `${what} lines ${s}..${e}`;
+    if (i > 0 && s <= zs[i - 1]!.startLine) return `${what} starts before the previous pivot`;
+    if (z.enteringLine !== s - 1) return `${what} has entering line ${z.enteringLine}`;
+    if (z.leavingLine !== (e + 1 < n ? e + 1 : null)) return `${what} has leaving line ${z.leavingLine}`;
+    const a = lines[s]!,
+      b = lines[e]!;
+    if (z.startRaw !== a.startRaw || z.startTime !== a.startTime || z.endRaw !== b.endRaw || z.endTime !== b.endTime)
+      return `${what} raw bars or times are not its lines'`;
+    while (q < parents.length && parentEnd(parents[q]!) < s) q++;
+    const owned = q < parents.length && parentStart(parents[q]!) <= s;
+    if (z.confirmed !== (owned && parents[q]!.confirmed)) return `${what} confirmed flag is not its parent's`;
+    const problem = pivotRangeProblem(z, level === 'pen' ? penRange(lines) : segmentRange(lines, bars));
+    if (problem !== null) return `${what} ${problem}`;
+  }
+  const ps = r.buySellPoints[level];
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i]!,
+      what = `${level} point ${i}`;
+    if (!(p.line >= 0 && p.line < n) || (i > 0 && p.line <= ps[i - 1]!.line)) return `${what} has line ${p.line}`;
+    const l = lines[p.line]!;
+    if (p.rawIndex !== l.endRaw || p.time !== l.endTime || p.price !== l.endPrice) return `${what} is not at its line's end`;
+    if (p.side !== (l.direction === 'down' ? 'buy' : 'sell')) return `${what} side ${p.side} is not its line's`;
+    if (p.confirmed !== l.confirmed) return `${what} confirmed flag is not its line's`;
+    // The first type made the point, so the side reports it; later ones join it in pass order.
+    if (p.types.length === 0) return `${what} has no type`;
+    if (!o.structures.points[level][p.side].types.includes(p.types[0]!)) return `${what} type ${p.types[0]} is not reported`;
+    for (let k = 1; k < p.types.length; k++) {
+      if (PASS[p.types[k]!] < PASS[p.types[k - 1]!]) return `${what} types ${p.types.join(',')} are not in pass order`;
+    }
+    const first = p.types[0] === '1' || p.types[0] === '1p';
+    if (!first && p.divergenceRate !== null) return `${what} has a divergence rate without type 1`;
+    if (p.relatedLine !== null && !(p.relatedLine >= 0 && p.relatedLine < p.line)) return `${what} related line ${p.relatedLine}`;
+  }
+  return null;
+}
+
+interface LineRange {
+  lo(i: number): number;
+  hi(i: number): number;
+}
+
+/** A pen's range is between its prices. */
+const penRange = (lines: readonly Line[]): LineRange => ({
+  lo: (i) => Math.min(lines[i]!.startPrice, lines[i]!.endPrice),
+  hi: (i) => Math.max(lines[i]!.startPrice, lines[i]!.endPrice),
+});
+
+/** A segment's range comes from its raw bars: an up one from its start bar's low to its end bar's high. */
+const segmentRange = (lines: readonly Line[], bars: Bars): LineRange => ({
+  lo: (i) => bars.low[lines[i]!.direction === 'up' ? lines[i]!.startRaw : lines[i]!.endRaw]!,
+  hi: (i) => bars.high[lines[i]!.direction === 'up' ? lines[i]!.endRaw : lines[i]!.startRaw]!,
+});
+
+/**
+ * A pivot's range: its mid is that of the overlap of its first two lines against the parent (every
+ * other line from its first); without a combination (every such line overlaps that range strictly, so
+ * each extended it) its range is that overlap and its peaks the extremes of those lines.
+ */
+function pivotRangeProblem(z: AnalysisResult['pivots']['pen'][number], { lo, hi }: LineRange): string | null {
+  const s = z.startLine;
+  const l0 = Math.max(lo(s), lo(s + 2)),
+    h0 = Math.min(hi(s), hi(s + 2));
+  if (!(h0 > l0) || z.mid !== (l0 + h0) / 2) return `mid ${z.mid} is not that of its first two lines`;
+  let combined = false,
+    pl = Infinity,
+    ph = -Infinity;
+  for (let c = s; c <= z.endLine; c += 2) {
+    if (!(hi(c) > l0 && h0 > lo(c))) combined = true;
+    pl = Math.min(pl, lo(c));
+    ph = Math.max(ph, hi(c));
+  }
+  if (!combined) {
+    if (z.low !== l0 || z.high !== h0) return `range ${z.low}..${z.high} is not the overlap of its first two lines`;
+    if (z.peakLow !== pl || z.peakHigh !== ph) return `peaks ${z.peakLow}..${z.peakHigh} are not its lines' extremes`;
+  } else if (!(z.low <= l0 && z.high >= h0 && z.peakLow <= z.low && z.peakHigh >= z.high))
+    return `combined range ${z.low}..${z.high} is not consistent`;
   return null;
 }
 

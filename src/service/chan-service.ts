@@ -5,7 +5,9 @@ import type { EngineConfig } from '../config/schema.js';
 import { barsFromObjects } from '../core/bars.js';
 import { ChanEngineError, ConfigError, EngineFailureError, HistoryConflictError, InputError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
-import type { AnalysisResult, Bars, Pen, Segment } from '../core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment } from '../core/types.js';
+import { POINT_OPTION_KEYS, resolveStructureOptions, type Level, type PointOptions } from '../core/structure-options.js';
+import { stringifyExact } from '../streaming/state-blob.js';
 import type { StreamingAnalyzer } from '../streaming/analyzer.js';
 import type { StreamEvent } from '../core/events.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
@@ -107,6 +109,32 @@ export class ChanService {
     };
   }
 
+  async calculatePivots(req: M.StructureRequest): Promise<M.CalculatePivotsResponse> {
+    const level = levelOf(req.level);
+    const a = await this.analysis(req, withStructures(this.withPen(req.pen), req.options, [level]));
+    const all = a.result.pivots[level];
+    return {
+      pivots: lastN(all, req.lastN).map(pivotMessage),
+      total: all.length,
+      barCount: a.result.barCount,
+      engine: a.engine,
+      cached: a.cached,
+    };
+  }
+
+  async getBuySellPoints(req: M.StructureRequest): Promise<M.GetBuySellPointsResponse> {
+    const level = levelOf(req.level);
+    const a = await this.analysis(req, withStructures(this.withPen(req.pen), req.options, [level]));
+    const all = a.result.buySellPoints[level];
+    return {
+      points: lastN(all, req.lastN).map(pointMessage),
+      total: all.length,
+      barCount: a.result.barCount,
+      engine: a.engine,
+      cached: a.cached,
+    };
+  }
+
   async getMacd(req: M.GetMACDRequest): Promise<M.GetMACDResponse> {
     const opt = this.withMacd(req);
     const a = await this.analysis(req, opt);
@@ -135,7 +163,8 @@ export class ChanService {
   ): { initial: M.AnalysisUpdate; unsubscribe: () => void } {
     const { symbol, timeframe } = seriesKey(req);
     if (this.store.info(symbol, timeframe) === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
-    const { analyzer, unsubscribe } = this.live.subscribe(symbol, timeframe, this.withPen(req.pen), (u) => send(updateMessage(u)));
+    const options = withStructures(this.withPen(req.pen), req.options, ['pen', 'segment']);
+    const { analyzer, unsubscribe } = this.live.subscribe(symbol, timeframe, options, (u) => send(updateMessage(u)));
     let initial: M.AnalysisUpdate;
     try {
       initial = stateMessage(analyzer, req.initialLastN);
@@ -178,7 +207,7 @@ export class ChanService {
     const info = this.store.info(symbol, timeframe);
     if (info === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const seriesId = `${symbol}\u0000${timeframe}`;
-    const optKey = JSON.stringify(opt);
+    const optKey = stringifyExact(opt);
     const hit = this.cache.get(`${seriesId}\u0000${info.revision}\u0000${optKey}`);
     if (hit !== undefined) return { ...hit, engine: this.coordinator.status().active, cached: true };
     let s = this.series.get(seriesId);
@@ -214,7 +243,7 @@ export class ChanService {
         p.fractalCheck !== 'FRACTAL_CHECK_UNSPECIFIED' && { fractalCheck: p.fractalCheck.toLowerCase() as FractalCheck }),
       ...(p.endIsPeak != null && { endIsPeak: p.endIsPeak }),
     };
-    return resolveOptions({ pen, macd: base.macd });
+    return resolveOptions({ pen, macd: base.macd, structures: base.structures });
   }
 
   private withMacd(r: M.GetMACDRequest): AnalysisOptions {
@@ -237,7 +266,7 @@ export class ChanService {
       ...(r.seed && r.seed !== 'MACD_SEED_UNSPECIFIED' && { seed: r.seed.toLowerCase() as MacdSeed, histogramScale: undefined }),
       ...(r.histogramScale != null && { histogramScale: r.histogramScale }),
     };
-    return resolveOptions({ pen: base.pen, macd });
+    return resolveOptions({ pen: base.pen, macd, structures: base.structures });
   }
 }
 
@@ -254,6 +283,40 @@ function seriesKey(req: M.SeriesRequest): { symbol: string; timeframe: string } 
     );
   }
   return { symbol, timeframe };
+}
+
+function levelOf(level: string | number | undefined): Level {
+  if (level === undefined || level === '' || level === 'LEVEL_UNSPECIFIED' || level === 'LEVEL_PEN') return 'pen';
+  if (level === 'LEVEL_SEGMENT') return 'segment';
+  throw new ServiceError(
+    Code.INVALID_ARGUMENT,
+    `level must be LEVEL_PEN or LEVEL_SEGMENT, got ${typeof level === 'string' ? JSON.stringify(level) : level}`,
+  );
+}
+
+/** The options with a request's structure options over them, at the given levels. */
+function withStructures(opt: AnalysisOptions, m: M.StructureOptionsMessage | null | undefined, levels: readonly Level[]): AnalysisOptions {
+  if (!m) return opt;
+  const s = opt.structures;
+  const both = pointOverrides(m.points),
+    buy = pointOverrides(m.buy),
+    sell = pointOverrides(m.sell);
+  const points = { ...s.points };
+  for (const l of levels) points[l] = { buy: { ...s.points[l].buy, ...both, ...buy }, sell: { ...s.points[l].sell, ...both, ...sell } };
+  const structures = resolveStructureOptions({ combinePivots: m.combinePivots ?? s.combinePivots, points });
+  return { ...opt, structures };
+}
+
+/** The fields set in a PointOptions message, as point options (proto-loader camel-cases `bsp2_follow_1` to `bsp2Follow_1`). */
+function pointOverrides(m: M.PointOptionsMessage | null | undefined): Partial<PointOptions> {
+  if (!m) return {};
+  const out: Record<string, unknown> = {};
+  for (const [snake, name] of Object.entries(POINT_OPTION_KEYS)) {
+    const v = (m as Record<string, unknown>)[snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
+    if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) continue;
+    out[name] = name === 'maxBsp2sLevel' && v === 0 ? null : v;
+  }
+  return out as Partial<PointOptions>;
 }
 
 const lastN = <T>(xs: readonly T[], n: number | undefined): readonly T[] => (n ? xs.slice(Math.max(0, xs.length - n)) : xs);
@@ -278,15 +341,52 @@ function segmentMessage(s: Segment): M.SegmentMessage {
   return { ...penMessage(s), startPen: s.startPen, endPen: s.endPen, endCase: s.endCase ?? 0 };
 }
 
-const EVENT_TYPE: Record<StreamEvent['type'], string> = {
-  pen_confirmed: 'PEN_CONFIRMED',
-  pen_extended: 'PEN_EXTENDED',
-  pen_provisional: 'PEN_PROVISIONAL',
-  pen_removed: 'PEN_REMOVED',
-  segment_confirmed: 'SEGMENT_CONFIRMED',
-  segment_provisional: 'SEGMENT_PROVISIONAL',
-  segment_removed: 'SEGMENT_REMOVED',
-};
+function pivotMessage(z: Pivot): M.PivotMessage {
+  return {
+    index: z.index,
+    startLine: z.startLine,
+    endLine: z.endLine,
+    startBar: z.startRaw,
+    endBar: z.endRaw,
+    startTime: z.startTime,
+    endTime: z.endTime,
+    low: z.low,
+    high: z.high,
+    mid: z.mid,
+    peakLow: z.peakLow,
+    peakHigh: z.peakHigh,
+    confirmed: z.confirmed,
+    enteringLine: z.enteringLine,
+    ...(z.leavingLine !== null && { leavingLine: z.leavingLine }),
+  };
+}
+
+function pointMessage(p: BuySellPoint): M.BuySellPointMessage {
+  return {
+    line: p.line,
+    bar: p.rawIndex,
+    time: p.time,
+    price: p.price,
+    side: p.side === 'buy' ? 'SIDE_BUY' : 'SIDE_SELL',
+    types: [...p.types],
+    confirmed: p.confirmed,
+    ...(p.divergenceRate !== null && { divergenceRate: p.divergenceRate }),
+    ...(p.relatedLine !== null && { relatedLine: p.relatedLine }),
+  };
+}
+
+const levelMessage = (l: Level) => (l === 'pen' ? 'LEVEL_PEN' : 'LEVEL_SEGMENT');
+
+function eventMessage(e: StreamEvent): M.AnalysisEventMessage {
+  const type = e.type.toUpperCase();
+  if ('pen' in e) return { type, index: e.pen.index, pen: penMessage(e.pen) };
+  if ('segment' in e) return { type, index: e.segment.index, segment: segmentMessage(e.segment) };
+  if ('pivot' in e) return { type, index: e.pivot.index, level: levelMessage(e.level), pivot: pivotMessage(e.pivot) };
+  if ('point' in e) return { type, index: e.point.line, level: levelMessage(e.level), point: pointMessage(e.point) };
+  if (e.type === 'point_withdrawn') return { type, index: e.line, level: levelMessage(e.level), reason: e.reason };
+  if (e.type === 'pivot_removed') return { type, index: e.index, level: levelMessage(e.level) };
+  return { type, index: e.index };
+}
 
 /** The analyzer's current state as one message (`initial`): the first of a stream, or a resync. */
 function stateMessage(analyzer: StreamingAnalyzer, lastNPens: number | undefined): M.AnalysisUpdate {
@@ -310,6 +410,20 @@ function stateMessage(analyzer: StreamingAnalyzer, lastNPens: number | undefined
         index: s.index,
         segment: segmentMessage(s),
       })),
+      ...(['pen', 'segment'] as const).flatMap((l) => [
+        ...lastN(snap.pivots[l], lastNPens).map((z) => ({
+          type: 'PIVOT_FORMED',
+          index: z.index,
+          level: levelMessage(l),
+          pivot: pivotMessage(z),
+        })),
+        ...lastN(snap.buySellPoints[l], lastNPens).map((p) => ({
+          type: 'POINT_APPEARED',
+          index: p.line,
+          level: levelMessage(l),
+          point: pointMessage(p),
+        })),
+      ]),
     ],
     barCount: snap.barCount,
   };
@@ -324,13 +438,7 @@ function updateMessage(u: LiveUpdate): M.AnalysisUpdate {
     timestamp: u.timestamp,
     replaced: update.replaced,
     macd: { timestamp: u.timestamp, ...update.macd },
-    events: update.events.map((e) =>
-      'pen' in e
-        ? { type: EVENT_TYPE[e.type], index: e.pen.index, pen: penMessage(e.pen) }
-        : 'segment' in e
-          ? { type: EVENT_TYPE[e.type], index: e.segment.index, segment: segmentMessage(e.segment) }
-          : { type: EVENT_TYPE[e.type], index: e.index },
-    ),
+    events: update.events.map(eventMessage),
     barCount: u.barCount,
   };
 }

@@ -51,6 +51,12 @@ export class ChanClient {
   calculateSegments(r: M.CalculateSegmentsRequest): Promise<M.CalculateSegmentsResponse> {
     return this.call(this.raw, 'CalculateSegments', r);
   }
+  calculatePivots(r: M.StructureRequest): Promise<M.CalculatePivotsResponse> {
+    return this.call(this.raw, 'CalculatePivots', r);
+  }
+  getBuySellPoints(r: M.StructureRequest): Promise<M.GetBuySellPointsResponse> {
+    return this.call(this.raw, 'GetBuySellPoints', r);
+  }
   getMacd(r: M.GetMACDRequest): Promise<M.GetMACDResponse> {
     return this.call(this.raw, 'GetMACD', r);
   }

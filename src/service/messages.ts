@@ -104,6 +104,82 @@ export interface GetMACDResponse {
   cached: boolean;
 }
 
+export interface PointOptionsMessage {
+  divergenceRate?: number | null;
+  minPivotCount?: number | null;
+  bsp1OnlyMultiLinePivot?: boolean | null;
+  maxBsp2Rate?: number | null;
+  bsp1Peak?: boolean | null;
+  bsp2Follow_1?: boolean | null;
+  bsp3Follow_1?: boolean | null;
+  bsp3Peak?: boolean | null;
+  bsp2sFollow_2?: boolean | null;
+  maxBsp2sLevel?: number | null;
+  strictBsp3?: boolean | null;
+  bsp3aMaxPivotCount?: number | null;
+  types?: string[];
+}
+
+export interface StructureOptionsMessage {
+  combinePivots?: boolean | null;
+  points?: PointOptionsMessage | null;
+  buy?: PointOptionsMessage | null;
+  sell?: PointOptionsMessage | null;
+}
+
+export interface StructureRequest extends SeriesRequest {
+  level?: string;
+  lastN?: number;
+  pen?: PenOptions | null;
+  options?: StructureOptionsMessage | null;
+}
+
+export interface PivotMessage {
+  index: number;
+  startLine: number;
+  endLine: number;
+  startBar: number;
+  endBar: number;
+  startTime: number;
+  endTime: number;
+  low: number;
+  high: number;
+  mid: number;
+  peakLow: number;
+  peakHigh: number;
+  confirmed: boolean;
+  enteringLine: number;
+  leavingLine?: number;
+}
+
+export interface BuySellPointMessage {
+  line: number;
+  bar: number;
+  time: number;
+  price: number;
+  side: 'SIDE_BUY' | 'SIDE_SELL';
+  types: string[];
+  confirmed: boolean;
+  divergenceRate?: number;
+  relatedLine?: number;
+}
+
+export interface CalculatePivotsResponse {
+  pivots: PivotMessage[];
+  total: number;
+  barCount: number;
+  engine: string;
+  cached: boolean;
+}
+
+export interface GetBuySellPointsResponse {
+  points: BuySellPointMessage[];
+  total: number;
+  barCount: number;
+  engine: string;
+  cached: boolean;
+}
+
 export interface HealthCheckRequest {
   deep?: boolean;
 }
@@ -118,6 +194,7 @@ export interface HealthCheckResponse {
 export interface StreamAnalysisRequest extends SeriesRequest {
   pen?: PenOptions | null;
   initialLastN?: number;
+  options?: StructureOptionsMessage | null;
 }
 
 export interface AnalysisEventMessage {
@@ -125,6 +202,10 @@ export interface AnalysisEventMessage {
   index: number;
   pen?: PenMessage;
   segment?: SegmentMessage;
+  level?: string;
+  pivot?: PivotMessage;
+  point?: BuySellPointMessage;
+  reason?: string;
 }
 
 export interface AnalysisUpdate {

@@ -14,6 +14,7 @@ import { shapeFractals, shapePen, shapeSegment } from '../core/result.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
 import type { AnalysisResult, Pen } from '../core/types.js';
 import { validateBar } from '../core/validate.js';
+import { StreamStructures, type SavedStructures } from './structures.js';
 import { VERSION } from '../core/version.js';
 
 export interface StreamOptions {
@@ -105,6 +106,7 @@ export class StreamingAnalyzer {
   private readonly bars = new Columns(6);
   private readonly macdCols = new Columns(3);
   private readonly k: StreamKernel;
+  private readonly structures: StreamStructures;
   /** A bar was appended, so replaceLast can go back to the state before it (the kernel holds that state). */
   private replaceable = false;
   /** Global index of local index 0 (non-zero once a window dropped old data). */
@@ -122,6 +124,7 @@ export class StreamingAnalyzer {
       throw new ConfigError('window', `must be an integer of at least ${min} bars, got ${w}`);
     this.window = w;
     this.k = (stream.kernel ?? tsStreamKernel)(this.options);
+    this.structures = new StreamStructures(this.options.structures);
   }
 
   /** Bars analysed so far (including any dropped by the window). */
@@ -185,7 +188,18 @@ export class StreamingAnalyzer {
     mc.cols[HIST]![i] = macd.histogram;
     this.macdCols.count = i + 1;
     const events = readEvents(this.k.eventRecords(), this.k.eventOffset(), this.k.eventCount(), c[T]!, this.rawBase);
-    return { barIndex: this.rawBase + i, replaced, macd, events };
+    if (!this.options.structures.enabled) return { barIndex: this.rawBase + i, replaced, macd, events };
+    const more = this.structures.update(events, {
+      kernel: this.k,
+      rawBase: this.rawBase,
+      mergedBase: this.mergedBase,
+      segBase: this.segBase,
+      high: c[H]!,
+      low: c[L]!,
+      histogram: mc.cols[HIST]!,
+      lastRaw: this.rawBase + i,
+    });
+    return { barIndex: this.rawBase + i, replaced, macd, events: more.length === 0 ? events : events.concat(more) };
   }
 
   /** Pens before this (local) index are final: all confirmed pens but the last. */
@@ -224,6 +238,7 @@ export class StreamingAnalyzer {
     const segs: SegmentRecord[] = [];
     for (let j = 0; j < from; j++) segs.push(this.k.finalSegment(j));
     segs.push(...extra);
+    const st = this.structures;
     return {
       barCount: this.barCount,
       merged: {
@@ -237,6 +252,9 @@ export class StreamingAnalyzer {
       fractals: shapeFractals(m, this.mergedBase),
       pens,
       segments: segs.map((s, j) => shapeSegment(s, this.segBase + j, pens[s.startPen]!, pens[s.endPen]!)),
+      segmentsOfSegments: st.segmentsOfSegments(),
+      pivots: { pen: st.pen.pivots(), segment: st.segment.pivots() },
+      buySellPoints: { pen: st.pen.points(), segment: st.segment.points() },
       macd: {
         dif: this.macdCols.view(DIF).slice(),
         dea: this.macdCols.view(DEA).slice(),
@@ -288,6 +306,8 @@ export class StreamingAnalyzer {
     this.mergedBase += dm;
     this.penBase += dp;
     this.segBase += ds;
+    // Structures reaching into the kept bars stay.
+    this.structures.drop(this.rawBase);
   }
 
   /** The analyzer's whole state as a versioned blob; `StreamingAnalyzer.restore` continues from it. */
@@ -296,6 +316,8 @@ export class StreamingAnalyzer {
     const km = k.merged;
     const n = this.bars.count;
     const last = k.mark;
+    const structureArrays: Record<string, Int8Array | Uint8Array | Int32Array | Float64Array> = {};
+    const structures = this.structures.save(structureArrays);
     return writeStateBlob(
       engineId(this.k.engine),
       {
@@ -309,6 +331,7 @@ export class StreamingAnalyzer {
         macd: { count: k.macd.count, seedCloses: k.macd.seedCloses },
         // The mark's floats go in lastF (bits must survive; JSON would turn -0 into 0).
         last: last === null ? null : savedMark(last),
+        structures,
       },
       {
         macdState: k.macd.floats,
@@ -326,6 +349,7 @@ export class StreamingAnalyzer {
         fractals: k.fractals,
         pens: Int32Array.from(k.pens.flatMap((r) => [r.startK, r.endK, r.dir, (r.confirmed ? 1 : 0) | (r.wasConfirmed ? 2 : 0)])),
         segments: Int32Array.from(k.segments.flatMap((r) => [r.startPen, r.endPen, r.dir, r.confirmed ? 1 : 0, r.endCase ?? 0])),
+        ...structureArrays,
       },
     );
   }
@@ -400,6 +424,7 @@ export class StreamingAnalyzer {
       },
       { merged: a.mergedBase, pens: a.penBase, segments: a.segBase },
     );
+    a.structures.load(s.structures, arrays);
     a.replaceable = s.last !== null;
     return a;
   }
@@ -437,6 +462,7 @@ interface SavedMeta {
   lastEnd: number;
   macd: { count: number; seedCloses: number };
   last: SavedMark | null;
+  structures: SavedStructures;
 }
 
 /** The kernel's mark as blobs hold it: segment fields flat, floats zeroed (they travel in lastF). */

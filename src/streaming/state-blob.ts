@@ -4,10 +4,10 @@ import { ConfigError, StateBlobError } from '../core/errors.js';
 
 const MAGIC = 'CHANSTAT';
 /** Bumped whenever the saved layout changes; older or newer blobs are refused. */
-export const STATE_FORMAT = 1;
+export const STATE_FORMAT = 2;
 
-type Typed = Float64Array | Int32Array | Int8Array;
-const KINDS = { f64: Float64Array, i32: Int32Array, i8: Int8Array } as const;
+type Typed = Float64Array | Int32Array | Int8Array | Uint8Array;
+const KINDS = { f64: Float64Array, i32: Int32Array, i8: Int8Array, u8: Uint8Array } as const;
 type Kind = keyof typeof KINDS;
 
 interface Header {
@@ -17,7 +17,28 @@ interface Header {
   arrays: { name: string; kind: Kind; offset: number; length: number }[];
 }
 
-const kindOf = (a: Typed): Kind => (a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'i8');
+const kindOf = (a: Typed): Kind =>
+  a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : a instanceof Int8Array ? 'i8' : 'u8';
+
+/**
+ * JSON that keeps every number: Infinity, -Infinity, NaN and -0 (which JSON.stringify writes as null
+ * or 0) travel as {"$n": "..."}. Options hold Infinity (a divergence rate), results NaN and Infinity.
+ */
+export function stringifyExact(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? { $n: Object.is(v, -0) ? '-0' : String(v) } : v,
+  );
+}
+
+export function parseExact(text: string): unknown {
+  return JSON.parse(text, (_k, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const keys = Object.keys(v);
+      if (keys.length === 1 && keys[0] === '$n') return Number((v as { $n: string }).$n);
+    }
+    return v;
+  });
+}
 
 export function writeStateBlob(engine: string, meta: unknown, arrays: Record<string, Typed>): Uint8Array {
   const entries = Object.entries(arrays);
@@ -28,7 +49,7 @@ export function writeStateBlob(engine: string, meta: unknown, arrays: Record<str
     return e;
   });
   const header: Header = { format: STATE_FORMAT, engine, meta, arrays: index };
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  const json = new TextEncoder().encode(stringifyExact(header));
   const start = Math.ceil((12 + json.length) / 8) * 8;
   const out = new Uint8Array(start + offset);
   out.set(new TextEncoder().encode(MAGIC), 0);
@@ -46,7 +67,7 @@ export function readStateBlob(blob: Uint8Array, engine: string): { meta: unknown
   const len = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(8, true);
   let header: Header;
   try {
-    header = JSON.parse(new TextDecoder().decode(blob.subarray(12, 12 + len))) as Header;
+    header = parseExact(new TextDecoder().decode(blob.subarray(12, 12 + len))) as Header;
   } catch {
     throw new StateBlobError('state blob header is corrupt');
   }
@@ -72,7 +93,7 @@ export function readStateBlob(blob: Uint8Array, engine: string): { meta: unknown
 
 /** Options saved in a blob must equal the ones the caller asks for. */
 export function checkSameOptions(saved: unknown, wanted: unknown): void {
-  if (JSON.stringify(saved) !== JSON.stringify(wanted)) {
-    throw new ConfigError('options', `differ from the saved state's (${JSON.stringify(saved)})`);
+  if (stringifyExact(saved) !== stringifyExact(wanted)) {
+    throw new ConfigError('options', `differ from the saved state's (${stringifyExact(saved)})`);
   }
 }

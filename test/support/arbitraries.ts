@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { allocateBars } from '../../src/core/bars.js';
 import type { MacdOptions, PenOptions } from '../../src/core/options.js';
+import { POINT_TYPES, type PartialStructureOptions, type PointOptions } from '../../src/core/structure-options.js';
 import type { Bars } from '../../src/core/types.js';
 
 export const barSeries = (maxLength = 400): fc.Arbitrary<Bars> =>
@@ -112,3 +113,32 @@ export const macdOptions: fc.Arbitrary<MacdOptions> = fc
     fc.constantFrom(1, 2, 0.5, 3.7),
   )
   .map(([fast, extra, signal, seed, histogramScale]) => ({ fast, slow: fast + extra, signal, seed, histogramScale }));
+
+const pointOptions: fc.Arbitrary<Partial<PointOptions>> = fc.record(
+  {
+    divergenceRate: fc.constantFrom(0.3, 0.9, 1, 100, 150, Infinity),
+    minPivotCount: fc.integer({ min: 0, max: 2 }),
+    bsp1OnlyMultiLinePivot: fc.boolean(),
+    maxBsp2Rate: fc.constantFrom(0.382, 0.618, 0.9999, 1),
+    bsp1Peak: fc.boolean(),
+    bsp2Follow1: fc.boolean(),
+    bsp3Follow1: fc.boolean(),
+    bsp3Peak: fc.boolean(),
+    bsp2sFollow2: fc.boolean(),
+    maxBsp2sLevel: fc.constantFrom(null, 1, 2),
+    strictBsp3: fc.boolean(),
+    bsp3aMaxPivotCount: fc.integer({ min: 1, max: 3 }),
+    types: fc.subarray([...POINT_TYPES]),
+  },
+  { requiredKeys: [] },
+);
+
+/** Structure options: any combination per level, sometimes different per side. */
+export const structureOptions: fc.Arbitrary<PartialStructureOptions> = fc.record({
+  enabled: fc.constantFrom(true, true, true, false),
+  combinePivots: fc.boolean(),
+  points: fc.record({
+    pen: fc.tuple(pointOptions, fc.option(pointOptions)).map(([both, sell]) => ({ ...both, ...(sell && { sell }) })),
+    segment: fc.tuple(pointOptions, fc.option(pointOptions)).map(([both, sell]) => ({ ...both, ...(sell && { sell }) })),
+  }),
+});

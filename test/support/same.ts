@@ -1,6 +1,7 @@
 // Two analysis results are the same: every index and flag equal, every float equal bit for bit.
 import { expect } from 'vitest';
 import type { AnalysisResult } from '../../src/core/types.js';
+import { stringifyExact } from '../../src/streaming/state-blob.js';
 
 type Column = Float64Array | Int32Array | Int8Array;
 
@@ -30,14 +31,21 @@ function equalFast(a: AnalysisResult, b: AnalysisResult): boolean {
   const ca = columns(a),
     cb = columns(b);
   for (let i = 0; i < ca.length; i++) if (!bytes(ca[i]!).equals(bytes(cb[i]!))) return false;
-  return JSON.stringify([a.pens, a.segments]) === JSON.stringify([b.pens, b.segments]);
+  return stringifyExact(objects(a)) === stringifyExact(objects(b));
 }
+
+/** The parts of a result held as objects (numbers compared exactly: NaN, Infinity and -0 included). */
+const objects = (r: AnalysisResult) => [r.pens, r.segments, r.segmentsOfSegments, r.pivots, r.buySellPoints];
 
 export function expectSame(actual: AnalysisResult, expected: AnalysisResult, where = ''): void {
   if (equalFast(actual, expected)) return;
   expect(actual.barCount, where).toBe(expected.barCount);
   expect(actual.pens, where).toEqual(expected.pens);
   expect(actual.segments, where).toEqual(expected.segments);
+  expect(actual.segmentsOfSegments, where).toEqual(expected.segmentsOfSegments);
+  expect(actual.pivots, where).toEqual(expected.pivots);
+  expect(actual.buySellPoints, where).toEqual(expected.buySellPoints);
+  expect(stringifyExact(objects(actual)), where).toBe(stringifyExact(objects(expected)));
   expect(actual.fractals, where).toEqual(expected.fractals);
   expect(actual.merged, where).toEqual(expected.merged);
   expect(actual.macd.firstValid, where).toBe(expected.macd.firstValid);

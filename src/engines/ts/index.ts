@@ -6,5 +6,5 @@ import { analyze, analyzeRaw } from './pipeline.js';
 export const tsEngine: Engine = {
   name: 'ts',
   analyze,
-  analyzeValidated: (bars, options) => shapeResult(bars, analyzeRaw(bars, options)),
+  analyzeValidated: (bars, options) => shapeResult(bars, analyzeRaw(bars, options), options.structures),
 };

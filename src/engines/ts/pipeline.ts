@@ -5,7 +5,7 @@ import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions, type
 import type { PenRecord } from '../../core/records.js';
 import { shapeResult, type RawAnalysis } from '../../core/result.js';
 import { PenBuilder } from './pens.js';
-import { buildSegments, segmentView } from './segments.js';
+import { buildSegments, segmentsAsLines, segmentView } from './segments.js';
 import type { AnalysisResult, Bars } from '../../core/types.js';
 import { validateBars } from '../../core/validate.js';
 
@@ -13,7 +13,7 @@ import { validateBars } from '../../core/validate.js';
 export function analyze(bars: Bars, options: PartialAnalysisOptions | AnalysisOptions = {}): AnalysisResult {
   const opt = resolveOptions(options);
   validateBars(bars);
-  return shapeResult(bars, analyzeRaw(bars, opt));
+  return shapeResult(bars, analyzeRaw(bars, opt), opt.structures);
 }
 
 /** Merged bars, fractals and pens (with the provisional tail) of valid bars. */
@@ -46,5 +46,8 @@ export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
     fractalIndex: merged.fractalIndex,
     fractalCount: merged.fractalCount,
   };
-  return { merged: columns, pens, segments: buildSegments(segmentView(pens, merged)), macd: computeMacd(bars.close, opt.macd) };
+  const segments = buildSegments(segmentView(pens, merged));
+  // Segments of segments: the segment rules on the segments.
+  const segmentsOfSegments = buildSegments(segmentsAsLines(segments, pens, columns, bars));
+  return { merged: columns, pens, segments, segmentsOfSegments, macd: computeMacd(bars.close, opt.macd) };
 }

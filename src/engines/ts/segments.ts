@@ -1,7 +1,7 @@
 // Stage 4: segments (线段) from pens by the feature sequence, then the provisional leftovers.
 // Semantics follow chan.py (seg_algo "chan", left_seg_method "peak") so results can be cross-checked.
 import { DOWN, UP, type MergedColumns, type PenRecord, type SegmentRecord } from '../../core/records.js';
-import type { SegmentCase } from '../../core/types.js';
+import type { Bars, SegmentCase } from '../../core/types.js';
 import { FeatureFractal, type ReadTracker, type SegPen } from './feature-sequence.js';
 
 /**
@@ -284,4 +284,29 @@ export function segPenOf(p: PenRecord, m: Pick<MergedColumns, 'high' | 'low'>): 
   const begin = up ? m.low[p.startK]! : m.high[p.startK]!;
   const end = up ? m.high[p.endK]! : m.low[p.endK]!;
   return { dir: p.dir, high: up ? end : begin, low: up ? begin : end, beginVal: begin, endVal: end, sure: p.wasConfirmed };
+}
+
+/**
+ * The segments as the segment stage sees them when it runs on segments (segments of segments): an up
+ * segment's low is its start raw bar's low and its high its end raw bar's high (a down segment the
+ * reverse), its values are its prices, and `sure` is its confirmed flag.
+ */
+export function segmentsAsLines(segments: readonly SegmentRecord[], pens: readonly PenRecord[], m: MergedColumns, bars: Bars): SegPen[] {
+  return segments.map((s) => {
+    const a = pens[s.startPen]!,
+      b = pens[s.endPen]!;
+    const aUp = a.dir === UP,
+      bUp = b.dir === UP;
+    const startRaw = aUp ? m.lowApex[a.startK]! : m.highApex[a.startK]!;
+    const endRaw = bUp ? m.highApex[b.endK]! : m.lowApex[b.endK]!;
+    const up = s.dir === UP;
+    return {
+      dir: s.dir,
+      high: up ? bars.high[endRaw]! : bars.high[startRaw]!,
+      low: up ? bars.low[startRaw]! : bars.low[endRaw]!,
+      beginVal: aUp ? m.low[a.startK]! : m.high[a.startK]!,
+      endVal: bUp ? m.high[b.endK]! : m.low[b.endK]!,
+      sure: s.confirmed,
+    };
+  });
 }

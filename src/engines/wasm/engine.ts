@@ -48,7 +48,7 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
   const { ex, L } = instantiate(source);
   const analyzeValidated = (bars: Bars, opt: AnalysisOptions) => {
     runStages(ex, L, bars, opt, STAGE.ALL);
-    return shapeResult(bars, readResult(ex, L, bars.high.length));
+    return shapeResult(bars, readResult(ex, L, bars.high.length), opt.structures);
   };
   return {
     name: 'wasm',
@@ -145,28 +145,38 @@ function readResult(ex: ChanExports, L: Layout, n: number): RawAnalysis {
     const f = pFlags[i]!;
     pens[i] = { startK: pStart[i]!, endK: pEnd[i]!, dir: pDir[i]!, confirmed: (f & 1) !== 0, wasConfirmed: (f & 2) !== 0 };
   }
-  const gc = at(L.gCount);
-  const gStart = new Int32Array(buf, at(L.gStart), gc),
-    gEnd = new Int32Array(buf, at(L.gEnd), gc);
-  const gDir = new Int8Array(buf, at(L.gDir), gc),
-    gConf = new Int8Array(buf, at(L.gConfirmed), gc),
-    gCase = new Int8Array(buf, at(L.gCase), gc);
-  const segments: SegmentRecord[] = new Array(gc);
-  for (let i = 0; i < gc; i++) {
-    const c = gCase[i]!;
-    segments[i] = {
-      startPen: gStart[i]!,
-      endPen: gEnd[i]!,
-      dir: gDir[i]!,
-      confirmed: gConf[i] !== 0,
-      endCase: c === 0 ? null : (c as 1 | 2),
-    };
-  }
+  const segments = segmentColumns(buf, t, L.gCount, L.gStart, L.gEnd, L.gDir, L.gConfirmed, L.gCase);
+  const segmentsOfSegments = segmentColumns(buf, t, L.ssCount, L.ssStart, L.ssEnd, L.ssDir, L.ssConfirmed, L.ssCase);
   const macdOut = {
     dif: new Float64Array(buf, at(L.dif), n).slice(),
     dea: new Float64Array(buf, at(L.dea), n).slice(),
     histogram: new Float64Array(buf, at(L.hist), n).slice(),
     firstValid: at(L.firstValid),
   };
-  return { merged, pens, segments, macd: macdOut };
+  return { merged, pens, segments, segmentsOfSegments, macd: macdOut };
+}
+
+/** Segment records from the columns in the given slots. */
+function segmentColumns(
+  buf: ArrayBuffer,
+  t: Int32Array,
+  count: number,
+  start: number,
+  end: number,
+  dir: number,
+  confirmed: number,
+  endCase: number,
+): SegmentRecord[] {
+  const n = t[count]!;
+  const s = new Int32Array(buf, t[start]!, n),
+    e = new Int32Array(buf, t[end]!, n);
+  const d = new Int8Array(buf, t[dir]!, n),
+    c = new Int8Array(buf, t[confirmed]!, n),
+    k = new Int8Array(buf, t[endCase]!, n);
+  const out: SegmentRecord[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const ec = k[i]!;
+    out[i] = { startPen: s[i]!, endPen: e[i]!, dir: d[i]!, confirmed: c[i] !== 0, endCase: ec === 0 ? null : (ec as 1 | 2) };
+  }
+  return out;
 }
