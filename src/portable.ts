@@ -65,6 +65,7 @@ export {
   EngineTimeoutError,
   HistoryConflictError,
   InputError,
+  InputFaultError,
   StateBlobError,
   WasmAbortError,
   type FailureKind,

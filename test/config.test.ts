@@ -67,7 +67,16 @@ describe('configuration errors name the key', () => {
     ['macd: { signal: -9 }', 'macd.signal', 'config macd.signal: must be an integer from 1 to 100000, got -9'],
     ['macd: { preset: turbo }', 'macd.preset', 'config macd.preset: must be one of standard, fast, slow, scalping, got "turbo"'],
     ['macd: { seed: ema }', 'macd.seed', 'config macd.seed: must be one of first_close, sma, got "ema"'],
-    ['macd: { histogram_scale: 0 }', 'macd.histogram_scale', 'config macd.histogram_scale: must be a positive finite number, got 0'],
+    [
+      'macd: { histogram_scale: 0 }',
+      'macd.histogram_scale',
+      'config macd.histogram_scale: must be a number above 0 and at most 1e6, got 0',
+    ],
+    [
+      'macd: { histogram_scale: 2e6 }',
+      'macd.histogram_scale',
+      'config macd.histogram_scale: must be a number above 0 and at most 1e6, got 2000000',
+    ],
     ['pen: { definition: wide }', 'pen.definition', 'config pen.definition: must be one of new_3kline, traditional, got "wide"'],
     [
       'pen: { min_klines_between_turns: 0 }',

@@ -10,6 +10,7 @@ import {
   EngineTimeoutError,
   HistoryConflictError,
   InputError,
+  InputFaultError,
   StateBlobError,
   WasmAbortError,
 } from '../src/core/errors.js';
@@ -20,6 +21,7 @@ const errors = [
   [new HistoryConflictError(2, 'close', 'differs'), 'HistoryConflictError', true],
   [new ConfigError('macd.fast', 'must be smaller'), 'ConfigError', true],
   [new StateBlobError('bad magic'), 'StateBlobError', true],
+  [new InputFaultError('both engines fail'), 'InputFaultError', true],
   [new WasmAbortError('wasm abort: x'), 'WasmAbortError', false],
   [new EngineTimeoutError('late'), 'EngineTimeoutError', false],
   [new EngineFailureError('error', 'broken'), 'EngineFailureError', false],
@@ -41,7 +43,7 @@ describe('errors', () => {
     expect([cfg.message, cfg.field, cfg.index]).toEqual(['config macd.fast: must be smaller', 'macd.fast', undefined]);
   });
 
-  it('the service maps them with one check: input -> INVALID_ARGUMENT (history: FAILED_PRECONDITION), engine -> UNAVAILABLE, the rest INTERNAL', () => {
+  it('the service maps them with one check: input -> INVALID_ARGUMENT (history, input both engines fail on: FAILED_PRECONDITION), engine -> UNAVAILABLE, the rest INTERNAL', () => {
     const code = (e: unknown) => {
       const s = toServiceError(e);
       return [status[s.code], s.index, s.field];
@@ -50,6 +52,7 @@ describe('errors', () => {
     expect(code(new HistoryConflictError(2, 'close', 'x'))).toEqual(['FAILED_PRECONDITION', 2, 'close']);
     expect(code(new ConfigError('pen.definition', 'x'))).toEqual(['INVALID_ARGUMENT', undefined, 'pen.definition']);
     expect(code(new StateBlobError('x'))).toEqual(['INVALID_ARGUMENT', undefined, undefined]);
+    expect(code(new InputFaultError('x'))).toEqual(['FAILED_PRECONDITION', undefined, undefined]);
     expect(code(new EngineFailureError('timeout', 'x'))).toEqual(['UNAVAILABLE', undefined, undefined]);
     expect(code(new TypeError('x is not a function'))).toEqual(['INTERNAL', undefined, undefined]);
   });

@@ -3,9 +3,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tsEngine } from '../src/engines/ts/index.js';
-import { BarValidationError } from '../src/core/errors.js';
-import type { Bars } from '../src/core/types.js';
-import { allocateBars } from '../src/core/bars.js';
+import { BarValidationError, InputError } from '../src/core/errors.js';
+import type { AnalysisResult, Bars } from '../src/core/types.js';
+import { allocateBars, sliceBars } from '../src/core/bars.js';
 import { inProcessBackend, type EngineBackend } from '../src/failover/backend.js';
 import { canaryBars, CANARY_FINGERPRINT, CANARY_OPTIONS } from '../src/failover/canary.js';
 import { EngineCoordinator, type Logger } from '../src/failover/coordinator.js';
@@ -15,7 +15,7 @@ import { createWorkerBackend } from '../src/node/worker-backend.js';
 import { createEmbeddedWasmEngine, embeddedWasmBytes } from '../src/engines/wasm/embedded.js';
 import { createWasmEngine } from '../src/engines/wasm/engine.js';
 import { barSeries } from './support/arbitraries.js';
-import { coordinatorOptions, faultyWasm, flipPenIndex, nanInMacd, subtlyWrong, trap } from './support/failover-helpers.js';
+import { coordinatorOptions, faultyWasm, flipPenIndex, nanInMacd, subtlyWrong, trap, tsBackend } from './support/failover-helpers.js';
 import { fixtureBars } from './support/helpers.js';
 
 const bars = fixtureBars('sse_000001_1d_20061106_20200716');
@@ -96,6 +96,24 @@ describe('failures on a call', () => {
     const rep = JSON.parse(JSON.parse(logged[0]!).reproducer);
     expect(rep.bars.close).toHaveLength(3332);
     expect(rep.options.pen.definition).toBe('new_3kline');
+  });
+
+  it('a failure the backup reproduces on the same input is an input fault: the caller gets an InputError, the engines no failure', async () => {
+    // Both engines return invalid output for this input (what a 1e308 close did before prices were bounded).
+    const both = (r: AnalysisResult) => (r.barCount === 3332 ? nanInMacd(r) : r);
+    const backup = { ...tsBackend(), analyze: async (...a: Parameters<EngineBackend['analyze']>) => both(await tsBackend().analyze(...a)) };
+    const c = await EngineCoordinator.create(coordinatorOptions(() => faultyWasm((_, r) => both(r)), { backup }));
+    for (let i = 0; i < 5; i++) {
+      const e = await c.analyze(bars).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as Error).message).toBe('the input cannot be analysed (both engines fail on it): MACD value at bar 3331 is not finite');
+    }
+    const s = c.status();
+    expect([s.active, s.degraded, s.consecutiveFailures, s.switches.length]).toEqual(['wasm', false, 0, 0]);
+    expect(Object.values(s.failures).every((v) => v === 0)).toBe(true);
+    // Other input still goes to the primary, and a failure of the primary alone still counts.
+    expect(fingerprint(await c.analyze(sliceBars(bars, 0, 3000)))).toBe(fingerprint(tsEngine.analyze(sliceBars(bars, 0, 3000))));
+    expect(c.status().primaryCalls).toBe(6);
   });
 
   it("bad input is the caller's error, not an engine failure", async () => {

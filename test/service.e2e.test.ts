@@ -252,6 +252,14 @@ describe('service: bad input gets the right status code and stores nothing', () 
     ['unsorted', batch((k) => ([k[5], k[6]] = [k[6]!, k[5]!])), '6', 'timestamp', 'unsorted'],
     ['duplicate', batch((k) => (k[7]!.timestamp = k[6]!.timestamp)), '7', 'timestamp', 'duplicates the previous timestamp'],
     ['negative volume', batch((k) => (k[2]!.volume = -1)), '2', 'volume', 'bar 2: volume is negative (-1)'],
+    // A finite but huge price used to pass, overflow the MACD and degrade the server for everyone.
+    [
+      'price above 1e15',
+      batch((k) => Object.assign(k[5]!, { high: 1e308, close: 1e308 })),
+      '5',
+      'high',
+      'bar 5: high 1e+308 is above the largest price accepted, 1e15',
+    ],
   ])('%s: INVALID_ARGUMENT naming the bar and field, nothing stored', async (_name, k, index, field, text) => {
     const e = await rejection(t.client.submitKlines({ ...S, klines: k }));
     expect([e.code, e.index, e.field]).toEqual([Code.INVALID_ARGUMENT, index, field]);

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { barsFromObjects, type BarObject } from '../src/core/bars.js';
 import { parseBarsCsv } from '../src/core/csv.js';
 import { BarValidationError } from '../src/core/errors.js';
+import { resolveOptions } from '../src/core/options.js';
+import { checkOutput } from '../src/failover/output-check.js';
 import { ENGINES } from './support/engines.js';
 import { thrown } from './support/helpers.js';
 
@@ -35,6 +37,26 @@ describe.each(ENGINES)('$name engine', (engine) => {
       expect(e.index).toBe(3);
       expect(e.field).toBe(field);
       expect(e.message).toMatch(message);
+    });
+
+    it('prices above 1e15 and volumes above 1e18 are refused (a 1e308 close overflowed the MACD); the bounds themselves pass', () => {
+      const huge = failure(() => engine.analyze(series(6, { 3: { high: 1e308, close: 1e308 } })));
+      expect([huge.index, huge.field, huge.message]).toEqual([3, 'high', 'bar 3: high 1e+308 is above the largest price accepted, 1e15']);
+      const justAbove = failure(() => engine.analyze(series(6, { 3: { high: 1e15 * (1 + Number.EPSILON) } })));
+      expect(justAbove.field).toBe('high');
+      const vol = failure(() => engine.analyze(series(6, { 2: { volume: 2e18 } })));
+      expect(vol.message).toBe('bar 2: volume 2000000000000000000 is above the largest volume accepted, 1e18');
+      // At the bounds every stage stays finite: prices swinging between 0 and 1e15, volume 1e18.
+      const edge = barsFromObjects(
+        Array.from({ length: 400 }, (_, i) => {
+          const p = i % 7 < 3 ? 1e15 : 0;
+          return { timestamp: 1_000 * i, open: p, high: 1e15, low: 0, close: p, volume: 1e18 };
+        }),
+      );
+      const o = resolveOptions({ macd: { histogramScale: 1e6 } });
+      const r = engine.analyze(edge, o);
+      expect(checkOutput(r, edge, o)).toBeNull();
+      expect(r.macd.histogram.every((h) => Number.isFinite(h))).toBe(true);
     });
 
     it('empty input', () => {

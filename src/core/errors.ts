@@ -57,6 +57,14 @@ export class StateBlobError extends InputError {
   override readonly name: string = 'StateBlobError';
 }
 
+/**
+ * Both engines fail on this input (a throw or an invalid output): the fault is the input's, so it is
+ * the caller's error and counts against neither engine. The message says what failed.
+ */
+export class InputFaultError extends InputError {
+  override readonly name: string = 'InputFaultError';
+}
+
 /** An AssemblyScript abort() inside the WASM module (message, file and position decoded). */
 export class WasmAbortError extends ChanEngineError {
   override readonly name: string = 'WasmAbortError';
@@ -77,6 +85,8 @@ export class EngineFailureError extends ChanEngineError {
     readonly kind: FailureKind,
     message: string,
     override readonly cause?: unknown,
+    /** What was wrong, without the engine's name (an invalid output's problem). */
+    readonly detail = message,
   ) {
     super(message);
   }

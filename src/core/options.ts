@@ -78,6 +78,8 @@ export interface PartialAnalysisOptions {
 export const LIMITS = {
   minKlinesBetweenTurns: { min: 1, max: 1000 },
   period: { min: 1, max: 100_000 },
+  /** With prices up to MAX_PRICE (validate.ts), the histogram stays finite. */
+  histogramScale: { max: 1e6 },
 } as const;
 
 /** Merges partial options over the defaults and validates every value (throws ConfigError naming the key). */
@@ -106,8 +108,9 @@ export function resolveOptions(partial: PartialAnalysisOptions = {}): AnalysisOp
   if (macd.fast >= macd.slow) {
     throw new ConfigError('macd.fast', `must be smaller than macd.slow (${macd.fast} >= ${macd.slow})`);
   }
-  if (typeof macd.histogramScale !== 'number' || !Number.isFinite(macd.histogramScale) || macd.histogramScale <= 0) {
-    throw new ConfigError('macd.histogram_scale', `must be a positive finite number, got ${String(macd.histogramScale)}`);
+  const scale = macd.histogramScale;
+  if (typeof scale !== 'number' || !(scale > 0 && scale <= LIMITS.histogramScale.max)) {
+    throw new ConfigError('macd.histogram_scale', `must be a number above 0 and at most 1e6, got ${String(scale)}`);
   }
   return { pen, macd, structures: resolveStructureOptions(partial.structures) };
 }

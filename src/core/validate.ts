@@ -3,6 +3,15 @@ import { BarValidationError } from './errors.js';
 import type { Bars } from './types.js';
 
 const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
+
+/**
+ * The largest price and volume accepted. Far above any traded value, and low enough that every
+ * intermediate of every stage stays finite: EMAs stay within the prices, the MACD histogram within
+ * 2 x 1e15 x the largest histogram scale (1e6), pivot mids within 1e15 (test/validation.test.ts runs
+ * both engines at these bounds). Prices up to 1e15 also keep whole cents exact in a double.
+ */
+export const MAX_PRICE = 1e15;
+export const MAX_VOLUME = 1e18;
 const ALL_FIELDS = ['timestamp', ...PRICE_FIELDS, 'volume'] as const;
 
 /**
@@ -33,7 +42,7 @@ export function validateBar(b: { readonly [F in (typeof ALL_FIELDS)[number]]: nu
 
 /** Fast path: one comparison chain (NaN fails every comparison); any failure is then diagnosed. */
 function barOk(t: number, o: number, h: number, l: number, c: number, v: number, prev: number): boolean {
-  return t > prev && t < Infinity && l >= 0 && h < Infinity && v >= 0 && v < Infinity && h >= o && h >= c && l <= o && l <= c;
+  return t > prev && t < Infinity && l >= 0 && h <= MAX_PRICE && v >= 0 && v <= MAX_VOLUME && h >= o && h >= c && l <= o && l <= c;
 }
 
 /** Throws the precise error for bar i (fields checked in column order). */
@@ -43,6 +52,10 @@ function diagnose(bars: Bars | ((f: (typeof ALL_FIELDS)[number]) => number), i: 
     const v = get(f);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new BarValidationError(i, f, `is not a finite number (${v})`);
     if (v < 0 && f !== 'timestamp') throw new BarValidationError(i, f, `is negative (${v})`);
+    if (f === 'volume' ? v > MAX_VOLUME : f !== 'timestamp' && v > MAX_PRICE) {
+      const [what, max] = f === 'volume' ? ['volume', '1e18'] : ['price', '1e15'];
+      throw new BarValidationError(i, f, `${v} is above the largest ${what} accepted, ${max}`);
+    }
   }
   const h = get('high'),
     l = get('low'),

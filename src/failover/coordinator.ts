@@ -6,7 +6,7 @@
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
 import type { AnalysisResult, Bars } from '../core/types.js';
 import { validateBars } from '../core/validate.js';
-import { EngineFailureError, EngineTimeoutError, type FailureKind } from '../core/errors.js';
+import { EngineFailureError, EngineTimeoutError, InputFaultError, type FailureKind } from '../core/errors.js';
 import type { EngineBackend } from './backend.js';
 import { canaryBars, CANARY_FINGERPRINT, CANARY_OPTIONS } from './canary.js';
 import { fingerprint } from './fingerprint.js';
@@ -160,9 +160,16 @@ export class EngineCoordinator {
       ({ result, late } = await this.runChecked(primary, bars, opt));
     } catch (e) {
       const kind = failureKind(e);
+      if (!this.o.failoverEnabled) {
+        this.fail('primary', kind, e);
+        throw e instanceof EngineFailureError ? e : new EngineFailureError(kind, errorMessage(e), e);
+      }
+      // The backup answers. If it fails on this input too, the input is at fault: neither engine is.
+      const answer = await this.onBackup(bars, opt, false).catch((b: unknown) => {
+        throw new InputFaultError(`the input cannot be analysed (both engines fail on it): ${detailOf(b)}`);
+      });
       this.fail('primary', kind, e);
-      if (!this.o.failoverEnabled) throw e instanceof EngineFailureError ? e : new EngineFailureError(kind, errorMessage(e), e);
-      return this.onBackup(bars, opt);
+      return answer;
     }
     if (this.shadowDue()) {
       const reference = await this.onBackup(bars, opt);
@@ -189,11 +196,13 @@ export class EngineCoordinator {
     const result = await engine.analyze(bars, opt, timeout);
     const late = !engine.interruptible && performance.now() - t0 > timeout;
     const problem = checkOutput(result, bars, opt);
-    if (problem !== null) throw new EngineFailureError('invalid-output', `${engine.name} engine returned invalid output: ${problem}`);
+    if (problem !== null)
+      throw new EngineFailureError('invalid-output', `${engine.name} engine returned invalid output: ${problem}`, undefined, problem);
     return { result, late };
   }
 
-  private async onBackup(bars: Bars, opt: AnalysisOptions): Promise<AnalysisResult> {
+  /** The backup's answer; `count`: a failure of it counts (not when it only reproduces the primary's). */
+  private async onBackup(bars: Bars, opt: AnalysisOptions, count = true): Promise<AnalysisResult> {
     this.s.backupCalls++;
     try {
       const { result, late } = await this.runChecked(this.o.backup, bars, opt);
@@ -201,7 +210,7 @@ export class EngineCoordinator {
         this.fail('backup', 'timeout', new EngineTimeoutError(`backup engine answered after the ${this.o.responseTimeoutMs} ms limit`));
       return result;
     } catch (e) {
-      this.fail('backup', failureKind(e), e);
+      if (count) this.fail('backup', failureKind(e), e);
       throw e;
     }
   }
@@ -304,6 +313,10 @@ export class EngineCoordinator {
 
 function failureKind(e: unknown): FailureKind {
   return e instanceof EngineFailureError ? e.kind : e instanceof EngineTimeoutError ? 'timeout' : 'error';
+}
+
+function detailOf(e: unknown): string {
+  return e instanceof EngineFailureError ? e.detail : errorMessage(e);
 }
 
 function errorMessage(e: unknown): string {

@@ -3,7 +3,7 @@
 import { status as Code } from '@grpc/grpc-js';
 import type { EngineConfig } from '../config/schema.js';
 import { barsFromObjects } from '../core/bars.js';
-import { ChanEngineError, ConfigError, EngineFailureError, HistoryConflictError, InputError } from '../core/errors.js';
+import { ChanEngineError, ConfigError, EngineFailureError, HistoryConflictError, InputError, InputFaultError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
 import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment } from '../core/types.js';
 import { POINT_OPTION_KEYS, resolveStructureOptions, type Level, type PointOptions } from '../core/structure-options.js';
@@ -446,10 +446,11 @@ function updateMessage(u: LiveUpdate): M.AnalysisUpdate {
 /** Maps an error thrown while serving a call to its gRPC status. */
 export function toServiceError(e: unknown): ServiceError {
   if (e instanceof ServiceError) return e;
-  // The caller's fault: a bad bar, option or history conflict (named by field and bar index).
+  // The caller's fault: a bad bar, option or history conflict (named by field and bar index); stored
+  // bars both engines fail on (the series must be repaired) are a failed precondition too.
   if (e instanceof InputError)
     return new ServiceError(
-      e instanceof HistoryConflictError ? Code.FAILED_PRECONDITION : Code.INVALID_ARGUMENT,
+      e instanceof HistoryConflictError || e instanceof InputFaultError ? Code.FAILED_PRECONDITION : Code.INVALID_ARGUMENT,
       e.message,
       e.index,
       e.field,
