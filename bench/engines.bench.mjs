@@ -13,6 +13,7 @@ import { embeddedWasmBytes, createWasmEngine, parseBarsCsv, resolveOptions, tsEn
 // Benchmark hooks (not part of the public API): the WASM module with a stage mask, the TS stages.
 import { createWasmKernel, STAGE } from '../dist/engines/wasm/engine.js';
 import { analyzeRaw, mergeAndPens } from '../dist/engines/ts/pipeline.js';
+import { checkOutput } from '../dist/failover/output-check.js';
 import { computeMacd } from '../dist/engines/ts/macd.js';
 import { MergedBarStore } from '../dist/engines/ts/merge.js';
 import { buildSegments, segmentView } from '../dist/engines/ts/segments.js';
@@ -147,6 +148,12 @@ for (const n of SIZES) {
   });
   add('analyze(): validation + all stages + result objects', 'wasm', () => {
     sink += wasmEngine.analyze(next()).pens.length;
+  });
+  // The failover coordinator's always-on output check, on each window's WASM result (made beforehand).
+  const results = w.map((b) => wasmEngine.analyze(b, opt));
+  add('output check (failover) of an analyze() result', 'ts', () => {
+    const k = turn++ % 3;
+    sink += checkOutput(results[k], w[k], opt) === null ? 1 : 0;
   });
   add('analyze(), structures off (no segments of segments, pivots, points)', 'ts', () => {
     sink += tsEngine.analyze(next(), noStructures).pens.length;

@@ -14,7 +14,7 @@
 import type { AnalysisOptions } from '../core/options.js';
 import { BOTTOM, TOP } from '../core/records.js';
 import type { Level } from '../core/structure-options.js';
-import type { AnalysisResult, Bars, Fractals, MergedBars, Pen, Segment, SegmentOfSegments } from '../core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint, Fractals, MergedBars, Pen, Pivot, Segment } from '../core/types.js';
 import { canMakePen } from '../engines/ts/pens.js';
 
 /** Returns a description of the first problem found, or null when the output is well-formed. */
@@ -26,9 +26,7 @@ export function checkOutput(r: AnalysisResult, bars: Bars, options: AnalysisOpti
     checkPens(r, bars, options) ??
     checkSegments(r) ??
     (options.structures.enabled
-      ? (checkSegmentsOfSegments(r) ??
-        checkStructures(r, bars, 'pen', r.pens, r.segments, options) ??
-        checkStructures(r, bars, 'segment', r.segments, r.segmentsOfSegments, options))
+      ? (checkSegmentsOfSegments(r) ?? checkStructures(r, bars, 'pen', options) ?? checkStructures(r, bars, 'segment', options))
       : checkNoStructures(r)) ??
     checkMacd(r, n)
   );
@@ -165,7 +163,7 @@ const PEN_PROBLEMS = [
 ] as const;
 
 /** 0 when pen i is well-formed (after pen i - 1), else the index of its problem in PEN_PROBLEMS. */
-function penProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions, i: number): number {
+function penProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions, i: number, apexAt: (k: number, top: boolean) => number): number {
   const pens = r.pens,
     m = r.merged;
   const p = pens[i]!;
@@ -182,10 +180,10 @@ function penProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions, i: number
     if (q.endMerged !== s) return 6;
   }
   // An up pen starts at a bottom (the low apex) and ends at a top (the high apex).
-  if (p.startRaw !== apex(m, bars, s, !up)) return 7;
+  if (p.startRaw !== apexAt(s, !up)) return 7;
   if (p.startPrice !== (up ? m.low[s] : m.high[s])) return 8;
   if (p.startTime !== bars.timestamp[p.startRaw]) return 9;
-  if (p.endRaw !== apex(m, bars, e, up)) return 10;
+  if (p.endRaw !== apexAt(e, up)) return 10;
   if (p.endPrice !== (up ? m.high[e] : m.low[e])) return 11;
   if (p.endTime !== bars.timestamp[p.endRaw]) return 12;
   // The fractal list was checked to be exactly the merged bars of fractal shape.
@@ -199,8 +197,17 @@ function penProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions, i: number
 }
 
 function checkPens(r: AnalysisResult, bars: Bars, o: AnalysisOptions): string | null {
+  // Pens start and end on fractals, whose apex raw bars the merged-bar check has verified: read them
+  // from the fractal list (walked along with the pens, which are in order) instead of scanning again.
+  const f = r.fractals;
+  let j = 0;
+  const apexAt = (k: number, top: boolean): number => {
+    while (j > 0 && f.mergedIndex[j - 1]! >= k) j--;
+    while (j < f.count && f.mergedIndex[j]! < k) j++;
+    return j < f.count && f.mergedIndex[j] === k && f.type[j] === (top ? TOP : BOTTOM) ? f.rawIndex[j]! : apex(r.merged, bars, k, top);
+  };
   for (let i = 0; i < r.pens.length; i++) {
-    const problem = penProblem(r, bars, o, i);
+    const problem = penProblem(r, bars, o, i, apexAt);
     if (problem !== 0) return `pen ${i} has a wrong ${PEN_PROBLEMS[problem]}`;
   }
   return null;
@@ -275,109 +282,150 @@ function checkSegmentsOfSegments(r: AnalysisResult): string | null {
 type Line = Pen | Segment;
 /** The pass of the point rules that finds each type. */
 const PASS = { '1': 1, '1p': 1, '2': 2, '2s': 2, '3a': 3, '3b': 3 } as const;
-type Parent = Segment | SegmentOfSegments;
-const parentEnd = (p: Parent) => ('endPen' in p ? p.endPen : p.endSegment);
-const parentStart = (p: Parent) => ('startPen' in p ? p.startPen : p.startSegment);
 
-/**
- * The pivots and buy/sell points of a level against its lines and parents: each pivot's raw bars,
- * times, entering and leaving lines, the mid of its first range, and (unless combined) its range and
- * peaks; each point on its line's end, on the side the line says, with its types in order and of the
- * side's reported types. A point's divergence rate and related line are not recomputed here.
- */
-function checkStructures(
-  r: AnalysisResult,
-  bars: Bars,
-  level: Level,
-  lines: readonly Line[],
-  parents: readonly Parent[],
-  o: AnalysisOptions,
-): string | null {
-  const zs = r.pivots[level];
-  const n = lines.length;
-  let q = 0; // the parent holding the pivot's first line
-  for (let i = 0; i < zs.length; i++) {
-    const z = zs[i]!,
-      what = `${level} pivot ${i}`;
-    if (z.index !== i) return `${what} has index ${z.index}`;
-    const s = z.startLine,
-      e = z.endLine;
-    if (!(s >= 1 && e >= s + 2 && e < n && (e - s) % 2 === 0)) return `${what} lines ${s}..${e}`;
-    if (i > 0 && s <= zs[i - 1]!.startLine) return `${what} starts before the previous pivot`;
-    if (z.enteringLine !== s - 1) return `${what} has entering line ${z.enteringLine}`;
-    if (z.leavingLine !== (e + 1 < n ? e + 1 : null)) return `${what} has leaving line ${z.leavingLine}`;
-    const a = lines[s]!,
-      b = lines[e]!;
-    if (z.startRaw !== a.startRaw || z.startTime !== a.startTime || z.endRaw !== b.endRaw || z.endTime !== b.endTime)
-      return `${what} raw bars or times are not its lines'`;
-    while (q < parents.length && parentEnd(parents[q]!) < s) q++;
-    const owned = q < parents.length && parentStart(parents[q]!) <= s;
-    if (z.confirmed !== (owned && parents[q]!.confirmed)) return `${what} confirmed flag is not its parent's`;
-    const problem = pivotRangeProblem(z, level === 'pen' ? penRange(lines) : segmentRange(lines, bars));
-    if (problem !== null) return `${what} ${problem}`;
-  }
-  const ps = r.buySellPoints[level];
-  for (let i = 0; i < ps.length; i++) {
-    const p = ps[i]!,
-      what = `${level} point ${i}`;
-    if (!(p.line >= 0 && p.line < n) || (i > 0 && p.line <= ps[i - 1]!.line)) return `${what} has line ${p.line}`;
-    const l = lines[p.line]!;
-    if (p.rawIndex !== l.endRaw || p.time !== l.endTime || p.price !== l.endPrice) return `${what} is not at its line's end`;
-    if (p.side !== (l.direction === 'down' ? 'buy' : 'sell')) return `${what} side ${p.side} is not its line's`;
-    if (p.confirmed !== l.confirmed) return `${what} confirmed flag is not its line's`;
-    // The first type made the point, so the side reports it; later ones join it in pass order.
-    if (p.types.length === 0) return `${what} has no type`;
-    if (!o.structures.points[level][p.side].types.includes(p.types[0]!)) return `${what} type ${p.types[0]} is not reported`;
-    for (let k = 1; k < p.types.length; k++) {
-      if (PASS[p.types[k]!] < PASS[p.types[k - 1]!]) return `${what} types ${p.types.join(',')} are not in pass order`;
-    }
-    const first = p.types[0] === '1' || p.types[0] === '1p';
-    if (!first && p.divergenceRate !== null) return `${what} has a divergence rate without type 1`;
-    if (p.relatedLine !== null && !(p.relatedLine >= 0 && p.relatedLine < p.line)) return `${what} related line ${p.relatedLine}`;
-  }
-  return null;
-}
-
-interface LineRange {
+/** A level's lines and parents, read by index (the parents' line ranges as columns). */
+interface LevelView {
+  readonly lines: readonly Line[];
+  readonly parentStart: Int32Array;
+  readonly parentEnd: Int32Array;
+  readonly parentConfirmed: Uint8Array;
+  /** A line's range: a pen's between its prices, a segment's from its raw bars. */
   lo(i: number): number;
   hi(i: number): number;
 }
 
-/** A pen's range is between its prices. */
-const penRange = (lines: readonly Line[]): LineRange => ({
-  lo: (i) => Math.min(lines[i]!.startPrice, lines[i]!.endPrice),
-  hi: (i) => Math.max(lines[i]!.startPrice, lines[i]!.endPrice),
-});
+function levelView(r: AnalysisResult, bars: Bars, level: Level): LevelView {
+  const lines: readonly Line[] = level === 'pen' ? r.pens : r.segments;
+  const parents =
+    level === 'pen'
+      ? r.segments.map((s) => [s.startPen, s.endPen, s.confirmed] as const)
+      : r.segmentsOfSegments.map((s) => [s.startSegment, s.endSegment, s.confirmed] as const);
+  const view = {
+    lines,
+    parentStart: Int32Array.from(parents, (p) => p[0]),
+    parentEnd: Int32Array.from(parents, (p) => p[1]),
+    parentConfirmed: Uint8Array.from(parents, (p) => (p[2] ? 1 : 0)),
+  };
+  if (level === 'pen') {
+    return {
+      ...view,
+      lo: (i) => Math.min(lines[i]!.startPrice, lines[i]!.endPrice),
+      hi: (i) => Math.max(lines[i]!.startPrice, lines[i]!.endPrice),
+    };
+  }
+  // A segment's range comes from its raw bars: an up one from its start bar's low to its end bar's high.
+  return {
+    ...view,
+    lo: (i) => bars.low[lines[i]!.direction === 'up' ? lines[i]!.startRaw : lines[i]!.endRaw]!,
+    hi: (i) => bars.high[lines[i]!.direction === 'up' ? lines[i]!.endRaw : lines[i]!.startRaw]!,
+  };
+}
 
-/** A segment's range comes from its raw bars: an up one from its start bar's low to its end bar's high. */
-const segmentRange = (lines: readonly Line[], bars: Bars): LineRange => ({
-  lo: (i) => bars.low[lines[i]!.direction === 'up' ? lines[i]!.startRaw : lines[i]!.endRaw]!,
-  hi: (i) => bars.high[lines[i]!.direction === 'up' ? lines[i]!.endRaw : lines[i]!.startRaw]!,
-});
+const PIVOT_PROBLEMS = [
+  '',
+  'has a wrong index',
+  'has wrong lines',
+  'starts before the previous pivot',
+  'has a wrong entering line',
+  'has a wrong leaving line',
+  "has raw bars or times that are not its lines'",
+  "has a confirmed flag that is not its parent's",
+  'has a mid that is not that of its first two lines',
+  'has a range that is not the overlap of its first two lines',
+  "has peaks that are not its lines' extremes",
+  'has an inconsistent combined range',
+] as const;
 
 /**
- * A pivot's range: its mid is that of the overlap of its first two lines against the parent (every
- * other line from its first); without a combination (every such line overlaps that range strictly, so
- * each extended it) its range is that overlap and its peaks the extremes of those lines.
+ * 0 when pivot i of the level is well-formed, else the index of its problem in PIVOT_PROBLEMS: its
+ * raw bars, times, entering and leaving lines and parent flag match its lines and parent; its mid is
+ * that of the overlap of its first two lines against the parent (lines s and s + 2); without a
+ * combination (every such line overlaps that range strictly, so each extended it) its range is that
+ * overlap and its peaks the extremes of those lines. `q`: the parent search's position (advanced).
  */
-function pivotRangeProblem(z: AnalysisResult['pivots']['pen'][number], { lo, hi }: LineRange): string | null {
-  const s = z.startLine;
-  const l0 = Math.max(lo(s), lo(s + 2)),
-    h0 = Math.min(hi(s), hi(s + 2));
-  if (!(h0 > l0) || z.mid !== (l0 + h0) / 2) return `mid ${z.mid} is not that of its first two lines`;
+function pivotProblem(z: Pivot, i: number, prev: Pivot | undefined, v: LevelView, q: { at: number }): number {
+  const { lines, parentStart, parentEnd } = v;
+  const n = lines.length;
+  if (z.index !== i) return 1;
+  const s = z.startLine,
+    e = z.endLine;
+  if (!(s >= 1 && e >= s + 2 && e < n && (e - s) % 2 === 0)) return 2;
+  if (prev !== undefined && s <= prev.startLine) return 3;
+  if (z.enteringLine !== s - 1) return 4;
+  if (z.leavingLine !== (e + 1 < n ? e + 1 : null)) return 5;
+  const a = lines[s]!,
+    b = lines[e]!;
+  if (z.startRaw !== a.startRaw || z.startTime !== a.startTime || z.endRaw !== b.endRaw || z.endTime !== b.endTime) return 6;
+  while (q.at < parentEnd.length && parentEnd[q.at]! < s) q.at++;
+  const owned = q.at < parentEnd.length && parentStart[q.at]! <= s;
+  if (z.confirmed !== (owned && v.parentConfirmed[q.at] === 1)) return 7;
+  const l0 = Math.max(v.lo(s), v.lo(s + 2)),
+    h0 = Math.min(v.hi(s), v.hi(s + 2));
+  if (!(h0 > l0) || z.mid !== (l0 + h0) / 2) return 8;
   let combined = false,
     pl = Infinity,
     ph = -Infinity;
-  for (let c = s; c <= z.endLine; c += 2) {
-    if (!(hi(c) > l0 && h0 > lo(c))) combined = true;
-    pl = Math.min(pl, lo(c));
-    ph = Math.max(ph, hi(c));
+  for (let c = s; c <= e; c += 2) {
+    const lo = v.lo(c),
+      hi = v.hi(c);
+    if (!(hi > l0 && h0 > lo)) combined = true;
+    if (lo < pl) pl = lo;
+    if (hi > ph) ph = hi;
   }
   if (!combined) {
-    if (z.low !== l0 || z.high !== h0) return `range ${z.low}..${z.high} is not the overlap of its first two lines`;
-    if (z.peakLow !== pl || z.peakHigh !== ph) return `peaks ${z.peakLow}..${z.peakHigh} are not its lines' extremes`;
-  } else if (!(z.low <= l0 && z.high >= h0 && z.peakLow <= z.low && z.peakHigh >= z.high))
-    return `combined range ${z.low}..${z.high} is not consistent`;
+    if (z.low !== l0 || z.high !== h0) return 9;
+    if (z.peakLow !== pl || z.peakHigh !== ph) return 10;
+  } else if (!(z.low <= l0 && z.high >= h0 && z.peakLow <= z.low && z.peakHigh >= z.high)) return 11;
+  return 0;
+}
+
+const POINT_PROBLEMS = [
+  '',
+  'has a wrong line',
+  "is not at its line's end",
+  "has a side that is not its line's",
+  "has a confirmed flag that is not its line's",
+  'has no type',
+  'has a first type its side does not report',
+  'has types out of pass order',
+  'has a divergence rate without type 1',
+  'has a wrong related line',
+] as const;
+
+/**
+ * 0 when point i is well-formed, else the index of its problem in POINT_PROBLEMS: at its line's end,
+ * on the line's side, with its confirmed flag; its first type (which made the point) reported for its
+ * side, later ones in pass order; a divergence rate only with type 1/1p first; a related line before it.
+ */
+function pointProblem(p: BuySellPoint, prev: BuySellPoint | undefined, lines: readonly Line[], o: AnalysisOptions, level: Level): number {
+  if (!(p.line >= 0 && p.line < lines.length) || (prev !== undefined && p.line <= prev.line)) return 1;
+  const l = lines[p.line]!;
+  if (p.rawIndex !== l.endRaw || p.time !== l.endTime || p.price !== l.endPrice) return 2;
+  if (p.side !== (l.direction === 'down' ? 'buy' : 'sell')) return 3;
+  if (p.confirmed !== l.confirmed) return 4;
+  const types = p.types;
+  if (types.length === 0) return 5;
+  if (!o.structures.points[level][p.side].types.includes(types[0]!)) return 6;
+  for (let k = 1; k < types.length; k++) if (PASS[types[k]!] < PASS[types[k - 1]!]) return 7;
+  if (!(types[0] === '1' || types[0] === '1p') && p.divergenceRate !== null) return 8;
+  if (p.relatedLine !== null && !(p.relatedLine >= 0 && p.relatedLine < p.line)) return 9;
+  return 0;
+}
+
+/** The pivots and buy/sell points of a level against its lines and parents (see pivotProblem, pointProblem). */
+function checkStructures(r: AnalysisResult, bars: Bars, level: Level, o: AnalysisOptions): string | null {
+  const v = levelView(r, bars, level);
+  const zs = r.pivots[level];
+  const q = { at: 0 };
+  for (let i = 0; i < zs.length; i++) {
+    const problem = pivotProblem(zs[i]!, i, zs[i - 1], v, q);
+    if (problem !== 0) return `${level} pivot ${i} ${PIVOT_PROBLEMS[problem]}`;
+  }
+  const ps = r.buySellPoints[level];
+  for (let i = 0; i < ps.length; i++) {
+    const problem = pointProblem(ps[i]!, ps[i - 1], v.lines, o, level);
+    if (problem !== 0) return `${level} point ${i} ${POINT_PROBLEMS[problem]}`;
+  }
   return null;
 }
 
