@@ -86,14 +86,28 @@ describe('BarStore', () => {
 
   it('upgrades a version-1 store (no saved stream state) keeping its bars', () => {
     const path = join(tempDir(), 'e.db');
-    const s1 = new BarStore(path);
-    s1.submit('X', 'M1', bars);
-    s1.close();
     const db = new Database(path);
-    db.exec('DROP TABLE stream_state; PRAGMA user_version = 1;');
+    db.exec(`
+      CREATE TABLE series (id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, timeframe TEXT NOT NULL, revision INTEGER NOT NULL,
+        count INTEGER NOT NULL, last_ts INTEGER, UNIQUE (symbol, timeframe));
+      CREATE TABLE bars (series INTEGER NOT NULL REFERENCES series (id), ts INTEGER NOT NULL, open REAL NOT NULL, high REAL NOT NULL,
+        low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL, PRIMARY KEY (series, ts)) WITHOUT ROWID;
+      INSERT INTO series VALUES (1, 'X', 'M1', 1, 4, ${bars.timestamp[3]});
+      PRAGMA user_version = 1;`);
+    for (let i = 0; i < 4; i++) {
+      db.prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)').run(
+        bars.timestamp[i],
+        bars.open[i],
+        bars.high[i],
+        bars.low[i],
+        bars.close[i],
+        bars.volume[i],
+      );
+    }
     db.close();
     const s2 = new BarStore(path);
     expect(s2.info('X', 'M1')).toMatchObject({ count: 4 });
+    expect(s2.load('X', 'M1')!.bars.close).toEqual(bars.close);
     s2.saveStreamState('X', 'M1', '{}', 4, Uint8Array.of(1, 2, 3));
     expect(Array.from(s2.loadStreamState('X', 'M1', '{}')!)).toEqual([1, 2, 3]);
     expect(s2.loadStreamState('X', 'M1', '{"other":1}')).toBeNull();
@@ -104,8 +118,8 @@ describe('BarStore', () => {
     const path = join(tempDir(), 'd.db');
     new BarStore(path).close();
     const db = new Database(path);
-    db.pragma('user_version = 3');
+    db.pragma('user_version = 4');
     db.close();
-    expect(caught(() => new BarStore(path)).message).toBe(`${path}: store schema version 3 is newer than this build supports (2)`);
+    expect(caught(() => new BarStore(path)).message).toBe(`${path}: store schema version 4 is newer than this build supports (3)`);
   });
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `chan` command line.
 import { parseArgs } from 'node:util';
-import { InputError } from '../core/errors.js';
+import { ChanEngineError, InputError } from '../core/errors.js';
 import { runAnalyze, runPoints, UsageError } from './analyze-command.js';
 import { runClientCommand } from './client-commands.js';
 import { runServe } from './serve-command.js';
@@ -92,7 +92,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`chan: ${(e as Error).message}\n${USAGE}\n`);
       return 2;
     }
-    if (e instanceof InputError) {
+    // Bad input, and every error chan-engine raises on purpose (a damaged store...), say what to do.
+    if (e instanceof InputError || e instanceof ChanEngineError) {
       process.stderr.write(`chan: ${e.message}\n`);
       return 1;
     }

@@ -41,6 +41,10 @@ export interface ServiceConfig {
   readonly maxMessageBytes: number;
   /** Analysis results kept per (series, revision, options); 0 = no cache. */
   readonly cacheEntries: number;
+  /** Memory budget of the analysis cache (and, a quarter more, of the series bars it re-reads), MB. */
+  readonly cacheMaxMb: number;
+  /** Memory budget of the live stream analyzers, MB: a new stream past it is refused (RESOURCE_EXHAUSTED). */
+  readonly streamsMaxMb: number;
   /** Environment variable holding the bearer token; when it is set, every call must present it. */
   readonly authTokenEnv: string;
   /** PEM files; both set = TLS, both empty = plaintext. */
@@ -281,6 +285,8 @@ function parseService(s: Section): ServiceConfig {
     maxBarsPerRequest: s.int('max_bars_per_request', 100_000, 1, 10_000_000),
     maxMessageBytes: s.int('max_message_bytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     cacheEntries: s.int('cache_entries', 64, 0, 1_000_000),
+    cacheMaxMb: s.int('cache_max_mb', 256, 0, 1_000_000),
+    streamsMaxMb: s.int('streams_max_mb', 512, 1, 1_000_000),
     authTokenEnv: s.str('auth_token_env', 'CHAN_AUTH_TOKEN'),
     tlsCert: s.str('tls_cert', ''),
     tlsKey: s.str('tls_key', ''),

@@ -134,6 +134,8 @@ export interface StreamKernel {
   save(): KernelState;
   /** Restores a saved state held from `bases` on, and recomputes the provisional part (no events). */
   load(s: KernelState, bases: KernelBases): void;
+  /** Bytes the kernel holds (its linear memory, or its columns and records): for memory budgets. */
+  readonly memoryBytes: number;
 }
 
 /** Creates a kernel per analyzer; `engine` names it (saved blobs record it). */

@@ -1,12 +1,14 @@
 // Persistent bar store: one SQLite file (WAL), bars keyed by (series, timestamp). Every batch is
 // validated whole and written in one transaction, so a rejected or interrupted batch leaves nothing.
+// Every row carries a checksum of its values, verified whenever it is read: a damaged file (a
+// truncated page reads as zeros) is an error naming the series and bar, never a different number.
 import Database from 'better-sqlite3';
 import { allocateBars } from '../core/bars.js';
-import { BarValidationError, HistoryConflictError } from '../core/errors.js';
+import { BarValidationError, ChanEngineError, HistoryConflictError } from '../core/errors.js';
 import type { Bars } from '../core/types.js';
 import { validateBars } from '../core/validate.js';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 const FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
 export interface SeriesInfo {
@@ -39,6 +41,28 @@ interface SeriesRow {
   last_ts: number;
 }
 
+/** The store cannot be trusted: a row whose values do not match their checksum, or a damaged file. */
+export class StoreCorruptionError extends ChanEngineError {
+  override readonly name: string = 'StoreCorruptionError';
+}
+
+const crcScratch = new Float64Array(7);
+const crcWords = new Uint32Array(crcScratch.buffer);
+
+/** FNV-1a over the bits of a row's series id, timestamp and values (a 32-bit checksum, as an integer). */
+export function rowChecksum(series: number, ts: number, o: number, h: number, l: number, c: number, v: number): number {
+  crcScratch[0] = series;
+  crcScratch[1] = ts;
+  crcScratch[2] = o;
+  crcScratch[3] = h;
+  crcScratch[4] = l;
+  crcScratch[5] = c;
+  crcScratch[6] = v;
+  let x = 0x811c9dc5;
+  for (let i = 0; i < 14; i++) x = Math.imul(x ^ crcWords[i]!, 0x01000193) >>> 0;
+  return x;
+}
+
 /** Row `i` of `b` from a raw SQLite row (ts, open, high, low, close, volume). */
 function setRow(b: Bars, i: number, r: number[]): void {
   b.timestamp[i] = r[0]!;
@@ -57,7 +81,13 @@ export class BarStore {
     readonly path: string,
     durability: 'full' | 'normal' = 'full',
   ) {
-    this.db = new Database(path);
+    try {
+      this.db = new Database(path);
+      this.checkFile();
+    } catch (e) {
+      if (e instanceof StoreCorruptionError) throw e;
+      throw new StoreCorruptionError(`${path}: ${damaged((e as Error).message)}`);
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     // Primary and backup servers may share the file; a writer waits for the other instead of failing.
@@ -74,18 +104,35 @@ export class BarStore {
       ),
       range: db
         .prepare<[number, number, number]>(
-          'SELECT ts, open, high, low, close, volume FROM bars WHERE series = ? AND ts BETWEEN ? AND ? ORDER BY ts',
+          'SELECT ts, open, high, low, close, volume, crc FROM bars WHERE series = ? AND ts BETWEEN ? AND ? ORDER BY ts',
         )
         .raw(),
-      insert: db.prepare<[number, number, number, number, number, number, number]>(
-        'INSERT INTO bars (series, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      insert: db.prepare<[number, number, number, number, number, number, number, number]>(
+        'INSERT INTO bars (series, ts, open, high, low, close, volume, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      update: db.prepare<[number, number, number, number, number, number, number]>(
-        'UPDATE bars SET open = ?, high = ?, low = ?, close = ?, volume = ? WHERE series = ? AND ts = ?',
+      update: db.prepare<[number, number, number, number, number, number, number, number]>(
+        'UPDATE bars SET open = ?, high = ?, low = ?, close = ?, volume = ?, crc = ? WHERE series = ? AND ts = ?',
       ),
-      all: db.prepare<[number]>('SELECT ts, open, high, low, close, volume FROM bars WHERE series = ? ORDER BY ts').raw(),
+      all: db.prepare<[number]>('SELECT ts, open, high, low, close, volume, crc FROM bars WHERE series = ? ORDER BY ts').raw(),
       stats: db.prepare<[], { series: number; bars: number | null }>('SELECT COUNT(*) AS series, SUM(count) AS bars FROM series'),
     };
+  }
+
+  /** SQLite's quick check (structure of every page) and every series' bar count: a damaged file is refused here. */
+  private checkFile(): void {
+    const result = this.db.pragma('quick_check', { simple: true }) as string;
+    if (result !== 'ok') throw new StoreCorruptionError(`${this.path}: ${damaged(`quick_check: ${result}`)}`);
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version < 1) return;
+    const bad = this.db
+      .prepare<[], { symbol: string; timeframe: string; count: number; found: number }>(
+        'SELECT symbol, timeframe, count, (SELECT COUNT(*) FROM bars WHERE series = s.id) AS found FROM series s WHERE found != count',
+      )
+      .get();
+    if (bad !== undefined)
+      throw new StoreCorruptionError(
+        `${this.path}: ${damaged(`series ${bad.symbol} ${bad.timeframe} lists ${bad.count} bars, ${bad.found} are stored`)}`,
+      );
   }
 
   private migrate(): void {
@@ -119,7 +166,20 @@ export class BarStore {
         blob BLOB NOT NULL,
         PRIMARY KEY (series, options)
       );`;
-    this.db.exec(`BEGIN; ${version < 1 ? v1 : ''} ${v2} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+    // A checksum per bar and per saved state (computed for the rows already there).
+    const v3 = `
+      ALTER TABLE bars ADD COLUMN crc INTEGER NOT NULL DEFAULT 0;
+      UPDATE bars SET crc = bar_crc(series, ts, open, high, low, close, volume);
+      ALTER TABLE stream_state ADD COLUMN crc INTEGER NOT NULL DEFAULT 0;
+      UPDATE stream_state SET crc = blob_crc(blob);`;
+    this.db.function(
+      'bar_crc',
+      { deterministic: true },
+      (series: unknown, ts: unknown, o: unknown, h: unknown, l: unknown, c: unknown, v: unknown) =>
+        rowChecksum(series as number, ts as number, o as number, h as number, l as number, c as number, v as number),
+    );
+    this.db.function('blob_crc', { deterministic: true }, (b: unknown) => blobChecksum(b as Buffer));
+    this.db.exec(`BEGIN; ${version < 1 ? v1 : ''} ${version < 2 ? v2 : ''} ${v3} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
   }
 
   /** Saves a streaming analyzer's state blob for a series and options key. */
@@ -127,17 +187,19 @@ export class BarStore {
     const row = this.q.series.get(symbol, timeframe);
     if (row === undefined) return;
     this.db
-      .prepare('INSERT OR REPLACE INTO stream_state (series, options, bar_count, blob) VALUES (?, ?, ?, ?)')
-      .run(row.id, options, barCount, blob);
+      .prepare('INSERT OR REPLACE INTO stream_state (series, options, bar_count, blob, crc) VALUES (?, ?, ?, ?, ?)')
+      .run(row.id, options, barCount, blob, blobChecksum(blob));
   }
 
   loadStreamState(symbol: string, timeframe: string, options: string): Uint8Array | null {
     const row = this.q.series.get(symbol, timeframe);
     if (row === undefined) return null;
     const r = this.db
-      .prepare<[number, string], { blob: Buffer }>('SELECT blob FROM stream_state WHERE series = ? AND options = ?')
+      .prepare<[number, string], { blob: Buffer; crc: number }>('SELECT blob, crc FROM stream_state WHERE series = ? AND options = ?')
       .get(row.id, options);
-    return r === undefined ? null : new Uint8Array(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength);
+    // A damaged saved state is only a cache: the caller recomputes from the bars.
+    if (r === undefined || blobChecksum(r.blob) !== r.crc) return null;
+    return new Uint8Array(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength);
   }
 
   /** Stored bars from timestamp `from` on (inclusive). */
@@ -146,7 +208,7 @@ export class BarStore {
     if (row === undefined) return allocateBars(0);
     const rows = this.q.range.all(row.id, from, Number.MAX_SAFE_INTEGER) as number[][];
     const b = allocateBars(rows.length);
-    rows.forEach((r, i) => setRow(b, i, r));
+    rows.forEach((r, i) => this.setChecked(b, i, r, row.id, symbol, timeframe));
     return b;
   }
 
@@ -197,10 +259,20 @@ export class BarStore {
             `${t} is before the last stored bar (${last}) and is not stored: history cannot be inserted into`,
           );
         }
+        this.verify(s, row.id, symbol, timeframe);
         const changed = FIELDS.findIndex((f, c) => b[f][i] !== s[c + 1]);
         if (changed < 0) unchanged++;
         else if (t === last) {
-          this.q.update.run(b.open[i]!, b.high[i]!, b.low[i]!, b.close[i]!, b.volume[i]!, row.id, t);
+          this.q.update.run(
+            b.open[i]!,
+            b.high[i]!,
+            b.low[i]!,
+            b.close[i]!,
+            b.volume[i]!,
+            rowChecksum(row.id, t, b.open[i]!, b.high[i]!, b.low[i]!, b.close[i]!, b.volume[i]!),
+            row.id,
+            t,
+          );
           updated++;
         } else {
           const f = FIELDS[changed]!;
@@ -214,7 +286,17 @@ export class BarStore {
     }
     const inserted = n - i;
     for (; i < n; i++) {
-      this.q.insert.run(row.id, b.timestamp[i]!, b.open[i]!, b.high[i]!, b.low[i]!, b.close[i]!, b.volume[i]!);
+      const t = b.timestamp[i]!;
+      this.q.insert.run(
+        row.id,
+        t,
+        b.open[i]!,
+        b.high[i]!,
+        b.low[i]!,
+        b.close[i]!,
+        b.volume[i]!,
+        rowChecksum(row.id, t, b.open[i]!, b.high[i]!, b.low[i]!, b.close[i]!, b.volume[i]!),
+      );
     }
     const lastTimestamp = Math.max(last, b.timestamp[n - 1]!);
     let revision = row.revision;
@@ -235,11 +317,24 @@ export class BarStore {
         const info: SeriesInfo = { revision: row.revision, count: row.count, lastTimestamp: row.last_ts };
         const bars = allocateBars(info.count);
         let i = 0;
-        for (const r of this.q.all.iterate(row.id) as IterableIterator<number[]>) setRow(bars, i++, r);
+        for (const r of this.q.all.iterate(row.id) as IterableIterator<number[]>) this.setChecked(bars, i++, r, row.id, symbol, timeframe);
         if (i !== info.count) throw new Error(`store inconsistency: series ${symbol}/${timeframe} lists ${info.count} bars, ${i} found`);
         return { bars, info };
       })
       .deferred();
+  }
+
+  /** Row r (ts, open, high, low, close, volume, crc) into bar i of b, after checking its checksum. */
+  private setChecked(b: Bars, i: number, r: number[], series: number, symbol: string, timeframe: string): void {
+    this.verify(r, series, symbol, timeframe);
+    setRow(b, i, r);
+  }
+
+  private verify(r: number[], series: number, symbol: string, timeframe: string): void {
+    if (rowChecksum(series, r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!) === r[6]) return;
+    throw new StoreCorruptionError(
+      `${this.path}: ${damaged(`series ${symbol} ${timeframe}, bar at ${r[0]}: its stored values do not match their checksum`)}`,
+    );
   }
 
   stats(): StoreStats {
@@ -258,4 +353,15 @@ export class BarStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** A damaged store's message: what is wrong and what to do. */
+function damaged(what: string): string {
+  return `the store is damaged (${what}); restore the file from a backup, or move it away and submit the bars again`;
+}
+
+function blobChecksum(b: Uint8Array): number {
+  let x = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) x = Math.imul(x ^ b[i]!, 0x01000193) >>> 0;
+  return x;
 }

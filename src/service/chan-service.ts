@@ -3,7 +3,7 @@
 import { status as Code } from '@grpc/grpc-js';
 import type { EngineConfig } from '../config/schema.js';
 import { barsFromObjects } from '../core/bars.js';
-import { ChanEngineError, ConfigError, EngineFailureError, HistoryConflictError, InputError, InputFaultError } from '../core/errors.js';
+import { ConfigError, EngineFailureError, HistoryConflictError, InputError, InputFaultError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
 import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment } from '../core/types.js';
 import { POINT_OPTION_KEYS, resolveStructureOptions, type Level, type PointOptions } from '../core/structure-options.js';
@@ -13,23 +13,14 @@ import type { StreamEvent } from '../core/events.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
 import { LiveStreams, type LiveUpdate } from './live-streams.js';
-import { LruCache } from './lru-cache.js';
-import type { BarStore } from './bar-store.js';
+import { ByteCache } from './byte-cache.js';
+import { ServiceError } from './service-error.js';
+
+export { ServiceError } from './service-error.js';
+import { barsBytes, resultBytes } from './memory.js';
+import { StoreCorruptionError, type BarStore } from './bar-store.js';
 import type * as M from './messages.js';
 import { VERSION } from '../core/version.js';
-
-/** An error with a gRPC status code; `index`/`field` name the offending bar when there is one. */
-export class ServiceError extends ChanEngineError {
-  override readonly name: string = 'ServiceError';
-  constructor(
-    readonly code: Code,
-    message: string,
-    readonly index?: number,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
 
 const SYMBOL = /^[A-Za-z0-9._:/-]{1,64}$/;
 const TIMEFRAMES = new Set(['M1', 'M3', 'M5', 'M15', 'M30', 'H1', 'H2', 'H4', 'D1', 'W1', 'MN1']);
@@ -45,15 +36,18 @@ export interface MethodCounter {
 }
 
 export class ChanService {
-  private readonly cache: LruCache<Analysis>;
-  /** The bars of recently analysed series, so a request with other options does not re-read the store. */
-  private readonly series = new LruCache<{ revision: number; bars: Bars }>(8);
+  /** Analyses by series revision and options, within `cache_entries` and `cache_max_mb`. */
+  private readonly cache: ByteCache<Analysis>;
+  /** The bars of recently analysed series, so a request with other options does not re-read the store (a quarter of the budget). */
+  private readonly series: ByteCache<{ revision: number; bars: Bars }>;
   /** Analyses running now, so concurrent identical requests share one computation. */
   private readonly pending = new Map<string, Promise<Analysis>>();
   readonly counters = new Map<string, MethodCounter>();
   private readonly started = Date.now();
 
   readonly live: LiveStreams;
+  /** Set once the store returned damaged rows: HealthCheck then answers not serving. */
+  storeDamaged: string | null = null;
 
   constructor(
     private readonly config: EngineConfig,
@@ -62,8 +56,14 @@ export class ChanService {
     log: Logger = { info() {}, warn() {}, error() {} },
     streamKernel?: StreamKernelFactory,
   ) {
-    this.cache = new LruCache(config.service.cacheEntries);
-    this.live = new LiveStreams(store, log, streamKernel, config.service.streamWindow || undefined);
+    const mb = 1024 * 1024;
+    this.cache = new ByteCache(
+      config.service.cacheEntries,
+      config.service.cacheMaxMb * mb,
+      (a) => barsBytes(a.bars) + resultBytes(a.result),
+    );
+    this.series = new ByteCache(8, (config.service.cacheMaxMb * mb) / 4, (s) => barsBytes(s.bars));
+    this.live = new LiveStreams(store, log, streamKernel, config.service.streamWindow || undefined, config.service.streamsMaxMb * mb);
   }
 
   submitKlines(req: M.SubmitKlinesRequest): M.SubmitKlinesResponse {
@@ -149,22 +149,22 @@ export class ChanService {
   async healthCheck(req: M.HealthCheckRequest): Promise<M.HealthCheckResponse> {
     if (req.deep) await this.coordinator.healthCheck();
     const s = this.coordinator.status();
-    // Serving on either engine: the TS backup answers correctly, it is only slower.
-    return { serving: true, degraded: s.degraded, activeEngine: s.active, activeRole: s.activeRole };
+    // Serving on either engine (the TS backup answers correctly, it is only slower), not on a damaged store.
+    return { serving: this.storeDamaged === null, degraded: s.degraded, activeEngine: s.active, activeRole: s.activeRole };
   }
 
   /**
    * Subscribes to live updates of a series: returns the first message (current pens and segments)
    * and an unsubscribe function; `send` gets one update per bar written afterwards.
    */
-  streamAnalysis(
+  async streamAnalysis(
     req: M.StreamAnalysisRequest,
     send: (u: M.AnalysisUpdate) => void,
-  ): { initial: M.AnalysisUpdate; unsubscribe: () => void } {
+  ): Promise<{ initial: M.AnalysisUpdate; unsubscribe: () => void }> {
     const { symbol, timeframe } = seriesKey(req);
     if (this.store.info(symbol, timeframe) === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const options = withStructures(this.withPen(req.pen), req.options, ['pen', 'segment']);
-    const { analyzer, unsubscribe } = this.live.subscribe(symbol, timeframe, options, (u) => send(updateMessage(u)));
+    const { analyzer, unsubscribe } = await this.live.subscribe(symbol, timeframe, options, (u) => send(updateMessage(u)));
     let initial: M.AnalysisUpdate;
     try {
       initial = stateMessage(analyzer, req.initialLastN);
@@ -191,6 +191,8 @@ export class ChanService {
       methods: [...this.counters].map(([method, c]) => ({ method, calls: c.calls, errors: c.errors })),
       cacheHits: this.cache.hits,
       cacheMisses: this.cache.misses,
+      cacheBytes: this.cache.bytes + this.series.bytes,
+      streamBytes: this.live.bytes(),
       version: VERSION,
       nodeVersion: process.versions.node,
       sqliteVersion: this.store.sqliteVersion(),
@@ -455,6 +457,8 @@ export function toServiceError(e: unknown): ServiceError {
       e.index,
       e.field,
     );
+  // The store cannot be trusted: the call fails rather than answer with damaged bars.
+  if (e instanceof StoreCorruptionError) return new ServiceError(Code.DATA_LOSS, e.message);
   const code = (e as { code?: unknown }).code;
   // Another process holds the store's write lock beyond busy_timeout: retryable.
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new ServiceError(Code.UNAVAILABLE, `store busy: ${(e as Error).message}`);

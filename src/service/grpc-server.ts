@@ -57,6 +57,13 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     server = new grpc.Server({ 'grpc.max_receive_message_length': sc.maxMessageBytes });
     const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
     health.addToServer(server);
+    /** A store that returned damaged rows is not trusted again until a restart: NOT_SERVING, so clients move on. */
+    const storeDamaged = (message: string) => {
+      log.error({ store: sc.dbPath, err: message }, 'store damaged: NOT_SERVING');
+      service.storeDamaged = message;
+      health.setStatus('', 'NOT_SERVING');
+      health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+    };
     new ReflectionService(pkg.definition).addToServer(server);
 
     const expected = Buffer.from(`Bearer ${token}`);
@@ -81,6 +88,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
       if (err.index !== undefined) md.set('bar-index', String(err.index));
       if (err.field !== undefined) md.set('field', err.field);
       if (err.code === grpc.status.INTERNAL) log.error({ method, err: e }, 'internal error');
+      else if (err.code === grpc.status.DATA_LOSS) storeDamaged(err.message);
       else log.info({ method, code: grpc.status[err.code], reason: err.message }, 'call rejected');
       return { code: err.code, details: err.message, metadata: md };
     };
@@ -107,11 +115,15 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
 
     /** Open StreamAnalysis calls, ended at shutdown so draining does not wait for them. */
     const streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
-    const streamAnalysis: grpc.handleServerStreamingCall<unknown, unknown> = (call) => {
+    const streamAnalysis: grpc.handleServerStreamingCall<unknown, unknown> = async (call) => {
       const counter = countCall('StreamAnalysis');
       try {
         authorize(call.metadata);
-        const { initial, unsubscribe } = service.streamAnalysis(call.request as never, (u) => call.write(u));
+        const { initial, unsubscribe } = await service.streamAnalysis(call.request as never, (u) => call.write(u));
+        if (call.cancelled) {
+          unsubscribe();
+          return;
+        }
         streams.add(call);
         const done = () => {
           if (streams.delete(call)) unsubscribe();

@@ -1,5 +1,7 @@
 // Live streaming analyzers, one per (series, options) with subscribers. SubmitKlines feeds every
 // written bar to them; their state is saved in the store so a restart resumes without recomputing.
+// Opening one replays the stored bars in slices, yielding to the event loop between them, so other
+// calls (health checks) are answered meanwhile; together they stay within a memory budget.
 import type { AnalysisOptions } from '../core/options.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernelFactory } from '../core/stream-kernel.js';
@@ -7,6 +9,10 @@ import { barAt } from '../core/bars.js';
 import { StreamingAnalyzer, type StreamBar, type StreamUpdate } from '../streaming/analyzer.js';
 import type { Logger } from '../failover/coordinator.js';
 import type { BarStore } from './bar-store.js';
+import { status as Code } from '@grpc/grpc-js';
+import { stringifyExact } from '../streaming/state-blob.js';
+import { STREAM_BYTES_PER_BAR } from './memory.js';
+import { ServiceError } from './service-error.js';
 
 export type LiveUpdate =
   | { readonly update: StreamUpdate; readonly timestamp: number; readonly barCount: number }
@@ -23,6 +29,8 @@ interface Live {
   analyzer: StreamingAnalyzer;
   readonly listeners: Set<Listener>;
   restored: boolean;
+  /** Set while the analyzer is rebuilt on the TS engine after a failure (writes meanwhile are replayed by it). */
+  rebuilding: Promise<void> | null;
 }
 
 export interface LiveStreamStats {
@@ -34,8 +42,13 @@ export interface LiveStreamStats {
   engine: string;
 }
 
+/** Bars replayed between two yields to the event loop when an analyzer is opened. */
+const REPLAY_SLICE_MS = 10;
+
 export class LiveStreams {
   private readonly live = new Map<string, Live>();
+  /** Analyzers being opened (replaying), so concurrent subscribers share one. */
+  private readonly opening = new Map<string, Promise<Live>>();
 
   /** `kernel`: the engine for the per-bar stages; when it fails, a series falls back to the TS engine. */
   constructor(
@@ -44,20 +57,39 @@ export class LiveStreams {
     private readonly kernel: StreamKernelFactory = tsStreamKernel,
     /** History window of each analyzer (undefined = all bars). */
     private readonly window?: number,
+    /** Memory budget of all analyzers together, bytes. */
+    private readonly maxBytes = Infinity,
   ) {}
 
-  /** Subscribes to a series; returns the analyzer (its current state is the starting point) and an unsubscribe function. */
-  subscribe(
+  /** Bytes the live analyzers hold. */
+  bytes(): number {
+    let b = 0;
+    for (const l of this.live.values()) b += l.analyzer.memoryBytes;
+    return b;
+  }
+
+  /**
+   * Subscribes to a series; resolves to the analyzer (its current state is the starting point) and an
+   * unsubscribe function. A new analyzer that would exceed the memory budget is refused
+   * (RESOURCE_EXHAUSTED); existing ones are shared whatever the budget.
+   */
+  async subscribe(
     symbol: string,
     timeframe: string,
     options: AnalysisOptions,
     listener: Listener,
-  ): { analyzer: StreamingAnalyzer; unsubscribe: () => void } {
-    const optionsKey = JSON.stringify(options);
+  ): Promise<{ analyzer: StreamingAnalyzer; unsubscribe: () => void }> {
+    const optionsKey = stringifyExact(options);
     const key = `${symbol}\u0000${timeframe}\u0000${optionsKey}`;
     let l = this.live.get(key);
     if (l === undefined) {
-      l = this.open(symbol, timeframe, options, optionsKey);
+      let opening = this.opening.get(key);
+      if (opening === undefined) {
+        this.checkBudget(symbol, timeframe);
+        opening = this.open(symbol, timeframe, options, optionsKey).finally(() => this.opening.delete(key));
+        this.opening.set(key, opening);
+      }
+      l = await opening;
       this.live.set(key, l);
     }
     l.listeners.add(listener);
@@ -74,16 +106,40 @@ export class LiveStreams {
     };
   }
 
+  /** Refuses a new analyzer when the live ones and it (estimated from the bars it would hold) exceed the budget. */
+  private checkBudget(symbol: string, timeframe: string): void {
+    if (this.maxBytes === Infinity) return;
+    const stored = this.store.info(symbol, timeframe)?.count ?? 0;
+    const held = this.bytes(),
+      more = Math.min(stored, 2 * (this.window ?? Infinity)) * STREAM_BYTES_PER_BAR;
+    if (held + more > this.maxBytes) {
+      const mb = (b: number) => `${Math.ceil(b / 1024 / 1024)} MB`;
+      throw new ServiceError(
+        Code.RESOURCE_EXHAUSTED,
+        `stream memory budget is full: ${this.live.size} live streams hold ${mb(held)}, this one needs about ${mb(more)}, the budget (service.streams_max_mb) is ${mb(this.maxBytes)}`,
+      );
+    }
+  }
+
   /** An analyzer for the stored series: from saved state plus the bars written since, or from all bars. */
-  private open(symbol: string, timeframe: string, options: AnalysisOptions, optionsKey: string): Live {
-    const live: Live = { symbol, timeframe, options, optionsKey, analyzer: undefined as never, listeners: new Set(), restored: false };
+  private async open(symbol: string, timeframe: string, options: AnalysisOptions, optionsKey: string): Promise<Live> {
+    const live: Live = {
+      symbol,
+      timeframe,
+      options,
+      optionsKey,
+      analyzer: undefined as never,
+      listeners: new Set(),
+      restored: false,
+      rebuilding: null,
+    };
     const blob = this.store.loadStreamState(symbol, timeframe, optionsKey);
     if (blob !== null) {
       try {
         live.analyzer = StreamingAnalyzer.restore(blob, options, { kernel: this.kernel });
         if (live.analyzer.window !== (this.window ?? Infinity))
           throw new Error(`saved with window ${live.analyzer.window}, configured ${this.window ?? 'none'}`);
-        this.catchUp(live, () => undefined);
+        await this.replay(live);
         live.restored = true;
         return live;
       } catch (e) {
@@ -91,19 +147,40 @@ export class LiveStreams {
       }
     }
     try {
-      this.rebuild(live, this.kernel);
+      live.analyzer = new StreamingAnalyzer(live.options, { kernel: this.kernel, window: this.window });
+      await this.replay(live);
     } catch (e) {
       if (this.kernel === tsStreamKernel) throw e;
       this.log.error({ symbol, timeframe, err: String(e) }, 'stream engine failed while opening; using the TS engine');
-      this.rebuild(live, tsStreamKernel);
+      live.analyzer = new StreamingAnalyzer(live.options, { kernel: tsStreamKernel, window: this.window });
+      await this.replay(live);
     }
     return live;
   }
 
-  /** A new analyzer over every stored bar. */
-  private rebuild(live: Live, kernel: StreamKernelFactory): void {
-    live.analyzer = new StreamingAnalyzer(live.options, { kernel, window: this.window });
-    live.restored = false;
+  /**
+   * The stored bars after the analyzer's last one, applied in slices of about REPLAY_SLICE_MS with a
+   * yield to the event loop between them; then the bars written meanwhile.
+   */
+  private async replay(live: Live): Promise<void> {
+    const a = live.analyzer;
+    const last = a.lastBar();
+    const bars = this.store.loadFrom(live.symbol, live.timeframe, last === null ? -Number.MAX_SAFE_INTEGER : last.timestamp);
+    const n = bars.timestamp.length;
+    let i = 0;
+    // The first bar may be the analyzer's last one, replaced since.
+    if (last !== null && n > 0 && bars.timestamp[0] === last.timestamp) {
+      const b = barAt(bars, i++);
+      if (!sameBar(b, last)) a.replaceLast(b);
+    }
+    while (i < n) {
+      const until = performance.now() + REPLAY_SLICE_MS;
+      do {
+        const end = Math.min(n, i + 256);
+        while (i < end) a.append(barAt(bars, i++));
+      } while (i < n && performance.now() < until);
+      if (i < n) await new Promise<void>((r) => setImmediate(r));
+    }
     this.catchUp(live, () => undefined);
   }
 
@@ -129,7 +206,7 @@ export class LiveStreams {
   /** After a write to a series: brings its live analyzers up to date and notifies their subscribers. */
   onSubmit(symbol: string, timeframe: string): void {
     for (const l of this.live.values()) {
-      if (l.symbol !== symbol || l.timeframe !== timeframe) continue;
+      if (l.symbol !== symbol || l.timeframe !== timeframe || l.rebuilding !== null) continue;
       const emit = (u: LiveUpdate) => {
         for (const f of l.listeners) f(u);
       };
@@ -138,9 +215,19 @@ export class LiveStreams {
       } catch (e) {
         // The per-bar engine failed (a WASM trap): its state cannot be trusted. Rebuild the series
         // on the TS engine from the store and hand subscribers the whole state again.
-        this.log.error({ symbol, timeframe, engine: l.analyzer.engine, err: String(e) }, 'stream engine failed; rebuilt on the TS engine');
-        this.rebuild(l, tsStreamKernel);
-        emit({ resync: l.analyzer });
+        this.log.error(
+          { symbol, timeframe, engine: l.analyzer.engine, err: String(e) },
+          'stream engine failed; rebuilding on the TS engine',
+        );
+        l.analyzer = new StreamingAnalyzer(l.options, { kernel: tsStreamKernel, window: this.window });
+        l.restored = false;
+        l.rebuilding = this.replay(l).then(
+          () => {
+            l.rebuilding = null;
+            emit({ resync: l.analyzer });
+          },
+          (err: unknown) => this.log.error({ symbol, timeframe, err: String(err) }, 'stream could not be rebuilt'),
+        );
       }
     }
   }

@@ -232,6 +232,8 @@ export interface GetStatusResponse {
   methods: { method: string; calls: number; errors: number }[];
   cacheHits: number;
   cacheMisses: number;
+  cacheBytes: number;
+  streamBytes: number;
   version: string;
   nodeVersion: string;
   sqliteVersion: string;

@@ -82,6 +82,9 @@ class Columns {
     }
     if (i >= this.touched) this.touched = prefault(this.cols, i, Math.min(this.cols[0]!.length, i + PREFAULT_ROWS));
   }
+  get capacity(): number {
+    return this.cols[0]!.length;
+  }
   view(j: number): Float64Array {
     return this.cols[j]!.subarray(0, this.count);
   }
@@ -427,6 +430,14 @@ export class StreamingAnalyzer {
     a.structures.load(s.structures, arrays);
     a.replaceable = s.last !== null;
     return a;
+  }
+
+  /**
+   * Bytes this analyzer holds, roughly: its bar and MACD columns (by capacity), the kernel's memory
+   * and the structures. The service budgets its live analyzers by it.
+   */
+  get memoryBytes(): number {
+    return this.bars.capacity * 6 * 8 + this.macdCols.capacity * 3 * 8 + this.k.memoryBytes + this.structures.memoryBytes;
   }
 
   /** The engine running the per-bar stages. */

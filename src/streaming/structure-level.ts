@@ -413,6 +413,12 @@ export class StructureLevel {
     return this.donePoints.concat(this.freshPoints);
   }
 
+  /** Bytes held, roughly: line and parent columns by capacity, and ~250 bytes per pivot or point object. */
+  get memoryBytes(): number {
+    const objects = this.donePivots.length + this.frozen.length + this.fresh.length + this.donePoints.length + this.freshPoints.length;
+    return this.lines.dir.length * 90 + this.parents.start.length * 14 + this.parents.ofLine.length * 4 + objects * 250;
+  }
+
   /** Global index of the first parent whose points are recomputed (the ones before are final). */
   get finalParents(): number {
     return this.parentBase + this.pointParents;

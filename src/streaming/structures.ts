@@ -183,6 +183,11 @@ export class StreamStructures {
     });
   }
 
+  /** Bytes held, roughly (for memory budgets). */
+  get memoryBytes(): number {
+    return this.pen.memoryBytes + this.segment.memoryBytes + this.segPens.length * 80;
+  }
+
   /** Drops what ends before raw bar `beforeRaw` and no later bar can change (streaming window). */
   drop(beforeRaw: number): void {
     this.pen.drop(beforeRaw, Infinity, Infinity);

@@ -71,6 +71,10 @@ export const tsStreamKernel: StreamKernelFactory = Object.assign(
       finalSegmentCount: () => segState.final.length,
       finalSegment: (j) => segState.final[j]!,
       lastMark: () => last,
+      // Merged columns (8 + 8 + 1 + 1 + 4 x 5 bytes per capacity slot) and pen records (~48 bytes).
+      get memoryBytes() {
+        return m.high.length * 38 + (pens.pens.length + segState.final.length) * 48;
+      },
       dropBefore(dm, dp, ds) {
         const fractals = m.fractalCount;
         m.dropBefore(dm);

@@ -1,0 +1,167 @@
+// A damaged store is detected, never served: damaged copies of a real store (truncated, a byte
+// changed) are refused at start-up with a message naming the file and what to do, or fail the read
+// naming the series and bar; the service then answers DATA_LOSS and reports NOT_SERVING.
+import { status as Code } from '@grpc/grpc-js';
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BarStore, rowChecksum, StoreCorruptionError } from '../src/service/bar-store.js';
+import { fixtureBars } from './support/helpers.js';
+import { rejection, startTestServer, tempDir, testConfig } from './support/service-helpers.js';
+
+const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
+const N = SSE.timestamp.length;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A closed store file holding SSE daily (checkpointed: everything in the main file). */
+function realStore(): string {
+  const path = join(tempDir(), 'store.db');
+  const s = new BarStore(path);
+  s.submit('SSE', 'D1', SSE);
+  s.close();
+  return path;
+}
+
+function copyOf(path: string): string {
+  const c = join(tempDir(), 'copy.db');
+  copyFileSync(path, c);
+  return c;
+}
+
+/** The store file with the 8 bytes of one stored close price (SQLite stores REALs big-endian) changed. */
+function withChangedClose(path: string, close: number): string {
+  const c = copyOf(path);
+  const bytes = readFileSync(c);
+  const be = Buffer.alloc(8);
+  be.writeDoubleBE(close);
+  const at = bytes.indexOf(be);
+  expect(at).toBeGreaterThan(0);
+  be.writeDoubleBE(close + 1);
+  be.copy(bytes, at);
+  writeFileSync(c, bytes);
+  return c;
+}
+
+const corruption = (run: () => unknown): StoreCorruptionError => {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(StoreCorruptionError);
+    return e as StoreCorruptionError;
+  }
+  throw new Error('no StoreCorruptionError');
+};
+
+describe('damaged store files', () => {
+  let store: string;
+  beforeAll(() => {
+    store = realStore();
+  });
+
+  it('an intact store loads every bar', () => {
+    const s = new BarStore(copyOf(store));
+    expect(s.load('SSE', 'D1')!.bars.close).toEqual(SSE.close);
+    s.close();
+  });
+
+  it('5 bytes cut off the end: a read names the series and bar instead of serving a changed price', () => {
+    const c = copyOf(store);
+    truncateSync(c, statSync(c).size - 5);
+    const s = new BarStore(c);
+    const e = corruption(() => s.load('SSE', 'D1'));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^${c.replaceAll('/', '\\/')}: the store is damaged \\(series SSE D1, bar at \\d+: its stored values do not match their checksum\\); restore the file from a backup, or move it away and submit the bars again$`,
+      ),
+    );
+    s.close();
+  });
+
+  it('a changed close price inside the file: the read fails naming that bar', () => {
+    const i = 1234;
+    const s = new BarStore(withChangedClose(store, SSE.close[i]!));
+    expect(corruption(() => s.load('SSE', 'D1')).message).toContain(`series SSE D1, bar at ${SSE.timestamp[i]}:`);
+    // Reads of other ranges that do not include it still work.
+    expect(s.loadFrom('SSE', 'D1', SSE.timestamp[N - 10]!).close).toEqual(SSE.close.subarray(N - 10));
+    s.close();
+  });
+
+  it('half the file cut off: refused when opened, naming the file and what to do', () => {
+    const c = copyOf(store);
+    truncateSync(c, Math.floor(statSync(c).size / 2));
+    const e = corruption(() => new BarStore(c));
+    expect(e.message).toMatch(new RegExp(`^${c.replaceAll('/', '\\/')}: the store is damaged \\(.+\\); restore the file from a backup`));
+  });
+
+  it('a file that is not a store at all: refused when opened', () => {
+    const c = join(tempDir(), 'junk.db');
+    writeFileSync(c, Buffer.alloc(8192, 7));
+    expect(corruption(() => new BarStore(c)).message).toContain(`${c}: the store is damaged`);
+  });
+
+  it('a store of the previous schema (no checksums) gets them for its rows when opened', () => {
+    const c = join(tempDir(), 'v2.db');
+    const db = new Database(c);
+    db.exec(`
+      CREATE TABLE series (id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, timeframe TEXT NOT NULL, revision INTEGER NOT NULL,
+        count INTEGER NOT NULL, last_ts INTEGER, UNIQUE (symbol, timeframe));
+      CREATE TABLE bars (series INTEGER NOT NULL REFERENCES series (id), ts INTEGER NOT NULL, open REAL NOT NULL, high REAL NOT NULL,
+        low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL, PRIMARY KEY (series, ts)) WITHOUT ROWID;
+      CREATE TABLE stream_state (series INTEGER NOT NULL REFERENCES series (id), options TEXT NOT NULL, bar_count INTEGER NOT NULL,
+        blob BLOB NOT NULL, PRIMARY KEY (series, options));
+      INSERT INTO series VALUES (1, 'SSE', 'D1', 1, 3, ${SSE.timestamp[2]});
+      PRAGMA user_version = 2;`);
+    for (let i = 0; i < 3; i++) {
+      db.prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)').run(
+        SSE.timestamp[i],
+        SSE.open[i],
+        SSE.high[i],
+        SSE.low[i],
+        SSE.close[i],
+        SSE.volume[i],
+      );
+    }
+    db.close();
+    const s = new BarStore(c);
+    expect(s.load('SSE', 'D1')!.bars.close).toEqual(SSE.close.subarray(0, 3));
+    s.close();
+    const raw = new Database(c, { readonly: true });
+    const r = raw.prepare('SELECT ts, open, high, low, close, volume, crc FROM bars ORDER BY ts LIMIT 1').raw().get() as number[];
+    raw.close();
+    expect(r[6]).toBe(rowChecksum(1, r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!));
+  });
+});
+
+describe('the service on a damaged store', () => {
+  it('answers DATA_LOSS naming the bar, and reports NOT_SERVING from then on', async () => {
+    const damaged = withChangedClose(realStore(), SSE.close[100]!);
+    const t = await startTestServer(testConfig({ dbPath: damaged }));
+    try {
+      expect((await t.client.healthCheck()).serving).toBe(true);
+      const e = await rejection(t.client.calculatePens({ symbol: 'SSE', timeframe: 'D1' }));
+      expect(e.code).toBe(Code.DATA_LOSS);
+      expect(e.details).toContain(`series SSE D1, bar at ${SSE.timestamp[100]}: its stored values do not match their checksum`);
+      expect((await t.client.healthCheck()).serving).toBe(false);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('chan serve refuses a damaged file at start-up with the message, exit code 1 (no stack trace)', () => {
+    const c = copyOf(realStore());
+    truncateSync(c, Math.floor(statSync(c).size / 2));
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--db', c, '--port', '0'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^chan: ${c.replaceAll('/', '\\/')}: the store is damaged \\(.+\\); restore the file from a backup, or move it away and submit the bars again\\n$`,
+      ),
+    );
+  });
+});
