@@ -163,7 +163,11 @@ describe('output check: each branch', () => {
     ['point line', (r) => (r.buySellPoints.pen[2]!.line += 2), 'pen point 2 is not at its line'],
     ['point order', (r) => (r.buySellPoints.pen[2]!.line = r.buySellPoints.pen[1]!.line), 'pen point 2 has a wrong line'],
     ['point price', (r) => (r.buySellPoints.pen[2]!.price += 1), "pen point 2 is not at its line's end"],
-    ['point side', (r) => (r.buySellPoints.pen[2]!.side = r.buySellPoints.pen[2]!.side === 'buy' ? 'sell' : 'buy'), 'pen point 2 has a side'],
+    [
+      'point side',
+      (r) => (r.buySellPoints.pen[2]!.side = r.buySellPoints.pen[2]!.side === 'buy' ? 'sell' : 'buy'),
+      'pen point 2 has a side',
+    ],
     ['point flag', (r) => (r.buySellPoints.pen.at(-1)!.confirmed = true), "has a confirmed flag that is not its line's"],
     ['point types', (r) => (r.buySellPoints.pen[2]!.types = []), 'pen point 2 has no type'],
     ['point type order', (r) => (r.buySellPoints.pen[2]!.types = ['1', '3b', '2']), 'pen point 2 has types out of pass order'],
@@ -178,7 +182,11 @@ describe('output check: each branch', () => {
       (r) => (r.buySellPoints.pen.find((p) => p.types[0] === '2')!.divergenceRate = 0.5),
       'has a divergence rate without type 1',
     ],
-    ['point related line', (r) => (r.buySellPoints.pen[2]!.relatedLine = r.buySellPoints.pen[2]!.line), 'pen point 2 has a wrong related line'],
+    [
+      'point related line',
+      (r) => (r.buySellPoints.pen[2]!.relatedLine = r.buySellPoints.pen[2]!.line),
+      'pen point 2 has a wrong related line',
+    ],
     [
       'structures present while turned off',
       () => undefined,

@@ -70,7 +70,7 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     closers.push(() => backup.shutdown());
     const a = `127.0.0.1:${primary.port}`,
       b = `127.0.0.1:${backup.port}`;
-    const fc = new FailoverClient([a, b], { recheckMs: 0, deadlineMs: 5000 });
+    const fc = new FailoverClient([a, b], { healthCheckIntervalMs: 0, deadlineMs: 5000 });
     closers.unshift(async () => fc.close());
 
     expect((await fc.run((c) => c.submitKlines({ ...S, klines: klines(SSE, 0, 3000) }))).inserted).toBe(3000);

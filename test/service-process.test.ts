@@ -9,7 +9,7 @@ import { status as status_ } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocateBars } from '../src/core/bars.js';
 import { BarStore } from '../src/service/bar-store.js';
-import { ChanClient } from '../src/service/client.js';
+import { ChanClient, FailoverClient } from '../src/service/client.js';
 import type { AnalysisUpdate } from '../src/service/messages.js';
 import { fixtureBars } from './support/helpers.js';
 import { klines, tempDir } from './support/service-helpers.js';
@@ -130,6 +130,50 @@ describe('chan serve process', () => {
     expect(again.stdout).toBe(beforeRestart);
     expect(chan('status', '--json', '--addr', `127.0.0.1:${second.port}`).stdout).toContain('"store":{"series":2,"bars":3335,');
   });
+
+  it('SIGTERM with an idle client connected: the process exits at once (idle connections are closed, not waited for)', async () => {
+    const db = join(tempDir(), 'store.db');
+    const s = await serve(db);
+    const c = new ChanClient(`127.0.0.1:${s.port}`);
+    await c.getStatus(); // the connection stays open, idle
+    const t0 = performance.now();
+    s.proc.kill('SIGTERM');
+    expect(await exited(s.proc)).toBe(0);
+    const took = performance.now() - t0;
+    c.close();
+    // It took 4-5 s when the server waited for idle clients to hang up.
+    expect(took).toBeLessThan(2000);
+  });
+
+  it('a stopped primary (SIGSTOP): a FailoverClient moves to the backup within about a second and back after SIGCONT', async () => {
+    const db = join(tempDir(), 'store.db');
+    const primary = await serve(db);
+    const backup = await serve(db, '--engine', 'ts');
+    const [a, b] = [`127.0.0.1:${primary.port}`, `127.0.0.1:${backup.port}`];
+    // The product's health settings: checked every 1000 ms, 500 ms to answer.
+    const fc = new FailoverClient([a, b], { healthCheckIntervalMs: 1000, responseTimeoutMs: 500 });
+    try {
+      await fc.run((c) => c.submitKlines({ symbol: 'SSE', timeframe: 'D1', klines: klines(SSE) }));
+      expect((await fc.run((c) => c.calculatePens({ symbol: 'SSE', timeframe: 'D1' }))).engine).toBe('wasm');
+      primary.proc.kill('SIGSTOP');
+      const t0 = performance.now();
+      const r = await fc.run((c) => c.calculatePens({ symbol: 'SSE', timeframe: 'D1' }));
+      const took = performance.now() - t0;
+      expect([r.engine, r.total, fc.active]).toEqual(['ts', 202, b]);
+      // One interval waiting for the answer, then a health check that times out: ~1.5 s, not the 30 s deadline.
+      expect(took).toBeLessThan(3000);
+      primary.proc.kill('SIGCONT');
+      let back = '';
+      for (let i = 0; i < 50 && back !== 'wasm'; i++) {
+        await new Promise((res) => setTimeout(res, 200));
+        back = (await fc.run((c) => c.calculatePens({ symbol: 'SSE', timeframe: 'D1' }))).engine;
+      }
+      expect([back, fc.active]).toEqual(['wasm', a]);
+    } finally {
+      primary.proc.kill('SIGCONT');
+      fc.close();
+    }
+  }, 60_000);
 
   it('kill -9 during a stream of SubmitKlines: every acknowledged batch is kept, no batch is partial', async () => {
     const db = join(tempDir(), 'store.db');

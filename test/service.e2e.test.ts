@@ -281,6 +281,22 @@ describe('service: bad input gets the right status code and stores nothing', () 
     expect((await rejection(t.client.getMacd({ ...S, timeframe: 'M5' }))).code).toBe(Code.NOT_FOUND);
   });
 
+  it('an enum value the proto does not define: INVALID_ARGUMENT naming the field (was INTERNAL "toLowerCase is not a function")', async () => {
+    const bad = 9 as unknown as string;
+    const pen = await rejection(t.client.calculatePens({ ...S, pen: { definition: bad } }));
+    expect([pen.code, pen.details]).toEqual([Code.INVALID_ARGUMENT, 'pen.definition must be one of NEW_3KLINE, TRADITIONAL, got 9']);
+    const check = await rejection(t.client.calculatePens({ ...S, pen: { fractalCheck: bad } }));
+    expect([check.code, check.details]).toEqual([Code.INVALID_ARGUMENT, 'pen.fractal_check must be one of STRICT, HALF, LOSS, got 9']);
+    const seed = await rejection(t.client.getMacd({ ...S, seed: bad }));
+    expect([seed.code, seed.details]).toEqual([Code.INVALID_ARGUMENT, 'seed must be one of FIRST_CLOSE, SMA, got 9']);
+  });
+
+  it('a very long symbol is refused with a short message: what is echoed is capped', async () => {
+    const e = await rejection(t.client.calculatePens({ symbol: 'X'.repeat(60_000), timeframe: 'D1' }));
+    expect(e.code).toBe(Code.INVALID_ARGUMENT);
+    expect(e.details).toBe(`symbol "${'X'.repeat(64)}…" (60000 characters) must be 1-64 characters of A-Z a-z 0-9 . _ : / -`);
+  });
+
   it('structure options and levels out of range: INVALID_ARGUMENT naming the key', async () => {
     const e = await rejection(t.client.getBuySellPoints({ ...S, options: { sell: { maxBsp2Rate: 2 } } }));
     expect([e.code, e.details]).toEqual([
@@ -289,7 +305,7 @@ describe('service: bad input gets the right status code and stores nothing', () 
     ]);
     // A level number the proto does not define (a newer client): named, not read as the pen level.
     const l = await rejection(t.client.calculatePivots({ ...S, level: 7 as unknown as string }));
-    expect([l.code, l.details]).toEqual([Code.INVALID_ARGUMENT, 'level must be LEVEL_PEN or LEVEL_SEGMENT, got 7']);
+    expect([l.code, l.details]).toEqual([Code.INVALID_ARGUMENT, 'level must be one of LEVEL_PEN, LEVEL_SEGMENT, got 7']);
   });
 
   it('bad options: INVALID_ARGUMENT naming the option', async () => {
@@ -332,21 +348,27 @@ describe('service: standard health service, reflection, auth, metrics', () => {
     h.close();
   });
 
-  it.each(['v1', 'v1alpha'])('reflection (%s) lists the services', async (version) => {
+  it.each(['v1', 'v1alpha'])('reflection (%s) lists the services with the token, and is UNAUTHENTICATED without it', async (version) => {
     const reflDir = dirname(require_.resolve('@grpc/reflection/package.json'));
     const def = protoLoader.loadSync(join(reflDir, `build/proto/grpc/reflection/${version}/reflection.proto`));
     const pkg = grpc.loadPackageDefinition(def) as any;
     const c = new pkg.grpc.reflection[version].ServerReflection(t.address, grpc.credentials.createInsecure());
-    const names = await new Promise<string[]>((res, rej) => {
-      const stream = c.ServerReflectionInfo();
-      stream.on('data', (r: any) => {
-        res(r.listServicesResponse.service.map((s: { name: string }) => s.name));
-        stream.end();
+    const list = (token?: string) =>
+      new Promise<string[]>((res, rej) => {
+        const md = new grpc.Metadata();
+        if (token) md.set('authorization', `Bearer ${token}`);
+        const stream = c.ServerReflectionInfo(md);
+        stream.on('data', (r: any) => {
+          res(r.listServicesResponse.service.map((s: { name: string }) => s.name));
+          stream.end();
+        });
+        stream.on('error', rej);
+        stream.write({ listServices: '' });
       });
-      stream.on('error', rej);
-      stream.write({ listServices: '' });
-    });
-    expect(names).toEqual(expect.arrayContaining(['chan.v1.ChanService', 'grpc.health.v1.Health']));
+    expect(await list('s3cret')).toEqual(expect.arrayContaining(['chan.v1.ChanService', 'grpc.health.v1.Health']));
+    // The API's description follows the token like the API itself (health stays open).
+    const e = await rejection(list());
+    expect([e.code, e.details]).toEqual([Code.UNAUTHENTICATED, 'missing or wrong bearer token (metadata "authorization: Bearer <token>")']);
     c.close();
   });
 

@@ -237,12 +237,13 @@ export class ChanService {
   private withPen(p: M.PenOptions | null | undefined): AnalysisOptions {
     const base = this.config.analysis;
     if (!p) return base;
+    const definition = enumValue('pen.definition', p.definition, ['NEW_3KLINE', 'TRADITIONAL'] as const);
+    const fractalCheck = enumValue('pen.fractal_check', p.fractalCheck, ['STRICT', 'HALF', 'LOSS'] as const);
     const pen = {
       ...base.pen,
-      ...(p.definition && p.definition !== 'PEN_DEFINITION_UNSPECIFIED' && { definition: p.definition.toLowerCase() as PenDefinition }),
+      ...(definition && { definition: definition.toLowerCase() as PenDefinition }),
       ...(p.minKlinesBetweenTurns != null && { minKlinesBetweenTurns: p.minKlinesBetweenTurns }),
-      ...(p.fractalCheck &&
-        p.fractalCheck !== 'FRACTAL_CHECK_UNSPECIFIED' && { fractalCheck: p.fractalCheck.toLowerCase() as FractalCheck }),
+      ...(fractalCheck && { fractalCheck: fractalCheck.toLowerCase() as FractalCheck }),
       ...(p.endIsPeak != null && { endIsPeak: p.endIsPeak }),
     };
     return resolveOptions({ pen, macd: base.macd, structures: base.structures });
@@ -254,10 +255,14 @@ export class ChanService {
     if (r.preset) {
       const p = this.config.macdPresets[r.preset];
       if (p === undefined || !Object.hasOwn(this.config.macdPresets, r.preset)) {
-        throw new ConfigError('preset', `unknown MACD preset "${r.preset}" (known: ${Object.keys(this.config.macdPresets).join(', ')})`);
+        throw new ConfigError(
+          'preset',
+          `unknown MACD preset ${echo(r.preset)} (known: ${Object.keys(this.config.macdPresets).join(', ')})`,
+        );
       }
       periods = { ...p };
     }
+    const seed = enumValue('seed', r.seed, ['FIRST_CLOSE', 'SMA'] as const);
     const macd = {
       ...base.macd,
       ...periods,
@@ -265,35 +270,46 @@ export class ChanService {
       ...(r.slow != null && { slow: r.slow }),
       ...(r.signal != null && { signal: r.signal }),
       // Another seed without a scale takes that seed's default scale.
-      ...(r.seed && r.seed !== 'MACD_SEED_UNSPECIFIED' && { seed: r.seed.toLowerCase() as MacdSeed, histogramScale: undefined }),
+      ...(seed && { seed: seed.toLowerCase() as MacdSeed, histogramScale: undefined }),
       ...(r.histogramScale != null && { histogramScale: r.histogramScale }),
     };
     return resolveOptions({ pen: base.pen, macd, structures: base.structures });
   }
 }
 
+/**
+ * A caller's string as error messages and logs quote it: at most 64 characters (a 1 MB symbol was
+ * echoed whole into every message and log line).
+ */
+function echo(v: unknown): string {
+  const s = String(v);
+  return s.length <= 64 ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, 64)).slice(0, -1)}…" (${s.length} characters)`;
+}
+
+/** An enum field's value: one of `allowed` (proto names), or unset (its UNSPECIFIED name, '' or undefined). */
+function enumValue<T extends string>(field: string, v: unknown, allowed: readonly T[]): T | undefined {
+  if (v === undefined || v === null || v === '' || (typeof v === 'string' && v.endsWith('_UNSPECIFIED'))) return undefined;
+  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+  throw new ServiceError(
+    Code.INVALID_ARGUMENT,
+    `${field} must be one of ${allowed.join(', ')}, got ${typeof v === 'string' ? echo(v) : String(v)}`,
+  );
+}
+
 function seriesKey(req: M.SeriesRequest): { symbol: string; timeframe: string } {
   const symbol = req.symbol ?? '';
   if (!SYMBOL.test(symbol)) {
-    throw new ServiceError(Code.INVALID_ARGUMENT, `symbol ${JSON.stringify(symbol)} must be 1-64 characters of A-Z a-z 0-9 . _ : / -`);
+    throw new ServiceError(Code.INVALID_ARGUMENT, `symbol ${echo(symbol)} must be 1-64 characters of A-Z a-z 0-9 . _ : / -`);
   }
   const timeframe = String(req.timeframe ?? '');
   if (!TIMEFRAMES.has(timeframe)) {
-    throw new ServiceError(
-      Code.INVALID_ARGUMENT,
-      `timeframe must be one of ${[...TIMEFRAMES].join(', ')}, got ${JSON.stringify(timeframe)}`,
-    );
+    throw new ServiceError(Code.INVALID_ARGUMENT, `timeframe must be one of ${[...TIMEFRAMES].join(', ')}, got ${echo(timeframe)}`);
   }
   return { symbol, timeframe };
 }
 
 function levelOf(level: string | number | undefined): Level {
-  if (level === undefined || level === '' || level === 'LEVEL_UNSPECIFIED' || level === 'LEVEL_PEN') return 'pen';
-  if (level === 'LEVEL_SEGMENT') return 'segment';
-  throw new ServiceError(
-    Code.INVALID_ARGUMENT,
-    `level must be LEVEL_PEN or LEVEL_SEGMENT, got ${typeof level === 'string' ? JSON.stringify(level) : level}`,
-  );
+  return enumValue('level', level, ['LEVEL_PEN', 'LEVEL_SEGMENT'] as const) === 'LEVEL_SEGMENT' ? 'segment' : 'pen';
 }
 
 /** The options with a request's structure options over them, at the given levels. */

@@ -112,8 +112,13 @@ export class ChanClient {
 const RETRY_ELSEWHERE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
 
 export interface FailoverClientOptions extends ClientOptions {
-  /** How often the preferred addresses are re-checked while a later one is in use (default 2 s). */
-  readonly recheckMs?: number;
+  /**
+   * While a call waits for its answer, the server is health-checked this often, and while a later
+   * address is in use the preferred ones are (default 1000 ms, the service's health_check_interval_ms).
+   */
+  readonly healthCheckIntervalMs?: number;
+  /** A health check not answered within this fails (default 500 ms, the service's response_timeout_ms). */
+  readonly responseTimeoutMs?: number;
 }
 
 export class FailoverClient {
@@ -139,16 +144,27 @@ export class FailoverClient {
     return this.clients[this.activeIndex]!.address;
   }
 
+  private get interval(): number {
+    return this.o.healthCheckIntervalMs ?? 1000;
+  }
+
+  private get healthTimeout(): number {
+    return this.o.responseTimeoutMs ?? 500;
+  }
+
   /**
-   * Runs `fn` on the active server; when that server is unavailable, tries the others in order.
-   * While a later address is active, the earlier (preferred) ones are health-checked every recheckMs
-   * and the first serving one takes over again.
+   * Runs `fn` on the active server; when that server is unavailable, tries the others in order. A
+   * call is not left waiting on a server that stopped answering (a hung or stopped process): while it
+   * waits, the server is health-checked every interval, and a failed check moves the call on (every
+   * call is idempotent, so one that still completes there does no harm). While a later address is
+   * active, the earlier (preferred) ones are re-checked every interval; the first serving one takes
+   * over again.
    */
   async run<R>(fn: (c: ChanClient) => Promise<R>): Promise<R> {
-    if (this.activeIndex > 0 && Date.now() - this.lastRecheck >= (this.o.recheckMs ?? 2000)) {
+    if (this.activeIndex > 0 && Date.now() - this.lastRecheck >= this.interval) {
       this.lastRecheck = Date.now();
       for (let i = 0; i < this.activeIndex; i++) {
-        if (await this.clients[i]!.serving()) {
+        if (await this.clients[i]!.serving(this.healthTimeout)) {
           this.switchTo(i);
           break;
         }
@@ -159,9 +175,9 @@ export class FailoverClient {
       const i = (this.activeIndex + attempt) % this.clients.length;
       const c = this.clients[i]!;
       // The active server is tried directly; a fallback only when its health check says SERVING.
-      if (attempt > 0 && !(await c.serving())) continue;
+      if (attempt > 0 && !(await c.serving(this.healthTimeout))) continue;
       try {
-        const r = await fn(c);
+        const r = await this.watched(c, fn(c));
         this.switchTo(i);
         return r;
       } catch (e) {
@@ -170,6 +186,40 @@ export class FailoverClient {
       }
     }
     throw lastError ?? Object.assign(new Error('no server is serving'), { code: grpc.status.UNAVAILABLE });
+  }
+
+  /** The call's answer, or UNAVAILABLE as soon as a health check of its server fails while it waits. */
+  private watched<R>(c: ChanClient, call: Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      let settled = false;
+      const finish = () => {
+        settled = true;
+        clearTimeout(timer);
+      };
+      const check = async () => {
+        if (settled) return;
+        if (await c.serving(this.healthTimeout)) {
+          if (!settled) timer = setTimeout(check, this.interval);
+          return;
+        }
+        if (settled) return;
+        finish();
+        reject(Object.assign(new Error(`${c.address} stopped answering health checks`), { code: grpc.status.UNAVAILABLE }));
+      };
+      let timer = setTimeout(check, this.interval);
+      call.then(
+        (v) => {
+          if (settled) return;
+          finish();
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (settled) return;
+          finish();
+          reject(e);
+        },
+      );
+    });
   }
 
   private switchTo(i: number): void {

@@ -64,7 +64,6 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(SERVICE_NAME, 'NOT_SERVING');
     };
-    new ReflectionService(pkg.definition).addToServer(server);
 
     const expected = Buffer.from(`Bearer ${token}`);
     /** Throws UNAUTHENTICATED unless the call carries the token (when one is configured). */
@@ -75,6 +74,28 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
         throw new ServiceError(grpc.status.UNAUTHENTICATED, 'missing or wrong bearer token (metadata "authorization: Bearer <token>")');
       }
     };
+    // Reflection describes the API, so it follows the token like the API (the health service stays open).
+    const srvForReflection = server;
+    new ReflectionService(pkg.definition).addToServer({
+      addService: (def: grpc.ServiceDefinition, impl: grpc.UntypedServiceImplementation) =>
+        srvForReflection.addService(
+          def,
+          Object.fromEntries(
+            Object.entries(impl).map(([name, handler]) => [
+              name,
+              (call: grpc.ServerDuplexStream<unknown, unknown>) => {
+                try {
+                  authorize(call.metadata);
+                } catch (e) {
+                  call.emit('error', failure('ServerReflectionInfo', e));
+                  return;
+                }
+                (handler as (c: typeof call) => void)(call);
+              },
+            ]),
+          ),
+        ),
+    } as unknown as grpc.Server);
     const countCall = (method: string) => {
       const counter = service.counters.get(method) ?? { calls: 0, errors: 0 };
       service.counters.set(method, counter);
@@ -94,12 +115,16 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     };
 
     const coord = coordinator;
+    /** Unary calls running now; shutdown waits for them, not for idle connections. */
+    let inFlight = 0;
+    let drained: (() => void) | null = null;
     const unary =
       (method: string, fn: Handler): grpc.handleUnaryCall<unknown, unknown> =>
       async (call, callback) => {
         const t0 = performance.now();
         const counter = countCall(method);
         let code = grpc.status.OK;
+        inFlight++;
         try {
           authorize(call.metadata);
           callback(null, await fn(call.request as never));
@@ -110,6 +135,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
           callback(f);
         } finally {
           metrics.observe(method, coord.status().active, grpc.status[code], (performance.now() - t0) / 1000);
+          if (--inFlight === 0) drained?.();
         }
       };
 
@@ -174,17 +200,23 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
         // Live streams would hold the drain open: save their analyzers and end them.
         service.live.saveAll();
         for (const call of streams) call.end();
+        // No new calls; the running ones get the grace period; idle connections are closed at once
+        // (after a moment for the last answers to be written out).
+        let closed = false;
+        srv.tryShutdown(() => (closed = true));
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {
             log.warn({ graceMs: sc.shutdownGraceMs }, 'calls still running after the grace period: cancelled');
-            srv.forceShutdown();
             resolve();
           }, sc.shutdownGraceMs);
-          srv.tryShutdown(() => {
+          drained = () => {
             clearTimeout(force);
             resolve();
-          });
+          };
+          if (inFlight === 0) drained();
         });
+        for (let i = 0; i < 20 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
+        srv.forceShutdown();
         await coord.stop();
         await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
         store.close();
