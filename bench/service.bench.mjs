@@ -62,7 +62,7 @@ async function load(address, concurrency) {
     { length: concurrency },
     () => new ChanClient(address, { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } }),
   );
-  const req = { symbol: 'SSE', timeframe: 'M1' };
+  const req = { symbol: 'SSE', timeframe: 'TIMEFRAME_M1' };
   for (const c of clients) await c.calculatePens(req); // connect and warm up
   const lat = [];
   const end = performance.now() + SECONDS * 1000;
@@ -92,8 +92,8 @@ for (const cacheEntries of [64, 0]) {
   const { proc, port } = await serve(dir, cacheEntries);
   const address = `127.0.0.1:${port}`;
   const c = new ChanClient(address);
-  await c.submitKlines({ symbol: 'SSE', timeframe: 'M1', klines });
-  const pens = (await c.calculatePens({ symbol: 'SSE', timeframe: 'M1' })).total;
+  await c.submitKlines({ symbol: 'SSE', timeframe: 'TIMEFRAME_M1', klines });
+  const pens = (await c.calculatePens({ symbol: 'SSE', timeframe: 'TIMEFRAME_M1' })).total;
   c.close();
   for (const n of [1, 8, 64]) {
     const r = await load(address, n);

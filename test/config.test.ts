@@ -14,10 +14,16 @@ const configError = (run: () => unknown) => thrown(run, ConfigError);
 describe('bundled configuration', () => {
   const c = parseConfig(DEFAULT, PARAMS);
   it('has the documented defaults', () => {
-    expect(c.system).toEqual({ primaryEngine: 'wasm', execution: 'in_process', failoverEnabled: true, healthCheckIntervalMs: 5000 });
+    expect(c.system).toEqual({
+      role: 'primary',
+      primaryEngine: 'wasm',
+      execution: 'in_process',
+      failoverEnabled: true,
+      healthCheckIntervalMs: 1000,
+    });
     expect(c.health).toEqual({
       maxFailuresBeforeSwitch: 3,
-      responseTimeoutMs: 2000,
+      responseTimeoutMs: 500,
       failbackEnabled: true,
       failbackHealthyChecks: 3,
       shadowFraction: 0.01,
@@ -36,9 +42,27 @@ describe('bundled configuration', () => {
     expect(withMacdPreset(c, 'scalping').analysis.macd).toEqual({ fast: 6, slow: 13, signal: 5, seed: 'first_close', histogramScale: 2 });
   });
 
-  it('explicit periods override the preset; the sma seed defaults to scale 1', () => {
-    const o = parseConfig('macd: { preset: fast, signal: 4, seed: sma }', PARAMS);
+  it('explicit periods override the preset (fast_period / slow_period / signal_period, or the short aliases); the sma seed defaults to scale 1', () => {
+    const o = parseConfig('macd: { preset: fast, signal_period: 4, seed: sma }', PARAMS);
     expect(o.analysis.macd).toEqual({ fast: 8, slow: 17, signal: 4, seed: 'sma', histogramScale: 1 });
+    expect(parseConfig('macd: { preset: fast, signal: 4, seed: sma }', PARAMS).analysis).toEqual(o.analysis);
+    expect(parseConfig('macd: { fast_period: 5, slow_period: 35, signal_period: 5 }').analysis.macd).toMatchObject({
+      fast: 5,
+      slow: 35,
+      signal: 5,
+    });
+    // The presets file takes either name too.
+    expect(parseConfig('', 'presets: { p: { fast: 3, slow: 7, signal: 2 } }').macdPresets).toEqual({ p: { fast: 3, slow: 7, signal: 2 } });
+  });
+
+  it('a backup (system.role, or chan serve --role backup) defaults to port 50052, metrics 9465 and the TS engine', () => {
+    const b = parseConfig(DEFAULT, PARAMS, 'backup');
+    expect([b.system.role, b.system.primaryEngine, b.service.port, b.service.metricsPort]).toEqual(['backup', 'ts', 50052, 9465]);
+    expect(parseConfig('system: { role: backup }').system.primaryEngine).toBe('ts');
+    // What is set explicitly stays.
+    const w = parseConfig('system: { role: backup, primary_engine: wasm }\nservice: { port: 6000 }');
+    expect([w.system.primaryEngine, w.service.port]).toEqual(['wasm', 6000]);
+    expect([c.system.role, c.service.port, c.service.metricsPort]).toEqual(['primary', 50051, 9464]);
   });
 
   it('programmatic options and the YAML share every default and range (each defined once)', () => {
@@ -63,8 +87,14 @@ describe('bundled configuration', () => {
 
 describe('configuration errors name the key', () => {
   it.each([
-    ['macd: { fast: 26, slow: 12 }', 'macd.fast', 'config macd.fast: must be smaller than macd.slow (26 >= 12)'],
+    [
+      'macd: { fast_period: 26, slow_period: 12 }',
+      'macd.fast_period',
+      'config macd.fast_period: must be smaller than macd.slow_period (26 >= 12)',
+    ],
+    ['macd: { signal_period: -9 }', 'macd.signal_period', 'config macd.signal_period: must be an integer from 1 to 100000, got -9'],
     ['macd: { signal: -9 }', 'macd.signal', 'config macd.signal: must be an integer from 1 to 100000, got -9'],
+    ['macd: { fast: 5, fast_period: 6 }', 'macd.fast', 'config macd.fast: is an alias of fast_period: give one of them'],
     ['macd: { preset: turbo }', 'macd.preset', 'config macd.preset: must be one of standard, fast, slow, scalping, got "turbo"'],
     ['macd: { seed: ema }', 'macd.seed', 'config macd.seed: must be one of first_close, sma, got "ema"'],
     [
@@ -107,13 +137,13 @@ describe('configuration errors name the key', () => {
   });
 
   it('bad presets in macd_params.yaml', () => {
-    expect(configError(() => parseConfig('', 'presets: { x: { fast: 9, slow: 9, signal: 3 } }')).key).toBe('presets.x.fast');
+    expect(configError(() => parseConfig('', 'presets: { x: { fast: 9, slow: 9, signal: 3 } }')).key).toBe('presets.x.fast_period');
     expect(configError(() => parseConfig('', 'presets: {}')).key).toBe('presets');
     expect(configError(() => withMacdPreset(parseConfig('', PARAMS), 'toString')).key).toBe('macd.preset');
   });
 
   it('resolveOptions validates programmatic options too', () => {
-    expect(configError(() => resolveOptions({ macd: { fast: 0 } })).key).toBe('macd.fast');
+    expect(configError(() => resolveOptions({ macd: { fast: 0 } })).key).toBe('macd.fast_period');
     expect(configError(() => resolveOptions({ pen: { fractalCheck: 'none' as 'strict' } })).key).toBe('pen.fractal_check');
   });
 });

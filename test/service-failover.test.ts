@@ -11,7 +11,7 @@ import { fixtureBars } from './support/helpers.js';
 import { klines, rejection, startTestServer, testConfig } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
-const S = { symbol: 'SH.000001', timeframe: 'D1' };
+const S = { symbol: 'SH.000001', timeframe: 'TIMEFRAME_D1' };
 const silent = pino({ level: 'silent' });
 
 describe('service with the backup engine active', () => {
@@ -106,7 +106,9 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     const t = await startTestServer();
     closers.push(() => t.close());
     const fc = new FailoverClient([t.address, '127.0.0.1:1'], { deadlineMs: 2000 });
-    expect((await rejection(fc.run((c) => c.calculatePens({ symbol: 'NOPE', timeframe: 'D1' })))).code).toBe(grpc.status.NOT_FOUND);
+    expect((await rejection(fc.run((c) => c.calculatePens({ symbol: 'NOPE', timeframe: 'TIMEFRAME_D1' })))).code).toBe(
+      grpc.status.NOT_FOUND,
+    );
     expect(fc.switches).toEqual([]);
     fc.close();
     const none = new FailoverClient(['127.0.0.1:1', '127.0.0.1:2'], { deadlineMs: 1000 });

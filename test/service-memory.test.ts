@@ -41,12 +41,12 @@ describe('the analysis cache has a byte budget', () => {
   beforeAll(async () => {
     // 1 MB: SSE daily's analysis (its bars, columns and objects) fits; 10 of them do not.
     t = await startTestServer(testConfig({ cacheMaxMb: 1, maxBarsPerRequest: 100_000 }));
-    await t.client.submitKlines({ symbol: 'SSE', timeframe: 'D1', klines: klines(SSE) });
+    await t.client.submitKlines({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1', klines: klines(SSE) });
   });
   afterAll(() => t.close());
 
   it('keeps what fits, evicts the least recent beyond it, and reports the bytes held', async () => {
-    const S = { symbol: 'SSE', timeframe: 'D1' };
+    const S = { symbol: 'SSE', timeframe: 'TIMEFRAME_D1' };
     await t.client.calculatePens(S);
     expect((await t.client.calculatePens(S)).cached).toBe(true);
     const one = (await t.client.getStatus()).cacheBytes;
@@ -62,8 +62,8 @@ describe('the analysis cache has a byte budget', () => {
 
   it('an analysis larger than the whole budget is answered but not kept', async () => {
     const big = longSeries(20_000);
-    await submitAll(t, { symbol: 'BIG', timeframe: 'H1' }, big);
-    const B = { symbol: 'BIG', timeframe: 'H1' };
+    await submitAll(t, { symbol: 'BIG', timeframe: 'TIMEFRAME_H1' }, big);
+    const B = { symbol: 'BIG', timeframe: 'TIMEFRAME_H1' };
     expect((await t.client.calculatePens(B)).total).toBeGreaterThan(400);
     expect((await t.client.calculatePens(B)).cached).toBe(false);
   });
@@ -74,26 +74,26 @@ describe('the live streams have a byte budget', () => {
   beforeAll(async () => {
     // 2 MB: SSE daily's analyzer (3,332 bars) fits; one over 20,000 bars does not.
     t = await startTestServer(testConfig({ streamsMaxMb: 2, maxBarsPerRequest: 100_000 }));
-    await t.client.submitKlines({ symbol: 'SSE', timeframe: 'D1', klines: klines(SSE) });
-    await submitAll(t, { symbol: 'BIG', timeframe: 'H1' }, longSeries(20_000));
+    await t.client.submitKlines({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1', klines: klines(SSE) });
+    await submitAll(t, { symbol: 'BIG', timeframe: 'TIMEFRAME_H1' }, longSeries(20_000));
   });
   afterAll(() => t.close());
 
   it('a new stream past the budget is refused with RESOURCE_EXHAUSTED naming the setting; a live one is shared', async () => {
     const first: AnalysisUpdate[] = [];
-    const sub = t.client.streamAnalysis({ symbol: 'SSE', timeframe: 'D1' }, (u) => first.push(u));
+    const sub = t.client.streamAnalysis({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1' }, (u) => first.push(u));
     for (let i = 0; i < 200 && first.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(first[0]?.initial).toBe(true);
     const held = (await t.client.getStatus()).streamBytes;
     expect(held).toBeGreaterThan(N * 72);
-    const e = await rejection(t.client.streamAnalysis({ symbol: 'BIG', timeframe: 'H1' }, () => undefined).done);
+    const e = await rejection(t.client.streamAnalysis({ symbol: 'BIG', timeframe: 'TIMEFRAME_H1' }, () => undefined).done);
     expect(e.code).toBe(Code.RESOURCE_EXHAUSTED);
     expect(e.details).toMatch(
       /^stream memory budget is full: 1 live streams hold \d+ MB, this one needs about \d+ MB, the budget \(service\.streams_max_mb\) is 2 MB$/,
     );
     // A second subscriber of the live series shares its analyzer: no budget needed.
     const second: AnalysisUpdate[] = [];
-    const sub2 = t.client.streamAnalysis({ symbol: 'SSE', timeframe: 'D1' }, (u) => second.push(u));
+    const sub2 = t.client.streamAnalysis({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1' }, (u) => second.push(u));
     for (let i = 0; i < 200 && second.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(second[0]?.barCount).toBe(N);
     sub.cancel();
@@ -104,7 +104,7 @@ describe('the live streams have a byte budget', () => {
 
 describe('opening a stream on a long series', () => {
   let t: TestServer;
-  const B = { symbol: 'LONG', timeframe: 'H1' };
+  const B = { symbol: 'LONG', timeframe: 'TIMEFRAME_H1' };
   beforeAll(async () => {
     t = await startTestServer(testConfig({ maxBarsPerRequest: 100_000 }));
     await submitAll(t, B, longSeries(150_000));

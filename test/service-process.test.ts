@@ -113,7 +113,7 @@ describe('chan serve process', () => {
     expect(chan('submit', more, '--symbol', 'SSE', '--timeframe', 'D1', ...addr).status).toBe(0);
     const update = JSON.parse(await pending);
     expect(update).toMatchObject({ initial: false, barIndex: 3332, barCount: 3333, timestamp: 1594944000000, replaced: false });
-    expect(update.events.map((e: { type: string }) => e.type)).toContain('PEN_PROVISIONAL');
+    expect(update.events.map((e: { type: string }) => e.type)).toContain('EVENT_TYPE_PEN_PROVISIONAL');
     watcher.kill('SIGINT');
     expect(await exited(watcher)).toBe(0);
     const beforeRestart = chan('pens', '--symbol', 'SSE', '--timeframe', 'D1', '--last-n', '2', ...addr).stdout;
@@ -148,16 +148,20 @@ describe('chan serve process', () => {
   it('a stopped primary (SIGSTOP): a FailoverClient moves to the backup within about a second and back after SIGCONT', async () => {
     const db = join(tempDir(), 'store.db');
     const primary = await serve(db);
-    const backup = await serve(db, '--engine', 'ts');
+    const backup = await serve(db, '--role', 'backup');
     const [a, b] = [`127.0.0.1:${primary.port}`, `127.0.0.1:${backup.port}`];
+    // Started as the backup, it says so, and runs the TS engine.
+    const bs = new ChanClient(b);
+    expect(await bs.getStatus()).toMatchObject({ serverRole: 'backup', activeEngine: 'ts', primaryEngine: 'ts' });
+    bs.close();
     // The product's health settings: checked every 1000 ms, 500 ms to answer.
     const fc = new FailoverClient([a, b], { healthCheckIntervalMs: 1000, responseTimeoutMs: 500 });
     try {
-      await fc.run((c) => c.submitKlines({ symbol: 'SSE', timeframe: 'D1', klines: klines(SSE) }));
-      expect((await fc.run((c) => c.calculatePens({ symbol: 'SSE', timeframe: 'D1' }))).engine).toBe('wasm');
+      await fc.run((c) => c.submitKlines({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1', klines: klines(SSE) }));
+      expect((await fc.run((c) => c.calculatePens({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1' }))).engine).toBe('wasm');
       primary.proc.kill('SIGSTOP');
       const t0 = performance.now();
-      const r = await fc.run((c) => c.calculatePens({ symbol: 'SSE', timeframe: 'D1' }));
+      const r = await fc.run((c) => c.calculatePens({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1' }));
       const took = performance.now() - t0;
       expect([r.engine, r.total, fc.active]).toEqual(['ts', 202, b]);
       // One interval waiting for the answer, then a health check that times out: ~1.5 s, not the 30 s deadline.
@@ -166,7 +170,7 @@ describe('chan serve process', () => {
       let back = '';
       for (let i = 0; i < 50 && back !== 'wasm'; i++) {
         await new Promise((res) => setTimeout(res, 200));
-        back = (await fc.run((c) => c.calculatePens({ symbol: 'SSE', timeframe: 'D1' }))).engine;
+        back = (await fc.run((c) => c.calculatePens({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1' }))).engine;
       }
       expect([back, fc.active]).toEqual(['wasm', a]);
     } finally {
@@ -194,7 +198,7 @@ describe('chan serve process', () => {
       let finished = false;
       const stream = (async () => {
         for (let i = stored; i < bars.timestamp.length; i += BATCH) {
-          const r = await client.submitKlines({ symbol: 'SYN', timeframe: 'M1', klines: klines(bars, i, i + BATCH) });
+          const r = await client.submitKlines({ symbol: 'SYN', timeframe: 'TIMEFRAME_M1', klines: klines(bars, i, i + BATCH) });
           acked = r.storedCount;
         }
         finished = true;
@@ -238,9 +242,9 @@ describe('chan serve process: computation and stream state', () => {
     writeFileSync(config, 'system: { execution: worker_thread }\nservice: { cache_entries: 0 }\n');
     const { port } = await serve(join(dir, 'store.db'), '--config', config);
     const client = new ChanClient(`127.0.0.1:${port}`);
-    await client.submitKlines({ symbol: 'SSE', timeframe: 'D1', klines: klines(SSE) });
+    await client.submitKlines({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1', klines: klines(SSE) });
     const before = (await client.getStatus()).engineCalls;
-    const answers = await Promise.all(Array.from({ length: 8 }, () => client.calculatePens({ symbol: 'SSE', timeframe: 'D1' })));
+    const answers = await Promise.all(Array.from({ length: 8 }, () => client.calculatePens({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1' })));
     expect((await client.getStatus()).engineCalls).toBe(before + 1);
     for (const r of answers) expect(r).toEqual(answers[0]);
     expect(answers[0]!.total).toBe(202);
@@ -249,7 +253,7 @@ describe('chan serve process: computation and stream state', () => {
 
   it('after kill -9 a stream resumes from the state saved last and the bars written since, or is recomputed from the bars', async () => {
     const db = join(tempDir(), 'store.db');
-    const S = { symbol: 'SSE', timeframe: 'D1' };
+    const S = { symbol: 'SSE', timeframe: 'TIMEFRAME_D1' };
     const stateOf = async (port: number) => {
       const c = new ChanClient(`127.0.0.1:${port}`);
       const first = new Promise<AnalysisUpdate>((resolve) => {

@@ -9,7 +9,7 @@ import { klines, rejection, startTestServer, testConfig, type TestServer } from 
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length;
-const S = { symbol: 'SSE', timeframe: 'D1' };
+const S = { symbol: 'SSE', timeframe: 'TIMEFRAME_D1' };
 
 describe('two servers on one store file', () => {
   let a: TestServer, b: TestServer;

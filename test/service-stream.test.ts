@@ -10,7 +10,7 @@ import { klines, rejection, startTestServer, testConfig } from './support/servic
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length;
-const S = { symbol: 'SH.000001', timeframe: 'D1' };
+const S = { symbol: 'SH.000001', timeframe: 'TIMEFRAME_D1' };
 
 /** A consumer: applies the events of every update to its copy of the pens and segments. */
 class Consumer {
@@ -35,13 +35,13 @@ class Consumer {
       for (const m of [...this.pivots.values(), ...this.points.values()]) m.clear();
     }
     for (const e of u.events) {
-      if (e.type === 'PEN_REMOVED') this.pens.delete(e.index);
-      else if (e.type === 'SEGMENT_REMOVED') this.segments.delete(e.index);
-      else if (e.type === 'PIVOT_REMOVED') this.pivots.get(e.level!)!.delete(e.index);
-      else if (e.type === 'POINT_WITHDRAWN') this.points.get(e.level!)!.delete(e.index);
+      if (e.type === 'EVENT_TYPE_PEN_REMOVED') this.pens.delete(e.index);
+      else if (e.type === 'EVENT_TYPE_SEGMENT_REMOVED') this.segments.delete(e.index);
+      else if (e.type === 'EVENT_TYPE_PIVOT_REMOVED') this.pivots.get(e.level!)!.delete(e.index);
+      else if (e.type === 'EVENT_TYPE_POINT_WITHDRAWN') this.points.get(e.level!)!.delete(e.index);
       else if (e.pivot) this.pivots.get(e.level!)!.set(e.index, e.pivot);
       else if (e.point) this.points.get(e.level!)!.set(e.index, e.point);
-      else if (e.type.startsWith('PEN')) this.pens.set(e.index, e.pen!);
+      else if (e.type.startsWith('EVENT_TYPE_PEN')) this.pens.set(e.index, e.pen!);
       else this.segments.set(e.index, e.segment!);
     }
   };
@@ -61,7 +61,7 @@ describe('StreamAnalysis', () => {
     await t.client.submitKlines({ ...S, klines: klines(SSE, 0, 2000) });
 
     const c = new Consumer();
-    const sub = t.client.streamAnalysis({ ...S, pen: { definition: 'TRADITIONAL' } }, c.onUpdate);
+    const sub = t.client.streamAnalysis({ ...S, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } }, c.onUpdate);
     await c.waitFor(1);
     expect(c.updates[0]).toMatchObject({ initial: true, barIndex: 1999, barCount: 2000, timestamp: SSE.timestamp[1999] });
 
@@ -77,14 +77,14 @@ describe('StreamAnalysis', () => {
     const replaced = c.updates.filter((u) => u.replaced);
     expect(replaced.map((u) => u.barIndex)).toEqual([2500]);
     expect(c.updates.at(-1)).toMatchObject({ barIndex: 2999, barCount: 3000, initial: false });
-    const pens = await t.client.calculatePens({ ...S, pen: { definition: 'TRADITIONAL' } });
-    const segs = await t.client.calculateSegments({ ...S, pen: { definition: 'TRADITIONAL' } });
+    const pens = await t.client.calculatePens({ ...S, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } });
+    const segs = await t.client.calculateSegments({ ...S, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } });
     expect(c.list(c.pens)).toEqual(pens.pens);
     expect(c.list(c.segments)).toEqual(segs.segments);
     // The structure events rebuild the pivots and points of both levels.
     for (const level of ['LEVEL_PEN', 'LEVEL_SEGMENT']) {
-      const pivots = await t.client.calculatePivots({ ...S, level, pen: { definition: 'TRADITIONAL' } });
-      const points = await t.client.getBuySellPoints({ ...S, level, pen: { definition: 'TRADITIONAL' } });
+      const pivots = await t.client.calculatePivots({ ...S, level, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } });
+      const points = await t.client.getBuySellPoints({ ...S, level, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } });
       expect(c.list(c.pivots.get(level)!)).toEqual(pivots.pivots);
       expect(c.list(c.points.get(level)!)).toEqual(points.points);
     }
@@ -93,7 +93,7 @@ describe('StreamAnalysis', () => {
     const macd = await t.client.getMacd({ ...S, lastN: 1 });
     expect(c.updates.at(-1)!.macd).toEqual(macd.points[0]);
     expect((await t.client.getStatus()).streams).toEqual([
-      { symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: false, engine: 'wasm' },
+      { symbol: S.symbol, timeframe: 'TIMEFRAME_D1', subscribers: 1, bars: 3000, restored: false, engine: 'wasm' },
     ]);
 
     // Shutdown ends the stream cleanly and saves the analyzer; a new server resumes from it.
@@ -101,18 +101,20 @@ describe('StreamAnalysis', () => {
     await sub.done;
     t = await startTestServer(config);
     const c2 = new Consumer();
-    const sub2 = t.client.streamAnalysis({ ...S, pen: { definition: 'TRADITIONAL' } }, c2.onUpdate);
+    const sub2 = t.client.streamAnalysis({ ...S, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } }, c2.onUpdate);
     await c2.waitFor(1);
     expect((await t.client.getStatus()).streams).toEqual([
-      { symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 3000, restored: true, engine: 'wasm' },
+      { symbol: S.symbol, timeframe: 'TIMEFRAME_D1', subscribers: 1, bars: 3000, restored: true, engine: 'wasm' },
     ]);
     await t.client.submitKlines({ ...S, klines: klines(SSE, 3000, N) });
     await c2.waitFor(1 + (N - 3000));
     expect(c2.updates.at(-1)).toMatchObject({ barIndex: N - 1, barCount: N });
     // Initial state plus events equal the batch answers on all bars.
-    const all = await t.client.calculatePens({ ...S, pen: { definition: 'TRADITIONAL' } });
+    const all = await t.client.calculatePens({ ...S, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } });
     expect(c2.list(c2.pens)).toEqual(all.pens);
-    expect(c2.list(c2.segments)).toEqual((await t.client.calculateSegments({ ...S, pen: { definition: 'TRADITIONAL' } })).segments);
+    expect(c2.list(c2.segments)).toEqual(
+      (await t.client.calculateSegments({ ...S, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } })).segments,
+    );
     sub2.cancel();
     await sub2.done;
     await t.close();
@@ -149,7 +151,7 @@ describe('StreamAnalysis', () => {
     expect(c.list(c.pens)).toEqual((await t.client.calculatePens(S)).pens);
     expect(c.list(c.segments)).toEqual((await t.client.calculateSegments(S)).segments);
     expect((await t.client.getStatus()).streams).toEqual([
-      { symbol: S.symbol, timeframe: 'D1', subscribers: 1, bars: 2300, restored: false, engine: 'ts' },
+      { symbol: S.symbol, timeframe: 'TIMEFRAME_D1', subscribers: 1, bars: 2300, restored: false, engine: 'ts' },
     ]);
     sub.cancel();
     await t.close();
@@ -158,7 +160,9 @@ describe('StreamAnalysis', () => {
   it('unknown series: NOT_FOUND; bad timeframe: INVALID_ARGUMENT', async () => {
     const t = await startTestServer();
     const noop = () => undefined;
-    expect((await rejection(t.client.streamAnalysis({ symbol: 'NOPE', timeframe: 'D1' }, noop).done)).code).toBe(grpc.status.NOT_FOUND);
+    expect((await rejection(t.client.streamAnalysis({ symbol: 'NOPE', timeframe: 'TIMEFRAME_D1' }, noop).done)).code).toBe(
+      grpc.status.NOT_FOUND,
+    );
     expect((await rejection(t.client.streamAnalysis({ symbol: 'NOPE' }, noop).done)).code).toBe(grpc.status.INVALID_ARGUMENT);
     await t.close();
   });

@@ -16,7 +16,7 @@ import { klines, rejection, startTestServer, testConfig, type TestServer } from 
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length; // 3332
-const S = { symbol: 'SH.000001', timeframe: 'D1' };
+const S = { symbol: 'SH.000001', timeframe: 'TIMEFRAME_D1' };
 const { status: Code } = grpc;
 
 describe('service: SubmitKlines and the analyses on the stored series', () => {
@@ -28,7 +28,15 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
 
   it('stores batches, is idempotent on re-submission and lets only the last bar change', async () => {
     const a = await t.client.submitKlines({ ...S, klines: klines(SSE, 0, 2000) });
-    expect(a).toEqual({ received: 2000, inserted: 2000, updated: 0, unchanged: 0, storedCount: 2000, lastTimestamp: SSE.timestamp[1999] });
+    expect(a).toEqual({
+      received: 2000,
+      inserted: 2000,
+      updated: 0,
+      unchanged: 0,
+      storedCount: 2000,
+      lastTimestamp: SSE.timestamp[1999],
+      warnings: [],
+    });
     // Overlapping batch: 10 stored bars again, then the rest.
     const b = await t.client.submitKlines({ ...S, klines: klines(SSE, 1990, N) });
     expect(b).toMatchObject({ received: N - 1990, inserted: N - 2000, updated: 0, unchanged: 10, storedCount: N });
@@ -47,7 +55,7 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
     ).toEqual(
       expected.map((p) => [
         p.index,
-        p.direction.toUpperCase(),
+        `DIRECTION_${p.direction.toUpperCase()}`,
         p.startTime,
         p.endTime,
         p.startPrice,
@@ -59,13 +67,13 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
     );
     const last = await t.client.calculatePens({ ...S, lastN: 2 });
     expect(last.pens.map((p) => [p.index, p.direction, p.startPrice, p.endPrice, p.confirmed])).toEqual([
-      [200, 'UP', 2802.47, 3456.97, true],
-      [201, 'DOWN', 3456.97, 3209.76, false],
+      [200, 'DIRECTION_UP', 2802.47, 3456.97, true],
+      [201, 'DIRECTION_DOWN', 3456.97, 3209.76, false],
     ]);
     expect(last.cached).toBe(true);
     const confirmed = await t.client.calculatePens({ ...S, confirmedOnly: true, lastN: 1 });
     expect([confirmed.total, confirmed.pens[0]!.index]).toEqual([201, 200]);
-    const traditional = await t.client.calculatePens({ ...S, pen: { definition: 'TRADITIONAL' } });
+    const traditional = await t.client.calculatePens({ ...S, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } });
     expect(traditional.total).toBe(183);
     expect(traditional.cached).toBe(false);
   });
@@ -80,7 +88,7 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
     expect((await t.client.calculateSegments({ ...S, confirmedOnly: true })).total).toBe(25);
     const last = await t.client.calculateSegments({ ...S, lastN: 1 });
     expect(last.segments.map((s) => [s.index, s.direction, s.startPrice, s.endPrice, s.startPen, s.endPen, s.confirmed])).toEqual([
-      [27, 'DOWN', 3456.97, 3209.76, 201, 201, false],
+      [27, 'DIRECTION_DOWN', 3456.97, 3209.76, 201, 201, false],
     ]);
   });
 
@@ -173,12 +181,12 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
     const custom = await t.client.getMacd({ ...S, preset: 'fast', slow: 30 });
     expect([custom.fast, custom.slow, custom.signal, custom.points.length]).toEqual([8, 30, 9, N]);
     // TA-Lib convention: undefined until slow + signal - 2 bars, histogram unscaled (the sma seed's default scale).
-    const sma = await t.client.getMacd({ ...S, seed: 'SMA' });
+    const sma = await t.client.getMacd({ ...S, seed: 'MACD_SEED_SMA' });
     expect(sma.points.length).toBe(N - (26 + 9 - 2));
     expect(sma.points[0]!.timestamp).toBe(SSE.timestamp[26 + 9 - 2]);
     const p = sma.points.at(-1)!;
     expect(p.histogram).toBe(p.dif - p.dea);
-    const scaled = await t.client.getMacd({ ...S, seed: 'SMA', histogramScale: 2 });
+    const scaled = await t.client.getMacd({ ...S, seed: 'MACD_SEED_SMA', histogramScale: 2 });
     expect(scaled.points.at(-1)!.histogram).toBe(2 * (p.dif - p.dea));
   });
 
@@ -198,6 +206,7 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
       primaryLoaded: true,
       failoverCount: 0,
       version: '0.1.0',
+      serverRole: 'primary',
     });
     expect(s.nodeVersion).toBe(process.versions.node);
     expect(s.sqliteVersion).toMatch(/^3\.\d+\.\d+$/);
@@ -269,30 +278,41 @@ describe('service: bad input gets the right status code and stores nothing', () 
 
   it('empty batch, missing symbol, bad symbol, unspecified timeframe: INVALID_ARGUMENT', async () => {
     expect((await rejection(t.client.submitKlines({ ...S, klines: [] }))).details).toContain('bars: input is empty');
-    expect((await rejection(t.client.submitKlines({ timeframe: 'D1', klines: good }))).code).toBe(Code.INVALID_ARGUMENT);
-    expect((await rejection(t.client.calculatePens({ symbol: 'bad symbol!', timeframe: 'D1' }))).details).toContain('symbol "bad symbol!"');
+    expect((await rejection(t.client.submitKlines({ timeframe: 'TIMEFRAME_D1', klines: good }))).code).toBe(Code.INVALID_ARGUMENT);
+    expect((await rejection(t.client.calculatePens({ symbol: 'bad symbol!', timeframe: 'TIMEFRAME_D1' }))).details).toContain(
+      'symbol "bad symbol!"',
+    );
     const tf = await rejection(t.client.calculatePens({ symbol: 'X' }));
-    expect([tf.code, tf.details]).toEqual([Code.INVALID_ARGUMENT, expect.stringContaining('timeframe must be one of M1, M3')]);
+    expect([tf.code, tf.details]).toEqual([
+      Code.INVALID_ARGUMENT,
+      expect.stringContaining('timeframe must be one of TIMEFRAME_M1, TIMEFRAME_M3'),
+    ]);
   });
 
   it('unknown symbol or timeframe: NOT_FOUND', async () => {
-    const e = await rejection(t.client.calculatePens({ symbol: 'NOPE', timeframe: 'D1' }));
+    const e = await rejection(t.client.calculatePens({ symbol: 'NOPE', timeframe: 'TIMEFRAME_D1' }));
     expect([e.code, e.details]).toEqual([Code.NOT_FOUND, 'no bars stored for NOPE D1']);
-    expect((await rejection(t.client.getMacd({ ...S, timeframe: 'M5' }))).code).toBe(Code.NOT_FOUND);
+    expect((await rejection(t.client.getMacd({ ...S, timeframe: 'TIMEFRAME_M5' }))).code).toBe(Code.NOT_FOUND);
   });
 
   it('an enum value the proto does not define: INVALID_ARGUMENT naming the field (was INTERNAL "toLowerCase is not a function")', async () => {
     const bad = 9 as unknown as string;
     const pen = await rejection(t.client.calculatePens({ ...S, pen: { definition: bad } }));
-    expect([pen.code, pen.details]).toEqual([Code.INVALID_ARGUMENT, 'pen.definition must be one of NEW_3KLINE, TRADITIONAL, got 9']);
+    expect([pen.code, pen.details]).toEqual([
+      Code.INVALID_ARGUMENT,
+      'pen.definition must be one of PEN_DEFINITION_NEW_3KLINE, PEN_DEFINITION_TRADITIONAL, got 9',
+    ]);
     const check = await rejection(t.client.calculatePens({ ...S, pen: { fractalCheck: bad } }));
-    expect([check.code, check.details]).toEqual([Code.INVALID_ARGUMENT, 'pen.fractal_check must be one of STRICT, HALF, LOSS, got 9']);
+    expect([check.code, check.details]).toEqual([
+      Code.INVALID_ARGUMENT,
+      'pen.fractal_check must be one of FRACTAL_CHECK_STRICT, FRACTAL_CHECK_HALF, FRACTAL_CHECK_LOSS, got 9',
+    ]);
     const seed = await rejection(t.client.getMacd({ ...S, seed: bad }));
-    expect([seed.code, seed.details]).toEqual([Code.INVALID_ARGUMENT, 'seed must be one of FIRST_CLOSE, SMA, got 9']);
+    expect([seed.code, seed.details]).toEqual([Code.INVALID_ARGUMENT, 'seed must be one of MACD_SEED_FIRST_CLOSE, MACD_SEED_SMA, got 9']);
   });
 
   it('a very long symbol is refused with a short message: what is echoed is capped', async () => {
-    const e = await rejection(t.client.calculatePens({ symbol: 'X'.repeat(60_000), timeframe: 'D1' }));
+    const e = await rejection(t.client.calculatePens({ symbol: 'X'.repeat(60_000), timeframe: 'TIMEFRAME_D1' }));
     expect(e.code).toBe(Code.INVALID_ARGUMENT);
     expect(e.details).toBe(`symbol "${'X'.repeat(64)}…" (60000 characters) must be 1-64 characters of A-Z a-z 0-9 . _ : / -`);
   });
@@ -313,7 +333,7 @@ describe('service: bad input gets the right status code and stores nothing', () 
     expect([e.code, e.field]).toEqual([Code.INVALID_ARGUMENT, 'preset']);
     expect(e.details).toContain('unknown MACD preset "turbo"');
     const p = await rejection(t.client.getMacd({ ...S, fast: 30, slow: 26 }));
-    expect([p.code, p.field]).toEqual([Code.INVALID_ARGUMENT, 'macd.fast']);
+    expect([p.code, p.field]).toEqual([Code.INVALID_ARGUMENT, 'macd.fast_period']);
     const m = await rejection(t.client.calculatePens({ ...S, pen: { minKlinesBetweenTurns: 0 } }));
     expect([m.code, m.field]).toEqual([Code.INVALID_ARGUMENT, 'pen.min_klines_between_turns']);
   });
@@ -331,6 +351,60 @@ describe('service: bad input gets the right status code and stores nothing', () 
   });
 });
 
+describe('service: timestamps and timeframes', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.close());
+
+  it('timestamps that look like seconds or microseconds are refused unless the unit is named; then they are converted', async () => {
+    const k = (t: number, i: number) => ({ timestamp: t, open: 10, high: 11 + i, low: 9, close: 10, volume: 1 });
+    const secs = [0, 1, 2].map((i) => k(1234567890 + i * 86_400, i));
+    const e = await rejection(t.client.submitKlines({ symbol: 'SEC', timeframe: 'TIMEFRAME_D1', klines: secs }));
+    expect([e.code, e.index, e.field]).toEqual([Code.INVALID_ARGUMENT, '0', 'timestamp']);
+    expect(e.details).toBe(
+      'bar 0: timestamp 1234567890 looks like seconds (2009-02-13T23:31:30.000Z as seconds, 1970-01-15T06:56:07.890Z as milliseconds): send milliseconds since the epoch, or set timestamp_unit to TIMESTAMP_UNIT_SECONDS (TIMESTAMP_UNIT_MILLISECONDS keeps these as they are)',
+    );
+    const ok = await t.client.submitKlines({
+      symbol: 'SEC',
+      timeframe: 'TIMEFRAME_D1',
+      klines: secs,
+      timestampUnit: 'TIMESTAMP_UNIT_SECONDS',
+    });
+    expect([ok.inserted, ok.lastTimestamp]).toEqual([3, (1234567890 + 2 * 86_400) * 1000]);
+    const micros = [0, 1, 2].map((i) => k(1_600_000_000_000_000 + i * 86_400_000_000, i));
+    expect((await rejection(t.client.submitKlines({ symbol: 'US', timeframe: 'TIMEFRAME_D1', klines: micros }))).details).toMatch(
+      /^bar 0: timestamp 1600000000000000 looks like microseconds \(2020-09-13T12:26:40.000Z as microseconds/,
+    );
+    const us = await t.client.submitKlines({
+      symbol: 'US',
+      timeframe: 'TIMEFRAME_D1',
+      klines: micros,
+      timestampUnit: 'TIMESTAMP_UNIT_MICROSECONDS',
+    });
+    expect(us.lastTimestamp).toBe(1_600_000_000_000 + 2 * 86_400_000);
+  });
+
+  it('bars closer than the timeframe allows are refused naming the bar; bars far wider apart are stored with a warning', async () => {
+    const k = (t: number) => ({ timestamp: t, open: 10, high: 11, low: 9, close: 10, volume: 1 });
+    const m5 = [0, 1, 2, 3].map((i) => k(1_600_000_000_000 + i * 300_000));
+    const e = await rejection(t.client.submitKlines({ symbol: 'TF', timeframe: 'TIMEFRAME_D1', klines: m5 }));
+    expect([e.code, e.index, e.details]).toEqual([
+      Code.INVALID_ARGUMENT,
+      '1',
+      'bar 1: timestamp is 300000 ms after the previous bar, less than half a TIMEFRAME_D1 bar (86400000 ms): is the timeframe right?',
+    ]);
+    // Daily bars sent as M5: possible for a sparse series, so stored, with a warning naming D1.
+    const daily = await t.client.submitKlines({ symbol: 'TF', timeframe: 'TIMEFRAME_M5', klines: klines(SSE, 0, 40) });
+    expect(daily.inserted).toBe(40);
+    expect(daily.warnings).toEqual([
+      expect.stringMatching(/^the bars are a median 86400000 ms apart, 288 TIMEFRAME_M5 bars: is the timeframe TIMEFRAME_D1\?$/),
+    ]);
+    expect((await t.client.submitKlines({ symbol: 'TF', timeframe: 'TIMEFRAME_D1', klines: klines(SSE, 0, 40) })).warnings).toEqual([]);
+  });
+});
+
 describe('service: standard health service, reflection, auth, metrics', () => {
   let t: TestServer;
   beforeAll(async () => {
@@ -343,7 +417,7 @@ describe('service: standard health service, reflection, auth, metrics', () => {
     const check = (service: string) =>
       new Promise<any>((res, rej) => h.Check({ service }, (e: unknown, r: unknown) => (e ? rej(e) : res(r))));
     expect(await check('')).toEqual({ status: 'SERVING' });
-    expect(await check('chan.v1.ChanService')).toEqual({ status: 'SERVING' });
+    expect(await check('trading.v1.TradingService')).toEqual({ status: 'SERVING' });
     expect((await rejection(check('nope'))).code).toBe(Code.NOT_FOUND);
     h.close();
   });
@@ -365,7 +439,7 @@ describe('service: standard health service, reflection, auth, metrics', () => {
         stream.on('error', rej);
         stream.write({ listServices: '' });
       });
-    expect(await list('s3cret')).toEqual(expect.arrayContaining(['chan.v1.ChanService', 'grpc.health.v1.Health']));
+    expect(await list('s3cret')).toEqual(expect.arrayContaining(['trading.v1.TradingService', 'grpc.health.v1.Health']));
     // The API's description follows the token like the API itself (health stays open).
     const e = await rejection(list());
     expect([e.code, e.details]).toEqual([Code.UNAUTHENTICATED, 'missing or wrong bearer token (metadata "authorization: Bearer <token>")']);
@@ -394,7 +468,7 @@ describe('service: standard health service, reflection, auth, metrics', () => {
   it('/metrics: RPC latency by method, engine and code; active engine; failovers', async () => {
     const c = new ChanClient(t.address, { token: 's3cret' });
     await c.calculatePens(S);
-    await rejection(c.calculatePens({ symbol: 'NOPE', timeframe: 'D1' }));
+    await rejection(c.calculatePens({ symbol: 'NOPE', timeframe: 'TIMEFRAME_D1' }));
     c.close();
     const res = await fetch(`http://127.0.0.1:${t.server.metricsPort}/metrics`);
     expect(res.status).toBe(200);
@@ -434,7 +508,7 @@ describe('service: graceful shutdown', () => {
     await t.client.submitKlines({ ...S, klines: klines(SSE) });
     // A health watcher sees SERVING, then NOT_SERVING as soon as the shutdown starts.
     const h = new (loadChanPackage().Health)(t.address, grpc.credentials.createInsecure()) as any;
-    const watch = h.Watch({ service: 'chan.v1.ChanService' });
+    const watch = h.Watch({ service: 'trading.v1.TradingService' });
     const seen: string[] = [];
     const notServing = new Promise<void>((resolve) =>
       watch.on('data', (r: { status: string }) => {
@@ -448,7 +522,9 @@ describe('service: graceful shutdown', () => {
     watch.on('error', () => undefined);
     await sleep(20);
     const order: string[] = [];
-    const inflight = t.client.calculateSegments({ ...S, pen: { definition: 'TRADITIONAL' } }).then((r) => (order.push('call answered'), r));
+    const inflight = t.client
+      .calculateSegments({ ...S, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } })
+      .then((r) => (order.push('call answered'), r));
     await sleep(100);
     const done = t.server.shutdown().then(() => order.push('shutdown done'));
     await notServing;
@@ -460,7 +536,7 @@ describe('service: graceful shutdown', () => {
     expect([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED]).toContain((await rejection(t.client.getStatus())).code);
     t.client.close();
     const store = new BarStore(config.service.dbPath);
-    expect(store.info(S.symbol, S.timeframe)?.count).toBe(N);
+    expect(store.info(S.symbol, 'D1')?.count).toBe(N);
     store.close();
   });
 });

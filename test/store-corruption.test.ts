@@ -141,7 +141,7 @@ describe('the service on a damaged store', () => {
     const t = await startTestServer(testConfig({ dbPath: damaged }));
     try {
       expect((await t.client.healthCheck()).serving).toBe(true);
-      const e = await rejection(t.client.calculatePens({ symbol: 'SSE', timeframe: 'D1' }));
+      const e = await rejection(t.client.calculatePens({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1' }));
       expect(e.code).toBe(Code.DATA_LOSS);
       expect(e.details).toContain(`series SSE D1, bar at ${SSE.timestamp[100]}: its stored values do not match their checksum`);
       expect((await t.client.healthCheck()).serving).toBe(false);

@@ -36,7 +36,8 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
 function series(a: ClientArgs): { symbol: string; timeframe: string } {
   if (!a.symbol) throw new UsageError('--symbol is required');
   if (!a.timeframe) throw new UsageError('--timeframe is required (M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1)');
-  return { symbol: a.symbol, timeframe: a.timeframe.toUpperCase() };
+  const tf = a.timeframe.toUpperCase();
+  return { symbol: a.symbol, timeframe: tf.startsWith('TIMEFRAME_') ? tf : `TIMEFRAME_${tf}` };
 }
 
 function level(a: ClientArgs): string {
@@ -48,7 +49,7 @@ function level(a: ClientArgs): string {
 function penOptions(a: ClientArgs): M.PenOptions | undefined {
   if (a.pen === undefined) return undefined;
   if (a.pen !== 'new_3kline' && a.pen !== 'traditional') throw new UsageError(`--pen must be new_3kline or traditional, got "${a.pen}"`);
-  return { definition: a.pen.toUpperCase() };
+  return { definition: `PEN_DEFINITION_${a.pen.toUpperCase()}` };
 }
 
 /** Runs one client command; returns what to print. */
@@ -163,9 +164,9 @@ async function watch(client: FailoverClient, a: ClientArgs): Promise<string> {
       return;
     }
     const head = u.initial
-      ? `${s.symbol} ${s.timeframe}: ${u.barCount} bars; watching ${c.address} (Ctrl-C to stop)`
+      ? `${s.symbol} ${s.timeframe.replace('TIMEFRAME_', '')}: ${u.barCount} bars; watching ${c.address} (Ctrl-C to stop)`
       : `${iso(u.timestamp)} bar ${u.barIndex}${u.replaced ? ' (replaced)' : ''}`;
-    const body = u.events.map((e) => `  ${e.type.toLowerCase().padEnd(19)} ${eventText(e)}`);
+    const body = u.events.map((e) => `  ${e.type.replace('EVENT_TYPE_', '').toLowerCase().padEnd(19)} ${eventText(e)}`);
     if (u.initial || body.length > 0) process.stdout.write([head, ...body].join('\n') + '\n');
   });
   const stop = () => sub.cancel();
@@ -205,7 +206,7 @@ async function submit(client: FailoverClient, s: { symbol: string; timeframe: st
       });
     }
   }
-  return `${s.symbol} ${s.timeframe}: ${n} bars sent, ${inserted} inserted, ${updated} updated, ${unchanged} unchanged; ${stored} stored`;
+  return `${s.symbol} ${s.timeframe.replace('TIMEFRAME_', '')}: ${n} bars sent, ${inserted} inserted, ${updated} updated, ${unchanged} unchanged; ${stored} stored`;
 }
 
 const lines = (head: string, body: string[]) => [head, ...body].join('\n');
@@ -222,7 +223,7 @@ function eventText(e: M.AnalysisEventMessage): string {
 }
 
 function lineOf(p: M.PenMessage): string {
-  const dir = p.direction === 'UP' ? 'up  ' : 'down';
+  const dir = p.direction === 'DIRECTION_UP' ? 'up  ' : 'down';
   return `#${p.index} ${dir} ${p.startPrice} -> ${p.endPrice}  ${iso(p.startTime)} .. ${iso(p.endTime)}  ${p.confirmed ? 'confirmed' : 'provisional'}`;
 }
 

@@ -9,7 +9,8 @@ import { runServe } from './serve-command.js';
 const USAGE = `usage:
   chan analyze FILE.csv [--preset NAME] [--pen new_3kline|traditional] [--config FILE] [--json]
   chan points FILE.csv [--level pen|segment] [--preset NAME] [--pen D] [--config FILE] [--json]
-  chan serve [--config FILE] [--host H] [--port P] [--metrics-port P] [--db FILE] [--engine wasm|ts]
+  chan serve [--role primary|backup] [--config FILE] [--host H] [--port P] [--metrics-port P] [--db FILE] [--engine wasm|ts]
+             (backup: port 50052, metrics 9465, the TS engine, unless set)
   chan submit FILE.csv --symbol S --timeframe TF [--batch N]
   chan pens     --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
   chan segments --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
@@ -57,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
         signal: { type: 'string' },
         batch: { type: 'string' },
         level: { type: 'string' },
+        role: { type: 'string' },
       },
     });
     if (v.help) {
@@ -77,7 +79,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'serve') {
       if (file !== undefined) throw new UsageError('chan serve takes no file');
-      await runServe({ config: v.config, host: v.host, port: v.port, metricsPort: v['metrics-port'], db: v.db, engine: v.engine });
+      await runServe({
+        config: v.config,
+        host: v.host,
+        port: v.port,
+        metricsPort: v['metrics-port'],
+        db: v.db,
+        engine: v.engine,
+        role: v.role,
+      });
       return 0;
     }
     if (command !== undefined && CLIENT_COMMANDS.has(command)) {

@@ -13,11 +13,14 @@ export interface ServeArgs {
   readonly metricsPort?: string;
   readonly db?: string;
   readonly engine?: string;
+  readonly role?: string;
 }
 
 /** The configuration with the command-line overrides applied. */
 export function serveConfig(a: ServeArgs): EngineConfig {
-  const c = loadConfigFile(a.config);
+  if (a.role !== undefined && a.role !== 'primary' && a.role !== 'backup')
+    throw new UsageError(`--role must be primary or backup, got "${a.role}"`);
+  const c = loadConfigFile(a.config, a.role as 'primary' | 'backup' | undefined);
   if (a.engine !== undefined && a.engine !== 'wasm' && a.engine !== 'ts')
     throw new UsageError(`--engine must be wasm or ts, got "${a.engine}"`);
   const port = (key: string, v: string | undefined, def: number) => (v === undefined ? def : checkInt(key, Number(v), 0, 65535));

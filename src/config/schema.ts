@@ -53,10 +53,17 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
   /** Bars each StreamAnalysis analyzer keeps (its history window); 0 = all. */
   readonly streamWindow: number;
+  /**
+   * The unit SubmitKlines reads timestamps in when a request does not name one; `explicit` when the
+   * configuration names it (then no guessing: see kline-batch.ts).
+   */
+  readonly timestampUnit: { readonly unit: 'milliseconds' | 'seconds' | 'microseconds'; readonly explicit: boolean };
 }
 
 export interface EngineConfig {
   readonly system: {
+    /** primary (port 50051, WASM engine by default) or backup (port 50052, TS engine by default). */
+    readonly role: 'primary' | 'backup';
     readonly primaryEngine: 'wasm' | 'ts';
     /** Where the WASM engine runs: on the caller's thread, or in a worker thread (Node) that can be interrupted. */
     readonly execution: 'in_process' | 'worker_thread';
@@ -153,15 +160,20 @@ function parseYaml(name: string, text: string): unknown {
   }
 }
 
-function parsePeriods(s: Section): MacdPeriods {
+/**
+ * A MACD period: `<name>_period` (fast_period, slow_period, signal_period: the documented names) or
+ * its short alias `<name>`; both at once is an error.
+ */
+function period(s: Section, name: 'fast' | 'slow' | 'signal', def: number | undefined): number {
   const { min, max } = LIMITS.period;
-  const p = {
-    fast: s.int('fast', undefined, min, max),
-    slow: s.int('slow', undefined, min, max),
-    signal: s.int('signal', undefined, min, max),
-  };
+  if (s.has(`${name}_period`) && s.has(name)) throw new ConfigError(s.key(name), `is an alias of ${name}_period: give one of them`);
+  return s.has(name) ? s.int(name, def, min, max) : s.int(`${name}_period`, def, min, max);
+}
+
+function parsePeriods(s: Section): MacdPeriods {
+  const p = { fast: period(s, 'fast', undefined), slow: period(s, 'slow', undefined), signal: period(s, 'signal', undefined) };
   s.done();
-  if (p.fast >= p.slow) throw new ConfigError(s.key('fast'), `must be smaller than slow (${p.fast} >= ${p.slow})`);
+  if (p.fast >= p.slow) throw new ConfigError(s.key('fast_period'), `must be smaller than slow_period (${p.fast} >= ${p.slow})`);
   return p;
 }
 
@@ -179,24 +191,32 @@ export function parseMacdParams(text?: string): { defaultPreset: string; presets
   return { defaultPreset, presets };
 }
 
-/** Parses default.yaml (and optionally macd_params.yaml). Missing keys take the built-in defaults. */
-export function parseConfig(defaultYaml = '', macdParamsYaml?: string): EngineConfig {
+/**
+ * Parses default.yaml (and optionally macd_params.yaml). Missing keys take the built-in defaults;
+ * `role` (chan serve --role) overrides system.role, whose defaults it then takes.
+ */
+export function parseConfig(defaultYaml = '', macdParamsYaml?: string, role?: 'primary' | 'backup'): EngineConfig {
   const params = parseMacdParams(macdParamsYaml);
   const root = Section.of('', parseYaml('default', defaultYaml));
 
   const sys = root.sub('system');
+  const r = role ?? sys.oneOf('role', 'primary', ['primary', 'backup'] as const);
+  if (role !== undefined) sys.raw('role');
+  const backup = r === 'backup';
   const system = {
-    primaryEngine: sys.oneOf('primary_engine', 'wasm', ['wasm', 'ts'] as const),
+    role: r,
+    // The backup runs the TS engine unless told otherwise: a second, independent implementation.
+    primaryEngine: sys.oneOf('primary_engine', backup ? 'ts' : 'wasm', ['wasm', 'ts'] as const),
     execution: sys.oneOf('execution', 'in_process', ['in_process', 'worker_thread'] as const),
     failoverEnabled: sys.bool('failover_enabled', true),
-    healthCheckIntervalMs: sys.int('health_check_interval_ms', 5000, 10, 86_400_000),
+    healthCheckIntervalMs: sys.int('health_check_interval_ms', 1000, 10, 86_400_000),
   };
   sys.done();
 
   const h = root.sub('health');
   const health = {
     maxFailuresBeforeSwitch: h.int('max_failures_before_switch', 3, 1, 1_000_000),
-    responseTimeoutMs: h.int('response_timeout_ms', 2000, 1, 3_600_000),
+    responseTimeoutMs: h.int('response_timeout_ms', 500, 1, 3_600_000),
     failbackEnabled: h.bool('failback_enabled', true),
     failbackHealthyChecks: h.int('failback_healthy_checks', 3, 1, 1_000_000),
     shadowFraction: h.num('shadow_fraction', 0),
@@ -225,16 +245,15 @@ export function parseConfig(defaultYaml = '', macdParamsYaml?: string): EngineCo
   const m = root.sub('macd');
   const macdPreset = m.oneOf('preset', params.defaultPreset, Object.keys(params.presets));
   const base = params.presets[macdPreset]!;
-  const { min, max } = LIMITS.period;
-  const fast = m.int('fast', base.fast, min, max);
-  const slow = m.int('slow', base.slow, min, max);
-  const signal = m.int('signal', base.signal, min, max);
+  const fast = period(m, 'fast', base.fast);
+  const slow = period(m, 'slow', base.slow);
+  const signal = period(m, 'signal', base.signal);
   const seed = m.oneOf<MacdSeed>('seed', DEFAULT_MACD_OPTIONS.seed, ['first_close', 'sma']);
   // Unset: the seed's default scale (resolveOptions).
   const histogramScale = m.has('histogram_scale') ? m.num('histogram_scale', 0) : undefined;
   m.done();
   const structures = parseStructures(root.sub('structures'));
-  const service = parseService(root.sub('service'));
+  const service = parseService(root.sub('service'), backup);
   root.done();
 
   const analysis = resolveOptions({
@@ -274,12 +293,13 @@ function pointSettings(s: Section, sides = false): Partial<PointOptions> {
   return out as Partial<PointOptions>;
 }
 
-function parseService(s: Section): ServiceConfig {
+function parseService(s: Section, backup: boolean): ServiceConfig {
+  const units = ['milliseconds', 'seconds', 'microseconds'] as const;
   const c: ServiceConfig = {
     host: s.str('host', '127.0.0.1'),
-    port: s.int('port', 50051, 0, 65535),
+    port: s.int('port', backup ? 50052 : 50051, 0, 65535),
     metricsEnabled: s.bool('metrics_enabled', true),
-    metricsPort: s.int('metrics_port', 9464, 0, 65535),
+    metricsPort: s.int('metrics_port', backup ? 9465 : 9464, 0, 65535),
     dbPath: s.str('db_path', 'chan-store.db'),
     durability: s.oneOf('durability', 'full', ['full', 'normal'] as const),
     maxBarsPerRequest: s.int('max_bars_per_request', 100_000, 1, 10_000_000),
@@ -292,6 +312,7 @@ function parseService(s: Section): ServiceConfig {
     tlsKey: s.str('tls_key', ''),
     shutdownGraceMs: s.int('shutdown_grace_ms', 10_000, 0, 3_600_000),
     streamWindow: s.int('stream_window', 100_000, 0, 100_000_000),
+    timestampUnit: { unit: s.oneOf('timestamp_unit', 'milliseconds', units), explicit: s.has('timestamp_unit') },
   };
   if (c.streamWindow !== 0 && c.streamWindow < 500)
     throw new ConfigError(s.key('stream_window'), `must be 0 (all bars) or at least 500, got ${c.streamWindow}`);

@@ -99,14 +99,14 @@ export function resolveOptions(partial: PartialAnalysisOptions = {}): AnalysisOp
     endIsPeak: checkBool('pen.end_is_peak', p.endIsPeak),
   };
   const macd: MacdOptions = {
-    fast: checkInt('macd.fast', m.fast, LIMITS.period.min, LIMITS.period.max),
-    slow: checkInt('macd.slow', m.slow, LIMITS.period.min, LIMITS.period.max),
-    signal: checkInt('macd.signal', m.signal, LIMITS.period.min, LIMITS.period.max),
+    fast: checkInt('macd.fast_period', m.fast, LIMITS.period.min, LIMITS.period.max),
+    slow: checkInt('macd.slow_period', m.slow, LIMITS.period.min, LIMITS.period.max),
+    signal: checkInt('macd.signal_period', m.signal, LIMITS.period.min, LIMITS.period.max),
     seed: checkOneOf('macd.seed', m.seed, ['first_close', 'sma']),
     histogramScale: m.histogramScale,
   };
   if (macd.fast >= macd.slow) {
-    throw new ConfigError('macd.fast', `must be smaller than macd.slow (${macd.fast} >= ${macd.slow})`);
+    throw new ConfigError('macd.fast_period', `must be smaller than macd.slow_period (${macd.fast} >= ${macd.slow})`);
   }
   const scale = macd.histogramScale;
   if (typeof scale !== 'number' || !(scale > 0 && scale <= LIMITS.histogramScale.max)) {

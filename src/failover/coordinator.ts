@@ -191,7 +191,8 @@ export class EngineCoordinator {
 
   /** Runs a call and checks its answer (EngineFailureError when invalid); `late` if it overran a non-interruptible limit. */
   private async runChecked(engine: EngineBackend, bars: Bars, opt: AnalysisOptions): Promise<{ result: AnalysisResult; late: boolean }> {
-    const timeout = this.o.responseTimeoutMs;
+    // The limit is per started million bars: a call on 3M bars gets three times as long.
+    const timeout = this.o.responseTimeoutMs * Math.max(1, Math.ceil(bars.high.length / 1_000_000));
     const t0 = performance.now();
     const result = await engine.analyze(bars, opt, timeout);
     const late = !engine.interruptible && performance.now() - t0 > timeout;

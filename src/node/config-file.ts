@@ -20,7 +20,7 @@ function readText(path: string): string {
  * Loads default.yaml from `path` (default: the bundled one) and macd_params.yaml from the same
  * folder when it exists there, else the bundled presets.
  */
-export function loadConfigFile(path = join(BUNDLED_CONFIG_DIR, 'default.yaml')): EngineConfig {
+export function loadConfigFile(path = join(BUNDLED_CONFIG_DIR, 'default.yaml'), role?: 'primary' | 'backup'): EngineConfig {
   const paramsBeside = join(dirname(path), 'macd_params.yaml');
   let params: string;
   try {
@@ -28,5 +28,5 @@ export function loadConfigFile(path = join(BUNDLED_CONFIG_DIR, 'default.yaml')):
   } catch {
     params = readText(join(BUNDLED_CONFIG_DIR, 'macd_params.yaml'));
   }
-  return parseConfig(readText(path), params);
+  return parseConfig(readText(path), params, role);
 }

@@ -2,7 +2,6 @@
 // decodes them), plain response objects out, ServiceError for anything the caller must fix.
 import { status as Code } from '@grpc/grpc-js';
 import type { EngineConfig } from '../config/schema.js';
-import { barsFromObjects } from '../core/bars.js';
 import { ConfigError, EngineFailureError, HistoryConflictError, InputError, InputFaultError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
 import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment } from '../core/types.js';
@@ -15,6 +14,7 @@ import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
 import { LiveStreams, type LiveUpdate } from './live-streams.js';
 import { ByteCache } from './byte-cache.js';
 import { ServiceError } from './service-error.js';
+import { klineBars, spacingWarnings, TIMEFRAME_MS, type TimestampUnit } from './kline-batch.js';
 
 export { ServiceError } from './service-error.js';
 import { barsBytes, resultBytes } from './memory.js';
@@ -23,7 +23,6 @@ import type * as M from './messages.js';
 import { VERSION } from '../core/version.js';
 
 const SYMBOL = /^[A-Za-z0-9._:/-]{1,64}$/;
-const TIMEFRAMES = new Set(['M1', 'M3', 'M5', 'M15', 'M30', 'H1', 'H2', 'H4', 'D1', 'W1', 'MN1']);
 
 interface Analysis {
   readonly result: AnalysisResult;
@@ -73,7 +72,11 @@ export class ChanService {
     if (klines.length > max) {
       throw new ServiceError(Code.RESOURCE_EXHAUSTED, `${klines.length} klines in one request; the limit is ${max} (split the batch)`);
     }
-    const r = this.store.submit(symbol, timeframe, barsFromObjects(klines));
+    const unit = enumValue('timestamp_unit', req.timestampUnit, 'TIMESTAMP_UNIT_', ['MILLISECONDS', 'SECONDS', 'MICROSECONDS'] as const);
+    const configured = this.config.service.timestampUnit;
+    const bars = klineBars(klines, (unit?.toLowerCase() as TimestampUnit) ?? configured.unit, unit !== undefined || configured.explicit);
+    const warnings = spacingWarnings(bars, timeframe);
+    const r = this.store.submit(symbol, timeframe, bars);
     if (r.inserted + r.updated > 0) this.live.onSubmit(symbol, timeframe);
     return {
       received: klines.length,
@@ -82,6 +85,7 @@ export class ChanService {
       unchanged: r.unchanged,
       storedCount: r.count,
       lastTimestamp: r.lastTimestamp,
+      warnings,
     };
   }
 
@@ -191,6 +195,7 @@ export class ChanService {
       methods: [...this.counters].map(([method, c]) => ({ method, calls: c.calls, errors: c.errors })),
       cacheHits: this.cache.hits,
       cacheMisses: this.cache.misses,
+      serverRole: this.config.system.role,
       cacheBytes: this.cache.bytes + this.series.bytes,
       streamBytes: this.live.bytes(),
       version: VERSION,
@@ -237,8 +242,8 @@ export class ChanService {
   private withPen(p: M.PenOptions | null | undefined): AnalysisOptions {
     const base = this.config.analysis;
     if (!p) return base;
-    const definition = enumValue('pen.definition', p.definition, ['NEW_3KLINE', 'TRADITIONAL'] as const);
-    const fractalCheck = enumValue('pen.fractal_check', p.fractalCheck, ['STRICT', 'HALF', 'LOSS'] as const);
+    const definition = enumValue('pen.definition', p.definition, 'PEN_DEFINITION_', ['NEW_3KLINE', 'TRADITIONAL'] as const);
+    const fractalCheck = enumValue('pen.fractal_check', p.fractalCheck, 'FRACTAL_CHECK_', ['STRICT', 'HALF', 'LOSS'] as const);
     const pen = {
       ...base.pen,
       ...(definition && { definition: definition.toLowerCase() as PenDefinition }),
@@ -262,7 +267,7 @@ export class ChanService {
       }
       periods = { ...p };
     }
-    const seed = enumValue('seed', r.seed, ['FIRST_CLOSE', 'SMA'] as const);
+    const seed = enumValue('seed', r.seed, 'MACD_SEED_', ['FIRST_CLOSE', 'SMA'] as const);
     const macd = {
       ...base.macd,
       ...periods,
@@ -286,13 +291,17 @@ function echo(v: unknown): string {
   return s.length <= 64 ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, 64)).slice(0, -1)}…" (${s.length} characters)`;
 }
 
-/** An enum field's value: one of `allowed` (proto names), or unset (its UNSPECIFIED name, '' or undefined). */
-function enumValue<T extends string>(field: string, v: unknown, allowed: readonly T[]): T | undefined {
-  if (v === undefined || v === null || v === '' || (typeof v === 'string' && v.endsWith('_UNSPECIFIED'))) return undefined;
-  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+/**
+ * An enum field's value without its `prefix` (PEN_DEFINITION_TRADITIONAL gives TRADITIONAL): one of
+ * `allowed`, or undefined when unset (its UNSPECIFIED value, '' or absent).
+ */
+function enumValue<T extends string>(field: string, v: unknown, prefix: string, allowed: readonly T[]): T | undefined {
+  if (v === undefined || v === null || v === '' || v === `${prefix}UNSPECIFIED`) return undefined;
+  const name = typeof v === 'string' && v.startsWith(prefix) ? v.slice(prefix.length) : '';
+  if ((allowed as readonly string[]).includes(name)) return name as T;
   throw new ServiceError(
     Code.INVALID_ARGUMENT,
-    `${field} must be one of ${allowed.join(', ')}, got ${typeof v === 'string' ? echo(v) : String(v)}`,
+    `${field} must be one of ${allowed.map((a) => prefix + a).join(', ')}, got ${typeof v === 'string' ? echo(v) : String(v)}`,
   );
 }
 
@@ -301,15 +310,21 @@ function seriesKey(req: M.SeriesRequest): { symbol: string; timeframe: string } 
   if (!SYMBOL.test(symbol)) {
     throw new ServiceError(Code.INVALID_ARGUMENT, `symbol ${echo(symbol)} must be 1-64 characters of A-Z a-z 0-9 . _ : / -`);
   }
-  const timeframe = String(req.timeframe ?? '');
-  if (!TIMEFRAMES.has(timeframe)) {
-    throw new ServiceError(Code.INVALID_ARGUMENT, `timeframe must be one of ${[...TIMEFRAMES].join(', ')}, got ${echo(timeframe)}`);
+  // Stored by the short name (D1): TIMEFRAME_D1 in the API.
+  const timeframe = enumValue('timeframe', req.timeframe, 'TIMEFRAME_', Object.keys(TIMEFRAME_MS));
+  if (timeframe === undefined) {
+    throw new ServiceError(
+      Code.INVALID_ARGUMENT,
+      `timeframe must be one of ${Object.keys(TIMEFRAME_MS)
+        .map((t) => `TIMEFRAME_${t}`)
+        .join(', ')}, got TIMEFRAME_UNSPECIFIED`,
+    );
   }
   return { symbol, timeframe };
 }
 
 function levelOf(level: string | number | undefined): Level {
-  return enumValue('level', level, ['LEVEL_PEN', 'LEVEL_SEGMENT'] as const) === 'LEVEL_SEGMENT' ? 'segment' : 'pen';
+  return enumValue('level', level, 'LEVEL_', ['PEN', 'SEGMENT'] as const) === 'SEGMENT' ? 'segment' : 'pen';
 }
 
 /** The options with a request's structure options over them, at the given levels. */
@@ -339,7 +354,7 @@ function pointOverrides(m: M.PointOptionsMessage | null | undefined): Partial<Po
 
 const lastN = <T>(xs: readonly T[], n: number | undefined): readonly T[] => (n ? xs.slice(Math.max(0, xs.length - n)) : xs);
 
-const direction = (d: 'up' | 'down') => (d === 'up' ? 'UP' : 'DOWN');
+const direction = (d: 'up' | 'down') => (d === 'up' ? 'DIRECTION_UP' : 'DIRECTION_DOWN');
 
 function penMessage(p: Pen | Segment): M.PenMessage {
   return {
@@ -396,7 +411,7 @@ function pointMessage(p: BuySellPoint): M.BuySellPointMessage {
 const levelMessage = (l: Level) => (l === 'pen' ? 'LEVEL_PEN' : 'LEVEL_SEGMENT');
 
 function eventMessage(e: StreamEvent): M.AnalysisEventMessage {
-  const type = e.type.toUpperCase();
+  const type = `EVENT_TYPE_${e.type.toUpperCase()}`;
   if ('pen' in e) return { type, index: e.pen.index, pen: penMessage(e.pen) };
   if ('segment' in e) return { type, index: e.segment.index, segment: segmentMessage(e.segment) };
   if ('pivot' in e) return { type, index: e.pivot.index, level: levelMessage(e.level), pivot: pivotMessage(e.pivot) };
@@ -419,24 +434,24 @@ function stateMessage(analyzer: StreamingAnalyzer, lastNPens: number | undefined
     macd: { timestamp: last.timestamp, dif: snap.macd.dif[k]!, dea: snap.macd.dea[k]!, histogram: snap.macd.histogram[k]! },
     events: [
       ...lastN(snap.pens, lastNPens).map((p) => ({
-        type: p.confirmed ? 'PEN_CONFIRMED' : 'PEN_PROVISIONAL',
+        type: p.confirmed ? 'EVENT_TYPE_PEN_CONFIRMED' : 'EVENT_TYPE_PEN_PROVISIONAL',
         index: p.index,
         pen: penMessage(p),
       })),
       ...lastN(snap.segments, lastNPens).map((s) => ({
-        type: s.confirmed ? 'SEGMENT_CONFIRMED' : 'SEGMENT_PROVISIONAL',
+        type: s.confirmed ? 'EVENT_TYPE_SEGMENT_CONFIRMED' : 'EVENT_TYPE_SEGMENT_PROVISIONAL',
         index: s.index,
         segment: segmentMessage(s),
       })),
       ...(['pen', 'segment'] as const).flatMap((l) => [
         ...lastN(snap.pivots[l], lastNPens).map((z) => ({
-          type: 'PIVOT_FORMED',
+          type: 'EVENT_TYPE_PIVOT_FORMED',
           index: z.index,
           level: levelMessage(l),
           pivot: pivotMessage(z),
         })),
         ...lastN(snap.buySellPoints[l], lastNPens).map((p) => ({
-          type: 'POINT_APPEARED',
+          type: 'EVENT_TYPE_POINT_APPEARED',
           index: p.line,
           level: levelMessage(l),
           point: pointMessage(p),

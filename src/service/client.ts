@@ -30,7 +30,7 @@ export class ChanClient {
     const pkg = loadChanPackage();
     const creds = o.caFile ? grpc.credentials.createSsl(readFileSync(o.caFile)) : grpc.credentials.createInsecure();
     const options = { 'grpc.max_receive_message_length': o.maxMessageBytes ?? 256 * 1024 * 1024, ...o.channelOptions };
-    this.raw = new pkg.ChanService(address, creds, options) as never;
+    this.raw = new pkg.TradingService(address, creds, options) as never;
     this.health = new pkg.Health(address, creds, options) as never;
   }
 

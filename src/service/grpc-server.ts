@@ -15,7 +15,7 @@ import { embeddedWasmStreamKernel } from '../engines/wasm/embedded.js';
 import { BarStore } from './bar-store.js';
 import { ChanService, ServiceError, toServiceError } from './chan-service.js';
 import { ServiceMetrics } from './metrics.js';
-import { loadChanPackage, SERVICE_NAME } from './proto.js';
+import { loadChanPackage, reflectionDefinition, SERVICE_NAME } from './proto.js';
 
 export interface StartServerOptions {
   readonly logger?: Logger;
@@ -76,7 +76,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     };
     // Reflection describes the API, so it follows the token like the API (the health service stays open).
     const srvForReflection = server;
-    new ReflectionService(pkg.definition).addToServer({
+    new ReflectionService(reflectionDefinition()).addToServer({
       addService: (def: grpc.ServiceDefinition, impl: grpc.UntypedServiceImplementation) =>
         srvForReflection.addService(
           def,
@@ -164,7 +164,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
       }
     };
 
-    server.addService(pkg.ChanService.service, {
+    server.addService(pkg.TradingService.service, {
       StreamAnalysis: streamAnalysis,
       SubmitKlines: unary('SubmitKlines', (r) => service.submitKlines(r)),
       CalculatePens: unary('CalculatePens', (r) => service.calculatePens(r)),

@@ -248,7 +248,7 @@ export class LiveStreams {
   stats(): LiveStreamStats[] {
     return [...this.live.values()].map((l) => ({
       symbol: l.symbol,
-      timeframe: l.timeframe,
+      timeframe: `TIMEFRAME_${l.timeframe}`,
       subscribers: l.listeners.size,
       bars: l.analyzer.barCount,
       restored: l.restored,

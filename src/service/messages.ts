@@ -17,6 +17,7 @@ export interface SeriesRequest {
 
 export interface SubmitKlinesRequest extends SeriesRequest {
   klines?: Kline[];
+  timestampUnit?: string;
 }
 
 export interface SubmitKlinesResponse {
@@ -26,6 +27,7 @@ export interface SubmitKlinesResponse {
   unchanged: number;
   storedCount: number;
   lastTimestamp: number;
+  warnings: string[];
 }
 
 export interface PenOptions {
@@ -37,7 +39,7 @@ export interface PenOptions {
 
 export interface PenMessage {
   index: number;
-  direction: 'UP' | 'DOWN';
+  direction: 'DIRECTION_UP' | 'DIRECTION_DOWN';
   startTime: number;
   endTime: number;
   startPrice: number;
@@ -234,6 +236,7 @@ export interface GetStatusResponse {
   cacheMisses: number;
   cacheBytes: number;
   streamBytes: number;
+  serverRole: string;
   version: string;
   nodeVersion: string;
   sqliteVersion: string;
