@@ -15,7 +15,7 @@ function layerOf(file: string): string {
   return parts[0] === 'engines' ? `engines/${parts[1]}` : parts[0]!;
 }
 
-const PORTABLE = ['core', 'config', 'engines/ts', 'engines/wasm', 'streaming', 'failover'];
+const PORTABLE = ['core', 'config', 'engines/ts', 'engines/wasm', 'streaming', 'failover', 'chart'];
 /** Which layers each layer may import (itself included). */
 const ALLOWED: Record<string, readonly string[]> = {
   core: ['core'],
@@ -24,13 +24,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   'engines/wasm': ['core', 'engines/wasm'],
   streaming: ['core', 'engines/ts', 'engines/wasm', 'streaming'],
   failover: ['core', 'config', 'engines/ts', 'engines/wasm', 'failover'],
+  chart: ['core', 'chart'],
   root: [...PORTABLE, 'root'],
   node: [...PORTABLE, 'node'],
   service: [...PORTABLE, 'node', 'service'],
   cli: [...PORTABLE, 'node', 'service', 'cli'],
 };
 /** Packages a portable layer may use (everything else there must be relative). */
-const PORTABLE_PACKAGES: Record<string, readonly string[]> = { config: ['yaml'] };
+const PORTABLE_PACKAGES: Record<string, readonly string[]> = { config: ['yaml'], chart: ['lightweight-charts'] };
 
 function sources(dir: string, ext: RegExp): string[] {
   return readdirSync(dir).flatMap((f) => {

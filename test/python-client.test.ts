@@ -110,6 +110,8 @@ describe('the API from Python, as the product document shows it', () => {
     const out = JSON.parse(r.stdout);
     expect(out.submit).toBe(300);
     expect(out.last_timestamp).toBe(1_600_000_000_000 + 299 * 86_400_000);
+    // Bar 299: price(299) = 100 + 10 * |19 - 10| + 14 = 204, high 205.
+    expect(out.klines).toEqual([298, 300, 1_600_000_000_000 + 299 * 86_400_000, 205]);
     expect(out.pens).toBeGreaterThan(5);
     expect(out.segments).toBeGreaterThan(0);
     expect(out.macd).toBe(3);
@@ -124,6 +126,7 @@ describe('the API from Python, as the product document shows it', () => {
       'CalculatePivots',
       'CalculateSegments',
       'GetBuySellPoints',
+      'GetKlines',
       'GetMACD',
       'GetStatus',
       'HealthCheck',

@@ -78,6 +78,38 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
     expect(traditional.cached).toBe(false);
   });
 
+  it('GetKlines returns the stored bars (all or the last n, with the index of the first); an unknown series is NOT_FOUND', async () => {
+    const all = await t.client.getKlines(S);
+    expect([all.firstIndex, all.barCount, all.klines.length]).toEqual([0, N, N]);
+    expect(all.klines).toEqual(klines(SSE));
+    const last = await t.client.getKlines({ ...S, lastN: 2 });
+    expect(last.firstIndex).toBe(N - 2);
+    expect(last.klines).toEqual(klines(SSE, N - 2, N));
+    expect((await rejection(t.client.getKlines({ ...S, symbol: 'NOPE' }))).code).toBe(Code.NOT_FOUND);
+  });
+
+  it('CalculateSegments with LEVEL_SEGMENT: the segments of segments, their "pens" being segments', async () => {
+    const expected = analyze(SSE).segmentsOfSegments;
+    const r = await t.client.calculateSegments({ ...S, level: 'LEVEL_SEGMENT' });
+    expect(r.total).toBe(expected.length);
+    expect(r.total).toBeGreaterThan(2);
+    expect(
+      r.segments.map((s) => [s.index, s.direction, s.startPen, s.endPen, s.startBar, s.endBar, s.endPrice, s.confirmed, s.endCase]),
+    ).toEqual(
+      expected.map((s) => [
+        s.index,
+        `DIRECTION_${s.direction.toUpperCase()}`,
+        s.startSegment,
+        s.endSegment,
+        s.startRaw,
+        s.endRaw,
+        s.endPrice,
+        s.confirmed,
+        0,
+      ]),
+    );
+  });
+
   it('CalculateSegments: all, confirmed only, last_n', async () => {
     const r = await t.client.calculateSegments(S);
     const expected = analyze(SSE).segments;

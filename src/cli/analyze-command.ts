@@ -49,7 +49,7 @@ export function runPoints(args: AnalyzeArgs & { readonly level?: string }): stri
   return [head, ...table].join('\n');
 }
 
-function analyzeFile(args: AnalyzeArgs) {
+export function analyzeFile(args: AnalyzeArgs) {
   let config: EngineConfig = loadConfigFile(args.config);
   if (args.preset !== undefined) config = withMacdPreset(config, args.preset);
   let options = config.analysis;

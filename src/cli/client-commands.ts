@@ -33,7 +33,7 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function series(a: ClientArgs): { symbol: string; timeframe: string } {
+export function series(a: ClientArgs): { symbol: string; timeframe: string } {
   if (!a.symbol) throw new UsageError('--symbol is required');
   if (!a.timeframe) throw new UsageError('--timeframe is required (M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1)');
   const tf = a.timeframe.toUpperCase();
@@ -46,19 +46,24 @@ function level(a: ClientArgs): string {
   throw new UsageError(`--level must be pen or segment, got "${a.level}"`);
 }
 
-function penOptions(a: ClientArgs): M.PenOptions | undefined {
+export function penOptions(a: ClientArgs): M.PenOptions | undefined {
   if (a.pen === undefined) return undefined;
   if (a.pen !== 'new_3kline' && a.pen !== 'traditional') throw new UsageError(`--pen must be new_3kline or traditional, got "${a.pen}"`);
   return { definition: `PEN_DEFINITION_${a.pen.toUpperCase()}` };
 }
 
 /** Runs one client command; returns what to print. */
-export async function runClientCommand(command: string, a: ClientArgs, file?: string): Promise<string> {
+/** A client of the servers of --addr (the first, then the failover backups), with --token and --ca. */
+export function connect(a: ClientArgs): FailoverClient {
   const addresses = (a.addr ?? '127.0.0.1:50051')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const client = new FailoverClient(addresses, { token: a.token ?? process.env.CHAN_AUTH_TOKEN, caFile: a.ca });
+  return new FailoverClient(addresses, { token: a.token ?? process.env.CHAN_AUTH_TOKEN, caFile: a.ca });
+}
+
+export async function runClientCommand(command: string, a: ClientArgs, file?: string): Promise<string> {
+  const client = connect(a);
   try {
     switch (command) {
       case 'submit':

@@ -3,12 +3,16 @@
 import { parseArgs } from 'node:util';
 import { ChanEngineError, InputError } from '../core/errors.js';
 import { runAnalyze, runPoints, UsageError } from './analyze-command.js';
+import { runChart } from './chart-command.js';
 import { runClientCommand } from './client-commands.js';
 import { runServe } from './serve-command.js';
 
 const USAGE = `usage:
   chan analyze FILE.csv [--preset NAME] [--pen new_3kline|traditional] [--config FILE] [--json]
   chan points FILE.csv [--level pen|segment] [--preset NAME] [--pen D] [--config FILE] [--json]
+  chan chart FILE.csv [-o FILE.html] [--from T] [--to T] [--preset NAME] [--pen D] [--config FILE]
+  chan chart --symbol S --timeframe TF [-o FILE.html] [--from T] [--to T] [--preset NAME] [--pen D]
+             (an HTML chart that opens offline; T: 2019-01-31, 2019-01-31T09:30 (UTC) or ms since epoch)
   chan serve [--role primary|backup] [--config FILE] [--host H] [--port P] [--metrics-port P] [--db FILE] [--engine wasm|ts]
              (backup: port 50052, metrics 9465, the TS engine, unless set)
   chan submit FILE.csv --symbol S --timeframe TF [--batch N]
@@ -59,6 +63,9 @@ export async function main(argv: string[]): Promise<number> {
         batch: { type: 'string' },
         level: { type: 'string' },
         role: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        from: { type: 'string' },
+        to: { type: 'string' },
       },
     });
     if (v.help) {
@@ -75,6 +82,13 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'points' && file !== undefined) {
       if (rest.length > 0) throw new UsageError('expected: chan points FILE.csv');
       process.stdout.write(runPoints({ file, preset: v.preset, pen: v.pen, config: v.config, json: v.json, level: v.level }) + '\n');
+      return 0;
+    }
+    if (command === 'chart') {
+      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+      if (file === undefined && v.symbol === undefined)
+        throw new UsageError('expected: chan chart FILE.csv, or chan chart --symbol S --timeframe TF');
+      process.stdout.write((await runChart({ ...v, file })) + '\n');
       return 0;
     }
     if (command === 'serve') {

@@ -4,7 +4,7 @@ import { status as Code } from '@grpc/grpc-js';
 import type { EngineConfig } from '../config/schema.js';
 import { ConfigError, EngineFailureError, HistoryConflictError, InputError, InputFaultError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
-import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment } from '../core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment, SegmentOfSegments } from '../core/types.js';
 import { POINT_OPTION_KEYS, resolveStructureOptions, type Level, type PointOptions } from '../core/structure-options.js';
 import { stringifyExact } from '../streaming/state-blob.js';
 import type { StreamingAnalyzer } from '../streaming/analyzer.js';
@@ -89,6 +89,27 @@ export class ChanService {
     };
   }
 
+  getKlines(req: M.GetKlinesRequest): M.GetKlinesResponse {
+    const { symbol, timeframe } = seriesKey(req);
+    const loaded = this.store.load(symbol, timeframe);
+    if (loaded === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
+    const b = loaded.bars;
+    const n = b.timestamp.length;
+    const from = req.lastN ? Math.max(0, n - req.lastN) : 0;
+    const klines: M.Kline[] = [];
+    for (let i = from; i < n; i++) {
+      klines.push({
+        timestamp: b.timestamp[i]!,
+        open: b.open[i]!,
+        high: b.high[i]!,
+        low: b.low[i]!,
+        close: b.close[i]!,
+        volume: b.volume[i]!,
+      });
+    }
+    return { klines, firstIndex: from, barCount: n };
+  }
+
   async calculatePens(req: M.CalculatePensRequest): Promise<M.CalculatePensResponse> {
     const a = await this.analysis(req, this.withPen(req.pen));
     const all = req.confirmedOnly ? a.result.pens.filter((p) => p.confirmed) : a.result.pens;
@@ -103,7 +124,9 @@ export class ChanService {
 
   async calculateSegments(req: M.CalculateSegmentsRequest): Promise<M.CalculateSegmentsResponse> {
     const a = await this.analysis(req, this.withPen(req.pen));
-    const all = req.confirmedOnly ? a.result.segments.filter((s) => s.confirmed) : a.result.segments;
+    const level = levelOf(req.level);
+    const segments = level === 'pen' ? a.result.segments : a.result.segmentsOfSegments.map(segmentOfSegmentsAsSegment);
+    const all = req.confirmedOnly ? segments.filter((s) => s.confirmed) : segments;
     return {
       segments: lastN(all, req.lastN).map(segmentMessage),
       total: all.length,
@@ -372,6 +395,11 @@ function penMessage(p: Pen | Segment): M.PenMessage {
 
 function segmentMessage(s: Segment): M.SegmentMessage {
   return { ...penMessage(s), startPen: s.startPen, endPen: s.endPen, endCase: s.endCase ?? 0 };
+}
+
+/** A segment of segments as a Segment message: its "pens" are segments. */
+function segmentOfSegmentsAsSegment(s: SegmentOfSegments): Segment {
+  return { ...s, startPen: s.startSegment, endPen: s.endSegment, endCase: null };
 }
 
 function pivotMessage(z: Pivot): M.PivotMessage {

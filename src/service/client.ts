@@ -45,6 +45,9 @@ export class ChanClient {
   submitKlines(r: M.SubmitKlinesRequest): Promise<M.SubmitKlinesResponse> {
     return this.call(this.raw, 'SubmitKlines', r);
   }
+  getKlines(r: M.GetKlinesRequest): Promise<M.GetKlinesResponse> {
+    return this.call(this.raw, 'GetKlines', r);
+  }
   calculatePens(r: M.CalculatePensRequest): Promise<M.CalculatePensResponse> {
     return this.call(this.raw, 'CalculatePens', r);
   }

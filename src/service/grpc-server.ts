@@ -167,6 +167,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     server.addService(pkg.TradingService.service, {
       StreamAnalysis: streamAnalysis,
       SubmitKlines: unary('SubmitKlines', (r) => service.submitKlines(r)),
+      GetKlines: unary('GetKlines', (r) => service.getKlines(r)),
       CalculatePens: unary('CalculatePens', (r) => service.calculatePens(r)),
       CalculateSegments: unary('CalculateSegments', (r) => service.calculateSegments(r)),
       CalculatePivots: unary('CalculatePivots', (r) => service.calculatePivots(r)),

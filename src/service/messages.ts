@@ -69,7 +69,19 @@ export interface CalculatePensResponse {
   cached: boolean;
 }
 
-export type CalculateSegmentsRequest = CalculatePensRequest;
+export interface CalculateSegmentsRequest extends CalculatePensRequest {
+  level?: string;
+}
+
+export interface GetKlinesRequest extends SeriesRequest {
+  lastN?: number;
+}
+
+export interface GetKlinesResponse {
+  klines: Kline[];
+  firstIndex: number;
+  barCount: number;
+}
 
 export interface CalculateSegmentsResponse {
   segments: SegmentMessage[];

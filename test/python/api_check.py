@@ -33,6 +33,8 @@ klines = [
 submitted = stub.SubmitKlines(pb.SubmitKlinesRequest(klines=klines, timestamp_unit=pb.TIMESTAMP_UNIT_MILLISECONDS, **S), metadata=md)
 out["submit"] = submitted.inserted
 out["last_timestamp"] = submitted.last_timestamp
+got = stub.GetKlines(pb.GetKlinesRequest(last_n=2, **S), metadata=md)
+out["klines"] = [got.first_index, got.bar_count, got.klines[1].timestamp, got.klines[1].high]
 out["pens"] = stub.CalculatePens(pb.CalculatePensRequest(last_n=2, **S), metadata=md).total
 out["segments"] = stub.CalculateSegments(pb.CalculateSegmentsRequest(**S), metadata=md).total
 out["macd"] = len(stub.GetMACD(pb.GetMACDRequest(last_n=3, **S), metadata=md).points)

@@ -1,0 +1,180 @@
+// `chan chart FILE.csv` and `chan chart --symbol S --timeframe TF`: the analysis as an HTML chart file.
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { chartHtml, type ChartAnalysis, type ChartOptions } from '../chart/index.js';
+import { VERSION } from '../core/version.js';
+import { analyze } from '../engines/ts/pipeline.js';
+import type { Bars } from '../core/types.js';
+import { resolveOptions } from '../core/options.js';
+import type { FailoverClient } from '../service/client.js';
+import type * as M from '../service/messages.js';
+import { analyzeFile, UsageError, type AnalyzeArgs } from './analyze-command.js';
+import { connect, penOptions, series, type ClientArgs } from './client-commands.js';
+
+export interface ChartArgs extends ClientArgs {
+  readonly file?: string;
+  readonly output?: string;
+  readonly config?: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** Writes the chart; returns what to print. */
+export async function runChart(a: ChartArgs): Promise<string> {
+  const window = { from: parseTime('--from', a.from, false), to: parseTime('--to', a.to, true) };
+  if (a.file !== undefined && a.symbol !== undefined) throw new UsageError('chan chart takes a FILE.csv or --symbol, not both');
+  const made = a.file !== undefined ? fromFile({ ...a, file: a.file, json: false }, window) : await fromService(a, window);
+  const path = a.output ?? made.defaultName;
+  writeFileSync(path, made.html);
+  return `wrote ${path} (${(made.html.length / 1e6).toFixed(1)} MB): ${made.subtitle}`;
+}
+
+interface Made {
+  readonly html: string;
+  readonly subtitle: string;
+  readonly defaultName: string;
+}
+
+function fromFile(args: AnalyzeArgs, window: Window): Made {
+  const { config, options, bars, result } = analyzeFile(args);
+  const { fast, slow, signal } = options.macd;
+  const subtitle = describe(bars, window, `pens ${options.pen.definition} · MACD ${fast}/${slow}/${signal} (${config.macdPreset})`);
+  const title = basename(args.file);
+  return {
+    html: chartHtml(bars, result, { title, subtitle, ...window }),
+    subtitle,
+    defaultName: `${title.replace(/\.csv(\.gz)?$/i, '')}.html`,
+  };
+}
+
+/**
+ * The service's analysis of a stored series. The calls are made together and repeated (up to 3
+ * times) until every answer is of the same bar count, so bars arriving meanwhile cannot mix two
+ * revisions. Merged bars are not served: they are computed here from the bars (inclusion has no options).
+ */
+async function fromService(a: ChartArgs, window: Window): Promise<Made> {
+  const s = series(a);
+  const pen = penOptions(a);
+  const client = connect(a);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const got = await fetchAll(client, s, pen, a.preset);
+      const counts = new Set([got.klines.barCount, ...got.counts]);
+      if (counts.size === 1) {
+        const { bars, analysis, macd } = fromMessages(got);
+        const subtitle = describe(bars, window, `server ${got.engine} engine · MACD ${macd.fast}/${macd.slow}/${macd.signal}`);
+        const title = `${a.symbol} ${s.timeframe.replace('TIMEFRAME_', '')}`;
+        return {
+          html: chartHtml(bars, analysis, { title, subtitle, ...window }),
+          subtitle,
+          defaultName: `${title.replace(/[^A-Za-z0-9._-]+/g, '_')}.html`,
+        };
+      }
+      if (attempt === 3) throw new Error(`the series kept changing while it was read (bar counts ${[...counts].join(', ')}); try again`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+async function fetchAll(client: FailoverClient, s: { symbol: string; timeframe: string }, pen: M.PenOptions | undefined, preset?: string) {
+  const [klines, pens, segments, segsegs, penPivots, segmentPivots, penPoints, segmentPoints, macd] = await Promise.all([
+    client.run((c) => c.getKlines(s)),
+    client.run((c) => c.calculatePens({ ...s, pen })),
+    client.run((c) => c.calculateSegments({ ...s, pen })),
+    client.run((c) => c.calculateSegments({ ...s, pen, level: 'LEVEL_SEGMENT' })),
+    client.run((c) => c.calculatePivots({ ...s, pen, level: 'LEVEL_PEN' })),
+    client.run((c) => c.calculatePivots({ ...s, pen, level: 'LEVEL_SEGMENT' })),
+    client.run((c) => c.getBuySellPoints({ ...s, pen, level: 'LEVEL_PEN' })),
+    client.run((c) => c.getBuySellPoints({ ...s, pen, level: 'LEVEL_SEGMENT' })),
+    client.run((c) => c.getMacd({ ...s, ...(preset !== undefined && { preset }) })),
+  ]);
+  const rest = [pens, segments, segsegs, penPivots, segmentPivots, penPoints, segmentPoints, macd];
+  return {
+    klines,
+    pens,
+    segments,
+    segsegs,
+    penPivots,
+    segmentPivots,
+    penPoints,
+    segmentPoints,
+    macd,
+    counts: rest.map((r) => r.barCount),
+    engine: macd.engine,
+  };
+}
+
+function fromMessages(got: Awaited<ReturnType<typeof fetchAll>>): { bars: Bars; analysis: ChartAnalysis; macd: M.GetMACDResponse } {
+  const k = got.klines.klines;
+  const n = k.length;
+  const column = (f: (x: M.Kline) => number) => Float64Array.from(k, f);
+  const bars: Bars = {
+    timestamp: column((x) => x.timestamp),
+    open: column((x) => x.open),
+    high: column((x) => x.high),
+    low: column((x) => x.low),
+    close: column((x) => x.close),
+    volume: column((x) => x.volume),
+  };
+  const line = (p: M.PenMessage) => ({ ...p, startRaw: p.startBar, endRaw: p.endBar });
+  const box = (z: M.PivotMessage) => ({ ...z, startRaw: z.startBar, endRaw: z.endBar });
+  const point = (p: M.BuySellPointMessage) => ({
+    ...p,
+    rawIndex: p.bar,
+    side: p.side === 'SIDE_BUY' ? ('buy' as const) : ('sell' as const),
+  });
+  // GetMACD answers the bars with a defined value: the last ones.
+  const dif = new Float64Array(n).fill(NaN),
+    dea = new Float64Array(n).fill(NaN),
+    histogram = new Float64Array(n).fill(NaN);
+  const firstValid = n - got.macd.points.length;
+  got.macd.points.forEach((p, j) => {
+    dif[firstValid + j] = p.dif;
+    dea[firstValid + j] = p.dea;
+    histogram[firstValid + j] = p.histogram;
+  });
+  const merged = analyze(bars, resolveOptions({ structures: { enabled: false } })).merged;
+  return {
+    bars,
+    macd: got.macd,
+    analysis: {
+      merged,
+      pens: got.pens.pens.map(line),
+      segments: got.segments.segments.map(line),
+      segmentsOfSegments: got.segsegs.segments.map(line),
+      pivots: { pen: got.penPivots.pivots.map(box), segment: got.segmentPivots.pivots.map(box) },
+      buySellPoints: { pen: got.penPoints.points.map(point), segment: got.segmentPoints.points.map(point) },
+      macd: { dif, dea, histogram, firstValid },
+    },
+  };
+}
+
+type Window = Pick<ChartOptions, 'from' | 'to'>;
+
+function describe(bars: Bars, window: Window, analysis: string): string {
+  const t = bars.timestamp;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  const shown =
+    window.from !== undefined || window.to !== undefined
+      ? ` (drawn: ${window.from !== undefined ? day(window.from) : 'start'} to ${window.to !== undefined ? day(window.to) : 'end'})`
+      : '';
+  return `${t.length.toLocaleString('en-US')} bars, ${day(t[0]!)} to ${day(t[t.length - 1]!)} UTC${shown} · ${analysis} · chan-engine ${VERSION}`;
+}
+
+/**
+ * A --from/--to value: ms since the epoch, or an ISO date or date-time (UTC unless it names a zone).
+ * A date alone as --to means the end of that day.
+ */
+export function parseTime(flag: string, v: string | undefined, endOfDay: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  if (/^\d+$/.test(v)) return Number(v);
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const t = Date.parse(dateOnly ? `${v}T00:00:00Z` : /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? v : `${v}Z`);
+  if (Number.isNaN(t)) {
+    throw new UsageError(
+      `${flag}: cannot read "${v}" as a time (use 2019-01-31, 2019-01-31T09:30 (UTC), 2019-01-31T09:30+08:00 or ms since epoch)`,
+    );
+  }
+  return dateOnly && endOfDay ? t + 86_400_000 - 1 : t;
+}

@@ -1,0 +1,95 @@
+// `chan chart`: the file it writes holds the chart data of the analysis (from a CSV file, and the
+// same from the service's stored series), the window of --from/--to, and clear usage errors.
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chartData, type ChartData } from '../src/chart/index.js';
+import { analyze } from '../src/engines/ts/pipeline.js';
+import { readBarsCsvFile } from '../src/node/csv-file.js';
+import { klines, startTestServer, type TestServer } from './support/service-helpers.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MAIN = join(ROOT, 'dist/cli/main.js');
+const SAMPLE = 'data/sse_000001_1d.csv';
+const BARS = readBarsCsvFile(join(ROOT, SAMPLE));
+const DIR = mkdtempSync(join(tmpdir(), 'chan-chart-cli-'));
+const chan = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+
+/** The chart data embedded in a chart file. */
+function embedded(file: string): ChartData {
+  const html = readFileSync(file, 'utf8');
+  const m = /<script id="chan-chart-data" type="application\/json">(.*?)<\/script>/s.exec(html);
+  expect(m).not.toBeNull();
+  return JSON.parse(m![1]!) as ChartData;
+}
+
+/** Everything but the title and subtitle (the two sources name the series differently). */
+const drawn = ({ title: _t, subtitle: _s, ...rest }: ChartData) => rest;
+
+describe('chan chart FILE.csv', () => {
+  it('writes the chart of the whole analysis; the subtitle names the bars, the pen definition and the MACD', () => {
+    const out = join(DIR, 'all.html');
+    const r = chan('chart', SAMPLE, '-o', out);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*all\.html \(0\.\d MB\): 3,332 bars, 2006-11-06 00:00 to 2020-07-16 00:00 UTC · /);
+    const data = embedded(out);
+    expect(data.title).toBe('sse_000001_1d.csv');
+    expect(data.subtitle).toContain('pens new_3kline · MACD 12/26/9 (standard)');
+    expect(drawn(data)).toEqual(drawn(chartData(BARS, analyze(BARS))));
+  });
+
+  it('--from/--to draw a window: dates in UTC, a date alone as --to meaning its whole day', () => {
+    const out = join(DIR, 'window.html');
+    const r = chan('chart', SAMPLE, '-o', out, '--from', '2015-06-01', '--to', '2015-06-30');
+    expect(r.status).toBe(0);
+    const from = Date.UTC(2015, 5, 1),
+      to = Date.UTC(2015, 5, 30, 23, 59, 59, 999);
+    const data = embedded(out);
+    expect(data.subtitle).toContain('(drawn: 2015-06-01 00:00 to 2015-06-30 23:59)');
+    expect(drawn(data)).toEqual(drawn(chartData(BARS, analyze(BARS), { from, to })));
+    const inJune = BARS.timestamp.filter((t) => t >= from && t <= to);
+    expect(data.bars.time.count).toBe(inJune.length);
+    expect(data.firstBar).toBe(BARS.timestamp.indexOf(inJune[0]!));
+  });
+
+  it('a time it cannot read is a usage error naming the flag (exit 2); a window without bars names from/to (exit 1)', () => {
+    const bad = chan('chart', SAMPLE, '-o', join(DIR, 'x.html'), '--from', 'June');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--from: cannot read "June" as a time');
+    const empty = chan('chart', SAMPLE, '-o', join(DIR, 'y.html'), '--from', '2030-01-01');
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toMatch(/from/);
+    expect(chan('chart', SAMPLE, '--symbol', 'S', '--timeframe', 'D1').status).toBe(2);
+  });
+});
+
+describe('chan chart --symbol S --timeframe TF (from the service)', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer();
+    await s.client.submitKlines({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1', klines: klines(BARS) });
+  });
+  afterAll(() => s?.close());
+
+  it('draws the same chart as the file gives for the same bars', async () => {
+    const out = join(DIR, 'service.html');
+    // Asynchronous: the server runs in this process.
+    const r = await promisify(execFile)(
+      process.execPath,
+      [MAIN, 'chart', '--symbol', 'SSE', '--timeframe', 'D1', '--addr', s.address, '-o', out],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stdout).toMatch(/wrote .*service\.html/);
+    const data = embedded(out);
+    expect(data.title).toBe('SSE D1');
+    expect(data.subtitle).toMatch(/server (wasm|ts) engine · MACD 12\/26\/9/);
+    expect(drawn(data)).toEqual(drawn(chartData(BARS, analyze(BARS))));
+  });
+});
