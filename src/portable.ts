@@ -10,7 +10,7 @@ export { createWasmEngine } from './engines/wasm/engine.js';
 
 // Input, options and results.
 export { barsFromObjects, sliceBars, type BarObject } from './core/bars.js';
-export { parseBarsCsv } from './core/csv.js';
+export { parseBarsCsv, type CsvOptions, type TimeUnit } from './core/csv.js';
 export { validateBars } from './core/validate.js';
 export { computeMacd } from './engines/ts/macd.js';
 export { fractalList } from './core/result.js';

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fractalList } from '../src/core/result.js';
 import { analyze } from '../src/engines/ts/pipeline.js';
+import { readBarsCsvFile } from '../src/node/csv-file.js';
 import { fixtureBars } from './support/helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,6 +78,78 @@ describe('chan analyze', () => {
     );
   });
 
+  it('--json on 40,832 bars (written in pieces) is exactly JSON.stringify of the result, typed arrays as arrays', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist/cli/main.js'), 'analyze', 'test/fixtures/spy_1h_19980102_20210331.csv.gz', '--json'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+      },
+    );
+    expect(r.status).toBe(0);
+    const a = analyze(readBarsCsvFile(join(ROOT, 'test/fixtures/spy_1h_19980102_20210331.csv.gz')));
+    const m = a.merged;
+    const list = (xs: ArrayLike<number>) => Array.from(xs, (v) => (Number.isFinite(v) ? v : null));
+    const expected = JSON.stringify({
+      barCount: a.barCount,
+      merged: {
+        count: m.count,
+        high: list(m.high),
+        low: list(m.low),
+        dir: list(m.dir),
+        rawStart: list(m.rawStart),
+        rawEnd: list(m.rawEnd),
+      },
+      fractals: fractalList(a.fractals),
+      pens: a.pens,
+      segments: a.segments,
+      segmentsOfSegments: a.segmentsOfSegments,
+      pivots: a.pivots,
+      buySellPoints: a.buySellPoints,
+      macd: { firstValid: a.macd.firstValid, dif: list(a.macd.dif), dea: list(a.macd.dea), histogram: list(a.macd.histogram) },
+    });
+    expect(r.stdout.length).toBeGreaterThan(4_000_000);
+    expect(r.stdout === expected + '\n').toBe(true);
+  });
+
+  it('reads CSV as exports write it (Yahoo); --time-unit for small epoch numbers; bad flags exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chan-cli-'));
+    const yahoo = join(dir, 'yahoo.csv');
+    writeFileSync(yahoo, 'Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,10,11,9,10.5,10.1,100\n2020-01-03,10,12,9,11,10.6,100\n');
+    const y = chan('analyze', yahoo);
+    expect(y.status).toBe(0);
+    expect(y.stdout).toContain('bars            2  (2020-01-02T00:00:00Z .. 2020-01-03T00:00:00Z)');
+    const secs = join(dir, 'secs.csv');
+    writeFileSync(secs, 'time;open;high;low;close\n60;10;11;9;10.5\n120;10;12;9;11\n');
+    expect(chan('analyze', secs).stderr).toBe(
+      'chan: bar 0: timestamp "60" is too small to tell seconds from milliseconds (both would be before 1973): name the unit (--time-unit s|ms|us|ns) (line 2)\n',
+    );
+    expect(chan('analyze', secs, '--time-unit', 's').stdout).toContain('bars            2  (1970-01-01T00:01:00Z .. 1970-01-01T00:02:00Z)');
+    expect(chan('analyze', secs, '--time-unit', 'minutes').status).toBe(2);
+    expect(chan('analyze', secs, '--delimiter', '|').status).toBe(2);
+  });
+
+  it('chan --help and chan analyze load none of the service packages (gRPC, SQLite, pino, prom-client)', () => {
+    const loaded = (...args: string[]) => {
+      const r = spawnSync(
+        process.execPath,
+        ['--require', join(ROOT, 'test/support/loaded-modules.cjs'), join(ROOT, 'dist/cli/main.js'), ...args],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+        },
+      );
+      return JSON.parse(/loaded: (.*)/.exec(r.stderr)![1]!) as string[];
+    };
+    const service = /node_modules\/(@grpc|better-sqlite3|pino|prom-client|protobufjs|grpc-health-check)\//;
+    expect(loaded('--help').filter((m) => service.test(m))).toEqual([]);
+    expect(loaded('analyze', 'data/sse_000001_1d.csv').filter((m) => service.test(m))).toEqual([]);
+    // The probe sees them where they are loaded: a client command (stopped by a usage error before it connects).
+    expect(loaded('pens', '--timeframe', 'D1').filter((m) => service.test(m)).length).toBeGreaterThan(3);
+  });
+
   it('reads gzipped CSV too: the same summary as the plain file', () => {
     const plain = chan('analyze', 'data/sse_000001_1d.csv').stdout;
     const gz = chan('analyze', 'test/fixtures/sse_000001_1d_20061106_20200716.csv.gz');
@@ -86,7 +160,7 @@ describe('chan analyze', () => {
   it('a bad bar is reported with its index and field, exit code 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chan-cli-'));
     const file = join(dir, 'bad.csv');
-    writeFileSync(file, 'timestamp,open,high,low,close,volume\n1,10,11,9,10,1\n2,10,9,11,10,1\n');
+    writeFileSync(file, 'timestamp,open,high,low,close,volume\n1594944000000,10,11,9,10,1\n1595030400000,10,9,11,10,1\n');
     const r = chan('analyze', file);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('chan: bar 1: high 9 is below low 11\n');

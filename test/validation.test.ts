@@ -1,7 +1,6 @@
 // Bad input: each error names the bar index and the field.
 import { describe, expect, it } from 'vitest';
 import { barsFromObjects, type BarObject } from '../src/core/bars.js';
-import { parseBarsCsv } from '../src/core/csv.js';
 import { BarValidationError } from '../src/core/errors.js';
 import { resolveOptions } from '../src/core/options.js';
 import { checkOutput } from '../src/failover/output-check.js';
@@ -75,24 +74,6 @@ describe.each(ENGINES)('$name engine', (engine) => {
     it('the first bad bar is reported', () => {
       const e = failure(() => engine.analyze(series(6, { 2: { close: NaN }, 4: { high: 1 } })));
       expect(e.index).toBe(2);
-    });
-  });
-
-  describe('CSV parsing', () => {
-    it('reads columns by header name and reports unparseable cells by data row and column', () => {
-      const b = parseBarsCsv('timestamp,open,high,low,close,volume\n1,2,3,1,2,5\n2,2,3,1,2,6\n');
-      expect(Array.from(b.volume)).toEqual([5, 6]);
-      const e = failure(() => parseBarsCsv('timestamp,open,high,low,close,volume\n1,2,3,1,2,5\n2,2,x,1,2,6\n'));
-      expect([e.index, e.field]).toEqual([1, 'high']);
-      expect(e.message).toBe('bar 1: high cannot parse "x" (line 3)');
-      expect(failure(() => parseBarsCsv('time,open,high,low,close\n')).message).toBe(
-        'header: missing column(s) timestamp, volume; expected timestamp,open,high,low,close,volume',
-      );
-    });
-
-    it('an empty cell is an error, not a zero', () => {
-      const e = failure(() => parseBarsCsv('timestamp,open,high,low,close,volume\n1,2,3,1,,5\n'));
-      expect([e.index, e.field]).toEqual([0, 'close']);
     });
   });
 });

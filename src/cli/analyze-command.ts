@@ -1,15 +1,18 @@
 // `chan analyze FILE.csv` (the full analysis: a summary or JSON) and `chan points FILE.csv` (the
 // buy/sell points as a table).
 import { withMacdPreset, type EngineConfig } from '../config/schema.js';
-import { ChanEngineError } from '../core/errors.js';
 import { analyze } from '../engines/ts/pipeline.js';
 import { fractalList } from '../core/result.js';
 import type { PenDefinition } from '../core/options.js';
-import type { AnalysisResult, Bars, BuySellPoint } from '../core/types.js';
+import type { AnalysisResult, Bars } from '../core/types.js';
 import { loadConfigFile } from '../node/config-file.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
+import type { Writable } from 'node:stream';
+import { csvOptions, type CsvFlags } from './csv-flags.js';
+import { writeJson } from './json-output.js';
+import { UsageError } from './usage-error.js';
 
-export interface AnalyzeArgs {
+export interface AnalyzeArgs extends CsvFlags {
   readonly file: string;
   readonly preset?: string;
   readonly pen?: string;
@@ -17,9 +20,11 @@ export interface AnalyzeArgs {
   readonly config?: string;
 }
 
-export function runAnalyze(args: AnalyzeArgs): string {
+/** `chan analyze FILE.csv`: the summary, or (--json) the whole result as JSON, to `out`. */
+export async function runAnalyze(args: AnalyzeArgs, out: Writable): Promise<void> {
   const { config, options, bars, result } = analyzeFile(args);
-  return args.json ? toJson(result) : summary(args.file, bars, result, config.macdPreset, options.pen.definition);
+  if (args.json) await writeJson(out, jsonView(result));
+  else out.write(summary(args.file, bars, result, config.macdPreset, options.pen.definition) + '\n');
 }
 
 /** `chan points FILE.csv`: every buy/sell point of the levels asked for, oldest first. */
@@ -59,13 +64,8 @@ export function analyzeFile(args: AnalyzeArgs) {
     }
     options = { ...options, pen: { ...options.pen, definition: args.pen as PenDefinition } };
   }
-  const bars = readBarsCsvFile(args.file);
+  const bars = readBarsCsvFile(args.file, csvOptions(args));
   return { config, options, bars, result: analyze(bars, options) };
-}
-
-/** A command line that cannot be run as written (exit code 2, with the usage). */
-export class UsageError extends ChanEngineError {
-  override readonly name: string = 'UsageError';
 }
 
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
@@ -124,37 +124,18 @@ function summary(file: string, bars: Bars, r: AnalysisResult, preset: string, pe
   return lines.join('\n');
 }
 
-function toJson(r: AnalysisResult): string {
+/** The whole result as JSON (written in pieces by writeJson): typed arrays as arrays, NaN and infinite numbers as null. */
+function jsonView(r: AnalysisResult) {
   const m = r.merged;
-  return JSON.stringify({
+  return {
     barCount: r.barCount,
-    merged: {
-      count: m.count,
-      high: Array.from(m.high),
-      low: Array.from(m.low),
-      dir: Array.from(m.dir),
-      rawStart: Array.from(m.rawStart),
-      rawEnd: Array.from(m.rawEnd),
-    },
+    merged: { count: m.count, high: m.high, low: m.low, dir: m.dir, rawStart: m.rawStart, rawEnd: m.rawEnd },
     fractals: fractalList(r.fractals),
     pens: r.pens,
     segments: r.segments,
     segmentsOfSegments: r.segmentsOfSegments,
     pivots: r.pivots,
-    // A divergence rate can be infinite (a segment of zero slope): JSON has no infinity, so null.
-    buySellPoints: {
-      pen: r.buySellPoints.pen.map(finiteRate),
-      segment: r.buySellPoints.segment.map(finiteRate),
-    },
-    macd: {
-      firstValid: r.macd.firstValid,
-      dif: Array.from(r.macd.dif, nullIfNaN),
-      dea: Array.from(r.macd.dea, nullIfNaN),
-      histogram: Array.from(r.macd.histogram, nullIfNaN),
-    },
-  });
+    buySellPoints: r.buySellPoints,
+    macd: { firstValid: r.macd.firstValid, dif: r.macd.dif, dea: r.macd.dea, histogram: r.macd.histogram },
+  };
 }
-
-const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
-const finiteRate = (p: BuySellPoint) =>
-  p.divergenceRate === null || Number.isFinite(p.divergenceRate) ? p : { ...p, divergenceRate: null };

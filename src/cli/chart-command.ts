@@ -8,8 +8,9 @@ import type { Bars } from '../core/types.js';
 import { resolveOptions } from '../core/options.js';
 import type { FailoverClient } from '../service/client.js';
 import type * as M from '../service/messages.js';
-import { analyzeFile, UsageError, type AnalyzeArgs } from './analyze-command.js';
+import { analyzeFile, type AnalyzeArgs } from './analyze-command.js';
 import { connect, penOptions, series, type ClientArgs } from './client-commands.js';
+import { UsageError } from './usage-error.js';
 
 export interface ChartArgs extends ClientArgs {
   readonly file?: string;

@@ -4,9 +4,10 @@ import type { Bars } from '../core/types.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
 import { FailoverClient } from '../service/client.js';
 import type * as M from '../service/messages.js';
-import { UsageError } from './analyze-command.js';
+import { csvOptions, type CsvFlags } from './csv-flags.js';
+import { UsageError } from './usage-error.js';
 
-export interface ClientArgs {
+export interface ClientArgs extends CsvFlags {
   readonly addr?: string;
   readonly token?: string;
   readonly ca?: string;
@@ -68,7 +69,7 @@ export async function runClientCommand(command: string, a: ClientArgs, file?: st
     switch (command) {
       case 'submit':
         if (file === undefined) throw new UsageError('expected: chan submit FILE.csv --symbol X --timeframe M5');
-        return await submit(client, series(a), readBarsCsvFile(file), positiveInt('--batch', a.batch) ?? 10_000);
+        return await submit(client, series(a), readBarsCsvFile(file, csvOptions(a)), positiveInt('--batch', a.batch) ?? 10_000);
       case 'pens': {
         const r = await client.run((c) =>
           c.calculatePens({ ...series(a), lastN: positiveInt('--last-n', a.lastN), pen: penOptions(a), confirmedOnly: a.confirmedOnly }),

@@ -2,10 +2,7 @@
 // The `chan` command line.
 import { parseArgs } from 'node:util';
 import { ChanEngineError, InputError } from '../core/errors.js';
-import { runAnalyze, runPoints, UsageError } from './analyze-command.js';
-import { runChart } from './chart-command.js';
-import { runClientCommand } from './client-commands.js';
-import { runServe } from './serve-command.js';
+import { UsageError } from './usage-error.js';
 
 const USAGE = `usage:
   chan analyze FILE.csv [--preset NAME] [--pen new_3kline|traditional] [--config FILE] [--json]
@@ -27,11 +24,14 @@ const USAGE = `usage:
   client commands take --addr HOST:PORT[,HOST:PORT...] (default 127.0.0.1:50051; later addresses are
   failover backups), --token T (default $CHAN_AUTH_TOKEN) and --ca FILE (TLS)
 
-  FILE.csv   columns timestamp,open,high,low,close,volume (timestamp in ms since epoch; .csv.gz accepted)
+  FILE.csv   a header naming time, open, high, low, close (and volume) columns, or kline exports without
+             one; times as epoch s/ms/us/ns (by magnitude) or ISO dates (UTC unless zoned); , ; or tab
+             between cells; .csv.gz accepted. --time-unit s|ms|us|ns and --delimiter ,|;|tab when unclear
   TF         M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1
   --preset   MACD preset from config/macd_params.yaml (standard, fast, slow, scalping)
   --config   default.yaml to use instead of the bundled one`;
 
+// Each command's module is loaded when it runs: `chan analyze` does not load gRPC or SQLite.
 const CLIENT_COMMANDS = new Set(['submit', 'pens', 'segments', 'pivots', 'points', 'macd', 'status', 'health', 'watch']);
 
 export async function main(argv: string[]): Promise<number> {
@@ -66,6 +66,8 @@ export async function main(argv: string[]): Promise<number> {
         output: { type: 'string', short: 'o' },
         from: { type: 'string' },
         to: { type: 'string' },
+        'time-unit': { type: 'string' },
+        delimiter: { type: 'string' },
       },
     });
     if (v.help) {
@@ -73,26 +75,33 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const [command, file, ...rest] = positionals;
+    const csv = { timeUnit: v['time-unit'], delimiter: v.delimiter };
     if (command === 'analyze') {
       if (file === undefined || rest.length > 0) throw new UsageError('expected: chan analyze FILE.csv');
-      process.stdout.write(runAnalyze({ file, preset: v.preset, pen: v.pen, config: v.config, json: v.json }) + '\n');
+      const { runAnalyze } = await import('./analyze-command.js');
+      await runAnalyze({ ...csv, file, preset: v.preset, pen: v.pen, config: v.config, json: v.json }, process.stdout);
       return 0;
     }
     // `chan points FILE.csv` reads a file; `chan points --symbol ...` asks a server.
     if (command === 'points' && file !== undefined) {
       if (rest.length > 0) throw new UsageError('expected: chan points FILE.csv');
-      process.stdout.write(runPoints({ file, preset: v.preset, pen: v.pen, config: v.config, json: v.json, level: v.level }) + '\n');
+      const { runPoints } = await import('./analyze-command.js');
+      process.stdout.write(
+        runPoints({ ...csv, file, preset: v.preset, pen: v.pen, config: v.config, json: v.json, level: v.level }) + '\n',
+      );
       return 0;
     }
     if (command === 'chart') {
       if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
       if (file === undefined && v.symbol === undefined)
         throw new UsageError('expected: chan chart FILE.csv, or chan chart --symbol S --timeframe TF');
-      process.stdout.write((await runChart({ ...v, file })) + '\n');
+      const { runChart } = await import('./chart-command.js');
+      process.stdout.write((await runChart({ ...v, ...csv, file })) + '\n');
       return 0;
     }
     if (command === 'serve') {
       if (file !== undefined) throw new UsageError('chan serve takes no file');
+      const { runServe } = await import('./serve-command.js');
       await runServe({
         config: v.config,
         host: v.host,
@@ -106,7 +115,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command !== undefined && CLIENT_COMMANDS.has(command)) {
       if (rest.length > 0 || (file !== undefined && command !== 'submit')) throw new UsageError(`unexpected argument "${rest[0] ?? file}"`);
-      const out = await runClientCommand(command, { ...v, lastN: v['last-n'], confirmedOnly: v['confirmed-only'] }, file);
+      const { runClientCommand } = await import('./client-commands.js');
+      const out = await runClientCommand(command, { ...v, ...csv, lastN: v['last-n'], confirmedOnly: v['confirmed-only'] }, file);
       process.stdout.write(out + '\n');
       return 0;
     }

@@ -4,7 +4,7 @@ import type { EngineConfig } from '../config/schema.js';
 import { checkInt } from '../core/checks.js';
 import { loadConfigFile } from '../node/config-file.js';
 import { startServer } from '../service/grpc-server.js';
-import { UsageError } from './analyze-command.js';
+import { UsageError } from './usage-error.js';
 
 export interface ServeArgs {
   readonly config?: string;

@@ -1,40 +1,253 @@
-// Parser for the uniform CSV format: timestamp,open,high,low,close,volume (header required).
+// Bars from CSV text as real exports write it: a header naming the columns (see csv-columns.ts) or
+// none; `,` `;` or tab between cells, told from the first line; quoted cells (RFC 4180); times as
+// epoch numbers or dates (csv-time.ts). Cells are read where they lie in the text (no line or cell
+// strings are made for plain numbers): about 4x faster than splitting lines, which matters when a
+// file of a million bars is read before an analysis of 30 ms.
 import { allocateBars, sliceBars } from './bars.js';
+import { columnLayout, type ColumnLayout } from './csv-columns.js';
+import { compactDate, epochToMs, epochUnitOf, parseDateTime, parseTimeOfDay, type TimeUnit } from './csv-time.js';
 import { BarValidationError } from './errors.js';
 import type { Bars } from './types.js';
 
-const COLUMNS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
+export type { TimeUnit } from './csv-time.js';
 
-/** Parses CSV text. Unparseable cells are a BarValidationError naming the row (0-based data row) and column. */
-export function parseBarsCsv(text: string): Bars {
-  const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '')
-    .replace(/^\uFEFF/, '')
-    .trim()
-    .toLowerCase()
-    .split(',')
-    .map((s) => s.trim());
-  const order = COLUMNS.map((c) => header.indexOf(c));
-  const missing = COLUMNS.filter((_, k) => order[k]! < 0);
-  if (missing.length > 0) {
-    throw new BarValidationError(-1, 'header', `missing column(s) ${missing.join(', ')}; expected ${COLUMNS.join(',')}`);
-  }
-  const bars = allocateBars(lines.length);
-  const cols = [bars.timestamp, bars.open, bars.high, bars.low, bars.close, bars.volume];
+export interface CsvOptions {
+  /** Unit of epoch-number times; without it the numbers' magnitude tells it (an error if it cannot). */
+  readonly timeUnit?: TimeUnit;
+  /** The cell delimiter; without it the first line tells it. */
+  readonly delimiter?: ',' | ';' | '\t';
+}
+
+/** Parses CSV text. A cell that cannot be read is a BarValidationError naming the data row (0-based), the column and the line. */
+export function parseBarsCsv(text: string, options: CsvOptions = {}): Bars {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const records = new Records(body, (options.delimiter ?? detectDelimiter(body)).charCodeAt(0));
+  if (!records.next()) throw new BarValidationError(-1, 'bars', 'the file has no rows');
+  const layout = columnLayout(records.strings(), (c) => !Number.isNaN(Number(c)) && c.trim() !== '');
+  let lines = 1;
+  for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lines++;
+  const bars = allocateBars(lines);
+  const time = new TimeReader(options.timeUnit);
   let n = 0;
-  for (let li = 1; li < lines.length; li++) {
-    const line = lines[li]!;
-    if (line.trim() === '') continue;
-    const cells = line.split(',');
-    for (let k = 0; k < COLUMNS.length; k++) {
-      const cell = cells[order[k]!];
-      const v = cell === undefined || cell.trim() === '' ? NaN : Number(cell);
-      if (Number.isNaN(v)) {
-        throw new BarValidationError(n, COLUMNS[k]!, `cannot parse "${cell ?? ''}" (line ${li + 1})`);
-      }
-      cols[k]![n] = v;
-    }
+  for (let more = layout.hasHeader ? records.next() : true; more; more = records.next()) {
+    if (records.blank()) continue;
+    bars.timestamp[n] = time.read(records, layout, n);
+    bars.open[n] = records.number(layout.open, n, 'open');
+    bars.high[n] = records.number(layout.high, n, 'high');
+    bars.low[n] = records.number(layout.low, n, 'low');
+    bars.close[n] = records.number(layout.close, n, 'close');
+    bars.volume[n] = layout.volume < 0 ? 0 : records.number(layout.volume, n, 'volume');
     n++;
   }
   return sliceBars(bars, 0, n);
+}
+
+/** The delimiter the first line uses most among `,` `;` and tab. */
+function detectDelimiter(text: string): string {
+  const end = text.indexOf('\n');
+  const line = end < 0 ? text : text.slice(0, end);
+  const counts = [',', ';', '\t'].map((d) => [d, line.split(d).length - 1] as const).sort((a, b) => b[1] - a[1]);
+  const [best, second] = counts;
+  if (best![1] === 0)
+    throw new BarValidationError(-1, 'header', `cannot tell the delimiter: the first line has no comma, semicolon or tab`);
+  if (best![1] === second![1]) {
+    const name = (d: string) => (d === '\t' ? 'tab' : `"${d}"`);
+    throw new BarValidationError(
+      -1,
+      'header',
+      `cannot tell the delimiter: the first line has as many ${name(best![0])} as ${name(second![0])}; name it (--delimiter)`,
+    );
+  }
+  return best![0];
+}
+
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/** The records of the text, one at a time: where each cell lies (or, quoted, its value). */
+class Records {
+  private pos = 0;
+  private nextLine = 1;
+  /** Line (1-based) where the current record starts. */
+  line = 0;
+  count = 0;
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly quoted: (string | undefined)[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly delim: number,
+  ) {}
+
+  /** Moves to the next record; false at the end of the text. */
+  next(): boolean {
+    const t = this.text,
+      n = t.length,
+      d = this.delim;
+    if (this.pos >= n) return false;
+    this.line = this.nextLine;
+    let pos = this.pos,
+      k = 0;
+    for (;;) {
+      if (t.charCodeAt(pos) === 34) {
+        // A quoted cell: "" inside is one quote; delimiters and line ends inside are text.
+        let value = '';
+        pos++;
+        for (;;) {
+          const q = t.indexOf('"', pos);
+          if (q < 0) throw new BarValidationError(-1, 'bars', `a quote opened on line ${this.line} is never closed`);
+          value += t.slice(pos, q);
+          for (let i = t.indexOf('\n', pos); i >= 0 && i < q; i = t.indexOf('\n', i + 1)) this.nextLine++;
+          if (t.charCodeAt(q + 1) === 34) {
+            value += '"';
+            pos = q + 2;
+          } else {
+            pos = q + 1;
+            break;
+          }
+        }
+        const a = pos;
+        while (pos < n && t.charCodeAt(pos) !== d && t.charCodeAt(pos) !== 10) pos++;
+        this.quoted[k] = value + t.slice(a, pos).trimEnd();
+      } else {
+        const a = pos;
+        let c = 0;
+        while (pos < n && (c = t.charCodeAt(pos)) !== d && c !== 10) pos++;
+        this.starts[k] = a;
+        this.ends[k] = pos > a && t.charCodeAt(pos - 1) === 13 ? pos - 1 : pos;
+        this.quoted[k] = undefined;
+      }
+      k++;
+      if (pos >= n) break;
+      const c = t.charCodeAt(pos++);
+      if (c === 10) {
+        this.nextLine++;
+        break;
+      }
+    }
+    this.pos = pos;
+    this.count = k;
+    return true;
+  }
+
+  /** The current record's cell k as text ('' past its end). */
+  cell(k: number): string {
+    if (k >= this.count) return '';
+    return this.quoted[k] ?? this.text.slice(this.starts[k], this.ends[k]);
+  }
+
+  strings(): string[] {
+    return Array.from({ length: this.count }, (_, k) => this.cell(k));
+  }
+
+  /** A line with nothing on it (or only spaces). */
+  blank(): boolean {
+    return this.count === 1 && this.cell(0).trim() === '';
+  }
+
+  /** Cell k as a number, NaN if it is not one. */
+  numberOrNaN(k: number): number {
+    if (k >= this.count) return NaN;
+    const q = this.quoted[k];
+    if (q !== undefined) return q.trim() === '' ? NaN : Number(q);
+    return numberAt(this.text, this.starts[k]!, this.ends[k]!);
+  }
+
+  /** Cell k as a number; a cell that is none is an error naming the row, the field and the line. */
+  number(k: number, row: number, field: string): number {
+    const v = this.numberOrNaN(k);
+    if (Number.isNaN(v)) throw this.error(k, row, field);
+    return v;
+  }
+
+  /** The error for cell k: `cannot parse "x" (line 3)`, or with `why`: `"x" is ... (line 3)`. */
+  error(k: number, row: number, field: string, why?: string): BarValidationError {
+    const cell = `"${this.cell(k)}"`;
+    return new BarValidationError(row, field, `${why === undefined ? `cannot parse ${cell}` : `${cell} ${why}`} (line ${this.line})`);
+  }
+}
+
+/**
+ * The decimal number in text[a, b) (spaces around allowed). Up to 15 digits without an exponent it
+ * is computed here, exactly as Number() would: the digits as an integer (exact below 2^53) divided by
+ * a power of ten (exact up to 10^22) rounds once, correctly. Anything else goes to Number().
+ */
+function numberAt(t: string, a: number, b: number): number {
+  while (a < b && t.charCodeAt(a) === 32) a++;
+  while (b > a && t.charCodeAt(b - 1) === 32) b--;
+  if (a === b) return NaN;
+  let i = a;
+  const sign = t.charCodeAt(i);
+  if (sign === 45 || sign === 43) i++;
+  let m = 0,
+    digits = 0,
+    frac = -1;
+  for (; i < b; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (c === 46 && frac < 0) frac = 0;
+    else return Number(t.slice(a, b));
+  }
+  if (digits === 0 || digits > 15) return Number(t.slice(a, b));
+  const v = frac > 0 ? m / POW10[frac]! : m;
+  return sign === 45 ? -v : v;
+}
+
+/** Reads the time of each row, in the way the first row's time showed (an epoch unit, or dates). */
+class TimeReader {
+  private unit: TimeUnit | 'yyyymmdd' | undefined;
+
+  constructor(private readonly named: TimeUnit | undefined) {
+    this.unit = named;
+  }
+
+  read(r: Records, layout: ColumnLayout, row: number): number {
+    const time = layout.time;
+    if ('date' in time) {
+      const day = this.date(r, time.date, row);
+      const clock = parseTimeOfDay(r.cell(time.clock));
+      if (clock === undefined) throw r.error(time.clock, row, 'timestamp', 'is not a time of day');
+      return day + clock;
+    }
+    const k = time.single;
+    const v = r.numberOrNaN(k);
+    if (Number.isNaN(v)) {
+      const t = parseDateTime(r.cell(k));
+      if (t === undefined) throw r.error(k, row, 'timestamp', 'is not a date, date-time or epoch number');
+      return t;
+    }
+    if (this.unit === undefined) {
+      // The first epoch number decides: 8 digits are a date (20200716); otherwise the magnitude.
+      const digits = r.cell(k).trim();
+      if (/^\d{8}$/.test(digits) && compactDate(v) !== undefined) this.unit = 'yyyymmdd';
+      else this.unit = epochUnitOf(v);
+      if (this.unit === undefined) {
+        throw r.error(
+          k,
+          row,
+          'timestamp',
+          'is too small to tell seconds from milliseconds (both would be before 1973): name the unit (--time-unit s|ms|us|ns)',
+        );
+      }
+    }
+    if (this.unit === 'yyyymmdd') {
+      const t = compactDate(v);
+      if (t === undefined) throw r.error(k, row, 'timestamp', "is not a date like the first row's (yyyymmdd)");
+      return t;
+    }
+    if (this.named === undefined && epochUnitOf(v) !== this.unit) {
+      throw r.error(k, row, 'timestamp', `is not in ${this.unit} like the first row's time: name the unit (--time-unit)`);
+    }
+    return epochToMs(v, this.unit);
+  }
+
+  private date(r: Records, k: number, row: number): number {
+    const cell = r.cell(k).trim();
+    const t = /^\d{8}$/.test(cell) ? compactDate(Number(cell)) : parseDateTime(cell);
+    if (t === undefined) throw r.error(k, row, 'timestamp', 'is not a date');
+    return t;
+  }
 }

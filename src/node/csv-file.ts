@@ -1,10 +1,10 @@
-// Reading a uniform CSV file (optionally gzipped) into Bars.
+// Reading a CSV file (optionally gzipped) into Bars.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { parseBarsCsv } from '../core/csv.js';
+import { parseBarsCsv, type CsvOptions } from '../core/csv.js';
 import type { Bars } from '../core/types.js';
 
-export function readBarsCsvFile(path: string): Bars {
+export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
   const buf = readFileSync(path);
-  return parseBarsCsv((path.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8'));
+  return parseBarsCsv((path.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8'), options);
 }

@@ -1,0 +1,25 @@
+// --time-unit and --delimiter: how to read a CSV file whose times or cells the file does not make clear.
+import type { CsvOptions, TimeUnit } from '../core/csv.js';
+import { TIME_UNITS } from '../core/csv-time.js';
+import { UsageError } from './usage-error.js';
+
+export interface CsvFlags {
+  readonly timeUnit?: string;
+  readonly delimiter?: string;
+}
+
+const DELIMITERS: Readonly<Record<string, ',' | ';' | '\t'>> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\t': '\t' };
+
+export function csvOptions(f: CsvFlags): CsvOptions {
+  if (f.timeUnit !== undefined && !TIME_UNITS.includes(f.timeUnit as TimeUnit)) {
+    throw new UsageError(`--time-unit must be one of ${TIME_UNITS.join(', ')}, got "${f.timeUnit}"`);
+  }
+  const delimiter = f.delimiter === undefined ? undefined : DELIMITERS[f.delimiter];
+  if (f.delimiter !== undefined && delimiter === undefined) {
+    throw new UsageError(`--delimiter must be , ; or tab (or comma, semicolon), got "${f.delimiter}"`);
+  }
+  return {
+    ...(f.timeUnit !== undefined && { timeUnit: f.timeUnit as TimeUnit }),
+    ...(delimiter !== undefined && { delimiter }),
+  };
+}

@@ -1,0 +1,72 @@
+// JSON written in pieces: a large analysis goes to stdout as it is serialised, never as one string
+// (its JSON is ~120 bytes per bar). The text is exactly JSON.stringify's, with typed arrays written as
+// arrays and non-finite numbers as null.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+
+const CHUNK = 1 << 16;
+
+/** The JSON text of `value` in pieces of about 64 KB. */
+export function* jsonChunks(value: unknown): Generator<string> {
+  let buf = '';
+  function* put(s: string): Generator<string> {
+    buf += s;
+    if (buf.length >= CHUNK) {
+      yield buf;
+      buf = '';
+    }
+  }
+  function* walk(v: unknown): Generator<string> {
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      const a = v as unknown as ArrayLike<number>;
+      let s = '[';
+      for (let i = 0; i < a.length; i++) {
+        s += (i > 0 ? ',' : '') + number(a[i]!);
+        if (s.length >= CHUNK) {
+          yield* put(s);
+          s = '';
+        }
+      }
+      yield* put(s + ']');
+    } else if (Array.isArray(v)) {
+      yield* put('[');
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) yield* put(',');
+        yield* walk(v[i] === undefined || typeof v[i] === 'function' ? null : v[i]);
+      }
+      yield* put(']');
+    } else if (v === null || typeof v !== 'object' || isFlat(v)) {
+      // A number, string..., or an object of such values: JSON.stringify's text is the same.
+      yield* put(typeof v === 'number' ? number(v) : JSON.stringify(v));
+    } else {
+      yield* put('{');
+      let first = true;
+      for (const [k, x] of Object.entries(v)) {
+        if (x === undefined || typeof x === 'function') continue;
+        yield* put(`${first ? '' : ','}${JSON.stringify(k)}:`);
+        first = false;
+        yield* walk(x);
+      }
+      yield* put('}');
+    }
+  }
+  yield* walk(value);
+  if (buf !== '') yield buf;
+}
+
+/** A plain object whose values are primitives or plain arrays of primitives (a pen, a point). */
+function isFlat(v: object): boolean {
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return true;
+  for (const x of Object.values(v)) {
+    if (x !== null && typeof x === 'object' && !(Array.isArray(x) && x.every((e) => e === null || typeof e !== 'object'))) return false;
+  }
+  return true;
+}
+
+const number = (v: number) => (Number.isFinite(v) ? String(v) : 'null');
+
+/** Writes the JSON of `value` and a newline to `out`, waiting whenever the stream asks to. */
+export async function writeJson(out: Writable, value: unknown): Promise<void> {
+  for (const chunk of jsonChunks(value)) if (!out.write(chunk)) await once(out, 'drain');
+  if (!out.write('\n')) await once(out, 'drain');
+}

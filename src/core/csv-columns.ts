@@ -1,0 +1,84 @@
+// Which CSV column holds what: header names matched case-insensitively, ignoring spaces, _, -, <>
+// and a unit in brackets, against common aliases; or, without a header, the order of exchange kline
+// exports (open time, open, high, low, close, volume, ...).
+import { BarValidationError } from './errors.js';
+
+/** Columns of a row (0-based); `time` is a single time column, or a date and a time-of-day column. */
+export interface ColumnLayout {
+  readonly time: { readonly single: number } | { readonly date: number; readonly clock: number };
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  /** -1: no volume column (the volumes are 0). */
+  readonly volume: number;
+  readonly hasHeader: boolean;
+}
+
+/** Accepted names, most specific first (the first present wins). */
+export const COLUMN_ALIASES = {
+  time: ['timestamp', 'datetime', 'opentime', 'ts', 'unixtime', 'unix', 'time', 'date', 'tradedate', 'day'],
+  open: ['open', 'o', 'openprice'],
+  high: ['high', 'h', 'highprice'],
+  low: ['low', 'l', 'lowprice'],
+  close: ['close', 'c', 'closeprice', 'last', 'price'],
+  volume: ['volume', 'vol', 'v', 'tickvolume', 'tickvol', 'realvolume'],
+} as const;
+
+/** A time column that holds a whole instant; without one, a `date` and a `time` column are read together. */
+const WHOLE_TIME = new Set(['timestamp', 'datetime', 'opentime', 'ts', 'unixtime', 'unix']);
+
+const normalise = (h: string) =>
+  h
+    .toLowerCase()
+    .replace(/\(.*\)|\[.*\]/g, '')
+    .replace(/[\s_\-<>"']/g, '');
+
+/** The layout of a file whose first record is `first`: a header, or (prices as numbers) the first bar. */
+export function columnLayout(first: readonly string[], isNumber: (cell: string) => boolean): ColumnLayout {
+  if (first.length >= 5 && first.slice(1, 5).every(isNumber)) {
+    return { time: { single: 0 }, open: 1, high: 2, low: 3, close: 4, volume: first.length > 5 ? 5 : -1, hasHeader: false };
+  }
+  const names = first.map(normalise);
+  const find = (aliases: readonly string[]): number => {
+    for (const a of aliases) {
+      const k = names.indexOf(a);
+      if (k < 0) continue;
+      const again = names.indexOf(a, k + 1);
+      if (again >= 0) {
+        throw new BarValidationError(
+          -1,
+          'header',
+          `columns ${k + 1} and ${again + 1} ("${first[k]}", "${first[again]}") are both ${a}: keep one`,
+        );
+      }
+      return k;
+    }
+    return -1;
+  };
+  const found = {
+    open: find(COLUMN_ALIASES.open),
+    high: find(COLUMN_ALIASES.high),
+    low: find(COLUMN_ALIASES.low),
+    close: find(COLUMN_ALIASES.close),
+    volume: find(COLUMN_ALIASES.volume),
+  };
+  const whole = find(COLUMN_ALIASES.time.filter((a) => WHOLE_TIME.has(a)));
+  const date = find(['date', 'day', 'tradedate']),
+    clock = find(['time']);
+  const time: ColumnLayout['time'] =
+    whole >= 0 ? { single: whole } : date >= 0 && clock >= 0 ? { date, clock } : { single: Math.max(date, clock) };
+  const missing = [
+    ...('single' in time && time.single < 0 ? ['time'] : []),
+    ...(['open', 'high', 'low', 'close'] as const).filter((k) => found[k] < 0),
+  ];
+  if (missing.length > 0) {
+    const accepted = missing.map((k) => `${k} (${COLUMN_ALIASES[k as keyof typeof COLUMN_ALIASES].join(', ')})`).join('; ');
+    throw new BarValidationError(
+      -1,
+      'header',
+      `no ${missing.join(', ')} column among "${first.join('", "')}": accepted names (any case, spaces or _ ignored): ${accepted}`,
+    );
+  }
+  return { time, ...found, hasHeader: true };
+}

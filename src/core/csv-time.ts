@@ -1,0 +1,82 @@
+// The time cell of a CSV row: epoch numbers in s, ms, µs or ns (named, or told by their magnitude),
+// ISO-8601 dates and date-times (no zone = UTC), compact dates (20200716), a date and a time of day
+// in two columns.
+
+export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
+export const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'us', 'ns'];
+
+/**
+ * Epoch values by magnitude: each unit's range covers 1973-03-03 to the year 5138, so no value of a
+ * plausible market series fits two units. Smaller values (1970-1973 in seconds or ms) cannot be told
+ * apart: the unit must be named.
+ */
+const RANGES: readonly (readonly [TimeUnit, number, number])[] = [
+  ['s', 1e8, 1e11],
+  ['ms', 1e11, 1e14],
+  ['us', 1e14, 1e17],
+  ['ns', 1e17, 1e20],
+];
+
+/** The unit an epoch value's magnitude says, or undefined if it fits none. */
+export function epochUnitOf(v: number): TimeUnit | undefined {
+  const a = Math.abs(v);
+  return RANGES.find(([, lo, hi]) => a >= lo && a < hi)?.[0];
+}
+
+/** An epoch value in `unit` as ms since the epoch. */
+export function epochToMs(v: number, unit: TimeUnit): number {
+  return unit === 's' ? v * 1000 : unit === 'ms' ? v : unit === 'us' ? v / 1e3 : v / 1e6;
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const validDate = (y: number, m: number, d: number) => m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && leap(y) ? 29 : DAYS[m - 1]!);
+
+/** 20200716 as a number (the trade_date of Chinese data sources): that day at 00:00 UTC, or undefined. */
+export function compactDate(v: number): number | undefined {
+  if (!Number.isInteger(v) || v < 1900_01_01 || v > 2999_12_31) return undefined;
+  const y = Math.floor(v / 10000),
+    m = Math.floor(v / 100) % 100,
+    d = v % 100;
+  return validDate(y, m, d) ? Date.UTC(y, m - 1, d) : undefined;
+}
+
+// 2020-07-16, 2020/07/16, 2020.07.16, then optionally T or space and 09:30, 09:30:05, 09:30:05.123,
+// then optionally Z, UTC, +08:00, +0800 or +08.
+const DATE_TIME =
+  /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
+const TIME_OF_DAY = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
+
+/** An ISO-8601-like date or date-time as ms since the epoch (UTC unless it names a zone), or undefined. */
+export function parseDateTime(s: string): number | undefined {
+  const m = DATE_TIME.exec(s.trim());
+  if (m === null) return undefined;
+  const y = Number(m[1]),
+    mo = Number(m[3]),
+    d = Number(m[4]);
+  if (!validDate(y, mo, d)) return undefined;
+  const clock = m[5] === undefined ? 0 : timeOfDay(m[5], m[6]!, m[7], m[8]);
+  if (clock === undefined) return undefined;
+  return Date.UTC(y, mo - 1, d) + clock - zoneOffsetMs(m[9]);
+}
+
+/** A time of day (09:30, 09:30:05, 09:30:05.250) as ms since midnight, or undefined. */
+export function parseTimeOfDay(s: string): number | undefined {
+  const m = TIME_OF_DAY.exec(s.trim());
+  return m === null ? undefined : timeOfDay(m[1]!, m[2]!, m[3], m[4]);
+}
+
+function timeOfDay(h: string, min: string, sec: string | undefined, frac: string | undefined): number | undefined {
+  const hh = Number(h),
+    mm = Number(min),
+    ss = sec === undefined ? 0 : Number(sec);
+  if (hh > 23 || mm > 59 || ss > 59) return undefined;
+  return ((hh * 60 + mm) * 60 + ss) * 1000 + (frac === undefined ? 0 : Number(`0.${frac}`) * 1000);
+}
+
+function zoneOffsetMs(zone: string | undefined): number {
+  if (zone === undefined || /^(Z|UTC|GMT)$/i.test(zone)) return 0;
+  const sign = zone[0] === '-' ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;
+}

@@ -1,0 +1,166 @@
+// CSV as real exports write it: each case is a file as the source writes it, with the bars it must
+// give worked out by hand; every refusal names the row, field and line (or the header) and says how to fix it.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseBarsCsv, type CsvOptions } from '../src/core/csv.js';
+import { BarValidationError } from '../src/core/errors.js';
+import type { Bars } from '../src/core/types.js';
+import { thrown } from './support/helpers.js';
+
+const rows = (b: Bars) =>
+  Array.from({ length: b.timestamp.length }, (_, i) => [b.timestamp[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]]);
+const failure = (text: string, o?: CsvOptions) => thrown(() => parseBarsCsv(text, o), BarValidationError);
+const D = (iso: string) => Date.parse(iso);
+
+describe('CSV files as sources write them', () => {
+  it('the uniform format: timestamp in ms, columns by name in any order and case', () => {
+    const b = parseBarsCsv('VOLUME,Timestamp,open,HIGH,low,Close\n5,1594944000000,2,3,1,2\n6,1595030400000,2,3,1,2.5\n');
+    expect(rows(b)).toEqual([
+      [1594944000000, 2, 3, 1, 2, 5],
+      [1595030400000, 2, 3, 1, 2.5, 6],
+    ]);
+  });
+
+  it('Yahoo Finance: Date,Open,High,Low,Close,Adj Close,Volume: dates at 00:00 UTC, Close (not Adj Close)', () => {
+    const b = parseBarsCsv(
+      'Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,324.87,324.89,322.53,324.87,312.1,59151200\n2020-01-03,321.16,323.64,321.10,322.41,309.7,77709700\n',
+    );
+    expect(rows(b)).toEqual([
+      [D('2020-01-02T00:00:00Z'), 324.87, 324.89, 322.53, 324.87, 59151200],
+      [D('2020-01-03T00:00:00Z'), 321.16, 323.64, 321.1, 322.41, 77709700],
+    ]);
+  });
+
+  it('Binance kline exports (no header, 12 columns): open time in ms, µs (2025 files) or s; the extra columns ignored', () => {
+    const line = (t: string) => `${t},7195.24,7196.25,7175.46,7177.02,511.814901,1577836859999,3675857.1,3,2,1,0`;
+    const want = [[1577836800000, 7195.24, 7196.25, 7175.46, 7177.02, 511.814901]];
+    expect(rows(parseBarsCsv(line('1577836800000')))).toEqual(want);
+    expect(rows(parseBarsCsv(line('1577836800000000')))).toEqual(want);
+    expect(rows(parseBarsCsv(line('1577836800')))).toEqual(want);
+    expect(rows(parseBarsCsv(line('1577836800000000000')))).toEqual(want);
+  });
+
+  it('semicolons, ISO date-times with zones (UTC when none), spaces around cells, CRLF and a BOM', () => {
+    const b = parseBarsCsv(
+      '\uFEFFdatetime; open; high; low; close; Volume (BTC)\r\n' +
+        '2020-07-16T09:30:00+08:00; 10; 11; 9; 10.5; 100\r\n' +
+        '2020-07-16 09:31; 10; 11; 9; 10.5; 100\r\n' +
+        '2020-07-16T01:32:30.250Z; 10; 11; 9; 10.5; 100\r\n',
+    );
+    expect(Array.from(b.timestamp)).toEqual([D('2020-07-16T01:30:00Z'), D('2020-07-16T09:31:00Z'), D('2020-07-16T01:32:30.250Z')]);
+    expect(Array.from(b.close)).toEqual([10.5, 10.5, 10.5]);
+    expect(Array.from(b.volume)).toEqual([100, 100, 100]);
+  });
+
+  it('MetaTrader (tabs, <DATE> and <TIME> columns, dotted dates): date and time read together; <VOL> before <TICKVOL>', () => {
+    const b = parseBarsCsv(
+      '<DATE>\t<TIME>\t<OPEN>\t<HIGH>\t<LOW>\t<CLOSE>\t<TICKVOL>\t<VOL>\t<SPREAD>\n2020.01.02\t09:30:00\t1.1213\t1.1220\t1.1209\t1.1215\t812\t0\t2\n',
+    );
+    expect(rows(b)).toEqual([[D('2020-01-02T09:30:00Z'), 1.1213, 1.122, 1.1209, 1.1215, 0]]);
+  });
+
+  it('Tushare daily (trade_date as 20200716, vol): compact dates; other columns ignored', () => {
+    const b = parseBarsCsv(
+      'ts_code,trade_date,open,high,low,close,pre_close,change,pct_chg,vol,amount\n000001.SH,20200716,3340.5,3341.2,3210.1,3210.1,3361.3,-151.2,-4.5,382756470,474500000\n',
+    );
+    expect(rows(b)).toEqual([[D('2020-07-16T00:00:00Z'), 3340.5, 3341.2, 3210.1, 3210.1, 382756470]]);
+  });
+
+  it('quoted cells (RFC 4180): delimiters, doubled quotes and line breaks inside; later errors give the right line', () => {
+    const text =
+      '"time","open","high","low","close","volume","note"\n' +
+      '"1594944000000","2","3","1","2","5","a, b"\n' +
+      '1595030400000,2,3,1,2,6,"says ""hi""\nover two lines"\n' +
+      '1595116800000,2,x,1,2,7,\n';
+    const e = failure(text);
+    expect([e.index, e.field, e.message]).toEqual([2, 'high', 'bar 2: high cannot parse "x" (line 5)']);
+    const b = parseBarsCsv(text.replace(',x,', ',3,'));
+    expect(rows(b)).toEqual([
+      [1594944000000, 2, 3, 1, 2, 5],
+      [1595030400000, 2, 3, 1, 2, 6],
+      [1595116800000, 2, 3, 1, 2, 7],
+    ]);
+  });
+
+  it('no volume column: volumes are 0 (forex exports); blank lines are skipped', () => {
+    const b = parseBarsCsv('time,open,high,low,close\n\n2020-01-02,1,2,0.5,1.5\n   \n2020-01-03,1,2,0.5,1.5\n');
+    expect(rows(b)).toEqual([
+      [D('2020-01-02T00:00:00Z'), 1, 2, 0.5, 1.5, 0],
+      [D('2020-01-03T00:00:00Z'), 1, 2, 0.5, 1.5, 0],
+    ]);
+  });
+
+  it('--time-unit names the unit of small epoch numbers', () => {
+    expect(
+      Array.from(parseBarsCsv('timestamp,open,high,low,close,volume\n1,2,3,1,2,5\n2,2,3,1,2,6\n', { timeUnit: 'ms' }).timestamp),
+    ).toEqual([1, 2]);
+    expect(Array.from(parseBarsCsv('timestamp,open,high,low,close,volume\n60,2,3,1,2,5\n', { timeUnit: 's' }).timestamp)).toEqual([60_000]);
+    expect(Array.from(parseBarsCsv('timestamp,open,high,low,close,volume\n1500,2,3,1,2,5\n', { timeUnit: 'us' }).timestamp)).toEqual([1.5]);
+  });
+
+  it('numbers are read exactly as Number() reads them (the digits parsed in place)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.integer({ min: 0, max: 17 }), fc.boolean(), (v, digits, fixed) => {
+        const cell = fixed ? v.toFixed(digits) : String(v);
+        const b = parseBarsCsv(`timestamp,open,high,low,close,volume\n1594944000000,${cell},1,1,1,${cell}\n`);
+        expect(Object.is(b.open[0], Number(cell))).toBe(true);
+        expect(Object.is(b.volume[0], Number(cell))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    const b = parseBarsCsv('timestamp,open,high,low,close,volume\n1594944000000,.5,5.,+3,-0,1e3\n');
+    expect([b.open[0], b.high[0], b.low[0], Object.is(b.close[0], -0), b.volume[0]]).toEqual([0.5, 5, 3, true, 1000]);
+  });
+});
+
+describe('CSV refusals say why and how to fix it', () => {
+  it('epoch numbers too small to tell seconds from ms', () => {
+    const e = failure('timestamp,open,high,low,close,volume\n1,2,3,1,2,5\n');
+    expect([e.index, e.field]).toEqual([0, 'timestamp']);
+    expect(e.message).toBe(
+      'bar 0: timestamp "1" is too small to tell seconds from milliseconds (both would be before 1973): name the unit (--time-unit s|ms|us|ns) (line 2)',
+    );
+  });
+
+  it('a row whose epoch number is in another unit than the first row', () => {
+    const e = failure('timestamp,open,high,low,close,volume\n1594944000000,2,3,1,2,5\n1595030400,2,3,1,2,6\n');
+    expect([e.index, e.field, e.message]).toEqual([
+      1,
+      'timestamp',
+      `bar 1: timestamp "1595030400" is not in ms like the first row's time: name the unit (--time-unit) (line 3)`,
+    ]);
+  });
+
+  it('dates that do not exist, and times that are not times', () => {
+    expect(failure('date,open,high,low,close\n2020-02-30,1,2,0.5,1.5\n').message).toBe(
+      'bar 0: timestamp "2020-02-30" is not a date, date-time or epoch number (line 2)',
+    );
+    expect(failure('date,open,high,low,close\n2020-02-28 24:00,1,2,0.5,1.5\n').field).toBe('timestamp');
+    expect(failure('date,time,open,high,low,close\n2020-02-28,9h30,1,2,0.5,1.5\n').message).toBe(
+      'bar 0: timestamp "9h30" is not a time of day (line 2)',
+    );
+  });
+
+  it('a missing column lists what the header has and the names accepted', () => {
+    const e = failure('when,open,high,low,close_price\n1,2,3,1,2\n');
+    expect([e.index, e.field]).toEqual([-1, 'header']);
+    expect(e.message).toBe(
+      'header: no time column among "when", "open", "high", "low", "close_price": accepted names (any case, spaces or _ ignored): time (timestamp, datetime, opentime, ts, unixtime, unix, time, date, tradedate, day)',
+    );
+  });
+
+  it('a column named twice, an unclear delimiter, an unclosed quote, an empty cell, an empty file', () => {
+    expect(failure('time,open,high,low,close,Close\n').message).toBe('header: columns 5 and 6 ("close", "Close") are both close: keep one');
+    expect(failure('time;open,high\n').message).toBe(
+      'header: cannot tell the delimiter: the first line has as many "," as ";"; name it (--delimiter)',
+    );
+    expect(failure('time;open;high\n', { delimiter: ';' }).message).toMatch(/^header: no low, close column/);
+    expect(failure('timestamp\n1\n').message).toBe('header: cannot tell the delimiter: the first line has no comma, semicolon or tab');
+    expect(failure('time,open,high,low,close\n"1594944000000,1,2,0.5,1.5\n').message).toBe(
+      'bars: a quote opened on line 2 is never closed',
+    );
+    const e = failure('timestamp,open,high,low,close,volume\n1594944000000,2,3,1,,5\n');
+    expect([e.index, e.field, e.message]).toEqual([0, 'close', 'bar 0: close cannot parse "" (line 2)']);
+    expect(failure('').message).toBe('header: cannot tell the delimiter: the first line has no comma, semicolon or tab');
+  });
+});
