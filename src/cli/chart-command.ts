@@ -9,7 +9,8 @@ import { resolveOptions } from '../core/options.js';
 import type { FailoverClient } from '../service/client.js';
 import type * as M from '../service/messages.js';
 import { analyzeFile, type AnalyzeArgs } from './analyze-command.js';
-import { connect, penOptions, series, type ClientArgs } from './client-commands.js';
+import type { ClientArgs } from './client-commands.js';
+import { importServiceCommand } from './service-packages.js';
 import { UsageError } from './usage-error.js';
 
 export interface ChartArgs extends ClientArgs {
@@ -54,6 +55,7 @@ function fromFile(args: AnalyzeArgs, window: Window): Made {
  * revisions. Merged bars are not served: they are computed here from the bars (inclusion has no options).
  */
 async function fromService(a: ChartArgs, window: Window): Promise<Made> {
+  const { connect, penOptions, series } = await importServiceCommand('chart --symbol', () => import('./client-commands.js'));
   const s = series(a);
   const pen = penOptions(a);
   const client = connect(a);

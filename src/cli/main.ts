@@ -2,6 +2,7 @@
 // The `chan` command line.
 import { parseArgs } from 'node:util';
 import { ChanEngineError, InputError } from '../core/errors.js';
+import { importServiceCommand } from './service-packages.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `usage:
@@ -101,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'serve') {
       if (file !== undefined) throw new UsageError('chan serve takes no file');
-      const { runServe } = await import('./serve-command.js');
+      const { runServe } = await importServiceCommand('serve', () => import('./serve-command.js'));
       await runServe({
         config: v.config,
         host: v.host,
@@ -115,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command !== undefined && CLIENT_COMMANDS.has(command)) {
       if (rest.length > 0 || (file !== undefined && command !== 'submit')) throw new UsageError(`unexpected argument "${rest[0] ?? file}"`);
-      const { runClientCommand } = await import('./client-commands.js');
+      const { runClientCommand } = await importServiceCommand(command, () => import('./client-commands.js'));
       const out = await runClientCommand(command, { ...v, ...csv, lastN: v['last-n'], confirmedOnly: v['confirmed-only'] }, file);
       process.stdout.write(out + '\n');
       return 0;
