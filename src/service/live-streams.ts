@@ -5,10 +5,10 @@
 import type { AnalysisOptions } from '../core/options.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernelFactory } from '../core/stream-kernel.js';
-import { barAt } from '../core/bars.js';
-import { StreamingAnalyzer, type StreamBar, type StreamUpdate } from '../streaming/analyzer.js';
+import { StreamingAnalyzer, type StreamUpdate } from '../streaming/analyzer.js';
 import type { Logger } from '../failover/coordinator.js';
 import type { BarStore } from './bar-store.js';
+import { catchUp, replay } from './follow-store.js';
 import { status as Code } from '@grpc/grpc-js';
 import { stringifyExact } from '../streaming/state-blob.js';
 import { STREAM_BYTES_PER_BAR } from './memory.js';
@@ -41,9 +41,6 @@ export interface LiveStreamStats {
   restored: boolean;
   engine: string;
 }
-
-/** Bars replayed between two yields to the event loop when an analyzer is opened. */
-const REPLAY_SLICE_MS = 10;
 
 export class LiveStreams {
   private readonly live = new Map<string, Live>();
@@ -158,49 +155,8 @@ export class LiveStreams {
     return live;
   }
 
-  /**
-   * The stored bars after the analyzer's last one, applied in slices of about REPLAY_SLICE_MS with a
-   * yield to the event loop between them; then the bars written meanwhile.
-   */
-  private async replay(live: Live): Promise<void> {
-    const a = live.analyzer;
-    const last = a.lastBar();
-    const bars = this.store.loadFrom(live.symbol, live.timeframe, last === null ? -Number.MAX_SAFE_INTEGER : last.timestamp);
-    const n = bars.timestamp.length;
-    let i = 0;
-    // The first bar may be the analyzer's last one, replaced since.
-    if (last !== null && n > 0 && bars.timestamp[0] === last.timestamp) {
-      const b = barAt(bars, i++);
-      if (!sameBar(b, last)) a.replaceLast(b);
-    }
-    while (i < n) {
-      const until = performance.now() + REPLAY_SLICE_MS;
-      do {
-        const end = Math.min(n, i + 256);
-        while (i < end) a.append(barAt(bars, i++));
-      } while (i < n && performance.now() < until);
-      if (i < n) await new Promise<void>((r) => setImmediate(r));
-    }
-    this.catchUp(live, () => undefined);
-  }
-
-  /**
-   * Applies the stored bars from the analyzer's last bar on (that bar may have been replaced since),
-   * so the analyzer follows the store also when another process writes to it.
-   */
-  private catchUp(live: Live, emit: Listener): void {
-    const a = live.analyzer;
-    const last = a.lastBar();
-    const bars = this.store.loadFrom(live.symbol, live.timeframe, last === null ? -Number.MAX_SAFE_INTEGER : last.timestamp);
-    for (let i = 0; i < bars.timestamp.length; i++) {
-      const b = barAt(bars, i);
-      let update: StreamUpdate;
-      if (last !== null && b.timestamp === last.timestamp) {
-        if (sameBar(b, last)) continue;
-        update = a.replaceLast(b);
-      } else update = a.append(b);
-      emit({ update, timestamp: b.timestamp, barCount: a.barCount });
-    }
+  private replay(live: Live): Promise<void> {
+    return replay(this.store, live.symbol, live.timeframe, live.analyzer);
   }
 
   /** After a write to a series: brings its live analyzers up to date and notifies their subscribers. */
@@ -211,7 +167,9 @@ export class LiveStreams {
         for (const f of l.listeners) f(u);
       };
       try {
-        this.catchUp(l, emit);
+        catchUp(this.store, symbol, timeframe, l.analyzer, (update, bar) =>
+          emit({ update, timestamp: bar.timestamp, barCount: l.analyzer.barCount }),
+        );
       } catch (e) {
         // The per-bar engine failed (a WASM trap): its state cannot be trusted. Rebuild the series
         // on the TS engine from the store and hand subscribers the whole state again.
@@ -256,6 +214,3 @@ export class LiveStreams {
     }));
   }
 }
-
-const sameBar = (a: StreamBar, b: StreamBar) =>
-  a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume;
