@@ -1,7 +1,13 @@
-// Load test of the gRPC service on loopback: CalculatePens on 10,000 stored bars (SSE 1-minute)
-// with 1, 8 and 64 concurrent clients (one connection each), for SECONDS each, with the analysis
-// cache on (repeated requests on unchanged data) and off (every request runs the engine).
-// Run with `npm run bench:service` (builds first). Server and load generator share this machine.
+// Load tests of the gRPC service on loopback. Server and load generator share this machine.
+// Run with `npm run bench:service` (builds first).
+// 1. CalculatePens on 10,000 stored bars (SSE 1-minute) with 1, 8 and 64 concurrent clients (one
+//    connection each), for SECONDS each, with the analysis cache on (repeated requests on unchanged
+//    data) and off (every request runs the engine).
+// 2. Mixed load: 32 clients over 200 series of 2,000 stored bars, each client in turn writing 10 bars
+//    to one of its series (SubmitKlines) and reading its pens (CalculatePens, last_n 10), with the
+//    hot-series analyzers off (service.hot_series_max_mb: 0: every read after a write analyses the
+//    whole series, as before they existed) and on (the default), in the same run; then the same
+//    rounds called on the service in this process, without gRPC: the server's own work per round.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -9,7 +15,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import { parseBarsCsv } from '../dist/index.js';
+import { pino } from 'pino';
+import { parseConfig } from '../dist/config/schema.js';
 import { ChanClient } from '../dist/service/index.js';
+import { startServer } from '../dist/service/grpc-server.js';
 
 const SECONDS = Number(process.env.SECONDS_PER_RUN ?? 5);
 const BARS = 10_000;
@@ -24,15 +33,14 @@ const klines = Array.from({ length: BARS }, (_, i) => ({
   volume: all.volume[i],
 }));
 
-function serve(dir, cacheEntries) {
-  const config = join(dir, `default-${cacheEntries}.yaml`);
-  writeFileSync(
-    config,
-    readFileSync(join(root, 'config/default.yaml'), 'utf8').replace(/cache_entries: \d+/, `cache_entries: ${cacheEntries}`),
-  );
+function serve(dir, name, edit = (yaml) => yaml) {
+  const config = join(dir, `default-${name}.yaml`);
+  writeFileSync(config, edit(readFileSync(join(root, 'config/default.yaml'), 'utf8')));
   const proc = spawn(
     process.execPath,
     [
+      // SERVER_PROF=DIR: the server writes a CPU profile there.
+      ...(process.env.SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_PROF}`] : []),
       join(root, 'dist/cli/main.js'),
       'serve',
       '--config',
@@ -42,7 +50,7 @@ function serve(dir, cacheEntries) {
       '--metrics-port',
       '0',
       '--db',
-      join(dir, `s${cacheEntries}.db`),
+      join(dir, `${name}.db`),
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -88,8 +96,8 @@ const dir = mkdtempSync(join(tmpdir(), 'chan-bench-'));
 console.log(`CalculatePens on ${BARS} stored bars, ${SECONDS} s per run; ${cpus().length} x ${cpus()[0]?.model}; Node ${process.version}`);
 console.log('| cache | clients | requests/s | p50 ms | p99 ms | pens returned |');
 console.log('|---|---:|---:|---:|---:|---:|');
-for (const cacheEntries of [64, 0]) {
-  const { proc, port } = await serve(dir, cacheEntries);
+for (const cacheEntries of process.env.MIXED_ONLY ? [] : [64, 0]) {
+  const { proc, port } = await serve(dir, `cache${cacheEntries}`, (y) => y.replace(/cache_entries: \d+/, `cache_entries: ${cacheEntries}`));
   const address = `127.0.0.1:${port}`;
   const c = new ChanClient(address);
   await c.submitKlines({ symbol: 'SSE', timeframe: 'TIMEFRAME_M1', klines });
@@ -102,3 +110,145 @@ for (const cacheEntries of [64, 0]) {
   proc.kill('SIGTERM');
   await new Promise((r) => proc.once('exit', r));
 }
+
+const SYMBOLS = 200,
+  HISTORY = 2_000,
+  CLIENTS = 32,
+  WRITE = 10;
+const slice = (from, to) =>
+  Array.from({ length: to - from }, (_, j) => {
+    const i = from + j;
+    return {
+      timestamp: all.timestamp[i],
+      open: all.open[i],
+      high: all.high[i],
+      low: all.low[i],
+      close: all.close[i],
+      volume: all.volume[i],
+    };
+  });
+
+/** The mixed load on a fresh server; returns calls/s of each kind and their p50 latencies. */
+async function mixed(hotMb) {
+  const { proc, port } = await serve(dir, `hot${hotMb}`, (y) =>
+    (process.env.DURABILITY ? y.replace(/durability: full/, `durability: ${process.env.DURABILITY}`) : y).replace(
+      /hot_series_max_mb: \d+/,
+      `hot_series_max_mb: ${hotMb}`,
+    ),
+  );
+  const address = `127.0.0.1:${port}`;
+  const symbol = (k) => `S${k}`;
+  const setup = new ChanClient(address);
+  for (let k = 0; k < SYMBOLS; k++) await setup.submitKlines({ symbol: symbol(k), timeframe: 'TIMEFRAME_M1', klines: slice(0, HISTORY) });
+  const clients = Array.from(
+    { length: CLIENTS },
+    () => new ChanClient(address, { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } }),
+  );
+  const next = new Array(SYMBOLS).fill(HISTORY);
+  const round = async (c, k) => {
+    const s = { symbol: symbol(k), timeframe: 'TIMEFRAME_M1' };
+    const t0 = performance.now();
+    await c.submitKlines({ ...s, klines: slice(next[k], next[k] + WRITE) });
+    next[k] += WRITE;
+    const t1 = performance.now();
+    const r = await c.calculatePens({ ...s, lastN: 10 });
+    if (r.barCount !== next[k]) throw new Error('wrong answer');
+    return [t1 - t0, performance.now() - t1];
+  };
+  // Warm-up: every series written and read twice (the second read after a write makes it hot).
+  for (let w = 0; w < 2; w++) {
+    await Promise.all(
+      clients.map(async (c, i) => {
+        for (let k = i; k < SYMBOLS; k += CLIENTS) await round(c, k);
+      }),
+    );
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  const writes = [],
+    reads = [];
+  const end = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (c, i) => {
+      for (let k = i; performance.now() < end; k = k + CLIENTS >= SYMBOLS ? (k + CLIENTS) % CLIENTS : k + CLIENTS) {
+        const [w, r] = await round(c, k);
+        writes.push(w);
+        reads.push(r);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const status = await setup.getStatus();
+  for (const c of [...clients, setup]) c.close();
+  proc.kill('SIGTERM');
+  await new Promise((r) => proc.once('exit', r));
+  const p50 = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  return {
+    writes: writes.length / elapsed,
+    reads: reads.length / elapsed,
+    w50: p50(writes),
+    r50: p50(reads),
+    hot: status.hotSeries,
+    hotMb: status.hotSeriesBytes / 2 ** 20,
+  };
+}
+
+console.log(
+  `\nMixed load: ${CLIENTS} clients, ${SYMBOLS} series of ${HISTORY} bars, each round SubmitKlines (${WRITE} bars) then CalculatePens (last_n 10), ${SECONDS} s`,
+);
+console.log('| hot series | SubmitKlines/s | CalculatePens/s | p50 write ms | p50 read ms | hot analyzers (MB) |');
+console.log('|---|---:|---:|---:|---:|---:|');
+const rows = [];
+for (const hotMb of [0, 256]) {
+  const r = await mixed(hotMb);
+  rows.push(r);
+  console.log(
+    `| ${hotMb ? 'on (256 MB)' : 'off'} | ${r.writes.toFixed(0)} | ${r.reads.toFixed(0)} | ${r.w50.toFixed(2)} | ${r.r50.toFixed(2)} | ${r.hot} (${r.hotMb.toFixed(0)}) |`,
+  );
+}
+console.log(`throughput on/off: ${(rows[1].reads / rows[0].reads).toFixed(2)}x`);
+
+/** The same rounds on the service object in this process (no gRPC, no load generator): ms per write and per read. */
+async function inProcess(hotMb) {
+  const c = parseConfig('');
+  const config = {
+    ...c,
+    service: { ...c.service, port: 0, metricsPort: 0, dbPath: join(dir, `inproc${hotMb}.db`), hotSeriesMaxMb: hotMb },
+  };
+  const server = await startServer(config, { logger: pino({ level: 'silent' }), authToken: '' });
+  const s = server.service;
+  const series = (k) => ({ symbol: `S${k}`, timeframe: 'TIMEFRAME_M1' });
+  for (let k = 0; k < SYMBOLS; k++) s.submitKlines({ ...series(k), klines: slice(0, HISTORY) });
+  const next = new Array(SYMBOLS).fill(HISTORY);
+  let write = 0,
+    read = 0,
+    rounds = 0;
+  for (let pass = 0; pass < 7; pass++) {
+    if (pass === 2) await s.hot.settled(); // two warm-up passes, as above
+    for (let k = 0; k < SYMBOLS; k++) {
+      const t0 = performance.now();
+      s.submitKlines({ ...series(k), klines: slice(next[k], next[k] + WRITE) });
+      next[k] += WRITE;
+      const t1 = performance.now();
+      await s.calculatePens({ ...series(k), lastN: 10 });
+      if (pass >= 2) {
+        write += t1 - t0;
+        read += performance.now() - t1;
+        rounds++;
+      }
+    }
+  }
+  await server.shutdown();
+  return { write: write / rounds, read: read / rounds };
+}
+
+console.log('\nThe same rounds in this process (the service object, no gRPC), 5 passes over the 200 series after two warm-up passes:');
+console.log('| hot series | write ms | read ms | round ms |');
+console.log('|---|---:|---:|---:|');
+const inproc = [];
+for (const hotMb of [0, 256]) {
+  const r = await inProcess(hotMb);
+  inproc.push(r);
+  console.log(`| ${hotMb ? 'on (256 MB)' : 'off'} | ${r.write.toFixed(3)} | ${r.read.toFixed(3)} | ${(r.write + r.read).toFixed(3)} |`);
+}
+console.log(`server work per round off/on: ${((inproc[0].write + inproc[0].read) / (inproc[1].write + inproc[1].read)).toFixed(2)}x`);

@@ -23,6 +23,8 @@ export async function importServiceCommand<T>(command: string, load: () => Promi
 
 /** The optional peer dependencies of package.json, with their version ranges. */
 export function servicePackages(): Record<string, string> {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { peerDependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    peerDependencies: Record<string, string>;
+  };
   return pkg.peerDependencies;
 }

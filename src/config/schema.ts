@@ -45,6 +45,8 @@ export interface ServiceConfig {
   readonly cacheMaxMb: number;
   /** Memory budget of the live stream analyzers, MB: a new stream past it is refused (RESOURCE_EXHAUSTED). */
   readonly streamsMaxMb: number;
+  /** Memory budget of the analyzers kept for series read after writes (their reads then cost the new bars), MB; 0 = none. */
+  readonly hotSeriesMaxMb: number;
   /** Environment variable holding the bearer token; when it is set, every call must present it. */
   readonly authTokenEnv: string;
   /** PEM files; both set = TLS, both empty = plaintext. */
@@ -307,6 +309,7 @@ function parseService(s: Section, backup: boolean): ServiceConfig {
     cacheEntries: s.int('cache_entries', 64, 0, 1_000_000),
     cacheMaxMb: s.int('cache_max_mb', 256, 0, 1_000_000),
     streamsMaxMb: s.int('streams_max_mb', 512, 1, 1_000_000),
+    hotSeriesMaxMb: s.int('hot_series_max_mb', 256, 0, 1_000_000),
     authTokenEnv: s.str('auth_token_env', 'CHAN_AUTH_TOKEN'),
     tlsCert: s.str('tls_cert', ''),
     tlsKey: s.str('tls_key', ''),

@@ -11,6 +11,8 @@ import type { StreamingAnalyzer } from '../streaming/analyzer.js';
 import type { StreamEvent } from '../core/events.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
+import { tsStreamKernel } from '../engines/ts/kernel.js';
+import { HotAnalyzers } from './hot-analyzers.js';
 import { LiveStreams, type LiveUpdate } from './live-streams.js';
 import { ByteCache } from './byte-cache.js';
 import { ServiceError } from './service-error.js';
@@ -45,6 +47,8 @@ export class ChanService {
   private readonly started = Date.now();
 
   readonly live: LiveStreams;
+  /** Analyzers of series read after writes. */
+  readonly hot: HotAnalyzers;
   /** Set once the store returned damaged rows: HealthCheck then answers not serving. */
   storeDamaged: string | null = null;
 
@@ -54,6 +58,7 @@ export class ChanService {
     private readonly coordinator: EngineCoordinator,
     log: Logger = { info() {}, warn() {}, error() {} },
     streamKernel?: StreamKernelFactory,
+    hotKernel: StreamKernelFactory = tsStreamKernel,
   ) {
     const mb = 1024 * 1024;
     this.cache = new ByteCache(
@@ -62,6 +67,7 @@ export class ChanService {
       (a) => barsBytes(a.bars) + resultBytes(a.result),
     );
     this.series = new ByteCache(8, (config.service.cacheMaxMb * mb) / 4, (s) => barsBytes(s.bars));
+    this.hot = new HotAnalyzers(store, log, hotKernel, config.service.hotSeriesMaxMb * mb);
     this.live = new LiveStreams(store, log, streamKernel, config.service.streamWindow || undefined, config.service.streamsMaxMb * mb);
   }
 
@@ -221,6 +227,9 @@ export class ChanService {
       serverRole: this.config.system.role,
       cacheBytes: this.cache.bytes + this.series.bytes,
       streamBytes: this.live.bytes(),
+      hotSeries: this.hot.size,
+      hotSeriesBytes: this.hot.bytes(),
+      hotAnswers: this.hot.counts.answers,
       version: VERSION,
       nodeVersion: process.versions.node,
       sqliteVersion: this.store.sqliteVersion(),
@@ -240,6 +249,12 @@ export class ChanService {
     const optKey = stringifyExact(opt);
     const hit = this.cache.get(`${seriesId}\u0000${info.revision}\u0000${optKey}`);
     if (hit !== undefined) return { ...hit, engine: this.coordinator.status().active, cached: true };
+    const hot = this.hot.answer(symbol, timeframe, optKey);
+    if (hot !== undefined) {
+      const a = { result: hot.result, bars: hot.bars };
+      this.cache.set(`${seriesId}\u0000${this.store.info(symbol, timeframe)!.revision}\u0000${optKey}`, a);
+      return { ...a, engine: hot.engine, cached: false };
+    }
     let s = this.series.get(seriesId);
     if (s === undefined || s.revision !== info.revision) {
       // The series may have changed since info(): key by the revision actually loaded.
@@ -256,6 +271,7 @@ export class ChanService {
         .then((result) => ({ result, bars }))
         .finally(() => this.pending.delete(key));
       this.pending.set(key, running);
+      this.hot.noteMiss(symbol, timeframe, opt, optKey, s.revision, bars.timestamp.length);
     }
     const a = await running;
     this.cache.set(key, a);

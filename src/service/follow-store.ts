@@ -1,16 +1,36 @@
 // Bringing a streaming analyzer up to a stored series: the bars after its last one (which may have
 // been replaced since), all at once or, for a long history, in slices that yield to the event loop.
 import { barAt } from '../core/bars.js';
+import type { Bars } from '../core/types.js';
 import type { StreamBar, StreamingAnalyzer, StreamUpdate } from '../streaming/analyzer.js';
 import type { BarStore } from './bar-store.js';
 
 /** Bars replayed between two yields to the event loop. */
 const REPLAY_SLICE_MS = 10;
 
-/** The stored bars from the analyzer's last one on. */
-function newBars(store: BarStore, symbol: string, timeframe: string, a: StreamingAnalyzer) {
+/** The stored bars from the analyzer's last one on (reading the store: its errors are the store's). */
+export function storedSince(store: BarStore, symbol: string, timeframe: string, a: StreamingAnalyzer): Since {
   const last = a.lastBar();
   return { last, bars: store.loadFrom(symbol, timeframe, last === null ? -Number.MAX_SAFE_INTEGER : last.timestamp) };
+}
+
+export interface Since {
+  readonly last: StreamBar | null;
+  readonly bars: Bars;
+}
+
+/** Applies `since` (from storedSince) to the analyzer, calling `emit` with each update (the analyzer's errors are the engine's). */
+export function applySince(
+  a: StreamingAnalyzer,
+  { last, bars }: Since,
+  emit: (update: StreamUpdate, bar: StreamBar) => void = () => undefined,
+): void {
+  for (let i = 0; i < bars.timestamp.length; i++) {
+    const b = barAt(bars, i);
+    if (last !== null && b.timestamp === last.timestamp) {
+      if (!sameBar(b, last)) emit(a.replaceLast(b), b);
+    } else emit(a.append(b), b);
+  }
 }
 
 /**
@@ -22,20 +42,14 @@ export function catchUp(
   symbol: string,
   timeframe: string,
   a: StreamingAnalyzer,
-  emit: (update: StreamUpdate, bar: StreamBar) => void = () => undefined,
+  emit?: (update: StreamUpdate, bar: StreamBar) => void,
 ): void {
-  const { last, bars } = newBars(store, symbol, timeframe, a);
-  for (let i = 0; i < bars.timestamp.length; i++) {
-    const b = barAt(bars, i);
-    if (last !== null && b.timestamp === last.timestamp) {
-      if (!sameBar(b, last)) emit(a.replaceLast(b), b);
-    } else emit(a.append(b), b);
-  }
+  applySince(a, storedSince(store, symbol, timeframe, a), emit);
 }
 
 /** catchUp for a long history: slices of about REPLAY_SLICE_MS with a yield between them, then the bars written meanwhile. */
 export async function replay(store: BarStore, symbol: string, timeframe: string, a: StreamingAnalyzer): Promise<void> {
-  const { last, bars } = newBars(store, symbol, timeframe, a);
+  const { last, bars } = storedSince(store, symbol, timeframe, a);
   const n = bars.timestamp.length;
   let i = 0;
   if (last !== null && n > 0 && bars.timestamp[0] === last.timestamp) {

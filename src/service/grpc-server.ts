@@ -25,6 +25,8 @@ export interface StartServerOptions {
   readonly coordinator?: EngineCoordinator;
   /** Engine of the per-bar stages of StreamAnalysis (default: WASM when it is the primary engine, with TS as fallback). */
   readonly streamKernel?: StreamKernelFactory;
+  /** Engine of the hot-series analyzers (default TS: see hot-analyzers.ts; tests inject faulty ones). */
+  readonly hotKernel?: StreamKernelFactory;
 }
 
 export interface RunningServer {
@@ -50,7 +52,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     coordinator = o.coordinator ?? (await createNodeCoordinator(config, { logger: log }));
     coordinator.start();
     const streamKernel = o.streamKernel ?? (config.system.primaryEngine === 'wasm' ? embeddedWasmStreamKernel() : tsStreamKernel);
-    const service = new ChanService(config, store, coordinator, log, streamKernel);
+    const service = new ChanService(config, store, coordinator, log, streamKernel, o.hotKernel);
     const metrics = new ServiceMetrics(coordinator, store);
     const pkg = loadChanPackage();
 

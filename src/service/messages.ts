@@ -248,6 +248,9 @@ export interface GetStatusResponse {
   cacheMisses: number;
   cacheBytes: number;
   streamBytes: number;
+  hotSeries: number;
+  hotSeriesBytes: number;
+  hotAnswers: number;
   serverRole: string;
   version: string;
   nodeVersion: string;

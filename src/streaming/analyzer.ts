@@ -12,7 +12,7 @@ import { type KernelMark, type StreamKernel, type StreamKernelFactory } from '..
 import type { PenRecord, SegmentRecord } from '../core/records.js';
 import { shapeFractals, shapePen, shapeSegment } from '../core/result.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
-import type { AnalysisResult, Pen } from '../core/types.js';
+import type { AnalysisResult, Bars, Pen } from '../core/types.js';
 import { validateBar } from '../core/validate.js';
 import { StreamStructures, type SavedStructures } from './structures.js';
 import { VERSION } from '../core/version.js';
@@ -141,6 +141,12 @@ export class StreamingAnalyzer {
     if (i < 0) return null;
     const c = this.bars.cols;
     return { timestamp: c[T]![i]!, open: c[O]![i]!, high: c[H]![i]!, low: c[L]![i]!, close: c[C]![i]!, volume: c[V]![i]! };
+  }
+
+  /** A copy of the bars kept (all of them without a window; the window's otherwise, from `retained.firstBar`). */
+  barsCopy(): Bars {
+    const v = (j: number) => this.bars.view(j).slice();
+    return { timestamp: v(T), open: v(O), high: v(H), low: v(L), close: v(C), volume: v(V) };
   }
 
   get retained(): Retained {
