@@ -8,6 +8,7 @@
 //    hot-series analyzers off (service.hot_series_max_mb: 0: every read after a write analyses the
 //    whole series, as before they existed) and on (the default), in the same run; then the same
 //    rounds called on the service in this process, without gRPC: the server's own work per round.
+// MIXED_ONLY=1 runs the second part only; SERVER_PROF=DIR makes each server write a CPU profile there.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -39,7 +40,6 @@ function serve(dir, name, edit = (yaml) => yaml) {
   const proc = spawn(
     process.execPath,
     [
-      // SERVER_PROF=DIR: the server writes a CPU profile there.
       ...(process.env.SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_PROF}`] : []),
       join(root, 'dist/cli/main.js'),
       'serve',
@@ -130,12 +130,7 @@ const slice = (from, to) =>
 
 /** The mixed load on a fresh server; returns calls/s of each kind and their p50 latencies. */
 async function mixed(hotMb) {
-  const { proc, port } = await serve(dir, `hot${hotMb}`, (y) =>
-    (process.env.DURABILITY ? y.replace(/durability: full/, `durability: ${process.env.DURABILITY}`) : y).replace(
-      /hot_series_max_mb: \d+/,
-      `hot_series_max_mb: ${hotMb}`,
-    ),
-  );
+  const { proc, port } = await serve(dir, `hot${hotMb}`, (y) => y.replace(/hot_series_max_mb: \d+/, `hot_series_max_mb: ${hotMb}`));
   const address = `127.0.0.1:${port}`;
   const symbol = (k) => `S${k}`;
   const setup = new ChanClient(address);
