@@ -2,14 +2,15 @@
 // pipeline, at 10k, 100k, 239,550 (the whole SSE 1-minute series) and 1M bars (the series extended). Every task rotates between three windows of the series so neither V8 nor the branch
 // predictor specialises on one array. Run with `npm run bench:engines` (builds first).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import ti from 'technicalindicators';
 import { EMA, MACD } from 'trading-signals';
-import { embeddedWasmBytes, createWasmEngine, parseBarsCsv, resolveOptions, tsEngine, validateBars } from '../dist/index.js';
+import { embeddedWasmBytes, createWasmEngine, resolveOptions, tsEngine, validateBars } from '../dist/index.js';
+import { extendedSeries, windows as threeWindows } from './series.mjs';
 // Benchmark hooks (not part of the public API): the WASM module with a stage mask, the TS stages.
 import { createWasmKernel, STAGE } from '../dist/engines/wasm/engine.js';
 import { analyzeRaw, mergeAndPens } from '../dist/engines/ts/pipeline.js';
@@ -25,25 +26,9 @@ const smaOpt = { ...opt.macd, seed: 'sma', histogramScale: 1 };
 const noStructures = resolveOptions({ structures: { enabled: false } });
 
 // --- data: the series, extended by repeating it with a price step so it keeps moving -----------
-const base = parseBarsCsv(
-  gunzipSync(readFileSync(new URL('./data/sse_000001_1m_20150105_20190212.csv.gz', import.meta.url))).toString('utf8'),
-);
 const maxSize = Math.max(...SIZES);
-const total = maxSize + 2 * Math.ceil(maxSize / 3);
-const ext = Object.fromEntries(['timestamp', 'open', 'high', 'low', 'close', 'volume'].map((k) => [k, new Float64Array(total)]));
-for (let i = 0; i < total; i++) {
-  const j = i % base.high.length,
-    rep = Math.floor(i / base.high.length);
-  const f = 1 + 0.05 * rep; // each repetition 5 % higher
-  ext.timestamp[i] = base.timestamp[0] + i * 60_000;
-  for (const k of ['open', 'high', 'low', 'close']) ext[k][i] = Math.round(base[k][j] * f * 100) / 100;
-  ext.volume[i] = base.volume[j];
-}
-const windows = (n) =>
-  [0, 1, 2].map((w) => {
-    const s = w * Math.ceil(n / 3);
-    return Object.fromEntries(Object.entries(ext).map(([k, a]) => [k, a.slice(s, s + n)]));
-  });
+const ext = extendedSeries(maxSize + 2 * Math.ceil(maxSize / 3));
+const windows = (n) => threeWindows(ext, n);
 
 // --- WASM stages through the kernel (the engine's own copy-in and run, with a stage mask) -------
 const module = new WebAssembly.Module(embeddedWasmBytes());
@@ -178,25 +163,10 @@ const n = SIZES.at(-1);
 const big = windows(n)[0];
 wasmStages(big, MERGE | PENS | SEGMENTS | MACD_STAGE);
 const wasmPeak = kernel.memoryBytes();
-// One gc() can leave earlier benchmarks' arrays (and their backing stores) uncounted-for until a
-// later cycle, which once made this figure negative: collect until the heap stops shrinking.
-async function settledMemory() {
-  let last = Infinity;
-  for (let i = 0; i < 10; i++) {
-    globalThis.gc?.();
-    await new Promise((r) => setImmediate(r));
-    const m = process.memoryUsage();
-    const used = m.heapUsed + m.arrayBuffers;
-    if (used >= last) return m;
-    last = used;
-  }
-  return process.memoryUsage();
-}
-const before = await settledMemory();
-const kept = tsEngine.analyze(big);
-const after = await settledMemory();
-const resultBytes = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
-sink += kept.pens.length;
+// The result's own bytes are measured in fresh processes (bench/result-memory.mjs).
+const resultMemory = execFileSync(process.execPath, [fileURLToPath(new URL('./result-memory.mjs', import.meta.url)), String(n)], {
+  encoding: 'utf8',
+});
 
 console.log(
   `\n${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, tinybench; ns/bar (lower is better), ratio = other / wasm\n`,
@@ -217,6 +187,6 @@ for (const size of SIZES) {
   console.log('');
 }
 console.log(
-  `memory at ${n.toLocaleString('en-US')} bars: WASM linear memory after a run ${(wasmPeak / n).toFixed(1)} bytes/bar (its peak: the heap is reset per run, memory never shrinks); result kept by the caller ${(resultBytes / n).toFixed(1)} bytes/bar (${globalThis.gc ? 'measured after gc' : 'run with --expose-gc for an exact figure'})`,
+  `memory at ${n.toLocaleString('en-US')} bars: WASM linear memory after a run ${(wasmPeak / n).toFixed(1)} bytes/bar (its peak: the heap is reset per run, memory never shrinks)\n${resultMemory}`,
 );
 if (sink === 0.5) console.log(sink);

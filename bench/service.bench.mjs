@@ -14,8 +14,8 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { gunzipSync } from 'node:zlib';
-import { parseBarsCsv } from '../dist/index.js';
+import { barAt } from '../dist/core/bars.js';
+import { base } from './series.mjs';
 import { pino } from 'pino';
 import { parseConfig } from '../dist/config/schema.js';
 import { ChanClient } from '../dist/service/index.js';
@@ -24,15 +24,9 @@ import { startServer } from '../dist/service/grpc-server.js';
 const SECONDS = Number(process.env.SECONDS_PER_RUN ?? 5);
 const BARS = 10_000;
 const root = new URL('..', import.meta.url).pathname;
-const all = parseBarsCsv(gunzipSync(readFileSync(join(root, 'bench/data/sse_000001_1m_20150105_20190212.csv.gz'))).toString('utf8'));
-const klines = Array.from({ length: BARS }, (_, i) => ({
-  timestamp: all.timestamp[i],
-  open: all.open[i],
-  high: all.high[i],
-  low: all.low[i],
-  close: all.close[i],
-  volume: all.volume[i],
-}));
+/** Bars [from, to) of the SSE 1-minute series as klines. */
+const slice = (from, to) => Array.from({ length: to - from }, (_, j) => barAt(base, from + j));
+const klines = slice(0, BARS);
 
 function serve(dir, name, edit = (yaml) => yaml) {
   const config = join(dir, `default-${name}.yaml`);
@@ -115,18 +109,6 @@ const SYMBOLS = 200,
   HISTORY = 2_000,
   CLIENTS = 32,
   WRITE = 10;
-const slice = (from, to) =>
-  Array.from({ length: to - from }, (_, j) => {
-    const i = from + j;
-    return {
-      timestamp: all.timestamp[i],
-      open: all.open[i],
-      high: all.high[i],
-      low: all.low[i],
-      close: all.close[i],
-      volume: all.volume[i],
-    };
-  });
 
 /** The mixed load on a fresh server; returns calls/s of each kind and their p50 latencies. */
 async function mixed(hotMb) {

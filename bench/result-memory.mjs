@@ -1,0 +1,39 @@
+// Bytes an analyze() result holds while the caller keeps it, per engine, at N bars (default 1M), each
+// measured in a fresh process: in a process that ran benchmarks, a collection during the measurement
+// frees their garbage too, which once made the figure negative. Run: node bench/result-memory.mjs [N]
+// (engines.bench.mjs runs it at its largest size).
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createEmbeddedWasmEngine, tsEngine } from '../dist/index.js';
+import { extendedSeries } from './series.mjs';
+
+const [n = 1_000_000, engineName] = [Number(process.argv[2] ?? 1_000_000), process.argv[3]];
+
+async function settled() {
+  let last = Infinity;
+  for (let i = 0; i < 20; i++) {
+    globalThis.gc();
+    await new Promise((r) => setImmediate(r));
+    const m = process.memoryUsage();
+    const used = m.heapUsed + m.arrayBuffers;
+    if (used >= last) return used;
+    last = used;
+  }
+  return last;
+}
+
+if (engineName === undefined) {
+  const self = fileURLToPath(import.meta.url);
+  for (const e of ['wasm', 'ts'])
+    process.stdout.write(execFileSync(process.execPath, ['--expose-gc', self, String(n), e], { encoding: 'utf8' }));
+} else {
+  const bars = extendedSeries(n);
+  const engine = engineName === 'wasm' ? await createEmbeddedWasmEngine() : tsEngine;
+  engine.analyze(extendedSeries(1000)); // the engine's own one-time state (the WASM module, its memory) is not the result's
+  const before = await settled();
+  const kept = engine.analyze(bars);
+  const after = await settled();
+  console.log(
+    `result of analyze() kept by the caller, ${engineName} engine, ${n.toLocaleString('en-US')} bars: ${((after - before) / n).toFixed(1)} bytes/bar (${kept.pens.length} pens, ${kept.pivots.pen.length + kept.pivots.segment.length} pivots, ${kept.buySellPoints.pen.length + kept.buySellPoints.segment.length} points)`,
+  );
+}
