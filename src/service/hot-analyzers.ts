@@ -27,6 +27,8 @@ interface Hot {
   readonly timeframe: string;
   readonly analyzer: StreamingAnalyzer;
   lastRead: number;
+  /** Its memoryBytes when last measured (after its build and each answer). */
+  bytes: number;
 }
 
 /** An analyzer not read for this long may be dropped to make room for another. */
@@ -51,6 +53,8 @@ export class HotAnalyzers {
   private readonly failed = new Set<string>();
   /** Keys whose analyzer alone exceeded the budget: not built again. */
   private readonly tooLarge = new Set<string>();
+  /** The analyzers' bytes together (the sum of their `bytes`). */
+  private total = 0;
   /** Answers given, analyzers built and dropped (GetStatus). */
   readonly counts = { answers: 0, built: 0, dropped: 0 };
   /** The clock of IDLE_MS, ms (tests move it). */
@@ -84,7 +88,9 @@ export class HotAnalyzers {
       if (problem !== null) throw new Error(`output check: ${problem}`);
       this.counts.answers++;
       // Analyzers grow with their series: the budget is checked again as they do.
-      if (this.bytes() > this.maxBytes) this.evict();
+      this.total += h.analyzer.memoryBytes - h.bytes;
+      h.bytes = h.analyzer.memoryBytes;
+      if (this.total > this.maxBytes) this.evict();
       return { result, bars, engine: h.analyzer.engine };
     } catch (e) {
       this.drop(key, e);
@@ -109,7 +115,8 @@ export class HotAnalyzers {
     try {
       const analyzer = new StreamingAnalyzer(options, { kernel: this.failed.has(key) ? tsStreamKernel : this.kernel });
       await replay(this.store, symbol, timeframe, analyzer);
-      this.hot.set(key, { symbol, timeframe, analyzer, lastRead: this.now() });
+      this.hot.set(key, { symbol, timeframe, analyzer, lastRead: this.now(), bytes: analyzer.memoryBytes });
+      this.total += analyzer.memoryBytes;
       this.counts.built++;
       this.evict();
       if (!this.hot.has(key)) this.tooLarge.add(key);
@@ -121,30 +128,31 @@ export class HotAnalyzers {
   /** Whether `bytes` more fit the budget, after dropping analyzers idle for IDLE_MS (least recently read first) if needed. */
   private makeRoom(bytes: number): boolean {
     if (bytes > this.maxBytes) return false;
-    let total = this.bytes() + bytes;
     const idleBefore = this.now() - IDLE_MS;
     for (const [key, h] of this.hot) {
-      if (total <= this.maxBytes || h.lastRead > idleBefore) break;
-      this.hot.delete(key);
-      total -= h.analyzer.memoryBytes;
+      if (this.total + bytes <= this.maxBytes || h.lastRead > idleBefore) break;
+      this.remove(key, h);
     }
-    return total <= this.maxBytes;
+    return this.total + bytes <= this.maxBytes;
   }
 
   /** Drops the least recently read analyzers until the rest fit the budget (one built larger than estimated, or grown since). */
   private evict(): void {
-    let total = this.bytes();
     for (const [key, h] of this.hot) {
-      if (total <= this.maxBytes) break;
-      this.hot.delete(key);
-      total -= h.analyzer.memoryBytes;
+      if (this.total <= this.maxBytes) break;
+      this.remove(key, h);
     }
+  }
+
+  private remove(key: string, h: Hot): void {
+    this.hot.delete(key);
+    this.total -= h.bytes;
   }
 
   /** Drops a failed analyzer; the series must be read after a write twice again to get one (on the TS engine). */
   private drop(key: string, e: unknown): void {
     const h = this.hot.get(key);
-    this.hot.delete(key);
+    if (h !== undefined) this.remove(key, h);
     this.misses.delete(key);
     this.failed.add(key);
     this.counts.dropped++;
@@ -160,9 +168,7 @@ export class HotAnalyzers {
   }
 
   bytes(): number {
-    let b = 0;
-    for (const h of this.hot.values()) b += h.analyzer.memoryBytes;
-    return b;
+    return this.total;
   }
 
   get size(): number {
