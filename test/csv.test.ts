@@ -136,6 +136,10 @@ describe('CSV refusals say why and how to fix it', () => {
       'bar 0: timestamp "2020-02-30" is not a date, date-time or epoch number (line 2)',
     );
     expect(failure('date,open,high,low,close\n2020-02-28 24:00,1,2,0.5,1.5\n').field).toBe('timestamp');
+    // Day or month first: 01/02/2020 is 1 February or 2 January depending on the source.
+    expect(failure('date,open,high,low,close\n01/02/2020,1,2,0.5,1.5\n').message).toBe(
+      'bar 0: timestamp "01/02/2020" is not a date, date-time or epoch number (line 2)',
+    );
     expect(failure('date,time,open,high,low,close\n2020-02-28,9h30,1,2,0.5,1.5\n').message).toBe(
       'bar 0: timestamp "9h30" is not a time of day (line 2)',
     );
