@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCoordinator } from '../src/failover/create.js';
-import { FailoverClient } from '../src/service/client.js';
+import { ChanClient, FailoverClient } from '../src/service/client.js';
 import { startServer } from '../src/service/grpc-server.js';
 import { pino } from 'pino';
 import { faultyWasm, trap } from './support/failover-helpers.js';
@@ -100,6 +100,45 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
       [a, b],
       [b, a],
     ]);
+  });
+
+  it('a server too busy to answer its health checks (a large answer being built) keeps its call: the answer is not lost', async () => {
+    const t = await startTestServer();
+    closers.push(() => t.close());
+    await t.client.submitKlines({ ...S, klines: klines(SSE, 0, 500) });
+    const slow = (c: ChanClient) => new Promise((r) => setTimeout(r, 800)).then(() => c.calculatePens(S));
+    // One address: there is nowhere to move the call, so it waits for its answer.
+    const alone = new FailoverClient([t.address], { healthCheckIntervalMs: 100, responseTimeoutMs: 50, deadlineMs: 5000 });
+    (alone as unknown as { clients: ChanClient[] }).clients[0]!.serving = async () => false;
+    expect((await alone.run(slow)).barCount).toBe(500);
+    alone.close();
+    // Two, the other one down: the call is tried there too, and the busy server's answer is taken.
+    const pair = new FailoverClient([t.address, '127.0.0.1:1'], { healthCheckIntervalMs: 100, responseTimeoutMs: 50, deadlineMs: 5000 });
+    (pair as unknown as { clients: ChanClient[] }).clients[0]!.serving = async () => false;
+    expect((await pair.run(slow)).barCount).toBe(500);
+    expect(pair.active).toBe(t.address);
+    pair.close();
+  });
+
+  it('a server that stops answering health checks: the call is also sent to the next one, and the first answer is taken', async () => {
+    const config = testConfig();
+    const a = await startTestServer(config);
+    const b = await startTestServer({ ...config, system: { ...config.system, primaryEngine: 'ts' as const } });
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    await a.client.submitKlines({ ...S, klines: klines(SSE, 0, 500) });
+    const fc = new FailoverClient([a.address, b.address], { healthCheckIntervalMs: 100, responseTimeoutMs: 50, deadlineMs: 5000 });
+    (fc as unknown as { clients: ChanClient[] }).clients[0]!.serving = async () => false;
+    // The first server would answer after 3 s; the second answers at once.
+    const t0 = performance.now();
+    const r = await fc.run((c) =>
+      (c.address === a.address ? new Promise((res) => setTimeout(res, 3000)) : Promise.resolve()).then(() => c.calculatePens(S)),
+    );
+    expect([r.engine, r.barCount, fc.active]).toEqual(['ts', 500, b.address]);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    fc.close();
   });
 
   it('request errors are not retried elsewhere; no server at all is UNAVAILABLE', async () => {

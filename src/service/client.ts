@@ -156,12 +156,13 @@ export class FailoverClient {
   }
 
   /**
-   * Runs `fn` on the active server; when that server is unavailable, tries the others in order. A
-   * call is not left waiting on a server that stopped answering (a hung or stopped process): while it
-   * waits, the server is health-checked every interval, and a failed check moves the call on (every
-   * call is idempotent, so one that still completes there does no harm). While a later address is
-   * active, the earlier (preferred) ones are re-checked every interval; the first serving one takes
-   * over again.
+   * Runs `fn` on the active server; when that server is unavailable, tries the others in order. While
+   * a call waits, its server is health-checked every interval; when a check fails (a stopped or hung
+   * process, or one too busy to answer in time) the call is also sent to the next server, and the
+   * first answer is taken: the first call keeps running, so a busy server's answer is not lost, and
+   * with no other server the call simply waits for its own (every call is idempotent, so one that
+   * completes on two servers does no harm). While a later address is active, the earlier (preferred)
+   * ones are re-checked every interval; the first serving one takes over again.
    */
   async run<R>(fn: (c: ChanClient) => Promise<R>): Promise<R> {
     if (this.activeIndex > 0 && Date.now() - this.lastRecheck >= this.interval) {
@@ -173,55 +174,71 @@ export class FailoverClient {
         }
       }
     }
-    let lastError: unknown;
-    for (let attempt = 0; attempt < this.clients.length; attempt++) {
-      const i = (this.activeIndex + attempt) % this.clients.length;
-      const c = this.clients[i]!;
-      // The active server is tried directly; a fallback only when its health check says SERVING.
-      if (attempt > 0 && !(await c.serving(this.healthTimeout))) continue;
-      try {
-        const r = await this.watched(c, fn(c));
-        this.switchTo(i);
-        return r;
-      } catch (e) {
-        if (!RETRY_ELSEWHERE.has((e as grpc.ServiceError).code)) throw e;
-        lastError = e;
-      }
-    }
-    throw lastError ?? Object.assign(new Error('no server is serving'), { code: grpc.status.UNAVAILABLE });
-  }
-
-  /** The call's answer, or UNAVAILABLE as soon as a health check of its server fails while it waits. */
-  private watched<R>(c: ChanClient, call: Promise<R>): Promise<R> {
+    const n = this.clients.length,
+      first = this.activeIndex;
     return new Promise<R>((resolve, reject) => {
-      let settled = false;
-      const finish = () => {
-        settled = true;
-        clearTimeout(timer);
+      let done = false,
+        next = 0,
+        running = 0,
+        lastError: unknown;
+      const timers = new Set<ReturnType<typeof setTimeout>>();
+      const end = () => {
+        done = true;
+        for (const t of timers) clearTimeout(t);
       };
-      const check = async () => {
-        if (settled) return;
-        if (await c.serving(this.healthTimeout)) {
-          if (!settled) timer = setTimeout(check, this.interval);
+      const giveUp = () => {
+        if (done || running > 0 || next < n) return;
+        end();
+        reject(lastError ?? Object.assign(new Error('no server is serving'), { code: grpc.status.UNAVAILABLE }));
+      };
+      // Sends the call to the next server in order (a fallback only when its health check says SERVING).
+      const tryNext = async (): Promise<void> => {
+        while (!done && next < n) {
+          const attempt = next++;
+          const i = (first + attempt) % n;
+          const c = this.clients[i]!;
+          if (attempt > 0 && !(await c.serving(this.healthTimeout))) continue;
+          if (done) return;
+          running++;
+          let movedOn = false,
+            over = false;
+          const check = async () => {
+            if (done || over) return;
+            if (!(await c.serving(this.healthTimeout)) && !done && !over && !movedOn) {
+              movedOn = true;
+              void tryNext();
+            }
+            if (!done && !over) timers.add(setTimeout(check, this.interval));
+          };
+          timers.add(setTimeout(check, this.interval));
+          fn(c).then(
+            (v) => {
+              if (done) return;
+              end();
+              this.switchTo(i);
+              resolve(v);
+            },
+            (e: unknown) => {
+              running--;
+              over = true;
+              if (done) return;
+              if (!RETRY_ELSEWHERE.has((e as grpc.ServiceError).code)) {
+                end();
+                reject(e);
+                return;
+              }
+              lastError = e;
+              if (!movedOn) {
+                movedOn = true;
+                void tryNext();
+              } else giveUp();
+            },
+          );
           return;
         }
-        if (settled) return;
-        finish();
-        reject(Object.assign(new Error(`${c.address} stopped answering health checks`), { code: grpc.status.UNAVAILABLE }));
+        giveUp();
       };
-      let timer = setTimeout(check, this.interval);
-      call.then(
-        (v) => {
-          if (settled) return;
-          finish();
-          resolve(v);
-        },
-        (e: unknown) => {
-          if (settled) return;
-          finish();
-          reject(e);
-        },
-      );
+      void tryNext();
     });
   }
 
