@@ -3,7 +3,7 @@
 // points: pixels read back from the chart (takeScreenshot) carry the layer's colour there, and not
 // once the layer is switched off.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -281,6 +281,29 @@ describe('chan chart in headless Chromium', () => {
     expect(info).toContain(`O ${BARS.open[i]} H ${BARS.high[i]} L ${BARS.low[i]} C ${BARS.close[i]}`);
     expect(info).toContain(`pen 100 ${p.direction} ${p.startPrice} → ${p.endPrice}`);
     expect(info).toContain(`segment ${seg.index} ${seg.direction}`);
+  });
+
+  it('a series too short for a pen or a MACD value (1 bar, 5 bars) opens without an error', async () => {
+    for (const n of [1, 5]) {
+      const csv = join(DIR, `short-${n}.csv`);
+      writeFileSync(
+        csv,
+        readFileSync(SAMPLE, 'utf8')
+          .split('\n')
+          .slice(0, n + 1)
+          .join('\n') + '\n',
+      );
+      const html = join(DIR, `short-${n}.html`);
+      const r = chan('chart', csv, '-o', html);
+      expect(r.stdout).toContain(`: ${n} bar${n === 1 ? '' : 's'}, 2006-11-06 00:00`);
+      const opened = await openChart(browser, html);
+      try {
+        expect(opened.log.errors).toEqual([]);
+        expect(await opened.page.$eval('#info', (e) => e.textContent)).toContain(`bar ${n - 1}`);
+      } finally {
+        await opened.page.close();
+      }
+    }
   });
 
   it('the 239,550-bar SSE 1-minute series opens, draws and has its last pen in view', async () => {

@@ -162,7 +162,7 @@ function describe(bars: Bars, window: Window, analysis: string): string {
     window.from !== undefined || window.to !== undefined
       ? ` (drawn: ${window.from !== undefined ? day(window.from) : 'start'} to ${window.to !== undefined ? day(window.to) : 'end'})`
       : '';
-  return `${t.length.toLocaleString('en-US')} bars, ${day(t[0]!)} to ${day(t[t.length - 1]!)} UTC${shown} · ${analysis} · chan-engine ${VERSION}`;
+  return `${t.length.toLocaleString('en-US')} bar${t.length === 1 ? '' : 's'}, ${day(t[0]!)} to ${day(t[t.length - 1]!)} UTC${shown} · ${analysis} · chan-engine ${VERSION}`;
 }
 
 /**
