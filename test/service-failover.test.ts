@@ -141,6 +141,26 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     fc.close();
   });
 
+  it('a call that fails while the health of the next server is being checked does not give up: the next server answers', async () => {
+    const config = testConfig();
+    const a = await startTestServer(config);
+    const b = await startTestServer({ ...config, system: { ...config.system, primaryEngine: 'ts' as const } });
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    await a.client.submitKlines({ ...S, klines: klines(SSE, 0, 500) });
+    const fc = new FailoverClient([a.address, b.address], { healthCheckIntervalMs: 100, responseTimeoutMs: 50, deadlineMs: 5000 });
+    const [ca, cb] = (fc as unknown as { clients: ChanClient[] }).clients;
+    ca!.serving = async () => false;
+    // b's health check answers after 300 ms; the call on a fails (UNAVAILABLE) at 150 ms, meanwhile.
+    cb!.serving = () => new Promise((r) => setTimeout(() => r(true), 300));
+    const unavailable = Object.assign(new Error('gone'), { code: grpc.status.UNAVAILABLE });
+    const r = await fc.run((c) => (c === ca ? new Promise<never>((_, no) => setTimeout(() => no(unavailable), 150)) : c.calculatePens(S)));
+    expect([r.engine, r.barCount, fc.active]).toEqual(['ts', 500, b.address]);
+    fc.close();
+  });
+
   it('request errors are not retried elsewhere; no server at all is UNAVAILABLE', async () => {
     const t = await startTestServer();
     closers.push(() => t.close());

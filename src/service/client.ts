@@ -180,6 +180,7 @@ export class FailoverClient {
       let done = false,
         next = 0,
         running = 0,
+        starting = 0,
         lastError: unknown;
       const timers = new Set<ReturnType<typeof setTimeout>>();
       const end = () => {
@@ -187,7 +188,7 @@ export class FailoverClient {
         for (const t of timers) clearTimeout(t);
       };
       const giveUp = () => {
-        if (done || running > 0 || next < n) return;
+        if (done || running > 0 || starting > 0 || next < n) return;
         end();
         reject(lastError ?? Object.assign(new Error('no server is serving'), { code: grpc.status.UNAVAILABLE }));
       };
@@ -197,7 +198,13 @@ export class FailoverClient {
           const attempt = next++;
           const i = (first + attempt) % n;
           const c = this.clients[i]!;
-          if (attempt > 0 && !(await c.serving(this.healthTimeout))) continue;
+          if (attempt > 0) {
+            // Counted while its health is checked, so that a call failing meanwhile does not give up.
+            starting++;
+            const serving = await c.serving(this.healthTimeout);
+            starting--;
+            if (!serving) continue;
+          }
           if (done) return;
           running++;
           let movedOn = false,
