@@ -8,7 +8,7 @@ import { startServer } from '../src/service/grpc-server.js';
 import { pino } from 'pino';
 import { faultyWasm, trap } from './support/failover-helpers.js';
 import { fixtureBars } from './support/helpers.js';
-import { klines, rejection, startTestServer, testConfig } from './support/service-helpers.js';
+import { klines, rejection, startTestServer, testConfig, type TestServer } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const S = { symbol: 'SH.000001', timeframe: 'TIMEFRAME_D1' };
@@ -102,6 +102,19 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     ]);
   });
 
+  /** A WASM server and a TS one on one store holding 500 SSE bars. */
+  async function twoServers(): Promise<[TestServer, TestServer]> {
+    const config = testConfig();
+    const a = await startTestServer(config);
+    const b = await startTestServer({ ...config, system: { ...config.system, primaryEngine: 'ts' as const } });
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    await a.client.submitKlines({ ...S, klines: klines(SSE, 0, 500) });
+    return [a, b];
+  }
+
   it('a server too busy to answer its health checks (a large answer being built) keeps its call: the answer is not lost', async () => {
     const t = await startTestServer();
     closers.push(() => t.close());
@@ -121,14 +134,7 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
   });
 
   it('a server that stops answering health checks: the call is also sent to the next one, and the first answer is taken', async () => {
-    const config = testConfig();
-    const a = await startTestServer(config);
-    const b = await startTestServer({ ...config, system: { ...config.system, primaryEngine: 'ts' as const } });
-    closers.push(
-      () => a.close(),
-      () => b.close(),
-    );
-    await a.client.submitKlines({ ...S, klines: klines(SSE, 0, 500) });
+    const [a, b] = await twoServers();
     const fc = new FailoverClient([a.address, b.address], { healthCheckIntervalMs: 100, responseTimeoutMs: 50, deadlineMs: 5000 });
     (fc as unknown as { clients: ChanClient[] }).clients[0]!.serving = async () => false;
     // The first server would answer after 3 s; the second answers at once.
@@ -142,14 +148,7 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
   });
 
   it('a call that fails while the health of the next server is being checked does not give up: the next server answers', async () => {
-    const config = testConfig();
-    const a = await startTestServer(config);
-    const b = await startTestServer({ ...config, system: { ...config.system, primaryEngine: 'ts' as const } });
-    closers.push(
-      () => a.close(),
-      () => b.close(),
-    );
-    await a.client.submitKlines({ ...S, klines: klines(SSE, 0, 500) });
+    const [a, b] = await twoServers();
     const fc = new FailoverClient([a.address, b.address], { healthCheckIntervalMs: 100, responseTimeoutMs: 50, deadlineMs: 5000 });
     const [ca, cb] = (fc as unknown as { clients: ChanClient[] }).clients;
     ca!.serving = async () => false;

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { chartHtml, type ChartAnalysis, type ChartOptions } from '../chart/index.js';
 import { VERSION } from '../core/version.js';
 import { analyze } from '../engines/ts/pipeline.js';
+import { barsFromObjects } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
 import { resolveOptions } from '../core/options.js';
 import type { FailoverClient } from '../service/client.js';
@@ -109,17 +110,8 @@ async function fetchAll(client: FailoverClient, s: { symbol: string; timeframe: 
 }
 
 function fromMessages(got: Awaited<ReturnType<typeof fetchAll>>): { bars: Bars; analysis: ChartAnalysis; macd: M.GetMACDResponse } {
-  const k = got.klines.klines;
-  const n = k.length;
-  const column = (f: (x: M.Kline) => number) => Float64Array.from(k, f);
-  const bars: Bars = {
-    timestamp: column((x) => x.timestamp),
-    open: column((x) => x.open),
-    high: column((x) => x.high),
-    low: column((x) => x.low),
-    close: column((x) => x.close),
-    volume: column((x) => x.volume),
-  };
+  const bars = barsFromObjects(got.klines.klines);
+  const n = bars.timestamp.length;
   const line = (p: M.PenMessage) => ({ ...p, startRaw: p.startBar, endRaw: p.endBar });
   const box = (z: M.PivotMessage) => ({ ...z, startRaw: z.startBar, endRaw: z.endBar });
   const point = (p: M.BuySellPointMessage) => ({

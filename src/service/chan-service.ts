@@ -11,6 +11,7 @@ import type { StreamingAnalyzer } from '../streaming/analyzer.js';
 import type { StreamEvent } from '../core/events.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
+import { barAt } from '../core/bars.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { HotAnalyzers } from './hot-analyzers.js';
 import { LiveStreams, type LiveUpdate } from './live-streams.js';
@@ -102,17 +103,7 @@ export class ChanService {
     const b = loaded.bars;
     const n = b.timestamp.length;
     const from = req.lastN ? Math.max(0, n - req.lastN) : 0;
-    const klines: M.Kline[] = [];
-    for (let i = from; i < n; i++) {
-      klines.push({
-        timestamp: b.timestamp[i]!,
-        open: b.open[i]!,
-        high: b.high[i]!,
-        low: b.low[i]!,
-        close: b.close[i]!,
-        volume: b.volume[i]!,
-      });
-    }
+    const klines: M.Kline[] = Array.from({ length: n - from }, (_, j) => barAt(b, from + j));
     return { klines, firstIndex: from, barCount: n };
   }
 
