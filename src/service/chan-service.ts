@@ -4,17 +4,25 @@ import { status as Code } from '@grpc/grpc-js';
 import type { EngineConfig } from '../config/schema.js';
 import { ConfigError, EngineFailureError, HistoryConflictError, InputError, InputFaultError } from '../core/errors.js';
 import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
-import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment, SegmentOfSegments } from '../core/types.js';
+import type { AnalysisResult, Bars } from '../core/types.js';
 import { POINT_OPTION_KEYS, resolveStructureOptions, type Level, type PointOptions } from '../core/structure-options.js';
 import { stringifyExact } from '../streaming/state-blob.js';
-import type { StreamingAnalyzer } from '../streaming/analyzer.js';
-import type { StreamEvent } from '../core/events.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
 import { barAt } from '../core/bars.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { HotAnalyzers } from './hot-analyzers.js';
-import { LiveStreams, type LiveUpdate } from './live-streams.js';
+import { LiveStreams } from './live-streams.js';
+import {
+  lastN,
+  penMessage,
+  pivotMessage,
+  pointMessage,
+  segmentMessage,
+  segmentOfSegmentsAsSegment,
+  stateMessage,
+  updateMessage,
+} from './result-messages.js';
 import { ByteCache } from './byte-cache.js';
 import { ServiceError } from './service-error.js';
 import { klineBars, spacingWarnings, TIMEFRAME_MS, type TimestampUnit } from './kline-batch.js';
@@ -382,136 +390,6 @@ function pointOverrides(m: M.PointOptionsMessage | null | undefined): Partial<Po
   return out as Partial<PointOptions>;
 }
 
-const lastN = <T>(xs: readonly T[], n: number | undefined): readonly T[] => (n ? xs.slice(Math.max(0, xs.length - n)) : xs);
-
-const direction = (d: 'up' | 'down') => (d === 'up' ? 'DIRECTION_UP' : 'DIRECTION_DOWN');
-
-function penMessage(p: Pen | Segment): M.PenMessage {
-  return {
-    index: p.index,
-    direction: direction(p.direction),
-    startTime: p.startTime,
-    endTime: p.endTime,
-    startPrice: p.startPrice,
-    endPrice: p.endPrice,
-    startBar: p.startRaw,
-    endBar: p.endRaw,
-    confirmed: p.confirmed,
-  };
-}
-
-function segmentMessage(s: Segment): M.SegmentMessage {
-  return { ...penMessage(s), startPen: s.startPen, endPen: s.endPen, endCase: s.endCase ?? 0 };
-}
-
-/** A segment of segments as a Segment message: its "pens" are segments. */
-function segmentOfSegmentsAsSegment(s: SegmentOfSegments): Segment {
-  return { ...s, startPen: s.startSegment, endPen: s.endSegment, endCase: null };
-}
-
-function pivotMessage(z: Pivot): M.PivotMessage {
-  return {
-    index: z.index,
-    startLine: z.startLine,
-    endLine: z.endLine,
-    startBar: z.startRaw,
-    endBar: z.endRaw,
-    startTime: z.startTime,
-    endTime: z.endTime,
-    low: z.low,
-    high: z.high,
-    mid: z.mid,
-    peakLow: z.peakLow,
-    peakHigh: z.peakHigh,
-    confirmed: z.confirmed,
-    enteringLine: z.enteringLine,
-    ...(z.leavingLine !== null && { leavingLine: z.leavingLine }),
-  };
-}
-
-function pointMessage(p: BuySellPoint): M.BuySellPointMessage {
-  return {
-    line: p.line,
-    bar: p.rawIndex,
-    time: p.time,
-    price: p.price,
-    side: p.side === 'buy' ? 'SIDE_BUY' : 'SIDE_SELL',
-    types: [...p.types],
-    confirmed: p.confirmed,
-    ...(p.divergenceRate !== null && { divergenceRate: p.divergenceRate }),
-    ...(p.relatedLine !== null && { relatedLine: p.relatedLine }),
-  };
-}
-
-const levelMessage = (l: Level) => (l === 'pen' ? 'LEVEL_PEN' : 'LEVEL_SEGMENT');
-
-function eventMessage(e: StreamEvent): M.AnalysisEventMessage {
-  const type = `EVENT_TYPE_${e.type.toUpperCase()}`;
-  if ('pen' in e) return { type, index: e.pen.index, pen: penMessage(e.pen) };
-  if ('segment' in e) return { type, index: e.segment.index, segment: segmentMessage(e.segment) };
-  if ('pivot' in e) return { type, index: e.pivot.index, level: levelMessage(e.level), pivot: pivotMessage(e.pivot) };
-  if ('point' in e) return { type, index: e.point.line, level: levelMessage(e.level), point: pointMessage(e.point) };
-  if (e.type === 'point_withdrawn') return { type, index: e.line, level: levelMessage(e.level), reason: e.reason };
-  if (e.type === 'pivot_removed') return { type, index: e.index, level: levelMessage(e.level) };
-  return { type, index: e.index };
-}
-
-/** The analyzer's current state as one message (`initial`): the first of a stream, or a resync. */
-function stateMessage(analyzer: StreamingAnalyzer, lastNPens: number | undefined): M.AnalysisUpdate {
-  const snap = analyzer.snapshot();
-  const last = analyzer.lastBar()!;
-  const k = snap.macd.dif.length - 1;
-  return {
-    initial: true,
-    barIndex: snap.barCount - 1,
-    timestamp: last.timestamp,
-    replaced: false,
-    macd: { timestamp: last.timestamp, dif: snap.macd.dif[k]!, dea: snap.macd.dea[k]!, histogram: snap.macd.histogram[k]! },
-    events: [
-      ...lastN(snap.pens, lastNPens).map((p) => ({
-        type: p.confirmed ? 'EVENT_TYPE_PEN_CONFIRMED' : 'EVENT_TYPE_PEN_PROVISIONAL',
-        index: p.index,
-        pen: penMessage(p),
-      })),
-      ...lastN(snap.segments, lastNPens).map((s) => ({
-        type: s.confirmed ? 'EVENT_TYPE_SEGMENT_CONFIRMED' : 'EVENT_TYPE_SEGMENT_PROVISIONAL',
-        index: s.index,
-        segment: segmentMessage(s),
-      })),
-      ...(['pen', 'segment'] as const).flatMap((l) => [
-        ...lastN(snap.pivots[l], lastNPens).map((z) => ({
-          type: 'EVENT_TYPE_PIVOT_FORMED',
-          index: z.index,
-          level: levelMessage(l),
-          pivot: pivotMessage(z),
-        })),
-        ...lastN(snap.buySellPoints[l], lastNPens).map((p) => ({
-          type: 'EVENT_TYPE_POINT_APPEARED',
-          index: p.line,
-          level: levelMessage(l),
-          point: pointMessage(p),
-        })),
-      ]),
-    ],
-    barCount: snap.barCount,
-  };
-}
-
-function updateMessage(u: LiveUpdate): M.AnalysisUpdate {
-  if ('resync' in u) return stateMessage(u.resync, 0);
-  const { update } = u;
-  return {
-    initial: false,
-    barIndex: update.barIndex,
-    timestamp: u.timestamp,
-    replaced: update.replaced,
-    macd: { timestamp: u.timestamp, ...update.macd },
-    events: update.events.map(eventMessage),
-    barCount: u.barCount,
-  };
-}
-
-/** Maps an error thrown while serving a call to its gRPC status. */
 export function toServiceError(e: unknown): ServiceError {
   if (e instanceof ServiceError) return e;
   // The caller's fault: a bad bar, option or history conflict (named by field and bar index); stored
