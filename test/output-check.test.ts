@@ -73,6 +73,14 @@ describe('output check: each branch', () => {
     ['merged count', (r) => Object.assign(r.merged, { count: 0 }), 'merged count 0 out of range'],
     ['merged column length', (r) => Object.assign(r.merged, { dir: r.merged.dir.subarray(1) }), 'merged.dir has 2606 values for 2607 bars'],
     ['merged coverage', (r) => (r.merged.rawEnd[2606] = 3330), 'merged bars do not cover the raw bars'],
+    [
+      'merged bar 0 covering no raw bar',
+      (r) => {
+        r.merged.rawEnd[0] = -1;
+        r.merged.rawStart[1] = 0;
+      },
+      'merged bars do not cover the raw bars',
+    ],
     ['merged values', (r) => (r.merged.low[5] = r.merged.high[5]! + 1), 'merged bar 5 has high'],
     ['merged raw range', (r) => (r.merged.rawStart[9] = r.merged.rawStart[9]! + 1), 'merged bar 9 raw range is broken'],
     ['merged direction', (r) => (r.merged.dir[3] = -r.merged.dir[3]!), 'merged bar 3 is not ordered after bar 2 as its direction says'],

@@ -9,8 +9,10 @@
 // What it cannot see (a confirmed segment's case 1 swapped with case 2, merged-bar and MACD values
 // that nothing refers to) is left to the shadow comparison with the backup engine.
 //
-// The loops over every element return numbers (the first bad index, or a problem code): V8 keeps
-// them several times faster than loops that can return a message; the message is made afterwards.
+// Speed (it runs on every result): the merged bars and fractals are screened by a pass that does not
+// branch on the data, and a second pass finds the first problem only when that fails; pens are read
+// once, each one's start from the pen before it; loops return numbers (a bad index or a problem
+// code), as V8 keeps them several times faster than loops that can return a message.
 import type { AnalysisOptions } from '../core/options.js';
 import { BOTTOM, TOP } from '../core/records.js';
 import type { Level } from '../core/structure-options.js';
@@ -64,10 +66,12 @@ function checkMerged(r: AnalysisResult, bars: Bars): string | null {
   for (const k of ['type', 'mergedIndex', 'rawIndex', 'price'] as const) {
     if (f[k].length !== f.count) return `fractals.${k} has ${f[k].length} values for ${f.count} fractals`;
   }
-  if (m.rawStart[0] !== 0 || m.rawEnd[c - 1] !== n - 1) return 'merged bars do not cover the raw bars';
+  if (m.rawStart[0] !== 0 || m.rawEnd[0]! < 0 || m.rawEnd[c - 1] !== n - 1) return 'merged bars do not cover the raw bars';
   if (m.dir[0] !== 1) return 'merged bar 0 is not up';
+  if (mergedBarsSound(m, f, bars)) return null;
   const k = badMergedBar(m, f, bars);
-  if (k === -1) return null;
+  // The two passes check the same: this is a safeguard should they ever disagree.
+  if (k === -1) return 'merged bars or fractals fail the screening pass';
   if (k >= 0) {
     const h = m.high[k]!,
       l = m.low[k]!;
@@ -96,6 +100,49 @@ function expectedFractal(dir: Int8Array, count: number, after: number): number {
   let k = after + 1;
   while (k < count - 1 && shape(dir, k) === 0) k++;
   return k;
+}
+
+/**
+ * The screening pass of the merged bars and fractals: true when all is well, the same verdict as
+ * badMergedBar's but several times faster, as nothing in its loops branches on the data (a bar's
+ * direction is a factor, not a branch). badMergedBar then finds the first problem for the message.
+ * The fractal list is exactly the merged bars of fractal shape when its merged indices increase,
+ * each listed bar has that shape, and there are as many as the bars of that shape.
+ */
+function mergedBarsSound(m: MergedBars, f: Fractals, bars: Bars): boolean {
+  const { high, low, dir, rawStart, rawEnd } = m;
+  const c = m.count;
+  let ph = high[0]!,
+    pl = low[0]!,
+    pe = rawEnd[0]!,
+    shapes = 0;
+  if (!(ph - ph === 0 && pl - pl === 0 && ph >= pl)) return false;
+  for (let k = 1; k < c; k++) {
+    const h = high[k]!,
+      l = low[k]!,
+      d = dir[k]!,
+      s = rawStart[k]!,
+      e = rawEnd[k]!;
+    // Finite, high >= low, raw ranges contiguous, strictly ordered as the direction (1 or -1) says.
+    if (!(h - h === 0 && l - l === 0 && h >= l && s === pe + 1 && e >= s && d * d === 1 && (h - ph) * d > 0 && (l - pl) * d > 0))
+      return false;
+    // Bar k - 1 (from 1) has fractal shape when its direction and bar k's differ: 1 ^ -1 is -2.
+    if (k >= 2) shapes -= (dir[k - 1]! ^ d) >> 1;
+    ph = h;
+    pl = l;
+    pe = e;
+  }
+  const { type, mergedIndex, rawIndex, price } = f;
+  if (f.count !== shapes) return false;
+  let prev = 0;
+  for (let j = 0; j < f.count; j++) {
+    const k = mergedIndex[j]!,
+      t = type[j]!;
+    if (!(k > prev && k < c - 1 && dir[k] !== dir[k + 1] && t === dir[k])) return false;
+    if (price[j] !== (t === TOP ? high[k] : low[k]) || rawIndex[j] !== apex(m, bars, k, t === TOP)) return false;
+    prev = k;
+  }
+  return true;
 }
 
 /**
@@ -136,13 +183,6 @@ function badMergedBar(m: MergedBars, f: Fractals, bars: Bars): number {
   return j === fc ? -1 : -2 - j;
 }
 
-/** The fractal type of every merged bar, for the pen rule (made only for a provisional pen on a fractal). */
-function fractalTypes(m: MergedBars): Int8Array {
-  const fx = new Int8Array(m.count);
-  for (let k = 1; k < m.count - 1; k++) fx[k] = shape(m.dir, k);
-  return fx;
-}
-
 const PEN_PROBLEMS = [
   '',
   'index',
@@ -162,10 +202,15 @@ const PEN_PROBLEMS = [
   'provisional flag: the pen rule accepts it',
 ] as const;
 
-/** 0 when pen i is well-formed (after pen i - 1), else the index of its problem in PEN_PROBLEMS. */
-function penProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions, i: number, apexAt: (k: number, top: boolean) => number): number {
+/**
+ * 0 when pen i is well-formed (after pen i - 1), else the index of its problem in PEN_PROBLEMS.
+ * `fractalAt(k, type)`: the index in the fractal list of the fractal of that type at merged bar k, or
+ * -1 (the list, checked against the merged bars, gives their apex raw bars and prices).
+ */
+function penProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions, i: number, fractalAt: (k: number, type: number) => number): number {
   const pens = r.pens,
-    m = r.merged;
+    m = r.merged,
+    f = r.fractals;
   const p = pens[i]!;
   if (p.index !== i) return 1;
   const up = p.direction === 'up';
@@ -174,40 +219,52 @@ function penProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions, i: number
     e = p.endMerged;
   if (!(s >= 0 && e < m.count && s < e)) return 3;
   if (!p.confirmed && i < pens.length - 1) return 4;
+  // An up pen starts at a bottom (the low apex) and ends at a top (the high apex).
   if (i > 0) {
+    // Pen i - 1 is confirmed (only the last pen may be provisional): it was checked to end on a
+    // fractal, the one of this pen's start type, at that fractal's apex, price and time.
     const q = pens[i - 1]!;
     if (q.direction === p.direction) return 5;
     if (q.endMerged !== s) return 6;
+    if (p.startRaw !== q.endRaw) return 7;
+    if (p.startPrice !== q.endPrice) return 8;
+    if (p.startTime !== q.endTime) return 9;
+  } else {
+    const a = fractalAt(s, up ? BOTTOM : TOP);
+    if (a < 0) return 13;
+    if (p.startRaw !== f.rawIndex[a]) return 7;
+    if (p.startPrice !== f.price[a]) return 8;
+    if (p.startTime !== bars.timestamp[p.startRaw]) return 9;
   }
-  // An up pen starts at a bottom (the low apex) and ends at a top (the high apex).
-  if (p.startRaw !== apexAt(s, !up)) return 7;
-  if (p.startPrice !== (up ? m.low[s] : m.high[s])) return 8;
-  if (p.startTime !== bars.timestamp[p.startRaw]) return 9;
-  if (p.endRaw !== apexAt(e, up)) return 10;
-  if (p.endPrice !== (up ? m.high[e] : m.low[e])) return 11;
+  const b = fractalAt(e, up ? TOP : BOTTOM);
+  if (p.confirmed && b < 0) return 14;
+  if (p.endRaw !== (b >= 0 ? f.rawIndex[b] : apex(m, bars, e, up))) return 10;
+  if (p.endPrice !== (b >= 0 ? f.price[b] : up ? m.high[e] : m.low[e])) return 11;
   if (p.endTime !== bars.timestamp[p.endRaw]) return 12;
-  // The fractal list was checked to be exactly the merged bars of fractal shape.
-  if (shape(m.dir, s) !== (up ? BOTTOM : TOP)) return 13;
-  const endsOnFractal = e < m.count - 1 && shape(m.dir, e) === (up ? TOP : BOTTOM);
-  if (p.confirmed && !endsOnFractal) return 14;
   // A provisional pen ending on a fractal is a virtual pen to it: the pen rule must have refused it
   // when that fractal was classified (from the same start), or it would be a confirmed pen.
-  if (!p.confirmed && endsOnFractal && canMakePen({ ...m, fx: fractalTypes(m) }, o.pen, s, e, false)) return 15;
+  if (!p.confirmed && b >= 0 && provisionalPenAccepted(m, o, s, e)) return 15;
   return 0;
 }
 
+/** Whether the pen rule accepts a pen from fractal s to e (it reads the fractal type of s only). */
+function provisionalPenAccepted(m: MergedBars, o: AnalysisOptions, s: number, e: number): boolean {
+  const fx = new Int8Array(m.count);
+  fx[s] = shape(m.dir, s);
+  return canMakePen({ ...m, fx }, o.pen, s, e, false);
+}
+
 function checkPens(r: AnalysisResult, bars: Bars, o: AnalysisOptions): string | null {
-  // Pens start and end on fractals, whose apex raw bars the merged-bar check has verified: read them
-  // from the fractal list (walked along with the pens, which are in order) instead of scanning again.
-  const f = r.fractals;
+  // Pens and their ends are in order: the fractal list is walked forward along with them.
+  const { mergedIndex, type } = r.fractals,
+    fc = r.fractals.count;
   let j = 0;
-  const apexAt = (k: number, top: boolean): number => {
-    while (j > 0 && f.mergedIndex[j - 1]! >= k) j--;
-    while (j < f.count && f.mergedIndex[j]! < k) j++;
-    return j < f.count && f.mergedIndex[j] === k && f.type[j] === (top ? TOP : BOTTOM) ? f.rawIndex[j]! : apex(r.merged, bars, k, top);
+  const fractalAt = (k: number, t: number): number => {
+    while (j < fc && mergedIndex[j]! < k) j++;
+    return j < fc && mergedIndex[j] === k && type[j] === t ? j : -1;
   };
   for (let i = 0; i < r.pens.length; i++) {
-    const problem = penProblem(r, bars, o, i, apexAt);
+    const problem = penProblem(r, bars, o, i, fractalAt);
     if (problem !== 0) return `pen ${i} has a wrong ${PEN_PROBLEMS[problem]}`;
   }
   return null;
@@ -281,44 +338,49 @@ function checkSegmentsOfSegments(r: AnalysisResult): string | null {
 
 type Line = Pen | Segment;
 /** The pass of the point rules that finds each type. */
-const PASS = { '1': 1, '1p': 1, '2': 2, '2s': 2, '3a': 3, '3b': 3 } as const;
+const PASS: ReadonlyMap<string, number> = new Map([
+  ['1', 1],
+  ['1p', 1],
+  ['2', 2],
+  ['2s', 2],
+  ['3a', 3],
+  ['3b', 3],
+]);
 
-/** A level's lines and parents, read by index (the parents' line ranges as columns). */
+/** A level's lines and parents (the parents' line ranges as columns), read by index. */
 interface LevelView {
+  readonly pens: boolean;
   readonly lines: readonly Line[];
   readonly parentStart: Int32Array;
   readonly parentEnd: Int32Array;
   readonly parentConfirmed: Uint8Array;
-  /** A line's range: a pen's between its prices, a segment's from its raw bars. */
-  lo(i: number): number;
-  hi(i: number): number;
 }
 
-function levelView(r: AnalysisResult, bars: Bars, level: Level): LevelView {
-  const lines: readonly Line[] = level === 'pen' ? r.pens : r.segments;
-  const parents =
-    level === 'pen'
-      ? r.segments.map((s) => [s.startPen, s.endPen, s.confirmed] as const)
-      : r.segmentsOfSegments.map((s) => [s.startSegment, s.endSegment, s.confirmed] as const);
-  const view = {
-    lines,
-    parentStart: Int32Array.from(parents, (p) => p[0]),
-    parentEnd: Int32Array.from(parents, (p) => p[1]),
-    parentConfirmed: Uint8Array.from(parents, (p) => (p[2] ? 1 : 0)),
+function levelView(r: AnalysisResult, level: Level): LevelView {
+  const pens = level === 'pen';
+  const parents = pens ? r.segments : r.segmentsOfSegments;
+  const v = {
+    pens,
+    lines: pens ? r.pens : r.segments,
+    parentStart: new Int32Array(parents.length),
+    parentEnd: new Int32Array(parents.length),
+    parentConfirmed: new Uint8Array(parents.length),
   };
-  if (level === 'pen') {
-    return {
-      ...view,
-      lo: (i) => Math.min(lines[i]!.startPrice, lines[i]!.endPrice),
-      hi: (i) => Math.max(lines[i]!.startPrice, lines[i]!.endPrice),
-    };
-  }
-  // A segment's range comes from its raw bars: an up one from its start bar's low to its end bar's high.
-  return {
-    ...view,
-    lo: (i) => bars.low[lines[i]!.direction === 'up' ? lines[i]!.startRaw : lines[i]!.endRaw]!,
-    hi: (i) => bars.high[lines[i]!.direction === 'up' ? lines[i]!.endRaw : lines[i]!.startRaw]!,
-  };
+  parents.forEach((p, i) => {
+    v.parentStart[i] = 'startPen' in p ? p.startPen : p.startSegment;
+    v.parentEnd[i] = 'endPen' in p ? p.endPen : p.endSegment;
+    v.parentConfirmed[i] = p.confirmed ? 1 : 0;
+  });
+  return v;
+}
+
+/** Line i's range, its low (`high` false) or high: a pen's between its prices, a segment's from its raw bars. */
+function lineBound(v: LevelView, bars: Bars, i: number, high: boolean): number {
+  const l = v.lines[i]!;
+  if (v.pens) return high ? Math.max(l.startPrice, l.endPrice) : Math.min(l.startPrice, l.endPrice);
+  // An up segment runs from its start bar's low to its end bar's high.
+  const up = l.direction === 'up';
+  return high ? bars.high[up ? l.endRaw : l.startRaw]! : bars.low[up ? l.startRaw : l.endRaw]!;
 }
 
 const PIVOT_PROBLEMS = [
@@ -343,7 +405,7 @@ const PIVOT_PROBLEMS = [
  * combination (every such line overlaps that range strictly, so each extended it) its range is that
  * overlap and its peaks the extremes of those lines. `q`: the parent search's position (advanced).
  */
-function pivotProblem(z: Pivot, i: number, prev: Pivot | undefined, v: LevelView, q: { at: number }): number {
+function pivotProblem(z: Pivot, i: number, prev: Pivot | undefined, v: LevelView, bars: Bars, q: { at: number }): number {
   const { lines, parentStart, parentEnd } = v;
   const n = lines.length;
   if (z.index !== i) return 1;
@@ -359,15 +421,15 @@ function pivotProblem(z: Pivot, i: number, prev: Pivot | undefined, v: LevelView
   while (q.at < parentEnd.length && parentEnd[q.at]! < s) q.at++;
   const owned = q.at < parentEnd.length && parentStart[q.at]! <= s;
   if (z.confirmed !== (owned && v.parentConfirmed[q.at] === 1)) return 7;
-  const l0 = Math.max(v.lo(s), v.lo(s + 2)),
-    h0 = Math.min(v.hi(s), v.hi(s + 2));
+  const l0 = Math.max(lineBound(v, bars, s, false), lineBound(v, bars, s + 2, false)),
+    h0 = Math.min(lineBound(v, bars, s, true), lineBound(v, bars, s + 2, true));
   if (!(h0 > l0) || z.mid !== (l0 + h0) / 2) return 8;
   let combined = false,
     pl = Infinity,
     ph = -Infinity;
   for (let c = s; c <= e; c += 2) {
-    const lo = v.lo(c),
-      hi = v.hi(c);
+    const lo = lineBound(v, bars, c, false),
+      hi = lineBound(v, bars, c, true);
     if (!(hi > l0 && h0 > lo)) combined = true;
     if (lo < pl) pl = lo;
     if (hi > ph) ph = hi;
@@ -406,7 +468,7 @@ function pointProblem(p: BuySellPoint, prev: BuySellPoint | undefined, lines: re
   const types = p.types;
   if (types.length === 0) return 5;
   if (!o.structures.points[level][p.side].types.includes(types[0]!)) return 6;
-  for (let k = 1; k < types.length; k++) if (PASS[types[k]!] < PASS[types[k - 1]!]) return 7;
+  for (let k = 1; k < types.length; k++) if (PASS.get(types[k]!)! < PASS.get(types[k - 1]!)!) return 7;
   if (!(types[0] === '1' || types[0] === '1p') && p.divergenceRate !== null) return 8;
   if (p.relatedLine !== null && !(p.relatedLine >= 0 && p.relatedLine < p.line)) return 9;
   return 0;
@@ -414,16 +476,16 @@ function pointProblem(p: BuySellPoint, prev: BuySellPoint | undefined, lines: re
 
 /** The pivots and buy/sell points of a level against its lines and parents (see pivotProblem, pointProblem). */
 function checkStructures(r: AnalysisResult, bars: Bars, level: Level, o: AnalysisOptions): string | null {
-  const v = levelView(r, bars, level);
+  const v = levelView(r, level);
   const zs = r.pivots[level];
   const q = { at: 0 };
   for (let i = 0; i < zs.length; i++) {
-    const problem = pivotProblem(zs[i]!, i, zs[i - 1], v, q);
+    const problem = pivotProblem(zs[i]!, i, i > 0 ? zs[i - 1] : undefined, v, bars, q);
     if (problem !== 0) return `${level} pivot ${i} ${PIVOT_PROBLEMS[problem]}`;
   }
   const ps = r.buySellPoints[level];
   for (let i = 0; i < ps.length; i++) {
-    const problem = pointProblem(ps[i]!, ps[i - 1], v.lines, o, level);
+    const problem = pointProblem(ps[i]!, i > 0 ? ps[i - 1] : undefined, v.lines, o, level);
     if (problem !== 0) return `${level} point ${i} ${POINT_PROBLEMS[problem]}`;
   }
   return null;
