@@ -155,7 +155,7 @@ describe('service configuration', () => {
       host: '127.0.0.1',
       port: 50051,
       metricsPort: 9464,
-      dbPath: 'chan-store.db',
+      store: { kind: 'sqlite', path: 'chan-store.db' },
       durability: 'full',
       maxBarsPerRequest: 100_000,
       authTokenEnv: 'CHAN_AUTH_TOKEN',
@@ -171,5 +171,33 @@ describe('service configuration', () => {
       'config service.stream_window: must be 0 (all bars) or at least 500, got 10',
     );
     expect(parseConfig('service: { stream_window: 0 }').service.streamWindow).toBe(0);
+  });
+
+  it('the store: sqlite:PATH or db_path, or a PostgreSQL URL without a password; its connection settings', () => {
+    expect(parseConfig('service: { store: "sqlite:/data/x.db" }').service.store).toEqual({ kind: 'sqlite', path: '/data/x.db' });
+    expect(parseConfig('service: { db_path: x.db }').service.store).toEqual({ kind: 'sqlite', path: 'x.db' });
+    const pg = parseConfig(
+      'service: { store: "postgresql://chan@db:5433/bars", postgres: { pool_size: 4, tls: verify-full, tls_ca: ca.pem } }',
+    );
+    expect(pg.service.store).toEqual({ kind: 'postgres', url: 'postgresql://chan@db:5433/bars' });
+    expect(pg.service.postgres).toMatchObject({
+      poolSize: 4,
+      tls: 'verify-full',
+      tlsCa: 'ca.pem',
+      passwordEnv: 'PGPASSWORD',
+      passwordFile: '',
+    });
+    const withPassword = configError(() => parseConfig('service: { store: "postgres://chan:hunter2@db/bars" }'));
+    expect(withPassword.key).toBe('service.store');
+    expect(withPassword.message).toContain('must not hold a password');
+    expect(withPassword.message).not.toContain('hunter2');
+    expect(configError(() => parseConfig('service: { store: "sqlite:a.db", db_path: b.db }')).message).toBe(
+      'config service.db_path: set store or db_path, not both',
+    );
+    expect(configError(() => parseConfig('service: { store: "mysql://db" }')).message).toBe(
+      'config service.store: must be sqlite:PATH or postgres://[user@]host[:port]/database, got "mysql://db"',
+    );
+    expect(configError(() => parseConfig('service: { postgres: { tls: require, tls_ca: ca.pem } }')).key).toBe('service.postgres.tls_ca');
+    expect(configError(() => parseConfig('service: { postgres: { pool: 3 } }')).key).toBe('service.postgres.pool');
   });
 });

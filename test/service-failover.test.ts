@@ -62,7 +62,7 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
   it('switches to the backup when the primary goes away and back when it returns', async () => {
     const primaryConfig = testConfig();
     const backupConfig = {
-      ...testConfig({ dbPath: primaryConfig.service.dbPath }),
+      ...testConfig({ store: primaryConfig.service.store }),
       system: { ...primaryConfig.system, primaryEngine: 'ts' as const },
     };
     const primary = await startServer(primaryConfig, { logger: silent, authToken: '' });

@@ -223,8 +223,8 @@ describe('chan serve process', () => {
     expect(acked).toBeGreaterThan(0);
     // The store after the last crash: a whole number of batches, at least every acknowledged one, equal to what was sent.
     const store = new BarStore(db);
-    const loaded = store.load('SYN', 'M1')!;
-    store.close();
+    const loaded = (await store.load('SYN', 'M1'))!;
+    await store.close();
     const n = loaded.info.count;
     expect(n % BATCH).toBe(0);
     expect(n).toBeGreaterThanOrEqual(acked);

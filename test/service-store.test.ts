@@ -5,7 +5,7 @@ import { status as Code } from '@grpc/grpc-js';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureBars } from './support/helpers.js';
-import { klines, rejection, startTestServer, testConfig, type TestServer } from './support/service-helpers.js';
+import { klines, rejection, sqlitePath, startTestServer, testConfig, type TestServer } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length;
@@ -15,7 +15,7 @@ describe('two servers on one store file', () => {
   let a: TestServer, b: TestServer;
   beforeAll(async () => {
     a = await startTestServer();
-    b = await startTestServer(testConfig({ dbPath: a.config.service.dbPath }));
+    b = await startTestServer(testConfig({ store: a.config.service.store }));
     await a.client.submitKlines({ ...S, klines: klines(SSE, 0, N - 1) });
   });
   afterAll(async () => {
@@ -41,7 +41,7 @@ describe('a store locked by another process', () => {
   afterAll(() => t.close());
 
   it('a write waits for the lock, then answers UNAVAILABLE after the 5 s busy timeout and stores nothing', async () => {
-    const other = new Database(t.config.service.dbPath);
+    const other = new Database(sqlitePath(t.config));
     other.pragma('busy_timeout = 0');
     other.prepare('BEGIN IMMEDIATE').run();
     const t0 = performance.now();

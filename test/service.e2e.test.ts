@@ -12,7 +12,7 @@ import { BarStore } from '../src/service/bar-store.js';
 import { ChanClient } from '../src/service/client.js';
 import { loadChanPackage } from '../src/service/proto.js';
 import { fixtureBars } from './support/helpers.js';
-import { klines, rejection, startTestServer, testConfig, type TestServer } from './support/service-helpers.js';
+import { klines, rejection, sqlitePath, startTestServer, testConfig, type TestServer } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length; // 3332
@@ -567,9 +567,9 @@ describe('service: graceful shutdown', () => {
     h.close();
     expect([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED]).toContain((await rejection(t.client.getStatus())).code);
     t.client.close();
-    const store = new BarStore(config.service.dbPath);
-    expect(store.info(S.symbol, 'D1')?.count).toBe(N);
-    store.close();
+    const store = new BarStore(sqlitePath(config));
+    expect((await store.info(S.symbol, 'D1'))?.count).toBe(N);
+    await store.close();
   });
 });
 

@@ -8,20 +8,21 @@ import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } fro
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BarStore, rowChecksum, StoreCorruptionError } from '../src/service/bar-store.js';
+import { BarStore } from '../src/service/bar-store.js';
+import { rowChecksum, StoreCorruptionError } from '../src/service/store.js';
 import { fixtureBars } from './support/helpers.js';
-import { rejection, startTestServer, tempDir, testConfig } from './support/service-helpers.js';
+import { rejection, sqliteAt, startTestServer, tempDir, testConfig } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** A closed store file holding SSE daily (checkpointed: everything in the main file). */
-function realStore(): string {
+async function realStore(): Promise<string> {
   const path = join(tempDir(), 'store.db');
   const s = new BarStore(path);
-  s.submit('SSE', 'D1', SSE);
-  s.close();
+  await s.submit('SSE', 'D1', SSE);
+  await s.close();
   return path;
 }
 
@@ -45,9 +46,9 @@ function withChangedClose(path: string, close: number): string {
   return c;
 }
 
-const corruption = (run: () => unknown): StoreCorruptionError => {
+const corruption = async (run: () => unknown): Promise<StoreCorruptionError> => {
   try {
-    run();
+    await run();
   } catch (e) {
     expect(e).toBeInstanceOf(StoreCorruptionError);
     return e as StoreCorruptionError;
@@ -57,52 +58,52 @@ const corruption = (run: () => unknown): StoreCorruptionError => {
 
 describe('damaged store files', () => {
   let store: string;
-  beforeAll(() => {
-    store = realStore();
+  beforeAll(async () => {
+    store = await realStore();
   });
 
-  it('an intact store loads every bar', () => {
+  it('an intact store loads every bar', async () => {
     const s = new BarStore(copyOf(store));
-    expect(s.load('SSE', 'D1')!.bars.close).toEqual(SSE.close);
-    s.close();
+    expect((await s.load('SSE', 'D1'))!.bars.close).toEqual(SSE.close);
+    await s.close();
   });
 
-  it('5 bytes cut off the end: a read names the series and bar instead of serving a changed price', () => {
+  it('5 bytes cut off the end: a read names the series and bar instead of serving a changed price', async () => {
     const c = copyOf(store);
     truncateSync(c, statSync(c).size - 5);
     const s = new BarStore(c);
-    const e = corruption(() => s.load('SSE', 'D1'));
+    const e = await corruption(() => s.load('SSE', 'D1'));
     expect(e.message).toMatch(
       new RegExp(
         `^${c.replaceAll('/', '\\/')}: the store is damaged \\(series SSE D1, bar at \\d+: its stored values do not match their checksum\\); restore the file from a backup, or move it away and submit the bars again$`,
       ),
     );
-    s.close();
+    await s.close();
   });
 
-  it('a changed close price inside the file: the read fails naming that bar', () => {
+  it('a changed close price inside the file: the read fails naming that bar', async () => {
     const i = 1234;
     const s = new BarStore(withChangedClose(store, SSE.close[i]!));
-    expect(corruption(() => s.load('SSE', 'D1')).message).toContain(`series SSE D1, bar at ${SSE.timestamp[i]}:`);
+    expect((await corruption(() => s.load('SSE', 'D1'))).message).toContain(`series SSE D1, bar at ${SSE.timestamp[i]}:`);
     // Reads of other ranges that do not include it still work.
-    expect(s.loadFrom('SSE', 'D1', SSE.timestamp[N - 10]!).close).toEqual(SSE.close.subarray(N - 10));
-    s.close();
+    expect((await s.loadFrom('SSE', 'D1', SSE.timestamp[N - 10]!)).close).toEqual(SSE.close.subarray(N - 10));
+    await s.close();
   });
 
-  it('half the file cut off: refused when opened, naming the file and what to do', () => {
+  it('half the file cut off: refused when opened, naming the file and what to do', async () => {
     const c = copyOf(store);
     truncateSync(c, Math.floor(statSync(c).size / 2));
-    const e = corruption(() => new BarStore(c));
+    const e = await corruption(() => new BarStore(c));
     expect(e.message).toMatch(new RegExp(`^${c.replaceAll('/', '\\/')}: the store is damaged \\(.+\\); restore the file from a backup`));
   });
 
-  it('a file that is not a store at all: refused when opened', () => {
+  it('a file that is not a store at all: refused when opened', async () => {
     const c = join(tempDir(), 'junk.db');
     writeFileSync(c, Buffer.alloc(8192, 7));
-    expect(corruption(() => new BarStore(c)).message).toContain(`${c}: the store is damaged`);
+    expect((await corruption(() => new BarStore(c))).message).toContain(`${c}: the store is damaged`);
   });
 
-  it('a store of the previous schema (no checksums) gets them for its rows when opened', () => {
+  it('a store of the previous schema (no checksums) gets them for its rows when opened', async () => {
     const c = join(tempDir(), 'v2.db');
     const db = new Database(c);
     db.exec(`
@@ -126,8 +127,8 @@ describe('damaged store files', () => {
     }
     db.close();
     const s = new BarStore(c);
-    expect(s.load('SSE', 'D1')!.bars.close).toEqual(SSE.close.subarray(0, 3));
-    s.close();
+    expect((await s.load('SSE', 'D1'))!.bars.close).toEqual(SSE.close.subarray(0, 3));
+    await s.close();
     const raw = new Database(c, { readonly: true });
     const r = raw.prepare('SELECT ts, open, high, low, close, volume, crc FROM bars ORDER BY ts LIMIT 1').raw().get() as number[];
     raw.close();
@@ -137,8 +138,8 @@ describe('damaged store files', () => {
 
 describe('the service on a damaged store', () => {
   it('answers DATA_LOSS naming the bar, and reports NOT_SERVING from then on', async () => {
-    const damaged = withChangedClose(realStore(), SSE.close[100]!);
-    const t = await startTestServer(testConfig({ dbPath: damaged }));
+    const damaged = withChangedClose(await realStore(), SSE.close[100]!);
+    const t = await startTestServer(testConfig({ store: sqliteAt(damaged) }));
     try {
       expect((await t.client.healthCheck()).serving).toBe(true);
       const e = await rejection(t.client.calculatePens({ symbol: 'SSE', timeframe: 'TIMEFRAME_D1' }));
@@ -150,8 +151,8 @@ describe('the service on a damaged store', () => {
     }
   });
 
-  it('chan serve refuses a damaged file at start-up with the message, exit code 1 (no stack trace)', () => {
-    const c = copyOf(realStore());
+  it('chan serve refuses a damaged file at start-up with the message, exit code 1 (no stack trace)', async () => {
+    const c = copyOf(await realStore());
     truncateSync(c, Math.floor(statSync(c).size / 2));
     const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--db', c, '--port', '0'], {
       encoding: 'utf8',

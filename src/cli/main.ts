@@ -11,8 +11,10 @@ const USAGE = `usage:
   chan chart FILE.csv [-o FILE.html] [--from T] [--to T] [--preset NAME] [--pen D] [--config FILE]
   chan chart --symbol S --timeframe TF [-o FILE.html] [--from T] [--to T] [--preset NAME] [--pen D]
              (an HTML chart that opens offline; T: 2019-01-31, 2019-01-31T09:30 (UTC) or ms since epoch)
-  chan serve [--role primary|backup] [--config FILE] [--host H] [--port P] [--metrics-port P] [--db FILE] [--engine wasm|ts]
-             (backup: port 50052, metrics 9465, the TS engine, unless set)
+  chan serve [--role primary|backup] [--config FILE] [--host H] [--port P] [--metrics-port P] [--store S] [--engine wasm|ts]
+             (backup: port 50052, metrics 9465, the TS engine, unless set; S: sqlite:FILE (default
+             sqlite:chan-store.db) or postgres://[user@]host[:port]/db, the password in $PGPASSWORD)
+  chan migrate [--config FILE] [--store S]   (brings the store's schema to this version, then exits)
   chan submit FILE.csv --symbol S --timeframe TF [--batch N]
   chan pens     --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
   chan segments --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
@@ -50,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         'metrics-port': { type: 'string' },
         db: { type: 'string' },
+        store: { type: 'string' },
         engine: { type: 'string' },
         addr: { type: 'string' },
         token: { type: 'string' },
@@ -109,9 +112,16 @@ export async function main(argv: string[]): Promise<number> {
         port: v.port,
         metricsPort: v['metrics-port'],
         db: v.db,
+        store: v.store,
         engine: v.engine,
         role: v.role,
       });
+      return 0;
+    }
+    if (command === 'migrate') {
+      if (file !== undefined) throw new UsageError('chan migrate takes no file');
+      const { runMigrate } = await importServiceCommand('migrate', () => import('./serve-command.js'));
+      process.stdout.write((await runMigrate({ config: v.config, db: v.db, store: v.store })) + '\n');
       return 0;
     }
     if (command !== undefined && CLIENT_COMMANDS.has(command)) {

@@ -1,6 +1,7 @@
 // `chan serve`: runs the gRPC service until SIGTERM/SIGINT, then shuts down gracefully.
 import { pino } from 'pino';
-import type { EngineConfig } from '../config/schema.js';
+import { storeLocation, type EngineConfig } from '../config/schema.js';
+import { openStore } from '../service/open-store.js';
 import { checkInt } from '../core/checks.js';
 import { loadConfigFile } from '../node/config-file.js';
 import { startServer } from '../service/grpc-server.js';
@@ -11,7 +12,9 @@ export interface ServeArgs {
   readonly host?: string;
   readonly port?: string;
   readonly metricsPort?: string;
+  /** The SQLite file (the older flag; --store sqlite:FILE says the same). */
   readonly db?: string;
+  readonly store?: string;
   readonly engine?: string;
   readonly role?: string;
 }
@@ -21,6 +24,7 @@ export function serveConfig(a: ServeArgs): EngineConfig {
   if (a.role !== undefined && a.role !== 'primary' && a.role !== 'backup')
     throw new UsageError(`--role must be primary or backup, got "${a.role}"`);
   const c = loadConfigFile(a.config, a.role as 'primary' | 'backup' | undefined);
+  if (a.db !== undefined && a.store !== undefined) throw new UsageError('give --store or --db, not both');
   if (a.engine !== undefined && a.engine !== 'wasm' && a.engine !== 'ts')
     throw new UsageError(`--engine must be wasm or ts, got "${a.engine}"`);
   const port = (key: string, v: string | undefined, def: number) => (v === undefined ? def : checkInt(key, Number(v), 0, 65535));
@@ -32,9 +36,23 @@ export function serveConfig(a: ServeArgs): EngineConfig {
       host: a.host ?? c.service.host,
       port: port('--port', a.port, c.service.port),
       metricsPort: port('--metrics-port', a.metricsPort, c.service.metricsPort),
-      dbPath: a.db ?? c.service.dbPath,
+      store:
+        a.store !== undefined ? storeLocation('--store', a.store) : a.db !== undefined ? { kind: 'sqlite', path: a.db } : c.service.store,
     },
   };
+}
+
+/** `chan migrate`: opens the store (which migrates its schema) and closes it; returns what it did. */
+export async function runMigrate(a: Pick<ServeArgs, 'config' | 'db' | 'store'>): Promise<string> {
+  const sc = serveConfig(a).service;
+  const log = pino({ name: 'chan' });
+  const store = await openStore(sc, log);
+  try {
+    const s = await store.stats();
+    return `store ${store.location} (${s.kind} ${s.serverVersion}) is at this version's schema: ${s.series} series, ${s.bars} bars`;
+  } finally {
+    await store.close();
+  }
 }
 
 export async function runServe(a: ServeArgs): Promise<void> {

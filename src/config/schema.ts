@@ -26,6 +26,26 @@ export interface MacdPeriods {
   readonly signal: number;
 }
 
+/** An SQLite file (one machine; relative to the working directory) or a PostgreSQL database (several instances). */
+export type StoreLocation = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+
+export interface PostgresConfig {
+  /** Connections per instance. */
+  readonly poolSize: number;
+  /** A statement running longer is cancelled (the call fails UNAVAILABLE). */
+  readonly statementTimeoutMs: number;
+  /** Time to get a connection before a call fails UNAVAILABLE. */
+  readonly connectTimeoutMs: number;
+  /** disable | require (encrypted, server not verified) | verify-full (certificate and host name checked). */
+  readonly tls: 'disable' | 'require' | 'verify-full';
+  /** PEM file of the CA that signed the server's certificate (verify-full; empty: the system's CAs). */
+  readonly tlsCa: string;
+  /** Environment variable holding the password (never the URL, the command line or the logs). */
+  readonly passwordEnv: string;
+  /** File holding the password (its first line); used when set, before the environment. */
+  readonly passwordFile: string;
+}
+
 /** The gRPC service (`chan serve`); read by the Node service only. */
 export interface ServiceConfig {
   readonly host: string;
@@ -33,9 +53,11 @@ export interface ServiceConfig {
   readonly port: number;
   readonly metricsEnabled: boolean;
   readonly metricsPort: number;
-  /** SQLite file, relative to the working directory. */
-  readonly dbPath: string;
-  /** full: fsync at every commit (survives power loss); normal: survives a process crash only. */
+  /** Where the bars live: `store` (sqlite:PATH or postgres://...), or `db_path` for an SQLite file. */
+  readonly store: StoreLocation;
+  /** The PostgreSQL store's connection settings. */
+  readonly postgres: PostgresConfig;
+  /** SQLite: full = fsync at every commit (survives power loss); normal = survives a process crash only. */
   readonly durability: 'full' | 'normal';
   readonly maxBarsPerRequest: number;
   readonly maxMessageBytes: number;
@@ -302,7 +324,8 @@ function parseService(s: Section, backup: boolean): ServiceConfig {
     port: s.int('port', backup ? 50052 : 50051, 0, 65535),
     metricsEnabled: s.bool('metrics_enabled', true),
     metricsPort: s.int('metrics_port', backup ? 9465 : 9464, 0, 65535),
-    dbPath: s.str('db_path', 'chan-store.db'),
+    store: parseStore(s),
+    postgres: parsePostgres(s.sub('postgres')),
     durability: s.oneOf('durability', 'full', ['full', 'normal'] as const),
     maxBarsPerRequest: s.int('max_bars_per_request', 100_000, 1, 10_000_000),
     maxMessageBytes: s.int('max_message_bytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
@@ -319,9 +342,54 @@ function parseService(s: Section, backup: boolean): ServiceConfig {
   };
   if (c.streamWindow !== 0 && c.streamWindow < 500)
     throw new ConfigError(s.key('stream_window'), `must be 0 (all bars) or at least 500, got ${c.streamWindow}`);
-  if (c.dbPath === '') throw new ConfigError(s.key('db_path'), 'must not be empty');
   if ((c.tlsCert === '') !== (c.tlsKey === ''))
     throw new ConfigError(s.key(c.tlsCert === '' ? 'tls_cert' : 'tls_key'), 'tls_cert and tls_key must be set together');
+  s.done();
+  return c;
+}
+
+/** `store`, or `db_path` (the SQLite file; the older key) when it is not set. */
+function parseStore(s: Section): StoreLocation {
+  if (s.has('store') && s.has('db_path')) throw new ConfigError(s.key('db_path'), 'set store or db_path, not both');
+  if (!s.has('store')) {
+    const path = s.str('db_path', 'chan-store.db');
+    if (path === '') throw new ConfigError(s.key('db_path'), 'must not be empty');
+    return { kind: 'sqlite', path };
+  }
+  return storeLocation(s.key('store'), s.str('store', ''));
+}
+
+/** A store location as written in the configuration or `--store` (`key` names it in errors). */
+export function storeLocation(key: string, v: string): StoreLocation {
+  if (v.startsWith('sqlite:') && v.length > 'sqlite:'.length) return { kind: 'sqlite', path: v.slice('sqlite:'.length) };
+  if (/^postgres(ql)?:\/\//.test(v)) {
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      throw new ConfigError(key, `is not a valid URL: ${JSON.stringify(v.replace(/:[^:@/]*@/, ':***@'))}`);
+    }
+    if (url.password !== '')
+      throw new ConfigError(
+        key,
+        'must not hold a password (it would show in process lists and logs): put it in the environment variable named by service.postgres.password_env, or in service.postgres.password_file',
+      );
+    return { kind: 'postgres', url: v };
+  }
+  throw new ConfigError(key, `must be sqlite:PATH or postgres://[user@]host[:port]/database, got ${JSON.stringify(v)}`);
+}
+
+function parsePostgres(s: Section): PostgresConfig {
+  const c: PostgresConfig = {
+    poolSize: s.int('pool_size', 10, 1, 1000),
+    statementTimeoutMs: s.int('statement_timeout_ms', 10_000, 100, 3_600_000),
+    connectTimeoutMs: s.int('connect_timeout_ms', 2000, 100, 600_000),
+    tls: s.oneOf('tls', 'disable', ['disable', 'require', 'verify-full'] as const),
+    tlsCa: s.str('tls_ca', ''),
+    passwordEnv: s.str('password_env', 'PGPASSWORD'),
+    passwordFile: s.str('password_file', ''),
+  };
+  if (c.tlsCa !== '' && c.tls !== 'verify-full') throw new ConfigError(s.key('tls_ca'), 'is used with tls: verify-full only');
   s.done();
   return c;
 }

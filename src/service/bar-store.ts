@@ -1,38 +1,27 @@
-// Persistent bar store: one SQLite file (WAL), bars keyed by (series, timestamp). Every batch is
-// validated whole and written in one transaction, so a rejected or interrupted batch leaves nothing.
-// Every row carries a checksum of its values, verified whenever it is read: a damaged file (a
-// truncated page reads as zeros) is an error naming the series and bar, never a different number.
+// The embedded store: one SQLite file (WAL), bars keyed by (series, timestamp), the contract of
+// store.ts. Every batch is validated whole and written in one transaction, so a rejected or
+// interrupted batch leaves nothing. Every row carries a checksum of its values, verified whenever it
+// is read: a damaged file (a truncated page reads as zeros) is an error naming the series and bar.
+// better-sqlite3 is synchronous: each method runs to completion before its promise is returned.
 import Database from 'better-sqlite3';
 import { allocateBars } from '../core/bars.js';
-import { BarValidationError, ChanEngineError, HistoryConflictError } from '../core/errors.js';
 import type { Bars } from '../core/types.js';
-import { validateBars } from '../core/validate.js';
+import {
+  barChecksum,
+  blobChecksum,
+  checkBatch,
+  compareWithStored,
+  damaged,
+  rowChecksum,
+  setCheckedRow,
+  StoreCorruptionError,
+  type SeriesInfo,
+  type SeriesStore,
+  type StoreStats,
+  type SubmitResult,
+} from './store.js';
 
 const SCHEMA_VERSION = 3;
-const FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
-
-export interface SeriesInfo {
-  /** Increases with every write that changed the series (cache key). */
-  readonly revision: number;
-  readonly count: number;
-  readonly lastTimestamp: number;
-}
-
-export interface SubmitResult extends SeriesInfo {
-  readonly inserted: number;
-  readonly updated: number;
-  readonly unchanged: number;
-}
-
-export interface StoreStats {
-  readonly series: number;
-  readonly bars: number;
-  readonly fileBytes: number;
-  readonly path: string;
-  /** SQLite's journal mode (wal) and synchronous setting (FULL: every commit syncs the log to disk). */
-  readonly journalMode: string;
-  readonly synchronous: string;
-}
 
 interface SeriesRow {
   id: number;
@@ -41,41 +30,11 @@ interface SeriesRow {
   last_ts: number;
 }
 
-/** The store cannot be trusted: a row whose values do not match their checksum, or a damaged file. */
-export class StoreCorruptionError extends ChanEngineError {
-  override readonly name: string = 'StoreCorruptionError';
-}
-
-const crcScratch = new Float64Array(7);
-const crcWords = new Uint32Array(crcScratch.buffer);
-
-/** FNV-1a over the bits of a row's series id, timestamp and values (a 32-bit checksum, as an integer). */
-export function rowChecksum(series: number, ts: number, o: number, h: number, l: number, c: number, v: number): number {
-  crcScratch[0] = series;
-  crcScratch[1] = ts;
-  crcScratch[2] = o;
-  crcScratch[3] = h;
-  crcScratch[4] = l;
-  crcScratch[5] = c;
-  crcScratch[6] = v;
-  let x = 0x811c9dc5;
-  for (let i = 0; i < 14; i++) x = Math.imul(x ^ crcWords[i]!, 0x01000193) >>> 0;
-  return x;
-}
-
-/** Row `i` of `b` from a raw SQLite row (ts, open, high, low, close, volume). */
-function setRow(b: Bars, i: number, r: number[]): void {
-  b.timestamp[i] = r[0]!;
-  b.open[i] = r[1]!;
-  b.high[i] = r[2]!;
-  b.low[i] = r[3]!;
-  b.close[i] = r[4]!;
-  b.volume[i] = r[5]!;
-}
-
-export class BarStore {
+export class BarStore implements SeriesStore {
+  readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly q;
+  private readonly damage = (what: string) => damaged(this.path, what, 'the file');
 
   constructor(
     readonly path: string,
@@ -86,7 +45,7 @@ export class BarStore {
       this.checkFile();
     } catch (e) {
       if (e instanceof StoreCorruptionError) throw e;
-      throw new StoreCorruptionError(`${path}: ${damaged((e as Error).message)}`);
+      throw new StoreCorruptionError(this.damage((e as Error).message));
     }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -118,10 +77,14 @@ export class BarStore {
     };
   }
 
+  get location(): string {
+    return this.path;
+  }
+
   /** SQLite's quick check (structure of every page) and every series' bar count: a damaged file is refused here. */
   private checkFile(): void {
     const result = this.db.pragma('quick_check', { simple: true }) as string;
-    if (result !== 'ok') throw new StoreCorruptionError(`${this.path}: ${damaged(`quick_check: ${result}`)}`);
+    if (result !== 'ok') throw new StoreCorruptionError(this.damage(`quick_check: ${result}`));
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version < 1) return;
     const bad = this.db
@@ -130,9 +93,7 @@ export class BarStore {
       )
       .get();
     if (bad !== undefined)
-      throw new StoreCorruptionError(
-        `${this.path}: ${damaged(`series ${bad.symbol} ${bad.timeframe} lists ${bad.count} bars, ${bad.found} are stored`)}`,
-      );
+      throw new StoreCorruptionError(this.damage(`series ${bad.symbol} ${bad.timeframe} lists ${bad.count} bars, ${bad.found} are stored`));
   }
 
   private migrate(): void {
@@ -182,8 +143,7 @@ export class BarStore {
     this.db.exec(`BEGIN; ${version < 1 ? v1 : ''} ${version < 2 ? v2 : ''} ${v3} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
   }
 
-  /** Saves a streaming analyzer's state blob for a series and options key. */
-  saveStreamState(symbol: string, timeframe: string, options: string, barCount: number, blob: Uint8Array): void {
+  async saveStreamState(symbol: string, timeframe: string, options: string, barCount: number, blob: Uint8Array): Promise<void> {
     const row = this.q.series.get(symbol, timeframe);
     if (row === undefined) return;
     this.db
@@ -191,7 +151,7 @@ export class BarStore {
       .run(row.id, options, barCount, blob, blobChecksum(blob));
   }
 
-  loadStreamState(symbol: string, timeframe: string, options: string): Uint8Array | null {
+  async loadStreamState(symbol: string, timeframe: string, options: string): Promise<Uint8Array | null> {
     const row = this.q.series.get(symbol, timeframe);
     if (row === undefined) return null;
     const r = this.db
@@ -202,32 +162,22 @@ export class BarStore {
     return new Uint8Array(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength);
   }
 
-  /** Stored bars from timestamp `from` on (inclusive). */
-  loadFrom(symbol: string, timeframe: string, from: number): Bars {
+  async loadFrom(symbol: string, timeframe: string, from: number): Promise<Bars> {
     const row = this.q.series.get(symbol, timeframe);
     if (row === undefined) return allocateBars(0);
     const rows = this.q.range.all(row.id, from, Number.MAX_SAFE_INTEGER) as number[][];
     const b = allocateBars(rows.length);
-    rows.forEach((r, i) => this.setChecked(b, i, r, row.id, symbol, timeframe));
+    rows.forEach((r, i) => setCheckedRow(b, i, r, row.id, this.seriesDamage(symbol, timeframe)));
     return b;
   }
 
-  info(symbol: string, timeframe: string): SeriesInfo | null {
+  async info(symbol: string, timeframe: string): Promise<SeriesInfo | null> {
     const r = this.q.series.get(symbol, timeframe);
     return r === undefined || r.count === 0 ? null : { revision: r.revision, count: r.count, lastTimestamp: r.last_ts };
   }
 
-  /**
-   * Stores a batch (sorted, validated whole first). Bars at or before the last stored timestamp must
-   * already be stored with identical values, except the last stored bar, which may be replaced.
-   * Throws BarValidationError / HistoryConflictError naming the batch index and field; then nothing is written.
-   */
-  submit(symbol: string, timeframe: string, batch: Bars): SubmitResult {
-    validateBars(batch);
-    const ts = batch.timestamp;
-    for (let i = 0; i < ts.length; i++) {
-      if (!Number.isSafeInteger(ts[i]!)) throw new BarValidationError(i, 'timestamp', `must be a whole number of ms, got ${ts[i]}`);
-    }
+  async submit(symbol: string, timeframe: string, batch: Bars): Promise<SubmitResult> {
+    checkBatch(batch);
     // IMMEDIATE takes the write lock first, so a concurrent writer cannot slip in between read and write.
     return this.db.transaction(() => this.write(symbol, timeframe, batch)).immediate();
   }
@@ -238,77 +188,29 @@ export class BarStore {
       this.q.createSeries.run(symbol, timeframe);
       row = this.q.series.get(symbol, timeframe)!;
     }
+    const id = row.id;
     const n = b.timestamp.length;
     const last = row.count === 0 ? -Infinity : row.last_ts;
-    // Bars up to the last stored one: compare with what is stored.
-    let i = 0;
-    let unchanged = 0,
-      updated = 0;
-    if (b.timestamp[0]! <= last) {
-      // At most one stored row per batch bar, so reading the range whole is bounded by the batch.
-      const stored = this.q.range.all(row.id, b.timestamp[0]!, last) as number[][];
-      let k = 0;
-      for (; i < n && b.timestamp[i]! <= last; i++) {
-        const t = b.timestamp[i]!;
-        while (k < stored.length && stored[k]![0]! < t) k++;
-        const s = stored[k];
-        if (s === undefined || s[0] !== t) {
-          throw new HistoryConflictError(
-            i,
-            'timestamp',
-            `${t} is before the last stored bar (${last}) and is not stored: history cannot be inserted into`,
-          );
-        }
-        this.verify(s, row.id, symbol, timeframe);
-        const changed = FIELDS.findIndex((f, c) => b[f][i] !== s[c + 1]);
-        if (changed < 0) unchanged++;
-        else if (t === last) {
-          this.q.update.run(
-            b.open[i]!,
-            b.high[i]!,
-            b.low[i]!,
-            b.close[i]!,
-            b.volume[i]!,
-            rowChecksum(row.id, t, b.open[i]!, b.high[i]!, b.low[i]!, b.close[i]!, b.volume[i]!),
-            row.id,
-            t,
-          );
-          updated++;
-        } else {
-          const f = FIELDS[changed]!;
-          throw new HistoryConflictError(
-            i,
-            f,
-            `${b[f][i]} differs from the stored ${s[changed + 1]} at ${t}: only the last stored bar (${last}) may change`,
-          );
-        }
-      }
+    // At most one stored row per batch bar, so reading the overlap whole is bounded by the batch.
+    const stored = b.timestamp[0]! <= last ? (this.q.range.all(id, b.timestamp[0]!, last) as number[][]) : [];
+    for (const s of stored) setCheckedRow(SCRATCH, 0, s, id, this.seriesDamage(symbol, timeframe));
+    const { overlap, unchanged, replaceLast: r } = compareWithStored(b, stored, last);
+    if (r !== null) this.q.update.run(b.open[r]!, b.high[r]!, b.low[r]!, b.close[r]!, b.volume[r]!, barChecksum(id, b, r), id, last);
+    for (let i = overlap; i < n; i++) {
+      this.q.insert.run(id, b.timestamp[i]!, b.open[i]!, b.high[i]!, b.low[i]!, b.close[i]!, b.volume[i]!, barChecksum(id, b, i));
     }
-    const inserted = n - i;
-    for (; i < n; i++) {
-      const t = b.timestamp[i]!;
-      this.q.insert.run(
-        row.id,
-        t,
-        b.open[i]!,
-        b.high[i]!,
-        b.low[i]!,
-        b.close[i]!,
-        b.volume[i]!,
-        rowChecksum(row.id, t, b.open[i]!, b.high[i]!, b.low[i]!, b.close[i]!, b.volume[i]!),
-      );
-    }
+    const inserted = n - overlap,
+      updated = r === null ? 0 : 1;
     const lastTimestamp = Math.max(last, b.timestamp[n - 1]!);
     let revision = row.revision;
     if (inserted + updated > 0) {
-      this.q.updateSeries.run(inserted, lastTimestamp, row.id, row.revision);
+      this.q.updateSeries.run(inserted, lastTimestamp, id, row.revision);
       revision++;
     }
     return { inserted, updated, unchanged, revision, count: row.count + inserted, lastTimestamp };
   }
 
-  /** The whole stored series, or null when nothing is stored under that name. */
-  load(symbol: string, timeframe: string): { bars: Bars; info: SeriesInfo } | null {
+  async load(symbol: string, timeframe: string): Promise<{ bars: Bars; info: SeriesInfo } | null> {
     // One read transaction: the rows and the revision belong together even while another process writes.
     return this.db
       .transaction(() => {
@@ -316,52 +218,47 @@ export class BarStore {
         if (row === undefined || row.count === 0) return null;
         const info: SeriesInfo = { revision: row.revision, count: row.count, lastTimestamp: row.last_ts };
         const bars = allocateBars(info.count);
+        const damage = this.seriesDamage(symbol, timeframe);
         let i = 0;
-        for (const r of this.q.all.iterate(row.id) as IterableIterator<number[]>) this.setChecked(bars, i++, r, row.id, symbol, timeframe);
-        if (i !== info.count) throw new Error(`store inconsistency: series ${symbol}/${timeframe} lists ${info.count} bars, ${i} found`);
+        for (const r of this.q.all.iterate(row.id) as IterableIterator<number[]>) setCheckedRow(bars, i++, r, row.id, damage);
+        if (i !== info.count) throw new StoreCorruptionError(damage(`it lists ${info.count} bars, ${i} found`));
         return { bars, info };
       })
       .deferred();
   }
 
-  /** Row r (ts, open, high, low, close, volume, crc) into bar i of b, after checking its checksum. */
-  private setChecked(b: Bars, i: number, r: number[], series: number, symbol: string, timeframe: string): void {
-    this.verify(r, series, symbol, timeframe);
-    setRow(b, i, r);
+  private seriesDamage(symbol: string, timeframe: string): (what: string) => string {
+    return (what) => this.damage(`series ${symbol} ${timeframe}, ${what}`);
   }
 
-  private verify(r: number[], series: number, symbol: string, timeframe: string): void {
-    if (rowChecksum(series, r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!) === r[6]) return;
-    throw new StoreCorruptionError(
-      `${this.path}: ${damaged(`series ${symbol} ${timeframe}, bar at ${r[0]}: its stored values do not match their checksum`)}`,
-    );
-  }
-
-  stats(): StoreStats {
+  async stats(): Promise<StoreStats> {
     const s = this.q.stats.get()!;
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
     const synchronous = ['OFF', 'NORMAL', 'FULL', 'EXTRA'][this.db.pragma('synchronous', { simple: true }) as number] ?? 'unknown';
     const journalMode = String(this.db.pragma('journal_mode', { simple: true }));
-    return { series: s.series, bars: s.bars ?? 0, fileBytes: pages * pageSize, path: this.path, journalMode, synchronous };
+    const serverVersion = (this.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+    return {
+      kind: 'sqlite',
+      series: s.series,
+      bars: s.bars ?? 0,
+      fileBytes: pages * pageSize,
+      path: this.path,
+      journalMode,
+      synchronous,
+      serverVersion,
+    };
   }
 
-  sqliteVersion(): string {
-    return (this.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
-  }
+  /** One process owns the file's writes at a time (a backup sharing it re-reads the revision): nothing to listen to. */
+  onExternalWrite(): void {}
 
-  close(): void {
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }
 
-/** A damaged store's message: what is wrong and what to do. */
-function damaged(what: string): string {
-  return `the store is damaged (${what}); restore the file from a backup, or move it away and submit the bars again`;
-}
-
-function blobChecksum(b: Uint8Array): number {
-  let x = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) x = Math.imul(x ^ b[i]!, 0x01000193) >>> 0;
-  return x;
-}
+/** Where a stored row read only to verify its checksum goes. */
+const SCRATCH = allocateBars(1);

@@ -29,7 +29,7 @@ import { klineBars, spacingWarnings, TIMEFRAME_MS, type TimestampUnit } from './
 
 export { ServiceError } from './service-error.js';
 import { barsBytes, resultBytes } from './memory.js';
-import { StoreCorruptionError, type BarStore } from './bar-store.js';
+import { StoreCorruptionError, StoreUnavailableError, type SeriesStore } from './store.js';
 import type * as M from './messages.js';
 import { VERSION } from '../core/version.js';
 
@@ -60,10 +60,14 @@ export class ChanService {
   readonly hot: HotAnalyzers;
   /** Set once the store returned damaged rows: HealthCheck then answers not serving. */
   storeDamaged: string | null = null;
+  /** False while the store cannot be reached (the server's periodic ping): HealthCheck answers not serving. */
+  storeReachable = true;
+  /** Calls failed because the store was unreachable or damaged (metrics). */
+  storeErrors = 0;
 
   constructor(
     private readonly config: EngineConfig,
-    private readonly store: BarStore,
+    private readonly store: SeriesStore,
     private readonly coordinator: EngineCoordinator,
     log: Logger = { info() {}, warn() {}, error() {} },
     streamKernel?: StreamKernelFactory,
@@ -78,9 +82,11 @@ export class ChanService {
     this.series = new ByteCache(8, (config.service.cacheMaxMb * mb) / 4, (s) => barsBytes(s.bars));
     this.hot = new HotAnalyzers(store, log, hotKernel, config.service.hotSeriesMaxMb * mb);
     this.live = new LiveStreams(store, log, streamKernel, config.service.streamWindow || undefined, config.service.streamsMaxMb * mb);
+    // Bars written through other instances sharing the store reach this one's live streams too.
+    store.onExternalWrite((symbol, timeframe) => this.live.onSubmit(symbol, timeframe));
   }
 
-  submitKlines(req: M.SubmitKlinesRequest): M.SubmitKlinesResponse {
+  async submitKlines(req: M.SubmitKlinesRequest): Promise<M.SubmitKlinesResponse> {
     const { symbol, timeframe } = seriesKey(req);
     const klines = req.klines ?? [];
     const max = this.config.service.maxBarsPerRequest;
@@ -91,7 +97,7 @@ export class ChanService {
     const configured = this.config.service.timestampUnit;
     const bars = klineBars(klines, (unit?.toLowerCase() as TimestampUnit) ?? configured.unit, unit !== undefined || configured.explicit);
     const warnings = spacingWarnings(bars, timeframe);
-    const r = this.store.submit(symbol, timeframe, bars);
+    const r = await this.store.submit(symbol, timeframe, bars);
     if (r.inserted + r.updated > 0) this.live.onSubmit(symbol, timeframe);
     return {
       received: klines.length,
@@ -104,9 +110,9 @@ export class ChanService {
     };
   }
 
-  getKlines(req: M.GetKlinesRequest): M.GetKlinesResponse {
+  async getKlines(req: M.GetKlinesRequest): Promise<M.GetKlinesResponse> {
     const { symbol, timeframe } = seriesKey(req);
-    const loaded = this.store.load(symbol, timeframe);
+    const loaded = await this.store.load(symbol, timeframe);
     if (loaded === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const b = loaded.bars;
     const n = b.timestamp.length;
@@ -181,8 +187,14 @@ export class ChanService {
   async healthCheck(req: M.HealthCheckRequest): Promise<M.HealthCheckResponse> {
     if (req.deep) await this.coordinator.healthCheck();
     const s = this.coordinator.status();
-    // Serving on either engine (the TS backup answers correctly, it is only slower), not on a damaged store.
-    return { serving: this.storeDamaged === null, degraded: s.degraded, activeEngine: s.active, activeRole: s.activeRole };
+    // Serving on either engine (the TS backup answers correctly, it is only slower), not on a damaged
+    // or unreachable store.
+    return {
+      serving: this.storeDamaged === null && this.storeReachable,
+      degraded: s.degraded,
+      activeEngine: s.active,
+      activeRole: s.activeRole,
+    };
   }
 
   /**
@@ -194,7 +206,8 @@ export class ChanService {
     send: (u: M.AnalysisUpdate) => void,
   ): Promise<{ initial: M.AnalysisUpdate; unsubscribe: () => void }> {
     const { symbol, timeframe } = seriesKey(req);
-    if (this.store.info(symbol, timeframe) === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
+    if ((await this.store.info(symbol, timeframe)) === null)
+      throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const options = withStructures(this.withPen(req.pen), req.options, ['pen', 'segment']);
     const { analyzer, unsubscribe } = await this.live.subscribe(symbol, timeframe, options, (u) => send(updateMessage(u)));
     let initial: M.AnalysisUpdate;
@@ -207,8 +220,9 @@ export class ChanService {
     return { initial, unsubscribe };
   }
 
-  getStatus(): M.GetStatusResponse {
+  async getStatus(): Promise<M.GetStatusResponse> {
     const s = this.coordinator.status();
+    const store = await this.store.stats();
     return {
       activeEngine: s.active,
       activeRole: s.activeRole,
@@ -231,8 +245,8 @@ export class ChanService {
       hotAnswers: this.hot.counts.answers,
       version: VERSION,
       nodeVersion: process.versions.node,
-      sqliteVersion: this.store.sqliteVersion(),
-      store: this.store.stats(),
+      sqliteVersion: store.kind === 'sqlite' ? store.serverVersion : '',
+      store,
       uptimeSeconds: (Date.now() - this.started) / 1000,
       lastError: s.lastError ? `${s.lastError.at} ${s.lastError.role} ${s.lastError.kind}: ${s.lastError.message}` : '',
       streams: this.live.stats(),
@@ -242,22 +256,24 @@ export class ChanService {
   /** The analysis of the whole stored series with these options, from the cache when the series is unchanged. */
   private async analysis(req: M.SeriesRequest, opt: AnalysisOptions): Promise<Analysis & { engine: string; cached: boolean }> {
     const { symbol, timeframe } = seriesKey(req);
-    const info = this.store.info(symbol, timeframe);
+    const info = await this.store.info(symbol, timeframe);
     if (info === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const seriesId = `${symbol}\u0000${timeframe}`;
     const optKey = stringifyExact(opt);
     const hit = this.cache.get(`${seriesId}\u0000${info.revision}\u0000${optKey}`);
     if (hit !== undefined) return { ...hit, engine: this.coordinator.status().active, cached: true };
-    const hot = this.hot.answer(symbol, timeframe, optKey);
+    const hot = await this.hot.answer(symbol, timeframe, optKey);
     if (hot !== undefined) {
       const a = { result: hot.result, bars: hot.bars };
-      this.cache.set(`${seriesId}\u0000${this.store.info(symbol, timeframe)!.revision}\u0000${optKey}`, a);
+      // The analyzer read the store after info(): it holds at least this revision's bars.
+      this.cache.set(`${seriesId}\u0000${info.revision}\u0000${optKey}`, a);
       return { ...a, engine: hot.engine, cached: false };
     }
     let s = this.series.get(seriesId);
     if (s === undefined || s.revision !== info.revision) {
       // The series may have changed since info(): key by the revision actually loaded.
-      const loaded = this.store.load(symbol, timeframe)!;
+      const loaded = await this.store.load(symbol, timeframe);
+      if (loaded === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
       s = { revision: loaded.info.revision, bars: loaded.bars };
       this.series.set(seriesId, s);
     }
@@ -403,6 +419,8 @@ export function toServiceError(e: unknown): ServiceError {
     );
   // The store cannot be trusted: the call fails rather than answer with damaged bars.
   if (e instanceof StoreCorruptionError) return new ServiceError(Code.DATA_LOSS, e.message);
+  // The database cannot be reached (down, restarting, over its statement timeout): retryable elsewhere.
+  if (e instanceof StoreUnavailableError) return new ServiceError(Code.UNAVAILABLE, e.message);
   const code = (e as { code?: unknown }).code;
   // Another process holds the store's write lock beyond busy_timeout: retryable.
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new ServiceError(Code.UNAVAILABLE, `store busy: ${(e as Error).message}`);

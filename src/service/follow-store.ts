@@ -3,15 +3,15 @@
 import { barAt } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
 import type { StreamBar, StreamingAnalyzer, StreamUpdate } from '../streaming/analyzer.js';
-import type { BarStore } from './bar-store.js';
+import type { SeriesStore } from './store.js';
 
 /** Bars replayed between two yields to the event loop. */
 const REPLAY_SLICE_MS = 10;
 
 /** The stored bars from the analyzer's last one on (reading the store: its errors are the store's). */
-export function storedSince(store: BarStore, symbol: string, timeframe: string, a: StreamingAnalyzer): Since {
+export async function storedSince(store: SeriesStore, symbol: string, timeframe: string, a: StreamingAnalyzer): Promise<Since> {
   const last = a.lastBar();
-  return { last, bars: store.loadFrom(symbol, timeframe, last === null ? -Number.MAX_SAFE_INTEGER : last.timestamp) };
+  return { last, bars: await store.loadFrom(symbol, timeframe, last === null ? -Number.MAX_SAFE_INTEGER : last.timestamp) };
 }
 
 export interface Since {
@@ -37,19 +37,19 @@ export function applySince(
  * Applies the stored bars written since the analyzer's last bar (replacing that bar if it changed),
  * calling `emit` with each update; so the analyzer follows the store also when another process writes to it.
  */
-export function catchUp(
-  store: BarStore,
+export async function catchUp(
+  store: SeriesStore,
   symbol: string,
   timeframe: string,
   a: StreamingAnalyzer,
   emit?: (update: StreamUpdate, bar: StreamBar) => void,
-): void {
-  applySince(a, storedSince(store, symbol, timeframe, a), emit);
+): Promise<void> {
+  applySince(a, await storedSince(store, symbol, timeframe, a), emit);
 }
 
 /** catchUp for a long history: slices of about REPLAY_SLICE_MS with a yield between them, then the bars written meanwhile. */
-export async function replay(store: BarStore, symbol: string, timeframe: string, a: StreamingAnalyzer): Promise<void> {
-  const { last, bars } = storedSince(store, symbol, timeframe, a);
+export async function replay(store: SeriesStore, symbol: string, timeframe: string, a: StreamingAnalyzer): Promise<void> {
+  const { last, bars } = await storedSince(store, symbol, timeframe, a);
   const n = bars.timestamp.length;
   let i = 0;
   if (last !== null && n > 0 && bars.timestamp[0] === last.timestamp) {
@@ -64,7 +64,7 @@ export async function replay(store: BarStore, symbol: string, timeframe: string,
     } while (i < n && performance.now() < until);
     if (i < n) await new Promise<void>((r) => setImmediate(r));
   }
-  catchUp(store, symbol, timeframe, a);
+  await catchUp(store, symbol, timeframe, a);
 }
 
 const sameBar = (a: StreamBar, b: StreamBar) =>

@@ -12,8 +12,10 @@ import { createNodeCoordinator } from '../node/coordinator.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernelFactory } from '../core/stream-kernel.js';
 import { embeddedWasmStreamKernel } from '../engines/wasm/embedded.js';
-import { BarStore } from './bar-store.js';
+import { openStore } from './open-store.js';
+import type { SeriesStore } from './store.js';
 import { ChanService, ServiceError, toServiceError } from './chan-service.js';
+import { StoreUnavailableError } from './store.js';
 import { ServiceMetrics } from './metrics.js';
 import { loadChanPackage, reflectionDefinition, SERVICE_NAME } from './proto.js';
 
@@ -44,7 +46,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
   const sc = config.service;
   const log = o.logger ?? pino({ name: 'chan' });
   const token = o.authToken ?? process.env[sc.authTokenEnv] ?? '';
-  const store = new BarStore(sc.dbPath, sc.durability);
+  const store: SeriesStore = await openStore(sc, log);
   let coordinator: EngineCoordinator | undefined;
   let server: grpc.Server | undefined;
   let http: HttpServer | undefined;
@@ -53,19 +55,48 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     coordinator.start();
     const streamKernel = o.streamKernel ?? (config.system.primaryEngine === 'wasm' ? embeddedWasmStreamKernel() : tsStreamKernel);
     const service = new ChanService(config, store, coordinator, log, streamKernel, o.hotKernel);
-    const metrics = new ServiceMetrics(coordinator, store);
+    const metrics = new ServiceMetrics(coordinator, store, () => ({
+      reachable: service.storeReachable && service.storeDamaged === null,
+      errors: service.storeErrors,
+    }));
     const pkg = loadChanPackage();
 
     server = new grpc.Server({ 'grpc.max_receive_message_length': sc.maxMessageBytes });
     const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
     health.addToServer(server);
+    let closing: Promise<void> | undefined;
+    let shuttingDown = false;
+    /** SERVING unless the store is damaged or unreachable, or the server is shutting down. */
+    const updateHealth = () => {
+      const s = !shuttingDown && service.storeDamaged === null && service.storeReachable ? 'SERVING' : 'NOT_SERVING';
+      health.setStatus('', s);
+      health.setStatus(SERVICE_NAME, s);
+    };
     /** A store that returned damaged rows is not trusted again until a restart: NOT_SERVING, so clients move on. */
     const storeDamaged = (message: string) => {
-      log.error({ store: sc.dbPath, err: message }, 'store damaged: NOT_SERVING');
+      log.error({ store: store.location, err: message }, 'store damaged: NOT_SERVING');
       service.storeDamaged = message;
-      health.setStatus('', 'NOT_SERVING');
-      health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+      service.storeErrors++;
+      updateHealth();
     };
+    /** The store answered (or not): NOT_SERVING while it cannot be reached, SERVING again when it answers. */
+    const storeReachable = (reachable: boolean, err?: unknown) => {
+      if (!reachable) service.storeErrors += err === undefined ? 0 : 1;
+      if (service.storeReachable === reachable) return;
+      service.storeReachable = reachable;
+      if (reachable) log.info({ store: store.location }, 'store reachable again: SERVING');
+      else log.error({ store: store.location, err: String(err) }, 'store unreachable: NOT_SERVING');
+      updateHealth();
+      // Writes by other instances may have been missed meanwhile: live streams catch up from the store.
+      if (reachable) service.live.onSubmit('', '');
+    };
+    const pinging = setInterval(() => {
+      store.ping().then(
+        () => storeReachable(true),
+        (e: unknown) => storeReachable(false, e),
+      );
+    }, config.system.healthCheckIntervalMs);
+    pinging.unref();
 
     const expected = Buffer.from(`Bearer ${token}`);
     /** Throws UNAUTHENTICATED unless the call carries the token (when one is configured). */
@@ -112,6 +143,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
       if (err.field !== undefined) md.set('field', err.field);
       if (err.code === grpc.status.INTERNAL) log.error({ method, err: e }, 'internal error');
       else if (err.code === grpc.status.DATA_LOSS) storeDamaged(err.message);
+      else if (e instanceof StoreUnavailableError) storeReachable(false, e);
       else log.info({ method, code: grpc.status[err.code], reason: err.message }, 'call rejected');
       return { code: err.code, details: err.message, metadata: md };
     };
@@ -190,18 +222,26 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     let metricsPort: number | null = null;
     if (sc.metricsEnabled) ({ server: http, port: metricsPort } = await metrics.listen(sc.host, sc.metricsPort));
     log.info(
-      { host: sc.host, port, metricsPort, db: sc.dbPath, tls: sc.tlsCert !== '', auth: token !== '', engine: coord.status().active },
+      {
+        host: sc.host,
+        port,
+        metricsPort,
+        store: store.location,
+        tls: sc.tlsCert !== '',
+        auth: token !== '',
+        engine: coord.status().active,
+      },
       'listening',
     );
 
-    let closing: Promise<void> | undefined;
     const shutdown = () =>
       (closing ??= (async () => {
         log.info({}, 'shutting down: NOT_SERVING, draining calls');
-        health.setStatus('', 'NOT_SERVING');
-        health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+        shuttingDown = true;
+        updateHealth();
+        clearInterval(pinging);
         // Live streams would hold the drain open: save their analyzers and end them.
-        service.live.saveAll();
+        await service.live.saveAll();
         for (const call of streams) call.end();
         // No new calls; the running ones get the grace period; idle connections are closed at once
         // (after a moment for the last answers to be written out).
@@ -222,7 +262,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
         srv.forceShutdown();
         await coord.stop();
         await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
-        store.close();
+        await store.close();
         log.info({}, 'stopped');
       })());
     return { port, metricsPort, service, coordinator: coord, shutdown };
@@ -230,7 +270,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     server?.forceShutdown();
     http?.close();
     await coordinator?.stop();
-    store.close();
+    await store.close();
     throw e;
   }
 }

@@ -18,7 +18,7 @@ import type { Logger } from '../failover/coordinator.js';
 import { checkOutput } from '../failover/output-check.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { StreamingAnalyzer } from '../streaming/analyzer.js';
-import type { BarStore } from './bar-store.js';
+import type { SeriesStore } from './store.js';
 import { applySince, replay, storedSince } from './follow-store.js';
 import { STREAM_BYTES_PER_BAR } from './memory.js';
 
@@ -29,6 +29,8 @@ interface Hot {
   lastRead: number;
   /** Its memoryBytes when last measured (after its build and each answer). */
   bytes: number;
+  /** The answer being made: one at a time, as each applies the bars stored since the analyzer's last one. */
+  queue: Promise<unknown>;
 }
 
 /** An analyzer not read for this long may be dropped to make room for another. */
@@ -61,7 +63,7 @@ export class HotAnalyzers {
   now: () => number = () => performance.now();
 
   constructor(
-    private readonly store: BarStore,
+    private readonly store: SeriesStore,
     private readonly log: Logger,
     private readonly kernel: StreamKernelFactory,
     /** Memory budget of all hot analyzers together, bytes (0: none are kept). */
@@ -72,14 +74,22 @@ export class HotAnalyzers {
    * The analysis of the stored series from its hot analyzer brought up to date, or undefined when it
    * has none (or it failed: then it is dropped). Store errors propagate as they would from a batch read.
    */
-  answer(symbol: string, timeframe: string, optionsKey: string): HotAnswer | undefined {
+  answer(symbol: string, timeframe: string, optionsKey: string): Promise<HotAnswer | undefined> {
     const key = `${symbol}\u0000${timeframe}\u0000${optionsKey}`;
     const h = this.hot.get(key);
-    if (h === undefined) return undefined;
+    if (h === undefined) return Promise.resolve(undefined);
     this.hot.delete(key);
     this.hot.set(key, h);
     h.lastRead = this.now();
-    const since = storedSince(this.store, symbol, timeframe, h.analyzer);
+    const answered = h.queue.then(() => this.answerNow(key, h));
+    h.queue = answered.catch(() => undefined);
+    return answered;
+  }
+
+  private async answerNow(key: string, h: Hot): Promise<HotAnswer | undefined> {
+    // Dropped while an earlier answer was made.
+    if (this.hot.get(key) !== h) return undefined;
+    const since = await storedSince(this.store, h.symbol, h.timeframe, h.analyzer);
     try {
       applySince(h.analyzer, since);
       const result = h.analyzer.snapshot();
@@ -115,7 +125,7 @@ export class HotAnalyzers {
     try {
       const analyzer = new StreamingAnalyzer(options, { kernel: this.failed.has(key) ? tsStreamKernel : this.kernel });
       await replay(this.store, symbol, timeframe, analyzer);
-      this.hot.set(key, { symbol, timeframe, analyzer, lastRead: this.now(), bytes: analyzer.memoryBytes });
+      this.hot.set(key, { symbol, timeframe, analyzer, lastRead: this.now(), bytes: analyzer.memoryBytes, queue: Promise.resolve() });
       this.total += analyzer.memoryBytes;
       this.counts.built++;
       this.evict();

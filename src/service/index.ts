@@ -1,6 +1,15 @@
 // The gRPC service and its clients (Node only): `chan-engine/service`.
 export { HistoryConflictError } from '../core/errors.js';
-export { BarStore, type SeriesInfo, type StoreStats, type SubmitResult } from './bar-store.js';
+export { BarStore } from './bar-store.js';
+export { openStore } from './open-store.js';
+export {
+  StoreCorruptionError,
+  StoreUnavailableError,
+  type SeriesInfo,
+  type SeriesStore,
+  type StoreStats,
+  type SubmitResult,
+} from './store.js';
 export { ChanService, ServiceError } from './chan-service.js';
 export { VERSION } from '../core/version.js';
 export { ChanClient, FailoverClient, type ClientOptions, type FailoverClientOptions } from './client.js';

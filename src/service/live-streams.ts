@@ -7,8 +7,8 @@ import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernelFactory } from '../core/stream-kernel.js';
 import { StreamingAnalyzer, type StreamUpdate } from '../streaming/analyzer.js';
 import type { Logger } from '../failover/coordinator.js';
-import type { BarStore } from './bar-store.js';
-import { catchUp, replay } from './follow-store.js';
+import type { SeriesStore } from './store.js';
+import { applySince, replay, storedSince } from './follow-store.js';
 import { status as Code } from '@grpc/grpc-js';
 import { stringifyExact } from '../streaming/state-blob.js';
 import { STREAM_BYTES_PER_BAR } from './memory.js';
@@ -31,6 +31,8 @@ interface Live {
   restored: boolean;
   /** Set while the analyzer is rebuilt on the TS engine after a failure (writes meanwhile are replayed by it). */
   rebuilding: Promise<void> | null;
+  /** The catch-up running now: one at a time, so updates go out in the order of the bars. */
+  queue: Promise<void>;
 }
 
 export interface LiveStreamStats {
@@ -49,7 +51,7 @@ export class LiveStreams {
 
   /** `kernel`: the engine for the per-bar stages; when it fails, a series falls back to the TS engine. */
   constructor(
-    private readonly store: BarStore,
+    private readonly store: SeriesStore,
     private readonly log: Logger,
     private readonly kernel: StreamKernelFactory = tsStreamKernel,
     /** History window of each analyzer (undefined = all bars). */
@@ -82,8 +84,9 @@ export class LiveStreams {
     if (l === undefined) {
       let opening = this.opening.get(key);
       if (opening === undefined) {
-        this.checkBudget(symbol, timeframe);
-        opening = this.open(symbol, timeframe, options, optionsKey).finally(() => this.opening.delete(key));
+        opening = this.checkBudget(symbol, timeframe)
+          .then(() => this.open(symbol, timeframe, options, optionsKey))
+          .finally(() => this.opening.delete(key));
         this.opening.set(key, opening);
       }
       l = await opening;
@@ -96,7 +99,7 @@ export class LiveStreams {
       unsubscribe: () => {
         live.listeners.delete(listener);
         if (live.listeners.size === 0) {
-          this.save(live);
+          void this.save(live);
           this.live.delete(key);
         }
       },
@@ -104,9 +107,9 @@ export class LiveStreams {
   }
 
   /** Refuses a new analyzer when the live ones and it (estimated from the bars it would hold) exceed the budget. */
-  private checkBudget(symbol: string, timeframe: string): void {
+  private async checkBudget(symbol: string, timeframe: string): Promise<void> {
     if (this.maxBytes === Infinity) return;
-    const stored = this.store.info(symbol, timeframe)?.count ?? 0;
+    const stored = (await this.store.info(symbol, timeframe))?.count ?? 0;
     const held = this.bytes(),
       more = Math.min(stored, 2 * (this.window ?? Infinity)) * STREAM_BYTES_PER_BAR;
     if (held + more > this.maxBytes) {
@@ -129,8 +132,9 @@ export class LiveStreams {
       listeners: new Set(),
       restored: false,
       rebuilding: null,
+      queue: Promise.resolve(),
     };
-    const blob = this.store.loadStreamState(symbol, timeframe, optionsKey);
+    const blob = await this.store.loadStreamState(symbol, timeframe, optionsKey);
     if (blob !== null) {
       try {
         live.analyzer = StreamingAnalyzer.restore(blob, options, { kernel: this.kernel });
@@ -159,48 +163,67 @@ export class LiveStreams {
     return replay(this.store, live.symbol, live.timeframe, live.analyzer);
   }
 
-  /** After a write to a series: brings its live analyzers up to date and notifies their subscribers. */
+  /**
+   * After a write to a series (here, or by another instance on a shared store; symbol '' for every
+   * series): brings its live analyzers up to date and notifies their subscribers, in bar order.
+   */
   onSubmit(symbol: string, timeframe: string): void {
     for (const l of this.live.values()) {
-      if (l.symbol !== symbol || l.timeframe !== timeframe || l.rebuilding !== null) continue;
-      const emit = (u: LiveUpdate) => {
-        for (const f of l.listeners) f(u);
-      };
-      try {
-        catchUp(this.store, symbol, timeframe, l.analyzer, (update, bar) =>
-          emit({ update, timestamp: bar.timestamp, barCount: l.analyzer.barCount }),
-        );
-      } catch (e) {
-        // The per-bar engine failed (a WASM trap): its state cannot be trusted. Rebuild the series
-        // on the TS engine from the store and hand subscribers the whole state again.
-        this.log.error(
-          { symbol, timeframe, engine: l.analyzer.engine, err: String(e) },
-          'stream engine failed; rebuilding on the TS engine',
-        );
-        l.analyzer = new StreamingAnalyzer(l.options, { kernel: tsStreamKernel, window: this.window });
-        l.restored = false;
-        l.rebuilding = this.replay(l).then(
-          () => {
-            l.rebuilding = null;
-            emit({ resync: l.analyzer });
-          },
-          (err: unknown) => this.log.error({ symbol, timeframe, err: String(err) }, 'stream could not be rebuilt'),
-        );
-      }
+      if (symbol !== '' && (l.symbol !== symbol || l.timeframe !== timeframe)) continue;
+      l.queue = l.queue.then(() => this.follow(l));
     }
   }
 
-  private save(l: Live): void {
+  /** Settles when every catch-up queued so far is done (tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => l.queue));
+  }
+
+  private async follow(l: Live): Promise<void> {
+    if (l.rebuilding !== null) return;
+    const emit = (u: LiveUpdate) => {
+      for (const f of l.listeners) f(u);
+    };
+    let since;
     try {
-      this.store.saveStreamState(l.symbol, l.timeframe, l.optionsKey, l.analyzer.barCount, l.analyzer.save());
+      since = await storedSince(this.store, l.symbol, l.timeframe, l.analyzer);
+    } catch (e) {
+      // The store cannot be read now: the next write or notification catches up from the same bar.
+      this.log.warn({ symbol: l.symbol, timeframe: l.timeframe, err: String(e) }, 'stream could not read the store; will catch up later');
+      return;
+    }
+    try {
+      applySince(l.analyzer, since, (update, bar) => emit({ update, timestamp: bar.timestamp, barCount: l.analyzer.barCount }));
+    } catch (e) {
+      // The per-bar engine failed (a WASM trap): its state cannot be trusted. Rebuild the series
+      // on the TS engine from the store and hand subscribers the whole state again.
+      this.log.error(
+        { symbol: l.symbol, timeframe: l.timeframe, engine: l.analyzer.engine, err: String(e) },
+        'stream engine failed; rebuilding on the TS engine',
+      );
+      l.analyzer = new StreamingAnalyzer(l.options, { kernel: tsStreamKernel, window: this.window });
+      l.restored = false;
+      l.rebuilding = this.replay(l).then(
+        () => {
+          l.rebuilding = null;
+          emit({ resync: l.analyzer });
+        },
+        (err: unknown) => this.log.error({ symbol: l.symbol, timeframe: l.timeframe, err: String(err) }, 'stream could not be rebuilt'),
+      );
+    }
+  }
+
+  private async save(l: Live): Promise<void> {
+    try {
+      await this.store.saveStreamState(l.symbol, l.timeframe, l.optionsKey, l.analyzer.barCount, l.analyzer.save());
     } catch (e) {
       this.log.warn({ symbol: l.symbol, timeframe: l.timeframe, err: String(e) }, 'could not save stream state');
     }
   }
 
   /** Saves every live analyzer's state (graceful shutdown). */
-  saveAll(): void {
-    for (const l of this.live.values()) this.save(l);
+  async saveAll(): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => this.save(l)));
   }
 
   stats(): LiveStreamStats[] {

@@ -255,7 +255,16 @@ export interface GetStatusResponse {
   version: string;
   nodeVersion: string;
   sqliteVersion: string;
-  store: { series: number; bars: number; fileBytes: number; path: string; journalMode: string; synchronous: string };
+  store: {
+    kind: string;
+    series: number;
+    bars: number;
+    fileBytes: number;
+    path: string;
+    journalMode: string;
+    synchronous: string;
+    serverVersion: string;
+  };
   uptimeSeconds: number;
   lastError: string;
   streams: { symbol: string; timeframe: string; subscribers: number; bars: number; restored: boolean; engine: string }[];

@@ -3,13 +3,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineCoordinator } from '../failover/coordinator.js';
-import type { BarStore } from './bar-store.js';
+import type { SeriesStore } from './store.js';
+
+/** What the service knows of its store's health. */
+export interface StoreHealth {
+  readonly reachable: boolean;
+  /** Calls that failed because the store was unreachable or damaged. */
+  readonly errors: number;
+}
 
 export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly latency: Histogram<'method' | 'engine' | 'code'>;
 
-  constructor(coordinator: EngineCoordinator, store: BarStore) {
+  constructor(coordinator: EngineCoordinator, store: SeriesStore, storeHealth: () => StoreHealth) {
     collectDefaultMetrics({ register: this.registry, prefix: 'chan_' });
     this.latency = new Histogram({
       name: 'chan_rpc_duration_seconds',
@@ -52,8 +59,31 @@ export class ServiceMetrics {
       name: 'chan_store_bars',
       help: 'Bars in the store',
       registers: [this.registry],
+      async collect() {
+        // While the store is unreachable the last count stays.
+        await store.stats().then(
+          (s) => this.set(s.bars),
+          () => undefined,
+        );
+      },
+    });
+    new Gauge({
+      name: 'chan_store_up',
+      help: '1 while the store answers, 0 while it cannot be reached or is damaged',
+      registers: [this.registry],
       collect() {
-        this.set(store.stats().bars);
+        this.set(storeHealth().reachable ? 1 : 0);
+      },
+    });
+    let seenStoreErrors = 0;
+    new Counter({
+      name: 'chan_store_errors_total',
+      help: 'Calls that failed because the store was unreachable or damaged',
+      registers: [this.registry],
+      collect() {
+        const n = storeHealth().errors;
+        this.inc(n - seenStoreErrors);
+        seenStoreErrors = n;
       },
     });
   }

@@ -3,13 +3,15 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type EngineConfig, type ServiceConfig } from '../../src/config/schema.js';
+import { parseConfig, type EngineConfig, type PostgresConfig, type ServiceConfig } from '../../src/config/schema.js';
 import { barAt } from '../../src/core/bars.js';
 import type { Bars } from '../../src/core/types.js';
 import { ChanClient } from '../../src/service/client.js';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/service/grpc-server.js';
 import type { Kline } from '../../src/service/messages.js';
 import { pino } from 'pino';
+import type { Logger } from '../../src/failover/coordinator.js';
+import type { TestPostgres } from './postgres.js';
 
 export const tempDir = () => mkdtempSync(join(tmpdir(), 'chan-svc-'));
 
@@ -17,9 +19,41 @@ export function testConfig(service: Partial<ServiceConfig> = {}, yaml = ''): Eng
   const c = parseConfig(yaml);
   return {
     ...c,
-    service: { ...c.service, port: 0, metricsPort: 0, dbPath: join(tempDir(), 'store.db'), shutdownGraceMs: 2000, ...service },
+    service: {
+      ...c.service,
+      port: 0,
+      metricsPort: 0,
+      store: { kind: 'sqlite', path: join(tempDir(), 'store.db') },
+      shutdownGraceMs: 2000,
+      ...service,
+    },
   };
 }
+
+/** An SQLite store at `path` (testConfig's `store`). */
+export const sqliteAt = (path: string) => ({ kind: 'sqlite', path }) as const;
+
+/** The SQLite file of a test configuration's store. */
+export function sqlitePath(c: EngineConfig): string {
+  if (c.service.store.kind !== 'sqlite') throw new Error('not an SQLite store');
+  return c.service.store.path;
+}
+
+/** The PostgreSQL settings of a test cluster: the password from its file. */
+export function pgConfig(pgt: TestPostgres, o: Partial<PostgresConfig> = {}): PostgresConfig {
+  return {
+    poolSize: 10,
+    statementTimeoutMs: 10_000,
+    connectTimeoutMs: 2000,
+    tls: 'disable',
+    tlsCa: '',
+    passwordEnv: 'PGPASSWORD',
+    passwordFile: pgt.passwordFile,
+    ...o,
+  };
+}
+
+export const silentLog: Logger = { info() {}, warn() {}, error() {} };
 
 export interface TestServer {
   readonly server: RunningServer;

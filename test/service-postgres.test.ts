@@ -1,0 +1,213 @@
+// Several service instances on one PostgreSQL database (a throwaway cluster started here): any
+// instance serves any series; concurrent writers through different instances; exact answers; live
+// streams that follow bars written through other instances; PostgreSQL stopped and restarted under
+// traffic (UNAVAILABLE and NOT_SERVING while down, recovery by itself, nothing acknowledged lost);
+// kill -9 of an instance during a stream of batches.
+import * as grpc from '@grpc/grpc-js';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../src/index.js';
+import type { Bars } from '../src/core/types.js';
+import { ChanClient } from '../src/service/client.js';
+import type { AnalysisUpdate } from '../src/service/messages.js';
+import { PgStore } from '../src/service/pg-store.js';
+import { fixtureBars } from './support/helpers.js';
+import { TestPostgres } from './support/postgres.js';
+import { klines, pgConfig, rejection, silentLog, startTestServer, testConfig, type TestServer } from './support/service-helpers.js';
+
+const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Bars [0, n) of a series. */
+function head(b: Bars, n: number): Bars {
+  const s = (a: Float64Array) => a.slice(0, n);
+  return { timestamp: s(b.timestamp), open: s(b.open), high: s(b.high), low: s(b.low), close: s(b.close), volume: s(b.volume) };
+}
+
+/** A pen as the service sends it, from analyze()'s result. */
+const penRow = (p: { index: number; startTime: number; endTime: number; startPrice: number; endPrice: number; confirmed: boolean }) => [
+  p.index,
+  p.startTime,
+  p.endTime,
+  p.startPrice,
+  p.endPrice,
+  p.confirmed,
+];
+
+let pgt: TestPostgres;
+let databases = 0;
+beforeAll(async () => {
+  pgt = await TestPostgres.start();
+});
+afterAll(() => pgt.destroy());
+
+async function pgServers(count: number): Promise<{ url: string; servers: TestServer[] }> {
+  const url = await pgt.createDatabase(`svc${databases++}`);
+  const config = testConfig({ store: { kind: 'postgres', url }, postgres: pgConfig(pgt) });
+  return { url, servers: await Promise.all(Array.from({ length: count }, () => startTestServer(config))) };
+}
+
+describe('service instances on one PostgreSQL database', () => {
+  it('three instances: writers through random instances, readers on the others, a subscriber on a third: exact answers, every bar in order', async () => {
+    const { servers } = await pgServers(3);
+    const [a, b, c] = servers as [TestServer, TestServer, TestServer];
+    const series = ['X', 'Y'].map((symbol) => ({ symbol, timeframe: 'TIMEFRAME_D1' }));
+    const size = 40,
+      total = 1200;
+    const X = series[0]!;
+    await a.client.submitKlines({ ...X, klines: klines(SSE, 0, size) });
+    // The subscriber, on an instance that writes nothing.
+    const updates: AnalysisUpdate[] = [];
+    const sub = c.client.streamAnalysis(X, (u) => updates.push(u));
+    for (let i = 0; i < 200 && updates.length === 0; i++) await sleep(10);
+    expect(updates[0]).toMatchObject({ initial: true, barCount: size });
+
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n) as number;
+    const writer = async (s: (typeof series)[number]) => {
+      for (let k = 0; k * size < total; k++)
+        await servers[random(2)]!.client.submitKlines({ ...s, klines: klines(SSE, k * size, (k + 1) * size) });
+    };
+    let writing = true;
+    const checked: number[] = [];
+    const reader = async (t: TestServer) => {
+      while (writing) {
+        const s = series[random(2)]!;
+        const r = await t.client.calculatePens(s).catch((e: grpc.ServiceError) => {
+          if (e.code === grpc.status.NOT_FOUND) return null; // Y before its first batch
+          throw e;
+        });
+        if (r === null) continue;
+        // Exactly the analysis of the bars stored at some moment: the first barCount bars.
+        expect(r.pens.map((p) => [p.index, p.startTime, p.endTime, p.startPrice, p.endPrice, p.confirmed])).toEqual(
+          analyze(head(SSE, r.barCount)).pens.map(penRow),
+        );
+        checked.push(r.barCount);
+      }
+    };
+    // Two writers per series (the same batches, in order: resends are idempotent) through random instances.
+    const writers = Promise.all([...series, ...series].map(writer)).finally(() => (writing = false));
+    await Promise.all([writers, reader(b), reader(c)]);
+    expect(checked.length).toBeGreaterThan(5);
+
+    for (const s of series) {
+      for (const t of servers) {
+        const r = await t.client.calculatePens(s);
+        expect(r.barCount).toBe(total);
+        expect(r.pens.map((p) => [p.index, p.startTime, p.endTime, p.startPrice, p.endPrice, p.confirmed])).toEqual(
+          analyze(head(SSE, total)).pens.map(penRow),
+        );
+      }
+    }
+    // The subscriber saw every bar after its first message, once and in order, though none was written through its instance.
+    for (let i = 0; i < 500 && updates.at(-1)?.barCount !== total; i++) await sleep(10);
+    const stamps = updates.slice(1).map((u) => u.timestamp);
+    expect(stamps).toEqual(Array.from(SSE.timestamp.subarray(size, total)));
+    expect(updates.slice(1).every((u) => !u.initial && !u.replaced)).toBe(true);
+    sub.cancel();
+    await Promise.all(servers.map((t) => t.close()));
+  });
+
+  it('PostgreSQL stopped under traffic: UNAVAILABLE and NOT_SERVING while down, serving again by itself, nothing acknowledged lost', async () => {
+    const { url, servers } = await pgServers(1);
+    const t = servers[0]!;
+    const X = { symbol: 'X', timeframe: 'TIMEFRAME_D1' };
+    const size = 20;
+    let acked = 0;
+    const codes = new Set<number>();
+    let k = 0;
+    // One writer, batch after batch; a failed batch is sent again (as a client with retries would).
+    const writer = (async () => {
+      while (k * size < 1500) {
+        try {
+          const r = await t.client.submitKlines({ ...X, klines: klines(SSE, k * size, (k + 1) * size) });
+          acked = Math.max(acked, r.storedCount);
+          k++;
+        } catch (e) {
+          codes.add((e as grpc.ServiceError).code);
+          await sleep(50);
+        }
+      }
+    })();
+    for (let i = 0; i < 500 && acked < 200; i++) await sleep(10);
+    pgt.stop();
+    // Within a few health intervals (1 s) the instance says it is not serving; calls fail UNAVAILABLE.
+    let health = await t.client.healthCheck({});
+    for (let i = 0; i < 60 && health.serving; i++) {
+      await sleep(100);
+      health = await t.client.healthCheck({});
+    }
+    expect(health.serving).toBe(false);
+    const down = await rejection(t.client.calculatePens(X));
+    expect(down.code).toBe(grpc.status.UNAVAILABLE);
+    expect(down.details).toContain(`store ${url} unavailable`);
+    const ackedWhileDown = acked;
+    pgt.resume();
+    for (let i = 0; i < 60 && !health.serving; i++) {
+      await sleep(100);
+      health = await t.client.healthCheck({});
+    }
+    expect(health.serving).toBe(true);
+    await writer;
+    expect([...codes]).toEqual([grpc.status.UNAVAILABLE]);
+    expect(acked).toBeGreaterThan(ackedWhileDown);
+    // Every acknowledged bar is there, equal to what was sent; the answers are exact again.
+    const r = await t.client.calculatePens(X);
+    expect(r.barCount).toBeGreaterThanOrEqual(acked);
+    expect(r.pens.map((p) => [p.index, p.startTime, p.endTime, p.startPrice, p.endPrice, p.confirmed])).toEqual(
+      analyze(head(SSE, r.barCount)).pens.map(penRow),
+    );
+    const status = await t.client.getStatus();
+    expect(status.store).toMatchObject({ kind: 'postgres', path: url, bars: r.barCount, synchronous: 'on' });
+    await t.close();
+  });
+
+  it('kill -9 of an instance during a stream of batches: every acknowledged batch is stored, no partial batch', async () => {
+    const url = await pgt.createDatabase(`svc${databases++}`);
+    const size = 25;
+    const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--store', url, '--port', '0', '--metrics-port', '0'], {
+      env: { ...process.env, PGPASSWORD: pgt.password },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /"port":(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`chan serve exited with ${code}: ${out}`)));
+    });
+    const client = new ChanClient(`127.0.0.1:${port}`, { deadlineMs: 10_000 });
+    const X = { symbol: 'X', timeframe: 'TIMEFRAME_M1' };
+    let acked = 0;
+    const failed: { error?: grpc.ServiceError } = {};
+    const writer = (async () => {
+      for (let k = 0; (k + 1) * size <= SSE.timestamp.length; k++) {
+        try {
+          acked = (await client.submitKlines({ ...X, klines: klines(SSE, k * size, (k + 1) * size) })).storedCount;
+        } catch (e) {
+          failed.error = e as grpc.ServiceError;
+          return;
+        }
+      }
+    })();
+    for (let i = 0; i < 500 && acked < 500; i++) await sleep(10);
+    child.kill('SIGKILL');
+    await writer;
+    client.close();
+    // Killed mid-stream: the call in flight failed because the server went away.
+    expect([grpc.status.UNAVAILABLE, grpc.status.CANCELLED, grpc.status.INTERNAL]).toContain(failed.error?.code);
+    const store = await PgStore.open(url, pgConfig(pgt), silentLog);
+    const loaded = (await store.load('X', 'M1'))!;
+    await store.close();
+    const n = loaded.info.count;
+    expect(n % size).toBe(0);
+    expect(n).toBeGreaterThanOrEqual(acked);
+    expect(n).toBeLessThanOrEqual(acked + size);
+    expect(loaded.bars.close).toEqual(SSE.close.subarray(0, n));
+  });
+});
