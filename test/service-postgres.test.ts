@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/index.js';
 import type { Bars } from '../src/core/types.js';
@@ -111,6 +112,60 @@ describe('service instances on one PostgreSQL database', () => {
     await Promise.all(servers.map((t) => t.close()));
   });
 
+  it('a saved stream state in the database: an instance started later resumes from it (restored), not from the bars', async () => {
+    const { servers } = await pgServers(1);
+    const X = { symbol: 'X', timeframe: 'TIMEFRAME_D1' };
+    await servers[0]!.client.submitKlines({ ...X, klines: klines(SSE, 0, 800) });
+    const first: AnalysisUpdate[] = [];
+    const sub = servers[0]!.client.streamAnalysis(X, (u) => first.push(u));
+    for (let i = 0; i < 300 && first.length === 0; i++) await sleep(10);
+    sub.cancel();
+    await sub.done;
+    // Unsubscribing saved the analyzer's state (in the database); the instance goes away.
+    for (let i = 0; i < 300 && (await servers[0]!.client.getStatus()).streams.length > 0; i++) await sleep(10);
+    const url = servers[0]!.config.service.store.kind === 'postgres' ? servers[0]!.config.service.store.url : '';
+    await servers[0]!.close();
+    const later = await startTestServer(testConfig({ store: { kind: 'postgres', url }, postgres: pgConfig(pgt) }));
+    await later.client.submitKlines({ ...X, klines: klines(SSE, 800, 820) });
+    const again: AnalysisUpdate[] = [];
+    const sub2 = later.client.streamAnalysis(X, (u) => again.push(u));
+    for (let i = 0; i < 300 && again.length === 0; i++) await sleep(10);
+    expect(again[0]).toMatchObject({ initial: true, barCount: 820 });
+    expect((await later.client.getStatus()).streams).toMatchObject([{ symbol: 'X', bars: 820, restored: true }]);
+    sub2.cancel();
+    await later.close();
+  });
+
+  it('a batch waiting longer than statement_timeout_ms (its series locked elsewhere) fails UNAVAILABLE and writes nothing; limits answer RESOURCE_EXHAUSTED', async () => {
+    const url = await pgt.createDatabase(`svc${databases++}`);
+    const t = await startTestServer(
+      testConfig({ store: { kind: 'postgres', url }, postgres: pgConfig(pgt, { statementTimeoutMs: 300 }), maxBarsPerRequest: 1000 }),
+    );
+    const X = { symbol: 'X', timeframe: 'TIMEFRAME_D1' };
+    await t.client.submitKlines({ ...X, klines: klines(SSE, 0, 100) });
+    // Another session holds the series' row lock (as a long write through another instance would).
+    const other = new pg.Client({
+      host: '127.0.0.1',
+      port: pgt.port,
+      user: pgt.user,
+      database: url.split('/').pop(),
+      password: pgt.password,
+    });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query("SELECT * FROM series WHERE symbol = 'X' FOR UPDATE");
+    const e = await rejection(t.client.submitKlines({ ...X, klines: klines(SSE, 100, 110) }));
+    expect(e.code).toBe(grpc.status.UNAVAILABLE);
+    expect(e.details).toContain('canceling statement due to statement timeout');
+    await other.query('ROLLBACK');
+    await other.end();
+    expect((await t.client.calculatePens(X)).barCount).toBe(100);
+    const big = await rejection(t.client.submitKlines({ ...X, klines: klines(SSE, 100, 1101) }));
+    expect(big.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect((await t.client.submitKlines({ ...X, klines: klines(SSE, 100, 110) })).storedCount).toBe(110);
+    await t.close();
+  });
+
   it('PostgreSQL stopped under traffic: UNAVAILABLE and NOT_SERVING while down, serving again by itself, nothing acknowledged lost', async () => {
     const { url, servers } = await pgServers(1);
     const t = servers[0]!;
@@ -172,8 +227,8 @@ describe('service instances on one PostgreSQL database', () => {
       env: { ...process.env, PGPASSWORD: pgt.password },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let out = '';
     const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /"port":(\d+)/.exec(out);
@@ -201,6 +256,9 @@ describe('service instances on one PostgreSQL database', () => {
     client.close();
     // Killed mid-stream: the call in flight failed because the server went away.
     expect([grpc.status.UNAVAILABLE, grpc.status.CANCELLED, grpc.status.INTERNAL]).toContain(failed.error?.code);
+    // The logs name the store by its URL, never with the password.
+    expect(out).toContain(`"store":"${url}"`);
+    expect(out).not.toContain(pgt.password);
     const store = await PgStore.open(url, pgConfig(pgt), silentLog);
     const loaded = (await store.load('X', 'M1'))!;
     await store.close();

@@ -1,5 +1,5 @@
 // The shared store: a PostgreSQL database that several service instances use at once, the contract
-// of store.ts. A batch is one transaction that first locks its series' row (SELECT ... FOR UPDATE):
+// of store.ts. A batch is one transaction that first locks its series' row (an upsert, which locks it):
 // writers to one series queue behind each other, writers to different series do not meet (no global
 // lock). The commit sends a notification (NOTIFY chan_series) that the other instances' live streams
 // follow. The database being unreachable is StoreUnavailableError (the call fails UNAVAILABLE).
@@ -102,9 +102,12 @@ export class PgStore implements SeriesStore {
     try {
       await store.run(async () => {
         const client = await pool.connect();
+        const cut = () => undefined;
+        client.on('error', cut);
         try {
           await migratePostgres(client);
         } finally {
+          client.off('error', cut);
           client.release();
         }
       });
@@ -130,6 +133,10 @@ export class PgStore implements SeriesStore {
     return this.run(async () => {
       const c = await this.pool.connect();
       let broken = false;
+      // A connection cut while checked out (the server restarting) emits 'error' besides failing the
+      // statement in flight: unhandled, that event would end the process.
+      const cut = () => (broken = true);
+      c.on('error', cut);
       try {
         await c.query(`BEGIN ${mode}`);
         const r = await fn(c);
@@ -139,6 +146,7 @@ export class PgStore implements SeriesStore {
         await c.query('ROLLBACK').catch(() => (broken = true));
         throw e;
       } finally {
+        c.off('error', cut);
         c.release(broken);
       }
     });
@@ -147,12 +155,14 @@ export class PgStore implements SeriesStore {
   async submit(symbol: string, timeframe: string, b: Bars): Promise<SubmitResult> {
     checkBatch(b);
     return this.transaction('', async (c) => {
-      await c.query('INSERT INTO series (symbol, timeframe) VALUES ($1, $2) ON CONFLICT DO NOTHING', [symbol, timeframe]);
+      // Creates the series or locks its row (an upsert locks the row it finds), in one round trip.
       const row = (
-        await c.query<SeriesRow>('SELECT id, revision, count, last_ts FROM series WHERE symbol = $1 AND timeframe = $2 FOR UPDATE', [
-          symbol,
-          timeframe,
-        ])
+        await c.query<SeriesRow>(
+          `INSERT INTO series (symbol, timeframe) VALUES ($1, $2)
+           ON CONFLICT (symbol, timeframe) DO UPDATE SET symbol = EXCLUDED.symbol
+           RETURNING id, revision, count, last_ts`,
+          [symbol, timeframe],
+        )
       ).rows[0]!;
       const id = row.id,
         n = b.timestamp.length;
@@ -204,14 +214,13 @@ export class PgStore implements SeriesStore {
       const lastTimestamp = Math.max(last, b.timestamp[n - 1]!);
       let revision = row.revision;
       if (inserted + updated > 0) {
-        await c.query('UPDATE series SET revision = revision + 1, count = count + $1, last_ts = $2 WHERE id = $3', [
-          inserted,
-          lastTimestamp,
-          id,
-        ]);
+        // The notification is delivered to the listening instances when (and only if) the transaction commits.
+        await c.query(
+          `WITH u AS (UPDATE series SET revision = revision + 1, count = count + $1, last_ts = $2 WHERE id = $3 RETURNING id)
+           SELECT pg_notify($4, $5) FROM u`,
+          [inserted, lastTimestamp, id, CHANNEL, JSON.stringify({ i: this.instance, s: symbol, t: timeframe })],
+        );
         revision++;
-        // Delivered to the listening instances when (and only if) the transaction commits.
-        await c.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ i: this.instance, s: symbol, t: timeframe })]);
       }
       return { inserted, updated, unchanged, revision, count: row.count + inserted, lastTimestamp };
     });
@@ -233,15 +242,22 @@ export class PgStore implements SeriesStore {
   }
 
   async loadFrom(symbol: string, timeframe: string, from: number): Promise<Bars> {
-    return this.run(async () => {
-      const row = await this.seriesRow(this.pool, symbol, timeframe);
-      if (row === undefined) return allocateBars(0);
-      const rows = await this.barRows(this.pool, row.id, from);
-      const bars = allocateBars(rows.length);
-      const damage = this.seriesDamage(symbol, timeframe);
-      rows.forEach((r, i) => setCheckedRow(bars, i, r, row.id, damage));
-      return bars;
-    });
+    // One round trip (a live stream or hot series reads the few bars since its last one this way).
+    const rows = await this.run(
+      async () =>
+        (
+          await this.pool.query<number[]>({
+            text: `SELECT b.ts, b.open, b.high, b.low, b.close, b.volume, b.crc, b.series FROM bars b JOIN series s ON s.id = b.series
+                   WHERE s.symbol = $1 AND s.timeframe = $2 AND b.ts >= $3 ORDER BY b.ts`,
+            values: [symbol, timeframe, from],
+            rowMode: 'array',
+          })
+        ).rows,
+    );
+    const bars = allocateBars(rows.length);
+    const damage = this.seriesDamage(symbol, timeframe);
+    rows.forEach((r, i) => setCheckedRow(bars, i, r, r[7]!, damage));
+    return bars;
   }
 
   async info(symbol: string, timeframe: string): Promise<SeriesInfo | null> {

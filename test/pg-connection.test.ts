@@ -1,0 +1,79 @@
+// The PostgreSQL store's connection settings against a real server (a throwaway cluster that also
+// accepts TLS, with a self-signed certificate for 127.0.0.1): TLS required or verified, the password
+// from a file or the environment, and an unreachable database as StoreUnavailableError.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionConfig, PgStore } from '../src/service/pg-store.js';
+import { StoreUnavailableError } from '../src/service/store.js';
+import { freePort, TestPostgres } from './support/postgres.js';
+import { pgConfig, silentLog } from './support/service-helpers.js';
+
+let pgt: TestPostgres;
+beforeAll(async () => {
+  pgt = await TestPostgres.start({ tls: true });
+});
+afterAll(() => pgt.destroy());
+
+async function rejected(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Whether a connection made with the store's settings is encrypted (PostgreSQL's own view). */
+async function encrypted(url: string, tls: 'disable' | 'require' | 'verify-full', tlsCa = ''): Promise<boolean> {
+  const c = new pg.Client(connectionConfig(url, pgConfig(pgt, { tls, tlsCa })));
+  await c.connect();
+  try {
+    return (await c.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows[0]!.ssl;
+  } finally {
+    await c.end();
+  }
+}
+
+describe('PostgreSQL connection settings', () => {
+  it('tls: disable is plain, require is encrypted, verify-full checks the certificate against tls_ca and the host name', async () => {
+    const url = pgt.url();
+    expect(await encrypted(url, 'disable')).toBe(false);
+    expect(await encrypted(url, 'require')).toBe(true);
+    expect(await encrypted(url, 'verify-full', pgt.certFile)).toBe(true);
+    // The system's CAs do not know a self-signed certificate; a host name the certificate does not name is refused.
+    expect((await rejected(encrypted(url, 'verify-full'))).message).toMatch(/self[- ]signed certificate/);
+    expect((await rejected(encrypted(url.replace('127.0.0.1', 'localhost'), 'verify-full', pgt.certFile))).message).toContain(
+      "Hostname/IP does not match certificate's altnames: Host: localhost.",
+    );
+    // The store works over a verified connection.
+    const s = await PgStore.open(await pgt.createDatabase('tls'), pgConfig(pgt, { tls: 'verify-full', tlsCa: pgt.certFile! }), silentLog);
+    expect(await s.info('X', 'M1')).toBeNull();
+    await s.close();
+  });
+
+  it('the password from service.postgres.password_file, else from the environment variable password_env names', async () => {
+    const url = pgt.url();
+    expect(connectionConfig(url, pgConfig(pgt)).password).toBe(pgt.password);
+    process.env.CHAN_TEST_PG_PASSWORD = pgt.password;
+    try {
+      const fromEnv = connectionConfig(url, pgConfig(pgt, { passwordFile: '', passwordEnv: 'CHAN_TEST_PG_PASSWORD' }));
+      expect(fromEnv.password).toBe(pgt.password);
+      const c = new pg.Client(fromEnv);
+      await c.connect();
+      await c.end();
+    } finally {
+      delete process.env.CHAN_TEST_PG_PASSWORD;
+    }
+    // A wrong password is the database refusing: the store cannot be opened, and the message does not echo it.
+    const e = await rejected(PgStore.open(url, pgConfig(pgt, { passwordFile: '', passwordEnv: 'CHAN_TEST_NO_SUCH_VARIABLE' }), silentLog));
+    expect(e).toBeInstanceOf(StoreUnavailableError);
+    expect(e.message).toContain(`store ${url} unavailable`);
+  });
+
+  it('nothing listening: opening fails with StoreUnavailableError naming the store', async () => {
+    const url = `postgres://chan@127.0.0.1:${await freePort()}/none`;
+    const e = await rejected(PgStore.open(url, pgConfig(pgt, { connectTimeoutMs: 500 }), silentLog));
+    expect(e).toBeInstanceOf(StoreUnavailableError);
+    expect(e.message).toMatch(new RegExp(`^store ${url} unavailable: .*ECONNREFUSED`));
+  });
+});
