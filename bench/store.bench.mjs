@@ -85,16 +85,15 @@ try {
   let run = 0;
   for (const setup of setups) {
     const servers = await Promise.all(setup.stores.map((s) => serve(s, env)));
-    for (const concurrency of [1, 8, 64]) {
-      for (const r of await load(
-        servers.map((s) => s.address),
-        concurrency,
-        `R${run++}_`,
-      ))
-        rows.push({ setup: setup.name, ...r });
+    try {
+      for (const concurrency of [1, 8, 64]) {
+        const addresses = servers.map((s) => s.address);
+        for (const r of await load(addresses, concurrency, `R${run++}_`)) rows.push({ setup: setup.name, ...r });
+      }
+    } finally {
+      for (const s of servers) s.proc.kill('SIGTERM');
+      await Promise.all(servers.map((s) => new Promise((r) => s.proc.once('exit', r))));
     }
-    for (const s of servers) s.proc.kill('SIGTERM');
-    await Promise.all(servers.map((s) => new Promise((r) => s.proc.once('exit', r))));
   }
 } finally {
   pgt.destroy();

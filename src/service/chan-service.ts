@@ -11,6 +11,7 @@ import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
 import { barAt } from '../core/bars.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
+import type { StreamingAnalyzer } from '../streaming/analyzer.js';
 import { HotAnalyzers } from './hot-analyzers.js';
 import { LiveStreams } from './live-streams.js';
 import {
@@ -198,26 +199,31 @@ export class ChanService {
   }
 
   /**
-   * Subscribes to live updates of a series: returns the first message (current pens and segments)
-   * and an unsubscribe function; `send` gets one update per bar written afterwards.
+   * Subscribes to live updates of a series: `send` gets the first message (the current pens,
+   * segments and structures) at once, then one update per bar written afterwards; returns the
+   * unsubscribe function.
    */
-  async streamAnalysis(
-    req: M.StreamAnalysisRequest,
-    send: (u: M.AnalysisUpdate) => void,
-  ): Promise<{ initial: M.AnalysisUpdate; unsubscribe: () => void }> {
+  async streamAnalysis(req: M.StreamAnalysisRequest, send: (u: M.AnalysisUpdate) => void): Promise<() => void> {
     const { symbol, timeframe } = seriesKey(req);
     if ((await this.store.info(symbol, timeframe)) === null)
       throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const options = withStructures(this.withPen(req.pen), req.options, ['pen', 'segment']);
-    const { analyzer, unsubscribe } = await this.live.subscribe(symbol, timeframe, options, (u) => send(updateMessage(u)));
-    let initial: M.AnalysisUpdate;
+    // Updates emitted before the first message is made (a catch-up running meanwhile) are already in
+    // it (a bar is applied before its update goes out): they are not sent. A rebuilt analyzer replaces it.
+    let sending = false;
+    let current: StreamingAnalyzer | undefined;
+    const { analyzer, unsubscribe } = await this.live.subscribe(symbol, timeframe, options, (u) => {
+      if ('resync' in u) current = u.resync;
+      if (sending) send(updateMessage(u));
+    });
     try {
-      initial = stateMessage(analyzer, req.initialLastN);
+      send(stateMessage(current ?? analyzer, req.initialLastN));
     } catch (e) {
       unsubscribe();
       throw e;
     }
-    return { initial, unsubscribe };
+    sending = true;
+    return unsubscribe;
   }
 
   async getStatus(): Promise<M.GetStatusResponse> {

@@ -179,7 +179,8 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
       const counter = countCall('StreamAnalysis');
       try {
         authorize(call.metadata);
-        const { initial, unsubscribe } = await service.streamAnalysis(call.request as never, (u) => call.write(u));
+        // The first message is written before this resolves, the updates after it in order.
+        const unsubscribe = await service.streamAnalysis(call.request as never, (u) => call.write(u));
         if (call.cancelled) {
           unsubscribe();
           return;
@@ -191,7 +192,6 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
         call.on('cancelled', done);
         call.on('close', done);
         call.on('finish', done);
-        call.write(initial);
       } catch (e) {
         counter.errors++;
         call.emit('error', failure('StreamAnalysis', e));
