@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionConfig, PgStore } from '../src/service/pg-store.js';
 import { StoreUnavailableError } from '../src/service/store.js';
+import { rejected } from './support/helpers.js';
 import { freePort, TestPostgres } from './support/postgres.js';
 import { pgConfig, silentLog } from './support/service-helpers.js';
 
@@ -13,15 +14,6 @@ beforeAll(async () => {
   pgt = await TestPostgres.start({ tls: true });
 });
 afterAll(() => pgt.destroy());
-
-async function rejected(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Whether a connection made with the store's settings is encrypted (PostgreSQL's own view). */
 async function encrypted(url: string, tls: 'disable' | 'require' | 'verify-full', tlsCa = ''): Promise<boolean> {

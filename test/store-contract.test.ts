@@ -9,7 +9,7 @@ import type { Bars } from '../src/core/types.js';
 import { BarStore } from '../src/service/bar-store.js';
 import { PgStore } from '../src/service/pg-store.js';
 import { StoreCorruptionError, type SeriesStore } from '../src/service/store.js';
-import { fixtureBars, hl } from './support/helpers.js';
+import { fixtureBars, hl, rejected } from './support/helpers.js';
 import { TestPostgres } from './support/postgres.js';
 import { pgConfig, silentLog, tempDir } from './support/service-helpers.js';
 
@@ -24,15 +24,6 @@ const head = hl([
   [10, 9],
   [11, 10],
 ]);
-
-async function rejected(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Bars [from, to) of a series. */
 function slice(b: Bars, from: number, to: number): Bars {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BarStore } from '../src/service/bar-store.js';
 import { migratePostgres, PG_SCHEMA_VERSION } from '../src/service/pg-schema.js';
 import { connectionConfig, PgStore } from '../src/service/pg-store.js';
-import { hl } from './support/helpers.js';
+import { hl, rejected } from './support/helpers.js';
 import { TestPostgres } from './support/postgres.js';
 import { pgConfig, silentLog, tempDir } from './support/service-helpers.js';
 
@@ -21,15 +21,6 @@ const bars = hl([
   [12, 11],
   [11, 10],
 ]);
-
-async function rejected(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('SQLite store schema', () => {
   it('upgrades a version-1 store (no saved stream state) keeping its bars', async () => {

@@ -43,3 +43,13 @@ export function thrown<T extends Error>(run: () => unknown, cls: new (...args: n
   }
   throw new Error(`expected a ${cls.name}`);
 }
+
+/** The error a promise rejects with (one that resolves fails the test). */
+export async function rejected(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}
