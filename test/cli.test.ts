@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { jsonChunks } from '../src/cli/json-output.js';
 import { fractalList } from '../src/core/result.js';
 import { analyze } from '../src/engines/ts/pipeline.js';
 import { readBarsCsvFile } from '../src/node/csv-file.js';
@@ -33,6 +34,24 @@ describe('chan points', () => {
     expect(j.map((p) => p.line)).toEqual(analyze(SSE).buySellPoints.pen.map((p) => p.line));
     expect(j[0]).toMatchObject({ level: 'pen', line: 8, divergenceRate: analyze(SSE).buySellPoints.pen[0]!.divergenceRate });
     expect(chan('points', 'data/sse_000001_1d.csv', '--level', 'bi').status).toBe(2);
+  });
+});
+
+describe('JSON in pieces', () => {
+  it('typed arrays of any length and kind as JSON.stringify writes them as arrays, non-finite values as null', () => {
+    const n = 20_000;
+    const f = Float64Array.from({ length: n }, (_, i) => (i % 977 === 5 ? NaN : i === 12_345 ? -Infinity : Math.sin(i) * 1e3));
+    const value = {
+      f,
+      ints: Int32Array.from({ length: n }, (_, i) => i - 9000),
+      dir: Int8Array.of(1, -1, 1),
+      empty: new Float64Array(0),
+      nested: [{ a: 1 }],
+    };
+    const text = [...jsonChunks(value)].join('');
+    const plain = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
+    expect(text).toBe(JSON.stringify({ f: plain(f), ints: plain(value.ints), dir: [1, -1, 1], empty: [], nested: [{ a: 1 }] }));
+    expect(Math.max(...[...jsonChunks(value)].map((c) => c.length))).toBeLessThan(300_000);
   });
 });
 

@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 const CHUNK = 1 << 16;
+/** Typed-array elements formatted at once (~100 KB of text). */
+const SLICE = 8192;
 
 /** The JSON text of `value` in pieces of about 64 KB. */
 export function* jsonChunks(value: unknown): Generator<string> {
@@ -18,16 +20,15 @@ export function* jsonChunks(value: unknown): Generator<string> {
   }
   function* walk(v: unknown): Generator<string> {
     if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-      const a = v as unknown as ArrayLike<number>;
-      let s = '[';
-      for (let i = 0; i < a.length; i++) {
-        s += (i > 0 ? ',' : '') + number(a[i]!);
-        if (s.length >= CHUNK) {
-          yield* put(s);
-          s = '';
-        }
+      const a = v as unknown as Float64Array;
+      yield* put('[');
+      // Slices joined by the engine's own number formatting (String(x) for each: the same text,
+      // several times faster than concatenating), element by element where one is not finite.
+      for (let i = 0; i < a.length; i += SLICE) {
+        const part = a.subarray(i, i + SLICE);
+        yield* put((i > 0 ? ',' : '') + (allFinite(part) ? part.join(',') : Array.from(part, number).join(',')));
       }
-      yield* put(s + ']');
+      yield* put(']');
     } else if (Array.isArray(v)) {
       yield* put('[');
       for (let i = 0; i < v.length; i++) {
@@ -64,6 +65,13 @@ function isFlat(v: object): boolean {
 }
 
 const number = (v: number) => (Number.isFinite(v) ? String(v) : 'null');
+
+function allFinite(a: Float64Array): boolean {
+  // x * 0 is 0 for a finite x and NaN otherwise.
+  let z = 0;
+  for (let i = 0; i < a.length; i++) z += a[i]! * 0;
+  return z === 0;
+}
 
 /** Writes the JSON of `value` and a newline to `out`, waiting whenever the stream asks to. */
 export async function writeJson(out: Writable, value: unknown): Promise<void> {
