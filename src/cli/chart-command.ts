@@ -3,10 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { chartHtml, type ChartAnalysis, type ChartOptions } from '../chart/index.js';
 import { VERSION } from '../core/version.js';
-import { analyze } from '../engines/ts/pipeline.js';
+import { mergeBars } from '../engines/ts/pipeline.js';
 import { barsFromObjects } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
-import { resolveOptions } from '../core/options.js';
 import type { FailoverClient } from '../service/client.js';
 import type * as M from '../service/messages.js';
 import { analyzeFile, type AnalyzeArgs } from './analyze-command.js';
@@ -129,7 +128,8 @@ function fromMessages(got: Awaited<ReturnType<typeof fetchAll>>): { bars: Bars; 
     dea[firstValid + j] = p.dea;
     histogram[firstValid + j] = p.histogram;
   });
-  const merged = analyze(bars, resolveOptions({ structures: { enabled: false } })).merged;
+  // The service sends no merged bars: the chart's (hidden by default) layer is made here.
+  const merged = mergeBars(bars);
   return {
     bars,
     macd: got.macd,

@@ -6,7 +6,7 @@ import type { PenRecord } from '../../core/records.js';
 import { shapeResult, type RawAnalysis } from '../../core/result.js';
 import { PenBuilder } from './pens.js';
 import { buildSegments, segmentsAsLines, segmentView } from './segments.js';
-import type { AnalysisResult, Bars } from '../../core/types.js';
+import type { AnalysisResult, Bars, MergedBars } from '../../core/types.js';
 import { validateBars } from '../../core/validate.js';
 
 /** Full analysis of `bars` (validated first; throws BarValidationError / ConfigError). */
@@ -26,6 +26,22 @@ export function mergeAndPens(bars: Bars, penOptions: PenOptions): { merged: Merg
     if (merged.push(i, high[i]!, low[i]!) && merged.count >= 3) penBuilder.onClassified(merged.count - 2);
   }
   return { merged, pens: penBuilder.withVirtualTail() };
+}
+
+/** The merged bars alone (inclusion, no later stage) of valid bars. */
+export function mergeBars(bars: Bars): MergedBars {
+  const merged = new MergedBarStore(bars.high.length);
+  const { high, low } = bars;
+  for (let i = 0; i < high.length; i++) merged.push(i, high[i]!, low[i]!);
+  const c = merged.count;
+  return {
+    count: c,
+    high: merged.high.slice(0, c),
+    low: merged.low.slice(0, c),
+    dir: merged.dir.slice(0, c),
+    rawStart: merged.rawStart.slice(0, c),
+    rawEnd: merged.rawEnd.slice(0, c),
+  };
 }
 
 /** The stages without validation or shaping (input must already be valid). */
