@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { servicePackages } from '../src/cli/service-packages.js';
+import { peerPackages } from '../src/node/peer-packages.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIR = mkdtempSync(join(tmpdir(), 'chan-install-'));
@@ -49,7 +49,7 @@ describe('the packed package installed into an empty project', () => {
     expect(installed.reduce((s, [, b]) => s + b, 0)).toBeLessThan(3e6);
     expect(installed.filter(([p]) => p.endsWith('.node'))).toEqual([]);
     const names = readdirSync(join(PROJECT, 'node_modules'));
-    for (const peer of Object.keys(servicePackages())) expect(names).not.toContain(peer.split('/')[0]);
+    for (const peer of Object.keys(peerPackages())) expect(names).not.toContain(peer.split('/')[0]);
     expect(names.sort()).toEqual(['.bin', '.package-lock.json', 'chan-engine', 'yaml']);
   });
 
@@ -75,7 +75,7 @@ describe('the packed package installed into an empty project', () => {
   });
 
   it('`chan serve` and the client commands say what to install', () => {
-    const install = `npm install ${Object.entries(servicePackages())
+    const install = `npm install ${Object.entries(peerPackages())
       .map(([n, v]) => `${n}@${v}`)
       .join(' ')}`;
     for (const args of [['serve'], ['status'], ['chart', '--symbol', 'S', '--timeframe', 'D1']]) {

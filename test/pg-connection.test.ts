@@ -3,6 +3,8 @@
 // from a file or the environment, and an unreachable database as StoreUnavailableError.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peerPackages } from '../src/node/peer-packages.js';
+import { openStore } from '../src/service/open-store.js';
 import { connectionConfig, PgStore } from '../src/service/pg-store.js';
 import { StoreUnavailableError } from '../src/service/store.js';
 import { rejected } from './support/helpers.js';
@@ -60,6 +62,31 @@ describe('PostgreSQL connection settings', () => {
     const e = await rejected(PgStore.open(url, pgConfig(pgt, { passwordFile: '', passwordEnv: 'CHAN_TEST_NO_SUCH_VARIABLE' }), silentLog));
     expect(e).toBeInstanceOf(StoreUnavailableError);
     expect(e.message).toContain(`store ${url} unavailable`);
+  });
+
+  it('without the pg package (an optional peer dependency) a PostgreSQL store says what to install', async () => {
+    const url = pgt.url();
+    const missing = Object.assign(new Error("Cannot find package 'pg' imported from /app/dist/service/pg-store.js"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
+    const e = await rejected(
+      openStore({ store: { kind: 'postgres', url }, postgres: pgConfig(pgt), durability: 'full' }, silentLog, () =>
+        Promise.reject(missing),
+      ),
+    );
+    expect(e.message).toBe(
+      `a PostgreSQL store (${url}) needs the package pg, which npm does not install with chan-engine: npm install pg@${peerPackages().pg}`,
+    );
+    expect(peerPackages().pg).toMatch(/^~8\./);
+    // Any other failure to load is not hidden behind that message.
+    const other = new Error('boom');
+    expect(
+      await rejected(
+        openStore({ store: { kind: 'postgres', url }, postgres: pgConfig(pgt), durability: 'full' }, silentLog, () =>
+          Promise.reject(other),
+        ),
+      ),
+    ).toBe(other);
   });
 
   it('nothing listening: opening fails with StoreUnavailableError naming the store', async () => {
