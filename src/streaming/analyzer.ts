@@ -5,7 +5,7 @@
 import { BarValidationError, ConfigError } from '../core/errors.js';
 import type { MacdPoint } from '../core/types.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
-import { PREFAULT_ROWS, prefault } from '../core/prefault.js';
+import { Columns, interleave } from './bar-columns.js';
 import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type KernelMark, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
@@ -54,44 +54,6 @@ export interface StreamUpdate {
   readonly replaced: boolean;
   readonly macd: MacdPoint;
   readonly events: readonly StreamEvent[];
-}
-
-/** Growable Float64Array columns. */
-class Columns {
-  count = 0;
-  cols: Float64Array[];
-  /** Rows below this have been written in every column (see prefault.ts; only grown columns are). */
-  private touched: number;
-  constructor(width: number, capacity = 1024) {
-    this.cols = Array.from({ length: width }, () => new Float64Array(capacity));
-    this.touched = capacity;
-  }
-  row(i: number, values: readonly number[]): void {
-    this.reserve(i);
-    for (let j = 0; j < values.length; j++) this.cols[j]![i] = values[j]!;
-  }
-  /** Room for row i (the first unused one). */
-  reserve(i: number): void {
-    if (i >= this.cols[0]!.length) {
-      this.touched = this.cols[0]!.length;
-      this.cols = this.cols.map((c) => {
-        const d = new Float64Array(c.length * 2);
-        d.set(c);
-        return d;
-      });
-    }
-    if (i >= this.touched) this.touched = prefault(this.cols, i, Math.min(this.cols[0]!.length, i + PREFAULT_ROWS));
-  }
-  get capacity(): number {
-    return this.cols[0]!.length;
-  }
-  view(j: number): Float64Array {
-    return this.cols[j]!.subarray(0, this.count);
-  }
-  dropBefore(k: number): void {
-    for (const c of this.cols) c.copyWithin(0, k, this.count);
-    this.count -= k;
-  }
 }
 
 const T = 0,
@@ -453,14 +415,6 @@ export class StreamingAnalyzer {
 }
 
 const engineId = (engine: string) => `chan-engine-${engine}@${VERSION}`;
-
-/** Row-major copy of the first n rows of columns. */
-function interleave(cols: Float64Array[], n: number): Float64Array {
-  const w = cols.length;
-  const out = new Float64Array(w * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) out[i * w + j] = cols[j]![i]!;
-  return out;
-}
 
 /** Index of the first defined MACD value after n bars (as computeMacd reports it). */
 function macdFirstValid(o: AnalysisOptions, n: number): number {
