@@ -2,6 +2,7 @@
 // transaction under an advisory lock, so instances starting together migrate it once. `chan migrate`
 // runs the same steps without serving.
 import type pg from 'pg';
+import { ChanEngineError } from '../core/errors.js';
 
 /** The steps, in order: step i makes version i + 1. */
 const STEPS: readonly string[] = [
@@ -41,9 +42,13 @@ const MIGRATION_LOCK = 0x6368616e;
 /**
  * Migrates the database to `target` (this build's version by default; tests stop earlier to test
  * the steps from an older version). Returns the version before and after. A database newer than
- * this build is refused.
+ * this build is refused (ChanEngineError; `where` names the database in that message).
  */
-export async function migratePostgres(c: pg.ClientBase, target = PG_SCHEMA_VERSION): Promise<{ from: number; to: number }> {
+export async function migratePostgres(
+  c: pg.ClientBase,
+  target = PG_SCHEMA_VERSION,
+  where = 'the database',
+): Promise<{ from: number; to: number }> {
   await c.query('BEGIN');
   try {
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -52,7 +57,9 @@ export async function migratePostgres(c: pg.ClientBase, target = PG_SCHEMA_VERSI
     if (rows.length === 0) await c.query('INSERT INTO chan_schema (version) VALUES (0)');
     const from = rows[0]?.version ?? 0;
     if (from > PG_SCHEMA_VERSION) {
-      throw new Error(`store schema version ${from} is newer than this build supports (${PG_SCHEMA_VERSION}): upgrade chan-engine`);
+      throw new ChanEngineError(
+        `${where}: store schema version ${from} is newer than this build supports (${PG_SCHEMA_VERSION}): upgrade chan-engine`,
+      );
     }
     for (let v = from; v < target; v++) await c.query(STEPS[v]!);
     const to = Math.max(from, target);

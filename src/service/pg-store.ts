@@ -105,7 +105,7 @@ export class PgStore implements SeriesStore {
         const cut = () => undefined;
         client.on('error', cut);
         try {
-          await migratePostgres(client);
+          await migratePostgres(client, undefined, url);
         } finally {
           client.off('error', cut);
           client.release();
