@@ -236,6 +236,11 @@ describe('service instances on one PostgreSQL database', () => {
     const down = await rejection(t.client.calculatePens(X));
     expect(down.code).toBe(grpc.status.UNAVAILABLE);
     expect(down.details).toContain(`store ${url} unavailable`);
+    const metric = async (name: string) =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`http://127.0.0.1:${t.server.metricsPort}/metrics`)).text())?.[1]);
+    expect(await metric('chan_store_up')).toBe(0);
+    const errorsWhileDown = await metric('chan_store_errors_total');
+    expect(errorsWhileDown).toBeGreaterThanOrEqual(1);
     const ackedWhileDown = acked;
     pgt.resume();
     for (let i = 0; i < 60 && !health.serving; i++) {
@@ -243,6 +248,7 @@ describe('service instances on one PostgreSQL database', () => {
       health = await t.client.healthCheck({});
     }
     expect(health.serving).toBe(true);
+    expect(await metric('chan_store_up')).toBe(1);
     await writer;
     expect([...codes]).toEqual([grpc.status.UNAVAILABLE]);
     expect(acked).toBeGreaterThan(ackedWhileDown);

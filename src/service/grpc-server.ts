@@ -79,9 +79,12 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
       service.storeErrors++;
       updateHealth();
     };
-    /** The store answered (or not): NOT_SERVING while it cannot be reached, SERVING again when it answers. */
-    const storeReachable = (reachable: boolean, err?: unknown) => {
-      if (!reachable) service.storeErrors += err === undefined ? 0 : 1;
+    /**
+     * The store answered (or not): NOT_SERVING while it cannot be reached, SERVING again when it answers.
+     * `failedCall`: a call failed on the store (counted in chan_store_errors_total), not the periodic ping.
+     */
+    const storeReachable = (reachable: boolean, err?: unknown, failedCall = false) => {
+      if (failedCall) service.storeErrors++;
       if (service.storeReachable === reachable) return;
       service.storeReachable = reachable;
       if (reachable) log.info({ store: store.location }, 'store reachable again: SERVING');
@@ -143,7 +146,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
       if (err.field !== undefined) md.set('field', err.field);
       if (err.code === grpc.status.INTERNAL) log.error({ method, err: e }, 'internal error');
       else if (err.code === grpc.status.DATA_LOSS) storeDamaged(err.message);
-      else if (e instanceof StoreUnavailableError) storeReachable(false, e);
+      else if (e instanceof StoreUnavailableError) storeReachable(false, e, true);
       else log.info({ method, code: grpc.status[err.code], reason: err.message }, 'call rejected');
       return { code: err.code, details: err.message, metadata: md };
     };
