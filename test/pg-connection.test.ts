@@ -7,7 +7,7 @@ import { peerPackages } from '../src/node/peer-packages.js';
 import { openStore } from '../src/service/open-store.js';
 import { connectionConfig, PgStore } from '../src/service/pg-store.js';
 import { StoreUnavailableError } from '../src/service/store.js';
-import { rejected } from './support/helpers.js';
+import { fixtureBars, rejected } from './support/helpers.js';
 import { freePort, TestPostgres } from './support/postgres.js';
 import { pgConfig, silentLog } from './support/service-helpers.js';
 
@@ -87,6 +87,20 @@ describe('PostgreSQL connection settings', () => {
         ),
       ),
     ).toBe(other);
+  });
+
+  it('pool_size bounds the connections an instance holds (plus one that listens for other instances)', async () => {
+    const url = await pgt.createDatabase('pool');
+    const s = await PgStore.open(url, pgConfig(pgt, { poolSize: 2 }), silentLog);
+    await s.submit('X', 'M1', fixtureBars('sse_000001_1d_20061106_20200716'));
+    // Many reads at once queue for the two connections; each answers.
+    const answers = await Promise.all(Array.from({ length: 30 }, () => s.load('X', 'M1')));
+    expect(answers.every((a) => a!.info.count === 3332)).toBe(true);
+    const held = await pgt.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'pool' AND application_name = 'chan-engine'",
+    );
+    expect(held[0]!.n).toBe(3);
+    await s.close();
   });
 
   it('nothing listening: opening fails with StoreUnavailableError naming the store', async () => {
