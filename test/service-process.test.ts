@@ -76,7 +76,11 @@ describe('chan serve process', () => {
     const macd = chan('macd', '--symbol', 'SSE', '--timeframe', 'D1', '--last-n', '1', ...addr);
     expect(macd.stdout).toBe('MACD(12,26,9) 3332 bars, engine wasm\n2020-07-16T00:00:00Z  DIF 117.2986  DEA 110.6233  histogram 13.3506\n');
     expect(chan('health', ...addr).stdout).toBe(`SERVING  engine wasm (primary)  at 127.0.0.1:${first.port}\n`);
-    expect(chan('status', ...addr).stdout).toMatch(/^engine {10}wasm \(primary\); primary wasm, backup ts\nfailovers {7}0\n/);
+    const status = chan('status', ...addr).stdout;
+    expect(status).toMatch(/^engine {10}wasm \(primary\); primary wasm, backup ts\nfailovers {7}0\n/);
+    expect(status).toMatch(
+      /\nstore {11}sqlite 1 series, 3332 bars, \d+ bytes  .*store\.db\nversions {8}chan-engine [\d.]+, node [\d.]+, sqlite 3\.\d+\.\d+; up \d+ s\n$/,
+    );
 
     // A bad row in the file: the error names the file row; earlier batches stay stored.
     const bad = join(tempDir(), 'bad.csv');

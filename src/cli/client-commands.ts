@@ -245,7 +245,7 @@ function statusText(s: M.GetStatusResponse): string {
     `engine failures ${failures}`,
     `calls           ${s.methods.map((m) => `${m.method} ${m.calls}${Number(m.errors) ? ` (${m.errors} errors)` : ''}`).join(', ') || 'none'}`,
     `cache           ${s.cacheHits} hits, ${s.cacheMisses} misses`,
-    `store           ${s.store.series} series, ${s.store.bars} bars, ${s.store.fileBytes} bytes  ${s.store.path}`,
-    `versions        chan-engine ${s.version}, node ${s.nodeVersion}, sqlite ${s.sqliteVersion}; up ${s.uptimeSeconds.toFixed(0)} s`,
+    `store           ${s.store.kind} ${s.store.series} series, ${s.store.bars} bars, ${s.store.fileBytes} bytes  ${s.store.path}`,
+    `versions        chan-engine ${s.version}, node ${s.nodeVersion}, ${s.store.kind} ${s.store.serverVersion}; up ${s.uptimeSeconds.toFixed(0)} s`,
   ].join('\n');
 }
