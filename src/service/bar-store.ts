@@ -10,6 +10,7 @@ import {
   barChecksum,
   blobChecksum,
   checkBatch,
+  checkRow,
   compareWithStored,
   damaged,
   rowChecksum,
@@ -167,7 +168,8 @@ export class BarStore implements SeriesStore {
     if (row === undefined) return allocateBars(0);
     const rows = this.q.range.all(row.id, from, Number.MAX_SAFE_INTEGER) as number[][];
     const b = allocateBars(rows.length);
-    rows.forEach((r, i) => setCheckedRow(b, i, r, row.id, this.seriesDamage(symbol, timeframe)));
+    const damage = this.seriesDamage(symbol, timeframe);
+    rows.forEach((r, i) => setCheckedRow(b, i, r, row.id, damage));
     return b;
   }
 
@@ -193,7 +195,8 @@ export class BarStore implements SeriesStore {
     const last = row.count === 0 ? -Infinity : row.last_ts;
     // At most one stored row per batch bar, so reading the overlap whole is bounded by the batch.
     const stored = b.timestamp[0]! <= last ? (this.q.range.all(id, b.timestamp[0]!, last) as number[][]) : [];
-    for (const s of stored) setCheckedRow(SCRATCH, 0, s, id, this.seriesDamage(symbol, timeframe));
+    const damage = this.seriesDamage(symbol, timeframe);
+    for (const s of stored) checkRow(s, id, damage);
     const { overlap, unchanged, replaceLast: r } = compareWithStored(b, stored, last);
     if (r !== null) this.q.update.run(b.open[r]!, b.high[r]!, b.low[r]!, b.close[r]!, b.volume[r]!, barChecksum(id, b, r), id, last);
     for (let i = overlap; i < n; i++) {
@@ -259,6 +262,3 @@ export class BarStore implements SeriesStore {
     if (this.db.open) this.db.close();
   }
 }
-
-/** Where a stored row read only to verify its checksum goes. */
-const SCRATCH = allocateBars(1);

@@ -18,6 +18,7 @@ import {
   barChecksum,
   blobChecksum,
   checkBatch,
+  checkRow,
   compareWithStored,
   damaged,
   setCheckedRow,
@@ -178,7 +179,7 @@ export class PgStore implements SeriesStore {
             ).rows
           : [];
       const damage = this.seriesDamage(symbol, timeframe);
-      for (const s of stored) setCheckedRow(SCRATCH, 0, s, id, damage);
+      for (const s of stored) checkRow(s, id, damage);
       const { overlap, unchanged, replaceLast: r } = compareWithStored(b, stored, last);
       if (r !== null) {
         await c.query('UPDATE bars SET open = $1, high = $2, low = $3, close = $4, volume = $5, crc = $6 WHERE series = $7 AND ts = $8', [
@@ -398,6 +399,3 @@ function unavailable(location: string, e: unknown): unknown {
   if (typeof code === 'string' && /^(22|23|42|0A)/.test(code)) return e;
   return new StoreUnavailableError(`store ${location} unavailable: ${(e as Error).message ?? String(e)}`);
 }
-
-/** Where a stored row read only to verify its checksum goes. */
-const SCRATCH = allocateBars(1);

@@ -166,14 +166,16 @@ export function blobChecksum(b: Uint8Array): number {
   return x;
 }
 
-/**
- * Row r (ts, open, high, low, close, volume, crc) into bar i of b, after checking its checksum
- * (`damage` makes the error's message, naming the store and series).
- */
-export function setCheckedRow(b: Bars, i: number, r: readonly number[], series: number, damage: (what: string) => string): void {
+/** Throws StoreCorruptionError (`damage` makes its message) unless stored row r (ts, open, high, low, close, volume, crc) matches its checksum. */
+export function checkRow(r: readonly number[], series: number, damage: (what: string) => string): void {
   if (rowChecksum(series, r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!) !== r[6]) {
     throw new StoreCorruptionError(damage(`bar at ${r[0]}: its stored values do not match their checksum`));
   }
+}
+
+/** Stored row r into bar i of b, after checking its checksum (see checkRow). */
+export function setCheckedRow(b: Bars, i: number, r: readonly number[], series: number, damage: (what: string) => string): void {
+  checkRow(r, series, damage);
   b.timestamp[i] = r[0]!;
   b.open[i] = r[1]!;
   b.high[i] = r[2]!;
