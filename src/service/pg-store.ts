@@ -101,17 +101,7 @@ export class PgStore implements SeriesStore {
     pool.on('error', (e) => log.warn({ store: url, err: e.message }, 'idle PostgreSQL connection lost'));
     const store = new PgStore(url, pool, connection, log);
     try {
-      await store.run(async () => {
-        const client = await pool.connect();
-        const cut = () => undefined;
-        client.on('error', cut);
-        try {
-          await migratePostgres(client, undefined, url);
-        } finally {
-          client.off('error', cut);
-          client.release();
-        }
-      });
+      await store.withConnection((client) => migratePostgres(client, undefined, url));
       await store.listen();
     } catch (e) {
       await store.close();
@@ -129,26 +119,37 @@ export class PgStore implements SeriesStore {
     }
   }
 
-  /** `fn` in one transaction on one connection (`mode`: the BEGIN options). */
-  private transaction<T>(mode: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * `fn` on one connection of the pool. A connection cut while checked out (the server restarting)
+   * emits 'error' besides failing the statement in flight: handled here (unhandled, that event would
+   * end the process), and such a connection, or one `fn` calls `discard` for, leaves the pool.
+   */
+  private withConnection<T>(fn: (c: pg.PoolClient, discard: () => void) => Promise<T>): Promise<T> {
     return this.run(async () => {
       const c = await this.pool.connect();
       let broken = false;
-      // A connection cut while checked out (the server restarting) emits 'error' besides failing the
-      // statement in flight: unhandled, that event would end the process.
-      const cut = () => (broken = true);
-      c.on('error', cut);
+      const discard = () => (broken = true);
+      c.on('error', discard);
       try {
-        await c.query(`BEGIN ${mode}`);
+        return await fn(c, discard);
+      } finally {
+        c.off('error', discard);
+        c.release(broken);
+      }
+    });
+  }
+
+  /** `fn` in one transaction on one connection (`mode`: the BEGIN options). */
+  private transaction<T>(mode: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.withConnection(async (c, discard) => {
+      await c.query(`BEGIN ${mode}`);
+      try {
         const r = await fn(c);
         await c.query('COMMIT');
         return r;
       } catch (e) {
-        await c.query('ROLLBACK').catch(() => (broken = true));
+        await c.query('ROLLBACK').catch(discard);
         throw e;
-      } finally {
-        c.off('error', cut);
-        c.release(broken);
       }
     });
   }
