@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/index.js';
-import type { Bars } from '../src/core/types.js';
+import { sliceBars } from '../src/core/bars.js';
 import { ChanClient } from '../src/service/client.js';
 import type { AnalysisUpdate } from '../src/service/messages.js';
 import { PgStore } from '../src/service/pg-store.js';
@@ -21,12 +21,6 @@ import { klines, pgConfig, rejection, silentLog, startTestServer, testConfig, ty
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Bars [0, n) of a series. */
-function head(b: Bars, n: number): Bars {
-  const s = (a: Float64Array) => a.slice(0, n);
-  return { timestamp: s(b.timestamp), open: s(b.open), high: s(b.high), low: s(b.low), close: s(b.close), volume: s(b.volume) };
-}
 
 /** A pen as the service sends it, from analyze()'s result. */
 const penRow = (p: { index: number; startTime: number; endTime: number; startPrice: number; endPrice: number; confirmed: boolean }) => [
@@ -84,7 +78,7 @@ describe('service instances on one PostgreSQL database', () => {
         if (r === null) continue;
         // Exactly the analysis of the bars stored at some moment: the first barCount bars.
         expect(r.pens.map((p) => [p.index, p.startTime, p.endTime, p.startPrice, p.endPrice, p.confirmed])).toEqual(
-          analyze(head(SSE, r.barCount)).pens.map(penRow),
+          analyze(sliceBars(SSE, 0, r.barCount)).pens.map(penRow),
         );
         checked.push(r.barCount);
       }
@@ -99,7 +93,7 @@ describe('service instances on one PostgreSQL database', () => {
         const r = await t.client.calculatePens(s);
         expect(r.barCount).toBe(total);
         expect(r.pens.map((p) => [p.index, p.startTime, p.endTime, p.startPrice, p.endPrice, p.confirmed])).toEqual(
-          analyze(head(SSE, total)).pens.map(penRow),
+          analyze(sliceBars(SSE, 0, total)).pens.map(penRow),
         );
       }
     }
@@ -256,7 +250,7 @@ describe('service instances on one PostgreSQL database', () => {
     const r = await t.client.calculatePens(X);
     expect(r.barCount).toBeGreaterThanOrEqual(acked);
     expect(r.pens.map((p) => [p.index, p.startTime, p.endTime, p.startPrice, p.endPrice, p.confirmed])).toEqual(
-      analyze(head(SSE, r.barCount)).pens.map(penRow),
+      analyze(sliceBars(SSE, 0, r.barCount)).pens.map(penRow),
     );
     const status = await t.client.getStatus();
     expect(status.store).toMatchObject({ kind: 'postgres', path: url, bars: r.barCount, synchronous: 'on' });

@@ -4,8 +4,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sliceBars } from '../src/core/bars.js';
 import { BarValidationError, HistoryConflictError } from '../src/core/errors.js';
-import type { Bars } from '../src/core/types.js';
 import { BarStore } from '../src/service/bar-store.js';
 import { PgStore } from '../src/service/pg-store.js';
 import { StoreCorruptionError, type SeriesStore } from '../src/service/store.js';
@@ -24,12 +24,6 @@ const head = hl([
   [10, 9],
   [11, 10],
 ]);
-
-/** Bars [from, to) of a series. */
-function slice(b: Bars, from: number, to: number): Bars {
-  const s = (a: Float64Array) => a.slice(from, to);
-  return { timestamp: s(b.timestamp), open: s(b.open), high: s(b.high), low: s(b.low), close: s(b.close), volume: s(b.volume) };
-}
 
 let pgt: TestPostgres;
 let databases = 0;
@@ -216,7 +210,7 @@ describe.each(KINDS)('store contract: $name', (kind) => {
 
   it('a stored value changed behind the store fails the read naming the series and bar', async () => {
     const { store: s } = await kind.open();
-    await s.submit('SSE', 'D1', slice(SSE, 0, 200));
+    await s.submit('SSE', 'D1', sliceBars(SSE, 0, 200));
     const ts = SSE.timestamp[150]!;
     await kind.damageClose(s, 'SSE', ts);
     const e = await rejected(s.load('SSE', 'D1'));
@@ -226,7 +220,7 @@ describe.each(KINDS)('store contract: $name', (kind) => {
     );
     expect(await rejected(s.loadFrom('SSE', 'D1', ts))).toBeInstanceOf(StoreCorruptionError);
     // Writing over the damaged bar is refused too, rather than compared with a wrong number.
-    expect(await rejected(s.submit('SSE', 'D1', slice(SSE, 100, 201)))).toBeInstanceOf(StoreCorruptionError);
+    expect(await rejected(s.submit('SSE', 'D1', sliceBars(SSE, 100, 201)))).toBeInstanceOf(StoreCorruptionError);
     // Bars after it still read.
     expect((await s.loadFrom('SSE', 'D1', SSE.timestamp[160]!)).close).toEqual(SSE.close.subarray(160, 200));
     await s.close();
@@ -237,7 +231,7 @@ describe.each(KINDS)('store contract: $name', (kind) => {
     const b = await another();
     const n = 600,
       size = 50;
-    const batches = Array.from({ length: n / size }, (_, k) => slice(SSE, k * size, (k + 1) * size));
+    const batches = Array.from({ length: n / size }, (_, k) => sliceBars(SSE, k * size, (k + 1) * size));
     // Both instances send every batch of one series, in order, at the same time (a resend is idempotent);
     // a third series is written alongside.
     const writer = async (s: SeriesStore) => {
@@ -245,7 +239,7 @@ describe.each(KINDS)('store contract: $name', (kind) => {
       for (const batch of batches) answers.push(await s.submit('SSE', 'D1', batch));
       return answers;
     };
-    const [ra, rb] = await Promise.all([writer(a), writer(b), b.submit('OTHER', 'D1', slice(SSE, 0, 300))]);
+    const [ra, rb] = await Promise.all([writer(a), writer(b), b.submit('OTHER', 'D1', sliceBars(SSE, 0, 300))]);
     for (const [k, r] of [...ra!.entries(), ...rb!.entries()]) {
       // Each answer counts exactly the bars stored when its transaction committed: at least its own batch.
       expect(r.count).toBeGreaterThanOrEqual((k + 1) * size);

@@ -8,10 +8,11 @@ import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } fro
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sliceBars } from '../src/core/bars.js';
 import { BarStore } from '../src/service/bar-store.js';
 import { rowChecksum, StoreCorruptionError } from '../src/service/store.js';
 import { fixtureBars } from './support/helpers.js';
-import { rejection, sqliteAt, startTestServer, tempDir, testConfig } from './support/service-helpers.js';
+import { oldSqliteStore, rejection, sqliteAt, startTestServer, tempDir, testConfig } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length;
@@ -105,27 +106,7 @@ describe('damaged store files', () => {
 
   it('a store of the previous schema (no checksums) gets them for its rows when opened', async () => {
     const c = join(tempDir(), 'v2.db');
-    const db = new Database(c);
-    db.exec(`
-      CREATE TABLE series (id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, timeframe TEXT NOT NULL, revision INTEGER NOT NULL,
-        count INTEGER NOT NULL, last_ts INTEGER, UNIQUE (symbol, timeframe));
-      CREATE TABLE bars (series INTEGER NOT NULL REFERENCES series (id), ts INTEGER NOT NULL, open REAL NOT NULL, high REAL NOT NULL,
-        low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL, PRIMARY KEY (series, ts)) WITHOUT ROWID;
-      CREATE TABLE stream_state (series INTEGER NOT NULL REFERENCES series (id), options TEXT NOT NULL, bar_count INTEGER NOT NULL,
-        blob BLOB NOT NULL, PRIMARY KEY (series, options));
-      INSERT INTO series VALUES (1, 'SSE', 'D1', 1, 3, ${SSE.timestamp[2]});
-      PRAGMA user_version = 2;`);
-    for (let i = 0; i < 3; i++) {
-      db.prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)').run(
-        SSE.timestamp[i],
-        SSE.open[i],
-        SSE.high[i],
-        SSE.low[i],
-        SSE.close[i],
-        SSE.volume[i],
-      );
-    }
-    db.close();
+    oldSqliteStore(c, 2, 'SSE', 'D1', sliceBars(SSE, 0, 3));
     const s = new BarStore(c);
     expect((await s.load('SSE', 'D1'))!.bars.close).toEqual(SSE.close.subarray(0, 3));
     await s.close();

@@ -13,7 +13,7 @@ import { connectionConfig, PgStore } from '../src/service/pg-store.js';
 import { StoreUnavailableError } from '../src/service/store.js';
 import { hl, rejected } from './support/helpers.js';
 import { TestPostgres } from './support/postgres.js';
-import { pgConfig, silentLog, tempDir } from './support/service-helpers.js';
+import { oldSqliteStore, pgConfig, silentLog, tempDir } from './support/service-helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const bars = hl([
@@ -26,25 +26,7 @@ const bars = hl([
 describe('SQLite store schema', () => {
   it('upgrades a version-1 store (no saved stream state) keeping its bars', async () => {
     const path = join(tempDir(), 'e.db');
-    const db = new Database(path);
-    db.exec(`
-      CREATE TABLE series (id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, timeframe TEXT NOT NULL, revision INTEGER NOT NULL,
-        count INTEGER NOT NULL, last_ts INTEGER, UNIQUE (symbol, timeframe));
-      CREATE TABLE bars (series INTEGER NOT NULL REFERENCES series (id), ts INTEGER NOT NULL, open REAL NOT NULL, high REAL NOT NULL,
-        low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL, PRIMARY KEY (series, ts)) WITHOUT ROWID;
-      INSERT INTO series VALUES (1, 'X', 'M1', 1, 4, ${bars.timestamp[3]});
-      PRAGMA user_version = 1;`);
-    for (let i = 0; i < 4; i++) {
-      db.prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)').run(
-        bars.timestamp[i],
-        bars.open[i],
-        bars.high[i],
-        bars.low[i],
-        bars.close[i],
-        bars.volume[i],
-      );
-    }
-    db.close();
+    oldSqliteStore(path, 1, 'X', 'M1', bars);
     const s2 = new BarStore(path);
     expect(await s2.info('X', 'M1')).toMatchObject({ count: 4 });
     expect((await s2.load('X', 'M1'))!.bars.close).toEqual(bars.close);

@@ -9,6 +9,7 @@ import type { Bars } from '../../src/core/types.js';
 import { ChanClient } from '../../src/service/client.js';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/service/grpc-server.js';
 import type { Kline } from '../../src/service/messages.js';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import type { Logger } from '../../src/failover/coordinator.js';
 import type { TestPostgres } from './postgres.js';
@@ -97,4 +98,29 @@ export async function rejection(p: Promise<unknown>): Promise<{ code: number; de
     };
   }
   throw new Error('expected the call to fail');
+}
+
+/**
+ * An SQLite store file as an older build wrote it: schema version 1 (bars without checksums) or 2
+ * (and saved stream state), holding `bars` as series 1, `symbol` `timeframe`.
+ */
+export function oldSqliteStore(path: string, version: 1 | 2, symbol: string, timeframe: string, bars: Bars): void {
+  const db = new Database(path);
+  const n = bars.timestamp.length;
+  db.exec(`
+    CREATE TABLE series (id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, timeframe TEXT NOT NULL, revision INTEGER NOT NULL,
+      count INTEGER NOT NULL, last_ts INTEGER, UNIQUE (symbol, timeframe));
+    CREATE TABLE bars (series INTEGER NOT NULL REFERENCES series (id), ts INTEGER NOT NULL, open REAL NOT NULL, high REAL NOT NULL,
+      low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL, PRIMARY KEY (series, ts)) WITHOUT ROWID;
+    ${
+      version === 2
+        ? `CREATE TABLE stream_state (series INTEGER NOT NULL REFERENCES series (id), options TEXT NOT NULL, bar_count INTEGER NOT NULL,
+      blob BLOB NOT NULL, PRIMARY KEY (series, options));`
+        : ''
+    }
+    PRAGMA user_version = ${version};`);
+  db.prepare('INSERT INTO series VALUES (1, ?, ?, 1, ?, ?)').run(symbol, timeframe, n, bars.timestamp[n - 1]);
+  const insert = db.prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)');
+  for (let i = 0; i < n; i++) insert.run(bars.timestamp[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]);
+  db.close();
 }
