@@ -2,6 +2,7 @@
 // with a price step (each repetition 5 % higher) so it keeps moving, and windows of it.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { barAt } from '../dist/core/bars.js';
 import { parseBarsCsv } from '../dist/index.js';
 
 export const base = parseBarsCsv(
@@ -28,3 +29,6 @@ export const windows = (ext, n) =>
     const s = w * Math.ceil(n / 3);
     return Object.fromEntries(Object.entries(ext).map(([k, a]) => [k, a.slice(s, s + n)]));
   });
+
+/** Bars [from, to) of the base series as klines (SubmitKlines). */
+export const baseKlines = (from, to) => Array.from({ length: to - from }, (_, j) => barAt(base, from + j));

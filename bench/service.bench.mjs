@@ -14,8 +14,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { barAt } from '../dist/core/bars.js';
-import { base } from './series.mjs';
+import { baseKlines } from './series.mjs';
 import { pino } from 'pino';
 import { parseConfig } from '../dist/config/schema.js';
 import { ChanClient } from '../dist/service/index.js';
@@ -24,9 +23,7 @@ import { startServer } from '../dist/service/grpc-server.js';
 const SECONDS = Number(process.env.SECONDS_PER_RUN ?? 5);
 const BARS = 10_000;
 const root = new URL('..', import.meta.url).pathname;
-/** Bars [from, to) of the SSE 1-minute series as klines. */
-const slice = (from, to) => Array.from({ length: to - from }, (_, j) => barAt(base, from + j));
-const klines = slice(0, BARS);
+const klines = baseKlines(0, BARS);
 
 function serve(dir, name, edit = (yaml) => yaml) {
   const config = join(dir, `default-${name}.yaml`);
@@ -116,7 +113,8 @@ async function mixed(hotMb) {
   const address = `127.0.0.1:${port}`;
   const symbol = (k) => `S${k}`;
   const setup = new ChanClient(address);
-  for (let k = 0; k < SYMBOLS; k++) await setup.submitKlines({ symbol: symbol(k), timeframe: 'TIMEFRAME_M1', klines: slice(0, HISTORY) });
+  for (let k = 0; k < SYMBOLS; k++)
+    await setup.submitKlines({ symbol: symbol(k), timeframe: 'TIMEFRAME_M1', klines: baseKlines(0, HISTORY) });
   const clients = Array.from(
     { length: CLIENTS },
     () => new ChanClient(address, { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } }),
@@ -125,7 +123,7 @@ async function mixed(hotMb) {
   const round = async (c, k) => {
     const s = { symbol: symbol(k), timeframe: 'TIMEFRAME_M1' };
     const t0 = performance.now();
-    await c.submitKlines({ ...s, klines: slice(next[k], next[k] + WRITE) });
+    await c.submitKlines({ ...s, klines: baseKlines(next[k], next[k] + WRITE) });
     next[k] += WRITE;
     const t1 = performance.now();
     const r = await c.calculatePens({ ...s, lastN: 10 });
@@ -195,7 +193,7 @@ async function inProcess(hotMb) {
   const server = await startServer(config, { logger: pino({ level: 'silent' }), authToken: '' });
   const s = server.service;
   const series = (k) => ({ symbol: `S${k}`, timeframe: 'TIMEFRAME_M1' });
-  for (let k = 0; k < SYMBOLS; k++) s.submitKlines({ ...series(k), klines: slice(0, HISTORY) });
+  for (let k = 0; k < SYMBOLS; k++) s.submitKlines({ ...series(k), klines: baseKlines(0, HISTORY) });
   const next = new Array(SYMBOLS).fill(HISTORY);
   let write = 0,
     read = 0,
@@ -204,7 +202,7 @@ async function inProcess(hotMb) {
     if (pass === 2) await s.hot.settled(); // two warm-up passes, as above
     for (let k = 0; k < SYMBOLS; k++) {
       const t0 = performance.now();
-      s.submitKlines({ ...series(k), klines: slice(next[k], next[k] + WRITE) });
+      s.submitKlines({ ...series(k), klines: baseKlines(next[k], next[k] + WRITE) });
       next[k] += WRITE;
       const t1 = performance.now();
       await s.calculatePens({ ...series(k), lastN: 10 });

@@ -10,16 +10,14 @@ import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { barAt } from '../dist/core/bars.js';
 import { ChanClient } from '../dist/service/index.js';
 import { TestPostgres } from '../scripts/pg-cluster.mjs';
-import { base } from './series.mjs';
+import { base, baseKlines } from './series.mjs';
 
 const SECONDS = Number(process.env.SECONDS_PER_RUN ?? 3);
 const SEEDED = 500,
   STEP = 10;
 const root = new URL('..', import.meta.url).pathname;
-const slice = (from, to) => Array.from({ length: to - from }, (_, j) => barAt(base, from + j));
 
 function serve(store, env = {}) {
   const proc = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--store', store, '--port', '0', '--metrics-port', '0'], {
@@ -41,7 +39,7 @@ async function load(addresses, concurrency, tag) {
   const SPAN = Math.floor(base.timestamp.length / concurrency);
   const series = clients.map((_, i) => ({ symbol: `${tag}${i}`, timeframe: 'TIMEFRAME_M1' }));
   const next = clients.map(() => SEEDED);
-  await Promise.all(clients.map((c, i) => c.submitKlines({ ...series[i], klines: slice(i * SPAN, i * SPAN + SEEDED) })));
+  await Promise.all(clients.map((c, i) => c.submitKlines({ ...series[i], klines: baseKlines(i * SPAN, i * SPAN + SEEDED) })));
   const lat = { SubmitKlines: [], CalculatePens: [] };
   const end = performance.now() + SECONDS * 1000;
   const t0 = performance.now();
@@ -49,7 +47,7 @@ async function load(addresses, concurrency, tag) {
     clients.map(async (c, i) => {
       while (performance.now() < end && next[i] + STEP <= SPAN) {
         let s = performance.now();
-        const w = await c.submitKlines({ ...series[i], klines: slice(i * SPAN + next[i], i * SPAN + next[i] + STEP) });
+        const w = await c.submitKlines({ ...series[i], klines: baseKlines(i * SPAN + next[i], i * SPAN + next[i] + STEP) });
         lat.SubmitKlines.push(performance.now() - s);
         next[i] += STEP;
         if (w.storedCount !== next[i]) throw new Error(`wrong stored count ${w.storedCount}`);
