@@ -63,4 +63,13 @@ export const slot_resumeBegin: i32 = 44;
 export const slot_events: i32 = 45;
 export const slot_markI: i32 = 46;
 export const slot_markF: i32 = 47;
-export const LAYOUT_SLOTS: i32 = 54;
+// Pen-level lines of the structures (batch; pen-lines.ts).
+export const slot_lBegin: i32 = 54;
+export const slot_lEnd: i32 = 55;
+export const slot_lLow: i32 = 56;
+export const slot_lHigh: i32 = 57;
+export const slot_lBeginRaw: i32 = 58;
+export const slot_lEndRaw: i32 = 59;
+export const slot_lConfirmed: i32 = 60;
+export const slot_lPeak: i32 = 61;
+export const LAYOUT_SLOTS: i32 = 62;

@@ -2,10 +2,24 @@
 // high/low/close, calls run(...), then reads the result through layout(). Every run starts from an
 // empty heap. Merging, fractals and pens run as one loop over the bars (mergeAll).
 import { alloc, getF64, setF64, setI32, setI8 } from './mem';
-import { slot_dea, slot_dif, slot_firstValid, slot_hist } from './layout';
+import {
+  slot_dea,
+  slot_dif,
+  slot_firstValid,
+  slot_hist,
+  slot_lBegin,
+  slot_lBeginRaw,
+  slot_lConfirmed,
+  slot_lEnd,
+  slot_lEndRaw,
+  slot_lHigh,
+  slot_lLow,
+  slot_lPeak,
+} from './layout';
 import { layoutTable, writeStageSlots } from './table';
 import { firstValid, macdFirstClose, macdSmaSeed } from './macd';
 import { addFractal, BOTTOM, DOWN, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLowApex, mStart, mergeInit, setCount, TOP, UP } from './merge';
+import { lBegin, lBeginRaw, lConfirmed, lEnd, lEndRaw, lHigh, lLow, lPeak, buildPenLines, clearPenLines } from './pen-lines';
 import { penAddVirtualTail, penInit, penOnClassified } from './pens';
 import { buildSegments, buildSegments0, buildSegmentsOfSegments } from './segments';
 
@@ -18,11 +32,12 @@ let dea: usize = 0;
 let hist: usize = 0;
 let table: usize = 0;
 
-// Stage bits of run(); the host always passes all four.
+// Stage bits of run(); the host passes the first four, and LINES when the structures are on.
 const MERGE: i32 = 1,
   PENS: i32 = 2,
   SEGMENTS: i32 = 4,
-  MACD: i32 = 8;
+  MACD: i32 = 8,
+  LINES: i32 = 16;
 
 /** Resets the heap and reserves room for n bars; returns the address of high[0] (low and close follow). */
 export function prepare(bars: i32): usize {
@@ -45,8 +60,9 @@ export function closeOffset(): usize {
 
 /**
  * Runs the pipeline. penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss;
- * seed: 0 first_close, 1 sma. `stages` selects MERGE (merged bars + fractals), PENS, SEGMENTS and
- * MACD; each of pens and segments needs the stages before it. Subsets exist for benchmarks.
+ * seed: 0 first_close, 1 sma. `stages` selects MERGE (merged bars + fractals), PENS, SEGMENTS, MACD
+ * and LINES (the pens as lines of the structures); each of pens, segments and lines needs the stages
+ * before it. Subsets exist for benchmarks.
  */
 export function run(
   penDef: i32,
@@ -71,9 +87,11 @@ export function run(
   dif = alloc(n << 3);
   dea = alloc(n << 3);
   hist = alloc(n << 3);
+  clearPenLines();
   if ((stages & MACD) == 0) return;
   if (seed == 1) macdSmaSeed(n, inClose, dif, dea, hist, fast, slow, signal, scale);
   else macdFirstClose(n, inClose, dif, dea, hist, fast, slow, signal, scale);
+  if ((stages & LINES) != 0) buildPenLines(hist);
 }
 
 /** The output table (layout.ts): merged bars, pens, segments and the MACD columns of the last run. */
@@ -84,6 +102,14 @@ export function layout(): usize {
   setI32(t, slot_dea, <i32>dea);
   setI32(t, slot_hist, <i32>hist);
   setI32(t, slot_firstValid, firstValid);
+  setI32(t, slot_lBegin, <i32>lBegin);
+  setI32(t, slot_lEnd, <i32>lEnd);
+  setI32(t, slot_lLow, <i32>lLow);
+  setI32(t, slot_lHigh, <i32>lHigh);
+  setI32(t, slot_lBeginRaw, <i32>lBeginRaw);
+  setI32(t, slot_lEndRaw, <i32>lEndRaw);
+  setI32(t, slot_lConfirmed, <i32>lConfirmed);
+  setI32(t, slot_lPeak, <i32>lPeak);
   return t;
 }
 

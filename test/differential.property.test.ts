@@ -4,13 +4,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tsEngine } from '../src/engines/ts/index.js';
+import { analyzeRaw } from '../src/engines/ts/pipeline.js';
+import { embeddedWasmBytes } from '../src/engines/wasm/embedded.js';
+import { createWasmRawAnalyzer } from '../src/engines/wasm/engine.js';
+import { resolveOptions } from '../src/core/options.js';
+import type { PenLineColumns } from '../src/core/structures/lines.js';
 import { allocateBars } from '../src/core/bars.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { wasmEngine } from './support/engines.js';
 import { fixtureBars } from './support/helpers.js';
-import { expectSame } from './support/same.js';
+import { bits, expectSame } from './support/same.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+const RAW_RUNS = Math.ceil(RUNS / 10);
 
 describe('WASM engine equals TS engine', () => {
   it(
@@ -25,6 +31,25 @@ describe('WASM engine equals TS engine', () => {
     },
     RUNS * 50,
   );
+
+  it(`the twin pen-line stages (assembly/pen-lines.ts, src/engines/ts/pen-lines.ts) give equal columns, bit for bit, on ${RAW_RUNS} random series`, () => {
+    const wasmRaw = createWasmRawAnalyzer(embeddedWasmBytes());
+    const columns = (c: PenLineColumns) => [c.dir, c.low, c.high, c.begin, c.end, c.beginRaw, c.endRaw, c.confirmed, c.peak].map(bits);
+    let pens = 0;
+    fc.assert(
+      fc.property(anySeries, penOptions, macdOptions, (bars, pen, macd) => {
+        const opt = resolveOptions({ pen, macd });
+        const t = analyzeRaw(bars, opt).penLines!;
+        const w = wasmRaw(bars, opt).penLines!;
+        expect(w.n).toBe(t.n);
+        expect(columns(w)).toEqual(columns(t));
+        pens += t.n;
+      }),
+      { numRuns: RAW_RUNS },
+    );
+    // The series make pens (the comparison is not of empty columns).
+    expect(pens).toBeGreaterThan(RAW_RUNS * 5);
+  });
 
   it('one engine instance serves inputs of growing and shrinking size (memory reuse and growth)', () => {
     // SPY hourly repeated (each repetition 5 % higher) to the wanted length: real pens and segments.

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { allocateBars } from '../src/core/bars.js';
 import { resolveStructureOptions, type PartialLevelPointOptions } from '../src/core/structure-options.js';
 import { parentsOf, penLines, segmentLines, type Lines } from '../src/core/structures/lines.js';
+import { penLineColumns } from '../src/engines/ts/pen-lines.js';
 import { buildPivots, type PivotRecord } from '../src/core/structures/pivots.js';
 import { buildPoints, Owned } from '../src/core/structures/points.js';
 import type { MergedColumns, PenRecord, SegmentRecord } from '../src/core/records.js';
@@ -330,12 +331,15 @@ describe('metrics and lines', () => {
     const t = Float64Array.of(0, 1, 2, 3, 4, 5, 6);
     // Raw 0 and raw 6 lie outside the apexes (1 and 4) but inside the merged bars: they count.
     const h = Float64Array.of(5, 1, -2, 3, 2, -7, 4);
-    expect(penLines(merged, [pen(1)], t, h).metric(0)).toBe(5);
-    expect(penLines(merged, [pen(-1)], t, h).metric(0)).toBe(7);
-    expect(penLines(merged, [pen(1)], t, Float64Array.of(-1, -1, -1, -1, -1, -1, NaN)).metric(0)).toBe(1e-7);
+    const lines = (dir: number, histogram: Float64Array) => penLines(penLineColumns(merged, [pen(dir)], histogram), t);
+    expect(lines(1, h).metric(0)).toBe(5);
+    expect(lines(-1, h).metric(0)).toBe(7);
+    expect(lines(1, Float64Array.of(-1, -1, -1, -1, -1, -1, NaN)).metric(0)).toBe(1e-7);
     // The line itself: an up pen from merged 0's low at its apex to merged 2's high at its apex.
-    const l = penLines(merged, [pen(1)], t, h);
-    expect([l.begin[0], l.end[0], l.low[0], l.high[0], l.beginRaw[0], l.endRaw[0]]).toEqual([1, 4, 1, 4, 1, 4]);
+    const l = lines(1, h);
+    expect([l.begin[0], l.end[0], l.low[0], l.high[0], l.beginRaw[0], l.endRaw[0], l.beginTime[0], l.endTime[0]]).toEqual([
+      1, 4, 1, 4, 1, 4, 1, 4,
+    ]);
   });
 
   it("segment 'slope' and range from raw bars: a segment's low and high are its start and end bars' (not its prices when its first pen runs against it)", () => {

@@ -3,6 +3,7 @@
 import { apexOf, extremeOf, type MergedColumns, type PenRecord, type SegmentRecord } from './records.js';
 import type { StructureOptions } from './structure-options.js';
 import { computeStructures, type Structures } from './structures/index.js';
+import type { PenLineColumns } from './structures/lines.js';
 import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, Segment, SegmentOfSegments } from './types.js';
 
 export interface RawAnalysis {
@@ -12,6 +13,8 @@ export interface RawAnalysis {
   /** Segments of segments: segment records whose "pens" are segments. */
   readonly segmentsOfSegments: readonly SegmentRecord[];
   readonly macd: MacdSeries;
+  /** The pens as lines of the structures; null when the structures are off. */
+  readonly penLines: PenLineColumns | null;
 }
 
 const NO_STRUCTURES: Structures = Object.freeze({
@@ -26,17 +29,7 @@ export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOpti
   // The structures first, from the records: made after the pen objects, their allocations would make
   // the young-generation collections copy all those pens (measured: ~2x the structures' own cost).
   const structures = options.enabled
-    ? computeStructures(
-        {
-          bars,
-          merged: m,
-          pens: raw.pens,
-          segments: raw.segments,
-          segmentsOfSegments: raw.segmentsOfSegments,
-          histogram: raw.macd.histogram,
-        },
-        options,
-      )
+    ? computeStructures({ bars, penLines: raw.penLines!, segments: raw.segments, segmentsOfSegments: raw.segmentsOfSegments }, options)
     : NO_STRUCTURES;
   const pens = raw.pens.map((r, i) => shapePen(m, r, i, bars.timestamp));
   const segments = shapeSegments(raw.segments, pens);

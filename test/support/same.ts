@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { AnalysisResult } from '../../src/core/types.js';
 import { stringifyExact } from '../../src/streaming/state-blob.js';
 
-type Column = Float64Array | Int32Array | Int8Array;
+type Column = Float64Array | Int32Array | Int8Array | Uint8Array;
 
 /** Bytes of a column, so -0/0 and NaN payloads count as differences. */
 const bytes = (a: Column) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

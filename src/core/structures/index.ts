@@ -1,10 +1,10 @@
 // The structures both engines share: pivots and buy/sell points of the pen and segment levels,
-// computed from the engine's pens, segments and segments of segments (and the MACD histogram for the
-// divergence metric). Engine-neutral and cheap next to the stages before it (bench/README.md).
+// computed from the engine's pens as lines (with their divergence metric), segments and segments of
+// segments. Engine-neutral; what it costs is in bench/README.md ("Structures").
 import type { StructureOptions } from '../structure-options.js';
 import type { Bars, BuySellPoint, Pivot } from '../types.js';
-import type { MergedColumns, PenRecord, SegmentRecord } from '../records.js';
-import { parentsOf, penLines, segmentLines, type Lines } from './lines.js';
+import type { SegmentRecord } from '../records.js';
+import { parentsOf, penLines, segmentLines, type Lines, type PenLineColumns } from './lines.js';
 import { buildPivots, type PivotRecord } from './pivots.js';
 import { buildPoints, Owned, type PointRecord } from './points.js';
 
@@ -15,17 +15,16 @@ export interface Structures {
 
 export interface StructureInput {
   readonly bars: Bars;
-  readonly merged: MergedColumns;
-  readonly pens: readonly PenRecord[];
+  /** The pens as lines, from the engine. */
+  readonly penLines: PenLineColumns;
   readonly segments: readonly SegmentRecord[];
   /** Segment records over the segments. */
   readonly segmentsOfSegments: readonly SegmentRecord[];
-  readonly histogram: Float64Array;
 }
 
 /** The structures of both levels from an engine's records. */
 export function computeStructures(input: StructureInput, o: StructureOptions): Structures {
-  const penLevel = penLines(input.merged, input.pens, input.bars.timestamp, input.histogram);
+  const penLevel = penLines(input.penLines, input.bars.timestamp);
   const pen = level(penLevel, input.segments, o, 'pen');
   const segment = level(segmentLines(input.segments, penLevel, input.bars), input.segmentsOfSegments, o, 'segment');
   return { pivots: { pen: pen.pivots, segment: segment.pivots }, buySellPoints: { pen: pen.points, segment: segment.points } };

@@ -1,7 +1,7 @@
 // The lines of a level and their parents, as the structure rules read them (docs/algorithms.md,
 // "Levels and lines"): at the pen level the lines are pens and the parents segments; at the segment
 // level the lines are segments and the parents segments of segments.
-import { apexOf, extremeOf, UP, type MergedColumns, type PenRecord, type SegmentRecord } from '../records.js';
+import { UP, type SegmentRecord } from '../records.js';
 import type { Bars } from '../types.js';
 
 export interface Lines {
@@ -32,57 +32,56 @@ export interface Parents {
 }
 
 /**
- * Columns for n lines; `metric` is filled in later. One object literal with every property: an object
- * made by spreading would be a slow dictionary-mode object (measured: 6x slower shaping).
+ * Lines from their columns. Both levels' lines are made by this one object literal, so the rules'
+ * loops see one object shape (lines made at two sites ran the pen level's rules ~1.5x slower); an
+ * object made by spreading would be a slow dictionary-mode object (measured: 6x slower shaping).
  */
-function emptyLines(n: number): Lines & { metric: (i: number) => number } {
+function makeLines(c: Omit<PenLineColumns, 'peak'>, beginTime: Float64Array, endTime: Float64Array, metric: (i: number) => number): Lines {
   return {
-    n,
-    dir: new Int8Array(n),
-    low: new Float64Array(n),
-    high: new Float64Array(n),
-    begin: new Float64Array(n),
-    end: new Float64Array(n),
-    beginRaw: new Int32Array(n),
-    endRaw: new Int32Array(n),
-    beginTime: new Float64Array(n),
-    endTime: new Float64Array(n),
-    confirmed: new Uint8Array(n),
-    metric: () => NaN,
+    n: c.n,
+    dir: c.dir,
+    low: c.low,
+    high: c.high,
+    begin: c.begin,
+    end: c.end,
+    beginRaw: c.beginRaw,
+    endRaw: c.endRaw,
+    beginTime,
+    endTime,
+    confirmed: c.confirmed,
+    metric,
   };
 }
 
 /**
- * Pens as lines, from the engine's records. Their metric is the "peak" of the MACD histogram: over
- * every raw bar of every merged bar from the pen's start merged bar to its end merged bar, the largest
- * positive value (up pen) or the largest magnitude of a negative value (down pen), and at least 1e-7.
- * Every pen's peak is computed here, in bar order: cheaper than scanning the few the rules read,
- * scattered over the whole series (cache misses).
+ * The pens as lines, as an engine computes them (src/engines/ts/pen-lines.ts and its WASM twin): the
+ * columns of Lines without the times, and every pen's divergence metric, the "peak" of the MACD
+ * histogram (histogramPeak over the raw bars of its start to its end merged bar).
  */
-export function penLines(m: MergedColumns, pens: readonly PenRecord[], timestamp: Float64Array, histogram: Float64Array): Lines {
-  const l = emptyLines(pens.length);
-  const peaks = new Float64Array(pens.length);
-  for (let i = 0; i < pens.length; i++) {
-    const p = pens[i]!;
-    const up = p.dir === UP;
-    const begin = extremeOf(m, p.startK, !up),
-      end = extremeOf(m, p.endK, up);
-    const beginRaw = apexOf(m, p.startK, !up),
-      endRaw = apexOf(m, p.endK, up);
-    l.dir[i] = p.dir;
-    l.begin[i] = begin;
-    l.end[i] = end;
-    l.low[i] = up ? begin : end;
-    l.high[i] = up ? end : begin;
-    l.beginRaw[i] = beginRaw;
-    l.endRaw[i] = endRaw;
-    l.beginTime[i] = timestamp[beginRaw]!;
-    l.endTime[i] = timestamp[endRaw]!;
-    l.confirmed[i] = p.confirmed ? 1 : 0;
-    peaks[i] = histogramPeak(histogram, m.rawStart[p.startK]!, m.rawEnd[p.endK]!, up);
+export interface PenLineColumns {
+  readonly n: number;
+  readonly dir: Int8Array;
+  readonly low: Float64Array;
+  readonly high: Float64Array;
+  readonly begin: Float64Array;
+  readonly end: Float64Array;
+  readonly beginRaw: Int32Array;
+  readonly endRaw: Int32Array;
+  readonly confirmed: Uint8Array;
+  readonly peak: Float64Array;
+}
+
+/** The pen-level lines: an engine's pen-line columns with the times of their raw bars. */
+export function penLines(c: PenLineColumns, timestamp: Float64Array): Lines {
+  const n = c.n,
+    beginTime = new Float64Array(n),
+    endTime = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    beginTime[i] = timestamp[c.beginRaw[i]!]!;
+    endTime[i] = timestamp[c.endRaw[i]!]!;
   }
-  l.metric = (i) => peaks[i]!;
-  return l;
+  const peak = c.peak;
+  return makeLines(c, beginTime, endTime, (i) => peak[i]!);
 }
 
 /**
@@ -113,32 +112,44 @@ export function histogramPeak(histogram: Float64Array, from: number, to: number,
  * or the start high (down).
  */
 export function segmentLines(segments: readonly SegmentRecord[], pens: Lines, bars: Bars): Lines {
-  const l = emptyLines(segments.length);
+  const n = segments.length;
+  const c = {
+    n,
+    dir: new Int8Array(n),
+    low: new Float64Array(n),
+    high: new Float64Array(n),
+    begin: new Float64Array(n),
+    end: new Float64Array(n),
+    beginRaw: new Int32Array(n),
+    endRaw: new Int32Array(n),
+    confirmed: new Uint8Array(n),
+  };
+  const beginTime = new Float64Array(n),
+    endTime = new Float64Array(n);
   const { high, low } = bars;
-  for (let i = 0; i < segments.length; i++) {
+  for (let i = 0; i < n; i++) {
     const s = segments[i]!;
     const up = s.dir === UP;
     const b = pens.beginRaw[s.startPen]!,
       e = pens.endRaw[s.endPen]!;
-    l.dir[i] = s.dir;
-    l.begin[i] = pens.begin[s.startPen]!;
-    l.end[i] = pens.end[s.endPen]!;
-    l.low[i] = up ? low[b]! : low[e]!;
-    l.high[i] = up ? high[e]! : high[b]!;
-    l.beginRaw[i] = b;
-    l.endRaw[i] = e;
-    l.beginTime[i] = pens.beginTime[s.startPen]!;
-    l.endTime[i] = pens.endTime[s.endPen]!;
-    l.confirmed[i] = s.confirmed ? 1 : 0;
+    c.dir[i] = s.dir;
+    c.begin[i] = pens.begin[s.startPen]!;
+    c.end[i] = pens.end[s.endPen]!;
+    c.low[i] = up ? low[b]! : low[e]!;
+    c.high[i] = up ? high[e]! : high[b]!;
+    c.beginRaw[i] = b;
+    c.endRaw[i] = e;
+    beginTime[i] = pens.beginTime[s.startPen]!;
+    endTime[i] = pens.endTime[s.endPen]!;
+    c.confirmed[i] = s.confirmed ? 1 : 0;
   }
-  l.metric = (i: number): number => {
-    const b = l.beginRaw[i]!,
-      e = l.endRaw[i]!,
-      n = e - b + 1;
+  return makeLines(c, beginTime, endTime, (i) => {
+    const b = c.beginRaw[i]!,
+      e = c.endRaw[i]!,
+      k = e - b + 1;
     // A difference, then two divisions, in this order (equal bits with chan.py).
-    return l.dir[i] === UP ? (high[e]! - low[b]!) / high[e]! / n : (high[b]! - low[e]!) / high[b]! / n;
-  };
-  return l;
+    return c.dir[i] === UP ? (high[e]! - low[b]!) / high[e]! / k : (high[b]! - low[e]!) / high[b]! / k;
+  });
 }
 
 /** Parents over lines: segments over pens, or segments of segments over segments (their "pens"). */

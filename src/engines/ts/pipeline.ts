@@ -4,6 +4,7 @@ import { MergedBarStore } from './merge.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions, type PenOptions } from '../../core/options.js';
 import type { PenRecord } from '../../core/records.js';
 import { shapeResult, type RawAnalysis } from '../../core/result.js';
+import { penLineColumns } from './pen-lines.js';
 import { PenBuilder } from './pens.js';
 import { buildSegments, segmentsAsLines, segmentView } from './segments.js';
 import type { AnalysisResult, Bars, MergedBars } from '../../core/types.js';
@@ -65,5 +66,7 @@ export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
   const segments = buildSegments(segmentView(pens, merged));
   // Segments of segments: the segment rules on the segments.
   const segmentsOfSegments = buildSegments(segmentsAsLines(segments, pens, columns, bars));
-  return { merged: columns, pens, segments, segmentsOfSegments, macd: computeMacd(bars.close, opt.macd) };
+  const macd = computeMacd(bars.close, opt.macd);
+  const penLines = opt.structures.enabled ? penLineColumns(columns, pens, macd.histogram) : null;
+  return { merged: columns, pens, segments, segmentsOfSegments, macd, penLines };
 }

@@ -32,8 +32,8 @@ interface ChanExports {
 
 const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;
 
-/** Stage bits of a kernel run (see assembly/index.ts); the engine always runs ALL. */
-export const STAGE = { MERGE: 1, PENS: 2, SEGMENTS: 4, MACD: 8, ALL: 15 } as const;
+/** Stage bits of a kernel run (see assembly/pipeline.ts); the engine runs ALL, and LINES when the structures are on. */
+export const STAGE = { MERGE: 1, PENS: 2, SEGMENTS: 4, MACD: 8, ALL: 15, LINES: 16 } as const;
 
 /** The instantiated module driven directly: copy-in and run, with a choice of stages (benchmarks). */
 export interface WasmKernel {
@@ -45,11 +45,8 @@ export interface WasmKernel {
 
 /** Compiles (if given bytes) and instantiates the module synchronously. */
 export function createWasmEngine(source: WebAssembly.Module | BufferSource): Engine {
-  const { ex, L } = instantiate(source);
-  const analyzeValidated = (bars: Bars, opt: AnalysisOptions) => {
-    runStages(ex, L, bars, opt, STAGE.ALL);
-    return shapeResult(bars, readResult(ex, L, bars.high.length), opt.structures);
-  };
+  const raw = createWasmRawAnalyzer(source);
+  const analyzeValidated = (bars: Bars, opt: AnalysisOptions) => shapeResult(bars, raw(bars, opt), opt.structures);
   return {
     name: 'wasm',
     analyze(bars, options = {}) {
@@ -58,6 +55,19 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
       return analyzeValidated(bars, opt);
     },
     analyzeValidated,
+  };
+}
+
+/**
+ * The stages of valid bars, unshaped (what the TS engine's analyzeRaw gives). Some columns are views
+ * of the linear memory: valid until the next call.
+ */
+export function createWasmRawAnalyzer(source: WebAssembly.Module | BufferSource): (bars: Bars, opt: AnalysisOptions) => RawAnalysis {
+  const { ex, L } = instantiate(source);
+  return (bars, opt) => {
+    const lines = opt.structures.enabled;
+    runStages(ex, L, bars, opt, lines ? STAGE.ALL | STAGE.LINES : STAGE.ALL);
+    return readResult(ex, L, bars.high.length, lines);
   };
 }
 
@@ -115,8 +125,8 @@ function runStages(ex: ChanExports, L: Layout, bars: Bars, opt: AnalysisOptions,
   return new Int32Array(ex.memory.buffer, ex.layout(), L.size)[L.mCount]!;
 }
 
-/** Reads the last run's output through the output table. */
-function readResult(ex: ChanExports, L: Layout, n: number): RawAnalysis {
+/** Reads the last run's output through the output table (`lines`: the run had the LINES stage). */
+function readResult(ex: ChanExports, L: Layout, n: number, lines: boolean): RawAnalysis {
   const buf = ex.memory.buffer;
   const t = new Int32Array(buf, ex.layout(), L.size);
   const at = (slot: number) => t[slot]!;
@@ -153,7 +163,22 @@ function readResult(ex: ChanExports, L: Layout, n: number): RawAnalysis {
     histogram: new Float64Array(buf, at(L.hist), n).slice(),
     firstValid: at(L.firstValid),
   };
-  return { merged, pens, segments, segmentsOfSegments, macd: macdOut };
+  // Views: the structures read them before this call returns.
+  const penLines = lines
+    ? {
+        n: pc,
+        dir: pDir,
+        low: new Float64Array(buf, at(L.lLow), pc),
+        high: new Float64Array(buf, at(L.lHigh), pc),
+        begin: new Float64Array(buf, at(L.lBegin), pc),
+        end: new Float64Array(buf, at(L.lEnd), pc),
+        beginRaw: new Int32Array(buf, at(L.lBeginRaw), pc),
+        endRaw: new Int32Array(buf, at(L.lEndRaw), pc),
+        confirmed: new Uint8Array(buf, at(L.lConfirmed), pc),
+        peak: new Float64Array(buf, at(L.lPeak), pc),
+      }
+    : null;
+  return { merged, pens, segments, segmentsOfSegments, macd: macdOut, penLines };
 }
 
 /** Segment records from the columns in the given slots. */

@@ -57,6 +57,14 @@ export const SLOT_NAMES = [
   'events',
   'markI',
   'markF',
+  'lBegin',
+  'lEnd',
+  'lLow',
+  'lHigh',
+  'lBeginRaw',
+  'lEndRaw',
+  'lConfirmed',
+  'lPeak',
 ] as const;
 
 export type SlotName = (typeof SLOT_NAMES)[number];

@@ -1,0 +1,38 @@
+// The pens as lines of the structure rules; twin of assembly/pen-lines.ts. Per pen: its start and end
+// prices, low and high, start and end raw bars (apexes of its merged bars), confirmed flag, and its
+// divergence metric, the MACD "peak" (docs/algorithms.md, "Levels and lines").
+import { apexOf, extremeOf, UP, type MergedColumns, type PenRecord } from '../../core/records.js';
+import { histogramPeak, type PenLineColumns } from '../../core/structures/lines.js';
+
+/** The line columns of `pens` over the merged bars `m` and the MACD histogram (one value per raw bar). */
+export function penLineColumns(m: MergedColumns, pens: readonly PenRecord[], histogram: Float64Array): PenLineColumns {
+  const n = pens.length;
+  const c = {
+    n,
+    dir: new Int8Array(n),
+    low: new Float64Array(n),
+    high: new Float64Array(n),
+    begin: new Float64Array(n),
+    end: new Float64Array(n),
+    beginRaw: new Int32Array(n),
+    endRaw: new Int32Array(n),
+    confirmed: new Uint8Array(n),
+    peak: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const p = pens[i]!;
+    const up = p.dir === UP;
+    const begin = extremeOf(m, p.startK, !up),
+      end = extremeOf(m, p.endK, up);
+    c.dir[i] = p.dir;
+    c.begin[i] = begin;
+    c.end[i] = end;
+    c.low[i] = up ? begin : end;
+    c.high[i] = up ? end : begin;
+    c.beginRaw[i] = apexOf(m, p.startK, !up);
+    c.endRaw[i] = apexOf(m, p.endK, up);
+    c.confirmed[i] = p.confirmed ? 1 : 0;
+    c.peak[i] = histogramPeak(histogram, m.rawStart[p.startK]!, m.rawEnd[p.endK]!, up);
+  }
+  return c;
+}
