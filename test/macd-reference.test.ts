@@ -104,4 +104,22 @@ describe.each(ENGINES)('$name engine', (engine) => {
       expect(m.histogram[1]).toBeCloseTo(1 / 3, 15);
     });
   });
+
+  it('the histogram is made from DIF and DEA when first read, then kept; spreading, JSON and structured clone see it', () => {
+    const m = engineMacd(engine, Float64Array.of(10, 13, 12, 15, 11), {
+      fast: 2,
+      slow: 3,
+      signal: 2,
+      seed: 'first_close',
+      histogramScale: 2,
+    });
+    // Not a column of the result until read: an accessor on the series itself.
+    expect(typeof Object.getOwnPropertyDescriptor(m, 'histogram')?.get).toBe('function');
+    const h = m.histogram;
+    expect(m.histogram).toBe(h);
+    expect(Array.from(h)).toEqual(Array.from(m.dif, (d, i) => 2 * (d - m.dea[i]!)));
+    expect(Array.from(structuredClone(m).histogram)).toEqual(Array.from(h));
+    expect(Array.from({ ...m }.histogram)).toEqual(Array.from(h));
+    expect(Object.values(JSON.parse(JSON.stringify(m)).histogram)).toEqual(Array.from(h));
+  });
 });

@@ -202,7 +202,7 @@ describe('output check: each branch', () => {
       resolveOptions({ structures: { enabled: false } }),
     ],
     ['MACD length', (r) => Object.assign(r.macd, { dif: r.macd.dif.subarray(1) }), 'MACD length mismatch'],
-    ['MACD value', (r) => (r.macd.histogram[3331] = NaN), 'MACD value at bar 3331 is not finite'],
+    ['MACD value', (r) => (r.macd.dea[3331] = NaN), 'MACD value at bar 3331 is not finite'],
   ];
 
   it.each(cases)('%s', (_what, corrupt, message, options) => {

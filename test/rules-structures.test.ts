@@ -8,6 +8,7 @@ import { allocateBars } from '../src/core/bars.js';
 import { resolveStructureOptions, type PartialLevelPointOptions } from '../src/core/structure-options.js';
 import { parentsOf, penLines, segmentLines, type Lines } from '../src/core/structures/lines.js';
 import { penLineColumns } from '../src/engines/ts/pen-lines.js';
+import { macdSeries } from '../src/core/macd-series.js';
 import { buildPivots, type PivotRecord } from '../src/core/structures/pivots.js';
 import { buildPoints, Owned } from '../src/core/structures/points.js';
 import type { MergedColumns, PenRecord, SegmentRecord } from '../src/core/records.js';
@@ -331,7 +332,22 @@ describe('metrics and lines', () => {
     const t = Float64Array.of(0, 1, 2, 3, 4, 5, 6);
     // Raw 0 and raw 6 lie outside the apexes (1 and 4) but inside the merged bars: they count.
     const h = Float64Array.of(5, 1, -2, 3, 2, -7, 4);
-    const lines = (dir: number, histogram: Float64Array) => penLines(penLineColumns(merged, [pen(dir)], histogram), t);
+    // The histogram h as scale * (DIF - DEA): DIF = h / 2, DEA = 0, scale 2.
+    const lines = (dir: number, h: Float64Array) =>
+      penLines(
+        penLineColumns(
+          merged,
+          [pen(dir)],
+          macdSeries(
+            h.map((x) => x / 2),
+            new Float64Array(7),
+            0,
+            2,
+          ),
+          2,
+        ),
+        t,
+      );
     expect(lines(1, h).metric(0)).toBe(5);
     expect(lines(-1, h).metric(0)).toBe(7);
     expect(lines(1, Float64Array.of(-1, -1, -1, -1, -1, -1, NaN)).metric(0)).toBe(1e-7);

@@ -85,7 +85,7 @@ export interface MacdSeries {
   readonly dif: Float64Array;
   /** DEA = EMA_signal(DIF). */
   readonly dea: Float64Array;
-  /** scale * (DIF - DEA). */
+  /** scale * (DIF - DEA). In an engine's result, made from DIF and DEA when first read, then kept. */
   readonly histogram: Float64Array;
   /** Index of the first defined value. */
   readonly firstValid: number;

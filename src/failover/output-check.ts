@@ -302,19 +302,23 @@ function checkSegments(r: AnalysisResult): string | null {
   return null;
 }
 
+/**
+ * DIF and DEA. The histogram is not read: an engine's result makes it from them when it is first read
+ * (core/macd-series.ts), finite where they are (prices and the scale are bounded: core/validate.ts).
+ */
 function checkMacd(r: AnalysisResult, n: number): string | null {
-  const { dif, dea, histogram, firstValid } = r.macd;
-  if (dif.length !== n || dea.length !== n || histogram.length !== n) return 'MACD length mismatch';
+  const { dif, dea, firstValid } = r.macd;
+  if (dif.length !== n || dea.length !== n) return 'MACD length mismatch';
   if (!(firstValid >= 0 && firstValid <= n)) return `MACD first valid index ${firstValid} out of range`;
-  const i = nonFinite(dif, dea, histogram, firstValid, n);
+  const i = nonFinite(dif, dea, firstValid, n);
   return i < 0 ? null : `MACD value at bar ${i} is not finite`;
 }
 
-function nonFinite(a: Float64Array, b: Float64Array, c: Float64Array, from: number, n: number): number {
+function nonFinite(a: Float64Array, b: Float64Array, from: number, n: number): number {
   // x * 0 is 0 for a finite x and NaN otherwise: one sum tells whether any value is not finite.
   let z = 0;
-  for (let i = from; i < n; i++) z += a[i]! * 0 + b[i]! * 0 + c[i]! * 0;
+  for (let i = from; i < n; i++) z += a[i]! * 0 + b[i]! * 0;
   if (z === 0) return -1;
-  for (let i = from; i < n; i++) if (!Number.isFinite(a[i]! + b[i]! + c[i]!)) return i;
+  for (let i = from; i < n; i++) if (!Number.isFinite(a[i]! + b[i]!)) return i;
   return -1;
 }

@@ -23,9 +23,8 @@ export function resultBytes(r: AnalysisResult): number {
     f.mergedIndex.byteLength +
     f.rawIndex.byteLength +
     f.price.byteLength +
-    macd.dif.byteLength +
-    macd.dea.byteLength +
-    macd.histogram.byteLength;
+    // DIF, DEA and the histogram (made when first read, as a GetMACD does: not read here).
+    macd.dif.byteLength * 3;
   const objects =
     r.pens.length +
     r.segments.length +

@@ -33,18 +33,18 @@ export function flipPenIndex(r: AnalysisResult): AnalysisResult {
   return { ...r, pens };
 }
 
-/** A copy of r with NaN as the last MACD histogram value. */
+/** A copy of r with NaN as the last MACD DEA value (the histogram is made from DIF and DEA). */
 export function nanInMacd(r: AnalysisResult): AnalysisResult {
-  const histogram = r.macd.histogram.slice();
-  histogram[histogram.length - 1] = NaN;
-  return { ...r, macd: { ...r.macd, histogram } };
+  const dea = r.macd.dea.slice();
+  dea[dea.length - 1] = NaN;
+  return { ...r, macd: { ...r.macd, dea } };
 }
 
-/** A copy of r with the last histogram value off by 1e-9: well-formed, but wrong. */
+/** A copy of r with the last DEA value off by 1e-9: well-formed, but wrong. */
 export function subtlyWrong(r: AnalysisResult): AnalysisResult {
-  const histogram = r.macd.histogram.slice();
-  histogram[histogram.length - 1]! += 1e-9;
-  return { ...r, macd: { ...r.macd, histogram } };
+  const dea = r.macd.dea.slice();
+  dea[dea.length - 1]! += 1e-9;
+  return { ...r, macd: { ...r.macd, dea } };
 }
 
 export const tsBackend = () => inProcessBackend(tsEngine);

@@ -2,6 +2,7 @@
 // (computeMacd) and one bar at a time (MacdStream), with the same operations in the same order.
 import type { MacdOptions } from '../../core/options.js';
 import type { MacdMark, MacdSaved } from '../../core/stream-kernel.js';
+import { macdSeries } from '../../core/macd-series.js';
 import type { MacdPoint, MacdSeries } from '../../core/types.js';
 
 /** MACD over `close`. Operation order is fixed: the WASM engine must produce identical bits. */
@@ -13,18 +14,16 @@ export function computeMacd(close: Float64Array, o: MacdOptions): MacdSeries {
 function macdFirstClose(close: Float64Array, o: MacdOptions): MacdSeries {
   const n = close.length;
   const dif = new Float64Array(n),
-    dea = new Float64Array(n),
-    histogram = new Float64Array(n);
-  if (n === 0) return { dif, dea, histogram, firstValid: 0 };
+    dea = new Float64Array(n);
+  const scale = o.histogramScale;
+  if (n === 0) return macdSeries(dif, dea, 0, scale);
   const fn = o.fast,
     sn = o.slow,
-    gn = o.signal,
-    scale = o.histogramScale;
+    gn = o.signal;
   let fast = close[0]!,
     slow = close[0]!,
     d = 0,
     e = 0;
-  histogram[0] = scale * (d - e);
   for (let i = 1; i < n; i++) {
     const x = close[i]!;
     fast = (2 * x + (fn - 1) * fast) / (fn + 1);
@@ -33,9 +32,8 @@ function macdFirstClose(close: Float64Array, o: MacdOptions): MacdSeries {
     e = (2 * d + (gn - 1) * e) / (gn + 1);
     dif[i] = d;
     dea[i] = e;
-    histogram[i] = scale * (d - e);
   }
-  return { dif, dea, histogram, firstValid: 0 };
+  return macdSeries(dif, dea, 0, scale);
 }
 
 /**
@@ -46,15 +44,14 @@ function macdFirstClose(close: Float64Array, o: MacdOptions): MacdSeries {
 function macdSmaSeed(close: Float64Array, o: MacdOptions): MacdSeries {
   const n = close.length;
   const dif = new Float64Array(n).fill(NaN),
-    dea = new Float64Array(n).fill(NaN),
-    histogram = new Float64Array(n).fill(NaN);
+    dea = new Float64Array(n).fill(NaN);
   const fn = o.fast,
     sn = o.slow,
     gn = o.signal,
     scale = o.histogramScale;
   const firstDif = sn - 1;
   const firstValid = sn + gn - 2;
-  if (n <= firstValid) return { dif, dea, histogram, firstValid: n };
+  if (n <= firstValid) return macdSeries(dif, dea, n, scale);
   const kf = 2 / (fn + 1),
     ks = 2 / (sn + 1),
     kg = 2 / (gn + 1);
@@ -76,7 +73,6 @@ function macdSmaSeed(close: Float64Array, o: MacdOptions): MacdSeries {
   for (let i = firstDif; i <= firstValid; i++) sum += dif[i]!;
   let e = sum / gn;
   dea[firstValid] = e;
-  histogram[firstValid] = scale * (dif[firstValid]! - e);
   for (let i = firstValid + 1; i < n; i++) {
     const x = close[i]!;
     fast = (x - fast) * kf + fast;
@@ -85,10 +81,9 @@ function macdSmaSeed(close: Float64Array, o: MacdOptions): MacdSeries {
     e = (d - e) * kg + e;
     dif[i] = d;
     dea[i] = e;
-    histogram[i] = scale * (d - e);
   }
   dif.fill(NaN, 0, firstValid);
-  return { dif, dea, histogram, firstValid };
+  return macdSeries(dif, dea, firstValid, scale);
 }
 
 /** MACD one bar at a time: every value equals computeMacd's bit for bit. */

@@ -2,10 +2,11 @@
 // prices, low and high, start and end raw bars (apexes of its merged bars), confirmed flag, and its
 // divergence metric, the MACD "peak" (docs/algorithms.md, "Levels and lines").
 import { apexOf, extremeOf, UP, type MergedColumns, type PenRecord } from '../../core/records.js';
-import { histogramPeak, type PenLineColumns } from '../../core/structures/lines.js';
+import type { PenLineColumns } from '../../core/structures/lines.js';
+import type { MacdSeries } from '../../core/types.js';
 
-/** The line columns of `pens` over the merged bars `m` and the MACD histogram (one value per raw bar). */
-export function penLineColumns(m: MergedColumns, pens: readonly PenRecord[], histogram: Float64Array): PenLineColumns {
+/** The line columns of `pens` over the merged bars `m` and the MACD (`scale`: its histogram scale). */
+export function penLineColumns(m: MergedColumns, pens: readonly PenRecord[], macd: MacdSeries, scale: number): PenLineColumns {
   const n = pens.length;
   const c = {
     n,
@@ -32,7 +33,21 @@ export function penLineColumns(m: MergedColumns, pens: readonly PenRecord[], his
     c.beginRaw[i] = apexOf(m, p.startK, !up);
     c.endRaw[i] = apexOf(m, p.endK, up);
     c.confirmed[i] = p.confirmed ? 1 : 0;
-    c.peak[i] = histogramPeak(histogram, m.rawStart[p.startK]!, m.rawEnd[p.endK]!, up);
+    c.peak[i] = macdPeak(macd.dif, macd.dea, scale, m.rawStart[p.startK]!, m.rawEnd[p.endK]!, up);
   }
   return c;
+}
+
+/**
+ * histogramPeak (core/structures/lines.ts) of the raw bars from..to, each histogram value made here as
+ * scale * (dif - dea): the result's histogram is made only when read (core/macd-series.ts).
+ */
+function macdPeak(dif: Float64Array, dea: Float64Array, scale: number, from: number, to: number, up: boolean): number {
+  let peak = 1e-7;
+  const sign = up ? 1 : -1;
+  for (let r = from; r <= to; r++) {
+    const h = sign * (scale * (dif[r]! - dea[r]!));
+    if (h > peak) peak = h;
+  }
+  return peak;
 }

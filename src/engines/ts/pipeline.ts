@@ -48,15 +48,16 @@ export function mergeBars(bars: Bars): MergedBars {
 /** The stages without validation or shaping (input must already be valid). */
 export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
   const { merged, pens } = mergeAndPens(bars, opt.pen);
-  // The store is not reused, so exact-length views of its columns can be handed over as they are.
+  // The public columns are copied to their length: views would keep the store's capacity (one row per
+  // raw bar) alive with the result (measured at 1M bars: 64.1 bytes/bar with views, 60.2 with copies).
   const c = merged.count;
   const columns = {
     count: c,
-    high: merged.high.subarray(0, c),
-    low: merged.low.subarray(0, c),
-    dir: merged.dir.subarray(0, c),
-    rawStart: merged.rawStart.subarray(0, c),
-    rawEnd: merged.rawEnd.subarray(0, c),
+    high: merged.high.slice(0, c),
+    low: merged.low.slice(0, c),
+    dir: merged.dir.slice(0, c),
+    rawStart: merged.rawStart.slice(0, c),
+    rawEnd: merged.rawEnd.slice(0, c),
     fx: merged.fx,
     highApex: merged.highApex,
     lowApex: merged.lowApex,
@@ -67,6 +68,6 @@ export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
   // Segments of segments: the segment rules on the segments.
   const segmentsOfSegments = buildSegments(segmentsAsLines(segments, pens, columns, bars));
   const macd = computeMacd(bars.close, opt.macd);
-  const penLines = opt.structures.enabled ? penLineColumns(columns, pens, macd.histogram) : null;
+  const penLines = opt.structures.enabled ? penLineColumns(columns, pens, macd, opt.macd.histogramScale) : null;
   return { merged: columns, pens, segments, segmentsOfSegments, macd, penLines };
 }

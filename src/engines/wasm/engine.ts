@@ -4,6 +4,7 @@
 import type { Engine } from '../../core/engine.js';
 import { resolveOptions, type AnalysisOptions } from '../../core/options.js';
 import type { PenRecord, SegmentRecord } from '../../core/records.js';
+import { macdSeries } from '../../core/macd-series.js';
 import { shapeResult, type RawAnalysis } from '../../core/result.js';
 import type { Bars } from '../../core/types.js';
 import { WasmAbortError } from '../../core/errors.js';
@@ -67,7 +68,7 @@ export function createWasmRawAnalyzer(source: WebAssembly.Module | BufferSource)
   return (bars, opt) => {
     const lines = opt.structures.enabled;
     runStages(ex, L, bars, opt, lines ? STAGE.ALL | STAGE.LINES : STAGE.ALL);
-    return readResult(ex, L, bars.high.length, lines);
+    return readResult(ex, L, bars.high.length, lines, opt.macd.histogramScale);
   };
 }
 
@@ -125,8 +126,8 @@ function runStages(ex: ChanExports, L: Layout, bars: Bars, opt: AnalysisOptions,
   return new Int32Array(ex.memory.buffer, ex.layout(), L.size)[L.mCount]!;
 }
 
-/** Reads the last run's output through the output table (`lines`: the run had the LINES stage). */
-function readResult(ex: ChanExports, L: Layout, n: number, lines: boolean): RawAnalysis {
+/** Reads the last run's output through the output table (`lines`: the run had the LINES stage; `scale`: the histogram's). */
+function readResult(ex: ChanExports, L: Layout, n: number, lines: boolean, scale: number): RawAnalysis {
   const buf = ex.memory.buffer;
   const t = new Int32Array(buf, ex.layout(), L.size);
   const at = (slot: number) => t[slot]!;
@@ -157,12 +158,13 @@ function readResult(ex: ChanExports, L: Layout, n: number, lines: boolean): RawA
   }
   const segments = segmentColumns(buf, t, L.gCount, L.gStart, L.gEnd, L.gDir, L.gConfirmed, L.gCase);
   const segmentsOfSegments = segmentColumns(buf, t, L.ssCount, L.ssStart, L.ssEnd, L.ssDir, L.ssConfirmed, L.ssCase);
-  const macdOut = {
-    dif: new Float64Array(buf, at(L.dif), n).slice(),
-    dea: new Float64Array(buf, at(L.dea), n).slice(),
-    histogram: new Float64Array(buf, at(L.hist), n).slice(),
-    firstValid: at(L.firstValid),
-  };
+  // The histogram is not copied: the result makes it from DIF and DEA when read (core/macd-series.ts).
+  const macdOut = macdSeries(
+    new Float64Array(buf, at(L.dif), n).slice(),
+    new Float64Array(buf, at(L.dea), n).slice(),
+    at(L.firstValid),
+    scale,
+  );
   // Views: the structures read them before this call returns.
   const penLines = lines
     ? {
