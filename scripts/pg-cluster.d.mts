@@ -21,7 +21,7 @@ export class TestPostgres {
   createDatabase(name: string): Promise<string>;
   /** One statement on a database of the cluster, as its superuser. */
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values?: unknown[], database?: string): Promise<T[]>;
-  /** Starts the server again on the same port (after stop). */
+  /** Starts the server again on the same port (after stop; nothing when it runs). */
   resume(): void;
   /** Stops the server (fast shutdown: open connections are cut), keeping its data. */
   stop(): void;

@@ -119,8 +119,9 @@ export class TestPostgres {
     }
   }
 
-  /** Starts the server again on the same port (after stop). */
+  /** Starts the server again on the same port (after stop; nothing when it runs). */
   resume() {
+    if (this.#running) return;
     pgRun('pg_ctl', [
       '-D',
       this.data,

@@ -186,7 +186,10 @@ describe('service configuration', () => {
       tlsCa: 'ca.pem',
       passwordEnv: 'PGPASSWORD',
       passwordFile: '',
+      startupWaitMs: 60_000,
     });
+    expect(parseConfig('service: { postgres: { startup_wait_ms: 0 } }').service.postgres.startupWaitMs).toBe(0);
+    expect(configError(() => parseConfig('service: { postgres: { startup_wait_ms: -1 } }')).key).toBe('service.postgres.startup_wait_ms');
     const withPassword = configError(() => parseConfig('service: { store: "postgres://chan:hunter2@db/bars" }'));
     expect(withPassword.key).toBe('service.store');
     expect(withPassword.message).toContain('must not hold a password');

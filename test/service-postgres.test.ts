@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/index.js';
 import { sliceBars } from '../src/core/bars.js';
@@ -255,6 +256,35 @@ describe('service instances on one PostgreSQL database', () => {
     const status = await t.client.getStatus();
     expect(status.store).toMatchObject({ kind: 'postgres', path: url, bars: r.barCount, synchronous: 'on' });
     await t.close();
+  });
+
+  it('an instance started while PostgreSQL is down waits for it (service.postgres.startup_wait_ms) and then serves; past the wait it stops, naming the store', async () => {
+    const url = await pgt.createDatabase(`svc${databases++}`);
+    const store = { kind: 'postgres', url } as const;
+    const X = { symbol: 'X', timeframe: 'TIMEFRAME_D1' };
+    pgt.stop();
+    try {
+      const refused = startTestServer(testConfig({ store, postgres: pgConfig(pgt, { startupWaitMs: 300 }) }));
+      await expect(refused).rejects.toThrow(`store ${url} unavailable`);
+      await expect(refused).rejects.toThrow('after waiting 300 ms for it (service.postgres.startup_wait_ms)');
+
+      const waiting: string[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => void waiting.push((JSON.parse(line) as { msg: string }).msg) });
+      const starting = startTestServer(testConfig({ store, postgres: pgConfig(pgt, { startupWaitMs: 60_000 }) }), { logger });
+      for (let i = 0; i < 100 && waiting.length < 2; i++) await sleep(50);
+      // Each failed attempt is logged; the instance is still waiting, not gone.
+      expect(waiting.length).toBeGreaterThanOrEqual(2);
+      expect(waiting[0]).toContain('waiting for the store');
+      pgt.resume();
+      const t = await starting;
+      await t.client.submitKlines({ ...X, klines: klines(SSE, 0, 300) });
+      const r = await t.client.calculatePens(X);
+      expect(r.pens.map(penRow)).toEqual(analyze(sliceBars(SSE, 0, 300)).pens.map(penRow));
+      expect((await t.client.healthCheck({})).serving).toBe(true);
+      await t.close();
+    } finally {
+      pgt.resume();
+    }
   });
 
   it('kill -9 of an instance during a stream of batches: every acknowledged batch is stored, no partial batch', async () => {

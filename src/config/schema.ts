@@ -36,6 +36,8 @@ export interface PostgresConfig {
   readonly statementTimeoutMs: number;
   /** Time to get a connection before a call fails UNAVAILABLE. */
   readonly connectTimeoutMs: number;
+  /** At start, how long an unreachable database is waited for (attempts with a growing pause) before the start fails. */
+  readonly startupWaitMs: number;
   /** disable | require (encrypted, server not verified) | verify-full (certificate and host name checked). */
   readonly tls: 'disable' | 'require' | 'verify-full';
   /** PEM file of the CA that signed the server's certificate (verify-full; empty: the system's CAs). */
@@ -384,6 +386,7 @@ function parsePostgres(s: Section): PostgresConfig {
     poolSize: s.int('pool_size', 10, 1, 1000),
     statementTimeoutMs: s.int('statement_timeout_ms', 10_000, 100, 3_600_000),
     connectTimeoutMs: s.int('connect_timeout_ms', 2000, 100, 600_000),
+    startupWaitMs: s.int('startup_wait_ms', 60_000, 0, 3_600_000),
     tls: s.oneOf('tls', 'disable', ['disable', 'require', 'verify-full'] as const),
     tlsCa: s.str('tls_ca', ''),
     passwordEnv: s.str('password_env', 'PGPASSWORD'),

@@ -46,6 +46,7 @@ export function pgConfig(pgt: TestPostgres, o: Partial<PostgresConfig> = {}): Po
     poolSize: 10,
     statementTimeoutMs: 10_000,
     connectTimeoutMs: 2000,
+    startupWaitMs: 60_000,
     tls: 'disable',
     tlsCa: '',
     passwordEnv: 'PGPASSWORD',
