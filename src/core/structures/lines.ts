@@ -58,17 +58,21 @@ function makeLines(c: Omit<PenLineColumns, 'peak'>, beginTime: Float64Array, end
  * columns of Lines without the times, and every pen's divergence metric, the "peak" of the MACD
  * histogram (histogramPeak over the raw bars of its start to its end merged bar).
  */
-export interface PenLineColumns {
-  readonly n: number;
-  readonly dir: Int8Array;
-  readonly low: Float64Array;
-  readonly high: Float64Array;
-  readonly begin: Float64Array;
-  readonly end: Float64Array;
-  readonly beginRaw: Int32Array;
-  readonly endRaw: Int32Array;
-  readonly confirmed: Uint8Array;
-  readonly peak: Float64Array;
+export type PenLineColumns = Omit<Lines, 'beginTime' | 'endTime' | 'metric'> & { readonly peak: Float64Array };
+
+/** Zeroed columns of n lines, without the times and the metric. */
+export function emptyColumns(n: number) {
+  return {
+    n,
+    dir: new Int8Array(n),
+    low: new Float64Array(n),
+    high: new Float64Array(n),
+    begin: new Float64Array(n),
+    end: new Float64Array(n),
+    beginRaw: new Int32Array(n),
+    endRaw: new Int32Array(n),
+    confirmed: new Uint8Array(n),
+  };
 }
 
 /** The pen-level lines: an engine's pen-line columns with the times of their raw bars. */
@@ -113,17 +117,7 @@ export function histogramPeak(histogram: Float64Array, from: number, to: number,
  */
 export function segmentLines(segments: readonly SegmentRecord[], pens: Lines, bars: Bars): Lines {
   const n = segments.length;
-  const c = {
-    n,
-    dir: new Int8Array(n),
-    low: new Float64Array(n),
-    high: new Float64Array(n),
-    begin: new Float64Array(n),
-    end: new Float64Array(n),
-    beginRaw: new Int32Array(n),
-    endRaw: new Int32Array(n),
-    confirmed: new Uint8Array(n),
-  };
+  const c = emptyColumns(n);
   const beginTime = new Float64Array(n),
     endTime = new Float64Array(n);
   const { high, low } = bars;

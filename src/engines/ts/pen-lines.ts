@@ -2,24 +2,13 @@
 // prices, low and high, start and end raw bars (apexes of its merged bars), confirmed flag, and its
 // divergence metric, the MACD "peak" (docs/algorithms.md, "Levels and lines").
 import { apexOf, extremeOf, UP, type MergedColumns, type PenRecord } from '../../core/records.js';
-import type { PenLineColumns } from '../../core/structures/lines.js';
+import { emptyColumns, type PenLineColumns } from '../../core/structures/lines.js';
 import type { MacdSeries } from '../../core/types.js';
 
 /** The line columns of `pens` over the merged bars `m` and the MACD (`scale`: its histogram scale). */
 export function penLineColumns(m: MergedColumns, pens: readonly PenRecord[], macd: MacdSeries, scale: number): PenLineColumns {
   const n = pens.length;
-  const c = {
-    n,
-    dir: new Int8Array(n),
-    low: new Float64Array(n),
-    high: new Float64Array(n),
-    begin: new Float64Array(n),
-    end: new Float64Array(n),
-    beginRaw: new Int32Array(n),
-    endRaw: new Int32Array(n),
-    confirmed: new Uint8Array(n),
-    peak: new Float64Array(n),
-  };
+  const c = { ...emptyColumns(n), peak: new Float64Array(n) };
   for (let i = 0; i < n; i++) {
     const p = pens[i]!;
     const up = p.dir === UP;
