@@ -188,12 +188,12 @@ async function inProcess(hotMb) {
   const c = parseConfig('');
   const config = {
     ...c,
-    service: { ...c.service, port: 0, metricsPort: 0, dbPath: join(dir, `inproc${hotMb}.db`), hotSeriesMaxMb: hotMb },
+    service: { ...c.service, port: 0, metricsPort: 0, store: { kind: 'sqlite', path: join(dir, `inproc${hotMb}.db`) }, hotSeriesMaxMb: hotMb },
   };
   const server = await startServer(config, { logger: pino({ level: 'silent' }), authToken: '' });
   const s = server.service;
   const series = (k) => ({ symbol: `S${k}`, timeframe: 'TIMEFRAME_M1' });
-  for (let k = 0; k < SYMBOLS; k++) s.submitKlines({ ...series(k), klines: baseKlines(0, HISTORY) });
+  for (let k = 0; k < SYMBOLS; k++) await s.submitKlines({ ...series(k), klines: baseKlines(0, HISTORY) });
   const next = new Array(SYMBOLS).fill(HISTORY);
   let write = 0,
     read = 0,
@@ -202,7 +202,7 @@ async function inProcess(hotMb) {
     if (pass === 2) await s.hot.settled(); // two warm-up passes, as above
     for (let k = 0; k < SYMBOLS; k++) {
       const t0 = performance.now();
-      s.submitKlines({ ...series(k), klines: baseKlines(next[k], next[k] + WRITE) });
+      await s.submitKlines({ ...series(k), klines: baseKlines(next[k], next[k] + WRITE) });
       next[k] += WRITE;
       const t1 = performance.now();
       await s.calculatePens({ ...series(k), lastN: 10 });
