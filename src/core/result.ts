@@ -26,7 +26,7 @@ const NO_STRUCTURES: Structures = Object.freeze({
 export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOptions): AnalysisResult {
   const m = raw.merged;
   const merged = { count: m.count, high: m.high, low: m.low, dir: m.dir, rawStart: m.rawStart, rawEnd: m.rawEnd };
-  // The structures first, from the records: made after the pen objects, their allocations would make
+  // The structures first, from the lines and records: made after the pen objects, their allocations would make
   // the young-generation collections copy all those pens (measured: ~2x the structures' own cost).
   const structures = options.enabled
     ? computeStructures({ bars, penLines: raw.penLines!, segments: raw.segments, segmentsOfSegments: raw.segmentsOfSegments }, options)

@@ -165,7 +165,7 @@ function readResult(ex: ChanExports, L: Layout, n: number, lines: boolean, scale
     at(L.firstValid),
     scale,
   );
-  // Views: the structures read them before this call returns.
+  // Views of the linear memory: the structures read them in the same analyze() call, before any other run.
   const penLines = lines
     ? {
         n: pc,
