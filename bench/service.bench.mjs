@@ -188,7 +188,13 @@ async function inProcess(hotMb) {
   const c = parseConfig('');
   const config = {
     ...c,
-    service: { ...c.service, port: 0, metricsPort: 0, store: { kind: 'sqlite', path: join(dir, `inproc${hotMb}.db`) }, hotSeriesMaxMb: hotMb },
+    service: {
+      ...c.service,
+      port: 0,
+      metricsPort: 0,
+      store: { kind: 'sqlite', path: join(dir, `inproc${hotMb}.db`) },
+      hotSeriesMaxMb: hotMb,
+    },
   };
   const server = await startServer(config, { logger: pino({ level: 'silent' }), authToken: '' });
   const s = server.service;
