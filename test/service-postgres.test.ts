@@ -2,7 +2,7 @@
 // instance serves any series; concurrent writers through different instances; exact answers; live
 // streams that follow bars written through other instances; PostgreSQL stopped and restarted under
 // traffic (UNAVAILABLE and NOT_SERVING while down, recovery by itself, nothing acknowledged lost);
-// kill -9 of an instance during a stream of batches.
+// an instance started before PostgreSQL; kill -9 of an instance during a stream of batches.
 import * as grpc from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
