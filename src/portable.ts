@@ -71,8 +71,8 @@ export {
   type FailureKind,
 } from './core/errors.js';
 
-// Configuration (YAML).
-export { parseConfig, parseMacdParams, withMacdPreset, type EngineConfig, type MacdPeriods } from './config/schema.js';
+// Configuration (YAML): the separate entry chan-engine/config (config/index.ts), so that importing
+// the engines does not load the YAML parser.
 
 // Failover.
 export { inProcessBackend, type EngineBackend } from './failover/backend.js';

@@ -169,6 +169,26 @@ describe('chan analyze', () => {
     expect(loaded('pens', '--timeframe', 'D1').filter((m) => service.test(m)).length).toBeGreaterThan(3);
   });
 
+  it('importing chan-engine loads no YAML parser; chan-engine/config does', () => {
+    const loaded = (entry: string) => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--require',
+          join(ROOT, 'test/support/loaded-modules.cjs'),
+          '--input-type=module',
+          '-e',
+          `await import(${JSON.stringify(join(ROOT, entry))})`,
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
+      return JSON.parse(/loaded: (.*)/.exec(r.stderr)![1]!) as string[];
+    };
+    const yaml = /node_modules\/yaml\//;
+    expect(loaded('dist/index.js').filter((m) => yaml.test(m))).toEqual([]);
+    expect(loaded('dist/config/index.js').filter((m) => yaml.test(m)).length).toBeGreaterThan(0);
+  });
+
   it('reads gzipped CSV too: the same summary as the plain file', () => {
     const plain = chan('analyze', 'data/sse_000001_1d.csv').stdout;
     const gz = chan('analyze', 'test/fixtures/sse_000001_1d_20061106_20200716.csv.gz');

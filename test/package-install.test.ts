@@ -74,6 +74,16 @@ describe('the packed package installed into an empty project', () => {
     expect(r.stdout).toBe('202 202\n');
   });
 
+  it('`import { parseConfig } from "chan-engine/config"` reads YAML settings into options', () => {
+    const code = `
+      import { parseConfig } from 'chan-engine/config';
+      console.log(JSON.stringify(parseConfig('macd: { preset: fast }\\npen: { definition: traditional }').analysis));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: PROJECT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const analysis = JSON.parse(r.stdout) as { pen: { definition: string }; macd: { fast: number; slow: number; signal: number } };
+    expect([analysis.pen.definition, analysis.macd.fast, analysis.macd.slow, analysis.macd.signal]).toEqual(['traditional', 8, 17, 9]);
+  });
+
   it('`chan serve` and the client commands say what to install', () => {
     const install = `npm install ${Object.entries(peerPackages())
       .map(([n, v]) => `${n}@${v}`)
