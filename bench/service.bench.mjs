@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { baseKlines } from './series.mjs';
 import { pino } from 'pino';
-import { parseConfig } from '../dist/config/schema.js';
+import { parseConfig } from '../dist/config/index.js';
 import { ChanClient } from '../dist/service/index.js';
 import { startServer } from '../dist/service/grpc-server.js';
 

@@ -1,7 +1,7 @@
 // Configuration: the bundled files, presets, and errors naming the key.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, withMacdPreset } from '../src/config/schema.js';
+import { parseConfig, withMacdPreset } from '../src/config/index.js';
 import { ConfigError } from '../src/core/errors.js';
 import { resolveOptions } from '../src/core/options.js';
 import { thrown } from './support/helpers.js';

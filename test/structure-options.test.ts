@@ -2,7 +2,7 @@
 // level and side, the same in YAML and in code, and a ConfigError naming the key for a bad value.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config/schema.js';
+import { parseConfig } from '../src/config/index.js';
 import { ConfigError } from '../src/core/errors.js';
 import { resolveOptions } from '../src/core/options.js';
 import { DEFAULT_STRUCTURE_OPTIONS, resolveStructureOptions } from '../src/core/structure-options.js';

@@ -1,5 +1,5 @@
-// Parses and validates the YAML configuration (portable: no file-system access here).
-import { parse } from 'yaml';
+// Validates the configuration's settings as the YAML files hold them, once parsed (portable: no
+// file-system access and no YAML parser here; yaml.ts reads the text).
 import { checkBool, checkInt, checkNumber, checkOneOf } from '../core/checks.js';
 import { ConfigError } from '../core/errors.js';
 import {
@@ -178,14 +178,6 @@ class Section {
   }
 }
 
-function parseYaml(name: string, text: string): unknown {
-  try {
-    return parse(text);
-  } catch (e) {
-    throw new ConfigError(name, `is not valid YAML: ${(e as Error).message}`);
-  }
-}
-
 /**
  * A MACD period: `<name>_period` (fast_period, slow_period, signal_period: the documented names) or
  * its short alias `<name>`; both at once is an error.
@@ -203,10 +195,10 @@ function parsePeriods(s: Section): MacdPeriods {
   return p;
 }
 
-/** Parses macd_params.yaml; without text, the built-in presets. */
-export function parseMacdParams(text?: string): { defaultPreset: string; presets: Record<string, MacdPeriods> } {
-  if (text === undefined) return { defaultPreset: 'standard', presets: { ...MACD_PRESETS } };
-  const root = Section.of('', parseYaml('macd_params', text));
+/** The settings of macd_params.yaml from its parsed value; without one, the built-in presets. */
+export function macdParamsOf(value?: unknown): { defaultPreset: string; presets: Record<string, MacdPeriods> } {
+  if (value === undefined) return { defaultPreset: 'standard', presets: { ...MACD_PRESETS } };
+  const root = Section.of('', value);
   const presetsSec = root.sub('presets');
   const presets: Record<string, MacdPeriods> = {};
   for (const name of presetsSec.keys()) presets[name] = parsePeriods(presetsSec.sub(name));
@@ -218,12 +210,13 @@ export function parseMacdParams(text?: string): { defaultPreset: string; presets
 }
 
 /**
- * Parses default.yaml (and optionally macd_params.yaml). Missing keys take the built-in defaults;
- * `role` (chan serve --role) overrides system.role, whose defaults it then takes.
+ * The settings of default.yaml (and optionally macd_params.yaml) from their parsed values (YAML text:
+ * parseConfig in yaml.ts). Missing keys take the built-in defaults; `role` (chan serve --role)
+ * overrides system.role, whose defaults it then takes.
  */
-export function parseConfig(defaultYaml = '', macdParamsYaml?: string, role?: 'primary' | 'backup'): EngineConfig {
-  const params = parseMacdParams(macdParamsYaml);
-  const root = Section.of('', parseYaml('default', defaultYaml));
+export function configOf(defaults: unknown, macdParams?: unknown, role?: 'primary' | 'backup'): EngineConfig {
+  const params = macdParamsOf(macdParams);
+  const root = Section.of('', defaults);
 
   const sys = root.sub('system');
   const r = role ?? sys.oneOf('role', 'primary', ['primary', 'backup'] as const);

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, type EngineConfig } from '../config/schema.js';
+import type { EngineConfig } from '../config/schema.js';
+import { parseConfig } from '../config/yaml.js';
 import { ConfigError } from '../core/errors.js';
 
 /** The config/ folder shipped with the package. */

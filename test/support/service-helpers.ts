@@ -3,7 +3,7 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type EngineConfig, type PostgresConfig, type ServiceConfig } from '../../src/config/schema.js';
+import { parseConfig, type EngineConfig, type PostgresConfig, type ServiceConfig } from '../../src/config/index.js';
 import { barAt } from '../../src/core/bars.js';
 import type { Bars } from '../../src/core/types.js';
 import { ChanClient } from '../../src/service/client.js';
