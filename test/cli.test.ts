@@ -189,6 +189,22 @@ describe('chan analyze', () => {
     expect(loaded('dist/config/index.js').filter((m) => yaml.test(m)).length).toBeGreaterThan(0);
   });
 
+  it('chan analyze without --config loads no YAML parser (the bundled settings are the built-in ones); with --config it reads the file', () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--require', join(ROOT, 'test/support/loaded-modules.cjs'), join(ROOT, 'dist/cli/main.js'), ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+    const yamlLoaded = (r: { stderr: string }) =>
+      (JSON.parse(/loaded: (.*)/.exec(r.stderr)![1]!) as string[]).some((m) => /node_modules\/yaml\//.test(m));
+    const plain = run('analyze', 'data/sse_000001_1d.csv', '--preset', 'fast');
+    const withFile = run('analyze', 'data/sse_000001_1d.csv', '--preset', 'fast', '--config', 'config/default.yaml');
+    expect(yamlLoaded(plain)).toBe(false);
+    expect(yamlLoaded(withFile)).toBe(true);
+    expect(plain.stdout).toContain('MACD fast');
+    expect(plain.stdout).toBe(withFile.stdout);
+  });
+
   it('reads gzipped CSV too: the same summary as the plain file', () => {
     const plain = chan('analyze', 'data/sse_000001_1d.csv').stdout;
     const gz = chan('analyze', 'test/fixtures/sse_000001_1d_20061106_20200716.csv.gz');

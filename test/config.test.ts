@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, withMacdPreset } from '../src/config/index.js';
+import { configOf } from '../src/config/schema.js';
 import { ConfigError } from '../src/core/errors.js';
 import { resolveOptions } from '../src/core/options.js';
 import { thrown } from './support/helpers.js';
@@ -30,6 +31,12 @@ describe('bundled configuration', () => {
     });
     expect(c.analysis.pen).toEqual({ definition: 'new_3kline', minKlinesBetweenTurns: 3, fractalCheck: 'strict', endIsPeak: true });
     expect(c.analysis.macd).toEqual({ fast: 12, slow: 26, signal: 9, seed: 'first_close', histogramScale: 2 });
+  });
+
+  it('holds the built-in analysis settings and presets (chan analyze without --config does not read it)', () => {
+    const builtIn = configOf({});
+    expect(c.analysis).toEqual(builtIn.analysis);
+    expect([c.macdPreset, c.macdPresets]).toEqual([builtIn.macdPreset, builtIn.macdPresets]);
   });
 
   it('has the four presets', () => {

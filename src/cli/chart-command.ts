@@ -25,7 +25,7 @@ export interface ChartArgs extends ClientArgs {
 export async function runChart(a: ChartArgs): Promise<string> {
   const window = { from: parseTime('--from', a.from, false), to: parseTime('--to', a.to, true) };
   if (a.file !== undefined && a.symbol !== undefined) throw new UsageError('chan chart takes a FILE.csv or --symbol, not both');
-  const made = a.file !== undefined ? fromFile({ ...a, file: a.file, json: false }, window) : await fromService(a, window);
+  const made = a.file !== undefined ? await fromFile({ ...a, file: a.file, json: false }, window) : await fromService(a, window);
   const path = a.output ?? made.defaultName;
   writeFileSync(path, made.html);
   return `wrote ${path} (${(made.html.length / 1e6).toFixed(1)} MB): ${made.subtitle}`;
@@ -37,8 +37,8 @@ interface Made {
   readonly defaultName: string;
 }
 
-function fromFile(args: AnalyzeArgs, window: Window): Made {
-  const { config, options, bars, result } = analyzeFile(args);
+async function fromFile(args: AnalyzeArgs, window: Window): Promise<Made> {
+  const { config, options, bars, result } = await analyzeFile(args);
   const { fast, slow, signal } = options.macd;
   const subtitle = describe(bars, window, `pens ${options.pen.definition} · MACD ${fast}/${slow}/${signal} (${config.macdPreset})`);
   const title = basename(args.file);

@@ -91,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       if (rest.length > 0) throw new UsageError('expected: chan points FILE.csv');
       const { runPoints } = await import('./analyze-command.js');
       process.stdout.write(
-        runPoints({ ...csv, file, preset: v.preset, pen: v.pen, config: v.config, json: v.json, level: v.level }) + '\n',
+        (await runPoints({ ...csv, file, preset: v.preset, pen: v.pen, config: v.config, json: v.json, level: v.level })) + '\n',
       );
       return 0;
     }
