@@ -18,7 +18,7 @@ export function macdSeries(dif: Float64Array, dea: Float64Array, firstValid: num
 }
 
 /** scale * (dif - dea) for every bar (NaN where either is). */
-export function histogramOf(dif: Float64Array, dea: Float64Array, scale: number): Float64Array {
+function histogramOf(dif: Float64Array, dea: Float64Array, scale: number): Float64Array {
   const n = dif.length,
     h = new Float64Array(n);
   for (let i = 0; i < n; i++) h[i] = scale * (dif[i]! - dea[i]!);

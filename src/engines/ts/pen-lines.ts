@@ -8,7 +8,9 @@ import type { MacdSeries } from '../../core/types.js';
 /** The line columns of `pens` over the merged bars `m` and the MACD (`scale`: its histogram scale). */
 export function penLineColumns(m: MergedColumns, pens: readonly PenRecord[], macd: MacdSeries, scale: number): PenLineColumns {
   const n = pens.length;
-  const c = { ...emptyColumns(n), peak: new Float64Array(n) };
+  // The columns as made (a spread copy would be read in the loop), the peaks beside them.
+  const c = emptyColumns(n),
+    peak = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = pens[i]!;
     const up = p.dir === UP;
@@ -22,9 +24,9 @@ export function penLineColumns(m: MergedColumns, pens: readonly PenRecord[], mac
     c.beginRaw[i] = apexOf(m, p.startK, !up);
     c.endRaw[i] = apexOf(m, p.endK, up);
     c.confirmed[i] = p.confirmed ? 1 : 0;
-    c.peak[i] = macdPeak(macd.dif, macd.dea, scale, m.rawStart[p.startK]!, m.rawEnd[p.endK]!, up);
+    peak[i] = macdPeak(macd.dif, macd.dea, scale, m.rawStart[p.startK]!, m.rawEnd[p.endK]!, up);
   }
-  return c;
+  return { ...c, peak };
 }
 
 /**
