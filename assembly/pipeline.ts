@@ -32,7 +32,7 @@ let dea: usize = 0;
 let hist: usize = 0;
 let table: usize = 0;
 
-// Stage bits of run(); the host passes the first four, and LINES when the structures are on.
+// Stage bits of run(); the engine passes all five, benchmarks subsets.
 const MERGE: i32 = 1,
   PENS: i32 = 2,
   SEGMENTS: i32 = 4,
@@ -61,7 +61,7 @@ export function closeOffset(): usize {
 /**
  * Runs the pipeline. penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss;
  * seed: 0 first_close, 1 sma. `stages` selects MERGE (merged bars + fractals), PENS, SEGMENTS, MACD
- * and LINES (the pens as lines of the structures); each of pens, segments and lines needs the stages
+ * and LINES (the pens as lines: the result's pen columns and the structures' pens); each of pens, segments and lines needs the stages
  * before it. Subsets exist for benchmarks.
  */
 export function run(

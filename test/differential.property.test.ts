@@ -34,13 +34,14 @@ describe('WASM engine equals TS engine', () => {
 
   it(`the twin pen-line stages (assembly/pen-lines.ts, src/engines/ts/pen-lines.ts) give equal columns, bit for bit, on ${RAW_RUNS} random series`, () => {
     const wasmRaw = createWasmRawAnalyzer(embeddedWasmBytes());
-    const columns = (c: PenLineColumns) => [c.dir, c.low, c.high, c.begin, c.end, c.beginRaw, c.endRaw, c.confirmed, c.peak].map(bits);
+    const columns = (c: PenLineColumns) =>
+      [c.dir, c.startMerged, c.endMerged, c.low, c.high, c.begin, c.end, c.beginRaw, c.endRaw, c.confirmed, c.peak].map(bits);
     let pens = 0;
     fc.assert(
       fc.property(anySeries, penOptions, macdOptions, (bars, pen, macd) => {
         const opt = resolveOptions({ pen, macd });
-        const t = analyzeRaw(bars, opt).penLines!;
-        const w = wasmRaw(bars, opt).penLines!;
+        const t = analyzeRaw(bars, opt).pens;
+        const w = wasmRaw(bars, opt).pens;
         expect(w.n).toBe(t.n);
         expect(columns(w)).toEqual(columns(t));
         pens += t.n;

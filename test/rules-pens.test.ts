@@ -1,4 +1,5 @@
-// Hand-worked cases for pens: minimum bars, fractal checks, end-is-peak, extension, provisional tail.
+// Hand-worked cases for pens: minimum bars, fractal checks, end-is-peak, extension, provisional tail,
+// the pen columns of the result.
 import { describe, expect, it } from 'vitest';
 import type { PenOptions } from '../src/core/options.js';
 import type { Engine } from '../src/core/engine.js';
@@ -97,6 +98,41 @@ describe.each(ENGINES)('$name engine', (engine) => {
 
     it('a last bar beyond the last end extends the last pen provisionally', () => {
       expect(pens(engine, [...D, [13, 10]])).toEqual([['up', 2, 9, 2, 10, 6, 13, false]]);
+    });
+  });
+
+  describe('pen columns', () => {
+    // The confirmed up pen and the provisional down pen of the case above; bar i opens at i minutes.
+    const r = () => engine.analyze(hl([...A, [12, 9.5], [11, 9.2], [10, 8.5], [9, 7.5], [8, 7]]));
+    it('hold every field of every pen', () => {
+      const c = r().penColumns;
+      expect(c.count).toBe(2);
+      expect([c.direction, c.startMerged, c.endMerged, c.startRaw, c.endRaw].map((a) => Array.from(a))).toEqual([
+        [1, -1],
+        [2, 7],
+        [7, 11],
+        [2, 8],
+        [8, 12],
+      ]);
+      expect([c.startPrice, c.endPrice, c.startTime, c.endTime, c.confirmed].map((a) => Array.from(a))).toEqual([
+        [6, 12],
+        [12, 7],
+        [120_000, 480_000],
+        [480_000, 720_000],
+        [1, 0],
+      ]);
+    });
+
+    it('are what the pen objects are made from when first read, then kept; spreading, JSON and structured clone see them', () => {
+      const result = r();
+      expect(typeof Object.getOwnPropertyDescriptor(result, 'pens')?.get).toBe('function');
+      const objects = result.pens;
+      expect(result.pens).toBe(objects);
+      const second = { index: 1, direction: 'down', startMerged: 7, endMerged: 11, startRaw: 8, endRaw: 12 };
+      expect(objects[1]).toEqual({ ...second, startPrice: 12, endPrice: 7, startTime: 480_000, endTime: 720_000, confirmed: false });
+      expect(structuredClone(result).pens).toEqual(objects);
+      expect({ ...result }.pens).toEqual(objects);
+      expect(JSON.parse(JSON.stringify(result)).pens).toEqual(objects);
     });
   });
 });

@@ -1,20 +1,19 @@
-// Turns an engine's raw output (merged-bar columns, pen and segment records, MACD) into the public
-// AnalysisResult. Both engines share this code, so equal raw output means equal results.
+// Turns an engine's raw output (merged-bar columns, pen columns, segment records, MACD) into the
+// public AnalysisResult. Both engines share this code, so equal raw output means equal results.
 import { apexOf, extremeOf, type MergedColumns, type PenRecord, type SegmentRecord } from './records.js';
 import type { StructureOptions } from './structure-options.js';
 import { computeStructures, type Structures } from './structures/index.js';
-import type { PenLineColumns } from './structures/lines.js';
-import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, Segment, SegmentOfSegments } from './types.js';
+import { penLines, type PenLineColumns } from './structures/lines.js';
+import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, PenColumns, Segment, SegmentOfSegments } from './types.js';
 
 export interface RawAnalysis {
   readonly merged: MergedColumns;
-  readonly pens: readonly PenRecord[];
+  /** The pens, as the columns of their lines (they are also the result's pen columns). */
+  readonly pens: PenLineColumns;
   readonly segments: readonly SegmentRecord[];
   /** Segments of segments: segment records whose "pens" are segments. */
   readonly segmentsOfSegments: readonly SegmentRecord[];
   readonly macd: MacdSeries;
-  /** The pens as lines of the structures; null when the structures are off. */
-  readonly penLines: PenLineColumns | null;
 }
 
 const NO_STRUCTURES: Structures = Object.freeze({
@@ -22,30 +21,105 @@ const NO_STRUCTURES: Structures = Object.freeze({
   buySellPoints: Object.freeze({ pen: Object.freeze([]), segment: Object.freeze([]) }),
 });
 
-/** The public result of an engine's raw output, with the structures both engines share. */
+/**
+ * The public result of an engine's raw output, with the structures both engines share. Its pens are
+ * columns; `pens` makes the objects when first read (an own enumerable getter, so spreading, JSON and
+ * structured clone see them), as most callers of a long series read a few pens or none.
+ */
 export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOptions): AnalysisResult {
   const m = raw.merged;
   const merged = { count: m.count, high: m.high, low: m.low, dir: m.dir, rawStart: m.rawStart, rawEnd: m.rawEnd };
-  // The structures first, from the lines and records: made after the pen objects, their allocations would make
-  // the young-generation collections copy all those pens (measured: ~2x the structures' own cost).
+  const lines = penLines(raw.pens, bars.timestamp);
   const structures = options.enabled
-    ? computeStructures({ bars, penLines: raw.penLines!, segments: raw.segments, segmentsOfSegments: raw.segmentsOfSegments }, options)
+    ? computeStructures({ bars, penLines: lines, segments: raw.segments, segmentsOfSegments: raw.segmentsOfSegments }, options)
     : NO_STRUCTURES;
-  const pens = raw.pens.map((r, i) => shapePen(m, r, i, bars.timestamp));
-  const segments = shapeSegments(raw.segments, pens);
+  const penColumns: PenColumns = {
+    count: lines.n,
+    direction: lines.dir,
+    startMerged: raw.pens.startMerged,
+    endMerged: raw.pens.endMerged,
+    startRaw: lines.beginRaw,
+    endRaw: lines.endRaw,
+    startPrice: lines.begin,
+    endPrice: lines.end,
+    startTime: lines.beginTime,
+    endTime: lines.endTime,
+    confirmed: lines.confirmed,
+  };
+  const segments = raw.segments.map((s, index) => shapeSegment(s, index, penAt(penColumns, s.startPen), penAt(penColumns, s.endPen)));
   const segmentsOfSegments = (options.enabled ? raw.segmentsOfSegments : []).map((s, index) =>
     shapeSegmentOfSegments(s, index, segments[s.startPen]!, segments[s.endPen]!),
   );
+  let pens: Pen[] | undefined;
   return {
     barCount: bars.high.length,
     merged,
     fractals: shapeFractals(m),
-    pens,
+    get pens(): Pen[] {
+      return (pens ??= penList(penColumns));
+    },
+    penColumns,
     segments,
     segmentsOfSegments,
     ...structures,
     macd: raw.macd,
   };
+}
+
+/** Pen i of the columns as an object. */
+export function penAt(c: PenColumns, i: number): Pen {
+  return {
+    index: i,
+    direction: c.direction[i] === 1 ? 'up' : 'down',
+    startMerged: c.startMerged[i]!,
+    endMerged: c.endMerged[i]!,
+    startRaw: c.startRaw[i]!,
+    endRaw: c.endRaw[i]!,
+    startPrice: c.startPrice[i]!,
+    endPrice: c.endPrice[i]!,
+    startTime: c.startTime[i]!,
+    endTime: c.endTime[i]!,
+    confirmed: c.confirmed[i] === 1,
+  };
+}
+
+/** The pens of the columns as objects. */
+export function penList(c: PenColumns): Pen[] {
+  const out: Pen[] = new Array(c.count);
+  for (let i = 0; i < c.count; i++) out[i] = penAt(c, i);
+  return out;
+}
+
+/** Pen objects as columns (a streaming snapshot's pens, whose objects come first). */
+export function penColumnsOf(pens: readonly Pen[]): PenColumns {
+  const n = pens.length;
+  const c = {
+    count: n,
+    direction: new Int8Array(n),
+    startMerged: new Int32Array(n),
+    endMerged: new Int32Array(n),
+    startRaw: new Int32Array(n),
+    endRaw: new Int32Array(n),
+    startPrice: new Float64Array(n),
+    endPrice: new Float64Array(n),
+    startTime: new Float64Array(n),
+    endTime: new Float64Array(n),
+    confirmed: new Uint8Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const p = pens[i]!;
+    c.direction[i] = p.direction === 'up' ? 1 : -1;
+    c.startMerged[i] = p.startMerged;
+    c.endMerged[i] = p.endMerged;
+    c.startRaw[i] = p.startRaw;
+    c.endRaw[i] = p.endRaw;
+    c.startPrice[i] = p.startPrice;
+    c.endPrice[i] = p.endPrice;
+    c.startTime[i] = p.startTime;
+    c.endTime[i] = p.endTime;
+    c.confirmed[i] = p.confirmed ? 1 : 0;
+  }
+  return c;
 }
 
 /** One segment of segments from its first and last segment (a record's "pens" are segments). */
@@ -114,10 +188,6 @@ export function shapePen(m: MergedColumns, r: PenRecord, index: number, timestam
     endTime: timestamp[endRaw - rawBase]!,
     confirmed: r.confirmed,
   };
-}
-
-function shapeSegments(records: readonly SegmentRecord[], pens: readonly Pen[]): Segment[] {
-  return records.map((s, index) => shapeSegment(s, index, pens[s.startPen]!, pens[s.endPen]!));
 }
 
 /** One segment from its first and last pen (`a`, `b`: their `index` is the global pen index). */

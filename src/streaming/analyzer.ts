@@ -10,9 +10,9 @@ import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type KernelMark, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
-import { shapeFractals, shapePen, shapeSegment } from '../core/result.js';
+import { penColumnsOf, shapeFractals, shapePen, shapeSegment } from '../core/result.js';
 import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
-import type { AnalysisResult, Bars, Pen } from '../core/types.js';
+import type { AnalysisResult, Bars, Pen, PenColumns } from '../core/types.js';
 import { validateBar } from '../core/validate.js';
 import { StreamStructures, type SavedStructures } from './structures.js';
 import { VERSION } from '../core/version.js';
@@ -210,6 +210,7 @@ export class StreamingAnalyzer {
     for (let j = 0; j < from; j++) segs.push(this.k.finalSegment(j));
     segs.push(...extra);
     const st = this.structures;
+    let penColumns: PenColumns | undefined;
     return {
       barCount: this.barCount,
       merged: {
@@ -222,6 +223,10 @@ export class StreamingAnalyzer {
       },
       fractals: shapeFractals(m, this.mergedBase),
       pens,
+      // Made when first read (an own enumerable getter), from the pen objects a snapshot keeps.
+      get penColumns(): PenColumns {
+        return (penColumns ??= penColumnsOf(pens));
+      },
       segments: segs.map((s, j) => shapeSegment(s, this.segBase + j, pens[s.startPen]!, pens[s.endPen]!)),
       segmentsOfSegments: st.segmentsOfSegments(),
       pivots: { pen: st.pen.pivots(), segment: st.segment.pivots() },

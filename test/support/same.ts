@@ -22,11 +22,26 @@ const columns = (r: AnalysisResult): Column[] => [
   r.macd.dif,
   r.macd.dea,
   r.macd.histogram,
+  ...penColumns(r),
+];
+
+const penColumns = ({ penColumns: p }: AnalysisResult): Column[] => [
+  p.direction,
+  p.startMerged,
+  p.endMerged,
+  p.startRaw,
+  p.endRaw,
+  p.startPrice,
+  p.endPrice,
+  p.startTime,
+  p.endTime,
+  p.confirmed,
 ];
 
 /** Quick byte-level equality; only a difference is worth a detailed (slower) comparison. */
 function equalFast(a: AnalysisResult, b: AnalysisResult): boolean {
   if (a.barCount !== b.barCount || a.merged.count !== b.merged.count || a.fractals.count !== b.fractals.count) return false;
+  if (a.penColumns.count !== b.penColumns.count) return false;
   if (a.macd.firstValid !== b.macd.firstValid) return false;
   const ca = columns(a),
     cb = columns(b);
@@ -49,6 +64,7 @@ export function expectSame(actual: AnalysisResult, expected: AnalysisResult, whe
   expect(actual.fractals, where).toEqual(expected.fractals);
   expect(actual.merged, where).toEqual(expected.merged);
   expect(actual.macd.firstValid, where).toBe(expected.macd.firstValid);
+  expect(actual.penColumns.count, where).toBe(expected.penColumns.count);
   const ca = columns(actual),
     ce = columns(expected);
   for (let i = 0; i < ca.length; i++) expect(bits(ca[i]!), `${where} column ${i}`).toBe(bits(ce[i]!));

@@ -4,7 +4,7 @@
 import type { StructureOptions } from '../structure-options.js';
 import type { Bars, BuySellPoint, Pivot } from '../types.js';
 import type { SegmentRecord } from '../records.js';
-import { parentsOf, penLines, segmentLines, type Lines, type PenLineColumns } from './lines.js';
+import { parentsOf, segmentLines, type Lines } from './lines.js';
 import { buildPivots, type PivotRecord } from './pivots.js';
 import { buildPoints, Owned, type PointRecord } from './points.js';
 
@@ -15,8 +15,8 @@ export interface Structures {
 
 export interface StructureInput {
   readonly bars: Bars;
-  /** The pens as lines, from the engine. */
-  readonly penLines: PenLineColumns;
+  /** The pens as lines, from the engine's columns with their times. */
+  readonly penLines: Lines;
   readonly segments: readonly SegmentRecord[];
   /** Segment records over the segments. */
   readonly segmentsOfSegments: readonly SegmentRecord[];
@@ -24,9 +24,8 @@ export interface StructureInput {
 
 /** The structures of both levels from an engine's records. */
 export function computeStructures(input: StructureInput, o: StructureOptions): Structures {
-  const penLevel = penLines(input.penLines, input.bars.timestamp);
-  const pen = level(penLevel, input.segments, o, 'pen');
-  const segment = level(segmentLines(input.segments, penLevel, input.bars), input.segmentsOfSegments, o, 'segment');
+  const pen = level(input.penLines, input.segments, o, 'pen');
+  const segment = level(segmentLines(input.segments, input.penLines, input.bars), input.segmentsOfSegments, o, 'segment');
   return { pivots: { pen: pen.pivots, segment: segment.pivots }, buySellPoints: { pen: pen.points, segment: segment.points } };
 }
 

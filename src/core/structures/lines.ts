@@ -36,7 +36,7 @@ export interface Parents {
  * loops see one object shape (lines made at two sites ran the pen level's rules ~1.5x slower); an
  * object made by spreading would be a slow dictionary-mode object (measured: 6x slower shaping).
  */
-function makeLines(c: Omit<PenLineColumns, 'peak'>, beginTime: Float64Array, endTime: Float64Array, metric: (i: number) => number): Lines {
+function makeLines(c: LineColumns, beginTime: Float64Array, endTime: Float64Array, metric: (i: number) => number): Lines {
   return {
     n: c.n,
     dir: c.dir,
@@ -53,12 +53,20 @@ function makeLines(c: Omit<PenLineColumns, 'peak'>, beginTime: Float64Array, end
   };
 }
 
+/** The columns of Lines, without the times. */
+type LineColumns = Omit<Lines, 'beginTime' | 'endTime' | 'metric'>;
+
 /**
  * The pens as lines, as an engine computes them (src/engines/ts/pen-lines.ts and its WASM twin): the
- * columns of Lines without the times, and every pen's divergence metric, the "peak" of the MACD
- * histogram (histogramPeak over the raw bars of its start to its end merged bar).
+ * columns of Lines without the times, every pen's start and end merged bar, and its divergence
+ * metric, the "peak" of the MACD histogram (histogramPeak over the raw bars of its start to its end
+ * merged bar). They are also the result's pen columns (core/result.ts).
  */
-export type PenLineColumns = Omit<Lines, 'beginTime' | 'endTime' | 'metric'> & { readonly peak: Float64Array };
+export type PenLineColumns = LineColumns & {
+  readonly startMerged: Int32Array;
+  readonly endMerged: Int32Array;
+  readonly peak: Float64Array;
+};
 
 /** Zeroed columns of n lines, without the times and the metric. */
 export function emptyColumns(n: number) {

@@ -1,6 +1,7 @@
 // The pens as lines of the structure rules; twin of assembly/pen-lines.ts. Per pen: its start and end
 // prices, low and high, start and end raw bars (apexes of its merged bars), confirmed flag, and its
-// divergence metric, the MACD "peak" (docs/algorithms.md, "Levels and lines").
+// divergence metric, the MACD "peak" (docs/algorithms.md, "Levels and lines"); with its merged bars,
+// the pen columns of the result.
 import { apexOf, extremeOf, UP, type MergedColumns, type PenRecord } from '../../core/records.js';
 import { emptyColumns, type PenLineColumns } from '../../core/structures/lines.js';
 import type { MacdSeries } from '../../core/types.js';
@@ -10,6 +11,8 @@ export function penLineColumns(m: MergedColumns, pens: readonly PenRecord[], mac
   const n = pens.length;
   // The columns as made (a spread copy would be read in the loop), the peaks beside them.
   const c = emptyColumns(n),
+    startMerged = new Int32Array(n),
+    endMerged = new Int32Array(n),
     peak = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = pens[i]!;
@@ -17,6 +20,8 @@ export function penLineColumns(m: MergedColumns, pens: readonly PenRecord[], mac
     const begin = extremeOf(m, p.startK, !up),
       end = extremeOf(m, p.endK, up);
     c.dir[i] = p.dir;
+    startMerged[i] = p.startK;
+    endMerged[i] = p.endK;
     c.begin[i] = begin;
     c.end[i] = end;
     c.low[i] = up ? begin : end;
@@ -26,7 +31,7 @@ export function penLineColumns(m: MergedColumns, pens: readonly PenRecord[], mac
     c.confirmed[i] = p.confirmed ? 1 : 0;
     peak[i] = macdPeak(macd.dif, macd.dea, scale, m.rawStart[p.startK]!, m.rawEnd[p.endK]!, up);
   }
-  return { ...c, peak };
+  return { ...c, startMerged, endMerged, peak };
 }
 
 /**

@@ -59,6 +59,5 @@ export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
   // Segments of segments: the segment rules on the segments.
   const segmentsOfSegments = buildSegments(segmentsAsLines(segments, pens, columns, bars));
   const macd = computeMacd(bars.close, opt.macd);
-  const penLines = opt.structures.enabled ? penLineColumns(columns, pens, macd, opt.macd.histogramScale) : null;
-  return { merged: columns, pens, segments, segmentsOfSegments, macd, penLines };
+  return { merged: columns, pens: penLineColumns(columns, pens, macd, opt.macd.histogramScale), segments, segmentsOfSegments, macd };
 }

@@ -3,7 +3,7 @@
 // WebAssembly.Module or the .wasm bytes.
 import type { Engine } from '../../core/engine.js';
 import { resolveOptions, type AnalysisOptions } from '../../core/options.js';
-import type { PenRecord, SegmentRecord } from '../../core/records.js';
+import type { SegmentRecord } from '../../core/records.js';
 import { macdSeries } from '../../core/macd-series.js';
 import { shapeResult, type RawAnalysis } from '../../core/result.js';
 import type { Bars } from '../../core/types.js';
@@ -33,7 +33,7 @@ interface ChanExports {
 
 const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;
 
-/** Stage bits of a kernel run (see assembly/pipeline.ts); the engine runs ALL, and LINES when the structures are on. */
+/** Stage bits of a kernel run (see assembly/pipeline.ts); the engine runs ALL and LINES (the pens' columns). */
 export const STAGE = { MERGE: 1, PENS: 2, SEGMENTS: 4, MACD: 8, ALL: 15, LINES: 16 } as const;
 
 /** The instantiated module driven directly: copy-in and run, with a choice of stages (benchmarks). */
@@ -66,9 +66,8 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
 export function createWasmRawAnalyzer(source: WebAssembly.Module | BufferSource): (bars: Bars, opt: AnalysisOptions) => RawAnalysis {
   const { ex, L } = instantiate(source);
   return (bars, opt) => {
-    const lines = opt.structures.enabled;
-    runStages(ex, L, bars, opt, lines ? STAGE.ALL | STAGE.LINES : STAGE.ALL);
-    return readResult(ex, L, bars.high.length, lines, opt.macd.histogramScale);
+    runStages(ex, L, bars, opt, STAGE.ALL | STAGE.LINES);
+    return readResult(ex, L, bars.high.length, opt.macd.histogramScale);
   };
 }
 
@@ -126,13 +125,14 @@ function runStages(ex: ChanExports, L: Layout, bars: Bars, opt: AnalysisOptions,
   return new Int32Array(ex.memory.buffer, ex.layout(), L.size)[L.mCount]!;
 }
 
-/** Reads the last run's output through the output table (`lines`: the run had the LINES stage; `scale`: the histogram's). */
-function readResult(ex: ChanExports, L: Layout, n: number, lines: boolean, scale: number): RawAnalysis {
+/** Reads the last run's output through the output table (`scale`: the histogram's). */
+function readResult(ex: ChanExports, L: Layout, n: number, scale: number): RawAnalysis {
   const buf = ex.memory.buffer;
   const t = new Int32Array(buf, ex.layout(), L.size);
   const at = (slot: number) => t[slot]!;
   const mc = at(L.mCount);
-  // Public columns are copied out (the memory is reused by the next run); the rest are views.
+  // Public columns are copied out (the memory is reused by the next run); the rest are views, read
+  // by the structures in the same analyze() call, before any other run.
   const merged = {
     count: mc,
     high: new Float64Array(buf, at(L.mHigh), mc).slice(),
@@ -147,15 +147,20 @@ function readResult(ex: ChanExports, L: Layout, n: number, lines: boolean, scale
     fractalIndex: new Int32Array(buf, at(L.mFractals), at(L.mFractalCount)),
   };
   const pc = at(L.pCount);
-  const pStart = new Int32Array(buf, at(L.pStart), pc),
-    pEnd = new Int32Array(buf, at(L.pEnd), pc);
-  const pDir = new Int8Array(buf, at(L.pDir), pc),
-    pFlags = new Int8Array(buf, at(L.pFlags), pc);
-  const pens: PenRecord[] = new Array(pc);
-  for (let i = 0; i < pc; i++) {
-    const f = pFlags[i]!;
-    pens[i] = { startK: pStart[i]!, endK: pEnd[i]!, dir: pDir[i]!, confirmed: (f & 1) !== 0, wasConfirmed: (f & 2) !== 0 };
-  }
+  const pens = {
+    n: pc,
+    dir: new Int8Array(buf, at(L.pDir), pc).slice(),
+    startMerged: new Int32Array(buf, at(L.pStart), pc).slice(),
+    endMerged: new Int32Array(buf, at(L.pEnd), pc).slice(),
+    low: new Float64Array(buf, at(L.lLow), pc),
+    high: new Float64Array(buf, at(L.lHigh), pc),
+    begin: new Float64Array(buf, at(L.lBegin), pc).slice(),
+    end: new Float64Array(buf, at(L.lEnd), pc).slice(),
+    beginRaw: new Int32Array(buf, at(L.lBeginRaw), pc).slice(),
+    endRaw: new Int32Array(buf, at(L.lEndRaw), pc).slice(),
+    confirmed: new Uint8Array(buf, at(L.lConfirmed), pc).slice(),
+    peak: new Float64Array(buf, at(L.lPeak), pc),
+  };
   const segments = segmentColumns(buf, t, L.gCount, L.gStart, L.gEnd, L.gDir, L.gConfirmed, L.gCase);
   const segmentsOfSegments = segmentColumns(buf, t, L.ssCount, L.ssStart, L.ssEnd, L.ssDir, L.ssConfirmed, L.ssCase);
   // The histogram is not copied: the result makes it from DIF and DEA when read (core/macd-series.ts).
@@ -165,22 +170,7 @@ function readResult(ex: ChanExports, L: Layout, n: number, lines: boolean, scale
     at(L.firstValid),
     scale,
   );
-  // Views of the linear memory: the structures read them in the same analyze() call, before any other run.
-  const penLines = lines
-    ? {
-        n: pc,
-        dir: pDir,
-        low: new Float64Array(buf, at(L.lLow), pc),
-        high: new Float64Array(buf, at(L.lHigh), pc),
-        begin: new Float64Array(buf, at(L.lBegin), pc),
-        end: new Float64Array(buf, at(L.lEnd), pc),
-        beginRaw: new Int32Array(buf, at(L.lBeginRaw), pc),
-        endRaw: new Int32Array(buf, at(L.lEndRaw), pc),
-        confirmed: new Uint8Array(buf, at(L.lConfirmed), pc),
-        peak: new Float64Array(buf, at(L.lPeak), pc),
-      }
-    : null;
-  return { merged, pens, segments, segmentsOfSegments, macd: macdOut, penLines };
+  return { merged, pens, segments, segmentsOfSegments, macd: macdOut };
 }
 
 /** Segment records from the columns in the given slots. */
