@@ -15,7 +15,7 @@ import { createWorkerBackend } from '../src/node/worker-backend.js';
 import { createEmbeddedWasmEngine, embeddedWasmBytes } from '../src/engines/wasm/embedded.js';
 import { createWasmEngine } from '../src/engines/wasm/engine.js';
 import { barSeries } from './support/arbitraries.js';
-import { coordinatorOptions, faultyWasm, flipPenIndex, nanInMacd, subtlyWrong, trap, tsBackend } from './support/failover-helpers.js';
+import { coordinatorOptions, faultyWasm, breakPenStart, nanInMacd, subtlyWrong, trap, tsBackend } from './support/failover-helpers.js';
 import { fixtureBars } from './support/helpers.js';
 
 const bars = fixtureBars('sse_000001_1d_20061106_20200716');
@@ -73,7 +73,7 @@ describe('failures on a call', () => {
   });
 
   it.each([
-    ['a flipped pen index', flipPenIndex, 'pen 1 has a wrong start: it does not start where the previous pen ends'],
+    ['a broken pen start', breakPenStart, 'pen 1 has a wrong start: it does not start where the previous pen ends'],
     ['NaN in the MACD', nanInMacd, 'MACD value at bar 3331 is not finite'],
   ])('%s is detected as invalid output, answered by TS, and switches', async (_n, corrupt, message) => {
     const c = await EngineCoordinator.create(coordinatorOptions(() => faultyWasm((_, r) => corrupt(r))));

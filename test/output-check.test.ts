@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sliceBars } from '../src/core/bars.js';
 import { resolveOptions, type AnalysisOptions } from '../src/core/options.js';
-import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment, SegmentOfSegments } from '../src/core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint, Pen, PenColumns, Pivot, Segment, SegmentOfSegments } from '../src/core/types.js';
 import { tsEngine } from '../src/engines/ts/index.js';
 import { checkOutput } from '../src/failover/output-check.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
@@ -20,8 +20,8 @@ const valid = tsEngine.analyze(SSE);
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A deep copy whose every part can be changed. */
-type Copy = Omit<AnalysisResult, 'pens' | 'segments' | 'segmentsOfSegments' | 'pivots' | 'buySellPoints'> & {
-  pens: Mutable<Pen>[];
+type Copy = Omit<AnalysisResult, 'penColumns' | 'segments' | 'segmentsOfSegments' | 'pivots' | 'buySellPoints'> & {
+  penColumns: Mutable<PenColumns>;
   segments: Mutable<Segment>[];
   segmentsOfSegments: Mutable<SegmentOfSegments>[];
   pivots: { pen: Mutable<Pivot>[]; segment: Mutable<Pivot>[] };
@@ -30,7 +30,8 @@ type Copy = Omit<AnalysisResult, 'pens' | 'segments' | 'segmentsOfSegments' | 'p
 
 function copy(r: AnalysisResult): Copy {
   const m = r.merged,
-    f = r.fractals;
+    f = r.fractals,
+    p = r.penColumns;
   return {
     ...r,
     merged: {
@@ -48,7 +49,19 @@ function copy(r: AnalysisResult): Copy {
       rawIndex: f.rawIndex.slice(),
       price: f.price.slice(),
     },
-    pens: r.pens.map((p) => ({ ...p })),
+    penColumns: {
+      count: p.count,
+      direction: p.direction.slice(),
+      startMerged: p.startMerged.slice(),
+      endMerged: p.endMerged.slice(),
+      startRaw: p.startRaw.slice(),
+      endRaw: p.endRaw.slice(),
+      startPrice: p.startPrice.slice(),
+      endPrice: p.endPrice.slice(),
+      startTime: p.startTime.slice(),
+      endTime: p.endTime.slice(),
+      confirmed: p.confirmed.slice(),
+    },
     segments: r.segments.map((s) => ({ ...s })),
     segmentsOfSegments: r.segmentsOfSegments.map((s) => ({ ...s })),
     pivots: { pen: r.pivots.pen.map((z) => ({ ...z })), segment: r.pivots.segment.map((z) => ({ ...z })) },
@@ -104,41 +117,55 @@ describe('output check: each branch', () => {
       },
       'merged bar 2603 is a fractal missing from the list',
     ],
-    ['pen index', (r) => (r.pens[3]!.index = 4), 'pen 3 has a wrong index'],
-    ['pen merged range', (r) => (r.pens[3]!.endMerged = r.pens[3]!.startMerged), 'pen 3 has a wrong merged range'],
-    ['pen raw end off its merged bar', (r) => (r.pens[3]!.endRaw += 3), 'pen 3 has a wrong end raw bar'],
+    [
+      'pen column length',
+      (r) => Object.assign(r.penColumns, { endRaw: r.penColumns.endRaw.subarray(1) }),
+      'penColumns.endRaw has 201 values for 202 pens',
+    ],
+    ['pen direction code', (r) => (r.penColumns.direction[3] = 0), 'pen 3 has a wrong direction'],
+    ['pen confirmed code', (r) => (r.penColumns.confirmed[3] = 2), 'pen 3 has a wrong confirmed flag: neither 0 nor 1'],
+    ['pen merged range', (r) => (r.penColumns.endMerged[3] = r.penColumns.startMerged[3]!), 'pen 3 has a wrong merged range'],
+    ['pen raw end off its merged bar', (r) => (r.penColumns.endRaw[3]! += 3), 'pen 3 has a wrong end raw bar'],
     [
       'pen raw end inside its merged bar but not the apex',
       (r) => {
-        const p = r.pens.find((q) => r.merged.rawEnd[q.endMerged]! > r.merged.rawStart[q.endMerged]!)!;
-        const k = p.endMerged;
-        p.endRaw = p.endRaw === r.merged.rawStart[k] ? p.endRaw + 1 : p.endRaw - 1;
+        const c = r.penColumns,
+          m = r.merged;
+        const i = Array.from(c.endMerged).findIndex((k) => m.rawEnd[k]! > m.rawStart[k]!);
+        const k = c.endMerged[i]!;
+        c.endRaw[i] = c.endRaw[i] === m.rawStart[k] ? c.endRaw[i]! + 1 : c.endRaw[i]! - 1;
       },
       'has a wrong end raw bar',
     ],
-    ['pen price', (r) => (r.pens[3]!.endPrice += 1), 'pen 3 has a wrong end price'],
-    ['pen time', (r) => (r.pens[3]!.endTime += 86_400_000), 'pen 3 has a wrong end time'],
+    ['pen price', (r) => (r.penColumns.endPrice[3]! += 1), 'pen 3 has a wrong end price'],
+    ['pen time', (r) => (r.penColumns.endTime[3]! += 86_400_000), 'pen 3 has a wrong end time'],
+    ['pen direction', (r) => (r.penColumns.direction[3] = -r.penColumns.direction[3]!), 'pen 3 has a wrong direction: pens alternate'],
     [
-      'pen direction',
-      (r) => (r.pens[3]!.direction = r.pens[3]!.direction === 'up' ? 'down' : 'up'),
-      'pen 3 has a wrong direction: pens alternate',
+      'pen continuity',
+      (r) => (r.penColumns.startMerged[4]! -= 1),
+      'pen 4 has a wrong start: it does not start where the previous pen ends',
     ],
-    ['pen continuity', (r) => (r.pens[4]!.startMerged -= 1), 'pen 4 has a wrong start: it does not start where the previous pen ends'],
     [
       'pen end on no fractal',
       (r) => {
-        const p = r.pens[3]!,
-          k = p.endMerged - 1;
-        Object.assign(p, { endMerged: k, endRaw: r.merged.rawEnd[k], endPrice: p.direction === 'up' ? r.merged.high[k] : r.merged.low[k] });
+        const c = r.penColumns,
+          k = c.endMerged[3]! - 1;
+        c.endMerged[3] = k;
+        c.endRaw[3] = r.merged.rawEnd[k]!;
+        c.endPrice[3] = c.direction[3] === 1 ? r.merged.high[k]! : r.merged.low[k]!;
       },
       'pen 3 has a wrong',
     ],
     [
       'provisional pen not last',
-      (r) => (r.pens[3]!.confirmed = false),
+      (r) => (r.penColumns.confirmed[3] = 0),
       'pen 3 has a wrong provisional flag: only the last pen may be provisional',
     ],
-    ['last pen flag', (r) => (r.pens.at(-1)!.confirmed = true), `pen ${valid.pens.length - 1} has a wrong confirmed flag`],
+    [
+      'last pen flag',
+      (r) => (r.penColumns.confirmed[r.penColumns.count - 1] = 1),
+      `pen ${valid.pens.length - 1} has a wrong confirmed flag`,
+    ],
     ['segment index', (r) => (r.segments[2]!.index = 5), 'segment 2 has index 5'],
     ['segment pens', (r) => (r.segments[2]!.startPen += 1), 'segment 2 pens'],
     ['segment end off its pen', (r) => (r.segments[2]!.endRaw += 1), 'segment 2 does not end where pen'],
@@ -240,15 +267,16 @@ describe.each(ENGINES)('output check on $name engine results', (engine) => {
 function mutations(r: AnalysisResult, bars: Bars): [string, (c: Copy) => void][] {
   const out: [string, (c: Copy) => void][] = [];
   const flip = (d: 'up' | 'down') => (d === 'up' ? 'down' : 'up');
-  r.pens.forEach((p, i) => {
-    for (const k of ['index', 'startMerged', 'endMerged', 'startRaw', 'endRaw'] as const) {
-      out.push([`pens[${i}].${k}+1`, (c) => void (c.pens[i]![k] += 1)], [`pens[${i}].${k}-1`, (c) => void (c.pens[i]![k] -= 1)]);
+  for (let i = 0; i < r.penColumns.count; i++) {
+    const at = (k: string) => `penColumns.${k}[${i}]`;
+    for (const k of ['startMerged', 'endMerged', 'startRaw', 'endRaw'] as const) {
+      out.push([`${at(k)}+1`, (c) => void (c.penColumns[k][i]! += 1)], [`${at(k)}-1`, (c) => void (c.penColumns[k][i]! -= 1)]);
     }
-    for (const k of ['startPrice', 'endPrice'] as const) out.push([`pens[${i}].${k}`, (c) => void (c.pens[i]![k] += 0.01)]);
-    for (const k of ['startTime', 'endTime'] as const) out.push([`pens[${i}].${k}`, (c) => void (c.pens[i]![k] += 1)]);
-    out.push([`pens[${i}].direction`, (c) => void (c.pens[i]!.direction = flip(p.direction))]);
-    out.push([`pens[${i}].confirmed`, (c) => void (c.pens[i]!.confirmed = !p.confirmed)]);
-  });
+    for (const k of ['startPrice', 'endPrice'] as const) out.push([at(k), (c) => void (c.penColumns[k][i]! += 0.01)]);
+    for (const k of ['startTime', 'endTime'] as const) out.push([at(k), (c) => void (c.penColumns[k][i]! += 1)]);
+    out.push([at('direction'), (c) => void (c.penColumns.direction[i] = -c.penColumns.direction[i]!)]);
+    out.push([at('confirmed'), (c) => void (c.penColumns.confirmed[i] = 1 - c.penColumns.confirmed[i]!)]);
+  }
   r.segments.forEach((s, j) => {
     for (const k of ['index', 'startPen', 'endPen', 'startRaw', 'endRaw'] as const) {
       out.push(

@@ -36,9 +36,10 @@ export function fingerprint(r: AnalysisResult): string {
   h.int(r.fractals.count);
   h.ints(r.fractals.mergedIndex);
   h.ints(r.fractals.rawIndex);
-  for (const p of r.pens) {
-    h.int(p.direction === 'up' ? 1 : 2);
-    h.ints([p.startMerged, p.endMerged, p.startRaw, p.endRaw, p.confirmed ? 1 : 0]);
+  const p = r.penColumns;
+  for (let i = 0; i < p.count; i++) {
+    h.int(p.direction[i] === 1 ? 1 : 2);
+    h.ints([p.startMerged[i]!, p.endMerged[i]!, p.startRaw[i]!, p.endRaw[i]!, p.confirmed[i]!]);
   }
   for (const s of r.segments) {
     h.int(s.direction === 'up' ? 1 : 2);

@@ -1,9 +1,10 @@
 // The always-on validation of an engine's output: catches corrupted or truncated results before they
 // reach a caller. It checks the structure against itself and the input bars, without recomputing the
 // analysis: merged bars tile the raw bars in strict order; every fractal (and no other merged bar) has
-// the shape its type says, at the price and apex raw bar of its merged bar; pens join end to start on
-// fractals, at the apex raw bars, prices and times of their merged bars, and only the last one may be
-// provisional (the pen rule decides that flag where the last pen ends on a fractal); segments join pen
+// the shape its type says, at the price and apex raw bar of its merged bar; pens (the pen columns, of
+// which an engine's result makes its pen objects) join end to start on fractals, at the apex raw
+// bars, prices and times of their merged bars, and only the last one may be provisional (the pen
+// rule decides that flag where the last pen ends on a fractal); segments join pen
 // ends with equal raw bars, prices and times, and carry an end case exactly when confirmed; the
 // structures as structure-check.ts says. Cost:
 // O(merged bars + the raw bars of the merged bars that fractals and pens sit on); bench/README.md.
@@ -186,7 +187,6 @@ function badMergedBar(m: MergedBars, f: Fractals, bars: Bars): number {
 
 const PEN_PROBLEMS = [
   '',
-  'index',
   'direction',
   'merged range',
   'provisional flag: only the last pen may be provisional',
@@ -201,50 +201,54 @@ const PEN_PROBLEMS = [
   'start: not on a fractal of its type',
   'confirmed flag: it does not end on a fractal of its type',
   'provisional flag: the pen rule accepts it',
+  'confirmed flag: neither 0 nor 1',
 ] as const;
 
 /**
- * 0 when pen i is well-formed (after pen i - 1), else the index of its problem in PEN_PROBLEMS.
- * `fractalAt(k, type)`: the index in the fractal list of the fractal of that type at merged bar k, or
- * -1 (the list, checked against the merged bars, gives their apex raw bars and prices).
+ * 0 when pen i of the columns is well-formed (after pen i - 1), else the index of its problem in
+ * PEN_PROBLEMS. `fractalAt(k, type)`: the index in the fractal list of the fractal of that type at
+ * merged bar k, or -1 (the list, checked against the merged bars, gives their apex raw bars and prices).
  */
 function penProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions, i: number, fractalAt: (k: number, type: number) => number): number {
-  const pens = r.pens,
+  const c = r.penColumns,
     m = r.merged,
     f = r.fractals;
-  const p = pens[i]!;
-  if (p.index !== i) return 1;
-  const up = p.direction === 'up';
-  if (!up && p.direction !== 'down') return 2;
-  const s = p.startMerged,
-    e = p.endMerged;
-  if (!(s >= 0 && e < m.count && s < e)) return 3;
-  if (!p.confirmed && i < pens.length - 1) return 4;
+  const d = c.direction[i]!,
+    up = d === 1;
+  if (!up && d !== -1) return 1;
+  const flag = c.confirmed[i]!;
+  if (flag > 1) return 15;
+  const confirmed = flag === 1;
+  const s = c.startMerged[i]!,
+    e = c.endMerged[i]!;
+  if (!(s >= 0 && e < m.count && s < e)) return 2;
+  if (!confirmed && i < c.count - 1) return 3;
+  const startRaw = c.startRaw[i]!,
+    endRaw = c.endRaw[i]!;
   // An up pen starts at a bottom (the low apex) and ends at a top (the high apex).
   if (i > 0) {
     // Pen i - 1 is confirmed (only the last pen may be provisional): it was checked to end on a
     // fractal, the one of this pen's start type, at that fractal's apex, price and time.
-    const q = pens[i - 1]!;
-    if (q.direction === p.direction) return 5;
-    if (q.endMerged !== s) return 6;
-    if (p.startRaw !== q.endRaw) return 7;
-    if (p.startPrice !== q.endPrice) return 8;
-    if (p.startTime !== q.endTime) return 9;
+    if (c.direction[i - 1] === d) return 4;
+    if (c.endMerged[i - 1] !== s) return 5;
+    if (startRaw !== c.endRaw[i - 1]) return 6;
+    if (c.startPrice[i] !== c.endPrice[i - 1]) return 7;
+    if (c.startTime[i] !== c.endTime[i - 1]) return 8;
   } else {
     const a = fractalAt(s, up ? BOTTOM : TOP);
-    if (a < 0) return 13;
-    if (p.startRaw !== f.rawIndex[a]) return 7;
-    if (p.startPrice !== f.price[a]) return 8;
-    if (p.startTime !== bars.timestamp[p.startRaw]) return 9;
+    if (a < 0) return 12;
+    if (startRaw !== f.rawIndex[a]) return 6;
+    if (c.startPrice[i] !== f.price[a]) return 7;
+    if (c.startTime[i] !== bars.timestamp[startRaw]) return 8;
   }
   const b = fractalAt(e, up ? TOP : BOTTOM);
-  if (p.confirmed && b < 0) return 14;
-  if (p.endRaw !== (b >= 0 ? f.rawIndex[b] : apex(m, bars, e, up))) return 10;
-  if (p.endPrice !== (b >= 0 ? f.price[b] : up ? m.high[e] : m.low[e])) return 11;
-  if (p.endTime !== bars.timestamp[p.endRaw]) return 12;
+  if (confirmed && b < 0) return 13;
+  if (endRaw !== (b >= 0 ? f.rawIndex[b] : apex(m, bars, e, up))) return 9;
+  if (c.endPrice[i] !== (b >= 0 ? f.price[b] : up ? m.high[e] : m.low[e])) return 10;
+  if (c.endTime[i] !== bars.timestamp[endRaw]) return 11;
   // A provisional pen ending on a fractal is a virtual pen to it: the pen rule must have refused it
   // when that fractal was classified (from the same start), or it would be a confirmed pen.
-  if (!p.confirmed && b >= 0 && provisionalPenAccepted(m, o, s, e)) return 15;
+  if (!confirmed && b >= 0 && provisionalPenAccepted(m, o, s, e)) return 14;
   return 0;
 }
 
@@ -255,7 +259,23 @@ function provisionalPenAccepted(m: MergedBars, o: AnalysisOptions, s: number, e:
   return canMakePen({ ...m, fx }, o.pen, s, e, false);
 }
 
+const PEN_COLUMNS = [
+  'direction',
+  'startMerged',
+  'endMerged',
+  'startRaw',
+  'endRaw',
+  'startPrice',
+  'endPrice',
+  'startTime',
+  'endTime',
+  'confirmed',
+] as const;
+
+/** The pen columns (what `pens` is made from, or made from). */
 function checkPens(r: AnalysisResult, bars: Bars, o: AnalysisOptions): string | null {
+  const pc = r.penColumns;
+  for (const k of PEN_COLUMNS) if (pc[k].length !== pc.count) return `penColumns.${k} has ${pc[k].length} values for ${pc.count} pens`;
   // Pens and their ends are in order: the fractal list is walked forward along with them.
   const { mergedIndex, type } = r.fractals,
     fc = r.fractals.count;
@@ -264,7 +284,7 @@ function checkPens(r: AnalysisResult, bars: Bars, o: AnalysisOptions): string | 
     while (j < fc && mergedIndex[j]! < k) j++;
     return j < fc && mergedIndex[j] === k && type[j] === t ? j : -1;
   };
-  for (let i = 0; i < r.pens.length; i++) {
+  for (let i = 0; i < pc.count; i++) {
     const problem = penProblem(r, bars, o, i, fractalAt);
     if (problem !== 0) return `pen ${i} has a wrong ${PEN_PROBLEMS[problem]}`;
   }
@@ -272,22 +292,23 @@ function checkPens(r: AnalysisResult, bars: Bars, o: AnalysisOptions): string | 
 }
 
 function checkSegments(r: AnalysisResult): string | null {
-  const pens = r.pens,
+  const pens = r.penColumns,
+    n = pens.count,
     segs = r.segments;
   // Segments tile the pens from the first; at most two pens after the last one stay outside.
-  if (segs.length === 0 ? pens.length >= 3 : pens.length - 1 - segs.at(-1)!.endPen > 2) return 'the segments leave pens uncovered';
+  if (segs.length === 0 ? n >= 3 : n - 1 - segs.at(-1)!.endPen > 2) return 'the segments leave pens uncovered';
   for (let j = 0; j < segs.length; j++) {
     const s = segs[j]!;
     if (s.index !== j) return `segment ${j} has index ${s.index}`;
     const start = j === 0 ? 0 : segs[j - 1]!.endPen + 1;
-    if (s.startPen !== start || s.endPen < s.startPen || s.endPen >= pens.length) return `segment ${j} pens ${s.startPen}..${s.endPen}`;
-    const a = pens[s.startPen]!,
-      b = pens[s.endPen]!;
-    if (s.startRaw !== a.startRaw || s.startPrice !== a.startPrice || s.startTime !== a.startTime)
-      return `segment ${j} does not start where pen ${a.index} starts`;
-    if (s.endRaw !== b.endRaw || s.endPrice !== b.endPrice || s.endTime !== b.endTime)
-      return `segment ${j} does not end where pen ${b.index} ends`;
-    if (s.direction !== b.direction) return `segment ${j} direction ${s.direction} is not its last pen's`;
+    if (s.startPen !== start || s.endPen < s.startPen || s.endPen >= n) return `segment ${j} pens ${s.startPen}..${s.endPen}`;
+    const a = s.startPen,
+      b = s.endPen;
+    if (s.startRaw !== pens.startRaw[a] || s.startPrice !== pens.startPrice[a] || s.startTime !== pens.startTime[a])
+      return `segment ${j} does not start where pen ${a} starts`;
+    if (s.endRaw !== pens.endRaw[b] || s.endPrice !== pens.endPrice[b] || s.endTime !== pens.endTime[b])
+      return `segment ${j} does not end where pen ${b} ends`;
+    if (s.direction !== (pens.direction[b] === 1 ? 'up' : 'down')) return `segment ${j} direction ${s.direction} is not its last pen's`;
     if (!s.confirmed) {
       if (s.endCase !== null) return `provisional segment ${j} has an end case`;
       continue;
@@ -297,7 +318,7 @@ function checkSegments(r: AnalysisResult): string | null {
     if (s.direction === 'up' ? s.endPrice < s.startPrice : s.endPrice > s.startPrice)
       return `segment ${j} is confirmed but ends behind its start`;
     // Case 2 is confirmed by the new move's own fractal: three of its pens against it come after.
-    if (s.endCase === 2 && s.endPen + 6 >= pens.length) return `segment ${j} is a confirmed case 2 without the pens that confirm it`;
+    if (s.endCase === 2 && s.endPen + 6 >= n) return `segment ${j} is a confirmed case 2 without the pens that confirm it`;
   }
   return null;
 }

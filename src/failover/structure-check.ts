@@ -4,7 +4,7 @@
 // reports in pass order. Loops return problem codes; the message is made afterwards.
 import type { AnalysisOptions } from '../core/options.js';
 import type { Level } from '../core/structure-options.js';
-import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment } from '../core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint, PenColumns, Pivot, Segment } from '../core/types.js';
 
 /** Structures turned off: none at all. */
 export function checkNoStructures(r: AnalysisResult): string | null {
@@ -41,7 +41,6 @@ export function checkSegmentsOfSegments(r: AnalysisResult): string | null {
   return null;
 }
 
-type Line = Pen | Segment;
 /** The pass of the point rules that finds each type. */
 const PASS: ReadonlyMap<string, number> = new Map([
   ['1', 1],
@@ -52,10 +51,13 @@ const PASS: ReadonlyMap<string, number> = new Map([
   ['3b', 3],
 ]);
 
+/** The columns of a level's lines the checks read: the pen columns, or the segments' in their shape. */
+type LineColumns = Omit<PenColumns, 'startMerged' | 'endMerged'>;
+
 /** A level's lines and parents (the parents' line ranges as columns), read by index. */
 interface LevelView {
   readonly pens: boolean;
-  readonly lines: readonly Line[];
+  readonly lines: LineColumns;
   readonly parentStart: Int32Array;
   readonly parentEnd: Int32Array;
   readonly parentConfirmed: Uint8Array;
@@ -66,7 +68,7 @@ function levelView(r: AnalysisResult, level: Level): LevelView {
   const parents = pens ? r.segments : r.segmentsOfSegments;
   const v = {
     pens,
-    lines: pens ? r.pens : r.segments,
+    lines: pens ? r.penColumns : segmentColumns(r.segments),
     parentStart: new Int32Array(parents.length),
     parentEnd: new Int32Array(parents.length),
     parentConfirmed: new Uint8Array(parents.length),
@@ -79,13 +81,40 @@ function levelView(r: AnalysisResult, level: Level): LevelView {
   return v;
 }
 
+function segmentColumns(segs: readonly Segment[]): LineColumns {
+  const n = segs.length;
+  const c = {
+    count: n,
+    direction: new Int8Array(n),
+    startRaw: new Int32Array(n),
+    endRaw: new Int32Array(n),
+    startPrice: new Float64Array(n),
+    endPrice: new Float64Array(n),
+    startTime: new Float64Array(n),
+    endTime: new Float64Array(n),
+    confirmed: new Uint8Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const s = segs[i]!;
+    c.direction[i] = s.direction === 'up' ? 1 : -1;
+    c.startRaw[i] = s.startRaw;
+    c.endRaw[i] = s.endRaw;
+    c.startPrice[i] = s.startPrice;
+    c.endPrice[i] = s.endPrice;
+    c.startTime[i] = s.startTime;
+    c.endTime[i] = s.endTime;
+    c.confirmed[i] = s.confirmed ? 1 : 0;
+  }
+  return c;
+}
+
 /** Line i's range, its low (`high` false) or high: a pen's between its prices, a segment's from its raw bars. */
 function lineBound(v: LevelView, bars: Bars, i: number, high: boolean): number {
-  const l = v.lines[i]!;
-  if (v.pens) return high ? Math.max(l.startPrice, l.endPrice) : Math.min(l.startPrice, l.endPrice);
+  const l = v.lines;
+  if (v.pens) return high ? Math.max(l.startPrice[i]!, l.endPrice[i]!) : Math.min(l.startPrice[i]!, l.endPrice[i]!);
   // An up segment runs from its start bar's low to its end bar's high.
-  const up = l.direction === 'up';
-  return high ? bars.high[up ? l.endRaw : l.startRaw]! : bars.low[up ? l.startRaw : l.endRaw]!;
+  const up = l.direction[i] === 1;
+  return high ? bars.high[up ? l.endRaw[i]! : l.startRaw[i]!]! : bars.low[up ? l.startRaw[i]! : l.endRaw[i]!]!;
 }
 
 const PIVOT_PROBLEMS = [
@@ -112,7 +141,7 @@ const PIVOT_PROBLEMS = [
  */
 function pivotProblem(z: Pivot, i: number, prev: Pivot | undefined, v: LevelView, bars: Bars, q: { at: number }): number {
   const { lines, parentStart, parentEnd } = v;
-  const n = lines.length;
+  const n = lines.count;
   if (z.index !== i) return 1;
   const s = z.startLine,
     e = z.endLine;
@@ -120,9 +149,13 @@ function pivotProblem(z: Pivot, i: number, prev: Pivot | undefined, v: LevelView
   if (prev !== undefined && s <= prev.startLine) return 3;
   if (z.enteringLine !== s - 1) return 4;
   if (z.leavingLine !== (e + 1 < n ? e + 1 : null)) return 5;
-  const a = lines[s]!,
-    b = lines[e]!;
-  if (z.startRaw !== a.startRaw || z.startTime !== a.startTime || z.endRaw !== b.endRaw || z.endTime !== b.endTime) return 6;
+  if (
+    z.startRaw !== lines.startRaw[s] ||
+    z.startTime !== lines.startTime[s] ||
+    z.endRaw !== lines.endRaw[e] ||
+    z.endTime !== lines.endTime[e]
+  )
+    return 6;
   while (q.at < parentEnd.length && parentEnd[q.at]! < s) q.at++;
   const owned = q.at < parentEnd.length && parentStart[q.at]! <= s;
   if (z.confirmed !== (owned && v.parentConfirmed[q.at] === 1)) return 7;
@@ -164,12 +197,12 @@ const POINT_PROBLEMS = [
  * on the line's side, with its confirmed flag; its first type (which made the point) reported for its
  * side, later ones in pass order; a divergence rate only with type 1/1p first; a related line before it.
  */
-function pointProblem(p: BuySellPoint, prev: BuySellPoint | undefined, lines: readonly Line[], o: AnalysisOptions, level: Level): number {
-  if (!(p.line >= 0 && p.line < lines.length) || (prev !== undefined && p.line <= prev.line)) return 1;
-  const l = lines[p.line]!;
-  if (p.rawIndex !== l.endRaw || p.time !== l.endTime || p.price !== l.endPrice) return 2;
-  if (p.side !== (l.direction === 'down' ? 'buy' : 'sell')) return 3;
-  if (p.confirmed !== l.confirmed) return 4;
+function pointProblem(p: BuySellPoint, prev: BuySellPoint | undefined, lines: LineColumns, o: AnalysisOptions, level: Level): number {
+  const i = p.line;
+  if (!(i >= 0 && i < lines.count) || (prev !== undefined && i <= prev.line)) return 1;
+  if (p.rawIndex !== lines.endRaw[i] || p.time !== lines.endTime[i] || p.price !== lines.endPrice[i]) return 2;
+  if (p.side !== (lines.direction[i] === -1 ? 'buy' : 'sell')) return 3;
+  if (p.confirmed !== (lines.confirmed[i] === 1)) return 4;
   const types = p.types;
   if (types.length === 0) return 5;
   if (!o.structures.points[level][p.side].types.includes(types[0]!)) return 6;

@@ -28,9 +28,10 @@ export const trap = (): never => {
 };
 
 /** A copy of r with pen 1 starting at merged bar 0 (breaks pen continuity). */
-export function flipPenIndex(r: AnalysisResult): AnalysisResult {
-  const pens = r.pens.map((p, i) => (i === 1 ? { ...p, startMerged: 0 } : p));
-  return { ...r, pens };
+export function breakPenStart(r: AnalysisResult): AnalysisResult {
+  const startMerged = r.penColumns.startMerged.slice();
+  startMerged[1] = 0;
+  return { ...r, penColumns: { ...r.penColumns, startMerged } };
 }
 
 /** A copy of r with NaN as the last MACD DEA value (the histogram is made from DIF and DEA). */
