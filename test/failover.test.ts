@@ -17,6 +17,8 @@ import { createWasmEngine } from '../src/engines/wasm/engine.js';
 import { barSeries } from './support/arbitraries.js';
 import { coordinatorOptions, faultyWasm, breakPenStart, nanInMacd, subtlyWrong, trap, tsBackend } from './support/failover-helpers.js';
 import { fixtureBars } from './support/helpers.js';
+import { expectSame } from './support/same.js';
+import { resolveOptions } from '../src/core/options.js';
 
 const bars = fixtureBars('sse_000001_1d_20061106_20200716');
 const expected = fingerprint(tsEngine.analyze(bars));
@@ -208,6 +210,18 @@ describe('worker-thread mode', () => {
     expect(fingerprint(await c.analyze(bars))).toBe(expected); // the new worker answers
     expect([c.status().active, c.status().consecutiveFailures, c.status().primaryCalls, c.status().backupCalls]).toEqual(['wasm', 0, 3, 1]);
     await c.stop();
+  }, 30_000);
+
+  it("a worker's answer equals the in-process one, its pen objects and histogram made when read (not copied between threads)", async () => {
+    const backend = await createWorkerBackend({ script, workerData: { calls: new SharedArrayBuffer(4), hangOn: [] } });
+    // The sma seed's histogram scale is 1 (first_close: 2): the receiver must use the options' scale.
+    for (const options of [resolveOptions({}), resolveOptions({ macd: { seed: 'sma' } })]) {
+      const r = await backend.analyze(bars, options, 10_000);
+      expect(typeof Object.getOwnPropertyDescriptor(r, 'pens')?.get).toBe('function');
+      expect(typeof Object.getOwnPropertyDescriptor(r.macd, 'histogram')?.get).toBe('function');
+      expectSame(r, tsEngine.analyze(bars, options));
+    }
+    await backend.dispose();
   }, 30_000);
 
   it('a worker whose engine cannot load is a load failure', async () => {

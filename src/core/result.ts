@@ -2,6 +2,7 @@
 // public AnalysisResult. Both engines share this code, so equal raw output means equal results.
 import { apexOf, extremeOf, type MergedColumns, type PenRecord, type SegmentRecord } from './records.js';
 import type { StructureOptions } from './structure-options.js';
+import { macdSeries } from './macd-series.js';
 import { computeStructures, type Structures } from './structures/index.js';
 import { penLines, type PenLineColumns } from './structures/lines.js';
 import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, PenColumns, Segment, SegmentOfSegments } from './types.js';
@@ -50,20 +51,55 @@ export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOpti
   const segmentsOfSegments = (options.enabled ? raw.segmentsOfSegments : []).map((s, index) =>
     shapeSegmentOfSegments(s, index, segments[s.startPen]!, segments[s.endPen]!),
   );
-  let pens: Pen[] | undefined;
-  return {
+  return withPenObjects({
     barCount: bars.high.length,
     merged,
     fractals: shapeFractals(m),
-    get pens(): Pen[] {
-      return (pens ??= penList(penColumns));
-    },
     penColumns,
     segments,
     segmentsOfSegments,
     ...structures,
     macd: raw.macd,
+  });
+}
+
+/** A result whose `pens` are made from its pen columns when first read, then kept. */
+function withPenObjects(r: Omit<AnalysisResult, 'pens'>): AnalysisResult {
+  let pens: Pen[] | undefined;
+  return {
+    ...r,
+    get pens(): Pen[] {
+      return (pens ??= penList(r.penColumns));
+    },
   };
+}
+
+/**
+ * A result as a message between threads carries it: without the parts its receiver makes from the
+ * others when read (the pen objects, the MACD histogram), which structured cloning would make and copy.
+ */
+export interface ResultMessage extends Omit<AnalysisResult, 'pens' | 'macd'> {
+  readonly macd: Omit<MacdSeries, 'histogram'>;
+}
+
+export function toMessage(r: AnalysisResult): ResultMessage {
+  const { dif, dea, firstValid } = r.macd;
+  return {
+    barCount: r.barCount,
+    merged: r.merged,
+    fractals: r.fractals,
+    penColumns: r.penColumns,
+    segments: r.segments,
+    segmentsOfSegments: r.segmentsOfSegments,
+    pivots: r.pivots,
+    buySellPoints: r.buySellPoints,
+    macd: { dif, dea, firstValid },
+  };
+}
+
+/** The result of a message (`histogramScale`: the options' MACD histogram scale). */
+export function fromMessage(m: ResultMessage, histogramScale: number): AnalysisResult {
+  return withPenObjects({ ...m, macd: macdSeries(m.macd.dif, m.macd.dea, m.macd.firstValid, histogramScale) });
 }
 
 /** Pen i of the columns as an object. */

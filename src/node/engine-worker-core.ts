@@ -1,6 +1,7 @@
 // The message loop of an engine worker thread: one request at a time, answer or error per id.
 import type { MessagePort } from 'node:worker_threads';
 import type { Engine } from '../core/engine.js';
+import { toMessage } from '../core/result.js';
 
 export interface WorkerRequest {
   readonly id: number;
@@ -15,7 +16,7 @@ export function serveEngine(engine: Engine, port: MessagePort, beforeCall?: (n: 
     try {
       beforeCall?.(++calls);
       // The coordinator validated the request before sending it.
-      port.postMessage({ id: m.id, result: engine.analyzeValidated(m.bars, m.options) });
+      port.postMessage({ id: m.id, result: toMessage(engine.analyzeValidated(m.bars, m.options)) });
     } catch (e) {
       const err = e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
       port.postMessage({ id: m.id, error: err });

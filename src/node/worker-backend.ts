@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AnalysisOptions } from '../core/options.js';
 import type { AnalysisResult, Bars } from '../core/types.js';
+import { fromMessage, type ResultMessage } from '../core/result.js';
 import { type EngineBackend } from '../failover/backend.js';
 import { EngineTimeoutError } from '../core/errors.js';
 
@@ -21,7 +22,7 @@ interface Job {
   readonly reject: (e: Error) => void;
 }
 
-type Reply = { ready: true } | { id: number; result: AnalysisResult } | { id: number; error: { name: string; message: string } };
+type Reply = { ready: true } | { id: number; result: ResultMessage } | { id: number; error: { name: string; message: string } };
 
 /** Starts the worker and waits until its engine is loaded (a load failure rejects). */
 export async function createWorkerBackend(o: WorkerBackendOptions = {}): Promise<WorkerBackend> {
@@ -101,7 +102,7 @@ export class WorkerBackend implements EngineBackend {
       const e = new Error(r.error.message);
       e.name = r.error.name;
       job.reject(e);
-    } else job.resolve(r.result);
+    } else job.resolve(fromMessage(r.result, job.options.macd.histogramScale));
     this.pump();
   }
 
