@@ -123,15 +123,22 @@ for (const n of SIZES) {
     sink += m.getResult()?.macd ?? 0;
   });
   add('core: all stages, incl. copy-in (no validation, no result objects)', 'ts', () => {
-    sink += analyzeRaw(next(), opt).pens.length;
+    sink += analyzeRaw(next(), opt).pens.n;
   });
   add('core: all stages, incl. copy-in (no validation, no result objects)', 'wasm', () => {
     sink += wasmStages(next(), MERGE | PENS | SEGMENTS | MACD_STAGE);
   });
-  add('analyze(): validation + all stages + result objects', 'ts', () => {
+  add('analyze(): validation + all stages + the result (pens as columns)', 'ts', () => {
+    sink += tsEngine.analyze(next()).penColumns.count;
+  });
+  add('analyze(): validation + all stages + the result (pens as columns)', 'wasm', () => {
+    sink += wasmEngine.analyze(next()).penColumns.count;
+  });
+  // The pen objects are made when result.pens is first read.
+  add('analyze(), then its pen objects read', 'ts', () => {
     sink += tsEngine.analyze(next()).pens.length;
   });
-  add('analyze(): validation + all stages + result objects', 'wasm', () => {
+  add('analyze(), then its pen objects read', 'wasm', () => {
     sink += wasmEngine.analyze(next()).pens.length;
   });
   // The failover coordinator's always-on output check, on each window's WASM result (made beforehand).
@@ -141,10 +148,10 @@ for (const n of SIZES) {
     sink += checkOutput(results[k], w[k], opt) === null ? 1 : 0;
   });
   add('analyze(), structures off (no segments of segments, pivots, points)', 'ts', () => {
-    sink += tsEngine.analyze(next(), noStructures).pens.length;
+    sink += tsEngine.analyze(next(), noStructures).penColumns.count;
   });
   add('analyze(), structures off (no segments of segments, pivots, points)', 'wasm', () => {
-    sink += wasmEngine.analyze(next(), noStructures).pens.length;
+    sink += wasmEngine.analyze(next(), noStructures).penColumns.count;
   });
   await bench.run();
   const c = cMacd(w[0].close);
