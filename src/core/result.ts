@@ -128,12 +128,31 @@ export function penList(c: PenColumns): Pen[] {
 
 /** Pen objects as columns (a streaming snapshot's pens, whose objects come first). */
 export function penColumnsOf(pens: readonly Pen[]): PenColumns {
-  const n = pens.length;
+  const c = lineColumnsOf(pens);
+  return {
+    count: c.count,
+    direction: c.direction,
+    startMerged: Int32Array.from(pens, (p) => p.startMerged),
+    endMerged: Int32Array.from(pens, (p) => p.endMerged),
+    startRaw: c.startRaw,
+    endRaw: c.endRaw,
+    startPrice: c.startPrice,
+    endPrice: c.endPrice,
+    startTime: c.startTime,
+    endTime: c.endTime,
+    confirmed: c.confirmed,
+  };
+}
+
+/** The columns pens and segments share: direction, raw bars, prices, times and confirmed flag. */
+export type LineColumns = Omit<PenColumns, 'startMerged' | 'endMerged'>;
+
+/** Pens or segments as the columns they share. */
+export function lineColumnsOf(lines: readonly (Pen | Segment)[]): LineColumns {
+  const n = lines.length;
   const c = {
     count: n,
     direction: new Int8Array(n),
-    startMerged: new Int32Array(n),
-    endMerged: new Int32Array(n),
     startRaw: new Int32Array(n),
     endRaw: new Int32Array(n),
     startPrice: new Float64Array(n),
@@ -143,17 +162,15 @@ export function penColumnsOf(pens: readonly Pen[]): PenColumns {
     confirmed: new Uint8Array(n),
   };
   for (let i = 0; i < n; i++) {
-    const p = pens[i]!;
-    c.direction[i] = p.direction === 'up' ? 1 : -1;
-    c.startMerged[i] = p.startMerged;
-    c.endMerged[i] = p.endMerged;
-    c.startRaw[i] = p.startRaw;
-    c.endRaw[i] = p.endRaw;
-    c.startPrice[i] = p.startPrice;
-    c.endPrice[i] = p.endPrice;
-    c.startTime[i] = p.startTime;
-    c.endTime[i] = p.endTime;
-    c.confirmed[i] = p.confirmed ? 1 : 0;
+    const l = lines[i]!;
+    c.direction[i] = l.direction === 'up' ? 1 : -1;
+    c.startRaw[i] = l.startRaw;
+    c.endRaw[i] = l.endRaw;
+    c.startPrice[i] = l.startPrice;
+    c.endPrice[i] = l.endPrice;
+    c.startTime[i] = l.startTime;
+    c.endTime[i] = l.endTime;
+    c.confirmed[i] = l.confirmed ? 1 : 0;
   }
   return c;
 }

@@ -4,7 +4,8 @@
 // reports in pass order. Loops return problem codes; the message is made afterwards.
 import type { AnalysisOptions } from '../core/options.js';
 import type { Level } from '../core/structure-options.js';
-import type { AnalysisResult, Bars, BuySellPoint, PenColumns, Pivot, Segment } from '../core/types.js';
+import { lineColumnsOf, type LineColumns } from '../core/result.js';
+import type { AnalysisResult, Bars, BuySellPoint, Pivot } from '../core/types.js';
 
 /** Structures turned off: none at all. */
 export function checkNoStructures(r: AnalysisResult): string | null {
@@ -51,9 +52,6 @@ const PASS: ReadonlyMap<string, number> = new Map([
   ['3b', 3],
 ]);
 
-/** The columns of a level's lines the checks read: the pen columns, or the segments' in their shape. */
-type LineColumns = Omit<PenColumns, 'startMerged' | 'endMerged'>;
-
 /** A level's lines and parents (the parents' line ranges as columns), read by index. */
 interface LevelView {
   readonly pens: boolean;
@@ -68,7 +66,8 @@ function levelView(r: AnalysisResult, level: Level): LevelView {
   const parents = pens ? r.segments : r.segmentsOfSegments;
   const v = {
     pens,
-    lines: pens ? r.penColumns : segmentColumns(r.segments),
+    // The pen columns, or the segments' in their shape.
+    lines: pens ? r.penColumns : lineColumnsOf(r.segments),
     parentStart: new Int32Array(parents.length),
     parentEnd: new Int32Array(parents.length),
     parentConfirmed: new Uint8Array(parents.length),
@@ -79,33 +78,6 @@ function levelView(r: AnalysisResult, level: Level): LevelView {
     v.parentConfirmed[i] = p.confirmed ? 1 : 0;
   });
   return v;
-}
-
-function segmentColumns(segs: readonly Segment[]): LineColumns {
-  const n = segs.length;
-  const c = {
-    count: n,
-    direction: new Int8Array(n),
-    startRaw: new Int32Array(n),
-    endRaw: new Int32Array(n),
-    startPrice: new Float64Array(n),
-    endPrice: new Float64Array(n),
-    startTime: new Float64Array(n),
-    endTime: new Float64Array(n),
-    confirmed: new Uint8Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const s = segs[i]!;
-    c.direction[i] = s.direction === 'up' ? 1 : -1;
-    c.startRaw[i] = s.startRaw;
-    c.endRaw[i] = s.endRaw;
-    c.startPrice[i] = s.startPrice;
-    c.endPrice[i] = s.endPrice;
-    c.startTime[i] = s.startTime;
-    c.endTime[i] = s.endTime;
-    c.confirmed[i] = s.confirmed ? 1 : 0;
-  }
-  return c;
 }
 
 /** Line i's range, its low (`high` false) or high: a pen's between its prices, a segment's from its raw bars. */
