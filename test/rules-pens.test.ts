@@ -126,6 +126,19 @@ describe.each(ENGINES)('$name engine', (engine) => {
     it('are what the pen objects are made from when first read, then kept; spreading, JSON and structured clone see them', () => {
       const result = r();
       expect(typeof Object.getOwnPropertyDescriptor(result, 'pens')?.get).toBe('function');
+      // In the order of the AnalysisResult type (what JSON.stringify of a result lists).
+      expect(Object.keys(result)).toEqual([
+        'barCount',
+        'merged',
+        'fractals',
+        'pens',
+        'penColumns',
+        'segments',
+        'segmentsOfSegments',
+        'pivots',
+        'buySellPoints',
+        'macd',
+      ]);
       const objects = result.pens;
       expect(result.pens).toBe(objects);
       const second = { index: 1, direction: 'down', startMerged: 7, endMerged: 11, startRaw: 8, endRaw: 12 };

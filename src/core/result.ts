@@ -63,14 +63,22 @@ export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOpti
   });
 }
 
-/** A result whose `pens` are made from its pen columns when first read, then kept. */
+/** A result whose `pens` are made from its pen columns when first read, then kept (keys in the type's order). */
 function withPenObjects(r: Omit<AnalysisResult, 'pens'>): AnalysisResult {
   let pens: Pen[] | undefined;
   return {
-    ...r,
+    barCount: r.barCount,
+    merged: r.merged,
+    fractals: r.fractals,
     get pens(): Pen[] {
       return (pens ??= penList(r.penColumns));
     },
+    penColumns: r.penColumns,
+    segments: r.segments,
+    segmentsOfSegments: r.segmentsOfSegments,
+    pivots: r.pivots,
+    buySellPoints: r.buySellPoints,
+    macd: r.macd,
   };
 }
 
