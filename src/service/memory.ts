@@ -23,8 +23,9 @@ export function resultBytes(r: AnalysisResult): number {
     f.mergedIndex.byteLength +
     f.rawIndex.byteLength +
     f.price.byteLength +
-    // The pens' columns, 50 bytes a pen (a streaming snapshot makes them only when read: not read
-    // here); their objects are counted below.
+    // The pens' columns, 50 bytes a pen, and their objects below. Counted by `pens`, which a
+    // streaming snapshot holds already (its columns are made when read) and a batch result makes
+    // here once: the pen replies read them.
     r.pens.length * 50 +
     // DIF, DEA and the histogram (made when first read, as a GetMACD does: not read here).
     macd.dif.byteLength * 3;
