@@ -6,6 +6,11 @@ import { parseBarsCsv, type CsvOptions } from '../src/core/csv.js';
 import { BarValidationError } from '../src/core/errors.js';
 import type { Bars } from '../src/core/types.js';
 import { thrown } from './support/helpers.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { readBarsCsvFile } from '../src/node/csv-file.js';
 
 const rows = (b: Bars) =>
   Array.from({ length: b.timestamp.length }, (_, i) => [b.timestamp[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]]);
@@ -110,6 +115,31 @@ describe('CSV files as sources write them', () => {
     );
     const b = parseBarsCsv('timestamp,open,high,low,close,volume\n1594944000000,.5,5.,+3,-0,1e3\n');
     expect([b.open[0], b.high[0], b.low[0], Object.is(b.close[0], -0), b.volume[0]]).toEqual([0.5, 5, 3, true, 1000]);
+  });
+});
+
+describe('CSV files on disk', () => {
+  it('a gzipped file (.gz) reads like the same text uncompressed, whatever its compression ratio', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
+    try {
+      // 20,000 equal rows compress ~100x: inflated in many pieces, unlike SPY hourly's ~3x.
+      const flat =
+        'timestamp,open,high,low,close,volume\n' +
+        Array.from({ length: 20_000 }, (_, i) => `${1_600_000_000_000 + i * 60_000},10,11,9,10,5\n`).join('');
+      const spy = gunzipSync(readFileSync('test/fixtures/spy_1h_19980102_20210331.csv.gz')).toString('utf8');
+      for (const [name, text] of [
+        ['flat', flat],
+        ['spy', spy],
+      ] as const) {
+        const path = join(dir, `${name}.csv.gz`);
+        writeFileSync(path, gzipSync(text));
+        const bars = readBarsCsvFile(path);
+        expect(bars.timestamp.length, name).toBe(name === 'flat' ? 20_000 : 40_832);
+        expect(bars).toEqual(parseBarsCsv(text));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
