@@ -13,7 +13,7 @@ export { barsFromObjects, sliceBars, type BarObject } from './core/bars.js';
 export { parseBarsCsv, type CsvOptions, type TimeUnit } from './core/csv.js';
 export { validateBars } from './core/validate.js';
 export { computeMacd } from './engines/ts/macd.js';
-export { fractalList } from './core/result.js';
+export { fractalList, penAt } from './core/result.js';
 export {
   DEFAULT_OPTIONS,
   MACD_PRESETS,
@@ -48,6 +48,7 @@ export type {
   MacdSeries,
   MergedBars,
   Pen,
+  PenColumns,
   Segment,
   SegmentCase,
   SegmentOfSegments,
