@@ -63,7 +63,7 @@ export const slot_resumeBegin: i32 = 44;
 export const slot_events: i32 = 45;
 export const slot_markI: i32 = 46;
 export const slot_markF: i32 = 47;
-// Pen-level lines of the structures (batch; pen-lines.ts).
+// The pens as lines: the result's pen columns and the structures' pens (batch; pen-lines.ts).
 export const slot_lBegin: i32 = 54;
 export const slot_lEnd: i32 = 55;
 export const slot_lLow: i32 = 56;

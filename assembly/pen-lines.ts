@@ -1,6 +1,7 @@
 // The pens as lines of the structure rules; twin of src/engines/ts/pen-lines.ts. Per pen: its start
 // and end prices, low and high, start and end raw bars (apexes of its merged bars), confirmed flag,
-// and its divergence metric, the MACD "peak" (docs/algorithms.md, "Levels and lines").
+// and its divergence metric, the MACD "peak" (docs/algorithms.md, "Levels and lines"); with the pen
+// stage's merged bars, the pen columns of the result.
 import { alloc, getF64, getI32, getI8, setF64, setI32, setI8 } from './mem';
 import { mEnd, mHigh, mHighApex, mLow, mLowApex, mStart, UP } from './merge';
 import { pCount, pDir, pEnd, pFlags, pStart } from './pens';

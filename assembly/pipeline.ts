@@ -61,8 +61,8 @@ export function closeOffset(): usize {
 /**
  * Runs the pipeline. penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss;
  * seed: 0 first_close, 1 sma. `stages` selects MERGE (merged bars + fractals), PENS, SEGMENTS, MACD
- * and LINES (the pens as lines: the result's pen columns and the structures' pens); each of pens, segments and lines needs the stages
- * before it. Subsets exist for benchmarks.
+ * and LINES (the pens as lines: the result's pen columns and the structures' pens); each of pens,
+ * segments and lines needs the stages before it. Subsets exist for benchmarks.
  */
 export function run(
   penDef: i32,

@@ -12,9 +12,12 @@ function parseYaml(name: string, text: string): unknown {
   }
 }
 
+/** The parsed value of macd_params.yaml's text; none without text (the built-in presets). */
+const macdParamsValue = (text?: string): unknown => (text === undefined ? undefined : parseYaml('macd_params', text));
+
 /** Parses macd_params.yaml; without text, the built-in presets. */
 export function parseMacdParams(text?: string): { defaultPreset: string; presets: Record<string, MacdPeriods> } {
-  return macdParamsOf(text === undefined ? undefined : parseYaml('macd_params', text));
+  return macdParamsOf(macdParamsValue(text));
 }
 
 /**
@@ -22,9 +25,5 @@ export function parseMacdParams(text?: string): { defaultPreset: string; presets
  * `role` (chan serve --role) overrides system.role, whose defaults it then takes.
  */
 export function parseConfig(defaultYaml = '', macdParamsYaml?: string, role?: 'primary' | 'backup'): EngineConfig {
-  return configOf(
-    parseYaml('default', defaultYaml),
-    macdParamsYaml === undefined ? undefined : parseYaml('macd_params', macdParamsYaml),
-    role,
-  );
+  return configOf(parseYaml('default', defaultYaml), macdParamsValue(macdParamsYaml), role);
 }
