@@ -22,22 +22,25 @@ import { addFractal, BOTTOM, DOWN, mDir, mEnd, mFx, mHigh, mHighApex, mLow, mLow
 import { lBegin, lBeginRaw, lConfirmed, lEnd, lEndRaw, lHigh, lLow, lPeak, buildPenLines, clearPenLines } from './pen-lines';
 import { penAddVirtualTail, penInit, penOnClassified } from './pens';
 import { buildSegments, buildSegments0, buildSegmentsOfSegments } from './segments';
+import { buildStructures, clearStructures, STRUCTURE_OPTIONS, writeStructureSlots } from './structures';
 
 let n: i32 = 0;
 let inHigh: usize = 0;
 let inLow: usize = 0;
 let inClose: usize = 0;
+let inOptions: usize = 0;
 let dif: usize = 0;
 let dea: usize = 0;
 let hist: usize = 0;
 let table: usize = 0;
 
-// Stage bits of run(); the engine passes all five, benchmarks subsets.
+// Stage bits of run(); the engine passes all six (STRUCTURES when they are on), benchmarks subsets.
 const MERGE: i32 = 1,
   PENS: i32 = 2,
   SEGMENTS: i32 = 4,
   MACD: i32 = 8,
-  LINES: i32 = 16;
+  LINES: i32 = 16,
+  STRUCTURES: i32 = 32;
 
 /** Resets the heap and reserves room for n bars; returns the address of high[0] (low and close follow). */
 export function prepare(bars: i32): usize {
@@ -47,6 +50,7 @@ export function prepare(bars: i32): usize {
   inHigh = alloc(bars << 3);
   inLow = alloc(bars << 3);
   inClose = alloc(bars << 3);
+  inOptions = alloc(STRUCTURE_OPTIONS << 3);
   return inHigh;
 }
 
@@ -57,12 +61,22 @@ export function lowOffset(): usize {
 export function closeOffset(): usize {
   return inClose - inHigh;
 }
+/** `bytes` of the run's heap (the structure tests' lines; see structures.ts: levelStructures). */
+export function scratch(bytes: i32): usize {
+  return alloc(bytes);
+}
+
+/** Byte offset from high[0] to the structure options (structures.ts: STRUCTURE_OPTIONS f64). */
+export function structureOptionsOffset(): usize {
+  return inOptions - inHigh;
+}
 
 /**
  * Runs the pipeline. penDef: 0 new_3kline, 1 traditional; fxCheck: 0 strict, 1 half, 2 loss;
  * seed: 0 first_close, 1 sma. `stages` selects MERGE (merged bars + fractals), PENS, SEGMENTS, MACD
- * and LINES (the pens as lines: the result's pen columns and the structures' pens); each of pens,
- * segments and lines needs the stages before it. Subsets exist for benchmarks.
+ * LINES (the pens as lines: the result's pen columns and the structures' pens) and STRUCTURES
+ * (pivots and points, with the options the host wrote); each needs the stages before it. Subsets
+ * exist for benchmarks.
  */
 export function run(
   penDef: i32,
@@ -88,10 +102,13 @@ export function run(
   dea = alloc(n << 3);
   hist = alloc(n << 3);
   clearPenLines();
+  clearStructures();
   if ((stages & MACD) == 0) return;
   if (seed == 1) macdSmaSeed(n, inClose, dif, dea, hist, fast, slow, signal, scale);
   else macdFirstClose(n, inClose, dif, dea, hist, fast, slow, signal, scale);
-  if ((stages & LINES) != 0) buildPenLines(hist);
+  if ((stages & LINES) == 0) return;
+  buildPenLines(hist);
+  if ((stages & STRUCTURES) != 0) buildStructures(inOptions, inHigh, inLow);
 }
 
 /** The output table (layout.ts): merged bars, pens, segments and the MACD columns of the last run. */
@@ -110,6 +127,7 @@ export function layout(): usize {
   setI32(t, slot_lEndRaw, <i32>lEndRaw);
   setI32(t, slot_lConfirmed, <i32>lConfirmed);
   setI32(t, slot_lPeak, <i32>lPeak);
+  writeStructureSlots(t);
   return t;
 }
 

@@ -3,10 +3,10 @@
 // parent or outside N, a 3b outside N with no limit, r == max_bsp2_rate, the related line of a point
 // that gets a second type, and a segment's low/high from its raw bars. The rules are one engine-neutral
 // module both engines call; the last cases run whole series through both engines.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { allocateBars } from '../src/core/bars.js';
-import { resolveStructureOptions, type PartialLevelPointOptions } from '../src/core/structure-options.js';
-import { parentsOf, penLines, segmentLines, type Lines } from '../src/core/structures/lines.js';
+import { resolveStructureOptions, type PartialLevelPointOptions, type StructureOptions } from '../src/core/structure-options.js';
+import { parentsOf, penLines, segmentLines, type Lines, type Parents } from '../src/core/structures/lines.js';
 import { penLineColumns } from '../src/engines/ts/pen-lines.js';
 import { macdSeries } from '../src/core/macd-series.js';
 import { buildPivots, type PivotRecord } from '../src/core/structures/pivots.js';
@@ -15,6 +15,7 @@ import type { MergedColumns, PenRecord, SegmentRecord } from '../src/core/record
 import type { Bars } from '../src/core/types.js';
 import { barsAlong } from './support/bars-along.js';
 import { ENGINES } from './support/engines.js';
+import { wasmLevel } from './support/wasm-level.js';
 
 /** Lines through turning prices: line i runs from p[i] to p[i + 1] over raw bars 10i..10(i + 1); metric m[i] (default 1). */
 function linesThrough(p: readonly number[], m: readonly number[] = []): Lines {
@@ -54,6 +55,20 @@ const parents = (specs: readonly ParentSpec[], n: number) =>
     n,
   );
 
+/** The rules of one level: the shared TS rules (the TS engine, streaming) and the WASM engine's twin stage. */
+const RULES = [
+  {
+    name: 'ts',
+    level(lines: Lines, ps: Parents, o: StructureOptions) {
+      const pivots = buildPivots(lines, ps, o.combinePivots);
+      return { pivots, points: buildPoints(lines, ps, new Owned().reset(pivots, 0, ps.m), o.points.pen).points };
+    },
+  },
+  { name: 'wasm', level: wasmLevel },
+];
+/** The rules the cases below run on (set by each describe.each block). */
+let rules: (typeof RULES)[number] = RULES[0]!;
+
 /** The pivots and stored points of one level, with point options (both sides) and pivot combination. */
 function run(
   p: readonly number[],
@@ -64,9 +79,7 @@ function run(
 ) {
   const lines = linesThrough(p, m);
   const ps = parents(specs, lines.n);
-  const pivots = buildPivots(lines, ps, combine);
-  const options = resolveStructureOptions({ points: { pen: o } }).points.pen;
-  const { points } = buildPoints(lines, ps, new Owned().reset(pivots, 0, ps.m), options);
+  const { pivots, points } = rules.level(lines, ps, resolveStructureOptions({ combinePivots: combine, points: { pen: o } }));
   return {
     pivots: pivots.map(pivotRow),
     points: points.map((q) => ({ line: q.line, side: q.side, types: q.types.join(','), relate: q.relate, rate: q.divergenceRate })),
@@ -95,220 +108,226 @@ const A_PARENTS: ParentSpec[] = [
 // MACD peaks: pen 3's 2 and pen 9's 1 (a divergence rate of 0.5); pen 12's 0.5 against pen 10's 1.
 const A_METRIC = [1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0.5];
 
-describe('pivots', () => {
-  it("three lines against the parent make one: the range is the first two candidates' overlap; a later candidate overlapping it strictly extends it", () => {
-    // Segment 1's candidates are its up pens 4 [101,108], 6 [100,107], 8 [96,105]: 4 and 6 overlap in [101,107];
-    // 8 overlaps that strictly and extends the pivot to pen 8 (peak low 96). The range and mid stay.
-    expect(run(A, A_PARENTS, {}, A_METRIC).pivots).toEqual([
-      { lines: [4, 8], range: [101, 107], mid: 104, peaks: [96, 108], confirmed: true, owner: 1 },
-    ]);
+describe.each(RULES)('$name rules', (r) => {
+  beforeAll(() => {
+    rules = r;
   });
 
-  it('strict overlap: two candidates that only touch make no pivot', () => {
-    // Up parent: down pens 1 [15,20] and 3 [20,25] touch at 20.
-    expect(run([10, 20, 15, 25, 20, 30], [[0, 4, 'up', true]]).pivots).toEqual([]);
-    // One tick more overlap makes one.
-    expect(run([10, 20, 15, 25, 19.9, 30], [[0, 4, 'up', true]]).pivots).toEqual([
-      { lines: [1, 3], range: [19.9, 20], mid: 19.95, peaks: [15, 25], confirmed: true, owner: 0 },
-    ]);
-  });
-
-  it('no pivot starts at line 0 (it would have no entering line): the candidates keep growing and the next two make it', () => {
-    // Up parent over lines 0..5 whose first line runs down: candidates 0 [15,20], 2 [16,19], 4 [17,25].
-    expect(run([20, 15, 19, 16, 25, 17, 30], [[0, 5, 'up', true]]).pivots).toEqual([
-      { lines: [2, 4], range: [17, 19], mid: 18, peaks: [16, 25], confirmed: true, owner: 0 },
-    ]);
-  });
-
-  it('combination: a pivot whose range touches the previous one of the same parent merges into it (the union, with the first mid); off, they stay apart', () => {
-    // Up parent: candidates 1 [15,20], 3 [16,19] make [16,19]; 5 [19,26] only touches it (no extension);
-    // 5 and 7 [18,24] make [19,24], which touches [16,19] at 19.
-    const p = [10, 20, 15, 19, 16, 26, 19, 24, 18, 30];
-    const one: ParentSpec[] = [[0, 8, 'up', true]];
-    expect(run(p, one).pivots).toEqual([{ lines: [1, 7], range: [16, 24], mid: 17.5, peaks: [15, 26], confirmed: true, owner: 0 }]);
-    expect(run(p, one, {}, [], false).pivots).toEqual([
-      { lines: [1, 3], range: [16, 19], mid: 17.5, peaks: [15, 20], confirmed: true, owner: 0 },
-      { lines: [5, 7], range: [19, 24], mid: 21.5, peaks: [18, 26], confirmed: true, owner: 0 },
-    ]);
-    // The same two pivots in two parents never merge (a pivot never spans two parents).
-    const two: ParentSpec[] = [
-      [0, 4, 'up', true],
-      [5, 8, 'up', false],
-    ];
-    expect(run(p, two).pivots.map((z) => z.lines)).toEqual([
-      [1, 3],
-      [5, 7],
-    ]);
-  });
-
-  it('the trailing scan: lines after the last parent make pivots against the last parent direction, unconfirmed and owned by none', () => {
-    // Parent 0 runs up over lines 0..2; lines 3..8 follow it. The trailing scan runs down (against the
-    // last parent), so its candidates are the up lines 4 [112,122], 6 [114,121] and 8 [111,124]:
-    // 4 and 6 make [114,121], and 8 overlaps it strictly and extends it.
-    const p = [100, 120, 110, 130, 112, 122, 114, 121, 111, 124];
-    expect(run(p, [[0, 2, 'up', true]]).pivots).toEqual([
-      { lines: [4, 8], range: [114, 121], mid: 117.5, peaks: [111, 124], confirmed: false, owner: -1 },
-    ]);
-  });
-});
-
-describe('types 1 and 1p', () => {
-  it('type 1: the last pivot left by the parent end E, which breaks it, is its extreme, and diverges (rate = m(E) / m(in line))', () => {
-    const r = run(A, A_PARENTS, {}, A_METRIC);
-    expect(r.points.find((q) => q.line === 9)).toEqual({ line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 });
-  });
-
-  it('divergence: a rate above divergence_rate is not a point (0.95 > 0.9), unless the rate is .inf (or above 100: no test)', () => {
-    const m = [1, 1, 1, 2, 1, 1, 1, 1, 1, 1.9];
-    expect(run(A, A_PARENTS, {}, m).points).toEqual([]); // no type 1, so no 2 or 3 after it either
-    for (const divergenceRate of [Infinity, 101]) {
-      expect(run(A, A_PARENTS, { divergenceRate }, m).points[0]).toEqual({ line: 9, side: 'buy', types: '1', relate: null, rate: 0.95 });
-    }
-    // 100 still compares.
-    expect(run(A, A_PARENTS, { divergenceRate: 100 }, [1, 1, 1, 0.01, 1, 1, 1, 1, 1, 1.9]).points).toEqual([]);
-  });
-
-  it('break: an E that does not go below the pivot low has no rate and is no point', () => {
-    const p = A.slice();
-    p[10] = 102; // pen 9 ends at 102, above the pivot's low 101 (pen 10 starts there)
-    const r = run(p, A_PARENTS, { divergenceRate: Infinity }, A_METRIC);
-    expect(r.points.filter((q) => q.line === 9)).toEqual([]);
-  });
-
-  it('bs1_peak: a line of the pivot below E keeps E from being a point; with bs1_peak off it is one', () => {
-    const p = A.slice();
-    p[8] = 89; // pen 7 reaches 89, below E's 90 (pen 8 then runs 89 -> 105)
-    expect(run(p, A_PARENTS, {}, A_METRIC).points.filter((q) => q.line === 9)).toEqual([]);
-    expect(run(p, A_PARENTS, { bsp1Peak: false }, A_METRIC).points.find((q) => q.line === 9)?.types).toBe('1');
-  });
-
-  it('min_pivot_count: a parent without its pivots gives no 1/1p; 0 lets 1p through (E reaching the extreme of the line two before it, equality included)', () => {
-    // Segment 2 (up, pens 10..12) has no pivot: pen 12 (to 115) is beyond pen 10 (to 104): a 1p candidate, not stored.
-    expect(run(A, A_PARENTS, {}, A_METRIC).points.some((q) => q.line === 12)).toBe(false);
-    const r = run(A, A_PARENTS, { minPivotCount: 0 }, A_METRIC);
-    expect(r.points.find((q) => q.line === 12)).toEqual({ line: 12, side: 'sell', types: '1p', relate: null, rate: 0.5 / (1 + 1e-7) });
-    // Equal extremes count: pen 12 ending at exactly 104 still reaches pen 10's 104.
-    const p = A.slice();
-    p[13] = 104;
-    p[14] = 100;
-    expect(run(p, A_PARENTS, { minPivotCount: 0 }, A_METRIC).points.find((q) => q.line === 12)?.types).toBe('1p');
-    p[13] = 103.9;
-    expect(run(p, A_PARENTS, { minPivotCount: 0 }, A_METRIC).points.some((q) => q.line === 12)).toBe(false);
-  });
-});
-
-describe('types 2 and 2s', () => {
-  it('type 2: the first retracement after the type-1 line, r = amp(b2) / amp(k) <= max_bsp2_rate (equality included), related to the type-1 line', () => {
-    // k = pen 10 (90 -> 104, amp 14), b2 = pen 11 (104 -> 98, amp 6): r = 6 / 14.
-    const r = 6 / 14;
-    expect(run(A, A_PARENTS, {}, A_METRIC).points.find((q) => q.line === 11)).toEqual({
-      line: 11,
-      side: 'buy',
-      types: '2',
-      relate: 9,
-      rate: null,
+  describe('pivots', () => {
+    it("three lines against the parent make one: the range is the first two candidates' overlap; a later candidate overlapping it strictly extends it", () => {
+      // Segment 1's candidates are its up pens 4 [101,108], 6 [100,107], 8 [96,105]: 4 and 6 overlap in [101,107];
+      // 8 overlaps that strictly and extends the pivot to pen 8 (peak low 96). The range and mid stay.
+      expect(run(A, A_PARENTS, {}, A_METRIC).pivots).toEqual([
+        { lines: [4, 8], range: [101, 107], mid: 104, peaks: [96, 108], confirmed: true, owner: 1 },
+      ]);
     });
-    expect(run(A, A_PARENTS, { maxBsp2Rate: r }, A_METRIC).points.find((q) => q.line === 11)?.types).toBe('2');
-    const below = r - Number.EPSILON / 4;
-    expect(below).toBeLessThan(r);
-    expect(run(A, A_PARENTS, { maxBsp2Rate: below }, A_METRIC).points.some((q) => q.line === 11)).toBe(false);
-  });
 
-  it("bsp2_follow_1: without the type-1 point there is no type 2; off, it comes anyway, related to b1's type-1 candidate or to none", () => {
-    const m = [1, 1, 1, 2, 1, 1, 1, 1, 1, 1.9]; // pen 9's rate 0.95: a rejected candidate
-    expect(run(A, A_PARENTS, {}, m).points).toEqual([]);
-    const r = run(A, A_PARENTS, { bsp2Follow1: false }, m).points;
-    expect(r.find((q) => q.line === 11)).toEqual({ line: 11, side: 'buy', types: '2', relate: 9, rate: null });
-  });
-
-  it('2s: later retracements overlapping the first one; across parents only into the last one while b2 is unconfirmed', () => {
-    // Make pen 13 (the next down line after b2 = 11) overlap pen 11 [98,104]: 115 -> 102.
-    const p = A.slice();
-    p[14] = 102;
-    p[15] = 118;
-    // r(13) = |102 - 104| / 14 (its end against k's end).
-    expect(run(p, A_PARENTS, {}, A_METRIC).points.find((q) => q.line === 13)).toEqual({
-      line: 13,
-      side: 'buy',
-      types: '2s',
-      relate: 9,
-      rate: null,
+    it('strict overlap: two candidates that only touch make no pivot', () => {
+      // Up parent: down pens 1 [15,20] and 3 [20,25] touch at 20.
+      expect(run([10, 20, 15, 25, 20, 30], [[0, 4, 'up', true]]).pivots).toEqual([]);
+      // One tick more overlap makes one.
+      expect(run([10, 20, 15, 25, 19.9, 30], [[0, 4, 'up', true]]).pivots).toEqual([
+        { lines: [1, 3], range: [19.9, 20], mid: 19.95, peaks: [15, 25], confirmed: true, owner: 0 },
+      ]);
     });
-    // b2's segment confirmed: pen 13, outside it, is no 2s.
-    const confirmed: ParentSpec[] = [A_PARENTS[0]!, A_PARENTS[1]!, [10, 12, 'up', true]];
-    expect(run(p, confirmed, {}, A_METRIC).points.some((q) => q.line === 13)).toBe(false);
-    // max_bsp2s_level 1 still allows this first level; 2s not reported removes it.
-    expect(run(p, A_PARENTS, { maxBsp2sLevel: 1 }, A_METRIC).points.some((q) => q.line === 13)).toBe(true);
-    expect(run(p, A_PARENTS, { types: ['1', '1p', '2', '3a', '3b'] }, A_METRIC).points.some((q) => q.line === 13)).toBe(false);
-  });
-});
 
-describe('types 3a and 3b', () => {
-  it('3b outside N with no limit: N is the last parent and owns no pivot, so the first line after b1 + 2 not coming back into the pivot counts, past N', () => {
-    // C = pivot [101,107]. Pen 11 (low 98) comes back into it; pen 13 (115 -> 109, low 109) does not.
-    const r = run(A, A_PARENTS, {}, A_METRIC).points;
-    expect(r).toEqual([
-      { line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 },
-      { line: 11, side: 'buy', types: '2', relate: 9, rate: null },
-      { line: 13, side: 'buy', types: '3b', relate: 9, rate: null },
-    ]);
-    // With a parent after N, the limit is N's last line - 1 = 11: no 3b.
-    const more: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 12, 'up', true], [13, 14, 'down', false]];
-    expect(run(A, more, {}, A_METRIC).points.some((q) => q.types.includes('3b'))).toBe(false);
-  });
-
-  // Segment 2 now runs up over pens 10..16 with a pivot of its own: down pens 11 [98,104] and 13 [99,103]
-  // make [99,103], left by pen 14; x = pen 15 (112 -> 106) stays above 103.
-  // prettier-ignore
-  const B = [80, 110, 100, 120, 101, 108, 100, 107, 96, 105, 90, 104, 98, 103, 99, 112, 106, 118];
-  it('3a: the line after the first pivot of the next parent N, not coming back into it', () => {
-    const inside: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 16, 'up', false]];
-    expect(run(B, inside, {}, A_METRIC).points.find((q) => q.line === 15)).toEqual({
-      line: 15,
-      side: 'buy',
-      types: '3a',
-      relate: 9,
-      rate: null,
+    it('no pivot starts at line 0 (it would have no entering line): the candidates keep growing and the next two make it', () => {
+      // Up parent over lines 0..5 whose first line runs down: candidates 0 [15,20], 2 [16,19], 4 [17,25].
+      expect(run([20, 15, 19, 16, 25, 17, 30], [[0, 5, 'up', true]]).pivots).toEqual([
+        { lines: [2, 4], range: [17, 19], mid: 18, peaks: [16, 25], confirmed: true, owner: 0 },
+      ]);
     });
-    // bsp3_peak: x must reach beyond the pivot's peak high (104): 112 does.
-    expect(run(B, inside, { bsp3Peak: true }, A_METRIC).points.some((q) => q.line === 15)).toBe(true);
-    // Coming back into the pivot (x's low 102 under its high 103): no 3a.
-    const back = B.slice();
-    back[16] = 102;
-    expect(run(back, inside, {}, A_METRIC).points.some((q) => q.types.includes('3a'))).toBe(false);
+
+    it('combination: a pivot whose range touches the previous one of the same parent merges into it (the union, with the first mid); off, they stay apart', () => {
+      // Up parent: candidates 1 [15,20], 3 [16,19] make [16,19]; 5 [19,26] only touches it (no extension);
+      // 5 and 7 [18,24] make [19,24], which touches [16,19] at 19.
+      const p = [10, 20, 15, 19, 16, 26, 19, 24, 18, 30];
+      const one: ParentSpec[] = [[0, 8, 'up', true]];
+      expect(run(p, one).pivots).toEqual([{ lines: [1, 7], range: [16, 24], mid: 17.5, peaks: [15, 26], confirmed: true, owner: 0 }]);
+      expect(run(p, one, {}, [], false).pivots).toEqual([
+        { lines: [1, 3], range: [16, 19], mid: 17.5, peaks: [15, 20], confirmed: true, owner: 0 },
+        { lines: [5, 7], range: [19, 24], mid: 21.5, peaks: [18, 26], confirmed: true, owner: 0 },
+      ]);
+      // The same two pivots in two parents never merge (a pivot never spans two parents).
+      const two: ParentSpec[] = [
+        [0, 4, 'up', true],
+        [5, 8, 'up', false],
+      ];
+      expect(run(p, two).pivots.map((z) => z.lines)).toEqual([
+        [1, 3],
+        [5, 7],
+      ]);
+    });
+
+    it('the trailing scan: lines after the last parent make pivots against the last parent direction, unconfirmed and owned by none', () => {
+      // Parent 0 runs up over lines 0..2; lines 3..8 follow it. The trailing scan runs down (against the
+      // last parent), so its candidates are the up lines 4 [112,122], 6 [114,121] and 8 [111,124]:
+      // 4 and 6 make [114,121], and 8 overlaps it strictly and extends it.
+      const p = [100, 120, 110, 130, 112, 122, 114, 121, 111, 124];
+      expect(run(p, [[0, 2, 'up', true]]).pivots).toEqual([
+        { lines: [4, 8], range: [114, 121], mid: 117.5, peaks: [111, 124], confirmed: false, owner: -1 },
+      ]);
+    });
   });
 
-  it('3a after the last parent (N is the last parent), and outside N in a parent of fewer than 3 lines when nidx >= m - 2', () => {
-    const last: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 14, 'up', false]];
-    expect(run(B, last, {}, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
-    const short: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 14, 'up', true], [15, 16, 'down', false]];
-    expect(run(B, short, {}, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
-    // In a parent of 3 lines, not.
-    const B3 = [...B, 110];
-    const long: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 14, 'up', true], [15, 17, 'down', false]];
-    expect(run(B3, long, {}, A_METRIC).points.some((q) => q.types.includes('3a'))).toBe(false);
+  describe('types 1 and 1p', () => {
+    it('type 1: the last pivot left by the parent end E, which breaks it, is its extreme, and diverges (rate = m(E) / m(in line))', () => {
+      const r = run(A, A_PARENTS, {}, A_METRIC);
+      expect(r.points.find((q) => q.line === 9)).toEqual({ line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 });
+    });
+
+    it('divergence: a rate above divergence_rate is not a point (0.95 > 0.9), unless the rate is .inf (or above 100: no test)', () => {
+      const m = [1, 1, 1, 2, 1, 1, 1, 1, 1, 1.9];
+      expect(run(A, A_PARENTS, {}, m).points).toEqual([]); // no type 1, so no 2 or 3 after it either
+      for (const divergenceRate of [Infinity, 101]) {
+        expect(run(A, A_PARENTS, { divergenceRate }, m).points[0]).toEqual({ line: 9, side: 'buy', types: '1', relate: null, rate: 0.95 });
+      }
+      // 100 still compares.
+      expect(run(A, A_PARENTS, { divergenceRate: 100 }, [1, 1, 1, 0.01, 1, 1, 1, 1, 1, 1.9]).points).toEqual([]);
+    });
+
+    it('break: an E that does not go below the pivot low has no rate and is no point', () => {
+      const p = A.slice();
+      p[10] = 102; // pen 9 ends at 102, above the pivot's low 101 (pen 10 starts there)
+      const r = run(p, A_PARENTS, { divergenceRate: Infinity }, A_METRIC);
+      expect(r.points.filter((q) => q.line === 9)).toEqual([]);
+    });
+
+    it('bs1_peak: a line of the pivot below E keeps E from being a point; with bs1_peak off it is one', () => {
+      const p = A.slice();
+      p[8] = 89; // pen 7 reaches 89, below E's 90 (pen 8 then runs 89 -> 105)
+      expect(run(p, A_PARENTS, {}, A_METRIC).points.filter((q) => q.line === 9)).toEqual([]);
+      expect(run(p, A_PARENTS, { bsp1Peak: false }, A_METRIC).points.find((q) => q.line === 9)?.types).toBe('1');
+    });
+
+    it('min_pivot_count: a parent without its pivots gives no 1/1p; 0 lets 1p through (E reaching the extreme of the line two before it, equality included)', () => {
+      // Segment 2 (up, pens 10..12) has no pivot: pen 12 (to 115) is beyond pen 10 (to 104): a 1p candidate, not stored.
+      expect(run(A, A_PARENTS, {}, A_METRIC).points.some((q) => q.line === 12)).toBe(false);
+      const r = run(A, A_PARENTS, { minPivotCount: 0 }, A_METRIC);
+      expect(r.points.find((q) => q.line === 12)).toEqual({ line: 12, side: 'sell', types: '1p', relate: null, rate: 0.5 / (1 + 1e-7) });
+      // Equal extremes count: pen 12 ending at exactly 104 still reaches pen 10's 104.
+      const p = A.slice();
+      p[13] = 104;
+      p[14] = 100;
+      expect(run(p, A_PARENTS, { minPivotCount: 0 }, A_METRIC).points.find((q) => q.line === 12)?.types).toBe('1p');
+      p[13] = 103.9;
+      expect(run(p, A_PARENTS, { minPivotCount: 0 }, A_METRIC).points.some((q) => q.line === 12)).toBe(false);
+    });
   });
 
-  it('a second type joins the point on its line, in pass order, with the related line it had', () => {
-    // Segment 1's pivot lower, at [91,96] (up pens 4 [91,97], 6 [90,96], 8 [88,95]), E = pen 9 to 80:
-    // the type 2 on pen 11 (104 -> 98, r = 6 / 24) does not come back into [91,96] either: a 3b too.
-    const p = [80, 110, 100, 120, 91, 97, 90, 96, 88, 95, 80, 104, 98, 115, 109, 118];
-    expect(run(p, A_PARENTS, {}, A_METRIC).points).toEqual([
-      { line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 },
-      { line: 11, side: 'buy', types: '2,3b', relate: 9, rate: null },
-    ]);
+  describe('types 2 and 2s', () => {
+    it('type 2: the first retracement after the type-1 line, r = amp(b2) / amp(k) <= max_bsp2_rate (equality included), related to the type-1 line', () => {
+      // k = pen 10 (90 -> 104, amp 14), b2 = pen 11 (104 -> 98, amp 6): r = 6 / 14.
+      const r = 6 / 14;
+      expect(run(A, A_PARENTS, {}, A_METRIC).points.find((q) => q.line === 11)).toEqual({
+        line: 11,
+        side: 'buy',
+        types: '2',
+        relate: 9,
+        rate: null,
+      });
+      expect(run(A, A_PARENTS, { maxBsp2Rate: r }, A_METRIC).points.find((q) => q.line === 11)?.types).toBe('2');
+      const below = r - Number.EPSILON / 4;
+      expect(below).toBeLessThan(r);
+      expect(run(A, A_PARENTS, { maxBsp2Rate: below }, A_METRIC).points.some((q) => q.line === 11)).toBe(false);
+    });
+
+    it("bsp2_follow_1: without the type-1 point there is no type 2; off, it comes anyway, related to b1's type-1 candidate or to none", () => {
+      const m = [1, 1, 1, 2, 1, 1, 1, 1, 1, 1.9]; // pen 9's rate 0.95: a rejected candidate
+      expect(run(A, A_PARENTS, {}, m).points).toEqual([]);
+      const r = run(A, A_PARENTS, { bsp2Follow1: false }, m).points;
+      expect(r.find((q) => q.line === 11)).toEqual({ line: 11, side: 'buy', types: '2', relate: 9, rate: null });
+    });
+
+    it('2s: later retracements overlapping the first one; across parents only into the last one while b2 is unconfirmed', () => {
+      // Make pen 13 (the next down line after b2 = 11) overlap pen 11 [98,104]: 115 -> 102.
+      const p = A.slice();
+      p[14] = 102;
+      p[15] = 118;
+      // r(13) = |102 - 104| / 14 (its end against k's end).
+      expect(run(p, A_PARENTS, {}, A_METRIC).points.find((q) => q.line === 13)).toEqual({
+        line: 13,
+        side: 'buy',
+        types: '2s',
+        relate: 9,
+        rate: null,
+      });
+      // b2's segment confirmed: pen 13, outside it, is no 2s.
+      const confirmed: ParentSpec[] = [A_PARENTS[0]!, A_PARENTS[1]!, [10, 12, 'up', true]];
+      expect(run(p, confirmed, {}, A_METRIC).points.some((q) => q.line === 13)).toBe(false);
+      // max_bsp2s_level 1 still allows this first level; 2s not reported removes it.
+      expect(run(p, A_PARENTS, { maxBsp2sLevel: 1 }, A_METRIC).points.some((q) => q.line === 13)).toBe(true);
+      expect(run(p, A_PARENTS, { types: ['1', '1p', '2', '3a', '3b'] }, A_METRIC).points.some((q) => q.line === 13)).toBe(false);
+    });
   });
 
-  it('a point made without a related line takes the one a later type brings', () => {
-    // Contrived parents (segment 2 runs down over pens 10..11, the last one): its type 2 on pen 13
-    // (k = pen 12, 98 -> 115; b2 = pen 13, 115 -> 109) has no type-1 candidate to follow (bsp2_follow_1
-    // off), then segment 1's 3b lands on pen 13 (no limit: N is the last parent without pivots) with pen 9.
-    const parents: ParentSpec[] = [A_PARENTS[0]!, A_PARENTS[1]!, [10, 11, 'down', false]];
-    expect(run(A, parents, { bsp2Follow1: false }, A_METRIC).points.filter((q) => q.line >= 9)).toEqual([
-      { line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 },
-      { line: 11, side: 'buy', types: '2', relate: 9, rate: null },
-      { line: 13, side: 'buy', types: '2,3b', relate: 9, rate: null },
-    ]);
+  describe('types 3a and 3b', () => {
+    it('3b outside N with no limit: N is the last parent and owns no pivot, so the first line after b1 + 2 not coming back into the pivot counts, past N', () => {
+      // C = pivot [101,107]. Pen 11 (low 98) comes back into it; pen 13 (115 -> 109, low 109) does not.
+      const r = run(A, A_PARENTS, {}, A_METRIC).points;
+      expect(r).toEqual([
+        { line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 },
+        { line: 11, side: 'buy', types: '2', relate: 9, rate: null },
+        { line: 13, side: 'buy', types: '3b', relate: 9, rate: null },
+      ]);
+      // With a parent after N, the limit is N's last line - 1 = 11: no 3b.
+      const more: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 12, 'up', true], [13, 14, 'down', false]];
+      expect(run(A, more, {}, A_METRIC).points.some((q) => q.types.includes('3b'))).toBe(false);
+    });
+
+    // Segment 2 now runs up over pens 10..16 with a pivot of its own: down pens 11 [98,104] and 13 [99,103]
+    // make [99,103], left by pen 14; x = pen 15 (112 -> 106) stays above 103.
+    // prettier-ignore
+    const B = [80, 110, 100, 120, 101, 108, 100, 107, 96, 105, 90, 104, 98, 103, 99, 112, 106, 118];
+    it('3a: the line after the first pivot of the next parent N, not coming back into it', () => {
+      const inside: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 16, 'up', false]];
+      expect(run(B, inside, {}, A_METRIC).points.find((q) => q.line === 15)).toEqual({
+        line: 15,
+        side: 'buy',
+        types: '3a',
+        relate: 9,
+        rate: null,
+      });
+      // bsp3_peak: x must reach beyond the pivot's peak high (104): 112 does.
+      expect(run(B, inside, { bsp3Peak: true }, A_METRIC).points.some((q) => q.line === 15)).toBe(true);
+      // Coming back into the pivot (x's low 102 under its high 103): no 3a.
+      const back = B.slice();
+      back[16] = 102;
+      expect(run(back, inside, {}, A_METRIC).points.some((q) => q.types.includes('3a'))).toBe(false);
+    });
+
+    it('3a after the last parent (N is the last parent), and outside N in a parent of fewer than 3 lines when nidx >= m - 2', () => {
+      const last: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 14, 'up', false]];
+      expect(run(B, last, {}, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
+      const short: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 14, 'up', true], [15, 16, 'down', false]];
+      expect(run(B, short, {}, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
+      // In a parent of 3 lines, not.
+      const B3 = [...B, 110];
+      const long: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 14, 'up', true], [15, 17, 'down', false]];
+      expect(run(B3, long, {}, A_METRIC).points.some((q) => q.types.includes('3a'))).toBe(false);
+    });
+
+    it('a second type joins the point on its line, in pass order, with the related line it had', () => {
+      // Segment 1's pivot lower, at [91,96] (up pens 4 [91,97], 6 [90,96], 8 [88,95]), E = pen 9 to 80:
+      // the type 2 on pen 11 (104 -> 98, r = 6 / 24) does not come back into [91,96] either: a 3b too.
+      const p = [80, 110, 100, 120, 91, 97, 90, 96, 88, 95, 80, 104, 98, 115, 109, 118];
+      expect(run(p, A_PARENTS, {}, A_METRIC).points).toEqual([
+        { line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 },
+        { line: 11, side: 'buy', types: '2,3b', relate: 9, rate: null },
+      ]);
+    });
+
+    it('a point made without a related line takes the one a later type brings', () => {
+      // Contrived parents (segment 2 runs down over pens 10..11, the last one): its type 2 on pen 13
+      // (k = pen 12, 98 -> 115; b2 = pen 13, 115 -> 109) has no type-1 candidate to follow (bsp2_follow_1
+      // off), then segment 1's 3b lands on pen 13 (no limit: N is the last parent without pivots) with pen 9.
+      const parents: ParentSpec[] = [A_PARENTS[0]!, A_PARENTS[1]!, [10, 11, 'down', false]];
+      expect(run(A, parents, { bsp2Follow1: false }, A_METRIC).points.filter((q) => q.line >= 9)).toEqual([
+        { line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 },
+        { line: 11, side: 'buy', types: '2', relate: 9, rate: null },
+        { line: 13, side: 'buy', types: '2,3b', relate: 9, rate: null },
+      ]);
+    });
   });
 });
 

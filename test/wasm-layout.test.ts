@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { embeddedWasmBytes } from '../src/engines/wasm/embedded.js';
 import { readLayout, SLOT_NAMES } from '../src/engines/wasm/layout.js';
+import { OPTION_NAMES, readOptionLayout } from '../src/engines/wasm/structures.js';
 
 const module = new WebAssembly.Module(embeddedWasmBytes());
 const exported = WebAssembly.Module.exports(module)
@@ -19,6 +20,20 @@ describe('WASM output table', () => {
     for (const p of positions) expect(p >= 0 && p < L.size).toBe(true);
   });
 
+  it('the structure options block: the host writes exactly the fields the module exports, at distinct positions inside one side', () => {
+    const names = WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === 'global' && e.name.startsWith('O_'))
+      .map((e) => e.name);
+    const fields = OPTION_NAMES.filter((n) => n.startsWith('O_'));
+    expect([...names].sort()).toEqual([...fields].sort());
+    const O = readOptionLayout(new WebAssembly.Instance(module, { env: { abort() {} } }).exports);
+    const positions = fields.map((n) => O[n]);
+    expect(new Set(positions).size).toBe(fields.length);
+    for (const p of positions) expect(p >= 0 && p < O.SIDE_OPTIONS).toBe(true);
+    // Two levels of two sides, then the combination flag.
+    expect(O.STRUCTURE_OPTIONS).toBe(4 * O.SIDE_OPTIONS + 1);
+  });
+
   it('the module exports only the functions the hosts call', () => {
     const functions = WebAssembly.Module.exports(module)
       .filter((e) => e.kind === 'function')
@@ -28,6 +43,9 @@ describe('WASM output table', () => {
         'prepare',
         'lowOffset',
         'closeOffset',
+        'structureOptionsOffset',
+        'scratch',
+        'levelStructures',
         'run',
         'layout',
         'streamInit',

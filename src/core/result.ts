@@ -3,7 +3,8 @@
 import { apexOf, extremeOf, type MergedColumns, type PenRecord, type SegmentRecord } from './records.js';
 import type { StructureOptions } from './structure-options.js';
 import { macdSeries } from './macd-series.js';
-import { computeStructures, type Structures } from './structures/index.js';
+import { shapeStructures, structureColumns, type LineView, type Structures } from './structures/index.js';
+import type { StructureColumns } from './structures/columns.js';
 import { penLines, type PenLineColumns } from './structures/lines.js';
 import type { AnalysisResult, Bars, Fractal, Fractals, MacdSeries, Pen, PenColumns, Segment, SegmentOfSegments } from './types.js';
 
@@ -15,6 +16,8 @@ export interface RawAnalysis {
   /** Segments of segments: segment records whose "pens" are segments. */
   readonly segmentsOfSegments: readonly SegmentRecord[];
   readonly macd: MacdSeries;
+  /** The structures, when the engine computed them itself (the WASM engine); else the shared rules do here. */
+  readonly structures?: StructureColumns;
 }
 
 const NO_STRUCTURES: Structures = Object.freeze({
@@ -31,9 +34,6 @@ export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOpti
   const m = raw.merged;
   const merged = { count: m.count, high: m.high, low: m.low, dir: m.dir, rawStart: m.rawStart, rawEnd: m.rawEnd };
   const lines = penLines(raw.pens, bars.timestamp);
-  const structures = options.enabled
-    ? computeStructures({ bars, penLines: lines, segments: raw.segments, segmentsOfSegments: raw.segmentsOfSegments }, options)
-    : NO_STRUCTURES;
   const penColumns: PenColumns = {
     count: lines.n,
     direction: lines.dir,
@@ -51,6 +51,14 @@ export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOpti
   const segmentsOfSegments = (options.enabled ? raw.segmentsOfSegments : []).map((s, index) =>
     shapeSegmentOfSegments(s, index, segments[s.startPen]!, segments[s.endPen]!),
   );
+  const structures = options.enabled
+    ? shapeStructures(
+        raw.structures ??
+          structureColumns({ bars, penLines: lines, segments: raw.segments, segmentsOfSegments: raw.segmentsOfSegments }, options),
+        lines,
+        segmentLineView(segments),
+      )
+    : NO_STRUCTURES;
   return withPenObjects({
     barCount: bars.high.length,
     merged,
@@ -61,6 +69,30 @@ export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOpti
     ...structures,
     macd: raw.macd,
   });
+}
+
+/** The segments as the lines of the segment level, for shaping its pivots and points. */
+function segmentLineView(segments: readonly Segment[]): LineView {
+  const n = segments.length;
+  const v = {
+    n,
+    dir: new Int8Array(n),
+    beginTime: new Float64Array(n),
+    endTime: new Float64Array(n),
+    endRaw: new Int32Array(n),
+    end: new Float64Array(n),
+    confirmed: new Uint8Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const s = segments[i]!;
+    v.dir[i] = s.direction === 'up' ? 1 : -1;
+    v.beginTime[i] = s.startTime;
+    v.endTime[i] = s.endTime;
+    v.endRaw[i] = s.endRaw;
+    v.end[i] = s.endPrice;
+    v.confirmed[i] = s.confirmed ? 1 : 0;
+  }
+  return v;
 }
 
 /** A result whose `pens` are made from its pen columns when first read, then kept (keys in the type's order). */

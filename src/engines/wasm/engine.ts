@@ -9,13 +9,15 @@ import { shapeResult, type RawAnalysis } from '../../core/result.js';
 import type { Bars } from '../../core/types.js';
 import { WasmAbortError } from '../../core/errors.js';
 import { validateBars } from '../../core/validate.js';
-import { readLayout, type Layout } from './layout.js';
+import { readLayout, type Layout, type SlotName } from './layout.js';
+import { readOptionLayout, readPivots, readPoints, writeStructureOptions, type OptionLayout } from './structures.js';
 
 interface ChanExports {
   readonly memory: WebAssembly.Memory;
   prepare(n: number): number;
   lowOffset(): number;
   closeOffset(): number;
+  structureOptionsOffset(): number;
   run(
     penDef: number,
     minK: number,
@@ -33,8 +35,11 @@ interface ChanExports {
 
 const FX_CHECK = { strict: 0, half: 1, loss: 2 } as const;
 
-/** Stage bits of a kernel run (see assembly/pipeline.ts); the engine runs ALL and LINES (the pens' columns). */
-export const STAGE = { MERGE: 1, PENS: 2, SEGMENTS: 4, MACD: 8, ALL: 15, LINES: 16 } as const;
+/**
+ * Stage bits of a kernel run (see assembly/pipeline.ts); the engine runs ALL and LINES (the pens'
+ * columns), and STRUCTURES when they are on.
+ */
+export const STAGE = { MERGE: 1, PENS: 2, SEGMENTS: 4, MACD: 8, ALL: 15, LINES: 16, STRUCTURES: 32 } as const;
 
 /** The instantiated module driven directly: copy-in and run, with a choice of stages (benchmarks). */
 export interface WasmKernel {
@@ -64,20 +69,21 @@ export function createWasmEngine(source: WebAssembly.Module | BufferSource): Eng
  * of the linear memory: valid until the next call.
  */
 export function createWasmRawAnalyzer(source: WebAssembly.Module | BufferSource): (bars: Bars, opt: AnalysisOptions) => RawAnalysis {
-  const { ex, L } = instantiate(source);
+  const { ex, L, O } = instantiate(source);
   return (bars, opt) => {
-    runStages(ex, L, bars, opt, STAGE.ALL | STAGE.LINES);
-    return readResult(ex, L, bars.high.length, opt.macd.histogramScale);
+    const structures = opt.structures.enabled;
+    runStages(ex, L, O, bars, opt, STAGE.ALL | STAGE.LINES | (structures ? STAGE.STRUCTURES : 0));
+    return readResult(ex, L, bars.high.length, opt.macd.histogramScale, structures);
   };
 }
 
 export function createWasmKernel(source: WebAssembly.Module | BufferSource): WasmKernel {
-  const { ex, L } = instantiate(source);
-  return { run: (bars, opt, stages) => runStages(ex, L, bars, opt, stages), memoryBytes: () => ex.memory.buffer.byteLength };
+  const { ex, L, O } = instantiate(source);
+  return { run: (bars, opt, stages) => runStages(ex, L, O, bars, opt, stages), memoryBytes: () => ex.memory.buffer.byteLength };
 }
 
 /** An instance of the module (sync), with the positions of its output table. */
-export function instantiate(source: WebAssembly.Module | BufferSource): { ex: ChanExports; L: Layout } {
+export function instantiate(source: WebAssembly.Module | BufferSource): { ex: ChanExports; L: Layout; O: OptionLayout } {
   const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
   let memory: WebAssembly.Memory | undefined;
   const readString = (ptr: number): string => {
@@ -94,11 +100,11 @@ export function instantiate(source: WebAssembly.Module | BufferSource): { ex: Ch
   });
   const ex = instance.exports as unknown as ChanExports;
   memory = ex.memory;
-  return { ex, L: readLayout(instance.exports) };
+  return { ex, L: readLayout(instance.exports), O: readOptionLayout(instance.exports) };
 }
 
 /** Copies the input in once and runs the pipeline in one call. */
-function runStages(ex: ChanExports, L: Layout, bars: Bars, opt: AnalysisOptions, stages: number): number {
+function runStages(ex: ChanExports, L: Layout, O: OptionLayout, bars: Bars, opt: AnalysisOptions, stages: number): number {
   const n = bars.high.length;
   const base = ex.prepare(n);
   // Views are created after every call that may grow memory (growth detaches old views).
@@ -109,6 +115,9 @@ function runStages(ex: ChanExports, L: Layout, bars: Bars, opt: AnalysisOptions,
     new Float64Array(buf, base + ex.lowOffset(), n).set(bars.low);
   }
   if ((stages & STAGE.MACD) !== 0) new Float64Array(buf, base + ex.closeOffset(), n).set(bars.close);
+  if ((stages & STAGE.STRUCTURES) !== 0) {
+    writeStructureOptions(new Float64Array(buf, base + ex.structureOptionsOffset(), O.STRUCTURE_OPTIONS), O, opt.structures);
+  }
   const { pen, macd } = opt;
   ex.run(
     pen.definition === 'traditional' ? 1 : 0,
@@ -125,8 +134,8 @@ function runStages(ex: ChanExports, L: Layout, bars: Bars, opt: AnalysisOptions,
   return new Int32Array(ex.memory.buffer, ex.layout(), L.size)[L.mCount]!;
 }
 
-/** Reads the last run's output through the output table (`scale`: the histogram's). */
-function readResult(ex: ChanExports, L: Layout, n: number, scale: number): RawAnalysis {
+/** Reads the last run's output through the output table (`scale`: the histogram's; `structures`: the stage ran). */
+function readResult(ex: ChanExports, L: Layout, n: number, scale: number, structures: boolean): RawAnalysis {
   const buf = ex.memory.buffer;
   const t = new Int32Array(buf, ex.layout(), L.size);
   const at = (slot: number) => t[slot]!;
@@ -170,7 +179,19 @@ function readResult(ex: ChanExports, L: Layout, n: number, scale: number): RawAn
     at(L.firstValid),
     scale,
   );
-  return { merged, pens, segments, segmentsOfSegments, macd: macdOut };
+  if (!structures) return { merged, pens, segments, segmentsOfSegments, macd: macdOut };
+  const bySlot = (slot: SlotName) => at(L[slot]);
+  return {
+    merged,
+    pens,
+    segments,
+    segmentsOfSegments,
+    macd: macdOut,
+    structures: {
+      pen: { pivots: readPivots(buf, bySlot, 'zp'), points: readPoints(buf, bySlot, 'bp') },
+      segment: { pivots: readPivots(buf, bySlot, 'zs'), points: readPoints(buf, bySlot, 'bs') },
+    },
+  };
 }
 
 /** Segment records from the columns in the given slots. */
