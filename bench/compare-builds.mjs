@@ -2,8 +2,10 @@
 // drifts by tens of percent between runs, so only alternation gives a before/after ratio):
 //   git worktree add /tmp/before <rev> && (cd /tmp/before && npm ci && npm run build)
 //   node bench/compare-builds.mjs /tmp/before/dist dist
-// Rows: the result as returned, and with its pen objects read (a build before penColumns made them
-// anyway); structures on (default) and off. 25th percentile and median of 60 rounds, ms per call.
+// Rows: the result as returned, with its pen objects read (a build before penColumns made them
+// anyway), and with every object read (pens, pivots, points: made when first read since the pivots
+// and points became lazy); structures on (default) and off. 25th percentile and median of 60
+// rounds, ms per call.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { extendedSeries, windows } from './series.mjs';
@@ -21,6 +23,10 @@ const options = builds.map((e) => [
 const cases = [
   ['as returned', (r) => r.penColumns?.count ?? r.pens.length],
   ['pen objects read', (r) => r.pens.length],
+  [
+    'every object read',
+    (r) => r.pens.length + r.pivots.pen.length + r.pivots.segment.length + r.buySellPoints.pen.length + r.buySellPoints.segment.length,
+  ],
 ];
 // Every (build, options, case) once per round, in an order shuffled per round: a call pays for the
 // garbage of the call before it, so a fixed order would bias the rows.

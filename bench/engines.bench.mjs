@@ -37,6 +37,9 @@ const { MERGE, PENS, SEGMENTS, MACD: MACD_STAGE } = STAGE;
 const smaRun = resolveOptions({ macd: smaOpt });
 const wasmStages = (b, stages, seed = 0) => kernel.run(b, seed ? smaRun : opt, stages);
 const wasmEngine = createWasmEngine(module);
+/** Reads every object a result makes when first read: its pens, and both levels' pivots and points. */
+const objectCount = (r) =>
+  r.pens.length + r.pivots.pen.length + r.pivots.segment.length + r.buySellPoints.pen.length + r.buySellPoints.segment.length;
 
 // --- TS stages -------------------------------------------------------------------------------
 function tsMerge(b) {
@@ -140,6 +143,13 @@ for (const n of SIZES) {
   });
   add('analyze(), then its pen objects read', 'wasm', () => {
     sink += wasmEngine.analyze(next()).pens.length;
+  });
+  // So are each level's pivots and points, when first read.
+  add('analyze(), then every object read (pens, pivots, points)', 'ts', () => {
+    sink += objectCount(tsEngine.analyze(next()));
+  });
+  add('analyze(), then every object read (pens, pivots, points)', 'wasm', () => {
+    sink += objectCount(wasmEngine.analyze(next()));
   });
   // The failover coordinator's always-on output check, on each window's WASM result (made beforehand).
   const results = w.map((b) => wasmEngine.analyze(b, opt));

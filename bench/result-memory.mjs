@@ -33,10 +33,13 @@ if (engineName === undefined) {
   const before = await settled();
   const kept = engine.analyze(bars);
   const after = await settled();
-  // The pen objects are made when `pens` is first read: measured both ways.
+  // The pen objects are made when `pens` is first read, each level's pivots and points likewise:
+  // measured as returned and with all of them read.
   const pens = kept.pens.length;
-  const withPens = await settled();
+  const pivots = kept.pivots.pen.length + kept.pivots.segment.length;
+  const points = kept.buySellPoints.pen.length + kept.buySellPoints.segment.length;
+  const withObjects = await settled();
   console.log(
-    `result of analyze() kept by the caller, ${engineName} engine, ${n.toLocaleString('en-US')} bars: ${((after - before) / n).toFixed(1)} bytes/bar, ${((withPens - before) / n).toFixed(1)} once its pen objects are read (${pens} pens, ${kept.pivots.pen.length + kept.pivots.segment.length} pivots, ${kept.buySellPoints.pen.length + kept.buySellPoints.segment.length} points)`,
+    `result of analyze() kept by the caller, ${engineName} engine, ${n.toLocaleString('en-US')} bars: ${((after - before) / n).toFixed(1)} bytes/bar, ${((withObjects - before) / n).toFixed(1)} once its pen, pivot and point objects are read (${pens} pens, ${pivots} pivots, ${points} points)`,
   );
 }

@@ -444,4 +444,26 @@ describe.each(ENGINES)('$name engine: bars along a zigzag', (engine) => {
     ]);
     expect(r.buySellPoints.pen[0]!.rawIndex).toBe(r.pens[4]!.endRaw);
   });
+
+  it("each level's pivots and points are made when first read, then kept; spreading, JSON and structured clone see them", () => {
+    const r = engine.analyze(barsAlong([10, 20, 15, 25, 18, 30, 22, 26, 19, 23]), {
+      structures: { points: { pen: { divergenceRate: Infinity } } },
+    });
+    for (const group of [r.pivots, r.buySellPoints]) {
+      expect(Object.keys(group)).toEqual(['pen', 'segment']);
+      for (const level of ['pen', 'segment'] as const) expect(typeof Object.getOwnPropertyDescriptor(group, level)?.get).toBe('function');
+    }
+    const pivots = r.pivots.pen,
+      points = r.buySellPoints.pen;
+    expect(r.pivots.pen).toBe(pivots);
+    expect(r.buySellPoints.pen).toBe(points);
+    expect([pivots.length, points.length]).toEqual([1, 3]);
+    expect(pivots[0]).toMatchObject({ index: 0, startLine: 1, endLine: 3, low: 18, high: 20, enteringLine: 0, leavingLine: 4 });
+    // Structured clone, spreading and JSON read the getters (the segment level's too).
+    const clone = structuredClone(r);
+    expect([clone.pivots.pen, clone.buySellPoints.pen, clone.buySellPoints.segment]).toEqual([pivots, points, r.buySellPoints.segment]);
+    expect({ ...r.pivots }.pen).toEqual(pivots);
+    const json = JSON.parse(JSON.stringify(r)) as typeof r;
+    expect([json.pivots.pen, json.buySellPoints.pen]).toEqual([pivots, points]);
+  });
 });

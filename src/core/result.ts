@@ -55,8 +55,17 @@ export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOpti
     ? shapeStructures(
         raw.structures ??
           structureColumns({ bars, penLines: lines, segments: raw.segments, segmentsOfSegments: raw.segmentsOfSegments }, options),
-        lines,
-        segmentLineView(segments),
+        // What shaping reads of the pens (not their low, high and metric, which a result need not keep).
+        {
+          n: lines.n,
+          dir: lines.dir,
+          beginTime: lines.beginTime,
+          endTime: lines.endTime,
+          endRaw: lines.endRaw,
+          end: lines.end,
+          confirmed: lines.confirmed,
+        },
+        () => segmentLineView(segments),
       )
     : NO_STRUCTURES;
   return withPenObjects({

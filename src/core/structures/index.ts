@@ -50,11 +50,35 @@ function level(lines: Lines, parents: readonly SegmentRecord[], o: StructureOpti
   return { pivots: pivotColumnsOf(pivots), points: pointColumnsOf(points) };
 }
 
-/** The result's pivots and points from the columns, over the pens' and the segments' lines. */
-export function shapeStructures(c: StructureColumns, pens: LineView, segments: LineView): Structures {
+/**
+ * The result's pivots and points: each level's objects are made from the columns when first read,
+ * then kept (own enumerable getters: spreading, JSON and structured clone see them), as the pens'.
+ * `segments` gives the segment level's lines, asked for only when that level is read.
+ */
+export function shapeStructures(c: StructureColumns, pens: LineView, segments: () => LineView): Structures {
+  let view: LineView | undefined;
+  const segmentLines = () => (view ??= segments());
   return {
-    pivots: { pen: pivotList(c.pen.pivots, pens), segment: pivotList(c.segment.pivots, segments) },
-    buySellPoints: { pen: pointList(c.pen.points, pens), segment: pointList(c.segment.points, segments) },
+    pivots: lazyLevels(
+      () => pivotList(c.pen.pivots, pens),
+      () => pivotList(c.segment.pivots, segmentLines()),
+    ),
+    buySellPoints: lazyLevels(
+      () => pointList(c.pen.points, pens),
+      () => pointList(c.segment.points, segmentLines()),
+    ),
+  };
+}
+
+function lazyLevels<T>(pen: () => T[], segment: () => T[]): { readonly pen: T[]; readonly segment: T[] } {
+  let p: T[] | undefined, s: T[] | undefined;
+  return {
+    get pen(): T[] {
+      return (p ??= pen());
+    },
+    get segment(): T[] {
+      return (s ??= segment());
+    },
   };
 }
 
