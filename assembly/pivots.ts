@@ -5,16 +5,18 @@ import { alloc, getF64, getI32, getI8, setF64, setI32, setI8 } from './mem';
 
 /** The lines of a level (pens, or segments) as columns, with their divergence metric. */
 export class Lines {
-  n: i32 = 0;
-  dir: usize = 0; // i8: 1 up, -1 down
-  low: usize = 0; // f64
-  high: usize = 0; // f64
-  begin: usize = 0; // f64
-  end: usize = 0; // f64
-  beginRaw: usize = 0; // i32
-  endRaw: usize = 0; // i32
-  confirmed: usize = 0; // i8
-  metric: usize = 0; // f64
+  constructor(
+    public n: i32,
+    public dir: usize, // i8: 1 up, -1 down
+    public low: usize, // f64
+    public high: usize, // f64
+    public begin: usize, // f64
+    public end: usize, // f64
+    public beginRaw: usize, // i32
+    public endRaw: usize, // i32
+    public confirmed: usize, // i8
+    public metric: usize, // f64
+  ) {}
 }
 
 /** The parents over the lines (segments over pens, segments of segments over segments). */
@@ -85,13 +87,14 @@ function touches(l1: f64, h1: f64, l2: f64, h2: f64): bool {
 }
 
 /** The pivots of every parent and of the trailing lines; `combine`: zs_combine. */
-export function buildPivots(l: Lines, p: Parents, combine: bool, z: Pivots): void {
-  z.count = 0;
+export function buildPivots(l: Lines, p: Parents, combine: bool): Pivots {
+  const z = new Pivots(l.n);
   const m = p.m;
-  if (m == 0) return;
+  if (m == 0) return z;
   for (let j = 0; j < m; j++) scan(l, p, getI32(p.start, j), getI32(p.end, j), getI8(p.dir, j), getI8(p.confirmed, j) == 1, combine, z);
   const after = getI32(p.end, m - 1) + 1;
   if (after < l.n) scan(l, p, after, l.n - 1, -getI8(p.dir, m - 1), false, combine, z);
+  return z;
 }
 
 /** One scan over lines first..last in direction `dir`, whose pivots carry `confirmed`. */

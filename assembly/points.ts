@@ -132,8 +132,9 @@ class Level {
   }
 }
 
-/** The stored points of a level, sorted by line, into `out`; `opt`: the level's options block. */
-export function buildPoints(l: Lines, p: Parents, z: Pivots, opt: usize, out: Points): void {
+/** The stored points of a level, sorted by line; `opt`: the level's options block. */
+export function buildPoints(l: Lines, p: Parents, z: Pivots, opt: usize): Points {
+  const out = new Points(l.n);
   const v = new Level(l, p, z, opt);
   for (let j = 0; j < p.m; j++) typeOne(v, j);
   for (let j = 0; j < p.m; j++) typeTwo(v, j);
@@ -151,6 +152,7 @@ export function buildPoints(l: Lines, p: Parents, z: Pivots, opt: usize, out: Po
     k++;
   }
   out.count = k;
+  return out;
 }
 
 /** Does line x break pivot k (a down line below its low, an up line above its high)? */

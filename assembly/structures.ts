@@ -28,29 +28,15 @@ export function clearStructures(): void {
 /** Both levels' pivots and points; `opt`: the options block, `high`/`low`: the raw bars. */
 export function buildStructures(opt: usize, high: usize, low: usize): void {
   const combine = getF64(opt, 4 * SIDE_OPTIONS) != 0;
-  const pens = new Lines();
-  pens.n = pCount;
-  pens.dir = pDir;
-  pens.low = lLow;
-  pens.high = lHigh;
-  pens.begin = lBegin;
-  pens.end = lEnd;
-  pens.beginRaw = lBeginRaw;
-  pens.endRaw = lEndRaw;
-  pens.confirmed = lConfirmed;
-  pens.metric = lPeak;
+  const pens = new Lines(pCount, pDir, lLow, lHigh, lBegin, lEnd, lBeginRaw, lEndRaw, lConfirmed, lPeak);
   const segs = added;
   const pp = parentsOf(segs.count, segs.start, segs.end, segs.dir, segs.confirmed, pens.n);
-  zPen = new Pivots(pens.n);
-  buildPivots(pens, pp, combine, zPen);
-  bPen = new Points(pens.n);
-  buildPoints(pens, pp, zPen, opt, bPen);
+  zPen = buildPivots(pens, pp, combine);
+  bPen = buildPoints(pens, pp, zPen, opt);
   const lines = segmentLines(pens, high, low);
   const sp = parentsOf(segsegs.count, segsegs.start, segsegs.end, segsegs.dir, segsegs.confirmed, lines.n);
-  zSeg = new Pivots(lines.n);
-  buildPivots(lines, sp, combine, zSeg);
-  bSeg = new Points(lines.n);
-  buildPoints(lines, sp, zSeg, opt + ((<usize>(2 * SIDE_OPTIONS)) << 3), bSeg);
+  zSeg = buildPivots(lines, sp, combine);
+  bSeg = buildPoints(lines, sp, zSeg, opt + ((<usize>(2 * SIDE_OPTIONS)) << 3));
   built = true;
 }
 
@@ -76,22 +62,10 @@ export function levelStructures(
   parentConfirmed: usize,
   opt: usize,
 ): void {
-  const l = new Lines();
-  l.n = n;
-  l.dir = dir;
-  l.low = low;
-  l.high = high;
-  l.begin = begin;
-  l.end = end;
-  l.beginRaw = beginRaw;
-  l.endRaw = endRaw;
-  l.confirmed = confirmed;
-  l.metric = metric;
+  const l = new Lines(n, dir, low, high, begin, end, beginRaw, endRaw, confirmed, metric);
   const p = parentsOf(m, start, stop, parentDir, parentConfirmed, n);
-  zPen = new Pivots(n);
-  buildPivots(l, p, getF64(opt, 4 * SIDE_OPTIONS) != 0, zPen);
-  bPen = new Points(n);
-  buildPoints(l, p, zPen, opt, bPen);
+  zPen = buildPivots(l, p, getF64(opt, 4 * SIDE_OPTIONS) != 0);
+  bPen = buildPoints(l, p, zPen, opt);
   zSeg = new Pivots(0);
   bSeg = new Points(0);
   built = true;
@@ -104,17 +78,18 @@ export function levelStructures(
 function segmentLines(pens: Lines, high: usize, low: usize): Lines {
   const segs = added;
   const n = segs.count;
-  const l = new Lines();
-  l.n = n;
-  l.dir = segs.dir;
-  l.confirmed = segs.confirmed;
-  l.low = alloc(n << 3);
-  l.high = alloc(n << 3);
-  l.begin = alloc(n << 3);
-  l.end = alloc(n << 3);
-  l.beginRaw = alloc(n << 2);
-  l.endRaw = alloc(n << 2);
-  l.metric = alloc(n << 3);
+  const l = new Lines(
+    n,
+    segs.dir,
+    alloc(n << 3),
+    alloc(n << 3),
+    alloc(n << 3),
+    alloc(n << 3),
+    alloc(n << 2),
+    alloc(n << 2),
+    segs.confirmed,
+    alloc(n << 3),
+  );
   for (let i = 0; i < n; i++) {
     const sp = getI32(segs.start, i),
       ep = getI32(segs.end, i);
