@@ -212,15 +212,22 @@ describe('worker-thread mode', () => {
     await c.stop();
   }, 30_000);
 
-  it("a worker's answer equals the in-process one, its pen objects and histogram made when read (not copied between threads)", async () => {
+  it("a worker's answer equals the in-process one, its pen, pivot and point objects and histogram made when read (not copied between threads)", async () => {
     const backend = await createWorkerBackend({ script, workerData: { calls: new SharedArrayBuffer(4), hangOn: [] } });
     // The sma seed's histogram scale is 1 (first_close: 2): the receiver must use the options' scale.
     for (const options of [resolveOptions({}), resolveOptions({ macd: { seed: 'sma' } })]) {
       const r = await backend.analyze(bars, options, 10_000);
       expect(typeof Object.getOwnPropertyDescriptor(r, 'pens')?.get).toBe('function');
       expect(typeof Object.getOwnPropertyDescriptor(r.macd, 'histogram')?.get).toBe('function');
+      for (const group of [r.pivots, r.buySellPoints]) {
+        expect(typeof Object.getOwnPropertyDescriptor(group, 'pen')?.get).toBe('function');
+        expect(typeof Object.getOwnPropertyDescriptor(group, 'segment')?.get).toBe('function');
+      }
       expectSame(r, tsEngine.analyze(bars, options));
     }
+    // Structures off: none arrive.
+    const off = await backend.analyze(bars, resolveOptions({ structures: { enabled: false } }), 10_000);
+    expect([off.pivots.pen, off.pivots.segment, off.buySellPoints.pen, off.buySellPoints.segment]).toEqual([[], [], [], []]);
     await backend.dispose();
   }, 30_000);
 

@@ -51,33 +51,35 @@ export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOpti
   const segmentsOfSegments = (options.enabled ? raw.segmentsOfSegments : []).map((s, index) =>
     shapeSegmentOfSegments(s, index, segments[s.startPen]!, segments[s.endPen]!),
   );
-  const structures = options.enabled
-    ? shapeStructures(
-        raw.structures ??
-          structureColumns({ bars, penLines: lines, segments: raw.segments, segmentsOfSegments: raw.segmentsOfSegments }, options),
-        // What shaping reads of the pens (not their low, high and metric, which a result need not keep).
-        {
-          n: lines.n,
-          dir: lines.dir,
-          beginTime: lines.beginTime,
-          endTime: lines.endTime,
-          endRaw: lines.endRaw,
-          end: lines.end,
-          confirmed: lines.confirmed,
-        },
-        () => segmentLineView(segments),
-      )
-    : NO_STRUCTURES;
-  return withPenObjects({
-    barCount: bars.high.length,
-    merged,
-    fractals: shapeFractals(m),
-    penColumns,
-    segments,
-    segmentsOfSegments,
-    ...structures,
-    macd: raw.macd,
-  });
+  const columns = options.enabled
+    ? (raw.structures ??
+      structureColumns({ bars, penLines: lines, segments: raw.segments, segmentsOfSegments: raw.segmentsOfSegments }, options))
+    : null;
+  return withPenObjects(
+    {
+      barCount: bars.high.length,
+      merged,
+      fractals: shapeFractals(m),
+      penColumns,
+      segments,
+      segmentsOfSegments,
+      macd: raw.macd,
+    },
+    columns,
+  );
+}
+
+/** What shaping reads of the pens as the pen level's lines (not their low, high and metric). */
+function penLineView(c: PenColumns): LineView {
+  return {
+    n: c.count,
+    dir: c.direction,
+    beginTime: c.startTime,
+    endTime: c.endTime,
+    endRaw: c.endRaw,
+    end: c.endPrice,
+    confirmed: c.confirmed,
+  };
 }
 
 /** The segments as the lines of the segment level, for shaping its pivots and points. */
@@ -104,10 +106,18 @@ function segmentLineView(segments: readonly Segment[]): LineView {
   return v;
 }
 
-/** A result whose `pens` are made from its pen columns when first read, then kept (keys in the type's order). */
-function withPenObjects(r: Omit<AnalysisResult, 'pens'>): AnalysisResult {
+/** The structure columns of the results shapeResult and fromMessage made (toMessage sends them). */
+const STRUCTURE_COLUMNS = new WeakMap<AnalysisResult, StructureColumns>();
+
+/**
+ * A result whose `pens` are made from its pen columns when first read, then kept, and each level's
+ * pivots and points from the structure columns likewise (none when `structures` is null: turned
+ * off); keys in the type's order.
+ */
+function withPenObjects(r: Omit<AnalysisResult, 'pens' | 'pivots' | 'buySellPoints'>, structures: StructureColumns | null): AnalysisResult {
   let pens: Pen[] | undefined;
-  return {
+  const s = structures === null ? NO_STRUCTURES : shapeStructures(structures, penLineView(r.penColumns), () => segmentLineView(r.segments));
+  const result: AnalysisResult = {
     barCount: r.barCount,
     merged: r.merged,
     fractals: r.fractals,
@@ -117,20 +127,25 @@ function withPenObjects(r: Omit<AnalysisResult, 'pens'>): AnalysisResult {
     penColumns: r.penColumns,
     segments: r.segments,
     segmentsOfSegments: r.segmentsOfSegments,
-    pivots: r.pivots,
-    buySellPoints: r.buySellPoints,
+    pivots: s.pivots,
+    buySellPoints: s.buySellPoints,
     macd: r.macd,
   };
+  if (structures !== null) STRUCTURE_COLUMNS.set(result, structures);
+  return result;
 }
 
 /**
  * A result as a message between threads carries it: without the parts its receiver makes from the
- * others when read (the pen objects, the MACD histogram), which structured cloning would make and copy.
+ * others when read (the pen, pivot and point objects, the MACD histogram), which structured cloning
+ * would make and copy; with the structure columns instead (null: structures off).
  */
-export interface ResultMessage extends Omit<AnalysisResult, 'pens' | 'macd'> {
+export interface ResultMessage extends Omit<AnalysisResult, 'pens' | 'pivots' | 'buySellPoints' | 'macd'> {
   readonly macd: Omit<MacdSeries, 'histogram'>;
+  readonly structures: StructureColumns | null;
 }
 
+/** The message of a result that shapeResult (or fromMessage) made. */
 export function toMessage(r: AnalysisResult): ResultMessage {
   const { dif, dea, firstValid } = r.macd;
   return {
@@ -140,15 +155,14 @@ export function toMessage(r: AnalysisResult): ResultMessage {
     penColumns: r.penColumns,
     segments: r.segments,
     segmentsOfSegments: r.segmentsOfSegments,
-    pivots: r.pivots,
-    buySellPoints: r.buySellPoints,
+    structures: STRUCTURE_COLUMNS.get(r) ?? null,
     macd: { dif, dea, firstValid },
   };
 }
 
 /** The result of a message (`histogramScale`: the options' MACD histogram scale). */
 export function fromMessage(m: ResultMessage, histogramScale: number): AnalysisResult {
-  return withPenObjects({ ...m, macd: macdSeries(m.macd.dif, m.macd.dea, m.macd.firstValid, histogramScale) });
+  return withPenObjects({ ...m, macd: macdSeries(m.macd.dif, m.macd.dea, m.macd.firstValid, histogramScale) }, m.structures);
 }
 
 /** Pen i of the columns as an object. */
