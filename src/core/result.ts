@@ -26,9 +26,10 @@ const NO_STRUCTURES: Structures = Object.freeze({
 });
 
 /**
- * The public result of an engine's raw output, with the structures both engines share. Its pens are
- * columns; `pens` makes the objects when first read (an own enumerable getter, so spreading, JSON and
- * structured clone see them), as most callers of a long series read a few pens or none.
+ * The public result of an engine's raw output (the structures: the engine's columns, or the shared
+ * rules' here). Its pens are columns; `pens` makes the objects when first read, and each level's
+ * pivots and points likewise (own enumerable getters, so spreading, JSON and structured clone see
+ * them), as most callers of a long series read a few or none.
  */
 export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOptions): AnalysisResult {
   const m = raw.merged;
@@ -55,7 +56,7 @@ export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOpti
     ? (raw.structures ??
       structureColumns({ bars, penLines: lines, segments: raw.segments, segmentsOfSegments: raw.segmentsOfSegments }, options))
     : null;
-  return withPenObjects(
+  return withLazyObjects(
     {
       barCount: bars.high.length,
       merged,
@@ -114,7 +115,10 @@ const STRUCTURE_COLUMNS = new WeakMap<AnalysisResult, StructureColumns>();
  * pivots and points from the structure columns likewise (none when `structures` is null: turned
  * off); keys in the type's order.
  */
-function withPenObjects(r: Omit<AnalysisResult, 'pens' | 'pivots' | 'buySellPoints'>, structures: StructureColumns | null): AnalysisResult {
+function withLazyObjects(
+  r: Omit<AnalysisResult, 'pens' | 'pivots' | 'buySellPoints'>,
+  structures: StructureColumns | null,
+): AnalysisResult {
   let pens: Pen[] | undefined;
   const s = structures === null ? NO_STRUCTURES : shapeStructures(structures, penLineView(r.penColumns), () => segmentLineView(r.segments));
   const result: AnalysisResult = {
@@ -162,7 +166,7 @@ export function toMessage(r: AnalysisResult): ResultMessage {
 
 /** The result of a message (`histogramScale`: the options' MACD histogram scale). */
 export function fromMessage(m: ResultMessage, histogramScale: number): AnalysisResult {
-  return withPenObjects({ ...m, macd: macdSeries(m.macd.dif, m.macd.dea, m.macd.firstValid, histogramScale) }, m.structures);
+  return withLazyObjects({ ...m, macd: macdSeries(m.macd.dif, m.macd.dea, m.macd.firstValid, histogramScale) }, m.structures);
 }
 
 /** Pen i of the columns as an object. */
