@@ -57,15 +57,15 @@ function level(lines: Lines, parents: readonly SegmentRecord[], o: StructureOpti
  */
 export function shapeStructures(c: StructureColumns, pens: LineView, segments: () => LineView): Structures {
   let view: LineView | undefined;
-  const segmentLines = () => (view ??= segments());
+  const segmentView = () => (view ??= segments());
   return {
     pivots: lazyLevels(
       () => pivotList(c.pen.pivots, pens),
-      () => pivotList(c.segment.pivots, segmentLines()),
+      () => pivotList(c.segment.pivots, segmentView()),
     ),
     buySellPoints: lazyLevels(
       () => pointList(c.pen.points, pens),
-      () => pointList(c.segment.points, segmentLines()),
+      () => pointList(c.segment.points, segmentView()),
     ),
   };
 }
