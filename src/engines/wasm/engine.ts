@@ -141,7 +141,7 @@ function readResult(ex: ChanExports, L: Layout, n: number, scale: number, struct
   const at = (slot: number) => t[slot]!;
   const mc = at(L.mCount);
   // Public columns are copied out (the memory is reused by the next run); the rest are views, read
-  // by the structures in the same analyze() call, before any other run.
+  // while the result is shaped in the same analyze() call, before any other run.
   const merged = {
     count: mc,
     high: new Float64Array(buf, at(L.mHigh), mc).slice(),
