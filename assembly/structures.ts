@@ -1,6 +1,6 @@
 // The structures stage (batch): pivots and buy/sell points of the pen level (lines: the pens, parents:
 // the segments) and of the segment level (lines: the segments, parents: the segments of segments);
-// twin of src/core/structures/index.ts (computeStructures). Reads the pen lines (pen-lines.ts), the
+// twin of src/core/structures/index.ts (structureColumns). Reads the pen lines (pen-lines.ts), the
 // segment stage's records and the raw high/low; writes pivot and point columns.
 import * as S from './layout';
 import { alloc, getF64, getI32, getI8, setF64, setI32 } from './mem';

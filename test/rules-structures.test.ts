@@ -1,8 +1,9 @@
 // Hand-worked cases for the structure rules (docs/algorithms.md, "Pivots", "Divergence", "Buy/sell
 // points"), including the clauses no oracle file exercises: the trailing scan, a 3a after the last
 // parent or outside N, a 3b outside N with no limit, r == max_bsp2_rate, the related line of a point
-// that gets a second type, and a segment's low/high from its raw bars. The rules are one engine-neutral
-// module both engines call; the last cases run whole series through both engines.
+// that gets a second type, and a segment's low/high from its raw bars. The rules have two twins, the
+// shared TS rules (the TS engine, streaming) and the WASM engine's structure stage: the pivot and
+// point cases run on both; the last cases run whole series through both engines.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allocateBars } from '../src/core/bars.js';
 import { resolveStructureOptions, type PartialLevelPointOptions, type StructureOptions } from '../src/core/structure-options.js';
