@@ -13,7 +13,8 @@ import { macdSeries } from '../src/core/macd-series.js';
 import { buildPivots, type PivotRecord } from '../src/core/structures/pivots.js';
 import { buildPoints, Owned } from '../src/core/structures/points.js';
 import type { MergedColumns, PenRecord, SegmentRecord } from '../src/core/records.js';
-import type { Bars } from '../src/core/types.js';
+import type { Bars, BuySellPointType } from '../src/core/types.js';
+import { packTypes, unpackTypes } from '../src/core/structures/columns.js';
 import { barsAlong } from './support/bars-along.js';
 import { ENGINES } from './support/engines.js';
 import { wasmLevel } from './support/wasm-level.js';
@@ -329,6 +330,22 @@ describe.each(RULES)('$name rules', (r) => {
         { line: 13, side: 'buy', types: '2,3b', relate: 9, rate: null },
       ]);
     });
+  });
+});
+
+describe('structure columns', () => {
+  it("a point's types packed keep their add order (as the WASM stage packs them) and unpack to the same list; more than ten are refused", () => {
+    const orders: BuySellPointType[][] = [
+      ['1'],
+      ['1p', '3b'],
+      ['2s', '2'],
+      ['3a', '3b', '1', '2'],
+      ['1', '1p', '2', '2s', '3a', '3b', '3b', '3a', '2s', '2'],
+    ];
+    for (const types of orders) expect(unpackTypes(packTypes(types))).toEqual(types);
+    // Codes 1..6 in the order of POINT_TYPES, three bits each from the low bits.
+    expect(packTypes(['2s', '1'])).toBe(4 | (1 << 3));
+    expect(() => packTypes(Array<BuySellPointType>(11).fill('2'))).toThrow('a point has more than ten types');
   });
 });
 

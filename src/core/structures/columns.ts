@@ -41,8 +41,9 @@ export interface StructureColumns {
   readonly segment: LevelColumns;
 }
 
-/** Types packed as PointColumns holds them. */
+/** Types packed as PointColumns holds them (at most ten fit, as in the WASM stage, which aborts past them). */
 export function packTypes(types: readonly BuySellPointType[]): number {
+  if (types.length > 10) throw new Error(`a point has more than ten types (${types.join(',')})`);
   let v = 0;
   for (let i = types.length - 1; i >= 0; i--) v = (v << 3) | (POINT_TYPES.indexOf(types[i]!) + 1);
   return v;
