@@ -70,8 +70,8 @@ export function shapeResult(bars: Bars, raw: RawAnalysis, options: StructureOpti
   );
 }
 
-/** What shaping reads of the pens as the pen level's lines (not their low, high and metric). */
-function penLineView(c: PenColumns): LineView {
+/** What shaping reads of a level's lines, from the columns pens and segments share. */
+function lineViewOf(c: LineColumns): LineView {
   return {
     n: c.count,
     dir: c.direction,
@@ -81,30 +81,6 @@ function penLineView(c: PenColumns): LineView {
     end: c.endPrice,
     confirmed: c.confirmed,
   };
-}
-
-/** The segments as the lines of the segment level, for shaping its pivots and points. */
-function segmentLineView(segments: readonly Segment[]): LineView {
-  const n = segments.length;
-  const v = {
-    n,
-    dir: new Int8Array(n),
-    beginTime: new Float64Array(n),
-    endTime: new Float64Array(n),
-    endRaw: new Int32Array(n),
-    end: new Float64Array(n),
-    confirmed: new Uint8Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const s = segments[i]!;
-    v.dir[i] = s.direction === 'up' ? 1 : -1;
-    v.beginTime[i] = s.startTime;
-    v.endTime[i] = s.endTime;
-    v.endRaw[i] = s.endRaw;
-    v.end[i] = s.endPrice;
-    v.confirmed[i] = s.confirmed ? 1 : 0;
-  }
-  return v;
 }
 
 /** The structure columns of the results shapeResult and fromMessage made (toMessage sends them). */
@@ -120,7 +96,10 @@ function withLazyObjects(
   structures: StructureColumns | null,
 ): AnalysisResult {
   let pens: Pen[] | undefined;
-  const s = structures === null ? NO_STRUCTURES : shapeStructures(structures, penLineView(r.penColumns), () => segmentLineView(r.segments));
+  const s =
+    structures === null
+      ? NO_STRUCTURES
+      : shapeStructures(structures, lineViewOf(r.penColumns), () => lineViewOf(lineColumnsOf(r.segments)));
   const result: AnalysisResult = {
     barCount: r.barCount,
     merged: r.merged,
