@@ -108,14 +108,16 @@ export type SlotName = (typeof SLOT_NAMES)[number];
 /** Slot positions by name, and the table's length. */
 export type Layout = { readonly [K in SlotName]: number } & { readonly size: number };
 
-/** The slot positions of an instance's exports (throws if the module lacks one: a foreign or stale build). */
+/** The value of an exported global (throws if the module lacks it: a foreign or stale build). */
+export function exportedNumber(exports: WebAssembly.Exports, name: string): number {
+  const g = exports[name];
+  if (!(g instanceof WebAssembly.Global)) throw new Error(`the WASM module exports no ${name}: not a chan-engine build of this version`);
+  return g.value as number;
+}
+
+/** The slot positions of an instance's exports. */
 export function readLayout(exports: WebAssembly.Exports): Layout {
-  const value = (name: string): number => {
-    const g = exports[name];
-    if (!(g instanceof WebAssembly.Global)) throw new Error(`the WASM module exports no ${name}: not a chan-engine build of this version`);
-    return g.value as number;
-  };
-  const out: Record<string, number> = { size: value('LAYOUT_SLOTS') };
-  for (const n of SLOT_NAMES) out[n] = value(`slot_${n}`);
+  const out: Record<string, number> = { size: exportedNumber(exports, 'LAYOUT_SLOTS') };
+  for (const n of SLOT_NAMES) out[n] = exportedNumber(exports, `slot_${n}`);
   return out as Layout;
 }

@@ -3,7 +3,7 @@
 import type { PointOptions, StructureOptions } from '../../core/structure-options.js';
 import type { PivotColumns, PointColumns } from '../../core/structures/columns.js';
 import { packTypes } from '../../core/structures/columns.js';
-import type { SlotName } from './layout.js';
+import { exportedNumber, type SlotName } from './layout.js';
 
 export const OPTION_NAMES = [
   'O_DIVERGENCE',
@@ -27,11 +27,7 @@ export type OptionLayout = { readonly [K in (typeof OPTION_NAMES)[number]]: numb
 
 export function readOptionLayout(exports: WebAssembly.Exports): OptionLayout {
   const out: Record<string, number> = {};
-  for (const name of OPTION_NAMES) {
-    const g = exports[name];
-    if (!(g instanceof WebAssembly.Global)) throw new Error(`the WASM module exports no ${name}: not a chan-engine build of this version`);
-    out[name] = g.value as number;
-  }
+  for (const name of OPTION_NAMES) out[name] = exportedNumber(exports, name);
   return out as OptionLayout;
 }
 
