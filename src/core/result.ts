@@ -96,10 +96,7 @@ function withLazyObjects(
   structures: StructureColumns | null,
 ): AnalysisResult {
   let pens: Pen[] | undefined;
-  const s =
-    structures === null
-      ? NO_STRUCTURES
-      : shapeStructures(structures, lineViewOf(r.penColumns), () => lineViewOf(lineColumnsOf(r.segments)));
+  const s = structures === null ? NO_STRUCTURES : structuresOf(r, structures);
   const result: AnalysisResult = {
     barCount: r.barCount,
     merged: r.merged,
@@ -116,6 +113,19 @@ function withLazyObjects(
   };
   if (structures !== null) STRUCTURE_COLUMNS.set(result, structures);
   return result;
+}
+
+/** The pivots and points a result's structure columns make (over its pens and segments as lines). */
+export function structuresOf(r: Pick<AnalysisResult, 'penColumns' | 'segments'>, c: StructureColumns): Structures {
+  return shapeStructures(c, lineViewOf(r.penColumns), () => lineViewOf(lineColumnsOf(r.segments)));
+}
+
+/**
+ * The structure columns a result's pivots and points are made from, when an engine made it (through
+ * shapeResult, or fromMessage in another thread); null for others (a stream's snapshot, a copy).
+ */
+export function structureColumnsOf(r: AnalysisResult): StructureColumns | null {
+  return STRUCTURE_COLUMNS.get(r) ?? null;
 }
 
 /**
@@ -138,7 +148,7 @@ export function toMessage(r: AnalysisResult): ResultMessage {
     penColumns: r.penColumns,
     segments: r.segments,
     segmentsOfSegments: r.segmentsOfSegments,
-    structures: STRUCTURE_COLUMNS.get(r) ?? null,
+    structures: structureColumnsOf(r),
     macd: { dif, dea, firstValid },
   };
 }

@@ -29,9 +29,7 @@ export function checkOutput(r: AnalysisResult, bars: Bars, options: AnalysisOpti
     checkMerged(r, bars) ??
     checkPens(r, bars, options) ??
     checkSegments(r) ??
-    (options.structures.enabled
-      ? (checkSegmentsOfSegments(r) ?? checkStructures(r, bars, 'pen', options) ?? checkStructures(r, bars, 'segment', options))
-      : checkNoStructures(r)) ??
+    (options.structures.enabled ? (checkSegmentsOfSegments(r) ?? checkStructures(r, bars, options)) : checkNoStructures(r)) ??
     checkMacd(r, n)
   );
 }
@@ -205,51 +203,54 @@ const PEN_PROBLEMS = [
 ] as const;
 
 /**
- * 0 when pen i of the columns is well-formed (after pen i - 1), else the index of its problem in
- * PEN_PROBLEMS. `fractalAt(k, type)`: the index in the fractal list of the fractal of that type at
- * merged bar k, or -1 (the list, checked against the merged bars, gives their apex raw bars and prices).
+ * The first problem of the pen columns as pen * 16 + its index in PEN_PROBLEMS, or -1 when they are
+ * well-formed. Pens and their ends are in order: the fractal list (checked against the merged bars,
+ * it gives their apex raw bars and prices) is walked forward along with them.
  */
-function penProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions, i: number, fractalAt: (k: number, type: number) => number): number {
-  const c = r.penColumns,
-    m = r.merged,
-    f = r.fractals;
-  const d = c.direction[i]!,
-    up = d === 1;
-  if (!up && d !== -1) return 1;
-  const flag = c.confirmed[i]!;
-  if (flag > 1) return 15;
-  const confirmed = flag === 1;
-  const s = c.startMerged[i]!,
-    e = c.endMerged[i]!;
-  if (!(s >= 0 && e < m.count && s < e)) return 2;
-  if (!confirmed && i < c.count - 1) return 3;
-  const startRaw = c.startRaw[i]!,
-    endRaw = c.endRaw[i]!;
-  // An up pen starts at a bottom (the low apex) and ends at a top (the high apex).
-  if (i > 0) {
-    // Pen i - 1 is confirmed (only the last pen may be provisional): it was checked to end on a
-    // fractal, the one of this pen's start type, at that fractal's apex, price and time.
-    if (c.direction[i - 1] === d) return 4;
-    if (c.endMerged[i - 1] !== s) return 5;
-    if (startRaw !== c.endRaw[i - 1]) return 6;
-    if (c.startPrice[i] !== c.endPrice[i - 1]) return 7;
-    if (c.startTime[i] !== c.endTime[i - 1]) return 8;
-  } else {
-    const a = fractalAt(s, up ? BOTTOM : TOP);
-    if (a < 0) return 12;
-    if (startRaw !== f.rawIndex[a]) return 6;
-    if (c.startPrice[i] !== f.price[a]) return 7;
-    if (c.startTime[i] !== bars.timestamp[startRaw]) return 8;
+function firstPenProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions): number {
+  const { count, direction, confirmed, startMerged, endMerged, startRaw, endRaw, startPrice, endPrice, startTime, endTime } = r.penColumns;
+  const m = r.merged,
+    { mergedIndex, type, rawIndex, price } = r.fractals,
+    fc = r.fractals.count,
+    time = bars.timestamp;
+  let j = 0;
+  for (let i = 0; i < count; i++) {
+    const d = direction[i]!,
+      flag = confirmed[i]!,
+      s = startMerged[i]!,
+      e = endMerged[i]!,
+      er = endRaw[i]!;
+    // An up pen (d = 1) starts at a bottom (-1: the low apex) and ends at a top (1: the high apex).
+    if (d !== 1 && d !== -1) return i * 16 + 1;
+    if (flag > 1) return i * 16 + 15;
+    if (!(s >= 0 && e < m.count && s < e)) return i * 16 + 2;
+    if (flag === 0 && i < count - 1) return i * 16 + 3;
+    if (i > 0) {
+      // Pen i - 1 is confirmed (only the last pen may be provisional): it was checked to end on a
+      // fractal, the one of this pen's start type, at that fractal's apex, price and time.
+      if (direction[i - 1] === d) return i * 16 + 4;
+      if (endMerged[i - 1] !== s) return i * 16 + 5;
+      if (startRaw[i] !== endRaw[i - 1]) return i * 16 + 6;
+      if (startPrice[i] !== endPrice[i - 1]) return i * 16 + 7;
+      if (startTime[i] !== endTime[i - 1]) return i * 16 + 8;
+    } else {
+      while (j < fc && mergedIndex[j]! < s) j++;
+      if (!(j < fc && mergedIndex[j] === s && type[j] === -d)) return i * 16 + 12;
+      if (startRaw[i] !== rawIndex[j]) return i * 16 + 6;
+      if (startPrice[i] !== price[j]) return i * 16 + 7;
+      if (startTime[i] !== time[startRaw[i]!]) return i * 16 + 8;
+    }
+    while (j < fc && mergedIndex[j]! < e) j++;
+    const b = j < fc && mergedIndex[j] === e && type[j] === d ? j : -1;
+    if (b < 0 && flag === 1) return i * 16 + 13;
+    if (er !== (b >= 0 ? rawIndex[b] : apex(m, bars, e, d === 1))) return i * 16 + 9;
+    if (endPrice[i] !== (b >= 0 ? price[b] : d === 1 ? m.high[e] : m.low[e])) return i * 16 + 10;
+    if (endTime[i] !== time[er]) return i * 16 + 11;
+    // A provisional pen ending on a fractal is a virtual pen to it: the pen rule must have refused it
+    // when that fractal was classified (from the same start), or it would be a confirmed pen.
+    if (flag === 0 && b >= 0 && provisionalPenAccepted(m, o, s, e)) return i * 16 + 14;
   }
-  const b = fractalAt(e, up ? TOP : BOTTOM);
-  if (confirmed && b < 0) return 13;
-  if (endRaw !== (b >= 0 ? f.rawIndex[b] : apex(m, bars, e, up))) return 9;
-  if (c.endPrice[i] !== (b >= 0 ? f.price[b] : up ? m.high[e] : m.low[e])) return 10;
-  if (c.endTime[i] !== bars.timestamp[endRaw]) return 11;
-  // A provisional pen ending on a fractal is a virtual pen to it: the pen rule must have refused it
-  // when that fractal was classified (from the same start), or it would be a confirmed pen.
-  if (!confirmed && b >= 0 && provisionalPenAccepted(m, o, s, e)) return 14;
-  return 0;
+  return -1;
 }
 
 /** Whether the pen rule accepts a pen from fractal s to e (it reads the fractal type of s only). */
@@ -276,19 +277,8 @@ const PEN_COLUMNS = [
 function checkPens(r: AnalysisResult, bars: Bars, o: AnalysisOptions): string | null {
   const pc = r.penColumns;
   for (const k of PEN_COLUMNS) if (pc[k].length !== pc.count) return `penColumns.${k} has ${pc[k].length} values for ${pc.count} pens`;
-  // Pens and their ends are in order: the fractal list is walked forward along with them.
-  const { mergedIndex, type } = r.fractals,
-    fc = r.fractals.count;
-  let j = 0;
-  const fractalAt = (k: number, t: number): number => {
-    while (j < fc && mergedIndex[j]! < k) j++;
-    return j < fc && mergedIndex[j] === k && type[j] === t ? j : -1;
-  };
-  for (let i = 0; i < pc.count; i++) {
-    const problem = penProblem(r, bars, o, i, fractalAt);
-    if (problem !== 0) return `pen ${i} has a wrong ${PEN_PROBLEMS[problem]}`;
-  }
-  return null;
+  const p = firstPenProblem(r, bars, o);
+  return p < 0 ? null : `pen ${p >> 4} has a wrong ${PEN_PROBLEMS[p & 15]}`;
 }
 
 function checkSegments(r: AnalysisResult): string | null {

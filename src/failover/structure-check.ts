@@ -1,11 +1,22 @@
 // The output check's part for the structures (failover/output-check.ts): segments of segments tile
-// the segments; each pivot's lines, raw bars, times, parent flag, mid, range and peaks agree with its
-// lines and parent; each buy/sell point sits at its line's end, on its side, with types its side
-// reports in pass order. Loops return problem codes; the message is made afterwards.
+// the segments; the structure columns (what an engine hands over, and what the pivot and point
+// objects are made from) agree with the lines and parents: each pivot's lines, raw bars, parent flag,
+// mid, range and peaks; each point's line, types its side reports in pass order, divergence rate and
+// related line. An engine's result is checked on its columns, so its objects need not be made; a
+// result without them (a stream's snapshot) on the columns of its objects, which must then be what
+// those columns make. Loops return problem codes; the message is made afterwards.
 import type { AnalysisOptions } from '../core/options.js';
-import type { Level } from '../core/structure-options.js';
-import { lineColumnsOf, type LineColumns } from '../core/result.js';
-import type { AnalysisResult, Bars, BuySellPoint, Pivot } from '../core/types.js';
+import { POINT_TYPES, type Level } from '../core/structure-options.js';
+import { lineColumnsOf, structureColumnsOf, structuresOf, type LineColumns } from '../core/result.js';
+import {
+  pivotColumnsOf,
+  pointColumnsOf,
+  type LevelColumns,
+  type PivotColumns,
+  type PointColumns,
+  type StructureColumns,
+} from '../core/structures/columns.js';
+import type { AnalysisResult, Bars } from '../core/types.js';
 
 /** Structures turned off: none at all. */
 export function checkNoStructures(r: AnalysisResult): string | null {
@@ -41,16 +52,6 @@ export function checkSegmentsOfSegments(r: AnalysisResult): string | null {
   }
   return null;
 }
-
-/** The pass of the point rules that finds each type. */
-const PASS: ReadonlyMap<string, number> = new Map([
-  ['1', 1],
-  ['1p', 1],
-  ['2', 2],
-  ['2s', 2],
-  ['3a', 3],
-  ['3b', 3],
-]);
 
 /** A level's lines and parents (the parents' line ranges as columns), read by index. */
 interface LevelView {
@@ -91,12 +92,10 @@ function lineBound(v: LevelView, bars: Bars, i: number, high: boolean): number {
 
 const PIVOT_PROBLEMS = [
   '',
-  'has a wrong index',
   'has wrong lines',
   'starts before the previous pivot',
-  'has a wrong entering line',
-  'has a wrong leaving line',
-  "has raw bars or times that are not its lines'",
+  "has raw bars that are not its lines'",
+  'has a confirmed flag that is neither 0 nor 1',
   "has a confirmed flag that is not its parent's",
   'has a mid that is not that of its first two lines',
   'has a range that is not the overlap of its first two lines',
@@ -105,35 +104,28 @@ const PIVOT_PROBLEMS = [
 ] as const;
 
 /**
- * 0 when pivot i of the level is well-formed, else the index of its problem in PIVOT_PROBLEMS: its
- * raw bars, times, entering and leaving lines and parent flag match its lines and parent; its mid is
- * that of the overlap of its first two lines against the parent (lines s and s + 2); without a
- * combination (every such line overlaps that range strictly, so each extended it) its range is that
- * overlap and its peaks the extremes of those lines. `q`: the parent search's position (advanced).
+ * 0 when pivot i of the columns is well-formed, else the index of its problem in PIVOT_PROBLEMS: its
+ * raw bars and parent flag match its lines and parent; its mid is that of the overlap of its first
+ * two lines against the parent (lines s and s + 2); without a combination (every such line overlaps
+ * that range strictly, so each extended it) its range is that overlap and its peaks the extremes of
+ * those lines. `q`: the parent search's position (advanced).
  */
-function pivotProblem(z: Pivot, i: number, prev: Pivot | undefined, v: LevelView, bars: Bars, q: { at: number }): number {
+function pivotProblem(z: PivotColumns, i: number, v: LevelView, bars: Bars, q: { at: number }): number {
   const { lines, parentStart, parentEnd } = v;
   const n = lines.count;
-  if (z.index !== i) return 1;
-  const s = z.startLine,
-    e = z.endLine;
-  if (!(s >= 1 && e >= s + 2 && e < n && (e - s) % 2 === 0)) return 2;
-  if (prev !== undefined && s <= prev.startLine) return 3;
-  if (z.enteringLine !== s - 1) return 4;
-  if (z.leavingLine !== (e + 1 < n ? e + 1 : null)) return 5;
-  if (
-    z.startRaw !== lines.startRaw[s] ||
-    z.startTime !== lines.startTime[s] ||
-    z.endRaw !== lines.endRaw[e] ||
-    z.endTime !== lines.endTime[e]
-  )
-    return 6;
+  const s = z.begin[i]!,
+    e = z.end[i]!;
+  if (!(s >= 1 && e >= s + 2 && e < n && (e - s) % 2 === 0)) return 1;
+  if (i > 0 && s <= z.begin[i - 1]!) return 2;
+  if (z.beginRaw[i] !== lines.startRaw[s] || z.endRaw[i] !== lines.endRaw[e]) return 3;
+  const flag = z.confirmed[i]!;
+  if (flag !== 0 && flag !== 1) return 4;
   while (q.at < parentEnd.length && parentEnd[q.at]! < s) q.at++;
   const owned = q.at < parentEnd.length && parentStart[q.at]! <= s;
-  if (z.confirmed !== (owned && v.parentConfirmed[q.at] === 1)) return 7;
+  if (flag !== (owned && v.parentConfirmed[q.at] === 1 ? 1 : 0)) return 5;
   const l0 = Math.max(lineBound(v, bars, s, false), lineBound(v, bars, s + 2, false)),
     h0 = Math.min(lineBound(v, bars, s, true), lineBound(v, bars, s + 2, true));
-  if (!(h0 > l0) || z.mid !== (l0 + h0) / 2) return 8;
+  if (!(h0 > l0) || z.mid[i] !== (l0 + h0) / 2) return 6;
   let combined = false,
     pl = Infinity,
     ph = -Infinity;
@@ -144,59 +136,148 @@ function pivotProblem(z: Pivot, i: number, prev: Pivot | undefined, v: LevelView
     if (lo < pl) pl = lo;
     if (hi > ph) ph = hi;
   }
+  const low = z.low[i]!,
+    high = z.high[i]!;
   if (!combined) {
-    if (z.low !== l0 || z.high !== h0) return 9;
-    if (z.peakLow !== pl || z.peakHigh !== ph) return 10;
-  } else if (!(z.low <= l0 && z.high >= h0 && z.peakLow <= z.low && z.peakHigh >= z.high)) return 11;
+    if (low !== l0 || high !== h0) return 7;
+    if (z.peakLow[i] !== pl || z.peakHigh[i] !== ph) return 8;
+  } else if (!(low <= l0 && high >= h0 && z.peakLow[i]! <= low && z.peakHigh[i]! >= high)) return 9;
   return 0;
 }
 
 const POINT_PROBLEMS = [
   '',
   'has a wrong line',
-  "is not at its line's end",
-  "has a side that is not its line's",
-  "has a confirmed flag that is not its line's",
   'has no type',
+  'has a type code that is none',
   'has a first type its side does not report',
   'has types out of pass order',
+  'has a divergence rate flag that is neither 0 nor 1',
   'has a divergence rate without type 1',
   'has a wrong related line',
 ] as const;
 
 /**
- * 0 when point i is well-formed, else the index of its problem in POINT_PROBLEMS: at its line's end,
- * on the line's side, with its confirmed flag; its first type (which made the point) reported for its
- * side, later ones in pass order; a divergence rate only with type 1/1p first; a related line before it.
+ * 0 when point i of the columns is well-formed, else the index of its problem in POINT_PROBLEMS: on a
+ * line after the previous point's; its types (3-bit codes, columns.ts) valid, the first (which made
+ * the point) reported for its line's side, later ones in pass order; a divergence rate only with type
+ * 1/1p first; a related line (or -1) before its line.
  */
-function pointProblem(p: BuySellPoint, prev: BuySellPoint | undefined, lines: LineColumns, o: AnalysisOptions, level: Level): number {
-  const i = p.line;
-  if (!(i >= 0 && i < lines.count) || (prev !== undefined && i <= prev.line)) return 1;
-  if (p.rawIndex !== lines.endRaw[i] || p.time !== lines.endTime[i] || p.price !== lines.endPrice[i]) return 2;
-  if (p.side !== (lines.direction[i] === -1 ? 'buy' : 'sell')) return 3;
-  if (p.confirmed !== (lines.confirmed[i] === 1)) return 4;
-  const types = p.types;
-  if (types.length === 0) return 5;
-  if (!o.structures.points[level][p.side].types.includes(types[0]!)) return 6;
-  for (let k = 1; k < types.length; k++) if (PASS.get(types[k]!)! < PASS.get(types[k - 1]!)!) return 7;
-  if (!(types[0] === '1' || types[0] === '1p') && p.divergenceRate !== null) return 8;
-  if (p.relatedLine !== null && !(p.relatedLine >= 0 && p.relatedLine < p.line)) return 9;
+function pointProblem(p: PointColumns, i: number, lines: LineColumns, o: AnalysisOptions, level: Level): number {
+  const x = p.line[i]!;
+  if (!(x >= 0 && x < lines.count) || (i > 0 && x <= p.line[i - 1]!)) return 1;
+  const types = p.types[i]!;
+  if (types === 0) return 2;
+  // At most ten codes of 1 to 6, with no gap: the pass of code c is (c + 1) >> 1.
+  if (types < 0 || types >= 1 << 30) return 3;
+  let pass = 0;
+  for (let t = types; t !== 0; t >>>= 3) {
+    const code = t & 7;
+    if (code === 0 || code === 7) return 3;
+    if ((code + 1) >> 1 < pass) return 5;
+    pass = (code + 1) >> 1;
+  }
+  const first = POINT_TYPES[(types & 7) - 1]!;
+  if (!o.structures.points[level][lines.direction[x] === -1 ? 'buy' : 'sell'].types.includes(first)) return 4;
+  const hasRate = p.hasRate[i]!;
+  if (hasRate !== 0 && hasRate !== 1) return 6;
+  if (hasRate === 1 && !(first === '1' || first === '1p')) return 7;
+  const relate = p.relate[i]!;
+  if (!(relate === -1 || (relate >= 0 && relate < x))) return 8;
   return 0;
 }
 
-/** The pivots and buy/sell points of a level against its lines and parents (see pivotProblem, pointProblem). */
-export function checkStructures(r: AnalysisResult, bars: Bars, level: Level, o: AnalysisOptions): string | null {
+const PIVOT_COLUMNS = ['begin', 'end', 'beginRaw', 'endRaw', 'low', 'high', 'mid', 'peakLow', 'peakHigh', 'confirmed'] as const;
+const POINT_COLUMNS = ['line', 'types', 'relate', 'rate', 'hasRate'] as const;
+
+/** A level's structure columns against its lines and parents (see pivotProblem, pointProblem). */
+function levelProblem(r: AnalysisResult, c: LevelColumns, bars: Bars, level: Level, o: AnalysisOptions): string | null {
+  const { pivots, points } = c;
+  for (const k of PIVOT_COLUMNS)
+    if (pivots[k].length !== pivots.count) return `${level} pivots' ${k} has ${pivots[k].length} values for ${pivots.count}`;
+  for (const k of POINT_COLUMNS)
+    if (points[k].length !== points.count) return `${level} points' ${k} has ${points[k].length} values for ${points.count}`;
   const v = levelView(r, level);
-  const zs = r.pivots[level];
   const q = { at: 0 };
-  for (let i = 0; i < zs.length; i++) {
-    const problem = pivotProblem(zs[i]!, i, i > 0 ? zs[i - 1] : undefined, v, bars, q);
+  for (let i = 0; i < pivots.count; i++) {
+    const problem = pivotProblem(pivots, i, v, bars, q);
     if (problem !== 0) return `${level} pivot ${i} ${PIVOT_PROBLEMS[problem]}`;
   }
-  const ps = r.buySellPoints[level];
-  for (let i = 0; i < ps.length; i++) {
-    const problem = pointProblem(ps[i]!, i > 0 ? ps[i - 1] : undefined, v.lines, o, level);
+  for (let i = 0; i < points.count; i++) {
+    const problem = pointProblem(points, i, v.lines, o, level);
     if (problem !== 0) return `${level} point ${i} ${POINT_PROBLEMS[problem]}`;
+  }
+  return null;
+}
+
+/** The pivots and buy/sell points of both levels: on an engine's columns, or on those of the objects. */
+export function checkStructures(r: AnalysisResult, bars: Bars, o: AnalysisOptions): string | null {
+  const own = structureColumnsOf(r);
+  const c = own ?? columnsOfObjects(r);
+  if (typeof c === 'string') return c;
+  const problem = levelProblem(r, c.pen, bars, 'pen', o) ?? levelProblem(r, c.segment, bars, 'segment', o);
+  return problem ?? (own === null ? objectsUnlikeColumns(r, c) : null);
+}
+
+/** The columns of a result's pivot and point objects, or the problem that stops making them. */
+function columnsOfObjects(r: AnalysisResult): StructureColumns | string {
+  const level = (name: Level): LevelColumns => ({
+    pivots: pivotColumnsOf(
+      r.pivots[name].map((z) => ({
+        begin: z.startLine,
+        end: z.endLine,
+        beginRaw: z.startRaw,
+        endRaw: z.endRaw,
+        low: z.low,
+        high: z.high,
+        mid: z.mid,
+        peakLow: z.peakLow,
+        peakHigh: z.peakHigh,
+        confirmed: z.confirmed,
+        owner: -1,
+      })),
+    ),
+    points: pointColumnsOf(
+      r.buySellPoints[name].map((p) => ({
+        line: p.line,
+        side: p.side,
+        types: [...p.types],
+        relate: p.relatedLine,
+        divergenceRate: p.divergenceRate,
+      })),
+    ),
+  });
+  try {
+    return { pen: level('pen'), segment: level('segment') };
+  } catch (e) {
+    return `the structures cannot be read: ${(e as Error).message}`;
+  }
+}
+
+/** The first pivot or point object that differs from what its columns make (checked sound), or null. */
+function objectsUnlikeColumns(r: AnalysisResult, c: StructureColumns): string | null {
+  const made = structuresOf(r, c);
+  for (const level of ['pen', 'segment'] as const) {
+    const zs = r.pivots[level],
+      ps = r.buySellPoints[level];
+    for (let i = 0; i < zs.length; i++) {
+      const k = firstDifference(zs[i]!, made.pivots[level][i]!);
+      if (k !== null) return `${level} pivot ${i}: its ${k} is not what its lines make`;
+    }
+    for (let i = 0; i < ps.length; i++) {
+      const k = firstDifference(ps[i]!, made.buySellPoints[level][i]!);
+      if (k !== null) return `${level} point ${i}: its ${k} is not what its line makes`;
+    }
+  }
+  return null;
+}
+
+/** The first key of `made` whose value `got` does not have (arrays compared by element), or null. */
+function firstDifference(got: object, made: object): string | null {
+  const g = got as Record<string, unknown>;
+  for (const [k, v] of Object.entries(made)) {
+    const w = g[k];
+    if (Array.isArray(v) ? !(Array.isArray(w) && w.length === v.length && v.every((x, j) => x === w[j])) : w !== v) return k;
   }
   return null;
 }
