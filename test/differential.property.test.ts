@@ -10,6 +10,7 @@ import { createWasmRawAnalyzer } from '../src/engines/wasm/engine.js';
 import { resolveOptions } from '../src/core/options.js';
 import type { PenLineColumns } from '../src/core/structures/lines.js';
 import { allocateBars } from '../src/core/bars.js';
+import type { AnalysisResult, Bars } from '../src/core/types.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { wasmEngine } from './support/engines.js';
 import { fixtureBars } from './support/helpers.js';
@@ -52,15 +53,17 @@ describe('WASM engine equals TS engine', () => {
     expect(pens).toBeGreaterThan(RAW_RUNS * 5);
   });
 
-  it('one engine instance serves inputs of growing and shrinking size (memory reuse and growth)', () => {
+  it('one engine instance serves inputs of growing and shrinking size (memory reuse and growth), and a result owns its memory', () => {
     // SPY hourly repeated (each repetition 5 % higher) to the wanted length: real pens and segments.
     const spy = fixtureBars('spy_1h_19980102_20210331');
     const m = spy.high.length;
+    const kept: [Bars, AnalysisResult, AnalysisResult][] = [];
     for (const n of [5, 20_000, 3, 200_000, 1_000]) {
       const big = allocateBars(n);
       for (let i = 0; i < n; i++) {
-        const j = i % m,
-          f = 1 + 0.05 * Math.floor(i / m);
+        // From bar n of SPY on: each size's series differs from the others' from its first bar.
+        const j = (i + n) % m,
+          f = 1 + 0.05 * Math.floor((i + n) / m);
         big.timestamp[i] = i * 3_600_000;
         big.open[i] = spy.open[j]! * f;
         big.high[i] = spy.high[j]! * f;
@@ -68,13 +71,19 @@ describe('WASM engine equals TS engine', () => {
         big.close[i] = spy.close[j]! * f;
         big.volume[i] = spy.volume[j]!;
       }
-      const w = wasmEngine.analyze(big);
-      expectSame(w, tsEngine.analyze(big), `${n} bars`);
+      const w = wasmEngine.analyze(big),
+        t = tsEngine.analyze(big);
+      expectSame(w, t, `${n} bars`);
+      kept.push([big, w, t]);
       if (n >= 20_000) {
         expect(w.pens.length).toBeGreaterThan(n / 40);
         expect(w.segments.filter((s) => s.confirmed).length).toBeGreaterThan(n / 400);
         expect(w.segmentsOfSegments.filter((s) => s.confirmed).length).toBeGreaterThan(n / 10_000);
       }
     }
+    // The engines reuse their working memory from call to call (the WASM linear memory, the TS merge
+    // columns): the results of the calls before are unchanged by the ones after (a part left in that
+    // memory would now hold a later call's values, unlike the other engine's result).
+    for (const [bars, w, t] of kept) expectSame(w, t, `${bars.high.length} bars, after the later calls`);
   });
 });

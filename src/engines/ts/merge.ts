@@ -117,6 +117,13 @@ export class MergedBarStore {
     this.fx[k] = m.fx;
   }
 
+  /** Empties the store, keeping its columns (their rows are all rewritten as bars are pushed). */
+  clear(): this {
+    this.count = 0;
+    this.fractalCount = 0;
+    return this;
+  }
+
   /** Makes room for `n` merged bars. */
   reserve(n: number): void {
     while (this.high.length < n) this.grow();
@@ -199,4 +206,18 @@ export class MergedBarStore {
     this.fractalIndex = i32(this.fractalIndex);
     this.touched = this.fractalCount; // the copies wrote rows below count, and below this in fractalIndex
   }
+}
+
+let batchStore: MergedBarStore | undefined;
+
+/**
+ * An empty store with room for `n` merged bars, the same one for every batch run of this thread (a
+ * run ends before the next starts): the first write to a fresh page of a new column is a page fault,
+ * and those of a store per call took about half of the merge's time at 1M bars (~40 MB of columns,
+ * docs/perf-notes.md). It keeps the columns of the longest series analysed, as the WASM engine keeps
+ * its linear memory.
+ */
+export function reusedStore(n: number): MergedBarStore {
+  if (batchStore === undefined || batchStore.high.length < n) batchStore = new MergedBarStore(n);
+  return batchStore.clear();
 }

@@ -1,6 +1,6 @@
 // The TS engine's batch pipeline: validate, feed every stage, shape the output.
 import { computeMacd } from './macd.js';
-import { MergedBarStore } from './merge.js';
+import { reusedStore, type MergedBarStore } from './merge.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions, type PenOptions } from '../../core/options.js';
 import type { PenRecord } from '../../core/records.js';
 import { shapeResult, type RawAnalysis } from '../../core/result.js';
@@ -17,10 +17,10 @@ export function analyze(bars: Bars, options: PartialAnalysisOptions | AnalysisOp
   return shapeResult(bars, analyzeRaw(bars, opt), opt.structures);
 }
 
-/** Merged bars, fractals and pens (with the provisional tail) of valid bars. */
+/** Merged bars, fractals and pens (with the provisional tail) of valid bars; the store is reused by the next call. */
 export function mergeAndPens(bars: Bars, penOptions: PenOptions): { merged: MergedBarStore; pens: PenRecord[] } {
   const n = bars.high.length;
-  const merged = new MergedBarStore(n);
+  const merged = reusedStore(n);
   const penBuilder = new PenBuilder(merged, penOptions);
   const { high, low } = bars;
   for (let i = 0; i < n; i++) {
@@ -31,13 +31,17 @@ export function mergeAndPens(bars: Bars, penOptions: PenOptions): { merged: Merg
 
 /** The merged bars alone (inclusion, no later stage) of valid bars. */
 export function mergeBars(bars: Bars): MergedBars {
-  const merged = new MergedBarStore(bars.high.length);
+  const merged = reusedStore(bars.high.length);
   const { high, low } = bars;
   for (let i = 0; i < high.length; i++) merged.push(i, high[i]!, low[i]!);
   return merged.columns();
 }
 
-/** The stages without validation or shaping (input must already be valid). */
+/**
+ * The stages without validation or shaping (input must already be valid). The merged columns' fx,
+ * apexes and fractal indices are the reused store's: valid until the next call (as the WASM engine's
+ * raw views of its linear memory).
+ */
 export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
   const { merged, pens } = mergeAndPens(bars, opt.pen);
   // One object literal (not a spread: the stages read it in their loops).
