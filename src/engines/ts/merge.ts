@@ -61,32 +61,34 @@ export class MergedBarStore {
   /** Adds raw bar `raw`; returns true when it opened a new merged bar. */
   push(raw: number, h: number, l: number): boolean {
     const n = this.count;
-    if (n === 0) {
-      this.open(raw, h, l, UP);
-      return true;
-    }
-    const k = n - 1;
-    const kh = this.high[k]!,
-      kl = this.low[k]!;
-    if ((kh >= h && kl <= l) || (kh <= h && kl >= l)) {
-      this.rawEnd[k] = raw;
-      // A flat bar touching the extreme in the merge direction leaves the merged bar unchanged.
-      if (this.dir[k] === UP) {
-        if (h !== l || h !== kh) {
-          this.high[k] = h > kh ? h : kh;
-          this.low[k] = l > kl ? l : kl;
-        }
-      } else if (h !== l || l !== kl) {
-        this.high[k] = h < kh ? h : kh;
-        this.low[k] = l < kl ? l : kl;
-      }
-      if (h === this.high[k]) this.highApex[k] = raw;
-      if (l === this.low[k]) this.lowApex[k] = raw;
-      return false;
-    }
-    this.open(raw, h, l, h > kh ? UP : DOWN);
-    if (n >= 2) this.classify(n - 1);
+    if (n > 0 && include(this, n - 1, raw, h, l)) return false;
+    this.open(raw, h, l, n === 0 || h > this.high[n - 1]! ? UP : DOWN);
+    if (n >= 2) this.fractalCount = classify(this, n - 1, this.fractalCount);
     return true;
+  }
+
+  /**
+   * Adds raw bars from..to - 1 of the columns, as `push` for each, with room made first; `opened(k)`
+   * is called when merged bar k has just been classified (merged bar k + 1 opened). The batch run's
+   * loop: the columns stay in locals, which `push`, one call per bar, cannot keep (~20 % faster).
+   */
+  pushBars(high: Float64Array, low: Float64Array, from: number, to: number, opened: (k: number) => void): void {
+    this.reserve(this.count + to - from);
+    // The columns in a local object: `opened` cannot replace them (as `grow` replaces this's).
+    const { high: mh, low: ml, dir, fx, rawStart, rawEnd, highApex, lowApex, fractalIndex } = this;
+    const cols: Columns = { high: mh, low: ml, dir, fx, rawStart, rawEnd, highApex, lowApex, fractalIndex };
+    for (let raw = from; raw < to; raw++) {
+      const h = high[raw]!,
+        l = low[raw]!,
+        n = this.count;
+      if (n > 0 && include(cols, n - 1, raw, h, l)) continue;
+      openRow(cols, n, raw, h, l, n === 0 || h > cols.high[n - 1]! ? UP : DOWN);
+      this.count = n + 1;
+      if (n >= 2) {
+        this.fractalCount = classify(cols, n - 1, this.fractalCount);
+        opened(n - 1);
+      }
+    }
   }
 
   /** What `push` may change, so a caller can take back the last raw bar. */
@@ -152,30 +154,7 @@ export class MergedBarStore {
       prefault([this.high, this.low, this.dir, this.fx, this.rawStart, this.rawEnd, this.highApex, this.lowApex], i, to);
       this.touched = prefault([this.fractalIndex], Math.max(this.touched, this.fractalCount), to);
     }
-    this.high[i] = h;
-    this.low[i] = l;
-    this.dir[i] = d;
-    this.fx[i] = 0;
-    this.rawStart[i] = raw;
-    this.rawEnd[i] = raw;
-    this.highApex[i] = raw;
-    this.lowApex[i] = raw;
-  }
-
-  private classify(i: number): void {
-    const ph = this.high[i - 1]!,
-      pl = this.low[i - 1]!;
-    const h = this.high[i]!,
-      l = this.low[i]!;
-    const nh = this.high[i + 1]!,
-      nl = this.low[i + 1]!;
-    let f = 0;
-    if (ph < h && nh < h && pl < l && nl < l) f = TOP;
-    else if (ph > h && nh > h && pl > l && nl > l) f = BOTTOM;
-    if (f !== 0) {
-      this.fx[i] = f;
-      this.fractalIndex[this.fractalCount++] = i;
-    }
+    openRow(this, i, raw, h, l, d);
   }
 
   private grow(): void {
@@ -206,6 +185,65 @@ export class MergedBarStore {
     this.fractalIndex = i32(this.fractalIndex);
     this.touched = this.fractalCount; // the copies wrote rows below count, and below this in fractalIndex
   }
+}
+
+/** The columns the rules below read and write. */
+type Columns = Pick<MergedBarStore, 'high' | 'low' | 'dir' | 'fx' | 'rawStart' | 'rawEnd' | 'highApex' | 'lowApex' | 'fractalIndex'>;
+
+/**
+ * The inclusion rule: when raw bar (h, l) and merged bar k contain one another, merges it into bar k
+ * (in bar k's direction) and returns true; else returns false (the raw bar opens the next merged bar).
+ */
+function include(c: Columns, k: number, raw: number, h: number, l: number): boolean {
+  const kh = c.high[k]!,
+    kl = c.low[k]!;
+  if (!((kh >= h && kl <= l) || (kh <= h && kl >= l))) return false;
+  c.rawEnd[k] = raw;
+  // A flat bar touching the extreme in the merge direction leaves the merged bar unchanged.
+  if (c.dir[k] === UP) {
+    if (h !== l || h !== kh) {
+      c.high[k] = h > kh ? h : kh;
+      c.low[k] = l > kl ? l : kl;
+    }
+  } else if (h !== l || l !== kl) {
+    c.high[k] = h < kh ? h : kh;
+    c.low[k] = l < kl ? l : kl;
+  }
+  if (h === c.high[k]) c.highApex[k] = raw;
+  if (l === c.low[k]) c.lowApex[k] = raw;
+  return true;
+}
+
+/** Merged bar i opened by raw bar (h, l) in direction d. */
+function openRow(c: Columns, i: number, raw: number, h: number, l: number, d: number): void {
+  c.high[i] = h;
+  c.low[i] = l;
+  c.dir[i] = d;
+  c.fx[i] = 0;
+  c.rawStart[i] = raw;
+  c.rawEnd[i] = raw;
+  c.highApex[i] = raw;
+  c.lowApex[i] = raw;
+}
+
+/**
+ * Classifies merged bar i against its neighbours as they are (its next bar just opened): a top or a
+ * bottom is marked and listed; returns the fractal count.
+ */
+function classify(c: Columns, i: number, fractalCount: number): number {
+  const ph = c.high[i - 1]!,
+    pl = c.low[i - 1]!;
+  const h = c.high[i]!,
+    l = c.low[i]!;
+  const nh = c.high[i + 1]!,
+    nl = c.low[i + 1]!;
+  let f = 0;
+  if (ph < h && nh < h && pl < l && nl < l) f = TOP;
+  else if (ph > h && nh > h && pl > l && nl > l) f = BOTTOM;
+  if (f === 0) return fractalCount;
+  c.fx[i] = f;
+  c.fractalIndex[fractalCount] = i;
+  return fractalCount + 1;
 }
 
 let batchStore: MergedBarStore | undefined;

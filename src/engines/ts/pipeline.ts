@@ -22,18 +22,14 @@ export function mergeAndPens(bars: Bars, penOptions: PenOptions): { merged: Merg
   const n = bars.high.length;
   const merged = reusedStore(n);
   const penBuilder = new PenBuilder(merged, penOptions);
-  const { high, low } = bars;
-  for (let i = 0; i < n; i++) {
-    if (merged.push(i, high[i]!, low[i]!) && merged.count >= 3) penBuilder.onClassified(merged.count - 2);
-  }
+  merged.pushBars(bars.high, bars.low, 0, n, (k) => penBuilder.onClassified(k));
   return { merged, pens: penBuilder.withVirtualTail() };
 }
 
 /** The merged bars alone (inclusion, no later stage) of valid bars. */
 export function mergeBars(bars: Bars): MergedBars {
   const merged = reusedStore(bars.high.length);
-  const { high, low } = bars;
-  for (let i = 0; i < high.length; i++) merged.push(i, high[i]!, low[i]!);
+  merged.pushBars(bars.high, bars.low, 0, bars.high.length, () => undefined);
   return merged.columns();
 }
 
