@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createEmbeddedWasmEngine, resolveOptions, tsEngine } from '../dist/index.js';
 import { checkOutput } from '../dist/failover/output-check.js';
-import { extendedSeries, windows } from './series.mjs';
+import { extendedSeries, readEveryObject, windows } from './series.mjs';
 
 const N = 1_000_000;
 const CASES = ['on', 'off', 'read', 'check'];
@@ -35,10 +35,7 @@ if (engineName === undefined) {
   const w = windows(extendedSeries(N + Math.ceil(N / 3) * 2), N);
   const engine = engineName === 'wasm' ? createEmbeddedWasmEngine() : tsEngine;
   const options = resolveOptions(mode === 'off' ? { structures: { enabled: false } } : {});
-  const use =
-    mode === 'read'
-      ? (r) => r.pens.length + r.pivots.pen.length + r.pivots.segment.length + r.buySellPoints.pen.length + r.buySellPoints.segment.length
-      : (r) => r.penColumns.count;
+  const use = mode === 'read' ? readEveryObject : (r) => r.penColumns.count;
   const t = [];
   let sink = 0;
   for (let i = 0; i < 28; i++) {

@@ -10,7 +10,7 @@ import { Bench } from 'tinybench';
 import ti from 'technicalindicators';
 import { EMA, MACD } from 'trading-signals';
 import { embeddedWasmBytes, createWasmEngine, resolveOptions, tsEngine, validateBars } from '../dist/index.js';
-import { extendedSeries, windows as threeWindows } from './series.mjs';
+import { extendedSeries, readEveryObject, windows as threeWindows } from './series.mjs';
 // Benchmark hooks (not part of the public API): the WASM module with a stage mask, the TS stages.
 import { createWasmKernel, STAGE } from '../dist/engines/wasm/engine.js';
 import { analyzeRaw, mergeAndPens } from '../dist/engines/ts/pipeline.js';
@@ -37,9 +37,6 @@ const { MERGE, PENS, SEGMENTS, MACD: MACD_STAGE } = STAGE;
 const smaRun = resolveOptions({ macd: smaOpt });
 const wasmStages = (b, stages, seed = 0) => kernel.run(b, seed ? smaRun : opt, stages);
 const wasmEngine = createWasmEngine(module);
-/** Reads every object a result makes when first read: its pens, and both levels' pivots and points. */
-const objectCount = (r) =>
-  r.pens.length + r.pivots.pen.length + r.pivots.segment.length + r.buySellPoints.pen.length + r.buySellPoints.segment.length;
 
 // --- TS stages -------------------------------------------------------------------------------
 function tsMerge(b) {
@@ -146,10 +143,10 @@ for (const n of SIZES) {
   });
   // So are each level's pivots and points, when first read.
   add('analyze(), then every object read (pens, pivots, points)', 'ts', () => {
-    sink += objectCount(tsEngine.analyze(next()));
+    sink += readEveryObject(tsEngine.analyze(next()));
   });
   add('analyze(), then every object read (pens, pivots, points)', 'wasm', () => {
-    sink += objectCount(wasmEngine.analyze(next()));
+    sink += readEveryObject(wasmEngine.analyze(next()));
   });
   // The failover coordinator's always-on output check, on each window's WASM result (made beforehand).
   const results = w.map((b) => wasmEngine.analyze(b, opt));

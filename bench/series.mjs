@@ -32,3 +32,7 @@ export const windows = (ext, n) =>
 
 /** Bars [from, to) of the base series as klines (SubmitKlines). */
 export const baseKlines = (from, to) => Array.from({ length: to - from }, (_, j) => barAt(base, from + j));
+
+/** Makes every object a result makes when first read (pens, each level's pivots and points); their count. */
+export const readEveryObject = (r) =>
+  r.pens.length + r.pivots.pen.length + r.pivots.segment.length + r.buySellPoints.pen.length + r.buySellPoints.segment.length;
