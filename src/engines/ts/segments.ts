@@ -273,17 +273,39 @@ class SegmentBuilder {
   }
 }
 
-/** The pens as the segment stage sees them. */
-export function segmentView(pens: readonly PenRecord[], m: MergedColumns): SegPen[] {
-  return pens.map((p) => segPenOf(p, m));
+type MutableSegPen = { -readonly [K in keyof SegPen]: SegPen[K] };
+
+/** The objects segmentView fills: reused by every batch run of this thread (the stage keeps none). */
+const viewPool: MutableSegPen[] = [];
+
+/**
+ * The pens as the segment stage sees them, valid until the next call: made new, the 68,000 objects
+ * of 1M bars and their collection took several times the stage itself (docs/perf-notes.md).
+ */
+export function segmentView(pens: readonly PenRecord[], m: MergedColumns): readonly SegPen[] {
+  const n = pens.length;
+  for (let i = 0; i < n; i++) setSegPen((viewPool[i] ??= { dir: 0, high: 0, low: 0, beginVal: 0, endVal: 0, sure: false }), pens[i]!, m);
+  viewPool.length = n;
+  return viewPool;
 }
 
-/** One pen as the segment stage sees it (prices from its merged bars; `sure` = was confirmed). */
+/** One pen as the segment stage sees it. */
 export function segPenOf(p: PenRecord, m: Pick<MergedColumns, 'high' | 'low'>): SegPen {
+  return setSegPen({ dir: 0, high: 0, low: 0, beginVal: 0, endVal: 0, sure: false }, p, m);
+}
+
+/** Sets `s` to pen p as the segment stage sees it (prices from its merged bars; `sure` = was confirmed). */
+function setSegPen(s: MutableSegPen, p: PenRecord, m: Pick<MergedColumns, 'high' | 'low'>): SegPen {
   const up = p.dir === UP;
   const begin = up ? m.low[p.startK]! : m.high[p.startK]!;
   const end = up ? m.high[p.endK]! : m.low[p.endK]!;
-  return { dir: p.dir, high: up ? end : begin, low: up ? begin : end, beginVal: begin, endVal: end, sure: p.wasConfirmed };
+  s.dir = p.dir;
+  s.high = up ? end : begin;
+  s.low = up ? begin : end;
+  s.beginVal = begin;
+  s.endVal = end;
+  s.sure = p.wasConfirmed;
+  return s;
 }
 
 /**
