@@ -70,7 +70,7 @@ export class MergedBarStore {
   /**
    * Adds raw bars from..to - 1 of the columns, as `push` for each, with room made first; `opened(k)`
    * is called when merged bar k has just been classified (merged bar k + 1 opened). The batch run's
-   * loop: the columns stay in locals, which `push`, one call per bar, cannot keep (~20 % faster).
+   * loop: the columns stay in locals, which `push`, one call per bar, cannot keep (docs/perf-notes.md).
    */
   pushBars(high: Float64Array, low: Float64Array, from: number, to: number, opened: (k: number) => void): void {
     this.reserve(this.count + to - from);
