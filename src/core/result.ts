@@ -116,7 +116,7 @@ function withLazyObjects(
 }
 
 /** The pivots and points a result's structure columns make (over its pens and segments as lines). */
-export function structuresOf(r: Pick<AnalysisResult, 'penColumns' | 'segments'>, c: StructureColumns): Structures {
+function structuresOf(r: Pick<AnalysisResult, 'penColumns' | 'segments'>, c: StructureColumns): Structures {
   return shapeStructures(c, lineViewOf(r.penColumns), () => lineViewOf(lineColumnsOf(r.segments)));
 }
 

@@ -3,20 +3,23 @@
 // objects are made from) agree with the lines and parents: each pivot's lines, raw bars, parent flag,
 // mid, range and peaks; each point's line, types its side reports in pass order, divergence rate and
 // related line. An engine's result is checked on its columns, so its objects need not be made; a
-// result without them (a stream's snapshot) on the columns of its objects, which must then be what
-// those columns make. Loops return problem codes; the message is made afterwards.
+// result without them (a stream's snapshot) on the columns of its objects (plain arrays: small typed
+// arrays cost ~1 us each to make, several times this check on a hot series' snapshot), whose other
+// fields must then be what core/structures/index.ts makes of those columns. Loops return problem
+// codes; the message is made afterwards.
 import type { AnalysisOptions } from '../core/options.js';
 import { POINT_TYPES, type Level } from '../core/structure-options.js';
-import { lineColumnsOf, structureColumnsOf, structuresOf, type LineColumns } from '../core/result.js';
-import {
-  pivotColumnsOf,
-  pointColumnsOf,
-  type LevelColumns,
-  type PivotColumns,
-  type PointColumns,
-  type StructureColumns,
-} from '../core/structures/columns.js';
-import type { AnalysisResult, Bars } from '../core/types.js';
+import { lineColumnsOf, structureColumnsOf, type LineColumns } from '../core/result.js';
+import { packTypes, type PivotColumns, type PointColumns } from '../core/structures/columns.js';
+import type { AnalysisResult, Bars, BuySellPointType } from '../core/types.js';
+
+/** Columns as the checks read them: an engine's typed columns, or plain arrays made of a snapshot's objects. */
+type Readable<T> = { readonly [K in keyof T]: T[K] extends ArrayLike<number> ? ArrayLike<number> : T[K] };
+interface CheckedLevel {
+  readonly pivots: Readable<PivotColumns>;
+  readonly points: Readable<PointColumns>;
+}
+type Checked = Readonly<Record<Level, CheckedLevel>>;
 
 /** Structures turned off: none at all. */
 export function checkNoStructures(r: AnalysisResult): string | null {
@@ -57,28 +60,23 @@ export function checkSegmentsOfSegments(r: AnalysisResult): string | null {
 interface LevelView {
   readonly pens: boolean;
   readonly lines: LineColumns;
-  readonly parentStart: Int32Array;
-  readonly parentEnd: Int32Array;
-  readonly parentConfirmed: Uint8Array;
+  readonly parentStart: readonly number[];
+  readonly parentEnd: readonly number[];
+  readonly parentConfirmed: readonly boolean[];
 }
 
-function levelView(r: AnalysisResult, level: Level): LevelView {
+function levelView(r: AnalysisResult, level: Level, lines: LineColumns): LevelView {
   const pens = level === 'pen';
-  const parents = pens ? r.segments : r.segmentsOfSegments;
-  const v = {
+  const parents: readonly { startPen?: number; startSegment?: number; endPen?: number; endSegment?: number; confirmed: boolean }[] = pens
+    ? r.segments
+    : r.segmentsOfSegments;
+  return {
     pens,
-    // The pen columns, or the segments' in their shape.
-    lines: pens ? r.penColumns : lineColumnsOf(r.segments),
-    parentStart: new Int32Array(parents.length),
-    parentEnd: new Int32Array(parents.length),
-    parentConfirmed: new Uint8Array(parents.length),
+    lines,
+    parentStart: parents.map((p) => (p.startPen ?? p.startSegment)!),
+    parentEnd: parents.map((p) => (p.endPen ?? p.endSegment)!),
+    parentConfirmed: parents.map((p) => p.confirmed),
   };
-  parents.forEach((p, i) => {
-    v.parentStart[i] = 'startPen' in p ? p.startPen : p.startSegment;
-    v.parentEnd[i] = 'endPen' in p ? p.endPen : p.endSegment;
-    v.parentConfirmed[i] = p.confirmed ? 1 : 0;
-  });
-  return v;
 }
 
 /** Line i's range, its low (`high` false) or high: a pen's between its prices, a segment's from its raw bars. */
@@ -110,7 +108,7 @@ const PIVOT_PROBLEMS = [
  * that range strictly, so each extended it) its range is that overlap and its peaks the extremes of
  * those lines. `q`: the parent search's position (advanced).
  */
-function pivotProblem(z: PivotColumns, i: number, v: LevelView, bars: Bars, q: { at: number }): number {
+function pivotProblem(z: Readable<PivotColumns>, i: number, v: LevelView, bars: Bars, q: { at: number }): number {
   const { lines, parentStart, parentEnd } = v;
   const n = lines.count;
   const s = z.begin[i]!,
@@ -122,7 +120,7 @@ function pivotProblem(z: PivotColumns, i: number, v: LevelView, bars: Bars, q: {
   if (flag !== 0 && flag !== 1) return 4;
   while (q.at < parentEnd.length && parentEnd[q.at]! < s) q.at++;
   const owned = q.at < parentEnd.length && parentStart[q.at]! <= s;
-  if (flag !== (owned && v.parentConfirmed[q.at] === 1 ? 1 : 0)) return 5;
+  if (flag !== (owned && v.parentConfirmed[q.at] ? 1 : 0)) return 5;
   const l0 = Math.max(lineBound(v, bars, s, false), lineBound(v, bars, s + 2, false)),
     h0 = Math.min(lineBound(v, bars, s, true), lineBound(v, bars, s + 2, true));
   if (!(h0 > l0) || z.mid[i] !== (l0 + h0) / 2) return 6;
@@ -163,7 +161,7 @@ const POINT_PROBLEMS = [
  * the point) reported for its line's side, later ones in pass order; a divergence rate only with type
  * 1/1p first; a related line (or -1) before its line.
  */
-function pointProblem(p: PointColumns, i: number, lines: LineColumns, o: AnalysisOptions, level: Level): number {
+function pointProblem(p: Readable<PointColumns>, i: number, lines: LineColumns, o: AnalysisOptions, level: Level): number {
   const x = p.line[i]!;
   if (!(x >= 0 && x < lines.count) || (i > 0 && x <= p.line[i - 1]!)) return 1;
   const types = p.types[i]!;
@@ -191,13 +189,13 @@ const PIVOT_COLUMNS = ['begin', 'end', 'beginRaw', 'endRaw', 'low', 'high', 'mid
 const POINT_COLUMNS = ['line', 'types', 'relate', 'rate', 'hasRate'] as const;
 
 /** A level's structure columns against its lines and parents (see pivotProblem, pointProblem). */
-function levelProblem(r: AnalysisResult, c: LevelColumns, bars: Bars, level: Level, o: AnalysisOptions): string | null {
+function levelProblem(r: AnalysisResult, c: CheckedLevel, lines: LineColumns, bars: Bars, level: Level, o: AnalysisOptions): string | null {
   const { pivots, points } = c;
   for (const k of PIVOT_COLUMNS)
     if (pivots[k].length !== pivots.count) return `${level} pivots' ${k} has ${pivots[k].length} values for ${pivots.count}`;
   for (const k of POINT_COLUMNS)
     if (points[k].length !== points.count) return `${level} points' ${k} has ${points[k].length} values for ${points.count}`;
-  const v = levelView(r, level);
+  const v = levelView(r, level, lines);
   const q = { at: 0 };
   for (let i = 0; i < pivots.count; i++) {
     const problem = pivotProblem(pivots, i, v, bars, q);
@@ -215,38 +213,42 @@ export function checkStructures(r: AnalysisResult, bars: Bars, o: AnalysisOption
   const own = structureColumnsOf(r);
   const c = own ?? columnsOfObjects(r);
   if (typeof c === 'string') return c;
-  const problem = levelProblem(r, c.pen, bars, 'pen', o) ?? levelProblem(r, c.segment, bars, 'segment', o);
-  return problem ?? (own === null ? objectsUnlikeColumns(r, c) : null);
+  // Each level's lines: the pen columns, or the segments' in their shape.
+  const pens = r.penColumns,
+    segments = lineColumnsOf(r.segments);
+  const problem = levelProblem(r, c.pen, pens, bars, 'pen', o) ?? levelProblem(r, c.segment, segments, bars, 'segment', o);
+  return problem ?? (own === null ? (objectsUnlike(r, 'pen', pens) ?? objectsUnlike(r, 'segment', segments)) : null);
 }
 
-/** The columns of a result's pivot and point objects, or the problem that stops making them. */
-function columnsOfObjects(r: AnalysisResult): StructureColumns | string {
-  const level = (name: Level): LevelColumns => ({
-    pivots: pivotColumnsOf(
-      r.pivots[name].map((z) => ({
-        begin: z.startLine,
-        end: z.endLine,
-        beginRaw: z.startRaw,
-        endRaw: z.endRaw,
-        low: z.low,
-        high: z.high,
-        mid: z.mid,
-        peakLow: z.peakLow,
-        peakHigh: z.peakHigh,
-        confirmed: z.confirmed,
-        owner: -1,
-      })),
-    ),
-    points: pointColumnsOf(
-      r.buySellPoints[name].map((p) => ({
-        line: p.line,
-        side: p.side,
-        types: [...p.types],
-        relate: p.relatedLine,
-        divergenceRate: p.divergenceRate,
-      })),
-    ),
-  });
+/** The columns of a result's pivot and point objects (as columns.ts packs them), or the problem that stops making them. */
+function columnsOfObjects(r: AnalysisResult): Checked | string {
+  const level = (name: Level): CheckedLevel => {
+    const zs = r.pivots[name],
+      ps = r.buySellPoints[name];
+    return {
+      pivots: {
+        count: zs.length,
+        begin: zs.map((z) => z.startLine),
+        end: zs.map((z) => z.endLine),
+        beginRaw: zs.map((z) => z.startRaw),
+        endRaw: zs.map((z) => z.endRaw),
+        low: zs.map((z) => z.low),
+        high: zs.map((z) => z.high),
+        mid: zs.map((z) => z.mid),
+        peakLow: zs.map((z) => z.peakLow),
+        peakHigh: zs.map((z) => z.peakHigh),
+        confirmed: zs.map((z) => (z.confirmed ? 1 : 0)),
+      },
+      points: {
+        count: ps.length,
+        line: ps.map((p) => p.line),
+        types: ps.map((p) => packTypes(p.types)),
+        relate: ps.map((p) => p.relatedLine ?? -1),
+        rate: ps.map((p) => p.divergenceRate ?? 0),
+        hasRate: ps.map((p) => (p.divergenceRate === null ? 0 : 1)),
+      },
+    };
+  };
   try {
     return { pen: level('pen'), segment: level('segment') };
   } catch (e) {
@@ -254,30 +256,48 @@ function columnsOfObjects(r: AnalysisResult): StructureColumns | string {
   }
 }
 
-/** The first pivot or point object that differs from what its columns make (checked sound), or null. */
-function objectsUnlikeColumns(r: AnalysisResult, c: StructureColumns): string | null {
-  const made = structuresOf(r, c);
-  for (const level of ['pen', 'segment'] as const) {
-    const zs = r.pivots[level],
-      ps = r.buySellPoints[level];
-    for (let i = 0; i < zs.length; i++) {
-      const k = firstDifference(zs[i]!, made.pivots[level][i]!);
-      if (k !== null) return `${level} pivot ${i}: its ${k} is not what its lines make`;
-    }
-    for (let i = 0; i < ps.length; i++) {
-      const k = firstDifference(ps[i]!, made.buySellPoints[level][i]!);
-      if (k !== null) return `${level} point ${i}: its ${k} is not what its line makes`;
-    }
+/**
+ * The first pivot or point object (its columns checked sound) with a field that is not what pivot()
+ * and point() of core/structures/index.ts make of its columns and lines, or null.
+ */
+function objectsUnlike(r: AnalysisResult, level: Level, l: LineColumns): string | null {
+  const n = l.count;
+  const zs = r.pivots[level];
+  for (let i = 0; i < zs.length; i++) {
+    const z = zs[i]!;
+    const k =
+      z.index !== i
+        ? 'index'
+        : z.startTime !== l.startTime[z.startLine]
+          ? 'startTime'
+          : z.endTime !== l.endTime[z.endLine]
+            ? 'endTime'
+            : z.enteringLine !== z.startLine - 1
+              ? 'enteringLine'
+              : z.leavingLine !== (z.endLine + 1 < n ? z.endLine + 1 : null)
+                ? 'leavingLine'
+                : null;
+    if (k !== null) return `${level} pivot ${i}: its ${k} is not what its lines make`;
   }
-  return null;
-}
-
-/** The first key of `made` whose value `got` does not have (arrays compared by element), or null. */
-function firstDifference(got: object, made: object): string | null {
-  const g = got as Record<string, unknown>;
-  for (const [k, v] of Object.entries(made)) {
-    const w = g[k];
-    if (Array.isArray(v) ? !(Array.isArray(w) && w.length === v.length && v.every((x, j) => x === w[j])) : w !== v) return k;
+  const ps = r.buySellPoints[level];
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i]!,
+      x = p.line;
+    const k =
+      p.rawIndex !== l.endRaw[x]
+        ? 'rawIndex'
+        : p.time !== l.endTime[x]
+          ? 'time'
+          : p.price !== l.endPrice[x]
+            ? 'price'
+            : p.side !== (l.direction[x] === -1 ? 'buy' : 'sell')
+              ? 'side'
+              : p.confirmed !== (l.confirmed[x] === 1)
+                ? 'confirmed'
+                : !p.types.every((t: BuySellPointType) => POINT_TYPES.includes(t))
+                  ? 'types'
+                  : null;
+    if (k !== null) return `${level} point ${i}: its ${k} is not what its line makes`;
   }
   return null;
 }
