@@ -75,8 +75,17 @@ export class MergedBarStore {
   pushBars(high: Float64Array, low: Float64Array, from: number, to: number, opened: (k: number) => void): void {
     this.reserve(this.count + to - from);
     // The columns in a local object: `opened` cannot replace them (as `grow` replaces this's).
-    const { high: mh, low: ml, dir, fx, rawStart, rawEnd, highApex, lowApex, fractalIndex } = this;
-    const cols: Columns = { high: mh, low: ml, dir, fx, rawStart, rawEnd, highApex, lowApex, fractalIndex };
+    const cols: Columns = {
+      high: this.high,
+      low: this.low,
+      dir: this.dir,
+      fx: this.fx,
+      rawStart: this.rawStart,
+      rawEnd: this.rawEnd,
+      highApex: this.highApex,
+      lowApex: this.lowApex,
+      fractalIndex: this.fractalIndex,
+    };
     for (let raw = from; raw < to; raw++) {
       const h = high[raw]!,
         l = low[raw]!,

@@ -284,15 +284,17 @@ const viewPool: MutableSegPen[] = [];
  */
 export function segmentView(pens: readonly PenRecord[], m: MergedColumns): readonly SegPen[] {
   const n = pens.length;
-  for (let i = 0; i < n; i++) setSegPen((viewPool[i] ??= { dir: 0, high: 0, low: 0, beginVal: 0, endVal: 0, sure: false }), pens[i]!, m);
+  for (let i = 0; i < n; i++) setSegPen((viewPool[i] ??= blankSegPen()), pens[i]!, m);
   viewPool.length = n;
   return viewPool;
 }
 
 /** One pen as the segment stage sees it. */
 export function segPenOf(p: PenRecord, m: Pick<MergedColumns, 'high' | 'low'>): SegPen {
-  return setSegPen({ dir: 0, high: 0, low: 0, beginVal: 0, endVal: 0, sure: false }, p, m);
+  return setSegPen(blankSegPen(), p, m);
 }
+
+const blankSegPen = (): MutableSegPen => ({ dir: 0, high: 0, low: 0, beginVal: 0, endVal: 0, sure: false });
 
 /** Sets `s` to pen p as the segment stage sees it (prices from its merged bars; `sure` = was confirmed). */
 function setSegPen(s: MutableSegPen, p: PenRecord, m: Pick<MergedColumns, 'high' | 'low'>): SegPen {
