@@ -53,6 +53,26 @@ describe('JSON in pieces', () => {
     expect(text).toBe(JSON.stringify({ f: plain(f), ints: plain(value.ints), dir: [1, -1, 1], empty: [], nested: [{ a: 1 }] }));
     expect(Math.max(...[...jsonChunks(value)].map((c) => c.length))).toBeLessThan(300_000);
   });
+
+  it('long arrays of objects (written a slice at a time) as JSON.stringify writes them; typed arrays inside objects as arrays', () => {
+    // 10,001 objects: slices of 4,096 and a last one of one element; a typed array deep inside one.
+    const objects: unknown[] = Array.from({ length: 10_001 }, (_, i) => ({
+      i,
+      x: i % 7 === 0 ? NaN : i / 3,
+      s: 'a"b\u2028',
+      skipped: undefined,
+      pair: [i, null],
+    }));
+    objects[5_000] = { deep: [{ f: Float32Array.of(0.5, Infinity) }], n: 1 };
+    objects[9_000] = undefined;
+    const value = { objects, odd: [1, 'x', null, undefined, () => 1, Int8Array.of(-1)], date: new Date(0) };
+    const text = [...jsonChunks(value)].join('');
+    const expected = JSON.stringify(value, (_k, v: unknown) => (v instanceof Float32Array || v instanceof Int8Array ? Array.from(v) : v));
+    expect(text).toBe(expected);
+    expect(text).toContain('{"deep":[{"f":[0.5,null]}],"n":1}');
+    expect(text).toContain('"odd":[1,"x",null,null,null,[-1]]');
+    expect(JSON.parse(text).objects).toHaveLength(10_001);
+  });
 });
 
 describe('chan analyze', () => {
