@@ -2,7 +2,7 @@
 // give worked out by hand; every refusal names the row, field and line (or the header) and says how to fix it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseBarsCsv, type CsvOptions } from '../src/core/csv.js';
+import { parseBarsCsv, parseCsv, type CsvOptions } from '../src/core/csv.js';
 import { BarValidationError } from '../src/core/errors.js';
 import type { Bars } from '../src/core/types.js';
 import { thrown } from './support/helpers.js';
@@ -115,6 +115,96 @@ describe('CSV files as sources write them', () => {
     );
     const b = parseBarsCsv('timestamp,open,high,low,close,volume\n1594944000000,.5,5.,+3,-0,1e3\n');
     expect([b.open[0], b.high[0], b.low[0], Object.is(b.close[0], -0), b.volume[0]]).toEqual([0.5, 5, 3, true, 1000]);
+  });
+});
+
+describe('plain lines (read by a fast path) read as the general reader reads them', () => {
+  // Cells that the fast path reads and ones it must hand to the general reader (quotes, exponents,
+  // more than 15 digits, text, tabs, empty cells, a lone carriage return), in files of many lines.
+  // Mostly numbers as exports write them, so that most files run many lines before an odd cell.
+  const number = fc.oneof(
+    { weight: 49, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }).map(String) },
+    {
+      weight: 49,
+      arbitrary: fc.tuple(fc.double({ min: 0, max: 1e4, noNaN: true }), fc.integer({ min: 0, max: 12 })).map(([v, d]) => v.toFixed(d)),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        '.5',
+        '5.',
+        '+3',
+        '-0',
+        '007',
+        ' 12.5 ',
+        '1e3',
+        '1234567890123456',
+        '12345678901234.5',
+        'abc',
+        '',
+        '1 2',
+        '"4,5"',
+        '4\t',
+        '1\t2',
+        '0x10',
+        '-',
+        '1\r2',
+      ),
+    },
+  );
+  const time = (i: number) =>
+    fc.oneof(
+      { weight: 50, arbitrary: fc.constant(String(1_594_944_000_000 + i * 60_000)) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(String(1_594_944_000 + i * 60), '2020-07-17T00:00:00Z', `"${1_594_944_000_000 + i}"`, 'x', ''),
+      },
+    );
+  const file = fc
+    .tuple(fc.constantFrom(',', ';', '\t'), fc.constantFrom('\n', '\r\n'), fc.constantFrom(-1, 3, 6), fc.integer({ min: 1, max: 40 }))
+    .chain(([d, eol, extra, n]) =>
+      fc
+        .tuple(
+          ...Array.from({ length: n }, (_, i) =>
+            fc.tuple(time(i), fc.array(number, { minLength: 5, maxLength: 5 }), fc.constantFrom('', 'note', '"a\nb"'), fc.nat(19)),
+          ),
+        )
+        .map((lines) => {
+          // An extra column (text, maybe quoted over two lines) in the middle, at the end or none.
+          const withExtra = (cells: string[], x: string) => (extra < 0 ? cells : [...cells.slice(0, extra), x, ...cells.slice(extra)]);
+          const header = withExtra(['timestamp', 'open', 'high', 'low', 'close', 'volume'], 'sym').join(d);
+          const body = lines.map(([t, cells, note, blank]) => withExtra([t, ...cells], note).join(d) + (blank === 0 ? eol : ''));
+          return [header, ...body].join(eol) + (n % 2 === 0 ? eol : '');
+        }),
+    );
+  const outcome = (text: string, o: CsvOptions, plain: boolean) => {
+    try {
+      return rows(parseCsv(text, o, plain)).map((r) => r.map((x) => (Object.is(x, -0) ? '-0' : x)));
+    } catch (e) {
+      if (!(e instanceof BarValidationError)) throw e;
+      return [e.index, e.field, e.message];
+    }
+  };
+
+  it('the same bars, or the same refusal (row, field, line), on 2,000 random files, the time unit named or not', () => {
+    fc.assert(
+      fc.property(file, fc.constantFrom<CsvOptions>({}, { timeUnit: 'ms' }, { timeUnit: 's' }), (text, o) => {
+        expect(outcome(text, o, true)).toEqual(outcome(text, o, false));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a file of plain lines is read by the fast path: hand-worked values, a later bad cell named with its line', () => {
+    const text =
+      'timestamp,open,high,low,close,volume\r\n1594944000000,1.5,2,1,1.25,10\r\n1594944060000, 2.5 ,-3,+1,.5,7.\r\n1594944120000,1,2,1,2,1e2\r\n';
+    expect(rows(parseBarsCsv(text))).toEqual([
+      [1_594_944_000_000, 1.5, 2, 1, 1.25, 10],
+      [1_594_944_060_000, 2.5, -3, 1, 0.5, 7],
+      [1_594_944_120_000, 1, 2, 1, 2, 100],
+    ]);
+    const e = failure('timestamp,open,high,low,close,volume\n1594944000000,1,2,1,1,1\n1594944060000,1,2,1,1,1\n1594944120000,1,2,x,1,1\n');
+    expect([e.index, e.field, e.message]).toEqual([2, 'low', 'bar 2: low cannot parse "x" (line 4)']);
   });
 });
 
