@@ -9,6 +9,8 @@
 //    whole series, as before they existed) and on (the default), in the same run; then the same
 //    rounds called on the service in this process, without gRPC: the server's own work per round.
 // MIXED_ONLY=1 runs the second part only; SERVER_PROF=DIR makes each server write a CPU profile there.
+// PREVIOUS=DIR adds a mixed-load row for the `chan serve` of another checkout (built; e.g. the commit
+// before issue 25, as bench/README.md says how), run in the same run for the ratio against it.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -25,14 +27,14 @@ const BARS = 10_000;
 const root = new URL('..', import.meta.url).pathname;
 const klines = baseKlines(0, BARS);
 
-function serve(dir, name, edit = (yaml) => yaml) {
+function serve(dir, name, edit = (yaml) => yaml, checkout = root) {
   const config = join(dir, `default-${name}.yaml`);
-  writeFileSync(config, edit(readFileSync(join(root, 'config/default.yaml'), 'utf8')));
+  writeFileSync(config, edit(readFileSync(join(checkout, 'config/default.yaml'), 'utf8')));
   const proc = spawn(
     process.execPath,
     [
       ...(process.env.SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_PROF}`] : []),
-      join(root, 'dist/cli/main.js'),
+      join(checkout, 'dist/cli/main.js'),
       'serve',
       '--config',
       config,
@@ -107,9 +109,24 @@ const SYMBOLS = 200,
   CLIENTS = 32,
   WRITE = 10;
 
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+/** CPU time of a process so far, ms (Linux: /proc; NaN elsewhere). */
+function serverCpu(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
 /** The mixed load on a fresh server; returns calls/s of each kind and their p50 latencies. */
-async function mixed(hotMb) {
-  const { proc, port } = await serve(dir, `hot${hotMb}`, (y) => y.replace(/hot_series_max_mb: \d+/, `hot_series_max_mb: ${hotMb}`));
+async function mixed(hotMb, checkout = root) {
+  const edit = (y) => y.replace(/hot_series_max_mb: \d+/, `hot_series_max_mb: ${hotMb}`);
+  const { proc, port } = await serve(dir, `hot${hotMb}${checkout === root ? '' : '-previous'}`, edit, checkout);
   const address = `127.0.0.1:${port}`;
   const symbol = (k) => `S${k}`;
   const setup = new ChanClient(address);
@@ -141,6 +158,8 @@ async function mixed(hotMb) {
   await new Promise((r) => setTimeout(r, 2000));
   const writes = [],
     reads = [];
+  const serverCpu0 = serverCpu(proc.pid),
+    load0 = cpuMs();
   const end = performance.now() + SECONDS * 1000;
   const t0 = performance.now();
   await Promise.all(
@@ -153,6 +172,7 @@ async function mixed(hotMb) {
     }),
   );
   const elapsed = (performance.now() - t0) / 1000;
+  const cpu = { server: serverCpu(proc.pid) - serverCpu0, load: cpuMs() - load0 };
   const status = await setup.getStatus();
   for (const c of [...clients, setup]) c.close();
   proc.kill('SIGTERM');
@@ -164,6 +184,7 @@ async function mixed(hotMb) {
     w50: p50(writes),
     r50: p50(reads),
     hot: status.hotSeries,
+    cpu: { server: cpu.server / reads.length, load: cpu.load / reads.length },
     hotMb: status.hotSeriesBytes / 2 ** 20,
   };
 }
@@ -171,17 +192,27 @@ async function mixed(hotMb) {
 console.log(
   `\nMixed load: ${CLIENTS} clients, ${SYMBOLS} series of ${HISTORY} bars, each round SubmitKlines (${WRITE} bars) then CalculatePens (last_n 10), ${SECONDS} s`,
 );
-console.log('| hot series | SubmitKlines/s | CalculatePens/s | p50 write ms | p50 read ms | hot analyzers (MB) |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log(
+  '| hot series | SubmitKlines/s | CalculatePens/s | p50 write ms | p50 read ms | hot analyzers (MB) | server CPU ms/round | load generator CPU ms/round |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 const rows = [];
-for (const hotMb of [0, 256]) {
-  const r = await mixed(hotMb);
+const previous = process.env.PREVIOUS;
+for (const [name, hotMb, checkout] of [
+  ...(previous ? [[`previous version (${previous})`, 0, previous]] : []),
+  ['off', 0, root],
+  ['on (256 MB)', 256, root],
+]) {
+  const r = await mixed(hotMb, checkout);
   rows.push(r);
+  const hot = checkout === root ? `${r.hot} (${r.hotMb.toFixed(0)})` : '-';
   console.log(
-    `| ${hotMb ? 'on (256 MB)' : 'off'} | ${r.writes.toFixed(0)} | ${r.reads.toFixed(0)} | ${r.w50.toFixed(2)} | ${r.r50.toFixed(2)} | ${r.hot} (${r.hotMb.toFixed(0)}) |`,
+    `| ${name} | ${r.writes.toFixed(0)} | ${r.reads.toFixed(0)} | ${r.w50.toFixed(2)} | ${r.r50.toFixed(2)} | ${hot} | ${r.cpu.server.toFixed(2)} | ${r.cpu.load.toFixed(2)} |`,
   );
 }
-console.log(`throughput on/off: ${(rows[1].reads / rows[0].reads).toFixed(2)}x`);
+const [on, off] = [rows.at(-1), rows.at(-2)];
+console.log(`throughput on/off: ${(on.reads / off.reads).toFixed(2)}x`);
+if (previous) console.log(`throughput on/previous version: ${(on.reads / rows[0].reads).toFixed(2)}x`);
 
 /** The same rounds on the service object in this process (no gRPC, no load generator): ms per write and per read. */
 async function inProcess(hotMb) {
