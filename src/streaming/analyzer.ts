@@ -8,14 +8,14 @@ import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } fro
 import { Columns, interleave } from './bar-columns.js';
 import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
-import { type KernelMark, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
+import { type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
 import { penColumnsOf, shapeFractals, shapePen, shapeSegment } from '../core/result.js';
-import { checkSameOptions, readStateBlob, writeStateBlob } from './state-blob.js';
+import { checkSameOptions } from './state-blob.js';
+import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
 import type { AnalysisResult, Bars, Pen, PenColumns } from '../core/types.js';
 import { validateBar } from '../core/validate.js';
-import { StreamStructures, type SavedStructures } from './structures.js';
-import { VERSION } from '../core/version.js';
+import { StreamStructures } from './structures.js';
 
 export interface StreamOptions {
   /**
@@ -288,45 +288,19 @@ export class StreamingAnalyzer {
 
   /** The analyzer's whole state as a versioned blob; `StreamingAnalyzer.restore` continues from it. */
   save(): Uint8Array {
-    const k = this.k.save();
-    const km = k.merged;
     const n = this.bars.count;
-    const last = k.mark;
-    const structureArrays: Record<string, Int8Array | Uint8Array | Int32Array | Float64Array> = {};
-    const structures = this.structures.save(structureArrays);
-    return writeStateBlob(
-      engineId(this.k.engine),
+    return writeAnalyzerState(
+      this.k.engine,
       {
         options: this.options,
-        window: this.window === Infinity ? null : this.window,
+        window: this.window,
         bases: [this.rawBase, this.mergedBase, this.penBase, this.segBase],
-        finalPens: this.finalPenCount(),
-        resumeBegin: k.resumeBegin,
-        free: k.free,
-        lastEnd: k.lastEnd,
-        macd: { count: k.macd.count, seedCloses: k.macd.seedCloses },
-        // The mark's floats go in lastF (bits must survive; JSON would turn -0 into 0).
-        last: last === null ? null : savedMark(last),
-        structures,
-      },
-      {
-        macdState: k.macd.floats,
-        lastF: Float64Array.from(last === null ? [] : [last.merged.high, last.merged.low, last.macd.fast, last.macd.slow, last.macd.dea]),
         bars: interleave(this.bars.cols, n),
         macd: interleave(this.macdCols.cols, n),
-        mergedHigh: km.high,
-        mergedLow: km.low,
-        mergedDir: km.dir,
-        mergedFx: km.fx,
-        mergedRawStart: km.rawStart,
-        mergedRawEnd: km.rawEnd,
-        mergedHighApex: km.highApex,
-        mergedLowApex: km.lowApex,
-        fractals: k.fractals,
-        pens: Int32Array.from(k.pens.flatMap((r) => [r.startK, r.endK, r.dir, (r.confirmed ? 1 : 0) | (r.wasConfirmed ? 2 : 0)])),
-        segments: Int32Array.from(k.segments.flatMap((r) => [r.startPen, r.endPen, r.dir, r.confirmed ? 1 : 0, r.endCase ?? 0])),
-        ...structureArrays,
+        kernel: this.k.save(),
+        finalPens: this.finalPenCount(),
       },
+      this.structures,
     );
   }
 
@@ -341,67 +315,19 @@ export class StreamingAnalyzer {
     stream: Pick<StreamOptions, 'kernel'> = {},
   ): StreamingAnalyzer {
     const kernel = stream.kernel ?? tsStreamKernel;
-    const { meta, arrays } = readStateBlob(blob, engineId(kernel.engine));
-    const s = meta as SavedMeta;
+    const s = readAnalyzerState(blob, kernel.engine);
     if (options !== undefined) checkSameOptions(s.options, resolveOptions(options));
-    const a = new StreamingAnalyzer(s.options, { window: s.window ?? undefined, kernel });
+    const a = new StreamingAnalyzer(s.options, { window: s.window, kernel });
     [a.rawBase, a.mergedBase, a.penBase, a.segBase] = s.bases;
-    const bars = arrays.bars as Float64Array,
-      macd = arrays.macd as Float64Array;
-    const n = bars.length / 6;
+    const n = s.bars.length / 6;
     for (let i = 0; i < n; i++) {
-      a.bars.row(i, Array.from(bars.subarray(6 * i, 6 * i + 6)));
-      a.macdCols.row(i, Array.from(macd.subarray(3 * i, 3 * i + 3)));
+      a.bars.row(i, Array.from(s.bars.subarray(6 * i, 6 * i + 6)));
+      a.macdCols.row(i, Array.from(s.macd.subarray(3 * i, 3 * i + 3)));
     }
     a.bars.count = a.macdCols.count = n;
-    const sr = arrays.segments as Int32Array;
-    const segments: SegmentRecord[] = [];
-    for (let j = 0; j < sr.length; j += 5) {
-      segments.push({
-        startPen: sr[j]!,
-        endPen: sr[j + 1]!,
-        dir: sr[j + 2]!,
-        confirmed: sr[j + 3] === 1,
-        endCase: sr[j + 4] === 0 ? null : (sr[j + 4] as 1 | 2),
-      });
-    }
-    const pr = arrays.pens as Int32Array;
-    const pens: PenRecord[] = [];
-    for (let j = 0; j < pr.length; j += 4)
-      pens.push({
-        startK: pr[j]!,
-        endK: pr[j + 1]!,
-        dir: pr[j + 2]!,
-        confirmed: (pr[j + 3]! & 1) !== 0,
-        wasConfirmed: (pr[j + 3]! & 2) !== 0,
-      });
-    const high = arrays.mergedHigh as Float64Array;
-    a.k.load(
-      {
-        merged: {
-          count: high.length,
-          high,
-          low: arrays.mergedLow as Float64Array,
-          dir: arrays.mergedDir as Int8Array,
-          fx: arrays.mergedFx as Int8Array,
-          rawStart: arrays.mergedRawStart as Int32Array,
-          rawEnd: arrays.mergedRawEnd as Int32Array,
-          highApex: arrays.mergedHighApex as Int32Array,
-          lowApex: arrays.mergedLowApex as Int32Array,
-        },
-        fractals: arrays.fractals as Int32Array,
-        pens,
-        free: s.free,
-        lastEnd: s.lastEnd,
-        macd: { ...s.macd, floats: arrays.macdState as Float64Array },
-        segments,
-        resumeBegin: s.resumeBegin,
-        mark: s.last === null ? null : loadedMark(s.last, arrays.lastF as Float64Array),
-      },
-      { merged: a.mergedBase, pens: a.penBase, segments: a.segBase },
-    );
-    a.structures.load(s.structures, arrays);
-    a.replaceable = s.last !== null;
+    a.k.load(s.kernel, { merged: a.mergedBase, pens: a.penBase, segments: a.segBase });
+    a.structures.load(s.structures, s.arrays);
+    a.replaceable = s.kernel.mark !== null;
     return a;
   }
 
@@ -419,47 +345,9 @@ export class StreamingAnalyzer {
   }
 }
 
-const engineId = (engine: string) => `chan-engine-${engine}@${VERSION}`;
-
 /** Index of the first defined MACD value after n bars (as computeMacd reports it). */
 function macdFirstValid(o: AnalysisOptions, n: number): number {
   if (o.macd.seed !== 'sma') return 0;
   const fv = o.macd.slow + o.macd.signal - 2;
   return n <= fv ? n : fv;
-}
-
-interface SavedMeta {
-  options: AnalysisOptions;
-  window: number | null;
-  bases: [number, number, number, number];
-  finalPens: number;
-  resumeBegin: number;
-  free: number[];
-  lastEnd: number;
-  macd: { count: number; seedCloses: number };
-  last: SavedMark | null;
-  structures: SavedStructures;
-}
-
-/** The kernel's mark as blobs hold it: segment fields flat, floats zeroed (they travel in lastF). */
-type SavedMark = Omit<KernelMark, 'segs'> & { finalPens: number; finalSegs: number; resumeBegin: number };
-
-function savedMark(m: KernelMark): SavedMark {
-  return {
-    merged: { ...m.merged, high: 0, low: 0 },
-    pens: m.pens,
-    macd: { ...m.macd, fast: 0, slow: 0, dea: 0 },
-    finalPens: Math.max(0, m.pens.count - 1),
-    finalSegs: m.segs.count,
-    resumeBegin: m.segs.resumeBegin,
-  };
-}
-
-function loadedMark(s: SavedMark, lf: Float64Array): KernelMark {
-  return {
-    merged: { ...s.merged, high: lf[0]!, low: lf[1]! },
-    pens: s.pens,
-    macd: { ...s.macd, fast: lf[2]!, slow: lf[3]!, dea: lf[4]! },
-    segs: { count: s.finalSegs, resumeBegin: s.resumeBegin },
-  };
 }
