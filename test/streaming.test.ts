@@ -53,6 +53,21 @@ for (const kernel of KERNELS) {
       }
     }, 120_000);
 
+    it("a snapshot's pens are made from its pen columns when first read, then kept, as a batch result's (the same keys in the same order)", () => {
+      const b = fixtureBars(REAL_SERIES[0]);
+      const s = new StreamingAnalyzer({}, { kernel });
+      for (let i = 0; i < 1000; i++) s.append(bar(b, i));
+      const snap = s.snapshot(),
+        batch = analyze(sliceBars(b, 0, 1000));
+      expect(typeof Object.getOwnPropertyDescriptor(snap, 'pens')?.get).toBe('function');
+      expect(Object.keys(snap)).toEqual(Object.keys(batch));
+      expect(snap.penColumns).toEqual(batch.penColumns);
+      const pens = snap.pens;
+      expect(snap.pens).toBe(pens);
+      expect(pens).toEqual(batch.pens);
+      expect(JSON.parse(JSON.stringify(snap)).pens).toEqual(JSON.parse(JSON.stringify(batch.pens)));
+    });
+
     for (const name of REAL_SERIES) {
       for (const definition of ['new_3kline', 'traditional'] as const) {
         it(`${name}, ${definition}: every prefix of the first 2000 bars, then every 500th, and the whole series`, () => {

@@ -158,10 +158,10 @@ export function fromMessage(m: ResultMessage, histogramScale: number): AnalysisR
   return withLazyObjects({ ...m, macd: macdSeries(m.macd.dif, m.macd.dea, m.macd.firstValid, histogramScale) }, m.structures);
 }
 
-/** Pen i of the columns as an object. */
-export function penAt(c: PenColumns, i: number): Pen {
+/** Pen i of the columns as an object; `base`: the global index of the columns' first pen (a streaming window's). */
+export function penAt(c: PenColumns, i: number, base = 0): Pen {
   return {
-    index: i,
+    index: base + i,
     direction: c.direction[i] === 1 ? 'up' : 'down',
     startMerged: c.startMerged[i]!,
     endMerged: c.endMerged[i]!,
@@ -175,28 +175,27 @@ export function penAt(c: PenColumns, i: number): Pen {
   };
 }
 
-/** The pens of the columns as objects. */
-export function penList(c: PenColumns): Pen[] {
+/** The pens of the columns as objects (`base` as for penAt). */
+export function penList(c: PenColumns, base = 0): Pen[] {
   const out: Pen[] = new Array(c.count);
-  for (let i = 0; i < c.count; i++) out[i] = penAt(c, i);
+  for (let i = 0; i < c.count; i++) out[i] = penAt(c, i, base);
   return out;
 }
 
-/** Pen objects as columns (a streaming snapshot's pens, whose objects come first). */
-export function penColumnsOf(pens: readonly Pen[]): PenColumns {
-  const c = lineColumnsOf(pens);
+/** Zeroed columns for n pens. */
+export function allocatePenColumns(n: number): PenColumns {
   return {
-    count: c.count,
-    direction: c.direction,
-    startMerged: Int32Array.from(pens, (p) => p.startMerged),
-    endMerged: Int32Array.from(pens, (p) => p.endMerged),
-    startRaw: c.startRaw,
-    endRaw: c.endRaw,
-    startPrice: c.startPrice,
-    endPrice: c.endPrice,
-    startTime: c.startTime,
-    endTime: c.endTime,
-    confirmed: c.confirmed,
+    count: n,
+    direction: new Int8Array(n),
+    startMerged: new Int32Array(n),
+    endMerged: new Int32Array(n),
+    startRaw: new Int32Array(n),
+    endRaw: new Int32Array(n),
+    startPrice: new Float64Array(n),
+    endPrice: new Float64Array(n),
+    startTime: new Float64Array(n),
+    endTime: new Float64Array(n),
+    confirmed: new Uint8Array(n),
   };
 }
 
@@ -277,26 +276,32 @@ export function fractalList(f: Fractals): Fractal[] {
 }
 
 /**
- * One pen. `mergedBase` / `rawBase` are the global indices of merged bar 0 and of timestamp[0] when
- * the columns hold only part of the series (a streaming window); raw indices in `m` are global.
+ * Writes pen record r into row i of pen columns. `mergedBase` / `rawBase` are the global indices of
+ * merged bar 0 and of timestamp[0] when the columns hold only part of the series (a streaming
+ * window); raw indices in `m` are global.
  */
-export function shapePen(m: MergedColumns, r: PenRecord, index: number, timestamp: Float64Array, mergedBase = 0, rawBase = 0): Pen {
+export function setPenRow(
+  c: PenColumns,
+  i: number,
+  m: MergedColumns,
+  r: PenRecord,
+  timestamp: Float64Array,
+  mergedBase = 0,
+  rawBase = 0,
+): void {
   const up = r.dir === 1;
   const startRaw = apexOf(m, r.startK, !up);
   const endRaw = apexOf(m, r.endK, up);
-  return {
-    index,
-    direction: up ? 'up' : 'down',
-    startMerged: mergedBase + r.startK,
-    endMerged: mergedBase + r.endK,
-    startRaw,
-    endRaw,
-    startPrice: extremeOf(m, r.startK, !up),
-    endPrice: extremeOf(m, r.endK, up),
-    startTime: timestamp[startRaw - rawBase]!,
-    endTime: timestamp[endRaw - rawBase]!,
-    confirmed: r.confirmed,
-  };
+  c.direction[i] = up ? 1 : -1;
+  c.startMerged[i] = mergedBase + r.startK;
+  c.endMerged[i] = mergedBase + r.endK;
+  c.startRaw[i] = startRaw;
+  c.endRaw[i] = endRaw;
+  c.startPrice[i] = extremeOf(m, r.startK, !up);
+  c.endPrice[i] = extremeOf(m, r.endK, up);
+  c.startTime[i] = timestamp[startRaw - rawBase]!;
+  c.endTime[i] = timestamp[endRaw - rawBase]!;
+  c.confirmed[i] = r.confirmed ? 1 : 0;
 }
 
 /** One segment from its first and last pen (`a`, `b`: their `index` is the global pen index). */

@@ -10,6 +10,7 @@ import { stringifyExact } from '../streaming/state-blob.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
 import { barAt } from '../core/bars.js';
+import { penAt } from '../core/result.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import type { StreamingAnalyzer } from '../streaming/analyzer.js';
 import { HotAnalyzers } from './hot-analyzers.js';
@@ -124,9 +125,12 @@ export class ChanService {
 
   async calculatePens(req: M.CalculatePensRequest): Promise<M.CalculatePensResponse> {
     const a = await this.analysis(req, this.withPen(req.pen));
-    const all = req.confirmedOnly ? a.result.pens.filter((p) => p.confirmed) : a.result.pens;
+    // From the pen columns: only the pens sent are made as objects (a long series has thousands).
+    const c = a.result.penColumns;
+    const all: number[] = [];
+    for (let i = 0; i < c.count; i++) if (!req.confirmedOnly || c.confirmed[i] === 1) all.push(i);
     return {
-      pens: lastN(all, req.lastN).map((p) => penMessage(p)),
+      pens: lastN(all, req.lastN).map((i) => penMessage(penAt(c, i))),
       total: all.length,
       barCount: a.result.barCount,
       engine: a.engine,

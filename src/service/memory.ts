@@ -23,14 +23,13 @@ export function resultBytes(r: AnalysisResult): number {
     f.mergedIndex.byteLength +
     f.rawIndex.byteLength +
     f.price.byteLength +
-    // The pens' columns, 50 bytes a pen, and their objects below. Counted by `pens`, which a
-    // streaming snapshot holds already (its columns are made when read) and a batch result makes
-    // here once: the pen replies read them.
-    r.pens.length * 50 +
+    // The pens' columns, 50 bytes a pen, and their objects below (counted though they are made
+    // only when read: a reply that reads every pen makes them).
+    r.penColumns.count * 50 +
     // DIF, DEA and the histogram (made when first read, as a GetMACD does: not read here).
     macd.dif.byteLength * 3;
   const objects =
-    r.pens.length +
+    r.penColumns.count +
     r.segments.length +
     r.segmentsOfSegments.length +
     r.pivots.pen.length +

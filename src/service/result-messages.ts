@@ -1,6 +1,7 @@
 // How results become the service's messages: pens, segments, pivots, points, and the updates of
 // StreamAnalysis (its initial state and each live update).
 import type { Level } from '../core/structure-options.js';
+import { penAt } from '../core/result.js';
 import type { BuySellPoint, Pen, Pivot, Segment, SegmentOfSegments } from '../core/types.js';
 import type { StreamEvent } from '../core/events.js';
 import type { StreamingAnalyzer } from '../streaming/analyzer.js';
@@ -9,6 +10,12 @@ import type * as M from './messages.js';
 
 /** The last n of xs (all when n is 0 or absent). */
 export const lastN = <T>(xs: readonly T[], n: number | undefined): readonly T[] => (n ? xs.slice(Math.max(0, xs.length - n)) : xs);
+
+/** The indices of the last n of `count` items (all of them without n). */
+export function lastIndices(count: number, n: number | undefined): number[] {
+  const from = n ? Math.max(0, count - n) : 0;
+  return Array.from({ length: count - from }, (_, k) => from + k);
+}
 
 const direction = (d: 'up' | 'down') => (d === 'up' ? 'DIRECTION_UP' : 'DIRECTION_DOWN');
 
@@ -94,11 +101,10 @@ export function stateMessage(analyzer: StreamingAnalyzer, lastNPens: number | un
     replaced: false,
     macd: { timestamp: last.timestamp, dif: snap.macd.dif[k]!, dea: snap.macd.dea[k]!, histogram: snap.macd.histogram[k]! },
     events: [
-      ...lastN(snap.pens, lastNPens).map((p) => ({
-        type: p.confirmed ? 'EVENT_TYPE_PEN_CONFIRMED' : 'EVENT_TYPE_PEN_PROVISIONAL',
-        index: p.index,
-        pen: penMessage(p),
-      })),
+      ...lastIndices(snap.penColumns.count, lastNPens).map((i) => {
+        const p = penAt(snap.penColumns, i, analyzer.retained.firstPen);
+        return { type: p.confirmed ? 'EVENT_TYPE_PEN_CONFIRMED' : 'EVENT_TYPE_PEN_PROVISIONAL', index: p.index, pen: penMessage(p) };
+      }),
       ...lastN(snap.segments, lastNPens).map((s) => ({
         type: s.confirmed ? 'EVENT_TYPE_SEGMENT_CONFIRMED' : 'EVENT_TYPE_SEGMENT_PROVISIONAL',
         index: s.index,

@@ -9,8 +9,8 @@ import { Columns, interleave } from './bar-columns.js';
 import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
-import type { PenRecord, SegmentRecord } from '../core/records.js';
-import { penColumnsOf, shapeFractals, shapePen, shapeSegment } from '../core/result.js';
+import type { SegmentRecord } from '../core/records.js';
+import { allocatePenColumns, penAt, penList, setPenRow, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
 import type { AnalysisResult, Bars, Pen, PenColumns } from '../core/types.js';
@@ -178,15 +178,16 @@ export class StreamingAnalyzer {
     return Math.max(0, this.k.penCount() - 1);
   }
 
-  /** Every kept pen, shaped: the final ones, then the tail as of the last bar. */
-  private pens(): Pen[] {
+  /** Every kept pen as columns: the final ones, then the tail as of the last bar. */
+  private penColumns(): PenColumns {
     const m = this.k.merged(),
-      ts = this.bars.cols[T]!;
-    const out: Pen[] = [];
-    const add = (r: PenRecord) => out.push(shapePen(m, r, this.penBase + out.length, ts, this.mergedBase, this.rawBase));
-    for (let j = 0; j < this.finalPenCount(); j++) add(this.k.pen(j));
-    for (const r of this.k.tail()) add(r);
-    return out;
+      ts = this.bars.cols[T]!,
+      final = this.finalPenCount(),
+      tail = this.k.tail();
+    const c = allocatePenColumns(final + tail.length);
+    for (let j = 0; j < final; j++) setPenRow(c, j, m, this.k.pen(j), ts, this.mergedBase, this.rawBase);
+    tail.forEach((r, j) => setPenRow(c, final + j, m, r, ts, this.mergedBase, this.rawBase));
+    return c;
   }
 
   /** Raw index of final pen j's end. */
@@ -204,13 +205,14 @@ export class StreamingAnalyzer {
   snapshot(): AnalysisResult {
     const m = this.k.merged();
     const c = m.count;
-    const pens = this.pens();
+    const penColumns = this.penColumns();
+    const penBase = this.penBase;
     const { from, extra } = this.k.segments();
     const segs: SegmentRecord[] = [];
     for (let j = 0; j < from; j++) segs.push(this.k.finalSegment(j));
     segs.push(...extra);
     const st = this.structures;
-    let penColumns: PenColumns | undefined;
+    let pens: Pen[] | undefined;
     return {
       barCount: this.barCount,
       merged: {
@@ -222,12 +224,14 @@ export class StreamingAnalyzer {
         rawEnd: m.rawEnd.slice(0, c),
       },
       fractals: shapeFractals(m, this.mergedBase),
-      pens,
-      // Made when first read (an own enumerable getter), from the pen objects a snapshot keeps.
-      get penColumns(): PenColumns {
-        return (penColumns ??= penColumnsOf(pens));
+      // Made from the columns when first read (an own enumerable getter), as a batch result's.
+      get pens(): Pen[] {
+        return (pens ??= penList(penColumns, penBase));
       },
-      segments: segs.map((s, j) => shapeSegment(s, this.segBase + j, pens[s.startPen]!, pens[s.endPen]!)),
+      penColumns,
+      segments: segs.map((s, j) =>
+        shapeSegment(s, this.segBase + j, penAt(penColumns, s.startPen, penBase), penAt(penColumns, s.endPen, penBase)),
+      ),
       segmentsOfSegments: st.segmentsOfSegments(),
       pivots: { pen: st.pen.pivots(), segment: st.segment.pivots() },
       buySellPoints: { pen: st.pen.points(), segment: st.segment.points() },
