@@ -182,13 +182,19 @@ export function penList(c: PenColumns, base = 0): Pen[] {
   return out;
 }
 
-/** Zeroed columns for n pens. */
+/** Zeroed columns for n pens (keys in the order of the PenColumns type, as shapeResult's). */
 export function allocatePenColumns(n: number): PenColumns {
+  const { count, direction, ...rest } = allocateLineColumns(n);
+  return { count, direction, startMerged: new Int32Array(n), endMerged: new Int32Array(n), ...rest };
+}
+
+/** The columns pens and segments share: direction, raw bars, prices, times and confirmed flag. */
+export type LineColumns = Omit<PenColumns, 'startMerged' | 'endMerged'>;
+
+function allocateLineColumns(n: number): LineColumns {
   return {
     count: n,
     direction: new Int8Array(n),
-    startMerged: new Int32Array(n),
-    endMerged: new Int32Array(n),
     startRaw: new Int32Array(n),
     endRaw: new Int32Array(n),
     startPrice: new Float64Array(n),
@@ -199,23 +205,10 @@ export function allocatePenColumns(n: number): PenColumns {
   };
 }
 
-/** The columns pens and segments share: direction, raw bars, prices, times and confirmed flag. */
-export type LineColumns = Omit<PenColumns, 'startMerged' | 'endMerged'>;
-
 /** Pens or segments as the columns they share. */
 export function lineColumnsOf(lines: readonly (Pen | Segment)[]): LineColumns {
   const n = lines.length;
-  const c = {
-    count: n,
-    direction: new Int8Array(n),
-    startRaw: new Int32Array(n),
-    endRaw: new Int32Array(n),
-    startPrice: new Float64Array(n),
-    endPrice: new Float64Array(n),
-    startTime: new Float64Array(n),
-    endTime: new Float64Array(n),
-    confirmed: new Uint8Array(n),
-  };
+  const c = allocateLineColumns(n);
   for (let i = 0; i < n; i++) {
     const l = lines[i]!;
     c.direction[i] = l.direction === 'up' ? 1 : -1;
