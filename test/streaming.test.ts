@@ -53,7 +53,7 @@ for (const kernel of KERNELS) {
       }
     }, 120_000);
 
-    it("a snapshot's pens are made from its pen columns when first read, then kept, as a batch result's (the same keys in the same order)", () => {
+    it("a snapshot's pens are made from its pen columns when first read, then kept, and its MACD histogram from DIF and DEA, as a batch result's (the same keys in the same order)", () => {
       const b = fixtureBars(REAL_SERIES[0]);
       const s = new StreamingAnalyzer({}, { kernel });
       for (let i = 0; i < 1000; i++) s.append(bar(b, i));
@@ -66,6 +66,9 @@ for (const kernel of KERNELS) {
       expect(snap.pens).toBe(pens);
       expect(pens).toEqual(batch.pens);
       expect(JSON.parse(JSON.stringify(snap)).pens).toEqual(JSON.parse(JSON.stringify(batch.pens)));
+      expect(typeof Object.getOwnPropertyDescriptor(snap.macd, 'histogram')?.get).toBe('function');
+      expect(Object.keys(snap.macd)).toEqual(Object.keys(batch.macd));
+      expect(snap.macd.histogram).toEqual(batch.macd.histogram);
     });
 
     for (const name of REAL_SERIES) {

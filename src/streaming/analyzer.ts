@@ -15,6 +15,7 @@ import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
 import type { AnalysisResult, Bars, Pen, PenColumns } from '../core/types.js';
 import { validateBar } from '../core/validate.js';
+import { macdSeries } from '../core/macd-series.js';
 import { StreamStructures } from './structures.js';
 
 export interface StreamOptions {
@@ -235,12 +236,13 @@ export class StreamingAnalyzer {
       segmentsOfSegments: st.segmentsOfSegments(),
       pivots: { pen: st.pen.pivots(), segment: st.segment.pivots() },
       buySellPoints: { pen: st.pen.points(), segment: st.segment.points() },
-      macd: {
-        dif: this.macdCols.view(DIF).slice(),
-        dea: this.macdCols.view(DEA).slice(),
-        histogram: this.macdCols.view(HIST).slice(),
-        firstValid: macdFirstValid(this.options, this.barCount),
-      },
+      // The histogram made from DIF and DEA when first read, as a batch result's (the same values).
+      macd: macdSeries(
+        this.macdCols.view(DIF).slice(),
+        this.macdCols.view(DEA).slice(),
+        macdFirstValid(this.options, this.barCount),
+        this.options.macd.histogramScale,
+      ),
     };
   }
 
