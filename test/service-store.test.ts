@@ -1,11 +1,16 @@
 // The service and its store, as the documentation describes them: several servers on one SQLite
-// file never serve a stale cached answer, and a store locked by another process beyond the busy
-// timeout answers UNAVAILABLE (retry elsewhere).
+// file never serve a stale cached answer, a store locked by another process beyond the busy
+// timeout answers UNAVAILABLE (retry elsewhere), and writes issued together share one commit with
+// each answer as if they ran one after the other.
 import { status as Code } from '@grpc/grpc-js';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { sliceBars } from '../src/core/bars.js';
+import { HistoryConflictError } from '../src/core/errors.js';
+import { BarStore } from '../src/service/bar-store.js';
 import { fixtureBars } from './support/helpers.js';
-import { klines, rejection, sqlitePath, startTestServer, testConfig, type TestServer } from './support/service-helpers.js';
+import { klines, rejection, sqlitePath, startTestServer, tempDir, testConfig, type TestServer } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length;
@@ -56,4 +61,41 @@ describe('a store locked by another process', () => {
     // Once the lock is released, the same batch goes through.
     expect(await t.client.submitKlines({ ...S, klines: klines(SSE, 10, 20) })).toMatchObject({ inserted: 10, storedCount: 20 });
   }, 30_000);
+});
+
+describe('writes issued together on the SQLite store (one transaction, one synced commit)', () => {
+  it('each answer is what it would be in the order issued; a refused one changes nothing and the others stand, on disk once acknowledged', async () => {
+    const path = join(tempDir(), 'store.db');
+    const store = new BarStore(path);
+    const rewrite = sliceBars(SSE, 10, 20);
+    const changed = { ...rewrite, volume: Float64Array.from(rewrite.volume, (v) => v + 1) };
+    // Issued in one turn of the event loop: A's second batch continues its first, the rewrite of
+    // A's history is refused after both, B is another series, A's third batch follows the second.
+    const answers = await Promise.allSettled([
+      store.submit('A', 'D1', sliceBars(SSE, 0, 100)),
+      store.submit('A', 'D1', sliceBars(SSE, 100, 150)),
+      store.submit('A', 'D1', changed),
+      store.submit('B', 'D1', sliceBars(SSE, 0, 10)),
+      store.submit('A', 'D1', sliceBars(SSE, 150, 160)),
+    ]);
+    const value = (i: number) => (answers[i] as PromiseFulfilledResult<unknown>).value;
+    expect(value(0)).toMatchObject({ inserted: 100, revision: 1, count: 100 });
+    expect(value(1)).toMatchObject({ inserted: 50, revision: 2, count: 150 });
+    expect(answers[2]!.status).toBe('rejected');
+    expect((answers[2] as PromiseRejectedResult).reason).toBeInstanceOf(HistoryConflictError);
+    expect(value(3)).toMatchObject({ inserted: 10, revision: 1, count: 10 });
+    expect(value(4)).toMatchObject({ inserted: 10, revision: 3, count: 160 });
+    // Another connection sees every acknowledged write, and nothing of the refused one.
+    const other = new Database(path, { readonly: true });
+    const rows = other
+      .prepare('SELECT s.symbol, count(*) AS n, max(b.close) AS top FROM bars b JOIN series s ON s.id = b.series GROUP BY s.symbol')
+      .all();
+    other.close();
+    expect(rows).toEqual([
+      { symbol: 'A', n: 160, top: Math.max(...sliceBars(SSE, 0, 160).close) },
+      { symbol: 'B', n: 10, top: Math.max(...sliceBars(SSE, 0, 10).close) },
+    ]);
+    expect(Array.from((await store.load('A', 'D1'))!.bars.close)).toEqual(Array.from(sliceBars(SSE, 0, 160).close));
+    await store.close();
+  });
 });

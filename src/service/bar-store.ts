@@ -31,11 +31,22 @@ interface SeriesRow {
   last_ts: number;
 }
 
+/** A write waiting for the next group commit. */
+interface Waiting {
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly batch: Bars;
+  resolve(r: SubmitResult): void;
+  reject(e: unknown): void;
+}
+
 export class BarStore implements SeriesStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly q;
   private readonly damage = (what: string) => damaged(this.path, what, 'the file');
+  /** Writes for the next group commit (see submit). */
+  private waiting: Waiting[] = [];
 
   constructor(
     readonly path: string,
@@ -178,10 +189,50 @@ export class BarStore implements SeriesStore {
     return r === undefined || r.count === 0 ? null : { revision: r.revision, count: r.count, lastTimestamp: r.last_ts };
   }
 
-  async submit(symbol: string, timeframe: string, batch: Bars): Promise<SubmitResult> {
-    checkBatch(batch);
-    // IMMEDIATE takes the write lock first, so a concurrent writer cannot slip in between read and write.
-    return this.db.transaction(() => this.write(symbol, timeframe, batch)).immediate();
+  /**
+   * Writes that arrive in the same turn of the event loop share one transaction, so one synced
+   * commit (group commit): each in a savepoint of its own, so a refused one changes nothing and the
+   * others stand; each is acknowledged only once the commit is on disk.
+   */
+  submit(symbol: string, timeframe: string, batch: Bars): Promise<SubmitResult> {
+    try {
+      checkBatch(batch);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise((resolve, reject) => {
+      if (this.waiting.push({ symbol, timeframe, batch, resolve, reject }) === 1) setImmediate(() => this.commitWaiting());
+    });
+  }
+
+  private commitWaiting(): void {
+    const writes = this.waiting;
+    this.waiting = [];
+    const outcomes: ({ ok: SubmitResult } | { err: unknown })[] = [];
+    try {
+      // IMMEDIATE takes the write lock first, so another process cannot slip in between read and write.
+      this.db
+        .transaction(() => {
+          for (const w of writes) {
+            try {
+              outcomes.push({ ok: this.db.transaction(() => this.write(w.symbol, w.timeframe, w.batch))() });
+            } catch (e) {
+              // A failure that ended the whole transaction (SQLite rolls back on some errors) fails every write.
+              if (!this.db.inTransaction) throw e;
+              outcomes.push({ err: e });
+            }
+          }
+        })
+        .immediate();
+    } catch (e) {
+      for (const w of writes) w.reject(e);
+      return;
+    }
+    writes.forEach((w, i) => {
+      const o = outcomes[i]!;
+      if ('ok' in o) w.resolve(o.ok);
+      else w.reject(o.err);
+    });
   }
 
   private write(symbol: string, timeframe: string, b: Bars): SubmitResult {
@@ -259,6 +310,7 @@ export class BarStore implements SeriesStore {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
+    if (this.waiting.length > 0 && this.db.open) this.commitWaiting();
     if (this.db.open) this.db.close();
   }
 }
