@@ -208,6 +208,8 @@ export class BarStore implements SeriesStore {
   private commitWaiting(): void {
     const writes = this.waiting;
     this.waiting = [];
+    // close() may have committed them already.
+    if (writes.length === 0) return;
     const outcomes: ({ ok: SubmitResult } | { err: unknown })[] = [];
     try {
       // IMMEDIATE takes the write lock first, so another process cannot slip in between read and write.
