@@ -174,7 +174,7 @@ class Records {
 
   /**
    * Reads the next line if it is plain: no quote opening a cell, not blank, and each cell of `p`
-   * a number numberAt reads itself (sign, digits and a point, at most 15 digits, spaces around).
+   * a plain decimal (plainDecimal).
    * Returns the position after the line (skipLine moves there), or -1 when the general reader must
    * read it; nothing moves either way.
    */
@@ -194,28 +194,14 @@ class Records {
       if (slot < 0) {
         while (pos < n && c !== d && c !== 10 && c !== 13) c = t.charCodeAt(++pos);
       } else {
-        while (c === 32) c = t.charCodeAt(++pos);
-        const negative = c === 45;
-        if (negative || c === 43) c = t.charCodeAt(++pos);
-        let m = 0,
-          digits = 0,
-          frac = -1;
-        for (;;) {
-          if (c >= 48 && c <= 57) {
-            m = m * 10 + (c - 48);
-            digits++;
-            if (frac >= 0) frac++;
-          } else if (c === 46 && frac < 0) frac = 0;
-          else break;
-          c = t.charCodeAt(++pos);
-        }
-        while (c === 32) c = t.charCodeAt(++pos);
-        if (digits === 0 || digits > 15) return -1;
-        const v = frac > 0 ? m / POW10[frac]! : m;
-        values[slot] = negative ? -v : v;
+        const v = plainDecimal(t, pos, n);
+        if (Number.isNaN(v)) return -1;
+        values[slot] = v;
+        pos = decimalEnd;
+        c = t.charCodeAt(pos);
       }
       // The cell ends here: at a delimiter, a line end (\n or \r\n) or the text's end; anything else
-      // (a character numberAt does not read, a lone \r) is the general reader's.
+      // (a lone \r) is the general reader's.
       if (pos >= n || c === 10 || (c === 13 && (pos + 1 >= n || t.charCodeAt(pos + 1) === 10))) {
         if (k < last) return -1;
         return c === 13 ? Math.min(n, pos + 2) : pos + 1;
@@ -269,16 +255,29 @@ class Records {
 }
 
 /**
- * The decimal number in text[a, b) (spaces around allowed). Up to 15 digits without an exponent it
- * is computed here, exactly as Number() would: the digits as an integer (exact below 2^53) divided by
- * a power of ten (exact up to 10^22) rounds once, correctly. Anything else goes to Number().
+ * The decimal number in text[a, b) (spaces around allowed): a plain decimal (plainDecimal) is
+ * computed here, anything else goes to Number(); only spaces is NaN.
  */
 function numberAt(t: string, a: number, b: number): number {
-  while (a < b && t.charCodeAt(a) === 32) a++;
-  while (b > a && t.charCodeAt(b - 1) === 32) b--;
-  if (a === b) return NaN;
+  const v = plainDecimal(t, a, b);
+  if (!Number.isNaN(v) && decimalEnd === b) return v;
+  const cell = t.slice(a, b);
+  return /^ *$/.test(cell) ? NaN : Number(cell);
+}
+
+/** Where the last plainDecimal stopped reading. */
+let decimalEnd = 0;
+
+/**
+ * The plain decimal at text[a] (before b): spaces, a sign, digits and a point (at most 15 digits),
+ * spaces; decimalEnd is set to the first character after them. Computed exactly as Number() would
+ * read it: the digits as an integer (exact below 2^53) divided by a power of ten (exact up to 10^22)
+ * rounds once, correctly. NaN when there is none there.
+ */
+function plainDecimal(t: string, a: number, b: number): number {
   let i = a;
-  const sign = t.charCodeAt(i);
+  while (i < b && t.charCodeAt(i) === 32) i++;
+  const sign = i < b ? t.charCodeAt(i) : 0;
   if (sign === 45 || sign === 43) i++;
   let m = 0,
     digits = 0,
@@ -290,9 +289,11 @@ function numberAt(t: string, a: number, b: number): number {
       digits++;
       if (frac >= 0) frac++;
     } else if (c === 46 && frac < 0) frac = 0;
-    else return Number(t.slice(a, b));
+    else break;
   }
-  if (digits === 0 || digits > 15) return Number(t.slice(a, b));
+  while (i < b && t.charCodeAt(i) === 32) i++;
+  decimalEnd = i;
+  if (digits === 0 || digits > 15) return NaN;
   const v = frac > 0 ? m / POW10[frac]! : m;
   return sign === 45 ? -v : v;
 }
