@@ -8,7 +8,7 @@ import { BarValidationError } from '../src/core/errors.js';
 import type { AnalysisOptions, PartialAnalysisOptions } from '../src/core/options.js';
 import { StreamingAnalyzer, type StreamBar } from '../src/streaming/analyzer.js';
 import { type StreamEvent } from '../src/core/events.js';
-import type { Bars, Pen, Segment } from '../src/core/types.js';
+import type { AnalysisResult, Bars, Pen, Segment } from '../src/core/types.js';
 import { fingerprint } from '../src/failover/fingerprint.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { KERNELS } from './support/engines.js';
@@ -69,6 +69,65 @@ for (const kernel of KERNELS) {
       expect(typeof Object.getOwnPropertyDescriptor(snap.macd, 'histogram')?.get).toBe('function');
       expect(Object.keys(snap.macd)).toEqual(Object.keys(batch.macd));
       expect(snap.macd.histogram).toEqual(batch.macd.histogram);
+    });
+
+    it("sharedSnapshot(): its bar and MACD columns are the analyzer's own until the analyzer changes a row they show (appending keeps them; replaceLast, growing and a window's compaction copy the analyzer's side first), and it equals snapshot() and barsCopy()", () => {
+      const b = fixtureBars(REAL_SERIES[0]);
+      const copyBars = (x: Bars): Bars => ({
+        timestamp: x.timestamp.slice(),
+        open: x.open.slice(),
+        high: x.high.slice(),
+        low: x.low.slice(),
+        close: x.close.slice(),
+        volume: x.volume.slice(),
+      });
+      const copyOf = (v: { result: AnalysisResult; bars: Bars }) => ({
+        bars: copyBars(v.bars),
+        dif: v.result.macd.dif.slice(),
+        dea: v.result.macd.dea.slice(),
+        histogram: v.result.macd.histogram.slice(),
+      });
+      const unchanged = (v: { result: AnalysisResult; bars: Bars }, c: ReturnType<typeof copyOf>, why: string) => {
+        expect(v.bars, why).toEqual(c.bars);
+        expect([v.result.macd.dif, v.result.macd.dea, v.result.macd.histogram], why).toEqual([c.dif, c.dea, c.histogram]);
+      };
+      for (const window of [undefined, 500]) {
+        const s = new StreamingAnalyzer({}, { kernel, window });
+        let n = 0;
+        const feed = (to: number) => {
+          for (; n < to; n++) s.append(bar(b, n));
+        };
+        feed(600);
+        const first = s.sharedSnapshot();
+        expect(first.result).toEqual(s.snapshot());
+        expect(first.bars).toEqual(s.barsCopy());
+        const firstCopy = copyOf(first);
+        feed(601);
+        const second = s.sharedSnapshot();
+        // Shared, not copied: appending wrote only rows past what `first` shows.
+        expect(second.bars.high.buffer).toBe(first.bars.high.buffer);
+        expect(second.result.macd.dif.buffer).toBe(first.result.macd.dif.buffer);
+        unchanged(first, firstCopy, `${window}: after an append`);
+        const secondCopy = copyOf(second);
+        const last = bar(b, 600);
+        s.replaceLast({ ...last, high: last.high + 1, close: last.high + 1 });
+        unchanged(second, secondCopy, `${window}: after replaceLast`);
+        const third = s.sharedSnapshot();
+        expect(third.bars.high.buffer).not.toBe(second.bars.high.buffer);
+        expect(third.bars.high[600]).toBe(last.high + 1);
+        const thirdCopy = copyOf(third);
+        // Past the columns' first capacity (1,024 rows) and, with the window, past 2 x 500 bars.
+        feed(1100);
+        unchanged(first, firstCopy, `${window}: after growing or compacting`);
+        unchanged(third, thirdCopy, `${window}: after growing or compacting`);
+        // The analyzer's own state is intact: it still equals batch on the bars as they stand.
+        const stand = copyBars(sliceBars(b, 0, 1100));
+        stand.high[600] = stand.close[600] = last.high + 1;
+        const now = s.sharedSnapshot();
+        expect(now.result).toEqual(s.snapshot());
+        if (window === undefined) expect(fingerprint(now.result)).toBe(fingerprint(analyze(stand)));
+        else expect(now.bars).toEqual(sliceBars(stand, s.retained.firstBar, 1100));
+      }
     });
 
     for (const name of REAL_SERIES) {

@@ -92,8 +92,8 @@ export class HotAnalyzers {
     const since = await storedSince(this.store, h.symbol, h.timeframe, h.analyzer);
     try {
       applySince(h.analyzer, since);
-      const result = h.analyzer.snapshot();
-      const bars = h.analyzer.barsCopy();
+      // Read-only, like every cached analysis: its bar and MACD columns are shared with the analyzer.
+      const { result, bars } = h.analyzer.sharedSnapshot();
       const problem = checkOutput(result, bars, h.analyzer.options);
       if (problem !== null) throw new Error(`output check: ${problem}`);
       this.counts.answers++;

@@ -108,7 +108,21 @@ export class StreamingAnalyzer {
 
   /** A copy of the bars kept (all of them without a window; the window's otherwise, from `retained.firstBar`). */
   barsCopy(): Bars {
-    const v = (j: number) => this.bars.view(j).slice();
+    return this.barColumns(false);
+  }
+
+  /**
+   * snapshot() and barsCopy() at once, for a reader that only reads (the service's hot series): the
+   * bar and MACD columns are not copied but shared with the analyzer, which copies its own before it
+   * writes a row they show again (bar-columns.ts), so they never change. Writing into them would
+   * change the analyzer.
+   */
+  sharedSnapshot(): { result: AnalysisResult; bars: Bars } {
+    return { result: this.result(true), bars: this.barColumns(true) };
+  }
+
+  private barColumns(share: boolean): Bars {
+    const v = (j: number) => (share ? this.bars.shared(j) : this.bars.view(j).slice());
     return { timestamp: v(T), open: v(O), high: v(H), low: v(L), close: v(C), volume: v(V) };
   }
 
@@ -204,6 +218,10 @@ export class StreamingAnalyzer {
    * inside pens, segments and fractals stay global. O(kept bars): a read, not per-bar work.
    */
   snapshot(): AnalysisResult {
+    return this.result(false);
+  }
+
+  private result(shareMacd: boolean): AnalysisResult {
     const m = this.k.merged();
     const c = m.count;
     const penColumns = this.penColumns();
@@ -238,8 +256,8 @@ export class StreamingAnalyzer {
       buySellPoints: { pen: st.pen.points(), segment: st.segment.points() },
       // The histogram made from DIF and DEA when first read, as a batch result's (the same values).
       macd: macdSeries(
-        this.macdCols.view(DIF).slice(),
-        this.macdCols.view(DEA).slice(),
+        shareMacd ? this.macdCols.shared(DIF) : this.macdCols.view(DIF).slice(),
+        shareMacd ? this.macdCols.shared(DEA) : this.macdCols.view(DEA).slice(),
         macdFirstValid(this.options, this.barCount),
         this.options.macd.histogramScale,
       ),

@@ -1,5 +1,7 @@
 // The growable columns a streaming analyzer keeps its bars and MACD values in, and their row-major
-// copy for a saved state.
+// copy for a saved state. Their rows are written once, at the end (only replaceLast rewrites the last
+// one), so views of them can be handed out instead of copies: the columns are copied on this side,
+// once, before a row such a view shows is written again (copy on write).
 import { prefault, PREFAULT_ROWS } from '../core/prefault.js';
 
 /** Growable Float64Array columns. */
@@ -8,6 +10,8 @@ export class Columns {
   cols: Float64Array[];
   /** Rows below this have been written in every column (see prefault.ts; only grown columns are). */
   private touched: number;
+  /** Rows below this are seen by views handed out (shared): they are never written again in these buffers. */
+  private sharedRows = 0;
   constructor(width: number, capacity = 1024) {
     this.cols = Array.from({ length: width }, () => new Float64Array(capacity));
     this.touched = capacity;
@@ -16,10 +20,12 @@ export class Columns {
     this.reserve(i);
     for (let j = 0; j < values.length; j++) this.cols[j]![i] = values[j]!;
   }
-  /** Room for row i (the first unused one). */
+  /** Room for row i (the first unused one, or the last one when it is rewritten). */
   reserve(i: number): void {
+    if (i < this.sharedRows) this.unshare();
     if (i >= this.cols[0]!.length) {
       this.touched = this.cols[0]!.length;
+      this.sharedRows = 0;
       this.cols = this.cols.map((c) => {
         const d = new Float64Array(c.length * 2);
         d.set(c);
@@ -34,9 +40,20 @@ export class Columns {
   view(j: number): Float64Array {
     return this.cols[j]!.subarray(0, this.count);
   }
+  /** Column j's rows so far, as a view that never changes: read-only (a write into it would reach these columns). */
+  shared(j: number): Float64Array {
+    this.sharedRows = Math.max(this.sharedRows, this.count);
+    return this.view(j);
+  }
   dropBefore(k: number): void {
+    if (this.sharedRows > 0) this.unshare();
     for (const c of this.cols) c.copyWithin(0, k, this.count);
     this.count -= k;
+  }
+  /** Moves these columns to buffers of their own, leaving the old ones to the views handed out. */
+  private unshare(): void {
+    this.cols = this.cols.map((c) => c.slice());
+    this.sharedRows = 0;
   }
 }
 
