@@ -6,7 +6,8 @@
 // 2. Mixed load: 32 clients over 200 series of 2,000 stored bars, each client in turn writing 10 bars
 //    to one of its series (SubmitKlines) and reading its pens (CalculatePens, last_n 10), with the
 //    hot-series analyzers off (service.hot_series_max_mb: 0: every read after a write analyses the
-//    whole series, as before they existed) and on (the default), in the same run; then the same
+//    whole series, as before they existed) and on (the default), in the same run, timed once every
+//    series is warm (with the analyzers on: once all 200 are built); then the same
 //    rounds called on the service in this process, without gRPC: the server's own work per round.
 // MIXED_ONLY=1 runs the second part only; SERVER_PROF=DIR makes each server write a CPU profile there.
 // PREVIOUS=DIR adds a mixed-load row for the `chan serve` of another checkout (built; e.g. the commit
@@ -147,15 +148,22 @@ async function mixed(hotMb, checkout = root) {
     if (r.barCount !== next[k]) throw new Error('wrong answer');
     return [t1 - t0, performance.now() - t1];
   };
-  // Warm-up: every series written and read twice (the second read after a write makes it hot).
-  for (let w = 0; w < 2; w++) {
-    await Promise.all(
+  const pass = () =>
+    Promise.all(
       clients.map(async (c, i) => {
         for (let k = i; k < SYMBOLS; k += CLIENTS) await round(c, k);
       }),
     );
+  // Warm-up: every series written and read twice (the second read after a write makes it hot); then,
+  // with the analyzers on, until all are built (each replays its history in the background: several
+  // seconds for the 200), and once more over every series, so that the timed rounds are all hot reads.
+  for (let w = 0; w < 2; w++) await pass();
+  const until = performance.now() + 60_000;
+  while (hotMb > 0 && (await setup.getStatus()).hotSeries < SYMBOLS && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 200));
   }
-  await new Promise((r) => setTimeout(r, 2000));
+  await pass();
+  await new Promise((r) => setTimeout(r, 1000));
   const writes = [],
     reads = [];
   const serverCpu0 = serverCpu(proc.pid),
