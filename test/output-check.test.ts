@@ -10,9 +10,11 @@ import { fromMessage, structureColumnsOf, toMessage } from '../src/core/result.j
 import type { StructureColumns } from '../src/core/structures/columns.js';
 import type { AnalysisResult, Bars, BuySellPoint, Pen, PenColumns, Pivot, Segment, SegmentOfSegments } from '../src/core/types.js';
 import { tsEngine } from '../src/engines/ts/index.js';
-import { checkOutput } from '../src/failover/output-check.js';
+import { checkOutput, checkPenTail } from '../src/failover/output-check.js';
+import { StreamingAnalyzer, type PenTail } from '../src/streaming/analyzer.js';
+import { barAt } from '../src/core/bars.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
-import { ENGINES } from './support/engines.js';
+import { ENGINES, KERNELS } from './support/engines.js';
 import { fixtureBars } from './support/helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
@@ -548,4 +550,53 @@ describe('output check: a single changed field of the structure is always caught
       { numRuns: 3000 },
     );
   });
+});
+
+/** A tail's part as a whole result with nothing else in it (no segments, structures or MACD), for mutations() and copy(). */
+function asResult(t: PenTail): AnalysisResult {
+  const { merged, fractals, penColumns } = t.part;
+  const none = new Float64Array(0);
+  return {
+    barCount: t.bars.timestamp.length,
+    merged,
+    fractals,
+    pens: [],
+    penColumns,
+    segments: [],
+    segmentsOfSegments: [],
+    pivots: { pen: [], segment: [] },
+    buySellPoints: { pen: [], segment: [] },
+    macd: { dif: none, dea: none, histogram: none, firstValid: 0 },
+  };
+}
+
+describe('output check of the last pens (checkPenTail), both kernels', () => {
+  it.each(KERNELS.map((kernel) => ({ kernel, name: kernel.engine })))(
+    'SSE daily, a tail of 1, 2 and 6 pens every 125 bars: passes; every single changed field of its pens, merged bars and fractals is caught ($name)',
+    ({ kernel }) => {
+      const a = new StreamingAnalyzer({}, { kernel });
+      let tails = 0,
+        caught = 0;
+      for (let i = 0; i < SSE.timestamp.length; i++) {
+        a.append(barAt(SSE, i));
+        if (i % 125 !== 124) continue;
+        for (const n of [1, 2, 6]) {
+          const t = a.penTail(n);
+          expect(checkPenTail(t.part, t.bars, DEFAULT), `bar ${i}, ${n}`).toBeNull();
+          tails++;
+          // Merged bar 0 of a tail is only the one before its first pen's start: its direction is
+          // not compared with a bar before it, and nothing the tail shows depends on it.
+          for (const [path, mutate] of mutations(asResult(t), t.bars)) {
+            if (path === 'merged.dir[0]') continue;
+            const c = copy(asResult(t));
+            mutate(c);
+            expect(checkPenTail(c, t.bars, DEFAULT), `bar ${i}, ${n}: ${path}`).not.toBeNull();
+            caught++;
+          }
+        }
+      }
+      expect(tails).toBe(3 * Math.floor(SSE.timestamp.length / 125));
+      expect(caught).toBeGreaterThan(10_000);
+    },
+  );
 });

@@ -31,6 +31,9 @@ async function answers(t: TestServer) {
   };
   const c = t.client;
   return {
+    // The latest pens first: read from the analyzer without a snapshot (its own path), then the rest.
+    lastPens: strip(await c.calculatePens({ ...S, lastN: 4 })),
+    lastConfirmed: strip(await c.calculatePens({ ...S, lastN: 3, confirmedOnly: true })),
     pens: strip(await c.calculatePens(S)),
     segments: strip(await c.calculateSegments(S)),
     segsegs: strip(await c.calculateSegments({ ...S, level: 'LEVEL_SEGMENT' })),
@@ -94,8 +97,11 @@ describe('hot series', () => {
   }, 60_000);
 
   it('an analyzer whose engine fails, or whose answer fails the output check, is dropped; the batch path answers', async () => {
-    /** A TS kernel that traps at push number `failAt`, and whose pen 5 ends a merged bar late once `corrupt`. */
-    const faulty = (fault: { failAt: number; corrupt: boolean; pushes: number }) =>
+    /**
+     * A TS kernel that traps at push number `failAt`, and whose pen 5 (`corrupt`, a pen no last-pens
+     * read shows) or last final pen (`corruptLast`) ends a merged bar late.
+     */
+    const faulty = (fault: { failAt: number; corrupt: boolean; corruptLast: boolean; pushes: number }) =>
       Object.assign(
         (o: AnalysisOptions) => {
           const k = tsStreamKernel(o);
@@ -107,14 +113,15 @@ describe('hot series', () => {
           };
           k.pen = (j) => {
             const r = pen(j);
-            return fault.corrupt && j === 5 ? { ...r, endK: r.endK + 1 } : r;
+            const late = (fault.corrupt && j === 5) || (fault.corruptLast && j === k.penCount() - 2);
+            return late ? { ...r, endK: r.endK + 1 } : r;
           };
           return k;
         },
         { engine: 'wasm' as const },
       );
-    for (const how of ['trap', 'corrupt'] as const) {
-      const fault = { failAt: Infinity, corrupt: false, pushes: 0 };
+    for (const how of ['trap', 'corrupt', 'corruptLast'] as const) {
+      const fault = { failAt: Infinity, corrupt: false, corruptLast: false, pushes: 0 };
       const hot = await server({}, faulty(fault));
       const batch = await server({ hotSeriesMaxMb: 0 });
       const both = [hot, batch];
@@ -125,8 +132,16 @@ describe('hot series', () => {
       await hot.server.service.hot.settled();
       expect(hot.server.service.hot.size).toBe(1);
       if (how === 'trap') fault.failAt = fault.pushes + 5;
-      else fault.corrupt = true;
+      else fault[how] = true;
       await write(both, SSE, 1010, 1020);
+      const dropped = hot.server.service.hot.counts.dropped;
+      const latest = async (t: TestServer) => {
+        const { pens, total, barCount } = await t.client.calculatePens({ ...S, lastN: 4 });
+        return { pens, total, barCount };
+      };
+      expect(await latest(hot)).toEqual(await latest(batch));
+      // Caught by the last pens' own check only where they show the corruption (or the engine trapped).
+      expect(hot.server.service.hot.counts.dropped - dropped).toBe(how === 'corrupt' ? 0 : 1);
       expect(await answers(hot)).toEqual(await answers(batch));
       expect(hot.server.service.hot.counts).toMatchObject({ built: 1, dropped: 1 });
       expect(hot.server.service.hot.size).toBe(0);

@@ -6,7 +6,8 @@ import { analyze } from '../src/engines/ts/pipeline.js';
 import { barAt, sliceBars } from '../src/core/bars.js';
 import { BarValidationError } from '../src/core/errors.js';
 import type { AnalysisOptions, PartialAnalysisOptions } from '../src/core/options.js';
-import { StreamingAnalyzer, type StreamBar } from '../src/streaming/analyzer.js';
+import { StreamingAnalyzer, tailPen, type StreamBar } from '../src/streaming/analyzer.js';
+import { checkPenTail } from '../src/failover/output-check.js';
 import { type StreamEvent } from '../src/core/events.js';
 import type { AnalysisResult, Bars, Pen, Segment } from '../src/core/types.js';
 import { fingerprint } from '../src/failover/fingerprint.js';
@@ -129,6 +130,28 @@ for (const kernel of KERNELS) {
         else expect(now.bars).toEqual(sliceBars(stand, s.retained.firstBar, 1100));
       }
     });
+
+    it('penTail(n): the last n pens of the snapshot (global indices), the pen and bar counts, and a part that passes checkPenTail, after every bar of the first 1,500 SSE daily bars (some replaced), with and without a window', () => {
+      const b = fixtureBars(REAL_SERIES[0]);
+      for (const window of [undefined, 500]) {
+        const s = new StreamingAnalyzer({}, { kernel, window });
+        for (let i = 0; i < 1500; i++) {
+          // Every 7th bar first arrives wider, then is replaced by the real one.
+          if (i % 7 === 3) {
+            s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
+            s.replaceLast(bar(b, i));
+          } else s.append(bar(b, i));
+          const snap = s.snapshot();
+          for (const n of [1, 3, 10]) {
+            const t = s.penTail(n);
+            const pens = Array.from({ length: t.part.penColumns.count }, (_, j) => tailPen(t, j));
+            expect(pens, `${window} bar ${i}, ${n}`).toEqual(snap.pens.slice(-n));
+            expect([t.total, t.barCount]).toEqual([s.retained.firstPen + snap.penColumns.count, i + 1]);
+            expect(checkPenTail(t.part, t.bars, s.options), `${window} bar ${i}, ${n}`).toBeNull();
+          }
+        }
+      }
+    }, 60_000);
 
     for (const name of REAL_SERIES) {
       for (const definition of ['new_3kline', 'traditional'] as const) {

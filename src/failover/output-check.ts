@@ -26,13 +26,26 @@ export function checkOutput(r: AnalysisResult, bars: Bars, options: AnalysisOpti
   const n = bars.high.length;
   if (r.barCount !== n) return `barCount ${r.barCount} != ${n} bars`;
   return (
-    checkMerged(r, bars) ??
+    checkMerged(r, bars, true) ??
     checkPens(r, bars, options) ??
     checkSegments(r) ??
     (options.structures.enabled ? (checkSegmentsOfSegments(r) ?? checkStructures(r, bars, options)) : checkNoStructures(r)) ??
     checkMacd(r, n)
   );
 }
+
+/**
+ * The check of a streaming analyzer's last pens (StreamingAnalyzer.penTail): its merged bars from
+ * the one before the first pen's start, the fractals after that one and the pens, against the bars
+ * from that merged bar's first, as checkOutput checks them in a whole result (but for the first
+ * merged bar's direction, which only a whole series' first bar has fixed).
+ */
+export function checkPenTail(part: Part, bars: Bars, options: AnalysisOptions): string | null {
+  return checkMerged(part, bars, false) ?? checkPens(part, bars, options);
+}
+
+/** What the merged-bar and pen checks read of a result. */
+type Part = Pick<AnalysisResult, 'merged' | 'fractals' | 'penColumns'>;
 
 /**
  * Fractal type of merged bar k. Merged bars that are strictly ordered as their directions say (what
@@ -53,8 +66,11 @@ function apex(m: MergedBars, bars: Bars, k: number, top: boolean): number {
   return -1;
 }
 
-/** The merged bars and, in the same pass, the fractal list (exactly the merged bars of fractal shape). */
-function checkMerged(r: AnalysisResult, bars: Bars): string | null {
+/**
+ * The merged bars and, in the same pass, the fractal list (exactly the merged bars of fractal shape).
+ * `whole`: the bars are a whole series, whose first merged bar is up.
+ */
+function checkMerged(r: Part, bars: Bars, whole: boolean): string | null {
   const m = r.merged,
     f = r.fractals,
     n = bars.high.length,
@@ -67,7 +83,7 @@ function checkMerged(r: AnalysisResult, bars: Bars): string | null {
     if (f[k].length !== f.count) return `fractals.${k} has ${f[k].length} values for ${f.count} fractals`;
   }
   if (m.rawStart[0] !== 0 || m.rawEnd[0]! < 0 || m.rawEnd[c - 1] !== n - 1) return 'merged bars do not cover the raw bars';
-  if (m.dir[0] !== 1) return 'merged bar 0 is not up';
+  if (whole ? m.dir[0] !== 1 : m.dir[0]! * m.dir[0]! !== 1) return `merged bar 0 has direction ${m.dir[0]}`;
   if (mergedBarsSound(m, f, bars)) return null;
   const k = badMergedBar(m, f, bars);
   // The two passes check the same: this is a safeguard should they ever disagree.
@@ -207,7 +223,7 @@ const PEN_PROBLEMS = [
  * well-formed. Pens and their ends are in order: the fractal list (checked against the merged bars,
  * it gives their apex raw bars and prices) is walked forward along with them.
  */
-function firstPenProblem(r: AnalysisResult, bars: Bars, o: AnalysisOptions): number {
+function firstPenProblem(r: Part, bars: Bars, o: AnalysisOptions): number {
   const { count, direction, confirmed, startMerged, endMerged, startRaw, endRaw, startPrice, endPrice, startTime, endTime } = r.penColumns;
   const m = r.merged,
     { mergedIndex, type, rawIndex, price } = r.fractals,
@@ -274,7 +290,7 @@ const PEN_COLUMNS = [
 ] as const;
 
 /** The pen columns (what `pens` is made from, or made from). */
-function checkPens(r: AnalysisResult, bars: Bars, o: AnalysisOptions): string | null {
+function checkPens(r: Part, bars: Bars, o: AnalysisOptions): string | null {
   const pc = r.penColumns;
   for (const k of PEN_COLUMNS) if (pc[k].length !== pc.count) return `penColumns.${k} has ${pc[k].length} values for ${pc.count} pens`;
   const p = firstPenProblem(r, bars, o);

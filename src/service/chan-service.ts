@@ -124,7 +124,25 @@ export class ChanService {
   }
 
   async calculatePens(req: M.CalculatePensRequest): Promise<M.CalculatePensResponse> {
-    const a = await this.analysis(req, this.withPen(req.pen));
+    const opt = this.withPen(req.pen);
+    if (req.lastN) {
+      // The latest pens of a hot series: read from its analyzer, without a snapshot of the whole result.
+      const { symbol, timeframe } = seriesKey(req);
+      // One more: only the last pen can be provisional.
+      const t = await this.hot.lastPens(symbol, timeframe, stringifyExact(opt), req.lastN + 1);
+      if (t !== undefined) {
+        const provisional = t.pens.length > 0 && !t.pens.at(-1)!.confirmed ? 1 : 0;
+        const pens = req.confirmedOnly ? t.pens.slice(0, t.pens.length - provisional) : t.pens;
+        return {
+          pens: lastN(pens, req.lastN).map(penMessage),
+          total: t.total - (req.confirmedOnly ? provisional : 0),
+          barCount: t.barCount,
+          engine: t.engine,
+          cached: false,
+        };
+      }
+    }
+    const a = await this.analysis(req, opt);
     // From the pen columns: only the pens sent are made as objects (a long series has thousands).
     const c = a.result.penColumns;
     const all: number[] = [];

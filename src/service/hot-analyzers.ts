@@ -1,23 +1,26 @@
 // Streaming analyzers kept for the series that are read after writes, so that such a read costs the
 // bars written since (read from the store, applied to the analyzer) and a snapshot, not a reading and
-// analysis of the whole history. A series becomes hot on its second cache miss at a newer revision
-// with the same options (a read, a write, a read); its analyzer is built in the background (the
-// history replayed in slices) and answers from then on. Together they stay within a memory budget
-// (service.hot_series_max_mb): a new one is built only when it fits, making room by dropping those
-// not read for IDLE_MS (a plain least-recently-used rule would, with more series read in turn than
-// fit, drop each analyzer just before its next read and rebuild them all the time). Each answer passes the same
-// output check as a batch analysis; an analyzer that fails or whose answer fails the check is dropped
-// and the request answered by the batch path (the engine coordinator, with its failover).
+// analysis of the whole history; a read of the latest pens (CalculatePens with last_n) costs no
+// snapshot either: those pens are read from the analyzer and checked with what they sit on.
+// A series becomes hot on its second cache miss at a newer revision with the same options (a read,
+// a write, a read); its analyzer is built in the background (the history replayed in slices) and
+// answers from then on. Together they stay within a memory budget (service.hot_series_max_mb): a
+// new one is built only when it fits, making room by dropping those not read for IDLE_MS (a plain
+// least-recently-used rule would, with more series read in turn than fit, drop each analyzer just
+// before its next read and rebuild them all the time). Each answer passes the same output check as
+// a batch analysis (the latest pens: the check of their part, checkPenTail); an analyzer that fails
+// or whose answer fails the check is dropped and the request answered by the batch path (the engine
+// coordinator, with its failover).
 // They run the TS kernel: a read applies a few bars, where WASM's speed does not show, and a WASM
 // analyzer holds its linear memory, at least ~1.1 MB (a TS one ~135 KB at 1,000 bars, ~150 bytes a
 // bar): 200 series of 2,000 bars fit in ~60 MB instead of ~250 MB.
 import type { AnalysisOptions } from '../core/options.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
-import type { AnalysisResult, Bars } from '../core/types.js';
+import type { AnalysisResult, Bars, Pen } from '../core/types.js';
 import type { Logger } from '../failover/coordinator.js';
-import { checkOutput } from '../failover/output-check.js';
+import { checkOutput, checkPenTail } from '../failover/output-check.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
-import { StreamingAnalyzer } from '../streaming/analyzer.js';
+import { StreamingAnalyzer, tailPen } from '../streaming/analyzer.js';
 import type { SeriesStore } from './store.js';
 import { applySince, replay, storedSince } from './follow-store.js';
 import { STREAM_BYTES_PER_BAR } from './memory.js';
@@ -40,6 +43,20 @@ export interface HotAnswer {
   readonly result: AnalysisResult;
   readonly bars: Bars;
   readonly engine: 'ts' | 'wasm';
+}
+
+export interface HotPens {
+  /** The last pens (global indices), the series' pen and bar counts. */
+  readonly pens: Pen[];
+  readonly total: number;
+  readonly barCount: number;
+  readonly engine: 'ts' | 'wasm';
+}
+
+/** `answer`, unless the output check found a problem (thrown: the analyzer is then dropped). */
+function checked<T>(problem: string | null, answer: T): T {
+  if (problem !== null) throw new Error(`output check: ${problem}`);
+  return answer;
 }
 
 /** Keys whose last miss is remembered; past it the memory of misses starts again. */
@@ -75,33 +92,52 @@ export class HotAnalyzers {
    * has none (or it failed: then it is dropped). Store errors propagate as they would from a batch read.
    */
   answer(symbol: string, timeframe: string, optionsKey: string): Promise<HotAnswer | undefined> {
+    return this.serve(symbol, timeframe, optionsKey, (a) => {
+      // Read-only, like every cached analysis: its bar and MACD columns are shared with the analyzer.
+      const { result, bars } = a.sharedSnapshot();
+      return checked(checkOutput(result, bars, a.options), { result, bars, engine: a.engine });
+    });
+  }
+
+  /**
+   * The last `n` pens of the stored series from its hot analyzer brought up to date (O(n), not
+   * O(history): no snapshot of the whole result), they and what they sit on checked as a result is;
+   * undefined as for answer().
+   */
+  lastPens(symbol: string, timeframe: string, optionsKey: string, n: number): Promise<HotPens | undefined> {
+    return this.serve(symbol, timeframe, optionsKey, (a) => {
+      const t = a.penTail(n);
+      const pens = Array.from({ length: t.part.penColumns.count }, (_, i) => tailPen(t, i));
+      return checked(checkPenTail(t.part, t.bars, a.options), { pens, total: t.total, barCount: t.barCount, engine: a.engine });
+    });
+  }
+
+  /** `read` of the series' analyzer once it holds the bars stored since its last one; one read at a time per analyzer. */
+  private serve<T>(symbol: string, timeframe: string, optionsKey: string, read: (a: StreamingAnalyzer) => T): Promise<T | undefined> {
     const key = `${symbol}\u0000${timeframe}\u0000${optionsKey}`;
     const h = this.hot.get(key);
     if (h === undefined) return Promise.resolve(undefined);
     this.hot.delete(key);
     this.hot.set(key, h);
     h.lastRead = this.now();
-    const answered = h.queue.then(() => this.answerNow(key, h));
+    const answered = h.queue.then(() => this.serveNow(key, h, read));
     h.queue = answered.catch(() => undefined);
     return answered;
   }
 
-  private async answerNow(key: string, h: Hot): Promise<HotAnswer | undefined> {
+  private async serveNow<T>(key: string, h: Hot, read: (a: StreamingAnalyzer) => T): Promise<T | undefined> {
     // Dropped while an earlier answer was made.
     if (this.hot.get(key) !== h) return undefined;
     const since = await storedSince(this.store, h.symbol, h.timeframe, h.analyzer);
     try {
       applySince(h.analyzer, since);
-      // Read-only, like every cached analysis: its bar and MACD columns are shared with the analyzer.
-      const { result, bars } = h.analyzer.sharedSnapshot();
-      const problem = checkOutput(result, bars, h.analyzer.options);
-      if (problem !== null) throw new Error(`output check: ${problem}`);
+      const answer = read(h.analyzer);
       this.counts.answers++;
       // Analyzers grow with their series: the budget is checked again as they do.
       this.total += h.analyzer.memoryBytes - h.bytes;
       h.bytes = h.analyzer.memoryBytes;
       if (this.total > this.maxBytes) this.evict();
-      return { result, bars, engine: h.analyzer.engine };
+      return answer;
     } catch (e) {
       this.drop(key, e);
       return undefined;

@@ -9,7 +9,7 @@ import { Columns, interleave } from './bar-columns.js';
 import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
-import type { SegmentRecord } from '../core/records.js';
+import type { PenRecord, SegmentRecord } from '../core/records.js';
 import { allocatePenColumns, penAt, penList, setPenRow, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
@@ -193,16 +193,75 @@ export class StreamingAnalyzer {
     return Math.max(0, this.k.penCount() - 1);
   }
 
-  /** Every kept pen as columns: the final ones, then the tail as of the last bar. */
-  private penColumns(): PenColumns {
+  /**
+   * The kept pens from local index `from` on as columns, the final ones then the tail as of the last
+   * bar; their merged indices plus `mergedBase` (default: global).
+   */
+  private penColumns(from = 0, mergedBase = this.mergedBase): PenColumns {
     const m = this.k.merged(),
       ts = this.bars.cols[T]!,
       final = this.finalPenCount(),
       tail = this.k.tail();
-    const c = allocatePenColumns(final + tail.length);
-    for (let j = 0; j < final; j++) setPenRow(c, j, m, this.k.pen(j), ts, this.mergedBase, this.rawBase);
-    tail.forEach((r, j) => setPenRow(c, final + j, m, r, ts, this.mergedBase, this.rawBase));
+    const c = allocatePenColumns(Math.max(0, final + tail.length - from));
+    for (let j = from; j < final; j++) setPenRow(c, j - from, m, this.k.pen(j), ts, mergedBase, this.rawBase);
+    tail.forEach((r, j) => {
+      if (final + j >= from) setPenRow(c, final + j - from, m, r, ts, mergedBase, this.rawBase);
+    });
     return c;
+  }
+
+  /**
+   * The last `n` pens (all of them when there are fewer) for a reader of the latest pens (the
+   * service's CalculatePens with last_n), with what their check reads: O(n and the bars they span),
+   * not O(history). Valid until the analyzer next changes (it shares the analyzer's bar columns).
+   */
+  penTail(n: number): PenTail {
+    const m = this.k.merged(),
+      total = this.finalPenCount() + this.k.tail().length,
+      from = Math.max(0, total - n);
+    // From the merged bar before the first pen's start (the check's first merged bar is not a fractal).
+    const k0 = from < total ? Math.max(0, this.pen(from).startK - 1) : Math.max(0, m.count - 1);
+    const r0 = m.count > 0 ? m.rawStart[k0]! : this.rawBase; // global
+    const mergedCount = m.count - k0;
+    const merged = {
+      count: mergedCount,
+      high: m.high.slice(k0, m.count),
+      low: m.low.slice(k0, m.count),
+      dir: m.dir.slice(k0, m.count),
+      rawStart: m.rawStart.slice(k0, m.count).map((r) => r - r0),
+      rawEnd: m.rawEnd.slice(k0, m.count).map((r) => r - r0),
+    };
+    // The fractals after merged bar k0 (the kernel's list is in merged order).
+    let lo = 0,
+      hi = m.fractalCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (m.fractalIndex[mid]! <= k0) lo = mid + 1;
+      else hi = mid;
+    }
+    const f = shapeFractals({ ...m, fractalIndex: m.fractalIndex.subarray(lo, m.fractalCount), fractalCount: m.fractalCount - lo }, -k0);
+    for (let j = 0; j < f.count; j++) f.rawIndex[j]! -= r0;
+    const penColumns = this.penColumns(from, -k0);
+    for (let i = 0; i < penColumns.count; i++) {
+      penColumns.startRaw[i]! -= r0;
+      penColumns.endRaw[i]! -= r0;
+    }
+    const b = (j: number) => this.bars.view(j).subarray(r0 - this.rawBase);
+    return {
+      first: this.penBase + from,
+      total: this.penBase + total,
+      barCount: this.barCount,
+      mergedBase: this.mergedBase + k0,
+      rawBase: r0,
+      part: { merged, fractals: f, penColumns },
+      bars: { timestamp: b(T), open: b(O), high: b(H), low: b(L), close: b(C), volume: b(V) },
+    };
+  }
+
+  /** Kept pen j (a local index): a final pen or one of the tail. */
+  private pen(j: number): PenRecord {
+    const final = this.finalPenCount();
+    return j < final ? this.k.pen(j) : this.k.tail()[j - final]!;
   }
 
   /** Raw index of final pen j's end. */
@@ -367,6 +426,34 @@ export class StreamingAnalyzer {
   get engine(): 'ts' | 'wasm' {
     return this.k.engine;
   }
+}
+
+/**
+ * The last pens of an analyzer (penTail). `part` holds them, the merged bars from the one before the
+ * first pen's start and the fractals after that one, every index rebased: merged bar 0 of `part` is
+ * global merged bar `mergedBase`, raw bar 0 (of `bars`) global raw bar `rawBase`.
+ */
+export interface PenTail {
+  /** Global index of the first pen in `part`, and the global pen count. */
+  readonly first: number;
+  readonly total: number;
+  readonly barCount: number;
+  readonly mergedBase: number;
+  readonly rawBase: number;
+  readonly part: Pick<AnalysisResult, 'merged' | 'fractals' | 'penColumns'>;
+  readonly bars: Bars;
+}
+
+/** Pen i of a tail as a Pen of the whole series (global indices). */
+export function tailPen(t: PenTail, i: number): Pen {
+  const p = penAt(t.part.penColumns, i, t.first);
+  return {
+    ...p,
+    startMerged: p.startMerged + t.mergedBase,
+    endMerged: p.endMerged + t.mergedBase,
+    startRaw: p.startRaw + t.rawBase,
+    endRaw: p.endRaw + t.rawBase,
+  };
 }
 
 /** Index of the first defined MACD value after n bars (as computeMacd reports it). */
