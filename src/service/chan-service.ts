@@ -37,6 +37,14 @@ import { VERSION } from '../core/version.js';
 
 const SYMBOL = /^[A-Za-z0-9._:/-]{1,64}$/;
 
+/** The cache key of resolved options, once per options object (most requests use the configured ones). */
+const optionKeys = new WeakMap<AnalysisOptions, string>();
+function optionsKey(o: AnalysisOptions): string {
+  let k = optionKeys.get(o);
+  if (k === undefined) optionKeys.set(o, (k = stringifyExact(o)));
+  return k;
+}
+
 interface Analysis {
   readonly result: AnalysisResult;
   readonly bars: Bars;
@@ -129,7 +137,7 @@ export class ChanService {
       // The latest pens of a hot series: read from its analyzer, without a snapshot of the whole result.
       const { symbol, timeframe } = seriesKey(req);
       // One more: only the last pen can be provisional.
-      const t = await this.hot.lastPens(symbol, timeframe, stringifyExact(opt), req.lastN + 1);
+      const t = await this.hot.lastPens(symbol, timeframe, optionsKey(opt), req.lastN + 1);
       if (t !== undefined) {
         const provisional = t.pens.length > 0 && !t.pens.at(-1)!.confirmed ? 1 : 0;
         const pens = req.confirmedOnly ? t.pens.slice(0, t.pens.length - provisional) : t.pens;
@@ -287,7 +295,7 @@ export class ChanService {
     const info = await this.store.info(symbol, timeframe);
     if (info === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const seriesId = `${symbol}\u0000${timeframe}`;
-    const optKey = stringifyExact(opt);
+    const optKey = optionsKey(opt);
     const hit = this.cache.get(`${seriesId}\u0000${info.revision}\u0000${optKey}`);
     if (hit !== undefined) return { ...hit, engine: this.coordinator.status().active, cached: true };
     const hot = await this.hot.answer(symbol, timeframe, optKey);
