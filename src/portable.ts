@@ -90,7 +90,15 @@ export {
 export { createCoordinator, type CreateCoordinatorOptions } from './failover/create.js';
 
 // Streaming.
-export { StreamingAnalyzer, type Retained, type StreamBar, type StreamOptions, type StreamUpdate } from './streaming/analyzer.js';
+export {
+  StreamingAnalyzer,
+  tailPen,
+  type PenTail,
+  type Retained,
+  type StreamBar,
+  type StreamOptions,
+  type StreamUpdate,
+} from './streaming/analyzer.js';
 export type { StreamEvent, StructureEvent, WithdrawReason } from './core/events.js';
 export type { StreamKernelFactory } from './core/stream-kernel.js';
 export { tsStreamKernel } from './engines/ts/kernel.js';
