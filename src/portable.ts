@@ -93,7 +93,9 @@ export { createCoordinator, type CreateCoordinatorOptions } from './failover/cre
 export {
   StreamingAnalyzer,
   tailPen,
+  tailSegment,
   type PenTail,
+  type SegmentTail,
   type Retained,
   type StreamBar,
   type StreamOptions,

@@ -10,7 +10,7 @@ import { fromMessage, structureColumnsOf, toMessage } from '../src/core/result.j
 import type { StructureColumns } from '../src/core/structures/columns.js';
 import type { AnalysisResult, Bars, BuySellPoint, Pen, PenColumns, Pivot, Segment, SegmentOfSegments } from '../src/core/types.js';
 import { tsEngine } from '../src/engines/ts/index.js';
-import { checkOutput, checkPenTail } from '../src/failover/output-check.js';
+import { checkOutput, checkPenTail, checkSegmentTail } from '../src/failover/output-check.js';
 import { StreamingAnalyzer, type PenTail } from '../src/streaming/analyzer.js';
 import { barAt } from '../src/core/bars.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
@@ -552,8 +552,8 @@ describe('output check: a single changed field of the structure is always caught
   });
 });
 
-/** A tail's part as a whole result with nothing else in it (no segments, structures or MACD), for mutations() and copy(). */
-function asResult(t: PenTail): AnalysisResult {
+/** A tail's part as a whole result with nothing else in it (its segments, if any; no structures or MACD), for mutations() and copy(). */
+function asResult(t: PenTail, segments: readonly Segment[] = []): AnalysisResult {
   const { merged, fractals, penColumns } = t.part;
   const none = new Float64Array(0);
   return {
@@ -562,7 +562,7 @@ function asResult(t: PenTail): AnalysisResult {
     fractals,
     pens: [],
     penColumns,
-    segments: [],
+    segments,
     segmentsOfSegments: [],
     pivots: { pen: [], segment: [] },
     buySellPoints: { pen: [], segment: [] },
@@ -596,6 +596,34 @@ describe('output check of the last pens (checkPenTail), both kernels', () => {
         }
       }
       expect(tails).toBe(3 * Math.floor(SSE.timestamp.length / 125));
+      expect(caught).toBeGreaterThan(10_000);
+    },
+  );
+
+  it.each(KERNELS.map((kernel) => ({ kernel, name: kernel.engine })))(
+    'SSE daily, a tail of 1 and 3 segments every 250 bars (checkSegmentTail): passes; every single changed field of its segments, pens, merged bars and fractals is caught ($name)',
+    ({ kernel }) => {
+      const a = new StreamingAnalyzer({}, { kernel });
+      let caught = 0,
+        segments = 0;
+      for (let i = 0; i < SSE.timestamp.length; i++) {
+        a.append(barAt(SSE, i));
+        if (i % 250 !== 249) continue;
+        for (const n of [1, 3]) {
+          const t = a.segmentTail(n);
+          const part = asResult(t, t.segments);
+          expect(checkSegmentTail(part, t.bars, DEFAULT), `bar ${i}, ${n}`).toBeNull();
+          segments += t.segments.length;
+          for (const [path, mutate] of mutations(part, t.bars)) {
+            if (path === 'merged.dir[0]') continue;
+            const c = copy(part);
+            mutate(c);
+            expect(checkSegmentTail(c, t.bars, DEFAULT), `bar ${i}, ${n}: ${path}`).not.toBeNull();
+            caught++;
+          }
+        }
+      }
+      expect(segments).toBeGreaterThan(40);
       expect(caught).toBeGreaterThan(10_000);
     },
   );

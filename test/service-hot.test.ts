@@ -34,6 +34,7 @@ async function answers(t: TestServer) {
     // The latest pens first: read from the analyzer without a snapshot (its own path), then the rest.
     lastPens: strip(await c.calculatePens({ ...S, lastN: 4 })),
     lastConfirmed: strip(await c.calculatePens({ ...S, lastN: 3, confirmedOnly: true })),
+    lastSegments: strip(await c.calculateSegments({ ...S, lastN: 3 })),
     pens: strip(await c.calculatePens(S)),
     segments: strip(await c.calculateSegments(S)),
     segsegs: strip(await c.calculateSegments({ ...S, level: 'LEVEL_SEGMENT' })),

@@ -6,8 +6,8 @@ import { analyze } from '../src/engines/ts/pipeline.js';
 import { barAt, sliceBars } from '../src/core/bars.js';
 import { BarValidationError } from '../src/core/errors.js';
 import type { AnalysisOptions, PartialAnalysisOptions } from '../src/core/options.js';
-import { StreamingAnalyzer, tailPen, type StreamBar } from '../src/streaming/analyzer.js';
-import { checkPenTail } from '../src/failover/output-check.js';
+import { StreamingAnalyzer, tailPen, tailSegment, type StreamBar } from '../src/streaming/analyzer.js';
+import { checkPenTail, checkSegmentTail } from '../src/failover/output-check.js';
 import { type StreamEvent } from '../src/core/events.js';
 import type { AnalysisResult, Bars, Pen, Segment } from '../src/core/types.js';
 import { fingerprint } from '../src/failover/fingerprint.js';
@@ -131,7 +131,7 @@ for (const kernel of KERNELS) {
       }
     });
 
-    it('penTail(n): the last n pens of the snapshot (global indices), the pen and bar counts, and a part that passes checkPenTail, after every bar of the first 1,500 SSE daily bars (some replaced), with and without a window', () => {
+    it('penTail(n) and segmentTail(n): the last n pens and segments of the snapshot (global indices), their and the bar counts, and parts that pass their checks, after every bar of the first 1,500 SSE daily bars (some replaced), with and without a window', () => {
       const b = fixtureBars(REAL_SERIES[0]);
       for (const window of [undefined, 500]) {
         const s = new StreamingAnalyzer({}, { kernel, window });
@@ -143,11 +143,21 @@ for (const kernel of KERNELS) {
           } else s.append(bar(b, i));
           const snap = s.snapshot();
           for (const n of [1, 3, 10]) {
+            // With a window, a tail starts after a pen (segment) whose start is the first kept merged bar.
+            const unchecked = (pen: Pen | undefined) => window !== undefined && pen?.startMerged === s.retained.firstMerged;
             const t = s.penTail(n);
             const pens = Array.from({ length: t.part.penColumns.count }, (_, j) => tailPen(t, j));
-            expect(pens, `${window} bar ${i}, ${n}`).toEqual(snap.pens.slice(-n));
+            const wanted = snap.pens.slice(-n);
+            expect(pens, `${window} bar ${i}, ${n}`).toEqual(unchecked(wanted[0]) ? wanted.slice(1) : wanted);
             expect([t.total, t.barCount]).toEqual([s.retained.firstPen + snap.penColumns.count, i + 1]);
             expect(checkPenTail(t.part, t.bars, s.options), `${window} bar ${i}, ${n}`).toBeNull();
+            const g = s.segmentTail(n);
+            const segments = g.segments.map((_, j) => tailSegment(g, j));
+            const wantedSegments = snap.segments.slice(-n);
+            const firstPen = wantedSegments[0] && snap.pens[wantedSegments[0].startPen - s.retained.firstPen];
+            expect(segments, `${window} bar ${i}, ${n} segments`).toEqual(unchecked(firstPen) ? wantedSegments.slice(1) : wantedSegments);
+            expect(g.segmentTotal).toBe(s.retained.firstSegment + snap.segments.length);
+            expect(checkSegmentTail({ ...g.part, segments: g.segments }, g.bars, s.options), `${window} bar ${i}, ${n}`).toBeNull();
           }
         }
       }

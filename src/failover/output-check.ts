@@ -44,6 +44,11 @@ export function checkPenTail(part: Part, bars: Bars, options: AnalysisOptions): 
   return checkMerged(part, bars, false) ?? checkPens(part, bars, options);
 }
 
+/** The same for an analyzer's last segments (StreamingAnalyzer.segmentTail): their pens as checkPenTail checks them, and the segments on those pens. */
+export function checkSegmentTail(part: Part & Pick<AnalysisResult, 'segments'>, bars: Bars, options: AnalysisOptions): string | null {
+  return checkPenTail(part, bars, options) ?? checkSegments(part);
+}
+
 /** What the merged-bar and pen checks read of a result. */
 type Part = Pick<AnalysisResult, 'merged' | 'fractals' | 'penColumns'>;
 
@@ -297,7 +302,7 @@ function checkPens(r: Part, bars: Bars, o: AnalysisOptions): string | null {
   return p < 0 ? null : `pen ${p >> 4} has a wrong ${PEN_PROBLEMS[p & 15]}`;
 }
 
-function checkSegments(r: AnalysisResult): string | null {
+function checkSegments(r: Pick<AnalysisResult, 'penColumns' | 'segments'>): string | null {
   const pens = r.penColumns,
     n = pens.count,
     segs = r.segments;

@@ -165,8 +165,17 @@ export class ChanService {
   }
 
   async calculateSegments(req: M.CalculateSegmentsRequest): Promise<M.CalculateSegmentsResponse> {
-    const a = await this.analysis(req, this.withPen(req.pen));
+    const opt = this.withPen(req.pen);
     const level = levelOf(req.level);
+    if (req.lastN && level === 'pen' && !req.confirmedOnly) {
+      // The latest segments of a hot series, as calculatePens reads the latest pens.
+      const { symbol, timeframe } = seriesKey(req);
+      const t = await this.hot.lastSegments(symbol, timeframe, optionsKey(opt), req.lastN);
+      if (t !== undefined) {
+        return { segments: t.segments.map(segmentMessage), total: t.total, barCount: t.barCount, engine: t.engine, cached: false };
+      }
+    }
+    const a = await this.analysis(req, opt);
     const segments = level === 'pen' ? a.result.segments : a.result.segmentsOfSegments.map(segmentOfSegmentsAsSegment);
     const all = req.confirmedOnly ? segments.filter((s) => s.confirmed) : segments;
     return {

@@ -1,14 +1,15 @@
 // Streaming analyzers kept for the series that are read after writes, so that such a read costs the
 // bars written since (read from the store, applied to the analyzer) and a snapshot, not a reading and
-// analysis of the whole history; a read of the latest pens (CalculatePens with last_n) costs no
-// snapshot either: those pens are read from the analyzer and checked with what they sit on.
+// analysis of the whole history; a read of the latest pens or segments (CalculatePens, and
+// CalculateSegments of pens without confirmed_only, with last_n) costs no snapshot either: they are
+// read from the analyzer and checked with what they sit on.
 // A series becomes hot on its second cache miss at a newer revision with the same options (a read,
 // a write, a read); its analyzer is built in the background (the history replayed in slices) and
 // answers from then on. Together they stay within a memory budget (service.hot_series_max_mb): a
 // new one is built only when it fits, making room by dropping those not read for IDLE_MS (a plain
 // least-recently-used rule would, with more series read in turn than fit, drop each analyzer just
 // before its next read and rebuild them all the time). Each answer passes the same output check as
-// a batch analysis (the latest pens: the check of their part, checkPenTail); an analyzer that fails
+// a batch analysis (the latest pens or segments: the check of their part); an analyzer that fails
 // or whose answer fails the check is dropped and the request answered by the batch path (the engine
 // coordinator, with its failover).
 // They run the TS kernel: a read applies a few bars, where WASM's speed does not show, and a WASM
@@ -16,11 +17,11 @@
 // bar): 200 series of 2,000 bars fit in ~60 MB instead of ~250 MB.
 import type { AnalysisOptions } from '../core/options.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
-import type { AnalysisResult, Bars, Pen } from '../core/types.js';
+import type { AnalysisResult, Bars, Pen, Segment } from '../core/types.js';
 import type { Logger } from '../failover/coordinator.js';
-import { checkOutput, checkPenTail } from '../failover/output-check.js';
+import { checkOutput, checkPenTail, checkSegmentTail } from '../failover/output-check.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
-import { StreamingAnalyzer, tailPen } from '../streaming/analyzer.js';
+import { StreamingAnalyzer, tailPen, tailSegment } from '../streaming/analyzer.js';
 import type { SeriesStore } from './store.js';
 import { applySince, replay, storedSince } from './follow-store.js';
 import { STREAM_BYTES_PER_BAR } from './memory.js';
@@ -48,6 +49,14 @@ export interface HotAnswer {
 export interface HotPens {
   /** The last pens (global indices), the series' pen and bar counts. */
   readonly pens: Pen[];
+  readonly total: number;
+  readonly barCount: number;
+  readonly engine: 'ts' | 'wasm';
+}
+
+export interface HotSegments {
+  /** The last segments (global indices), the series' segment and bar counts. */
+  readonly segments: Segment[];
   readonly total: number;
   readonly barCount: number;
   readonly engine: 'ts' | 'wasm';
@@ -109,6 +118,20 @@ export class HotAnalyzers {
       const t = a.penTail(n);
       const pens = Array.from({ length: t.part.penColumns.count }, (_, i) => tailPen(t, i));
       return checked(checkPenTail(t.part, t.bars, a.options), { pens, total: t.total, barCount: t.barCount, engine: a.engine });
+    });
+  }
+
+  /** The last `n` segments (of pens), as lastPens gives the last pens. */
+  lastSegments(symbol: string, timeframe: string, optionsKey: string, n: number): Promise<HotSegments | undefined> {
+    return this.serve(symbol, timeframe, optionsKey, (a) => {
+      const t = a.segmentTail(n);
+      const segments = t.segments.map((_, i) => tailSegment(t, i));
+      return checked(checkSegmentTail({ ...t.part, segments: t.segments }, t.bars, a.options), {
+        segments,
+        total: t.segmentTotal,
+        barCount: t.barCount,
+        engine: a.engine,
+      });
     });
   }
 

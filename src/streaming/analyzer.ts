@@ -13,7 +13,7 @@ import type { PenRecord, SegmentRecord } from '../core/records.js';
 import { allocatePenColumns, penAt, penList, setPenRow, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
-import type { AnalysisResult, Bars, Pen, PenColumns } from '../core/types.js';
+import type { AnalysisResult, Bars, Pen, PenColumns, Segment } from '../core/types.js';
 import { validateBar } from '../core/validate.js';
 import { macdSeries } from '../core/macd-series.js';
 import { StreamStructures } from './structures.js';
@@ -211,14 +211,56 @@ export class StreamingAnalyzer {
   }
 
   /**
-   * The last `n` pens (all of them when there are fewer) for a reader of the latest pens (the
-   * service's CalculatePens with last_n), with what their check reads: O(n and the bars they span),
-   * not O(history). Valid until the analyzer next changes (it shares the analyzer's bar columns).
+   * The last `n` pens (all of them when there are fewer; with a window, see checkable) for a reader
+   * of the latest pens (the service's CalculatePens with last_n), with what their check reads: O(n
+   * and the bars they span), not O(history). Valid until the analyzer next changes (it shares the
+   * analyzer's bar columns).
    */
   penTail(n: number): PenTail {
-    const m = this.k.merged(),
-      total = this.finalPenCount() + this.k.tail().length,
+    const total = this.finalPenCount() + this.k.tail().length,
       from = Math.max(0, total - n);
+    return this.tailFrom(from < total && !this.checkable(from) ? from + 1 : from);
+  }
+
+  /**
+   * Whether the merged bar before pen j's start is kept, which the check of a tail from pen j reads:
+   * with a window, the first kept pen may start at the first kept merged bar, and a tail then
+   * starts at the next pen (or segment).
+   */
+  private checkable(j: number): boolean {
+    return this.pen(j).startK > 0;
+  }
+
+  /**
+   * The last `n` segments (all of them when there are fewer) as penTail gives the last pens, with
+   * the pens from the first one's start on: O(n segments and what they span), not O(history).
+   */
+  segmentTail(n: number): SegmentTail {
+    const segs = this.segmentRecords();
+    let from = Math.max(0, segs.length - n);
+    if (from < segs.length && !this.checkable(segs[from]!.startPen)) from++;
+    const firstPen = from < segs.length ? segs[from]!.startPen : Math.max(0, this.finalPenCount() + this.k.tail().length - 1);
+    const t = this.tailFrom(firstPen);
+    const pens = t.part.penColumns;
+    const segments = segs
+      .slice(from)
+      .map((r, j) => shapeSegment(r, j, penAt(pens, r.startPen - firstPen), penAt(pens, r.endPen - firstPen)));
+    return { ...t, firstSegment: this.segBase + from, segmentTotal: this.segBase + segs.length, segments };
+  }
+
+  /** The kept segments: the final ones, then those on the current pens. */
+  private segmentRecords(): SegmentRecord[] {
+    const { from, extra } = this.k.segments();
+    const segs: SegmentRecord[] = [];
+    for (let j = 0; j < from; j++) segs.push(this.k.finalSegment(j));
+    segs.push(...extra);
+    return segs;
+  }
+
+  /** The kept pens from local index `from` on, with what their check reads (penTail). */
+  private tailFrom(from: number): PenTail {
+    const m = this.k.merged(),
+      total = this.finalPenCount() + this.k.tail().length;
     // From the merged bar before the first pen's start (the check's first merged bar is not a fractal).
     const k0 = from < total ? Math.max(0, this.pen(from).startK - 1) : Math.max(0, m.count - 1);
     const r0 = m.count > 0 ? m.rawStart[k0]! : this.rawBase; // global
@@ -285,10 +327,7 @@ export class StreamingAnalyzer {
     const c = m.count;
     const penColumns = this.penColumns();
     const penBase = this.penBase;
-    const { from, extra } = this.k.segments();
-    const segs: SegmentRecord[] = [];
-    for (let j = 0; j < from; j++) segs.push(this.k.finalSegment(j));
-    segs.push(...extra);
+    const segs = this.segmentRecords();
     const st = this.structures;
     let pens: Pen[] | undefined;
     return {
@@ -442,6 +481,27 @@ export interface PenTail {
   readonly rawBase: number;
   readonly part: Pick<AnalysisResult, 'merged' | 'fractals' | 'penColumns'>;
   readonly bars: Bars;
+}
+
+/** The last segments of an analyzer (segmentTail): `segments` are those of `part`'s pens (rebased indices). */
+export interface SegmentTail extends PenTail {
+  /** Global index of the first segment in `segments`, and the global segment count. */
+  readonly firstSegment: number;
+  readonly segmentTotal: number;
+  readonly segments: readonly Segment[];
+}
+
+/** Segment i of a tail as a Segment of the whole series (global indices). */
+export function tailSegment(t: SegmentTail, i: number): Segment {
+  const s = t.segments[i]!;
+  return {
+    ...s,
+    index: t.firstSegment + i,
+    startPen: t.first + s.startPen,
+    endPen: t.first + s.endPen,
+    startRaw: s.startRaw + t.rawBase,
+    endRaw: s.endRaw + t.rawBase,
+  };
 }
 
 /** Pen i of a tail as a Pen of the whole series (global indices). */
