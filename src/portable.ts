@@ -94,6 +94,7 @@ export {
   StreamingAnalyzer,
   tailPen,
   tailSegment,
+  type MacdTail,
   type PenTail,
   type SegmentTail,
   type Retained,

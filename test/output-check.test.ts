@@ -4,15 +4,15 @@
 // segments, pivots and buy/sell points) is always caught, but for the gaps docs/failover.md lists.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sliceBars } from '../src/core/bars.js';
+import { barAt, sliceBars } from '../src/core/bars.js';
 import { resolveOptions, type AnalysisOptions } from '../src/core/options.js';
 import { fromMessage, structureColumnsOf, toMessage } from '../src/core/result.js';
+import { macdSeries } from '../src/core/macd-series.js';
 import type { StructureColumns } from '../src/core/structures/columns.js';
 import type { AnalysisResult, Bars, BuySellPoint, Pen, PenColumns, Pivot, Segment, SegmentOfSegments } from '../src/core/types.js';
 import { tsEngine } from '../src/engines/ts/index.js';
-import { checkOutput, checkPenTail, checkSegmentTail } from '../src/failover/output-check.js';
+import { checkMacd, checkOutput, checkPenTail, checkSegmentTail } from '../src/failover/output-check.js';
 import { StreamingAnalyzer, type PenTail } from '../src/streaming/analyzer.js';
-import { barAt } from '../src/core/bars.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { ENGINES, KERNELS } from './support/engines.js';
 import { fixtureBars } from './support/helpers.js';
@@ -625,6 +625,33 @@ describe('output check of the last pens (checkPenTail), both kernels', () => {
       }
       expect(segments).toBeGreaterThan(40);
       expect(caught).toBeGreaterThan(10_000);
+    },
+  );
+});
+
+describe('output check of the MACD of the last bars (macdTail, checkMacd)', () => {
+  it.each(KERNELS.map((kernel) => ({ kernel, name: kernel.engine })))(
+    'the last 20 bars of SSE daily pass; NaN or an infinity in DIF or DEA at any of them, or a first valid index out of range, is caught ($name)',
+    ({ kernel }) => {
+      const a = new StreamingAnalyzer({}, { kernel });
+      for (let i = 0; i < 500; i++) a.append(barAt(SSE, i));
+      const t = a.macdTail(20);
+      const n = t.timestamp.length;
+      expect(n).toBe(20);
+      expect(checkMacd(t, n)).toBeNull();
+      for (let i = 0; i < n; i++) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          for (const col of ['dif', 'dea'] as const) {
+            const m = { dif: t.macd.dif.slice(), dea: t.macd.dea.slice() };
+            m[col][i] = bad;
+            expect(checkMacd({ macd: macdSeries(m.dif, m.dea, 0, 2) }, n), `${col}[${i}] = ${bad}`).toBe(
+              `MACD value at bar ${i} is not finite`,
+            );
+          }
+        }
+      }
+      for (const firstValid of [-1, n + 1])
+        expect(checkMacd({ macd: macdSeries(t.macd.dif, t.macd.dea, firstValid, 2) }, n)).not.toBeNull();
     },
   );
 });

@@ -35,6 +35,7 @@ async function answers(t: TestServer) {
     lastPens: strip(await c.calculatePens({ ...S, lastN: 4 })),
     lastConfirmed: strip(await c.calculatePens({ ...S, lastN: 3, confirmedOnly: true })),
     lastSegments: strip(await c.calculateSegments({ ...S, lastN: 3 })),
+    lastMacd: strip(await c.getMacd({ ...S, lastN: 5 })),
     pens: strip(await c.calculatePens(S)),
     segments: strip(await c.calculateSegments(S)),
     segsegs: strip(await c.calculateSegments({ ...S, level: 'LEVEL_SEGMENT' })),

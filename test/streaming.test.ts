@@ -131,7 +131,7 @@ for (const kernel of KERNELS) {
       }
     });
 
-    it('penTail(n) and segmentTail(n): the last n pens and segments of the snapshot (global indices), their and the bar counts, and parts that pass their checks, after every bar of the first 1,500 SSE daily bars (some replaced), with and without a window', () => {
+    it('penTail(n), segmentTail(n) and macdTail(n): the last n pens, segments and MACD values of the snapshot (global indices), their and the bar counts, and parts that pass their checks, after every bar of the first 1,500 SSE daily bars (some replaced), with and without a window', () => {
       const b = fixtureBars(REAL_SERIES[0]);
       for (const window of [undefined, 500]) {
         const s = new StreamingAnalyzer({}, { kernel, window });
@@ -158,10 +158,41 @@ for (const kernel of KERNELS) {
             expect(segments, `${window} bar ${i}, ${n} segments`).toEqual(unchecked(firstPen) ? wantedSegments.slice(1) : wantedSegments);
             expect(g.segmentTotal).toBe(s.retained.firstSegment + snap.segments.length);
             expect(checkSegmentTail({ ...g.part, segments: g.segments }, g.bars, s.options), `${window} bar ${i}, ${n}`).toBeNull();
+            // The MACD of the last n bars: the snapshot's (its arrays start at the first kept bar).
+            const mt = s.macdTail(n),
+              from = snap.barCount - s.retained.firstBar - mt.timestamp.length;
+            expect(mt.first, `${window} bar ${i}, ${n}`).toBe(snap.barCount - Math.min(n, snap.barCount - s.retained.firstBar));
+            expect([mt.macd.dif, mt.macd.dea, mt.macd.histogram, mt.timestamp]).toEqual([
+              snap.macd.dif.slice(from),
+              snap.macd.dea.slice(from),
+              snap.macd.histogram.slice(from),
+              s.barsCopy().timestamp.slice(from),
+            ]);
+            expect(mt.macd.firstValid).toBe(Math.max(0, snap.macd.firstValid - from));
           }
         }
       }
     }, 60_000);
+
+    it("macdTail(n) with the SMA seed: the first defined value counted from the tail's first bar, as the snapshot has it", () => {
+      const b = fixtureBars(REAL_SERIES[0]);
+      const s = new StreamingAnalyzer({ macd: { seed: 'sma' } }, { kernel });
+      for (let i = 0; i < 80; i++) {
+        s.append(bar(b, i));
+        const snap = s.snapshot();
+        for (const n of [5, 30, 100]) {
+          const t = s.macdTail(n),
+            from = snap.barCount - t.timestamp.length;
+          expect(t.macd.firstValid, `bar ${i}, ${n}`).toBe(Math.max(0, snap.macd.firstValid - from));
+          expect([t.macd.dif, t.macd.dea, t.macd.histogram]).toEqual([
+            snap.macd.dif.slice(from),
+            snap.macd.dea.slice(from),
+            snap.macd.histogram.slice(from),
+          ]);
+        }
+      }
+      expect(s.snapshot().macd.firstValid).toBe(33);
+    });
 
     for (const name of REAL_SERIES) {
       for (const definition of ['new_3kline', 'traditional'] as const) {

@@ -335,10 +335,10 @@ function checkSegments(r: Pick<AnalysisResult, 'penColumns' | 'segments'>): stri
 }
 
 /**
- * DIF and DEA. The histogram is not read: an engine's result makes it from them when it is first read
+ * DIF and DEA of n bars (of a whole result, or the last bars of an analyzer: macdTail). The histogram is not read: an engine's result makes it from them when it is first read
  * (core/macd-series.ts), finite where they are (prices and the scale are bounded: core/validate.ts).
  */
-function checkMacd(r: AnalysisResult, n: number): string | null {
+export function checkMacd(r: Pick<AnalysisResult, 'macd'>, n: number): string | null {
   const { dif, dea, firstValid } = r.macd;
   if (dif.length !== n || dea.length !== n) return 'MACD length mismatch';
   if (!(firstValid >= 0 && firstValid <= n)) return `MACD first valid index ${firstValid} out of range`;

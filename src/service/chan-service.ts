@@ -215,13 +215,23 @@ export class ChanService {
 
   async getMacd(req: M.GetMACDRequest): Promise<M.GetMACDResponse> {
     const opt = this.withMacd(req);
+    const { fast, slow, signal } = opt.macd;
+    if (req.lastN) {
+      // The latest values of a hot series, as calculatePens reads the latest pens.
+      const { symbol, timeframe } = seriesKey(req);
+      const t = await this.hot.lastMacd(symbol, timeframe, optionsKey(opt), req.lastN);
+      if (t !== undefined) {
+        const points = Array.from(t.dif, (dif, i) => ({ timestamp: t.timestamp[i]!, dif, dea: t.dea[i]!, histogram: t.histogram[i]! }));
+        return { points, fast, slow, signal, barCount: t.barCount, engine: t.engine, cached: false };
+      }
+    }
     const a = await this.analysis(req, opt);
     const { dif, dea, histogram, firstValid } = a.result.macd;
     const n = a.result.barCount;
     const from = Math.max(firstValid, req.lastN ? n - req.lastN : 0);
     const points: M.MacdPoint[] = [];
     for (let i = from; i < n; i++) points.push({ timestamp: a.bars.timestamp[i]!, dif: dif[i]!, dea: dea[i]!, histogram: histogram[i]! });
-    return { points, fast: opt.macd.fast, slow: opt.macd.slow, signal: opt.macd.signal, barCount: n, engine: a.engine, cached: a.cached };
+    return { points, fast, slow, signal, barCount: n, engine: a.engine, cached: a.cached };
   }
 
   async healthCheck(req: M.HealthCheckRequest): Promise<M.HealthCheckResponse> {

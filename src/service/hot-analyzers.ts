@@ -1,15 +1,15 @@
 // Streaming analyzers kept for the series that are read after writes, so that such a read costs the
 // bars written since (read from the store, applied to the analyzer) and a snapshot, not a reading and
-// analysis of the whole history; a read of the latest pens or segments (CalculatePens, and
-// CalculateSegments of pens without confirmed_only, with last_n) costs no snapshot either: they are
-// read from the analyzer and checked with what they sit on.
+// analysis of the whole history; a read of the latest pens, segments or MACD values (CalculatePens,
+// CalculateSegments of pens without confirmed_only, and GetMACD, with last_n) costs no snapshot
+// either: they are read from the analyzer and checked with what they sit on.
 // A series becomes hot on its second cache miss at a newer revision with the same options (a read,
 // a write, a read); its analyzer is built in the background (the history replayed in slices) and
 // answers from then on. Together they stay within a memory budget (service.hot_series_max_mb): a
 // new one is built only when it fits, making room by dropping those not read for IDLE_MS (a plain
 // least-recently-used rule would, with more series read in turn than fit, drop each analyzer just
 // before its next read and rebuild them all the time). Each answer passes the same output check as
-// a batch analysis (the latest pens or segments: the check of their part); an analyzer that fails
+// a batch analysis (the latest pens, segments or MACD: the check of their part); an analyzer that fails
 // or whose answer fails the check is dropped and the request answered by the batch path (the engine
 // coordinator, with its failover).
 // They run the TS kernel: a read applies a few bars, where WASM's speed does not show, and a WASM
@@ -19,7 +19,7 @@ import type { AnalysisOptions } from '../core/options.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { AnalysisResult, Bars, Pen, Segment } from '../core/types.js';
 import type { Logger } from '../failover/coordinator.js';
-import { checkOutput, checkPenTail, checkSegmentTail } from '../failover/output-check.js';
+import { checkMacd, checkOutput, checkPenTail, checkSegmentTail } from '../failover/output-check.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { StreamingAnalyzer, tailPen, tailSegment } from '../streaming/analyzer.js';
 import type { SeriesStore } from './store.js';
@@ -58,6 +58,16 @@ export interface HotSegments {
   /** The last segments (global indices), the series' segment and bar counts. */
   readonly segments: Segment[];
   readonly total: number;
+  readonly barCount: number;
+  readonly engine: 'ts' | 'wasm';
+}
+
+export interface HotMacd {
+  /** The last bars' MACD where it is defined, and the series' bar count. */
+  readonly timestamp: Float64Array;
+  readonly dif: Float64Array;
+  readonly dea: Float64Array;
+  readonly histogram: Float64Array;
   readonly barCount: number;
   readonly engine: 'ts' | 'wasm';
 }
@@ -129,6 +139,22 @@ export class HotAnalyzers {
       return checked(checkSegmentTail({ ...t.part, segments: t.segments }, t.bars, a.options), {
         segments,
         total: t.segmentTotal,
+        barCount: t.barCount,
+        engine: a.engine,
+      });
+    });
+  }
+
+  /** The MACD of the last `n` bars where it is defined (copies), their values checked as a result's are. */
+  lastMacd(symbol: string, timeframe: string, optionsKey: string, n: number): Promise<HotMacd | undefined> {
+    return this.serve(symbol, timeframe, optionsKey, (a) => {
+      const t = a.macdTail(n);
+      const { dif, dea, histogram, firstValid } = t.macd;
+      return checked(checkMacd(t, t.timestamp.length), {
+        timestamp: t.timestamp.slice(firstValid),
+        dif: dif.slice(firstValid),
+        dea: dea.slice(firstValid),
+        histogram: histogram.slice(firstValid),
         barCount: t.barCount,
         engine: a.engine,
       });

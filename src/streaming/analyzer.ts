@@ -13,7 +13,7 @@ import type { PenRecord, SegmentRecord } from '../core/records.js';
 import { allocatePenColumns, penAt, penList, setPenRow, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
-import type { AnalysisResult, Bars, Pen, PenColumns, Segment } from '../core/types.js';
+import type { AnalysisResult, Bars, MacdSeries, Pen, PenColumns, Segment } from '../core/types.js';
 import { validateBar } from '../core/validate.js';
 import { macdSeries } from '../core/macd-series.js';
 import { StreamStructures } from './structures.js';
@@ -246,6 +246,25 @@ export class StreamingAnalyzer {
       .slice(from)
       .map((r, j) => shapeSegment(r, j, penAt(pens, r.startPen - firstPen), penAt(pens, r.endPen - firstPen)));
     return { ...t, firstSegment: this.segBase + from, segmentTotal: this.segBase + segs.length, segments };
+  }
+
+  /**
+   * The MACD of the last `n` bars (all kept ones when fewer) and their timestamps, as views: O(n), for
+   * a reader of the latest values (the service's GetMACD with last_n). `macd.firstValid` counts from
+   * the first of them. Valid until the analyzer next changes.
+   */
+  macdTail(n: number): MacdTail {
+    const count = this.bars.count,
+      from = Math.max(0, count - n),
+      first = this.rawBase + from;
+    const v = (c: Columns, j: number) => c.view(j).subarray(from);
+    const firstValid = Math.min(count - from, Math.max(0, macdFirstValid(this.options, this.barCount) - first));
+    return {
+      first,
+      barCount: this.barCount,
+      timestamp: v(this.bars, T),
+      macd: macdSeries(v(this.macdCols, DIF), v(this.macdCols, DEA), firstValid, this.options.macd.histogramScale),
+    };
   }
 
   /** The kept segments: the final ones, then those on the current pens. */
@@ -489,6 +508,14 @@ export interface SegmentTail extends PenTail {
   readonly firstSegment: number;
   readonly segmentTotal: number;
   readonly segments: readonly Segment[];
+}
+
+/** The MACD of an analyzer's last bars (macdTail): bar 0 of these views is global bar `first`. */
+export interface MacdTail {
+  readonly first: number;
+  readonly barCount: number;
+  readonly timestamp: Float64Array;
+  readonly macd: MacdSeries;
 }
 
 /** Segment i of a tail as a Segment of the whole series (global indices). */
