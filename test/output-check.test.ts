@@ -15,6 +15,7 @@ import { checkMacd, checkOutput, checkPenTail, checkSegmentTail } from '../src/f
 import { StreamingAnalyzer, type PenTail } from '../src/streaming/analyzer.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { ENGINES, KERNELS } from './support/engines.js';
+import type { StreamKernelFactory } from '../src/core/stream-kernel.js';
 import { fixtureBars } from './support/helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
@@ -570,59 +571,65 @@ function asResult(t: PenTail, segments: readonly Segment[] = []): AnalysisResult
   };
 }
 
-describe('output check of the last pens (checkPenTail), both kernels', () => {
+/**
+ * Each single changed field of a tail's part must be caught by `check`; returns how many there were.
+ * Left out: the direction of the part's merged bar 0 (the one before its first pen's start), which is
+ * compared with no bar before it and which nothing the tail shows depends on.
+ */
+function expectCaught(part: AnalysisResult, bars: Bars, check: (c: Copy) => string | null, at: string): number {
+  let caught = 0;
+  for (const [path, mutate] of mutations(part, bars)) {
+    if (path === 'merged.dir[0]') continue;
+    const c = copy(part);
+    mutate(c);
+    expect(check(c), `${at}: ${path}`).not.toBeNull();
+    caught++;
+  }
+  return caught;
+}
+
+/** SSE daily through a streaming analyzer, `visit` called after every `every`-th bar. */
+function everyBars(kernel: StreamKernelFactory, every: number, visit: (a: StreamingAnalyzer, i: number) => void): void {
+  const a = new StreamingAnalyzer({}, { kernel });
+  for (let i = 0; i < SSE.timestamp.length; i++) {
+    a.append(barAt(SSE, i));
+    if (i % every === every - 1) visit(a, i);
+  }
+}
+
+describe('output check of the last pens and segments (checkPenTail, checkSegmentTail), both kernels', () => {
   it.each(KERNELS.map((kernel) => ({ kernel, name: kernel.engine })))(
     'SSE daily, a tail of 1, 2 and 6 pens every 125 bars: passes; every single changed field of its pens, merged bars and fractals is caught ($name)',
     ({ kernel }) => {
-      const a = new StreamingAnalyzer({}, { kernel });
       let tails = 0,
         caught = 0;
-      for (let i = 0; i < SSE.timestamp.length; i++) {
-        a.append(barAt(SSE, i));
-        if (i % 125 !== 124) continue;
+      everyBars(kernel, 125, (a, i) => {
         for (const n of [1, 2, 6]) {
           const t = a.penTail(n);
           expect(checkPenTail(t.part, t.bars, DEFAULT), `bar ${i}, ${n}`).toBeNull();
           tails++;
-          // Merged bar 0 of a tail is only the one before its first pen's start: its direction is
-          // not compared with a bar before it, and nothing the tail shows depends on it.
-          for (const [path, mutate] of mutations(asResult(t), t.bars)) {
-            if (path === 'merged.dir[0]') continue;
-            const c = copy(asResult(t));
-            mutate(c);
-            expect(checkPenTail(c, t.bars, DEFAULT), `bar ${i}, ${n}: ${path}`).not.toBeNull();
-            caught++;
-          }
+          caught += expectCaught(asResult(t), t.bars, (c) => checkPenTail(c, t.bars, DEFAULT), `bar ${i}, ${n}`);
         }
-      }
+      });
       expect(tails).toBe(3 * Math.floor(SSE.timestamp.length / 125));
       expect(caught).toBeGreaterThan(10_000);
     },
   );
 
   it.each(KERNELS.map((kernel) => ({ kernel, name: kernel.engine })))(
-    'SSE daily, a tail of 1 and 3 segments every 250 bars (checkSegmentTail): passes; every single changed field of its segments, pens, merged bars and fractals is caught ($name)',
+    'SSE daily, a tail of 1 and 3 segments every 250 bars: passes; every single changed field of its segments, pens, merged bars and fractals is caught ($name)',
     ({ kernel }) => {
-      const a = new StreamingAnalyzer({}, { kernel });
       let caught = 0,
         segments = 0;
-      for (let i = 0; i < SSE.timestamp.length; i++) {
-        a.append(barAt(SSE, i));
-        if (i % 250 !== 249) continue;
+      everyBars(kernel, 250, (a, i) => {
         for (const n of [1, 3]) {
           const t = a.segmentTail(n);
           const part = asResult(t, t.segments);
           expect(checkSegmentTail(part, t.bars, DEFAULT), `bar ${i}, ${n}`).toBeNull();
           segments += t.segments.length;
-          for (const [path, mutate] of mutations(part, t.bars)) {
-            if (path === 'merged.dir[0]') continue;
-            const c = copy(part);
-            mutate(c);
-            expect(checkSegmentTail(c, t.bars, DEFAULT), `bar ${i}, ${n}: ${path}`).not.toBeNull();
-            caught++;
-          }
+          caught += expectCaught(part, t.bars, (c) => checkSegmentTail(c, t.bars, DEFAULT), `bar ${i}, ${n}`);
         }
-      }
+      });
       expect(segments).toBeGreaterThan(40);
       expect(caught).toBeGreaterThan(10_000);
     },
