@@ -90,18 +90,8 @@ export {
 export { createCoordinator, type CreateCoordinatorOptions } from './failover/create.js';
 
 // Streaming.
-export {
-  StreamingAnalyzer,
-  tailPen,
-  tailSegment,
-  type MacdTail,
-  type PenTail,
-  type SegmentTail,
-  type Retained,
-  type StreamBar,
-  type StreamOptions,
-  type StreamUpdate,
-} from './streaming/analyzer.js';
+export { StreamingAnalyzer, type Retained, type StreamBar, type StreamOptions, type StreamUpdate } from './streaming/analyzer.js';
+export { tailPen, tailSegment, type MacdTail, type PenTail, type SegmentTail } from './streaming/tails.js';
 export type { StreamEvent, StructureEvent, WithdrawReason } from './core/events.js';
 export type { StreamKernelFactory } from './core/stream-kernel.js';
 export { tsStreamKernel } from './engines/ts/kernel.js';

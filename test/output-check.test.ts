@@ -12,7 +12,8 @@ import type { StructureColumns } from '../src/core/structures/columns.js';
 import type { AnalysisResult, Bars, BuySellPoint, Pen, PenColumns, Pivot, Segment, SegmentOfSegments } from '../src/core/types.js';
 import { tsEngine } from '../src/engines/ts/index.js';
 import { checkMacd, checkOutput, checkPenTail, checkSegmentTail } from '../src/failover/output-check.js';
-import { StreamingAnalyzer, type PenTail } from '../src/streaming/analyzer.js';
+import { StreamingAnalyzer } from '../src/streaming/analyzer.js';
+import type { PenTail } from '../src/streaming/tails.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { ENGINES, KERNELS } from './support/engines.js';
 import type { StreamKernelFactory } from '../src/core/stream-kernel.js';
@@ -588,6 +589,9 @@ function expectCaught(part: AnalysisResult, bars: Bars, check: (c: Copy) => stri
   return caught;
 }
 
+/** Both streaming kernels, for it.each (`$name` in a title). */
+const EACH_KERNEL = KERNELS.map((kernel) => ({ kernel, name: kernel.engine }));
+
 /** SSE daily through a streaming analyzer, `visit` called after every `every`-th bar. */
 function everyBars(kernel: StreamKernelFactory, every: number, visit: (a: StreamingAnalyzer, i: number) => void): void {
   const a = new StreamingAnalyzer({}, { kernel });
@@ -598,7 +602,7 @@ function everyBars(kernel: StreamKernelFactory, every: number, visit: (a: Stream
 }
 
 describe('output check of the last pens and segments (checkPenTail, checkSegmentTail), both kernels', () => {
-  it.each(KERNELS.map((kernel) => ({ kernel, name: kernel.engine })))(
+  it.each(EACH_KERNEL)(
     'SSE daily, a tail of 1, 2 and 6 pens every 125 bars: passes; every single changed field of its pens, merged bars and fractals is caught ($name)',
     ({ kernel }) => {
       let tails = 0,
@@ -616,7 +620,7 @@ describe('output check of the last pens and segments (checkPenTail, checkSegment
     },
   );
 
-  it.each(KERNELS.map((kernel) => ({ kernel, name: kernel.engine })))(
+  it.each(EACH_KERNEL)(
     'SSE daily, a tail of 1 and 3 segments every 250 bars: passes; every single changed field of its segments, pens, merged bars and fractals is caught ($name)',
     ({ kernel }) => {
       let caught = 0,
@@ -637,7 +641,7 @@ describe('output check of the last pens and segments (checkPenTail, checkSegment
 });
 
 describe('output check of the MACD of the last bars (macdTail, checkMacd)', () => {
-  it.each(KERNELS.map((kernel) => ({ kernel, name: kernel.engine })))(
+  it.each(EACH_KERNEL)(
     'the last 20 bars of SSE daily pass; NaN or an infinity in DIF or DEA at any of them, or a first valid index out of range, is caught ($name)',
     ({ kernel }) => {
       const a = new StreamingAnalyzer({}, { kernel });

@@ -10,10 +10,11 @@ import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
+import { rebasedPart, type MacdTail, type PenTail, type SegmentTail } from './tails.js';
 import { allocatePenColumns, penAt, penList, setPenRow, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
-import type { AnalysisResult, Bars, MacdSeries, Pen, PenColumns, Segment } from '../core/types.js';
+import type { AnalysisResult, Bars, Pen, PenColumns } from '../core/types.js';
 import { validateBar } from '../core/validate.js';
 import { macdSeries } from '../core/macd-series.js';
 import { StreamStructures } from './structures.js';
@@ -217,7 +218,7 @@ export class StreamingAnalyzer {
    * analyzer's bar columns).
    */
   penTail(n: number): PenTail {
-    const total = this.finalPenCount() + this.k.tail().length,
+    const total = this.keptPenCount(),
       from = Math.max(0, total - n);
     return this.tailFrom(from < total && !this.checkable(from) ? from + 1 : from);
   }
@@ -239,7 +240,7 @@ export class StreamingAnalyzer {
     const segs = this.segmentRecords();
     let from = Math.max(0, segs.length - n);
     if (from < segs.length && !this.checkable(segs[from]!.startPen)) from++;
-    const firstPen = from < segs.length ? segs[from]!.startPen : Math.max(0, this.finalPenCount() + this.k.tail().length - 1);
+    const firstPen = from < segs.length ? segs[from]!.startPen : Math.max(0, this.keptPenCount() - 1);
     const t = this.tailFrom(firstPen);
     const pens = t.part.penColumns;
     const segments = segs
@@ -279,34 +280,10 @@ export class StreamingAnalyzer {
   /** The kept pens from local index `from` on, with what their check reads (penTail). */
   private tailFrom(from: number): PenTail {
     const m = this.k.merged(),
-      total = this.finalPenCount() + this.k.tail().length;
+      total = this.keptPenCount();
     // From the merged bar before the first pen's start (the check's first merged bar is not a fractal).
     const k0 = from < total ? Math.max(0, this.pen(from).startK - 1) : Math.max(0, m.count - 1);
     const r0 = m.count > 0 ? m.rawStart[k0]! : this.rawBase; // global
-    const mergedCount = m.count - k0;
-    const merged = {
-      count: mergedCount,
-      high: m.high.slice(k0, m.count),
-      low: m.low.slice(k0, m.count),
-      dir: m.dir.slice(k0, m.count),
-      rawStart: m.rawStart.slice(k0, m.count).map((r) => r - r0),
-      rawEnd: m.rawEnd.slice(k0, m.count).map((r) => r - r0),
-    };
-    // The fractals after merged bar k0 (the kernel's list is in merged order).
-    let lo = 0,
-      hi = m.fractalCount;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (m.fractalIndex[mid]! <= k0) lo = mid + 1;
-      else hi = mid;
-    }
-    const f = shapeFractals({ ...m, fractalIndex: m.fractalIndex.subarray(lo, m.fractalCount), fractalCount: m.fractalCount - lo }, -k0);
-    for (let j = 0; j < f.count; j++) f.rawIndex[j]! -= r0;
-    const penColumns = this.penColumns(from, -k0);
-    for (let i = 0; i < penColumns.count; i++) {
-      penColumns.startRaw[i]! -= r0;
-      penColumns.endRaw[i]! -= r0;
-    }
     const b = (j: number) => this.bars.view(j).subarray(r0 - this.rawBase);
     return {
       first: this.penBase + from,
@@ -314,9 +291,14 @@ export class StreamingAnalyzer {
       barCount: this.barCount,
       mergedBase: this.mergedBase + k0,
       rawBase: r0,
-      part: { merged, fractals: f, penColumns },
+      part: rebasedPart(m, k0, r0, this.penColumns(from, -k0)),
       bars: { timestamp: b(T), open: b(O), high: b(H), low: b(L), close: b(C), volume: b(V) },
     };
+  }
+
+  /** Kept pens: the final ones and the tail. */
+  private keptPenCount(): number {
+    return this.finalPenCount() + this.k.tail().length;
   }
 
   /** Kept pen j (a local index): a final pen or one of the tail. */
@@ -484,63 +466,6 @@ export class StreamingAnalyzer {
   get engine(): 'ts' | 'wasm' {
     return this.k.engine;
   }
-}
-
-/**
- * The last pens of an analyzer (penTail). `part` holds them, the merged bars from the one before the
- * first pen's start and the fractals after that one, every index rebased: merged bar 0 of `part` is
- * global merged bar `mergedBase`, raw bar 0 (of `bars`) global raw bar `rawBase`.
- */
-export interface PenTail {
-  /** Global index of the first pen in `part`, and the global pen count. */
-  readonly first: number;
-  readonly total: number;
-  readonly barCount: number;
-  readonly mergedBase: number;
-  readonly rawBase: number;
-  readonly part: Pick<AnalysisResult, 'merged' | 'fractals' | 'penColumns'>;
-  readonly bars: Bars;
-}
-
-/** The last segments of an analyzer (segmentTail): `segments` are those of `part`'s pens (rebased indices). */
-export interface SegmentTail extends PenTail {
-  /** Global index of the first segment in `segments`, and the global segment count. */
-  readonly firstSegment: number;
-  readonly segmentTotal: number;
-  readonly segments: readonly Segment[];
-}
-
-/** The MACD of an analyzer's last bars (macdTail): bar 0 of these views is global bar `first`. */
-export interface MacdTail {
-  readonly first: number;
-  readonly barCount: number;
-  readonly timestamp: Float64Array;
-  readonly macd: MacdSeries;
-}
-
-/** Segment i of a tail as a Segment of the whole series (global indices). */
-export function tailSegment(t: SegmentTail, i: number): Segment {
-  const s = t.segments[i]!;
-  return {
-    ...s,
-    index: t.firstSegment + i,
-    startPen: t.first + s.startPen,
-    endPen: t.first + s.endPen,
-    startRaw: s.startRaw + t.rawBase,
-    endRaw: s.endRaw + t.rawBase,
-  };
-}
-
-/** Pen i of a tail as a Pen of the whole series (global indices). */
-export function tailPen(t: PenTail, i: number): Pen {
-  const p = penAt(t.part.penColumns, i, t.first);
-  return {
-    ...p,
-    startMerged: p.startMerged + t.mergedBase,
-    endMerged: p.endMerged + t.mergedBase,
-    startRaw: p.startRaw + t.rawBase,
-    endRaw: p.endRaw + t.rawBase,
-  };
 }
 
 /** Index of the first defined MACD value after n bars (as computeMacd reports it). */
