@@ -167,6 +167,14 @@ describe('chan analyze', () => {
     );
     expect(chan('analyze', secs, '--time-unit', 's').stdout).toContain('bars            2  (1970-01-01T00:01:00Z .. 1970-01-01T00:02:00Z)');
     expect(chan('analyze', secs, '--time-unit', 'minutes').status).toBe(2);
+    // Seconds beyond the dates a timestamp can name: refused with the bar, not a stack trace.
+    const far = join(dir, 'far.csv');
+    writeFileSync(far, 'time,open,high,low,close\n1e20,10,11,9,10.5\n');
+    const f = chan('analyze', far, '--time-unit', 's');
+    expect([f.status, f.stderr]).toEqual([
+      1,
+      'chan: bar 0: timestamp 1e+23 is outside the dates a timestamp can name (+-8.64e15 ms from 1970, years -271821 to 275760)\n',
+    ]);
     expect(chan('analyze', secs, '--delimiter', '|').status).toBe(2);
   });
 

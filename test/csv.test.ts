@@ -242,6 +242,16 @@ describe('CSV refusals say why and how to fix it', () => {
     );
   });
 
+  it('epoch numbers too large for any unit, and empty files', () => {
+    const e = failure('timestamp,open,high,low,close,volume\n1e20,2,3,1,2,5\n');
+    expect([e.index, e.field, e.message]).toEqual([
+      0,
+      'timestamp',
+      'bar 0: timestamp "1e20" is too large for epoch seconds, ms, µs or ns (all would be after the year 5138) (line 2)',
+    ]);
+    expect(failure('\n\n').message).toBe('bars: the file is empty');
+  });
+
   it('a row whose epoch number is in another unit than the first row', () => {
     const e = failure('timestamp,open,high,low,close,volume\n1594944000000,2,3,1,2,5\n1595030400,2,3,1,2,6\n');
     expect([e.index, e.field, e.message]).toEqual([
@@ -285,6 +295,6 @@ describe('CSV refusals say why and how to fix it', () => {
     );
     const e = failure('timestamp,open,high,low,close,volume\n1594944000000,2,3,1,,5\n');
     expect([e.index, e.field, e.message]).toEqual([0, 'close', 'bar 0: close cannot parse "" (line 2)']);
-    expect(failure('').message).toBe('header: cannot tell the delimiter: the first line has no comma, semicolon or tab');
+    expect(failure('').message).toBe('bars: the file is empty');
   });
 });

@@ -24,6 +24,12 @@ describe.each(ENGINES)('$name engine', (engine) => {
       ['high < low', { high: 8, low: 9, open: 8.5, close: 8.5 }, 'high', /bar 3: high 8 is below low 9/],
       ['high < max(open, close)', { close: 12 }, 'high', /bar 3: high 11 is below max\(open, close\) 12/],
       ['low > min(open, close)', { open: 8.5 }, 'low', /bar 3: low 9 is above min\(open, close\) 8.5/],
+      [
+        'timestamp beyond the dates a Date holds',
+        { timestamp: 8.64e15 + 1 },
+        'timestamp',
+        /^bar 3: timestamp 8640000000000001 is outside the dates a timestamp can name \(\+-8\.64e15 ms from 1970, years -271821 to 275760\)$/,
+      ],
       ['duplicate timestamp', { timestamp: 2_000 }, 'timestamp', /bar 3: timestamp duplicates the previous timestamp 2000/],
       [
         'unsorted timestamp',
@@ -56,6 +62,14 @@ describe.each(ENGINES)('$name engine', (engine) => {
       const r = engine.analyze(edge, o);
       expect(checkOutput(r, edge, o)).toBeNull();
       expect(r.macd.histogram.every((h) => Number.isFinite(h))).toBe(true);
+    });
+
+    it('timestamps at the edges of the dates a Date holds pass (a later one printed as a date crashed the CLI)', () => {
+      const first = -8.64e15;
+      const edge = barsFromObjects([first, 0, 8.64e15].map((timestamp) => ({ ...good(0), timestamp })));
+      expect(checkOutput(engine.analyze(edge), edge, resolveOptions({}))).toBeNull();
+      const early = failure(() => engine.analyze(series(2, { 0: { timestamp: -8.64e15 - 1 } })));
+      expect([early.index, early.field]).toEqual([0, 'timestamp']);
     });
 
     it('empty input', () => {

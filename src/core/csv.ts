@@ -30,6 +30,7 @@ export function parseBarsCsv(text: string, options: CsvOptions = {}): Bars {
  */
 export function parseCsv(text: string, options: CsvOptions, plainLines: boolean): Bars {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim() === '') throw new BarValidationError(-1, 'bars', 'the file is empty');
   const records = new Records(body, (options.delimiter ?? detectDelimiter(body)).charCodeAt(0));
   if (!records.next()) throw new BarValidationError(-1, 'bars', 'the file has no rows');
   const layout = columnLayout(records.strings(), (c) => !Number.isNaN(Number(c)) && c.trim() !== '');
@@ -343,7 +344,9 @@ class TimeReader {
           k,
           row,
           'timestamp',
-          'is too small to tell seconds from milliseconds (both would be before 1973): name the unit (--time-unit s|ms|us|ns)',
+          Math.abs(v) < 1e8
+            ? 'is too small to tell seconds from milliseconds (both would be before 1973): name the unit (--time-unit s|ms|us|ns)'
+            : 'is too large for epoch seconds, ms, µs or ns (all would be after the year 5138)',
         );
       }
     }

@@ -12,6 +12,8 @@ const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
  */
 export const MAX_PRICE = 1e15;
 export const MAX_VOLUME = 1e18;
+/** Timestamps (ms since 1970) are bounded by the dates a JavaScript Date can hold, so every one can be printed. */
+export const MAX_TIME = 8.64e15;
 const ALL_FIELDS = ['timestamp', ...PRICE_FIELDS, 'volume'] as const;
 
 /**
@@ -42,7 +44,19 @@ export function validateBar(b: { readonly [F in (typeof ALL_FIELDS)[number]]: nu
 
 /** Fast path: one comparison chain (NaN fails every comparison); any failure is then diagnosed. */
 function barOk(t: number, o: number, h: number, l: number, c: number, v: number, prev: number): boolean {
-  return t > prev && t < Infinity && l >= 0 && h <= MAX_PRICE && v >= 0 && v <= MAX_VOLUME && h >= o && h >= c && l <= o && l <= c;
+  return (
+    t > prev &&
+    t <= MAX_TIME &&
+    t >= -MAX_TIME &&
+    l >= 0 &&
+    h <= MAX_PRICE &&
+    v >= 0 &&
+    v <= MAX_VOLUME &&
+    h >= o &&
+    h >= c &&
+    l <= o &&
+    l <= c
+  );
 }
 
 /** Throws the precise error for bar i (fields checked in column order). */
@@ -51,6 +65,13 @@ function diagnose(bars: Bars | ((f: (typeof ALL_FIELDS)[number]) => number), i: 
   for (const f of ALL_FIELDS) {
     const v = get(f);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new BarValidationError(i, f, `is not a finite number (${v})`);
+    if (f === 'timestamp' && Math.abs(v) > MAX_TIME) {
+      throw new BarValidationError(
+        i,
+        f,
+        `${v} is outside the dates a timestamp can name (+-8.64e15 ms from 1970, years -271821 to 275760)`,
+      );
+    }
     if (v < 0 && f !== 'timestamp') throw new BarValidationError(i, f, `is negative (${v})`);
     if (f === 'volume' ? v > MAX_VOLUME : f !== 'timestamp' && v > MAX_PRICE) {
       const [what, max] = f === 'volume' ? ['volume', '1e18'] : ['price', '1e15'];
