@@ -256,5 +256,8 @@ describe('chan analyze', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('config macd.preset: unknown preset "turbo"');
     expect(chan('analyze', 'missing.csv').stderr).toBe('chan: cannot read missing.csv: no such file\n');
+    // A client command's bad flag (checked as its request is made): the usage, not a stack trace.
+    const client = chan('pens', '--symbol', 'S', '--timeframe', 'D1', '--last-n', '0', '--addr', '127.0.0.1:1');
+    expect([client.status, client.stderr.split('\n')[0]]).toEqual([2, 'chan: --last-n must be a positive integer, got "0"']);
   });
 });

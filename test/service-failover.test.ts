@@ -173,4 +173,16 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     expect((await rejection(none.run((c) => c.getStatus()))).code).toBe(grpc.status.UNAVAILABLE);
     none.close();
   });
+
+  it('a call whose request cannot be made (a throw before any promise) is rejected with that error, not left unhandled', async () => {
+    const fc = new FailoverClient(['127.0.0.1:1', '127.0.0.1:2'], { healthCheckIntervalMs: 50 });
+    const bad = new RangeError('--last-n must be a positive integer');
+    await expect(
+      fc.run(() => {
+        throw bad;
+      }),
+    ).rejects.toBe(bad);
+    expect(fc.switches).toEqual([]);
+    fc.close();
+  });
 });

@@ -218,7 +218,8 @@ export class FailoverClient {
             if (!done && !over) timers.add(setTimeout(check, this.interval));
           };
           timers.add(setTimeout(check, this.interval));
-          fn(c).then(
+          // A throw while the request is made (a bad argument) is a rejection like any other.
+          new Promise<R>((ok) => ok(fn(c))).then(
             (v) => {
               if (done) return;
               end();
