@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, withMacdPreset } from '../src/config/index.js';
 import { configOf } from '../src/config/schema.js';
 import { ConfigError } from '../src/core/errors.js';
-import { resolveOptions } from '../src/core/options.js';
+import { DEFAULT_MACD_OPTIONS, DEFAULT_PEN_OPTIONS, resolveOptions, type PartialAnalysisOptions } from '../src/core/options.js';
 import { thrown } from './support/helpers.js';
 
 const DEFAULT = readFileSync(new URL('../config/default.yaml', import.meta.url), 'utf8');
@@ -152,6 +152,24 @@ describe('configuration errors name the key', () => {
   it('resolveOptions validates programmatic options too', () => {
     expect(configError(() => resolveOptions({ macd: { fast: 0 } })).key).toBe('macd.fast_period');
     expect(configError(() => resolveOptions({ pen: { fractalCheck: 'none' as 'strict' } })).key).toBe('pen.fractal_check');
+  });
+
+  it('programmatic options refuse unknown keys and settings that are not objects, as the YAML does (a typo was ignored)', () => {
+    const message = (o: unknown) => configError(() => resolveOptions(o as PartialAnalysisOptions)).message;
+    expect(message({ pen: { defintion: 'traditional' } })).toBe('config pen.defintion: is not a known setting');
+    expect(message({ macd: { fastt: 5 } })).toBe('config macd.fastt: is not a known setting');
+    expect(message({ macdd: { fast: 5 } })).toBe('config macdd: is not a known setting');
+    expect(message({ pen: 'traditional' })).toBe('config pen: must be an object of settings, got "traditional"');
+    expect(message({ structures: [] })).toBe('config structures: must be an object of settings, got an array');
+    expect(message({ structures: { points: { pen: 0.9 } } })).toBe('config structures.points.pen: must be an object of settings, got 0.9');
+    expect(message(null)).toBe('config options: must be an object of settings, got null');
+    // Every documented key is known, and undefined means the default.
+    const all = {
+      pen: { ...DEFAULT_PEN_OPTIONS },
+      macd: { ...DEFAULT_MACD_OPTIONS, histogramScale: undefined },
+      structures: { enabled: true },
+    };
+    expect(resolveOptions(all)).toEqual(resolveOptions({}));
   });
 });
 

@@ -26,3 +26,12 @@ export function checkOneOf<T extends string>(key: string, v: unknown, allowed: r
   }
   return v as T;
 }
+
+/** A group of settings: undefined (none given) or a plain object whose keys are all `known` ('' = the options themselves). */
+export function checkSettings(key: string, v: unknown, known: readonly string[], hint = ''): void {
+  if (v === undefined) return;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw new ConfigError(key || 'options', `must be an object of settings, got ${Array.isArray(v) ? 'an array' : show(v)}`);
+  }
+  for (const k of Object.keys(v)) if (!known.includes(k)) throw new ConfigError(key ? `${key}.${k}` : k, `is not a known setting${hint}`);
+}

@@ -1,5 +1,5 @@
 // Analysis options, their defaults and the named MACD presets.
-import { checkBool, checkInt, checkOneOf } from './checks.js';
+import { checkBool, checkInt, checkOneOf, checkSettings } from './checks.js';
 import { ConfigError } from './errors.js';
 import {
   DEFAULT_STRUCTURE_OPTIONS,
@@ -84,6 +84,9 @@ export const LIMITS = {
 
 /** Merges partial options over the defaults and validates every value (throws ConfigError naming the key). */
 export function resolveOptions(partial: PartialAnalysisOptions = {}): AnalysisOptions {
+  checkSettings('', partial, ['pen', 'macd', 'structures']);
+  checkSettings('pen', partial.pen, Object.keys(DEFAULT_PEN_OPTIONS));
+  checkSettings('macd', partial.macd, Object.keys(DEFAULT_MACD_OPTIONS));
   const p = { ...DEFAULT_PEN_OPTIONS, ...partial.pen };
   const m = { ...DEFAULT_MACD_OPTIONS, ...partial.macd };
   if (partial.macd?.histogramScale === undefined && typeof m.seed === 'string') m.histogramScale = defaultHistogramScale(m.seed);

@@ -2,7 +2,7 @@
 // their validation. chan.py's code defaults, except the divergence rate: 0.9 (chan.py's code has
 // infinity, which rejects nothing; its README and the definition say 0.9). Points have options per
 // level (pen, segment) and per side (buy, sell), as chan.py allows.
-import { checkBool, checkInt } from './checks.js';
+import { checkBool, checkInt, checkSettings } from './checks.js';
 import { ConfigError } from './errors.js';
 import type { BuySellPointType } from './types.js';
 
@@ -113,9 +113,7 @@ const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String
 
 /** Validates one side's options over the level's defaults; `key` is the dotted path for errors. */
 function resolvePoint(key: string, base: PointOptions, given: Partial<PointOptions>): PointOptions {
-  for (const k of Object.keys(given)) {
-    if (!(k in SNAKE)) throw new ConfigError(`${key}.${k}`, 'is not a known setting');
-  }
+  checkSettings(key, given, Object.keys(SNAKE));
   const o = { ...base, ...given };
   const k = (name: keyof PointOptions) => `${key}.${SNAKE[name]}`;
   const rate = o.divergenceRate;
@@ -162,16 +160,15 @@ function resolvePoint(key: string, base: PointOptions, given: Partial<PointOptio
 
 /** Merges partial structure options over the defaults and validates every value (ConfigError naming the key). */
 export function resolveStructureOptions(partial: PartialStructureOptions = {}): StructureOptions {
-  for (const k of Object.keys(partial))
-    if (k !== 'enabled' && k !== 'combinePivots' && k !== 'points') throw new ConfigError(`structures.${k}`, 'is not a known setting');
+  checkSettings('structures', partial, ['enabled', 'combinePivots', 'points']);
   const enabled = checkBool('structures.enabled', partial.enabled ?? DEFAULT_STRUCTURE_OPTIONS.enabled);
   const combinePivots = checkBool('structures.combine_pivots', partial.combinePivots ?? DEFAULT_STRUCTURE_OPTIONS.combinePivots);
+  checkSettings('structures.points', partial.points, ['pen', 'segment'], ' (pen or segment)');
   const given = partial.points ?? {};
-  for (const k of Object.keys(given))
-    if (k !== 'pen' && k !== 'segment') throw new ConfigError(`structures.points.${k}`, 'is not a known setting (pen or segment)');
   const level = (l: Level) => {
-    const { buy = {}, sell = {}, ...both } = given[l] ?? {};
     const key = `structures.points.${l}`;
+    checkSettings(key, given[l], [...Object.keys(SNAKE), 'buy', 'sell']);
+    const { buy = {}, sell = {}, ...both } = given[l] ?? {};
     const base = defaultPointOptions(l);
     // Settings for both sides first (checked once, under the level's key), then each side's own.
     const shared = resolvePoint(key, base, both);
