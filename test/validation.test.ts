@@ -4,6 +4,7 @@ import { barsFromObjects, type BarObject } from '../src/core/bars.js';
 import { BarValidationError } from '../src/core/errors.js';
 import { resolveOptions } from '../src/core/options.js';
 import { checkOutput } from '../src/failover/output-check.js';
+import type { Bars } from '../src/core/types.js';
 import { ENGINES } from './support/engines.js';
 import { thrown } from './support/helpers.js';
 
@@ -83,6 +84,17 @@ describe.each(ENGINES)('$name engine', (engine) => {
       const e = failure(() => engine.analyze({ ...b, volume: new Float64Array(2) }));
       expect(e.field).toBe('volume');
       expect(e.message).toMatch(/column has 2 values, timestamp has 3/);
+    });
+
+    it('a missing column, or no columns at all (from JavaScript), names what is missing', () => {
+      const { volume: _, ...noVolume } = series(3, {});
+      const e = failure(() => engine.analyze(noVolume as unknown as Bars));
+      expect([e.index, e.field, e.message]).toEqual([-1, 'volume', 'volume: column is missing (an array of numbers)']);
+      const none = failure(() => engine.analyze(undefined as unknown as Bars));
+      expect([none.field, none.message]).toEqual([
+        'bars',
+        'bars: must be an object of columns (timestamp, open, high, low, close, volume), got undefined',
+      ]);
     });
 
     it('the first bad bar is reported', () => {

@@ -21,6 +21,15 @@ const ALL_FIELDS = ['timestamp', ...PRICE_FIELDS, 'volume'] as const;
  * validate a batch that continues an already stored series.
  */
 export function validateBars(bars: Bars, previousTimestamp = -Infinity): void {
+  // From JavaScript anything may come: say what is missing rather than fail reading it.
+  if (bars === null || typeof bars !== 'object') {
+    throw new BarValidationError(-1, 'bars', `must be an object of columns (${ALL_FIELDS.join(', ')}), got ${String(bars)}`);
+  }
+  for (const f of ALL_FIELDS) {
+    if (typeof (bars[f] as { length?: unknown } | undefined)?.length !== 'number') {
+      throw new BarValidationError(-1, f, 'column is missing (an array of numbers)');
+    }
+  }
   const n = bars.timestamp.length;
   if (n === 0) throw new BarValidationError(-1, 'bars', 'input is empty');
   for (const f of ALL_FIELDS) {
