@@ -64,6 +64,12 @@ describe('chan chart FILE.csv', () => {
     expect(empty.status).toBe(1);
     expect(empty.stderr).toMatch(/from/);
     expect(chan('chart', SAMPLE, '--symbol', 'S', '--timeframe', 'D1').status).toBe(2);
+    // An output it cannot write says so (it said "cannot read").
+    const out = join(DIR, 'no-such-dir', 'z.html');
+    expect(chan('chart', SAMPLE, '-o', out)).toMatchObject({
+      status: 1,
+      stderr: `chan: cannot write ${out}: its directory does not exist\n`,
+    });
   });
 });
 

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { chartHtml, type ChartAnalysis, type ChartOptions } from '../chart/index.js';
+import { InputError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { mergeBars } from '../engines/ts/pipeline.js';
 import { barsFromObjects } from '../core/bars.js';
@@ -27,7 +28,12 @@ export async function runChart(a: ChartArgs): Promise<string> {
   if (a.file !== undefined && a.symbol !== undefined) throw new UsageError('chan chart takes a FILE.csv or --symbol, not both');
   const made = a.file !== undefined ? await fromFile({ ...a, file: a.file, json: false }, window) : await fromService(a, window);
   const path = a.output ?? made.defaultName;
-  writeFileSync(path, made.html);
+  try {
+    writeFileSync(path, made.html);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new InputError(`cannot write ${path}: ${err.code === 'ENOENT' ? 'its directory does not exist' : err.message}`);
+  }
   return `wrote ${path} (${(made.html.length / 1e6).toFixed(1)} MB): ${made.subtitle}`;
 }
 
