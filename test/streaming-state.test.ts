@@ -250,12 +250,34 @@ describe('state blobs', () => {
     expect(() => StreamingAnalyzer.restore(patch('chan-engine-ts@0.1.0', 'chan-engine-ts@0.0.9'))).toThrow(
       new StateBlobError('state blob was written by chan-engine-ts@0.0.9; this is chan-engine-ts@0.1.0: recompute from the bars'),
     );
-    expect(() => StreamingAnalyzer.restore(patch('"format":2', '"format":7'))).toThrow(
-      'state blob format 7 is not supported by this build (format 2)',
+    expect(() => StreamingAnalyzer.restore(patch('"format":3', '"format":7'))).toThrow(
+      'state blob format 7 is not supported by this build (format 3)',
     );
     expect(() => StreamingAnalyzer.restore(blob.slice(0, 40))).toThrow(StateBlobError);
     expect(() => StreamingAnalyzer.restore(new Uint8Array(64))).toThrow('not a chan-engine state blob (bad magic)');
     expect(() => StreamingAnalyzer.restore(blob, { pen: { definition: 'traditional' } })).toThrow(ConfigError);
     expect(StreamingAnalyzer.restore(blob, {}).barCount).toBe(100);
+  });
+
+  it('a changed byte anywhere in a blob is refused (a flipped byte in a section restored silently), and so is a cut one', () => {
+    const a = new StreamingAnalyzer();
+    for (let i = 0; i < 300; i++) a.append(bar(SSE, i));
+    const blob = a.save();
+    let refused = 0,
+      tried = 0;
+    for (let at = 0; at < blob.length; at += 1 + (at % 13)) {
+      const bad = blob.slice();
+      bad[at] = blob[at]! ^ (1 << (at % 8));
+      tried++;
+      try {
+        StreamingAnalyzer.restore(bad);
+      } catch (e) {
+        if (e instanceof StateBlobError) refused++;
+      }
+    }
+    expect(refused).toBe(tried);
+    expect(() => StreamingAnalyzer.restore(blob.slice(0, blob.length - 1))).toThrow(StateBlobError);
+    expect(() => StreamingAnalyzer.restore(Uint8Array.of(...blob, 0))).toThrow(StateBlobError);
+    expect(StreamingAnalyzer.restore(blob).snapshot()).toEqual(a.snapshot());
   });
 });

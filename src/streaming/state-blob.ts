@@ -1,10 +1,11 @@
 // A versioned binary container for saved analyzer state: "CHANSTAT", a JSON header (format,
-// engine fingerprint, scalars) and typed-array sections. Portable (no Node API).
+// engine fingerprint, scalars), typed-array sections and a checksum of all that, so a blob changed
+// where it was kept is refused rather than restored into a different state. Portable (no Node API).
 import { ConfigError, StateBlobError } from '../core/errors.js';
 
 const MAGIC = 'CHANSTAT';
 /** Bumped whenever the saved layout changes; older or newer blobs are refused. */
-export const STATE_FORMAT = 2;
+export const STATE_FORMAT = 3;
 
 type Typed = Float64Array | Int32Array | Int8Array | Uint8Array;
 const KINDS = { f64: Float64Array, i32: Int32Array, i8: Int8Array, u8: Uint8Array } as const;
@@ -51,11 +52,13 @@ export function writeStateBlob(engine: string, meta: unknown, arrays: Record<str
   const header: Header = { format: STATE_FORMAT, engine, meta, arrays: index };
   const json = new TextEncoder().encode(stringifyExact(header));
   const start = Math.ceil((12 + json.length) / 8) * 8;
-  const out = new Uint8Array(start + offset);
+  const out = new Uint8Array(start + offset + 4);
+  const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(8, json.length, true);
+  view.setUint32(8, json.length, true);
   out.set(json, 12);
   entries.forEach(([, a], i) => out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), start + index[i]!.offset));
+  view.setUint32(start + offset, checksum(out.subarray(0, start + offset)), true);
   return out;
 }
 
@@ -79,16 +82,34 @@ export function readStateBlob(blob: Uint8Array, engine: string): { meta: unknown
   if (header.engine !== engine) {
     throw new StateBlobError(`state blob was written by ${header.engine}; this is ${engine}: recompute from the bars`);
   }
+  // Checked before the sections' layout is read: a blob changed or cut anywhere stops here.
+  const end = blob.length - 4;
+  if (checksum(blob.subarray(0, end)) !== new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(end, true)) {
+    throw new StateBlobError('state blob is damaged or cut short (its checksum does not match): recompute from the bars');
+  }
   const start = Math.ceil((12 + len) / 8) * 8;
   const arrays: Record<string, Typed> = {};
   for (const e of header.arrays) {
     const C = KINDS[e.kind];
     const bytes = e.length * C.BYTES_PER_ELEMENT;
-    if (start + e.offset + bytes > blob.length) throw new StateBlobError(`state blob is truncated (section ${e.name})`);
+    if (start + e.offset + bytes > end) throw new StateBlobError(`state blob is truncated (section ${e.name})`);
     // Copy into an aligned buffer: the blob may sit at any byte offset.
     arrays[e.name] = new C(blob.slice(start + e.offset, start + e.offset + bytes).buffer);
   }
   return { meta: header.meta, arrays };
+}
+
+/**
+ * FNV-1a over the bytes' 32-bit words (then any last bytes): a change of any one word always changes
+ * it (each step is a bijection of the running value).
+ */
+function checksum(b: Uint8Array): number {
+  const words = b.length >>> 2;
+  const w = b.byteOffset % 4 === 0 ? new Uint32Array(b.buffer, b.byteOffset, words) : new Uint32Array(b.slice(0, words * 4).buffer);
+  let x = 0x811c9dc5;
+  for (let i = 0; i < words; i++) x = Math.imul(x ^ w[i]!, 0x01000193) >>> 0;
+  for (let i = words * 4; i < b.length; i++) x = Math.imul(x ^ b[i]!, 0x01000193) >>> 0;
+  return x;
 }
 
 /** Options saved in a blob must equal the ones the caller asks for. */
