@@ -14,7 +14,7 @@ import {
   StateBlobError,
   WasmAbortError,
 } from '../src/core/errors.js';
-import { ServiceError, toServiceError } from '../src/service/chan-service.js';
+import { ServiceError, toServiceError } from '../src/service/service-error.js';
 
 const errors = [
   [new BarValidationError(3, 'high', '8 is below low 9'), 'BarValidationError', true],

@@ -2,10 +2,8 @@
 // decodes them), plain response objects out, ServiceError for anything the caller must fix.
 import { status as Code } from '@grpc/grpc-js';
 import type { EngineConfig } from '../config/schema.js';
-import { ConfigError, EngineFailureError, HistoryConflictError, InputError, InputFaultError } from '../core/errors.js';
-import { resolveOptions, type AnalysisOptions, type FractalCheck, type MacdSeed, type PenDefinition } from '../core/options.js';
+import type { AnalysisOptions } from '../core/options.js';
 import type { AnalysisResult, Bars } from '../core/types.js';
-import { POINT_OPTION_KEYS, resolveStructureOptions, type Level, type PointOptions } from '../core/structure-options.js';
 import { stringifyExact } from '../streaming/state-blob.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { EngineCoordinator, Logger } from '../failover/coordinator.js';
@@ -26,16 +24,15 @@ import {
   updateMessage,
 } from './result-messages.js';
 import { ByteCache } from './byte-cache.js';
+import { enumValue, levelOf, macdOptions, penOptions, seriesKey, withStructures } from './request-options.js';
 import { ServiceError } from './service-error.js';
-import { klineBars, spacingWarnings, TIMEFRAME_MS, type TimestampUnit } from './kline-batch.js';
-
-export { ServiceError } from './service-error.js';
+import { klineBars, spacingWarnings, type TimestampUnit } from './kline-batch.js';
 import { barsBytes, resultBytes } from './memory.js';
-import { StoreCorruptionError, StoreUnavailableError, type SeriesStore } from './store.js';
+import type { SeriesStore } from './store.js';
 import type * as M from './messages.js';
 import { VERSION } from '../core/version.js';
 
-const SYMBOL = /^[A-Za-z0-9._:/-]{1,64}$/;
+export { ServiceError } from './service-error.js';
 
 /** The cache key of resolved options, once per options object (most requests use the configured ones). */
 const optionKeys = new WeakMap<AnalysisOptions, string>();
@@ -132,7 +129,7 @@ export class ChanService {
   }
 
   async calculatePens(req: M.CalculatePensRequest): Promise<M.CalculatePensResponse> {
-    const opt = this.withPen(req.pen);
+    const opt = penOptions(this.config.analysis, req.pen);
     if (req.lastN) {
       // The latest pens of a hot series: read from its analyzer, without a snapshot of the whole result.
       const { symbol, timeframe } = seriesKey(req);
@@ -165,7 +162,7 @@ export class ChanService {
   }
 
   async calculateSegments(req: M.CalculateSegmentsRequest): Promise<M.CalculateSegmentsResponse> {
-    const opt = this.withPen(req.pen);
+    const opt = penOptions(this.config.analysis, req.pen);
     const level = levelOf(req.level);
     if (req.lastN && level === 'pen' && !req.confirmedOnly) {
       // The latest segments of a hot series, as calculatePens reads the latest pens.
@@ -189,7 +186,7 @@ export class ChanService {
 
   async calculatePivots(req: M.StructureRequest): Promise<M.CalculatePivotsResponse> {
     const level = levelOf(req.level);
-    const a = await this.analysis(req, withStructures(this.withPen(req.pen), req.options, [level]));
+    const a = await this.analysis(req, withStructures(penOptions(this.config.analysis, req.pen), req.options, [level]));
     const all = a.result.pivots[level];
     return {
       pivots: lastN(all, req.lastN).map(pivotMessage),
@@ -202,7 +199,7 @@ export class ChanService {
 
   async getBuySellPoints(req: M.StructureRequest): Promise<M.GetBuySellPointsResponse> {
     const level = levelOf(req.level);
-    const a = await this.analysis(req, withStructures(this.withPen(req.pen), req.options, [level]));
+    const a = await this.analysis(req, withStructures(penOptions(this.config.analysis, req.pen), req.options, [level]));
     const all = a.result.buySellPoints[level];
     return {
       points: lastN(all, req.lastN).map(pointMessage),
@@ -214,7 +211,7 @@ export class ChanService {
   }
 
   async getMacd(req: M.GetMACDRequest): Promise<M.GetMACDResponse> {
-    const opt = this.withMacd(req);
+    const opt = macdOptions(this.config, req);
     const { fast, slow, signal } = opt.macd;
     if (req.lastN) {
       // The latest values of a hot series, as calculatePens reads the latest pens.
@@ -256,7 +253,7 @@ export class ChanService {
     const { symbol, timeframe } = seriesKey(req);
     if ((await this.store.info(symbol, timeframe)) === null)
       throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
-    const options = withStructures(this.withPen(req.pen), req.options, ['pen', 'segment']);
+    const options = withStructures(penOptions(this.config.analysis, req.pen), req.options, ['pen', 'segment']);
     // Updates emitted before the first message is made (a catch-up running meanwhile) are already in
     // it (a bar is applied before its update goes out): they are not sent. A rebuilt analyzer replaces it.
     let sending = false;
@@ -347,138 +344,4 @@ export class ChanService {
     this.cache.set(key, a);
     return { ...a, engine: this.coordinator.status().active, cached: false };
   }
-
-  private withPen(p: M.PenOptions | null | undefined): AnalysisOptions {
-    const base = this.config.analysis;
-    if (!p) return base;
-    const definition = enumValue('pen.definition', p.definition, 'PEN_DEFINITION_', ['NEW_3KLINE', 'TRADITIONAL'] as const);
-    const fractalCheck = enumValue('pen.fractal_check', p.fractalCheck, 'FRACTAL_CHECK_', ['STRICT', 'HALF', 'LOSS'] as const);
-    const pen = {
-      ...base.pen,
-      ...(definition && { definition: definition.toLowerCase() as PenDefinition }),
-      ...(p.minKlinesBetweenTurns != null && { minKlinesBetweenTurns: p.minKlinesBetweenTurns }),
-      ...(fractalCheck && { fractalCheck: fractalCheck.toLowerCase() as FractalCheck }),
-      ...(p.endIsPeak != null && { endIsPeak: p.endIsPeak }),
-    };
-    return resolveOptions({ pen, macd: base.macd, structures: base.structures });
-  }
-
-  private withMacd(r: M.GetMACDRequest): AnalysisOptions {
-    const base = this.config.analysis;
-    let periods = { fast: base.macd.fast, slow: base.macd.slow, signal: base.macd.signal };
-    if (r.preset) {
-      const p = this.config.macdPresets[r.preset];
-      if (p === undefined || !Object.hasOwn(this.config.macdPresets, r.preset)) {
-        throw new ConfigError(
-          'preset',
-          `unknown MACD preset ${echo(r.preset)} (known: ${Object.keys(this.config.macdPresets).join(', ')})`,
-        );
-      }
-      periods = { ...p };
-    }
-    const seed = enumValue('seed', r.seed, 'MACD_SEED_', ['FIRST_CLOSE', 'SMA'] as const);
-    const macd = {
-      ...base.macd,
-      ...periods,
-      ...(r.fast != null && { fast: r.fast }),
-      ...(r.slow != null && { slow: r.slow }),
-      ...(r.signal != null && { signal: r.signal }),
-      // Another seed without a scale takes that seed's default scale.
-      ...(seed && { seed: seed.toLowerCase() as MacdSeed, histogramScale: undefined }),
-      ...(r.histogramScale != null && { histogramScale: r.histogramScale }),
-    };
-    return resolveOptions({ pen: base.pen, macd, structures: base.structures });
-  }
-}
-
-/**
- * A caller's string as error messages and logs quote it: at most 64 characters (a 1 MB symbol was
- * echoed whole into every message and log line).
- */
-function echo(v: unknown): string {
-  const s = String(v);
-  return s.length <= 64 ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, 64)).slice(0, -1)}…" (${s.length} characters)`;
-}
-
-/**
- * An enum field's value without its `prefix` (PEN_DEFINITION_TRADITIONAL gives TRADITIONAL): one of
- * `allowed`, or undefined when unset (its UNSPECIFIED value, '' or absent).
- */
-function enumValue<T extends string>(field: string, v: unknown, prefix: string, allowed: readonly T[]): T | undefined {
-  if (v === undefined || v === null || v === '' || v === `${prefix}UNSPECIFIED`) return undefined;
-  const name = typeof v === 'string' && v.startsWith(prefix) ? v.slice(prefix.length) : '';
-  if ((allowed as readonly string[]).includes(name)) return name as T;
-  throw new ServiceError(
-    Code.INVALID_ARGUMENT,
-    `${field} must be one of ${allowed.map((a) => prefix + a).join(', ')}, got ${typeof v === 'string' ? echo(v) : String(v)}`,
-  );
-}
-
-function seriesKey(req: M.SeriesRequest): { symbol: string; timeframe: string } {
-  const symbol = req.symbol ?? '';
-  if (!SYMBOL.test(symbol)) {
-    throw new ServiceError(Code.INVALID_ARGUMENT, `symbol ${echo(symbol)} must be 1-64 characters of A-Z a-z 0-9 . _ : / -`);
-  }
-  // Stored by the short name (D1): TIMEFRAME_D1 in the API.
-  const timeframe = enumValue('timeframe', req.timeframe, 'TIMEFRAME_', Object.keys(TIMEFRAME_MS));
-  if (timeframe === undefined) {
-    throw new ServiceError(
-      Code.INVALID_ARGUMENT,
-      `timeframe must be one of ${Object.keys(TIMEFRAME_MS)
-        .map((t) => `TIMEFRAME_${t}`)
-        .join(', ')}, got TIMEFRAME_UNSPECIFIED`,
-    );
-  }
-  return { symbol, timeframe };
-}
-
-function levelOf(level: string | number | undefined): Level {
-  return enumValue('level', level, 'LEVEL_', ['PEN', 'SEGMENT'] as const) === 'SEGMENT' ? 'segment' : 'pen';
-}
-
-/** The options with a request's structure options over them, at the given levels. */
-function withStructures(opt: AnalysisOptions, m: M.StructureOptionsMessage | null | undefined, levels: readonly Level[]): AnalysisOptions {
-  if (!m) return opt;
-  const s = opt.structures;
-  const both = pointOverrides(m.points),
-    buy = pointOverrides(m.buy),
-    sell = pointOverrides(m.sell);
-  const points = { ...s.points };
-  for (const l of levels) points[l] = { buy: { ...s.points[l].buy, ...both, ...buy }, sell: { ...s.points[l].sell, ...both, ...sell } };
-  const structures = resolveStructureOptions({ combinePivots: m.combinePivots ?? s.combinePivots, points });
-  return { ...opt, structures };
-}
-
-/** The fields set in a PointOptions message, as point options (proto-loader camel-cases `bsp2_follow_1` to `bsp2Follow_1`). */
-function pointOverrides(m: M.PointOptionsMessage | null | undefined): Partial<PointOptions> {
-  if (!m) return {};
-  const out: Record<string, unknown> = {};
-  for (const [snake, name] of Object.entries(POINT_OPTION_KEYS)) {
-    const v = (m as Record<string, unknown>)[snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
-    if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) continue;
-    out[name] = name === 'maxBsp2sLevel' && v === 0 ? null : v;
-  }
-  return out as Partial<PointOptions>;
-}
-
-export function toServiceError(e: unknown): ServiceError {
-  if (e instanceof ServiceError) return e;
-  // The caller's fault: a bad bar, option or history conflict (named by field and bar index); stored
-  // bars both engines fail on (the series must be repaired) are a failed precondition too.
-  if (e instanceof InputError)
-    return new ServiceError(
-      e instanceof HistoryConflictError || e instanceof InputFaultError ? Code.FAILED_PRECONDITION : Code.INVALID_ARGUMENT,
-      e.message,
-      e.index,
-      e.field,
-    );
-  // The store cannot be trusted: the call fails rather than answer with damaged bars.
-  if (e instanceof StoreCorruptionError) return new ServiceError(Code.DATA_LOSS, e.message);
-  // The database cannot be reached (down, restarting, over its statement timeout): retryable elsewhere.
-  if (e instanceof StoreUnavailableError) return new ServiceError(Code.UNAVAILABLE, e.message);
-  const code = (e as { code?: unknown }).code;
-  // Another process holds the store's write lock beyond busy_timeout: retryable.
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new ServiceError(Code.UNAVAILABLE, `store busy: ${(e as Error).message}`);
-  if (e instanceof EngineFailureError) return new ServiceError(Code.UNAVAILABLE, e.message);
-  return new ServiceError(Code.INTERNAL, `internal error: ${(e as Error).message ?? String(e)}`);
 }
