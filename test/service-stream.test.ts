@@ -96,9 +96,13 @@ describe('StreamAnalysis', () => {
       { symbol: S.symbol, timeframe: 'TIMEFRAME_D1', subscribers: 1, bars: 3000, restored: false, engine: 'wasm' },
     ]);
 
-    // Shutdown ends the stream cleanly and saves the analyzer; a new server resumes from it.
+    // Shutdown saves the analyzer and ends the stream UNAVAILABLE (subscribe again: it did end OK, as
+    // if the subscription were complete); a new server resumes from the saved analyzer.
     await t.close();
-    await sub.done;
+    expect(await rejection(sub.done)).toMatchObject({
+      code: grpc.status.UNAVAILABLE,
+      details: 'server shutting down: subscribe again (to another server, or to this one once it is back)',
+    });
     t = await startTestServer(config);
     const c2 = new Consumer();
     const sub2 = t.client.streamAnalysis({ ...S, pen: { definition: 'PEN_DEFINITION_TRADITIONAL' } }, c2.onUpdate);

@@ -244,9 +244,14 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
         shuttingDown = true;
         updateHealth();
         clearInterval(pinging);
-        // Live streams would hold the drain open: save their analyzers and end them.
+        // Live streams would hold the drain open: save their analyzers and end them, UNAVAILABLE (not
+        // OK: a subscription never completes, and gRPC clients retry on UNAVAILABLE).
         await service.live.saveAll();
-        for (const call of streams) call.end();
+        const ending = new ServiceError(
+          grpc.status.UNAVAILABLE,
+          'server shutting down: subscribe again (to another server, or to this one once it is back)',
+        );
+        for (const call of streams) call.emit('error', ending);
         // No new calls; the running ones get the grace period; idle connections are closed at once
         // (after a moment for the last answers to be written out).
         let closed = false;
