@@ -256,6 +256,14 @@ describe('chan analyze', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('config macd.preset: unknown preset "turbo"');
     expect(chan('analyze', 'missing.csv').stderr).toBe('chan: cannot read missing.csv: no such file\n');
+    // A --config file that is not YAML is named, with the line (it was "config default", over five lines).
+    const yamlDir = mkdtempSync(join(tmpdir(), 'chan-cli-'));
+    const yaml = join(yamlDir, 'mine.yaml');
+    writeFileSync(yaml, 'pen:\n  definition: [new_3kline\n');
+    expect(chan('analyze', 'data/sse_000001_1d.csv', '--config', yaml)).toMatchObject({
+      status: 1,
+      stderr: `chan: config ${yaml}: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1\n`,
+    });
     // A client command's bad flag (checked as its request is made): the usage, not a stack trace.
     const client = chan('pens', '--symbol', 'S', '--timeframe', 'D1', '--last-n', '0', '--addr', '127.0.0.1:1');
     expect([client.status, client.stderr.split('\n')[0]]).toEqual([2, 'chan: --last-n must be a positive integer, got "0"']);

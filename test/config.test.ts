@@ -136,7 +136,11 @@ describe('configuration errors name the key', () => {
     ],
     ['pen: { defintion: traditional }', 'pen.defintion', 'config pen.defintion: is not a known setting'],
     ['macd: [1, 2]', 'macd', 'config macd: must be a mapping'],
-    ['macd: {', 'default', undefined],
+    [
+      'macd: {',
+      'default.yaml',
+      'config default.yaml: is not valid YAML: Flow map in block collection must be sufficiently indented and end with a } at line 1, column 8',
+    ],
   ])('%s', (yaml, key, message) => {
     const e = configError(() => parseConfig(yaml, PARAMS));
     expect(e.key).toBe(key);

@@ -22,12 +22,13 @@ function readText(path: string): string {
  * folder when it exists there, else the bundled presets.
  */
 export function loadConfigFile(path = join(BUNDLED_CONFIG_DIR, 'default.yaml'), role?: 'primary' | 'backup'): EngineConfig {
-  const paramsBeside = join(dirname(path), 'macd_params.yaml');
+  let paramsPath = join(dirname(path), 'macd_params.yaml');
   let params: string;
   try {
-    params = readFileSync(paramsBeside, 'utf8');
+    params = readFileSync(paramsPath, 'utf8');
   } catch {
-    params = readText(join(BUNDLED_CONFIG_DIR, 'macd_params.yaml'));
+    paramsPath = join(BUNDLED_CONFIG_DIR, 'macd_params.yaml');
+    params = readText(paramsPath);
   }
-  return parseConfig(readText(path), params, role);
+  return parseConfig(readText(path), params, role, { default: path, macdParams: paramsPath });
 }
