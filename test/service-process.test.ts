@@ -135,6 +135,30 @@ describe('chan serve process', () => {
     expect(chan('status', '--json', '--addr', `127.0.0.1:${second.port}`).stdout).toContain('"store":{"series":2,"bars":3335,');
   });
 
+  it('start-up failures say what to do, one line, no stack: a port in use, a store whose directory does not exist', async () => {
+    const first = await serve(join(tempDir(), 'a.db'));
+    const taken = spawnSync(
+      process.execPath,
+      [MAIN, 'serve', '--port', String(first.port), '--metrics-port', '0', '--db', join(tempDir(), 'b.db')],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CHAN_AUTH_TOKEN: '' },
+      },
+    );
+    expect(taken.status).toBe(1);
+    expect(taken.stderr).toBe(
+      `chan: cannot listen on 127.0.0.1:${first.port}: the address is in use (another server?); choose another port (--port, or service.port in the config)\n`,
+    );
+    // Its log stays JSON lines (grpc-js's own messages included).
+    for (const line of taken.stdout.split('\n').filter((l) => l !== '')) expect(() => JSON.parse(line)).not.toThrow();
+    first.proc.kill('SIGTERM');
+    await exited(first.proc);
+    const missing = join(tempDir(), 'no-such-dir', 'c.db');
+    const r = chan('serve', '--port', '0', '--metrics-port', '0', '--store', `sqlite:${missing}`);
+    expect([r.status, r.stderr]).toEqual([1, `chan: cannot open the store ${missing}: its directory does not exist\n`]);
+  });
+
   it('SIGTERM with an idle client connected: the process exits at once (idle connections are closed, not waited for)', async () => {
     const db = join(tempDir(), 'store.db');
     const s = await serve(db);

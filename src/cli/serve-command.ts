@@ -1,4 +1,5 @@
 // `chan serve`: runs the gRPC service until SIGTERM/SIGINT, then shuts down gracefully.
+import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { storeLocation, type EngineConfig } from '../config/schema.js';
 import { openStore } from '../service/open-store.js';
@@ -58,6 +59,12 @@ export async function runMigrate(a: Pick<ServeArgs, 'config' | 'db' | 'store'>):
 export async function runServe(a: ServeArgs): Promise<void> {
   const config = serveConfig(a);
   const log = pino({ name: 'chan' });
+  // grpc-js's own messages into the JSON log (it writes plain lines to stderr otherwise).
+  const grpcLog =
+    (level: 'error' | 'info' | 'debug') =>
+    (message?: unknown, ...rest: unknown[]) =>
+      log[level === 'error' ? 'warn' : level]({ component: 'grpc-js' }, [message, ...rest].map(String).join(' '));
+  grpc.setLogger({ error: grpcLog('error'), info: grpcLog('info'), debug: grpcLog('debug') });
   const server = await startServer(config, { logger: log });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

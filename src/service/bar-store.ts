@@ -16,6 +16,7 @@ import {
   rowChecksum,
   setCheckedRow,
   StoreCorruptionError,
+  StoreUnavailableError,
   type SeriesInfo,
   type SeriesStore,
   type StoreStats,
@@ -54,6 +55,14 @@ export class BarStore implements SeriesStore {
   ) {
     try {
       this.db = new Database(path);
+    } catch (e) {
+      // Not the file's fault: where it should be cannot be opened.
+      const m = (e as Error).message;
+      throw new StoreUnavailableError(
+        `cannot open the store ${path}: ${/directory does not exist/.test(m) ? 'its directory does not exist' : m}`,
+      );
+    }
+    try {
       this.checkFile();
     } catch (e) {
       if (e instanceof StoreCorruptionError) throw e;

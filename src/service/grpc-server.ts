@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { pino, type Logger } from 'pino';
 import type { EngineConfig } from '../config/schema.js';
+import { ChanEngineError } from '../core/errors.js';
 import type { EngineCoordinator } from '../failover/coordinator.js';
 import { createNodeCoordinator } from '../node/coordinator.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
@@ -221,10 +222,18 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
         : grpc.ServerCredentials.createInsecure();
     const srv = server;
     const port = await new Promise<number>((resolve, reject) =>
-      srv.bindAsync(`${sc.host}:${sc.port}`, creds, (e, p) => (e ? reject(e) : resolve(p))),
+      srv.bindAsync(`${sc.host}:${sc.port}`, creds, (e, p) =>
+        e ? reject(listenError(`listen on ${sc.host}:${sc.port}`, e, '--port, or service.port')) : resolve(p),
+      ),
     );
     let metricsPort: number | null = null;
-    if (sc.metricsEnabled) ({ server: http, port: metricsPort } = await metrics.listen(sc.host, sc.metricsPort));
+    if (sc.metricsEnabled) {
+      ({ server: http, port: metricsPort } = await metrics
+        .listen(sc.host, sc.metricsPort)
+        .catch((e: Error) =>
+          Promise.reject(listenError(`serve metrics on ${sc.host}:${sc.metricsPort}`, e, '--metrics-port, or service.metrics_port')),
+        ));
+    }
     log.info(
       {
         host: sc.host,
@@ -282,4 +291,13 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     await store.close();
     throw e;
   }
+}
+
+/** A port that cannot be bound, said as what to do (grpc-js's message wraps the system's). */
+function listenError(what: string, e: Error, setting: string): ChanEngineError {
+  const system = /errors: \[(.*)\]$/.exec(e.message)?.[1] ?? e.message;
+  const inUse = /EADDRINUSE/.test(system);
+  return new ChanEngineError(
+    `cannot ${what}: ${inUse ? `the address is in use (another server?); choose another port (${setting} in the config)` : system}`,
+  );
 }
