@@ -91,7 +91,10 @@ describe('chan serve process', () => {
     );
     const r = chan('submit', bad, '--symbol', 'B', '--timeframe', 'M1', '--batch', '2', ...addr);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('chan: 3 INVALID_ARGUMENT: bar 1: high 9 is below low 9.5 (file row 3); bars before row 2 were stored\n');
+    expect(r.stderr).toBe("chan: 3 INVALID_ARGUMENT: bar 1: high 9 is below low 9.5 (file row 3); the file's rows before 2 were stored\n");
+    // In the first batch: nothing of the file was stored (it said "bars before row 0 were stored").
+    const inFirst = chan('submit', bad, '--symbol', 'B2', '--timeframe', 'M1', ...addr);
+    expect(inFirst.stderr).toBe('chan: 3 INVALID_ARGUMENT: bar 3: high 9 is below low 9.5 (file row 3); no bar of the file was stored\n');
     expect(chan('pens', '--symbol', 'SSE', '--timeframe', 'X1', ...addr).stderr).toContain('INVALID_ARGUMENT: timeframe must be one of');
 
     // chan watch: the initial state, then the update for a bar written by another client.

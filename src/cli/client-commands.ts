@@ -207,7 +207,8 @@ async function submit(client: FailoverClient, s: { symbol: string; timeframe: st
       // Report the failing bar by its row in the file, not in the batch.
       const idx = (e as { metadata?: { get(k: string): unknown[] } }).metadata?.get('bar-index')[0];
       const where = idx === undefined ? '' : ` (file row ${i + Number(idx)})`;
-      throw Object.assign(new Error(`${(e as Error).message}${where}; bars before row ${i} were stored`), {
+      const kept = i === 0 ? 'no bar of the file was stored' : `the file's rows before ${i} were stored`;
+      throw Object.assign(new Error(`${(e as Error).message}${where}; ${kept}`), {
         code: (e as { code?: number }).code,
       });
     }
