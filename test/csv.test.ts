@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseBarsCsv, parseCsv, type CsvOptions } from '../src/core/csv.js';
-import { BarValidationError } from '../src/core/errors.js';
+import { BarValidationError, InputError } from '../src/core/errors.js';
 import type { Bars } from '../src/core/types.js';
 import { thrown } from './support/helpers.js';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -227,6 +227,30 @@ describe('CSV files on disk', () => {
         expect(bars.timestamp.length, name).toBe(name === 'flat' ? 20_000 : 40_832);
         expect(bars).toEqual(parseBarsCsv(text));
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file it cannot read is an InputError naming it and why (a cut or false .gz, a directory, none: they were raw Node errors)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
+    try {
+      const gz = readFileSync('test/fixtures/spy_1h_19980102_20210331.csv.gz');
+      const cases: [string, string | Buffer | null, string][] = [
+        ['cut.csv.gz', gz.subarray(0, 3000), 'the gzip data ends early (the file is cut short)'],
+        ['plain.csv.gz', 'timestamp,open,high,low,close\n', 'not gzip data (the name ends in .gz)'],
+        ['folder.csv', null, 'it is a directory'],
+      ];
+      for (const [name, content, why] of cases) {
+        const path = join(dir, name);
+        if (content === null) mkdirSync(path);
+        else writeFileSync(path, content);
+        const e = thrown(() => readBarsCsvFile(path), InputError);
+        expect(e.message).toBe(`cannot read ${path}: ${why}`);
+      }
+      expect(thrown(() => readBarsCsvFile(join(dir, 'none.csv')), InputError).message).toBe(
+        `cannot read ${join(dir, 'none.csv')}: no such file`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,11 +2,31 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parseBarsCsv, type CsvOptions } from '../core/csv.js';
+import { InputError } from '../core/errors.js';
 import type { Bars } from '../core/types.js';
 
+/** Reads a CSV file (inflated when its name ends in .gz); a file it cannot read is an InputError naming it and why. */
 export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
-  const buf = readFileSync(path);
-  return parseBarsCsv((path.endsWith('.gz') ? gunzip(buf) : buf).toString('utf8'), options);
+  let text: string;
+  try {
+    const buf = readFileSync(path);
+    text = (path.endsWith('.gz') ? gunzip(buf) : buf).toString('utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${whyUnreadable(e as NodeJS.ErrnoException)}`);
+  }
+  return parseBarsCsv(text, options);
+}
+
+const WHY: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  Z_BUF_ERROR: 'the gzip data ends early (the file is cut short)',
+  Z_DATA_ERROR: 'not gzip data (the name ends in .gz)',
+};
+
+function whyUnreadable(e: NodeJS.ErrnoException): string {
+  return (e.code !== undefined && WHY[e.code]) || e.message;
 }
 
 /**
