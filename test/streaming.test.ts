@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/engines/ts/pipeline.js';
 import { barAt, sliceBars } from '../src/core/bars.js';
-import { BarValidationError } from '../src/core/errors.js';
+import { BarValidationError, InputError } from '../src/core/errors.js';
 import type { AnalysisOptions, PartialAnalysisOptions } from '../src/core/options.js';
 import { StreamingAnalyzer, type StreamBar } from '../src/streaming/analyzer.js';
 import { tailPen, tailSegment } from '../src/streaming/tails.js';
@@ -14,7 +14,7 @@ import type { AnalysisResult, Bars, Pen, Segment } from '../src/core/types.js';
 import { fingerprint } from '../src/failover/fingerprint.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { KERNELS } from './support/engines.js';
-import { fixtureBars, hl, REAL_SERIES } from './support/helpers.js';
+import { fixtureBars, hl, REAL_SERIES, thrown } from './support/helpers.js';
 import { expectSame } from './support/same.js';
 
 const RUNS = Number(process.env.STREAM_RUNS ?? 300);
@@ -193,6 +193,20 @@ for (const kernel of KERNELS) {
         }
       }
       expect(s.snapshot().macd.firstValid).toBe(33);
+    });
+
+    it('a tail of a negative or fractional length is refused, naming it (penTail(-1) gave a part starting past the last pen)', () => {
+      const s = new StreamingAnalyzer({}, { kernel });
+      const b = fixtureBars(REAL_SERIES[0]);
+      for (let i = 0; i < 300; i++) s.append(bar(b, i));
+      for (const n of [-1, 2.5, NaN]) {
+        for (const read of [() => s.penTail(n), () => s.segmentTail(n), () => s.macdTail(n)]) {
+          const e = thrown(read, InputError);
+          expect([e.field, e.message]).toEqual(['n', `a tail's length must be a whole number of at least 0 (or Infinity), got ${n}`]);
+        }
+      }
+      expect(s.penTail(Infinity).first).toBe(0);
+      expect(s.macdTail(0).timestamp.length).toBe(0);
     });
 
     for (const name of REAL_SERIES) {

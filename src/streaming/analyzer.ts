@@ -10,7 +10,7 @@ import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
-import { rebasedPart, type MacdTail, type PenTail, type SegmentTail } from './tails.js';
+import { checkTailLength, rebasedPart, type MacdTail, type PenTail, type SegmentTail } from './tails.js';
 import { allocatePenColumns, penAt, penList, setPenRow, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
@@ -218,6 +218,7 @@ export class StreamingAnalyzer {
    * analyzer's bar columns).
    */
   penTail(n: number): PenTail {
+    checkTailLength(n);
     const total = this.keptPenCount(),
       from = Math.max(0, total - n);
     return this.tailFrom(from < total && !this.checkable(from) ? from + 1 : from);
@@ -237,6 +238,7 @@ export class StreamingAnalyzer {
    * the pens from the first one's start on: O(n segments and what they span), not O(history).
    */
   segmentTail(n: number): SegmentTail {
+    checkTailLength(n);
     const segs = this.segmentRecords();
     let from = Math.max(0, segs.length - n);
     if (from < segs.length && !this.checkable(segs[from]!.startPen)) from++;
@@ -255,6 +257,7 @@ export class StreamingAnalyzer {
    * the first of them. Valid until the analyzer next changes.
    */
   macdTail(n: number): MacdTail {
+    checkTailLength(n);
     const count = this.bars.count,
       from = Math.max(0, count - n),
       first = this.rawBase + from;

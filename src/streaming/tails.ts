@@ -2,9 +2,17 @@
 // pens, segments or MACD values without a snapshot of the whole result, with what a check of them
 // reads, every index rebased to the tail's first merged and raw bar; and their objects with global
 // indices again.
+import { InputError } from '../core/errors.js';
 import type { MergedColumns } from '../core/records.js';
 import { penAt, shapeFractals } from '../core/result.js';
 import type { AnalysisResult, Bars, MacdSeries, Pen, PenColumns, Segment } from '../core/types.js';
+
+/** A tail read's length: a whole number from 0, or Infinity for all. */
+export function checkTailLength(n: number): void {
+  if (!(n >= 0 && (Number.isInteger(n) || n === Infinity))) {
+    throw new InputError(`a tail's length must be a whole number of at least 0 (or Infinity), got ${n}`, 'n');
+  }
+}
 
 /**
  * The last pens of an analyzer (penTail). `part` holds them, the merged bars from the one before the
