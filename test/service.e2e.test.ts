@@ -1,10 +1,13 @@
 // The gRPC service end to end: a real client against a server on an ephemeral loopback port.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/engines/ts/pipeline.js';
+import { ConfigError } from '../src/core/errors.js';
 import { inProcessBackend } from '../src/failover/backend.js';
 import { createCoordinator } from '../src/failover/create.js';
 import { createEmbeddedWasmEngine } from '../src/engines/wasm/embedded.js';
@@ -12,7 +15,7 @@ import { BarStore } from '../src/service/bar-store.js';
 import { ChanClient } from '../src/service/client.js';
 import { loadChanPackage } from '../src/service/proto.js';
 import { fixtureBars } from './support/helpers.js';
-import { klines, rejection, sqlitePath, startTestServer, testConfig, type TestServer } from './support/service-helpers.js';
+import { klines, rejection, sqlitePath, startTestServer, tempDir, testConfig, type TestServer } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length; // 3332
@@ -527,6 +530,30 @@ describe('service: TLS', () => {
     secure.close();
     plain.close();
     await t.close();
+  });
+
+  it('a certificate or key that is not PEM is a ConfigError naming the setting and the file (it said "cannot listen")', async () => {
+    const tls = join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'tls');
+    const notPem = join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'README.md');
+    for (const [cert, key, setting, path] of [
+      [notPem, join(tls, 'server.key'), 'service.tls_cert', notPem],
+      [join(tls, 'server.crt'), notPem, 'service.tls_key', notPem],
+    ] as const) {
+      const e = await startTestServer(testConfig({ tlsCert: cert, tlsKey: key })).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).key).toBe(setting);
+      expect((e as ConfigError).message.startsWith(`config ${setting}: ${path} is not a PEM`)).toBe(true);
+    }
+    // A key of another certificate.
+    const other = join(tempDir(), 'other.key');
+    writeFileSync(other, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const cert = join(tls, 'server.crt');
+    await expect(startTestServer(testConfig({ tlsCert: cert, tlsKey: other }))).rejects.toThrow(
+      `config service.tls_key: ${other} is not the private key of ${cert}`,
+    );
   });
 });
 

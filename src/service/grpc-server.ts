@@ -2,12 +2,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { timingSafeEqual } from 'node:crypto';
+import { createPrivateKey, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { pino, type Logger } from 'pino';
 import type { EngineConfig } from '../config/schema.js';
-import { ChanEngineError } from '../core/errors.js';
+import { ChanEngineError, ConfigError } from '../core/errors.js';
 import type { EngineCoordinator } from '../failover/coordinator.js';
 import { createNodeCoordinator } from '../node/coordinator.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
@@ -216,10 +216,7 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
       GetStatus: unary('GetStatus', () => service.getStatus()),
     });
 
-    const creds =
-      sc.tlsCert !== ''
-        ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(sc.tlsCert), private_key: readFileSync(sc.tlsKey) }], false)
-        : grpc.ServerCredentials.createInsecure();
+    const creds = sc.tlsCert !== '' ? tlsCredentials(sc.tlsCert, sc.tlsKey) : grpc.ServerCredentials.createInsecure();
     const srv = server;
     const port = await new Promise<number>((resolve, reject) =>
       srv.bindAsync(`${sc.host}:${sc.port}`, creds, (e, p) =>
@@ -291,6 +288,23 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     await store.close();
     throw e;
   }
+}
+
+/** The server's TLS credentials; a file that is not PEM is named here (grpc-js fails only when binding, as if the port were at fault). */
+function tlsCredentials(certPath: string, keyPath: string): grpc.ServerCredentials {
+  const cert = readFileSync(certPath),
+    key = readFileSync(keyPath);
+  const pem = <T>(setting: string, path: string, what: string, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (e) {
+      throw new ConfigError(setting, `${path} is not a PEM ${what} (${(e as Error).message})`);
+    }
+  };
+  const x509 = pem('service.tls_cert', certPath, 'certificate', () => new X509Certificate(cert));
+  const privateKey = pem('service.tls_key', keyPath, 'private key', () => createPrivateKey(key));
+  if (!x509.checkPrivateKey(privateKey)) throw new ConfigError('service.tls_key', `${keyPath} is not the private key of ${certPath}`);
+  return grpc.ServerCredentials.createSsl(null, [{ cert_chain: cert, private_key: key }], false);
 }
 
 /** A port that cannot be bound, said as what to do (grpc-js's message wraps the system's). */
