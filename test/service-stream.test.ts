@@ -98,8 +98,9 @@ describe('StreamAnalysis', () => {
 
     // Shutdown saves the analyzer and ends the stream UNAVAILABLE (subscribe again: it did end OK, as
     // if the subscription were complete); a new server resumes from the saved analyzer.
+    const ended = rejection(sub.done);
     await t.close();
-    expect(await rejection(sub.done)).toMatchObject({
+    expect(await ended).toMatchObject({
       code: grpc.status.UNAVAILABLE,
       details: 'server shutting down: subscribe again (to another server, or to this one once it is back)',
     });

@@ -71,8 +71,9 @@ export class ChanClient {
   }
 
   /**
-   * Subscribes to live updates; `onUpdate` gets the initial state, then one update per bar. The
-   * promise settles when the stream ends (the server stopped, or `cancel()`: then it resolves too).
+   * Subscribes to live updates; `onUpdate` gets the initial state, then one update per bar. `done`
+   * resolves after `cancel()`, and rejects with the status when the stream ends otherwise (a server
+   * shutting down ends it UNAVAILABLE: subscribe again); handle it, as any promise that can reject.
    */
   streamAnalysis(r: M.StreamAnalysisRequest, onUpdate: (u: M.AnalysisUpdate) => void): { cancel: () => void; done: Promise<void> } {
     const md = new grpc.Metadata();
