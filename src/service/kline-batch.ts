@@ -5,6 +5,7 @@ import { status as Code } from '@grpc/grpc-js';
 import { barsFromObjects } from '../core/bars.js';
 import { BarValidationError } from '../core/errors.js';
 import type { Bars } from '../core/types.js';
+import { MAX_TIME } from '../core/validate.js';
 import type { Kline } from './messages.js';
 import { ServiceError } from './service-error.js';
 
@@ -29,7 +30,7 @@ export const TIMEFRAME_MS: Readonly<Record<string, number>> = {
 const MIN_MS = 1e11,
   MAX_MS = 1e14;
 
-const iso = (ms: number) => (Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : 'out of range');
+const iso = (ms: number) => (Math.abs(ms) <= MAX_TIME ? new Date(ms).toISOString() : 'out of range');
 
 /**
  * The batch in ms. `explicit`: the unit was named (by the request or the server's setting), so no
