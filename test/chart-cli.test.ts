@@ -42,6 +42,14 @@ describe('chan chart FILE.csv', () => {
     expect(drawn(data)).toEqual(drawn(chartData(BARS, analyze(BARS))));
   });
 
+  it('from standard input (-): the same chart, titled "standard input", written to chart.html unless -o names a file', () => {
+    const r = spawnSync(process.execPath, [MAIN, 'chart', '-'], { cwd: DIR, encoding: 'utf8', input: readFileSync(join(ROOT, SAMPLE)) });
+    expect([r.status, r.stdout.startsWith('wrote chart.html (0.')]).toEqual([0, true]);
+    const data = embedded(join(DIR, 'chart.html'));
+    expect(data.title).toBe('standard input');
+    expect(drawn(data)).toEqual(drawn(chartData(BARS, analyze(BARS))));
+  });
+
   it('--from/--to draw a window: dates in UTC, a date alone as --to meaning its whole day', () => {
     const out = join(DIR, 'window.html');
     const r = chan('chart', SAMPLE, '-o', out, '--from', '2015-06-01', '--to', '2015-06-30');

@@ -1,9 +1,10 @@
 // The built `chan` CLI (npm test builds first), run as a user would.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { jsonChunks } from '../src/cli/json-output.js';
 import { fractalList } from '../src/core/result.js';
@@ -76,6 +77,16 @@ describe('JSON in pieces', () => {
 });
 
 describe('chan analyze', () => {
+  it('reads standard input for FILE "-", plain or gzipped (told by its first bytes)', () => {
+    const file = chan('analyze', 'data/sse_000001_1d.csv').stdout;
+    const text = readFileSync('data/sse_000001_1d.csv');
+    for (const input of [text, gzipSync(text)]) {
+      const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'analyze', '-'], { cwd: ROOT, encoding: 'utf8', input });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(file.replace('file            data/sse_000001_1d.csv', 'file            (standard input)'));
+    }
+  });
+
   it('summarises the bundled sample (counts equal chan.py on this series)', () => {
     const r = chan('analyze', 'data/sse_000001_1d.csv');
     expect(r.status).toBe(0);

@@ -87,7 +87,7 @@ function summary(file: string, bars: Bars, r: AnalysisResult, preset: string, pe
   const confirmedSegs = count(r.segments, (s) => s.confirmed);
   const case2 = count(r.segments, (s) => s.confirmed && s.endCase === 2);
   const lines = [
-    `file            ${file}`,
+    `file            ${file === '-' ? '(standard input)' : file}`,
     `bars            ${n}  (${iso(bars.timestamp[0]!)} .. ${iso(bars.timestamp[n - 1]!)})`,
     `merged bars     ${r.merged.count}`,
     `fractals        ${r.fractals.count}  (${tops} top, ${r.fractals.count - tops} bottom)`,

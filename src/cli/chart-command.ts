@@ -47,11 +47,12 @@ async function fromFile(args: AnalyzeArgs, window: Window): Promise<Made> {
   const { config, options, bars, result } = await analyzeFile(args);
   const { fast, slow, signal } = options.macd;
   const subtitle = describe(bars, window, `pens ${options.pen.definition} · MACD ${fast}/${slow}/${signal} (${config.macdPreset})`);
-  const title = basename(args.file);
+  const stdin = args.file === '-';
+  const title = stdin ? 'standard input' : basename(args.file);
   return {
     html: chartHtml(bars, result, { title, subtitle, ...window }),
     subtitle,
-    defaultName: `${title.replace(/\.csv(\.gz)?$/i, '')}.html`,
+    defaultName: stdin ? 'chart.html' : `${title.replace(/\.csv(\.gz)?$/i, '')}.html`,
   };
 }
 

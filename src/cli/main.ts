@@ -29,7 +29,7 @@ const USAGE = `usage:
 
   FILE.csv   a header naming time, open, high, low, close (and volume) columns, or kline exports without
              one; times as epoch s/ms/us/ns (by magnitude) or ISO dates (UTC unless zoned); , ; or tab
-             between cells; .csv.gz accepted. --time-unit s|ms|us|ns and --delimiter ,|;|tab when unclear
+             between cells; .csv.gz accepted; - reads standard input. --time-unit s|ms|us|ns and --delimiter ,|;|tab when unclear
   TF         M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1
   --preset   MACD preset from config/macd_params.yaml (standard, fast, slow, scalping)
   --config   default.yaml to use instead of the bundled one`;

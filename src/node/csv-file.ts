@@ -5,12 +5,16 @@ import { parseBarsCsv, type CsvOptions } from '../core/csv.js';
 import { InputError } from '../core/errors.js';
 import type { Bars } from '../core/types.js';
 
-/** Reads a CSV file (inflated when its name ends in .gz); a file it cannot read is an InputError naming it and why. */
+/**
+ * Reads a CSV file, inflated when its name ends in .gz; `-` reads standard input, inflated when it
+ * starts as gzip data does. A file it cannot read is an InputError naming it and why.
+ */
 export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
   let text: string;
   try {
-    const buf = readFileSync(path);
-    text = (path.endsWith('.gz') ? gunzip(buf) : buf).toString('utf8');
+    const buf = readFileSync(path === '-' ? 0 : path);
+    const gzipped = path === '-' ? buf[0] === 0x1f && buf[1] === 0x8b : path.endsWith('.gz');
+    text = (gzipped ? gunzip(buf) : buf).toString('utf8');
   } catch (e) {
     throw new InputError(`cannot read ${path}: ${whyUnreadable(e as NodeJS.ErrnoException)}`);
   }
