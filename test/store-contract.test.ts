@@ -110,6 +110,13 @@ describe.each(KINDS)('store contract: $name', (kind) => {
     const loaded = (await s.load('SSE', 'D1'))!;
     expect(loaded.info).toEqual({ revision: 1, count: SSE.timestamp.length, lastTimestamp: SSE.timestamp.at(-1) });
     for (const f of ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const) expect(loaded.bars[f]).toEqual(SSE[f]);
+    // The last n bars alone (GetKlines with last_n reads no more), with the same revision and count.
+    const n = SSE.timestamp.length;
+    const tail = (await s.load('SSE', 'D1', 10))!;
+    expect(tail.info).toEqual(loaded.info);
+    for (const f of ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const) expect(tail.bars[f]).toEqual(SSE[f].subarray(n - 10));
+    expect((await s.load('SSE', 'D1', n + 5))!.bars.close).toEqual(SSE.close);
+    expect(await s.load('NONE', 'D1', 10)).toBeNull();
     const from = SSE.timestamp[3000]!;
     expect((await s.loadFrom('SSE', 'D1', from)).close).toEqual(SSE.close.subarray(3000));
     expect((await s.loadFrom('NONE', 'D1', 0)).close.length).toBe(0);
@@ -219,6 +226,8 @@ describe.each(KINDS)('store contract: $name', (kind) => {
       `${s.location}: the store is damaged (series SSE D1, bar at ${ts}: its stored values do not match their checksum)`,
     );
     expect(await rejected(s.loadFrom('SSE', 'D1', ts))).toBeInstanceOf(StoreCorruptionError);
+    expect(await rejected(s.load('SSE', 'D1', 60))).toBeInstanceOf(StoreCorruptionError);
+    expect((await s.load('SSE', 'D1', 40))!.bars.close).toEqual(SSE.close.subarray(160, 200));
     // Writing over the damaged bar is refused too, rather than compared with a wrong number.
     expect(await rejected(s.submit('SSE', 'D1', sliceBars(SSE, 100, 201)))).toBeInstanceOf(StoreCorruptionError);
     // Bars after it still read.

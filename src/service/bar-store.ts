@@ -94,6 +94,9 @@ export class BarStore implements SeriesStore {
         'UPDATE bars SET open = ?, high = ?, low = ?, close = ?, volume = ?, crc = ? WHERE series = ? AND ts = ?',
       ),
       all: db.prepare<[number]>('SELECT ts, open, high, low, close, volume, crc FROM bars WHERE series = ? ORDER BY ts').raw(),
+      last: db
+        .prepare<[number, number]>('SELECT ts, open, high, low, close, volume, crc FROM bars WHERE series = ? ORDER BY ts DESC LIMIT ?')
+        .raw(),
       stats: db.prepare<[], { series: number; bars: number | null }>('SELECT COUNT(*) AS series, SUM(count) AS bars FROM series'),
     };
   }
@@ -275,15 +278,21 @@ export class BarStore implements SeriesStore {
     return { inserted, updated, unchanged, revision, count: row.count + inserted, lastTimestamp };
   }
 
-  async load(symbol: string, timeframe: string): Promise<{ bars: Bars; info: SeriesInfo } | null> {
+  async load(symbol: string, timeframe: string, last?: number): Promise<{ bars: Bars; info: SeriesInfo } | null> {
     // One read transaction: the rows and the revision belong together even while another process writes.
     return this.db
       .transaction(() => {
         const row = this.q.series.get(symbol, timeframe);
         if (row === undefined || row.count === 0) return null;
         const info: SeriesInfo = { revision: row.revision, count: row.count, lastTimestamp: row.last_ts };
-        const bars = allocateBars(info.count);
         const damage = this.seriesDamage(symbol, timeframe);
+        if (last !== undefined && last < info.count) {
+          const rows = (this.q.last.all(row.id, last) as number[][]).reverse();
+          const bars = allocateBars(rows.length);
+          rows.forEach((r, i) => setCheckedRow(bars, i, r, row.id, damage));
+          return { bars, info };
+        }
+        const bars = allocateBars(info.count);
         let i = 0;
         for (const r of this.q.all.iterate(row.id) as IterableIterator<number[]>) setCheckedRow(bars, i++, r, row.id, damage);
         if (i !== info.count) throw new StoreCorruptionError(damage(`it lists ${info.count} bars, ${i} found`));

@@ -119,12 +119,13 @@ export class ChanService {
 
   async getKlines(req: M.GetKlinesRequest): Promise<M.GetKlinesResponse> {
     const { symbol, timeframe } = seriesKey(req);
-    const loaded = await this.store.load(symbol, timeframe);
+    // With last_n only those bars are read (O(last_n), not O(history)).
+    const loaded = await this.store.load(symbol, timeframe, req.lastN || undefined);
     if (loaded === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const b = loaded.bars;
-    const n = b.timestamp.length;
-    const from = req.lastN ? Math.max(0, n - req.lastN) : 0;
-    const klines: M.Kline[] = Array.from({ length: n - from }, (_, j) => barAt(b, from + j));
+    const n = loaded.info.count,
+      from = n - b.timestamp.length;
+    const klines: M.Kline[] = Array.from({ length: n - from }, (_, j) => barAt(b, j));
     return { klines, firstIndex: from, barCount: n };
   }
 

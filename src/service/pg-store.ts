@@ -228,15 +228,17 @@ export class PgStore implements SeriesStore {
     });
   }
 
-  async load(symbol: string, timeframe: string): Promise<{ bars: Bars; info: SeriesInfo } | null> {
+  async load(symbol: string, timeframe: string, last?: number): Promise<{ bars: Bars; info: SeriesInfo } | null> {
     // One snapshot: the rows and the revision belong together while other instances write.
     return this.transaction('ISOLATION LEVEL REPEATABLE READ READ ONLY', async (c) => {
       const row = await this.seriesRow(c, symbol, timeframe);
       if (row === undefined || row.count === 0) return null;
       const info: SeriesInfo = { revision: row.revision, count: row.count, lastTimestamp: row.last_ts! };
-      const rows = await this.barRows(c, row.id, -Number.MAX_SAFE_INTEGER);
+      const tail = last !== undefined && last < info.count;
+      const rows = tail ? await this.lastRows(c, row.id, last) : await this.barRows(c, row.id, -Number.MAX_SAFE_INTEGER);
       const damage = this.seriesDamage(symbol, timeframe);
-      if (rows.length !== info.count) throw new StoreCorruptionError(damage(`it lists ${info.count} bars, ${rows.length} found`));
+      const expected = tail ? last : info.count;
+      if (rows.length !== expected) throw new StoreCorruptionError(damage(`it lists ${info.count} bars, ${rows.length} found`));
       const bars = allocateBars(rows.length);
       rows.forEach((r, i) => setCheckedRow(bars, i, r, row.id, damage));
       return { bars, info };
@@ -271,6 +273,17 @@ export class PgStore implements SeriesStore {
     return (
       await q.query<SeriesRow>('SELECT id, revision, count, last_ts FROM series WHERE symbol = $1 AND timeframe = $2', [symbol, timeframe])
     ).rows[0];
+  }
+
+  /** The last `n` rows of a series, oldest first. */
+  private async lastRows(q: pg.PoolClient, series: number, n: number): Promise<number[][]> {
+    return (
+      await q.query<number[]>({
+        text: 'SELECT ts, open, high, low, close, volume, crc FROM bars WHERE series = $1 ORDER BY ts DESC LIMIT $2',
+        values: [series, n],
+        rowMode: 'array',
+      })
+    ).rows.reverse();
   }
 
   private async barRows(q: pg.Pool | pg.PoolClient, series: number, from: number): Promise<number[][]> {

@@ -47,8 +47,11 @@ export interface SeriesStore {
    * Throws BarValidationError / HistoryConflictError naming the batch index and field; then nothing is written.
    */
   submit(symbol: string, timeframe: string, batch: Bars): Promise<SubmitResult>;
-  /** The whole stored series with the revision it was read at, or null when nothing is stored under that name. */
-  load(symbol: string, timeframe: string): Promise<{ bars: Bars; info: SeriesInfo } | null>;
+  /**
+   * The whole stored series, or its last `last` bars only, with the revision and count it was read
+   * at; null when nothing is stored under that name.
+   */
+  load(symbol: string, timeframe: string, last?: number): Promise<{ bars: Bars; info: SeriesInfo } | null>;
   /** Stored bars from timestamp `from` on (inclusive). */
   loadFrom(symbol: string, timeframe: string, from: number): Promise<Bars>;
   info(symbol: string, timeframe: string): Promise<SeriesInfo | null>;
