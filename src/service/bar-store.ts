@@ -288,6 +288,7 @@ export class BarStore implements SeriesStore {
         const damage = this.seriesDamage(symbol, timeframe);
         if (last !== undefined && last < info.count) {
           const rows = (this.q.last.all(row.id, last) as number[][]).reverse();
+          if (rows.length !== last) throw new StoreCorruptionError(damage(`it lists ${info.count} bars, ${rows.length} found`));
           const bars = allocateBars(rows.length);
           rows.forEach((r, i) => setCheckedRow(bars, i, r, row.id, damage));
           return { bars, info };
