@@ -232,6 +232,25 @@ describe('CSV files on disk', () => {
     }
   });
 
+  it('a UTF-16 file (Excel\'s "Unicode Text": a byte order mark, tabs) reads like its UTF-8 text (it was garbage)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
+    try {
+      const text = 'time\topen\thigh\tlow\tclose\n2020-01-02\t1\t2\t0.5\t1.5\n2020-01-03\t1.5\t2.5\t1\t2\n';
+      const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+      const be = Buffer.from(le);
+      be.swap16();
+      for (const [name, bytes] of [
+        ['le.csv', le],
+        ['be.csv', be],
+      ] as const) {
+        writeFileSync(join(dir, name), bytes);
+        expect(readBarsCsvFile(join(dir, name)), name).toEqual(parseBarsCsv(text));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a file it cannot read is an InputError naming it and why (a cut or false .gz, a directory, none: they were raw Node errors)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
     try {

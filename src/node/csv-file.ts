@@ -7,18 +7,26 @@ import type { Bars } from '../core/types.js';
 
 /**
  * Reads a CSV file, inflated when its name ends in .gz; `-` reads standard input, inflated when it
- * starts as gzip data does. A file it cannot read is an InputError naming it and why.
+ * starts as gzip data does. UTF-8, or UTF-16 with a byte order mark. A file it cannot read is an
+ * InputError naming it and why.
  */
 export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
   let text: string;
   try {
     const buf = readFileSync(path === '-' ? 0 : path);
     const gzipped = path === '-' ? buf[0] === 0x1f && buf[1] === 0x8b : path.endsWith('.gz');
-    text = (gzipped ? gunzip(buf) : buf).toString('utf8');
+    text = decode(gzipped ? gunzip(buf) : buf);
   } catch (e) {
     throw new InputError(`cannot read ${path}: ${whyUnreadable(e as NodeJS.ErrnoException)}`);
   }
   return parseBarsCsv(text, options);
+}
+
+/** UTF-8, or UTF-16 when a byte order mark says so (Excel's "Unicode Text" export). */
+function decode(b: Buffer): string {
+  if (b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b);
+  if (b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b);
+  return b.toString('utf8');
 }
 
 const WHY: Record<string, string> = {
