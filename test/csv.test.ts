@@ -285,6 +285,15 @@ describe('CSV refusals say why and how to fix it', () => {
     );
   });
 
+  it('a decimal comma is named as the likely cause', () => {
+    const e = failure('time;open;high;low;close\n2020-01-02;1,5;2;0,5;1,5\n');
+    expect([e.index, e.field, e.message]).toEqual([
+      0,
+      'open',
+      'bar 0: open cannot parse "1,5" (line 2): a decimal comma? numbers need a decimal point (1.5)',
+    ]);
+  });
+
   it('epoch numbers too large for any unit, and empty files', () => {
     const e = failure('timestamp,open,high,low,close,volume\n1e20,2,3,1,2,5\n');
     expect([e.index, e.field, e.message]).toEqual([

@@ -244,7 +244,16 @@ class Records {
   /** Cell k as a number; a cell that is none is an error naming the row, the field and the line. */
   number(k: number, row: number, field: string): number {
     const v = this.numberOrNaN(k);
-    if (Number.isNaN(v)) throw this.error(k, row, field);
+    if (Number.isNaN(v)) {
+      const e = this.error(k, row, field);
+      const comma = /^\s*-?\d+,\d+\s*$/.exec(this.cell(k));
+      if (comma === null) throw e;
+      throw new BarValidationError(
+        row,
+        field,
+        `${e.reason}: a decimal comma? numbers need a decimal point (${comma[0].trim().replace(',', '.')})`,
+      );
+    }
     return v;
   }
 
