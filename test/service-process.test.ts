@@ -19,6 +19,7 @@ const MAIN = join(ROOT, 'dist/cli/main.js');
 const running: ChildProcess[] = [];
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length;
+const SAMPLE_FILE = join(ROOT, 'data/sse_000001_1d.csv');
 
 afterEach(() => {
   for (const p of running.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
@@ -174,6 +175,49 @@ describe('chan serve process', () => {
     c.close();
     // It took 4-5 s when the server waited for idle clients to hang up.
     expect(took).toBeLessThan(2000);
+  });
+
+  it('chan watch with two addresses: when its server shuts down it subscribes again on the other and goes on', async () => {
+    const db = join(tempDir(), 'store.db');
+    const primary = await serve(db);
+    const backup = await serve(db, '--role', 'backup');
+    const addr = ['--addr', `127.0.0.1:${primary.port},127.0.0.1:${backup.port}`];
+    expect(chan('submit', SAMPLE_FILE, '--symbol', 'SSE', '--timeframe', 'D1', ...addr).status).toBe(0);
+    const watcher = spawn(process.execPath, [MAIN, 'watch', '--symbol', 'SSE', '--timeframe', 'D1', '--json', ...addr], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.push(watcher);
+    const lines: { initial: boolean; barCount: number }[] = [];
+    createInterface({ input: watcher.stdout! }).on('line', (l) => lines.push(JSON.parse(l)));
+    let stderr = '';
+    watcher.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(ok()).toBe(true);
+    };
+    await until(() => lines.length === 1);
+    primary.proc.kill('SIGTERM');
+    expect(await exited(primary.proc)).toBe(0);
+    // The backup's initial state, then a bar written through it.
+    await until(() => lines.length === 2);
+    expect(lines.map((l) => [l.initial, l.barCount])).toEqual([
+      [true, 3332],
+      [true, 3332],
+    ]);
+    expect(stderr).toBe(
+      `chan: the stream from 127.0.0.1:${primary.port} ended (UNAVAILABLE: server shutting down: subscribe again (to another server, or to this one once it is back)); subscribing again\n` +
+        `chan: watching 127.0.0.1:${backup.port}\n`,
+    );
+    const more = join(tempDir(), 'more.csv');
+    writeFileSync(more, 'timestamp,open,high,low,close,volume\n1594944000000,3210,3300,3200,3290,1000\n');
+    expect(chan('submit', more, '--symbol', 'SSE', '--timeframe', 'D1', '--addr', `127.0.0.1:${backup.port}`).status).toBe(0);
+    await until(() => lines.length === 3);
+    expect(lines[2]).toMatchObject({ initial: false, barCount: 3333 });
+    watcher.kill('SIGINT');
+    expect(await exited(watcher)).toBe(0);
+    backup.proc.kill('SIGTERM');
+    await exited(backup.proc);
   });
 
   it('a stopped primary (SIGSTOP): a FailoverClient moves to the backup within about a second and back after SIGCONT', async () => {

@@ -1,4 +1,5 @@
 // Client commands (`chan submit|pens|segments|pivots|points|macd|status|health|watch`) against one or more servers.
+import * as grpc from '@grpc/grpc-js';
 import { barAt, sliceBars } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
@@ -160,31 +161,71 @@ export async function runClientCommand(command: string, a: ClientArgs, file?: st
   }
 }
 
-/** Prints live events until Ctrl-C (or the server ends the stream); `--json`: one update per line. */
+/**
+ * Prints live events until Ctrl-C; `--json`: one update per line. When the stream ends UNAVAILABLE (its
+ * server shutting down or gone) it subscribes again, on whichever of the addresses serves (its first
+ * message is then the whole state again), trying for up to 30 s.
+ */
 async function watch(client: FailoverClient, a: ClientArgs): Promise<string> {
   const s = series(a);
-  const c = client.first;
-  const sub = c.streamAnalysis({ ...s, pen: penOptions(a), initialLastN: positiveInt('--last-n', a.lastN) ?? 5 }, (u) => {
-    if (a.json) {
-      process.stdout.write(JSON.stringify(u) + '\n');
-      return;
-    }
-    const head = u.initial
-      ? `${s.symbol} ${s.timeframe.replace('TIMEFRAME_', '')}: ${u.barCount} bars; watching ${c.address} (Ctrl-C to stop)`
-      : `${iso(u.timestamp)} bar ${u.barIndex}${u.replaced ? ' (replaced)' : ''}`;
-    const body = u.events.map((e) => `  ${e.type.replace('EVENT_TYPE_', '').toLowerCase().padEnd(19)} ${eventText(e)}`);
-    if (u.initial || body.length > 0) process.stdout.write([head, ...body].join('\n') + '\n');
-  });
-  const stop = () => sub.cancel();
+  // With --json, stdout holds only the updates (one JSON object a line).
+  const ended = a.json ? '' : 'stream ended';
+  const request = { ...s, pen: penOptions(a), initialLastN: positiveInt('--last-n', a.lastN) ?? 5 };
+  let sub: { cancel: () => void; done: Promise<void> } | null = null,
+    stopped = false;
+  const stop = () => {
+    stopped = true;
+    sub?.cancel();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await sub.done;
+    for (;;) {
+      const c = client.first;
+      sub = c.streamAnalysis(request, (u) => printUpdate(u, s, c.address, a.json === true));
+      try {
+        await sub.done;
+        return ended;
+      } catch (e) {
+        const err = e as grpc.ServiceError;
+        if (stopped) return ended;
+        if (err.code !== grpc.status.UNAVAILABLE) throw e;
+        process.stderr.write(`chan: the stream from ${c.address} ended (UNAVAILABLE: ${err.details}); subscribing again\n`);
+        await serving(client);
+        if (stopped) return ended;
+        process.stderr.write(`chan: watching ${client.active}\n`);
+      }
+    }
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-  return 'stream ended';
+}
+
+/** Waits until one of the client's addresses answers a health check (it becomes the active one), for up to 30 s. */
+async function serving(client: FailoverClient): Promise<void> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await client.run((c) => c.healthCheck({}))).serving) return;
+    } catch (e) {
+      if (Date.now() >= until) throw e;
+    }
+    if (Date.now() >= until) throw Object.assign(new Error('no server is serving'), { code: grpc.status.UNAVAILABLE });
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function printUpdate(u: M.AnalysisUpdate, s: { symbol: string; timeframe: string }, address: string, json: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify(u) + '\n');
+    return;
+  }
+  const head = u.initial
+    ? `${s.symbol} ${s.timeframe.replace('TIMEFRAME_', '')}: ${u.barCount} bars; watching ${address} (Ctrl-C to stop)`
+    : `${iso(u.timestamp)} bar ${u.barIndex}${u.replaced ? ' (replaced)' : ''}`;
+  const body = u.events.map((e) => `  ${e.type.replace('EVENT_TYPE_', '').toLowerCase().padEnd(19)} ${eventText(e)}`);
+  if (u.initial || body.length > 0) process.stdout.write([head, ...body].join('\n') + '\n');
 }
 
 /** Sends the file in batches; each batch is stored whole or not at all, so a re-run resumes safely. */

@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       if (rest.length > 0 || (file !== undefined && command !== 'submit')) throw new UsageError(`unexpected argument "${rest[0] ?? file}"`);
       const { runClientCommand } = await importServiceCommand(command, () => import('./client-commands.js'));
       const out = await runClientCommand(command, { ...v, ...csv, lastN: v['last-n'], confirmedOnly: v['confirmed-only'] }, file);
-      process.stdout.write(out + '\n');
+      if (out !== '') process.stdout.write(out + '\n');
       return 0;
     }
     throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
