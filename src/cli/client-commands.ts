@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { barAt, sliceBars } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
-import { FailoverClient } from '../service/client.js';
+import { FailoverClient, type ChanClient } from '../service/client.js';
 import type * as M from '../service/messages.js';
 import { csvOptions, type CsvFlags } from './csv-flags.js';
 import { UsageError } from './usage-error.js';
@@ -205,13 +205,16 @@ async function watch(client: FailoverClient, a: ClientArgs): Promise<string> {
 /** Waits until one of the client's addresses answers a health check (it becomes the active one), for up to 30 s. */
 async function serving(client: FailoverClient): Promise<void> {
   const until = Date.now() + 30_000;
+  // A server that answers NOT_SERVING (shutting down) counts as unavailable: the next address is tried.
+  const check = async (c: ChanClient) => {
+    if (!(await c.healthCheck({})).serving) throw Object.assign(new Error('not serving'), { code: grpc.status.UNAVAILABLE });
+  };
   for (;;) {
     try {
-      if ((await client.run((c) => c.healthCheck({}))).serving) return;
+      return await client.run(check);
     } catch (e) {
       if (Date.now() >= until) throw e;
     }
-    if (Date.now() >= until) throw Object.assign(new Error('no server is serving'), { code: grpc.status.UNAVAILABLE });
     await new Promise((r) => setTimeout(r, 500));
   }
 }
