@@ -214,10 +214,14 @@ describe('chan serve process', () => {
     expect(chan('submit', more, '--symbol', 'SSE', '--timeframe', 'D1', '--addr', `127.0.0.1:${backup.port}`).status).toBe(0);
     await until(() => lines.length === 3);
     expect(lines[2]).toMatchObject({ initial: false, barCount: 3333 });
-    watcher.kill('SIGINT');
-    expect(await exited(watcher)).toBe(0);
+    // With no server left it waits for one (up to 30 s); Ctrl-C meanwhile ends it at once.
     backup.proc.kill('SIGTERM');
     await exited(backup.proc);
+    await until(() => stderr.split('subscribing again').length === 3);
+    const t0 = performance.now();
+    watcher.kill('SIGINT');
+    expect(await exited(watcher)).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it('a stopped primary (SIGSTOP): a FailoverClient moves to the backup within about a second and back after SIGCONT', async () => {

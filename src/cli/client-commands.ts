@@ -191,7 +191,7 @@ async function watch(client: FailoverClient, a: ClientArgs): Promise<string> {
         if (stopped) return ended;
         if (err.code !== grpc.status.UNAVAILABLE) throw e;
         process.stderr.write(`chan: the stream from ${c.address} ended (UNAVAILABLE: ${err.details}); subscribing again\n`);
-        await serving(client);
+        await serving(client, () => stopped);
         if (stopped) return ended;
         process.stderr.write(`chan: watching ${client.active}\n`);
       }
@@ -202,14 +202,17 @@ async function watch(client: FailoverClient, a: ClientArgs): Promise<string> {
   }
 }
 
-/** Waits until one of the client's addresses answers a health check (it becomes the active one), for up to 30 s. */
-async function serving(client: FailoverClient): Promise<void> {
+/**
+ * Waits until one of the client's addresses answers a health check (it becomes the active one), for
+ * up to 30 s, or until `stopped()` (Ctrl-C meanwhile).
+ */
+async function serving(client: FailoverClient, stopped: () => boolean): Promise<void> {
   const until = Date.now() + 30_000;
   // A server that answers NOT_SERVING (shutting down) counts as unavailable: the next address is tried.
   const check = async (c: ChanClient) => {
     if (!(await c.healthCheck({})).serving) throw Object.assign(new Error('not serving'), { code: grpc.status.UNAVAILABLE });
   };
-  for (;;) {
+  while (!stopped()) {
     try {
       return await client.run(check);
     } catch (e) {
