@@ -547,6 +547,11 @@ describe('service: TLS', () => {
       expect((e as ConfigError).key).toBe(setting);
       expect((e as ConfigError).message.startsWith(`config ${setting}: ${path} is not a PEM`)).toBe(true);
     }
+    // A file that is not there.
+    const none = join(tempDir(), 'none.crt');
+    await expect(startTestServer(testConfig({ tlsCert: none, tlsKey: join(tls, 'server.key') }))).rejects.toThrow(
+      `config service.tls_cert: cannot read ${none}: no such file`,
+    );
     // A key of another certificate.
     const other = join(tempDir(), 'other.key');
     writeFileSync(other, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));

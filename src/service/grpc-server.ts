@@ -292,8 +292,16 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
 
 /** The server's TLS credentials; a file that is not PEM is named here (grpc-js fails only when binding, as if the port were at fault). */
 function tlsCredentials(certPath: string, keyPath: string): grpc.ServerCredentials {
-  const cert = readFileSync(certPath),
-    key = readFileSync(keyPath);
+  const read = (setting: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new ConfigError(setting, `cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    }
+  };
+  const cert = read('service.tls_cert', certPath),
+    key = read('service.tls_key', keyPath);
   const pem = <T>(setting: string, path: string, what: string, parse: () => T): T => {
     try {
       return parse();
