@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { analyze } from '../src/engines/ts/pipeline.js';
 import { ConfigError } from '../src/core/errors.js';
 import { inProcessBackend } from '../src/failover/backend.js';
@@ -516,6 +517,22 @@ describe('service: standard health service, reflection, auth, metrics', () => {
     expect(text).toContain('chan_failovers_total 0\n');
     expect(text).toContain('chan_store_bars 10\n');
     expect((await fetch(`http://127.0.0.1:${t.server.metricsPort}/other`)).status).toBe(404);
+  });
+});
+
+describe('service: no token on a public address', () => {
+  it('listening beyond loopback without an auth token logs a warning saying who can write; on loopback it does not', async () => {
+    const warnings = async (host: string) => {
+      const lines: { level: number; msg: string }[] = [];
+      const logger = pino({ level: 'warn' }, { write: (l: string) => lines.push(JSON.parse(l)) });
+      const t = await startTestServer(testConfig({ host }), { logger });
+      await t.close();
+      return lines.filter((l) => l.level === 40).map((l) => l.msg);
+    };
+    expect(await warnings('0.0.0.0')).toEqual([
+      'no auth token (CHAN_AUTH_TOKEN is not set): anyone who can reach 0.0.0.0 can read and write every series; set it, or listen on 127.0.0.1',
+    ]);
+    expect(await warnings('127.0.0.1')).toEqual([]);
   });
 });
 

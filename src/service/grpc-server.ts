@@ -243,6 +243,12 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
       },
       'listening',
     );
+    if (token === '' && !isLoopback(sc.host)) {
+      log.warn(
+        {},
+        `no auth token (${sc.authTokenEnv} is not set): anyone who can reach ${sc.host} can read and write every series; set it, or listen on 127.0.0.1`,
+      );
+    }
 
     const shutdown = () =>
       (closing ??= (async () => {
@@ -322,4 +328,9 @@ function listenError(what: string, e: Error, setting: string): ChanEngineError {
   return new ChanEngineError(
     `cannot ${what}: ${inUse ? `the address is in use (another server?); choose another port (${setting} in the config)` : system}`,
   );
+}
+
+/** Whether only this machine can reach `host`. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 }
