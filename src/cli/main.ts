@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `chan` command line.
 import { parseArgs } from 'node:util';
+import { whyUnreadable } from '../node/unreadable.js';
 import { ChanEngineError, InputError } from '../core/errors.js';
 import { importServiceCommand } from './service-packages.js';
 import { UsageError } from './usage-error.js';
@@ -144,7 +145,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const err = e as NodeJS.ErrnoException & { code?: unknown };
     if (err.code === 'ENOENT') {
-      process.stderr.write(`chan: cannot read ${err.path ?? 'file'}: no such file\n`);
+      process.stderr.write(`chan: cannot read ${err.path ?? 'file'}: ${whyUnreadable(err)}\n`);
       return 1;
     }
     // A gRPC status from the server (numeric code): the message already names the problem.

@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { parseBarsCsv, type CsvOptions } from '../core/csv.js';
 import { InputError } from '../core/errors.js';
 import type { Bars } from '../core/types.js';
+import { whyUnreadable } from './unreadable.js';
 
 /**
  * Reads a CSV file, inflated when its name ends in .gz; `-` reads standard input, inflated when it
@@ -17,7 +18,7 @@ export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
     const gzipped = path === '-' ? buf[0] === 0x1f && buf[1] === 0x8b : path.endsWith('.gz');
     text = decode(gzipped ? gunzip(buf) : buf);
   } catch (e) {
-    throw new InputError(`cannot read ${path}: ${whyUnreadable(e as NodeJS.ErrnoException)}`);
+    throw new InputError(`cannot read ${path}: ${whyUnreadable(e)}`);
   }
   return parseBarsCsv(text, options);
 }
@@ -27,18 +28,6 @@ function decode(b: Buffer): string {
   if (b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b);
   if (b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b);
   return b.toString('utf8');
-}
-
-const WHY: Record<string, string> = {
-  ENOENT: 'no such file',
-  EISDIR: 'it is a directory',
-  EACCES: 'permission denied',
-  Z_BUF_ERROR: 'the gzip data ends early (the file is cut short)',
-  Z_DATA_ERROR: 'not gzip data (the name ends in .gz)',
-};
-
-function whyUnreadable(e: NodeJS.ErrnoException): string {
-  return (e.code !== undefined && WHY[e.code]) || e.message;
 }
 
 /**

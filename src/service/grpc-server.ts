@@ -10,6 +10,7 @@ import type { EngineConfig } from '../config/schema.js';
 import { ChanEngineError, ConfigError } from '../core/errors.js';
 import type { EngineCoordinator } from '../failover/coordinator.js';
 import { createNodeCoordinator } from '../node/coordinator.js';
+import { whyUnreadable } from '../node/unreadable.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernelFactory } from '../core/stream-kernel.js';
 import { embeddedWasmStreamKernel } from '../engines/wasm/embedded.js';
@@ -302,8 +303,7 @@ function tlsCredentials(certPath: string, keyPath: string): grpc.ServerCredentia
     try {
       return readFileSync(path);
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new ConfigError(setting, `cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+      throw new ConfigError(setting, `cannot read ${path}: ${whyUnreadable(e)}`);
     }
   };
   const cert = read('service.tls_cert', certPath),
