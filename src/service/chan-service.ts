@@ -123,10 +123,8 @@ export class ChanService {
     const loaded = await this.store.load(symbol, timeframe, req.lastN || undefined);
     if (loaded === null) throw new ServiceError(Code.NOT_FOUND, `no bars stored for ${symbol} ${timeframe}`);
     const b = loaded.bars;
-    const n = loaded.info.count,
-      from = n - b.timestamp.length;
-    const klines: M.Kline[] = Array.from({ length: n - from }, (_, j) => barAt(b, j));
-    return { klines, firstIndex: from, barCount: n };
+    const klines: M.Kline[] = Array.from({ length: b.timestamp.length }, (_, j) => barAt(b, j));
+    return { klines, firstIndex: loaded.info.count - klines.length, barCount: loaded.info.count };
   }
 
   async calculatePens(req: M.CalculatePensRequest): Promise<M.CalculatePensResponse> {
