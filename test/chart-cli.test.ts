@@ -68,6 +68,20 @@ describe('chan chart FILE.csv', () => {
     const bad = chan('chart', SAMPLE, '-o', join(DIR, 'x.html'), '--from', 'June');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--from: cannot read "June" as a time');
+    // A day the calendar does not have is not rolled over into the next month (2019-02-30 drew from March 2).
+    for (const [flag, v] of [
+      ['--from', '2019-02-30'],
+      ['--to', '2019-13-01'],
+      ['--from', '2019-01-31T24:30'],
+    ] as const) {
+      const r = chan('chart', SAMPLE, '-o', join(DIR, 'x.html'), flag, v);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${flag}: cannot read "${v}" as a time`);
+    }
+    // A window that ends before it starts says so (it said there were no bars in it).
+    const reversed = chan('chart', SAMPLE, '-o', join(DIR, 'x.html'), '--from', '2019-03-01', '--to', '2019-01-01');
+    expect(reversed.status).toBe(2);
+    expect(reversed.stderr).toContain('--from (2019-03-01) is after --to (2019-01-01)');
     const empty = chan('chart', SAMPLE, '-o', join(DIR, 'y.html'), '--from', '2030-01-01');
     expect(empty.status).toBe(1);
     expect(empty.stderr).toMatch(/from/);

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { chartHtml, type ChartAnalysis, type ChartOptions } from '../chart/index.js';
+import { parseDateTime } from '../core/csv-time.js';
 import { InputError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { mergeBars } from '../engines/ts/pipeline.js';
@@ -25,6 +26,9 @@ export interface ChartArgs extends ClientArgs {
 /** Writes the chart; returns what to print. */
 export async function runChart(a: ChartArgs): Promise<string> {
   const window = { from: parseTime('--from', a.from, false), to: parseTime('--to', a.to, true) };
+  if (window.from !== undefined && window.to !== undefined && window.from > window.to) {
+    throw new UsageError(`--from (${a.from}) is after --to (${a.to})`);
+  }
   if (a.file !== undefined && a.symbol !== undefined) throw new UsageError('chan chart takes a FILE.csv or --symbol, not both');
   const made = a.file !== undefined ? await fromFile({ ...a, file: a.file, json: false }, window) : await fromService(a, window);
   const path = a.output ?? made.defaultName;
@@ -171,12 +175,12 @@ function describe(bars: Bars, window: Window, analysis: string): string {
 export function parseTime(flag: string, v: string | undefined, endOfDay: boolean): number | undefined {
   if (v === undefined) return undefined;
   if (/^\d+$/.test(v)) return Number(v);
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(v);
-  const t = Date.parse(dateOnly ? `${v}T00:00:00Z` : /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? v : `${v}Z`);
-  if (Number.isNaN(t)) {
+  // The CSV reader's dates: a day the calendar does not have is refused, not rolled over.
+  const t = parseDateTime(v);
+  if (t === undefined) {
     throw new UsageError(
       `${flag}: cannot read "${v}" as a time (use 2019-01-31, 2019-01-31T09:30 (UTC), 2019-01-31T09:30+08:00 or ms since epoch)`,
     );
   }
-  return dateOnly && endOfDay ? t + 86_400_000 - 1 : t;
+  return endOfDay && /^\d{4}-\d{2}-\d{2}$/.test(v) ? t + 86_400_000 - 1 : t;
 }
