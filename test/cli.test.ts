@@ -278,5 +278,14 @@ describe('chan analyze', () => {
     // A client command's bad flag (checked as its request is made): the usage, not a stack trace.
     const client = chan('pens', '--symbol', 'S', '--timeframe', 'D1', '--last-n', '0', '--addr', '127.0.0.1:1');
     expect([client.status, client.stderr.split('\n')[0]]).toEqual([2, 'chan: --last-n must be a positive integer, got "0"']);
+    // A timeframe the service does not have is the usage, before any server is asked (it was sent as
+    // TIMEFRAME_UNSPECIFIED and the server's answer named that, not what was typed).
+    for (const cmd of [['pens'], ['submit', 'data/sse_000001_1d.csv']]) {
+      const tf = chan(...cmd, '--symbol', 'S', '--timeframe', 'D9', '--addr', '127.0.0.1:1');
+      expect([tf.status, tf.stderr.split('\n')[0]]).toEqual([
+        2,
+        'chan: --timeframe must be one of M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1, got "D9"',
+      ]);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { barAt, sliceBars } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
 import { FailoverClient, type ChanClient } from '../service/client.js';
+import { TIMEFRAME_MS } from '../service/kline-batch.js';
 import type * as M from '../service/messages.js';
 import { csvOptions, type CsvFlags } from './csv-flags.js';
 import { UsageError } from './usage-error.js';
@@ -37,9 +38,11 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
 
 export function series(a: ClientArgs): { symbol: string; timeframe: string } {
   if (!a.symbol) throw new UsageError('--symbol is required');
-  if (!a.timeframe) throw new UsageError('--timeframe is required (M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1)');
-  const tf = a.timeframe.toUpperCase();
-  return { symbol: a.symbol, timeframe: tf.startsWith('TIMEFRAME_') ? tf : `TIMEFRAME_${tf}` };
+  const known = Object.keys(TIMEFRAME_MS).join(' ');
+  if (!a.timeframe) throw new UsageError(`--timeframe is required (${known})`);
+  const tf = a.timeframe.toUpperCase().replace(/^TIMEFRAME_/, '');
+  if (!Object.hasOwn(TIMEFRAME_MS, tf)) throw new UsageError(`--timeframe must be one of ${known}, got "${a.timeframe}"`);
+  return { symbol: a.symbol, timeframe: `TIMEFRAME_${tf}` };
 }
 
 function level(a: ClientArgs): string {
@@ -291,7 +294,7 @@ function statusText(s: M.GetStatusResponse): string {
     `engine          ${s.activeEngine} (${s.activeRole})${s.degraded ? '  DEGRADED' : ''}; primary ${s.primaryEngine}${s.primaryLoaded ? '' : ' (not loaded)'}, backup ${s.backupEngine}`,
     `failovers       ${s.failoverCount}${s.switches.length ? `  last: ${s.switches.at(-1)!.at} ${s.switches.at(-1)!.from} -> ${s.switches.at(-1)!.to} (${s.switches.at(-1)!.reason})` : ''}`,
     `engine failures ${failures}`,
-    `calls           ${s.methods.map((m) => `${m.method} ${m.calls}${Number(m.errors) ? ` (${m.errors} errors)` : ''}`).join(', ') || 'none'}`,
+    `calls           ${s.methods.map((m) => `${m.method} ${m.calls}${Number(m.errors) ? ` (${m.errors} error${Number(m.errors) === 1 ? '' : 's'})` : ''}`).join(', ') || 'none'}`,
     `cache           ${s.cacheHits} hits, ${s.cacheMisses} misses`,
     `store           ${s.store.kind} ${s.store.series} series, ${s.store.bars} bars, ${s.store.fileBytes} bytes  ${s.store.path}`,
     `versions        chan-engine ${s.version}, node ${s.nodeVersion}, ${s.store.kind} ${s.store.serverVersion}; up ${s.uptimeSeconds.toFixed(0)} s`,
