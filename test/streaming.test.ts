@@ -497,7 +497,25 @@ describe('events, hand-worked', () => {
       }
     })();
     expect(e3!.message).toBe('bar 9: volume is negative (-1)');
+    // No bar at all, or one without a column (from JavaScript): a BarValidationError naming it (null was a TypeError).
+    expect(thrown(() => s.append(null as unknown as StreamBar), BarValidationError).message).toBe(
+      'bar 10: bar must be an object with timestamp, open, high, low, close, volume, got null',
+    );
+    expect(thrown(() => s.replaceLast([1, 2, 3] as unknown as StreamBar), BarValidationError).message).toBe(
+      'bar 9: bar must be an object with timestamp, open, high, low, close, volume, got an array',
+    );
+    const { volume: _, ...noVolume } = bar(b, 10);
+    expect(thrown(() => s.append(noVolume as StreamBar), BarValidationError).message).toBe(
+      'bar 10: volume is not a finite number (undefined)',
+    );
     expect(fingerprint(s.snapshot())).toBe(before);
     expect(s.barCount).toBe(10);
+  });
+
+  it('an unknown stream setting is a ConfigError naming it (a misspelt window was ignored: no window)', () => {
+    expect(() => new StreamingAnalyzer({}, { windw: 1000 } as never)).toThrow(
+      'config stream.windw: is not a known setting (window, kernel)',
+    );
+    expect(() => new StreamingAnalyzer({}, null as never)).toThrow('config stream: must be an object of settings, got null');
   });
 });

@@ -95,6 +95,11 @@ describe.each(ENGINES)('$name engine', (engine) => {
         'bars',
         'bars: must be an object of columns (timestamp, open, high, low, close, volume), got undefined',
       ]);
+      // An array of bar objects (what many JavaScript sources give) says how to turn it into columns.
+      const objects = [{ timestamp: 1e12, open: 1, high: 2, low: 1, close: 1, volume: 1 }];
+      expect(failure(() => engine.analyze(objects as unknown as Bars)).message).toBe(
+        'bars: must be an object of columns (timestamp, open, high, low, close, volume), got an array: barsFromObjects(bars) makes the columns of an array of bar objects',
+      );
     });
 
     it('the first bad bar is reported', () => {

@@ -22,8 +22,9 @@ const ALL_FIELDS = ['timestamp', ...PRICE_FIELDS, 'volume'] as const;
  */
 export function validateBars(bars: Bars, previousTimestamp = -Infinity): void {
   // From JavaScript anything may come: say what is missing rather than fail reading it.
-  if (bars === null || typeof bars !== 'object') {
-    throw new BarValidationError(-1, 'bars', `must be an object of columns (${ALL_FIELDS.join(', ')}), got ${String(bars)}`);
+  if (bars === null || typeof bars !== 'object' || Array.isArray(bars)) {
+    const got = Array.isArray(bars) ? 'an array: barsFromObjects(bars) makes the columns of an array of bar objects' : String(bars);
+    throw new BarValidationError(-1, 'bars', `must be an object of columns (${ALL_FIELDS.join(', ')}), got ${got}`);
   }
   for (const f of ALL_FIELDS) {
     if (typeof (bars[f] as { length?: unknown } | undefined)?.length !== 'number') {
@@ -48,6 +49,10 @@ export function validateBars(bars: Bars, previousTimestamp = -Infinity): void {
 
 /** Validates one bar of a stream (row `index`), given the previous bar's timestamp. */
 export function validateBar(b: { readonly [F in (typeof ALL_FIELDS)[number]]: number }, index: number, previousTimestamp: number): void {
+  if (b === null || typeof b !== 'object' || Array.isArray(b)) {
+    const got = Array.isArray(b) ? 'an array' : String(b);
+    throw new BarValidationError(index, 'bar', `must be an object with ${ALL_FIELDS.join(', ')}, got ${got}`);
+  }
   if (!barOk(b.timestamp, b.open, b.high, b.low, b.close, b.volume, previousTimestamp)) diagnose((f) => b[f], index, previousTimestamp);
 }
 

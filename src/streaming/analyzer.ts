@@ -2,6 +2,7 @@
 // stage resuming from its last final segment. Only the part of the result that can still change is
 // recomputed, so a bar's cost does not grow with the history.
 // After every bar, `snapshot()` equals `analyze()` of all bars so far.
+import { checkSettings } from '../core/checks.js';
 import { BarValidationError, ConfigError } from '../core/errors.js';
 import type { MacdPoint } from '../core/types.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
@@ -85,6 +86,7 @@ export class StreamingAnalyzer {
 
   constructor(options: PartialAnalysisOptions | AnalysisOptions = {}, stream: StreamOptions = {}) {
     this.options = resolveOptions(options);
+    checkSettings('stream', stream, ['window', 'kernel'], ' (window, kernel)');
     const w = stream.window ?? Infinity;
     const min = Math.max(MIN_WINDOW, this.options.macd.slow + this.options.macd.signal);
     if (w !== Infinity && (!Number.isInteger(w) || w < min))
