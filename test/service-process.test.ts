@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { status as status_ } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocateBars } from '../src/core/bars.js';
+import { parseBarsCsv } from '../src/core/csv.js';
+import { readBarsCsvFile } from '../src/node/csv-file.js';
 import { BarStore } from '../src/service/bar-store.js';
 import { ChanClient, FailoverClient } from '../src/service/client.js';
 import type { AnalysisUpdate } from '../src/service/messages.js';
@@ -76,6 +78,23 @@ describe('chan serve process', () => {
     );
     const macd = chan('macd', '--symbol', 'SSE', '--timeframe', 'D1', '--last-n', '1', ...addr);
     expect(macd.stdout).toBe('MACD(12,26,9) 3332 bars, engine wasm\n2020-07-16T00:00:00Z  DIF 117.2986  DEA 110.6233  histogram 13.3506\n');
+    // The stored bars as CSV, which the CSV reader reads back to the same bars (and `chan analyze -` takes).
+    const kl = chan('klines', '--symbol', 'SSE', '--timeframe', 'D1', '--last-n', '2', ...addr);
+    expect([kl.status, kl.stderr, kl.stdout]).toEqual([
+      0,
+      '',
+      'timestamp,open,high,low,close,volume\n' +
+        '2020-07-15T00:00:00Z,3422.08,3432.45,3345.75,3361.3,492030542\n' +
+        '2020-07-16T00:00:00Z,3356.11,3373.53,3209.76,3210.1,486366915\n',
+    ]);
+    const all = chan('klines', '--symbol', 'SSE', '--timeframe', 'D1', ...addr);
+    expect(parseBarsCsv(all.stdout)).toEqual(readBarsCsvFile(join(ROOT, 'data/sse_000001_1d.csv')));
+    const json = JSON.parse(chan('klines', '--symbol', 'SSE', '--timeframe', 'D1', '--last-n', '1', '--json', ...addr).stdout);
+    expect(json).toEqual({
+      klines: [{ timestamp: 1594857600000, open: 3356.11, high: 3373.53, low: 3209.76, close: 3210.1, volume: 486366915 }],
+      firstIndex: 3331,
+      barCount: 3332,
+    });
     expect(chan('health', ...addr).stdout).toBe(`SERVING  engine wasm (primary)  at 127.0.0.1:${first.port}\n`);
     const status = chan('status', ...addr).stdout;
     expect(status).toMatch(/^engine {10}wasm \(primary\); primary wasm, backup ts\nfailovers {7}0\n/);
@@ -96,7 +115,11 @@ describe('chan serve process', () => {
     // In the first batch: nothing of the file was stored (it said "bars before row 0 were stored").
     const inFirst = chan('submit', bad, '--symbol', 'B2', '--timeframe', 'M1', ...addr);
     expect(inFirst.stderr).toBe('chan: 3 INVALID_ARGUMENT: bar 3: high 9 is below low 9.5 (file row 3); no bar of the file was stored\n');
-    expect(chan('pens', '--symbol', 'SSE', '--timeframe', 'X1', ...addr).stderr).toContain('INVALID_ARGUMENT: timeframe must be one of');
+    // A timeframe the service does not have is refused before the server is asked.
+    expect(chan('pens', '--symbol', 'SSE', '--timeframe', 'X1', ...addr)).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^chan: --timeframe must be one of M1 .* MN1, got "X1"\n/),
+    });
 
     // chan watch: the initial state, then the update for a bar written by another client.
     const watcher = spawn(process.execPath, [MAIN, 'watch', '--symbol', 'SSE', '--timeframe', 'D1', '--json', ...addr], {

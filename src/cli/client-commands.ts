@@ -1,4 +1,4 @@
-// Client commands (`chan submit|pens|segments|pivots|points|macd|status|health|watch`) against one or more servers.
+// Client commands (`chan submit|klines|pens|segments|pivots|points|macd|status|health|watch`) against one or more servers.
 import * as grpc from '@grpc/grpc-js';
 import { barAt, sliceBars } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
@@ -74,6 +74,16 @@ export async function runClientCommand(command: string, a: ClientArgs, file?: st
       case 'submit':
         if (file === undefined) throw new UsageError('expected: chan submit FILE.csv --symbol X --timeframe M5');
         return await submit(client, series(a), readBarsCsvFile(file, csvOptions(a)), positiveInt('--batch', a.batch) ?? 10_000);
+      case 'klines': {
+        const r = await client.run((c) => c.getKlines({ ...series(a), lastN: positiveInt('--last-n', a.lastN) }));
+        // CSV the CSV reader reads back to the same bars: ISO times in UTC, numbers written exactly.
+        return a.json
+          ? JSON.stringify(r)
+          : lines(
+              'timestamp,open,high,low,close,volume',
+              r.klines.map((k) => `${iso(k.timestamp)},${k.open},${k.high},${k.low},${k.close},${k.volume}`),
+            );
+      }
       case 'pens': {
         const r = await client.run((c) =>
           c.calculatePens({ ...series(a), lastN: positiveInt('--last-n', a.lastN), pen: penOptions(a), confirmedOnly: a.confirmedOnly }),

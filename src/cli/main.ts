@@ -17,6 +17,7 @@ const USAGE = `usage:
              sqlite:chan-store.db) or postgres://[user@]host[:port]/db, the password in $PGPASSWORD)
   chan migrate [--config FILE] [--store S]   (brings the store's schema to this version, then exits)
   chan submit FILE.csv --symbol S --timeframe TF [--batch N]
+  chan klines   --symbol S --timeframe TF [--last-n N] [--json]   (the stored bars as CSV)
   chan pens     --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
   chan segments --symbol S --timeframe TF [--last-n N] [--pen D] [--confirmed-only] [--json]
   chan pivots   --symbol S --timeframe TF [--level pen|segment] [--last-n N] [--pen D] [--json]
@@ -36,7 +37,7 @@ const USAGE = `usage:
   --config   default.yaml to use instead of the bundled one`;
 
 // Each command's module is loaded when it runs: `chan analyze` does not load gRPC or SQLite.
-const CLIENT_COMMANDS = new Set(['submit', 'pens', 'segments', 'pivots', 'points', 'macd', 'status', 'health', 'watch']);
+const CLIENT_COMMANDS = new Set(['submit', 'klines', 'pens', 'segments', 'pivots', 'points', 'macd', 'status', 'health', 'watch']);
 
 export async function main(argv: string[]): Promise<number> {
   try {
