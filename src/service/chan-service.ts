@@ -3,6 +3,7 @@
 import { status as Code } from '@grpc/grpc-js';
 import type { EngineConfig } from '../config/schema.js';
 import type { AnalysisOptions } from '../core/options.js';
+import type { Level } from '../core/structure-options.js';
 import type { AnalysisResult, Bars } from '../core/types.js';
 import { stringifyExact } from '../streaming/state-blob.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
@@ -184,29 +185,21 @@ export class ChanService {
   }
 
   async calculatePivots(req: M.StructureRequest): Promise<M.CalculatePivotsResponse> {
-    const level = levelOf(req.level);
-    const a = await this.analysis(req, withStructures(penOptions(this.config.analysis, req.pen), req.options, [level]));
-    const all = a.result.pivots[level];
-    return {
-      pivots: lastN(all, req.lastN).map(pivotMessage),
-      total: all.length,
-      barCount: a.result.barCount,
-      engine: a.engine,
-      cached: a.cached,
-    };
+    const { part, ...rest } = await this.structures(req, (r, level) => r.pivots[level]);
+    return { pivots: part.map(pivotMessage), ...rest };
   }
 
   async getBuySellPoints(req: M.StructureRequest): Promise<M.GetBuySellPointsResponse> {
+    const { part, ...rest } = await this.structures(req, (r, level) => r.buySellPoints[level]);
+    return { points: part.map(pointMessage), ...rest };
+  }
+
+  /** The last req.lastN (or all) of one level's pivots or points, with the total and the analysis' facts. */
+  private async structures<T>(req: M.StructureRequest, pick: (r: AnalysisResult, level: Level) => readonly T[]) {
     const level = levelOf(req.level);
     const a = await this.analysis(req, withStructures(penOptions(this.config.analysis, req.pen), req.options, [level]));
-    const all = a.result.buySellPoints[level];
-    return {
-      points: lastN(all, req.lastN).map(pointMessage),
-      total: all.length,
-      barCount: a.result.barCount,
-      engine: a.engine,
-      cached: a.cached,
-    };
+    const all = pick(a.result, level);
+    return { part: lastN(all, req.lastN), total: all.length, barCount: a.result.barCount, engine: a.engine, cached: a.cached };
   }
 
   async getMacd(req: M.GetMACDRequest): Promise<M.GetMACDResponse> {
