@@ -259,6 +259,24 @@ describe('state blobs', () => {
     expect(StreamingAnalyzer.restore(blob, {}).barCount).toBe(100);
   });
 
+  it('restores from an ArrayBuffer too (what fetch, KV stores and files give); anything else, or a window, is refused saying so', () => {
+    const a = new StreamingAnalyzer();
+    for (let i = 0; i < 100; i++) a.append(bar(SSE, i));
+    const blob = a.save();
+    // The blob's bytes in an ArrayBuffer of their own (it was a TypeError).
+    expect(StreamingAnalyzer.restore(blob.slice().buffer).snapshot()).toEqual(a.snapshot());
+    expect(() => StreamingAnalyzer.restore('abc' as never)).toThrow(
+      new StateBlobError('a state blob is a Uint8Array or an ArrayBuffer, got a string'),
+    );
+    expect(() => StreamingAnalyzer.restore(null as never)).toThrow(
+      new StateBlobError('a state blob is a Uint8Array or an ArrayBuffer, got null'),
+    );
+    // The window is the saved one: asking for another was silently ignored.
+    expect(() => StreamingAnalyzer.restore(blob, undefined, { window: 600 } as never)).toThrow(
+      new ConfigError('stream.window', 'is not a known setting (kernel: a restored analyzer keeps the window it was saved with)'),
+    );
+  });
+
   it('a changed byte anywhere in a blob is refused (a flipped byte in a section restored silently), and so is a cut one', () => {
     const a = new StreamingAnalyzer();
     for (let i = 0; i < 300; i++) a.append(bar(SSE, i));

@@ -65,7 +65,7 @@ export function writeAnalyzerState(engine: string, s: AnalyzerState, structures:
 
 /** The state in a blob written for `engine` (StateBlobError for another format, version or engine), and its structures' part. */
 export function readAnalyzerState(
-  blob: Uint8Array,
+  blob: Uint8Array | ArrayBuffer,
   engine: string,
 ): AnalyzerState & { readonly structures: SavedStructures; readonly arrays: Arrays } {
   const { meta, arrays } = readStateBlob(blob, engineId(engine));

@@ -433,15 +433,17 @@ export class StreamingAnalyzer {
   }
 
   /**
-   * An analyzer continuing from `save()`'s blob, on the same engine (`stream.kernel`, default TS).
+   * An analyzer continuing from `save()`'s blob (its bytes, or an ArrayBuffer of them), on the same
+   * engine (`stream.kernel`, default TS), with the window it was saved with.
    * Throws StateBlobError for a blob of another format, version or engine, ConfigError when
    * `options` are given and differ from the saved ones.
    */
   static restore(
-    blob: Uint8Array,
+    blob: Uint8Array | ArrayBuffer,
     options?: PartialAnalysisOptions | AnalysisOptions,
     stream: Pick<StreamOptions, 'kernel'> = {},
   ): StreamingAnalyzer {
+    checkSettings('stream', stream, ['kernel'], ' (kernel: a restored analyzer keeps the window it was saved with)');
     const kernel = stream.kernel ?? tsStreamKernel;
     const s = readAnalyzerState(blob, kernel.engine);
     if (options !== undefined) checkSameOptions(s.options, resolveOptions(options));

@@ -62,8 +62,18 @@ export function writeStateBlob(engine: string, meta: unknown, arrays: Record<str
   return out;
 }
 
+/** The bytes of a blob given as a Uint8Array (a Node Buffer is one) or an ArrayBuffer (from fetch, a KV store). */
+function blobBytes(blob: unknown): Uint8Array {
+  if (blob instanceof Uint8Array) return blob;
+  if (blob instanceof ArrayBuffer) return new Uint8Array(blob);
+  const got =
+    blob === null || blob === undefined ? String(blob) : typeof blob === 'object' ? `a ${blob.constructor.name}` : `a ${typeof blob}`;
+  throw new StateBlobError(`a state blob is a Uint8Array or an ArrayBuffer, got ${got}`);
+}
+
 /** Parses a blob; throws StateBlobError unless it has this build's format and `engine` fingerprint. */
-export function readStateBlob(blob: Uint8Array, engine: string): { meta: unknown; arrays: Record<string, Typed> } {
+export function readStateBlob(given: Uint8Array | ArrayBuffer, engine: string): { meta: unknown; arrays: Record<string, Typed> } {
+  const blob = blobBytes(given);
   if (blob.length < 12 || new TextDecoder().decode(blob.subarray(0, 8)) !== MAGIC) {
     throw new StateBlobError('not a chan-engine state blob (bad magic)');
   }
