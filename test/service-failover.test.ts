@@ -7,7 +7,7 @@ import { ChanClient, FailoverClient } from '../src/service/client.js';
 import { startServer } from '../src/service/grpc-server.js';
 import { pino } from 'pino';
 import { faultyWasm, trap } from './support/failover-helpers.js';
-import { fixtureBars } from './support/helpers.js';
+import { fixtureBars, until } from './support/helpers.js';
 import { klines, rejection, startTestServer, testConfig, type TestServer } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
@@ -158,6 +158,58 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     const r = await fc.run((c) => (c === ca ? new Promise<never>((_, no) => setTimeout(() => no(unavailable), 150)) : c.calculatePens(S)));
     expect([r.engine, r.barCount, fc.active]).toEqual(['ts', 500, b.address]);
     fc.close();
+  });
+
+  it('watch(): a subscription that outlives its server: ended UNAVAILABLE, it subscribes again on the next serving address and goes on', async () => {
+    const [a, b] = await twoServers();
+    const fc = new FailoverClient([a.address, b.address], { healthCheckIntervalMs: 100 });
+    closers.unshift(async () => fc.close());
+    const seen: [string, boolean, number][] = [];
+    const said: string[] = [];
+    const arrived = (n: number) => until(() => seen.length >= n);
+    const w = fc.watch({ ...S, initialLastN: 2 }, (u, address) => seen.push([address, u.initial, u.barCount]), {
+      onInterrupted: (address, e) => said.push(`ended ${address} ${grpc.status[e.code]}`),
+      onResumed: (address) => said.push(`resumed ${address}`),
+    });
+    await arrived(1);
+    await a.server.shutdown();
+    await arrived(2);
+    await b.client.submitKlines({ ...S, klines: klines(SSE, 500, 501) });
+    await arrived(3);
+    expect(seen).toEqual([
+      [a.address, true, 500],
+      [b.address, true, 500],
+      [b.address, false, 501],
+    ]);
+    expect(said).toEqual([`ended ${a.address} UNAVAILABLE`, `resumed ${b.address}`]);
+    w.cancel();
+    await w.done;
+  });
+
+  it('watch(): with no server serving within resubscribeWithinMs it rejects UNAVAILABLE; cancel() while it waits ends it at once', async () => {
+    const [a] = await twoServers();
+    const fc = new FailoverClient([a.address], { healthCheckIntervalMs: 100, responseTimeoutMs: 100 });
+    closers.unshift(async () => fc.close());
+    let updates = 0;
+    const w = fc.watch(S, () => updates++, { resubscribeWithinMs: 300 });
+    await until(() => updates === 1);
+    await a.server.shutdown();
+    expect((await rejection(w.done)).code).toBe(grpc.status.UNAVAILABLE);
+
+    const again = await startTestServer(testConfig({ store: a.config.service.store }));
+    closers.push(() => again.close());
+    const fc2 = new FailoverClient([again.address], { healthCheckIntervalMs: 100, responseTimeoutMs: 100 });
+    closers.unshift(async () => fc2.close());
+    let waiting = false,
+      first = false;
+    const w2 = fc2.watch(S, () => (first = true), { onInterrupted: () => (waiting = true) });
+    await until(() => first);
+    await again.server.shutdown();
+    await until(() => waiting);
+    const t0 = performance.now();
+    w2.cancel();
+    await w2.done;
+    expect(performance.now() - t0).toBeLessThan(100);
   });
 
   it('request errors are not retried elsewhere; no server at all is UNAVAILABLE', async () => {

@@ -13,7 +13,7 @@ import { readBarsCsvFile } from '../src/node/csv-file.js';
 import { BarStore } from '../src/service/bar-store.js';
 import { ChanClient, FailoverClient } from '../src/service/client.js';
 import type { AnalysisUpdate } from '../src/service/messages.js';
-import { fixtureBars } from './support/helpers.js';
+import { fixtureBars, until } from './support/helpers.js';
 import { klines, tempDir } from './support/service-helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -215,10 +215,6 @@ describe('chan serve process', () => {
     createInterface({ input: watcher.stdout! }).on('line', (l) => lines.push(JSON.parse(l)));
     let stderr = '';
     watcher.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const until = async (ok: () => boolean) => {
-      for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
-      expect(ok()).toBe(true);
-    };
     await until(() => lines.length === 1);
     primary.proc.kill('SIGTERM');
     expect(await exited(primary.proc)).toBe(0);

@@ -1,9 +1,8 @@
 // Client commands (`chan submit|klines|pens|segments|pivots|points|macd|status|health|watch`) against one or more servers.
-import * as grpc from '@grpc/grpc-js';
 import { barAt, sliceBars } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
-import { FailoverClient, type ChanClient } from '../service/client.js';
+import { FailoverClient } from '../service/client.js';
 import { TIMEFRAME_MS } from '../service/kline-batch.js';
 import type * as M from '../service/messages.js';
 import { csvOptions, type CsvFlags } from './csv-flags.js';
@@ -177,61 +176,25 @@ export async function runClientCommand(command: string, a: ClientArgs, file?: st
 /**
  * Prints live events until Ctrl-C; `--json`: one update per line. When the stream ends UNAVAILABLE (its
  * server shutting down or gone) it subscribes again, on whichever of the addresses serves (its first
- * message is then the whole state again), trying for up to 30 s.
+ * message is then the whole state again), trying for up to 30 s (FailoverClient.watch).
  */
 async function watch(client: FailoverClient, a: ClientArgs): Promise<string> {
   const s = series(a);
-  // With --json, stdout holds only the updates (one JSON object a line).
-  const ended = a.json ? '' : 'stream ended';
   const request = { ...s, pen: penOptions(a), initialLastN: positiveInt('--last-n', a.lastN) ?? 5 };
-  let sub: { cancel: () => void; done: Promise<void> } | null = null,
-    stopped = false;
-  const stop = () => {
-    stopped = true;
-    sub?.cancel();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const w = client.watch(request, (u, address) => printUpdate(u, s, address, a.json === true), {
+    onInterrupted: (address, e) =>
+      process.stderr.write(`chan: the stream from ${address} ended (UNAVAILABLE: ${e.details}); subscribing again\n`),
+    onResumed: (address) => process.stderr.write(`chan: watching ${address}\n`),
+  });
+  process.once('SIGINT', w.cancel);
+  process.once('SIGTERM', w.cancel);
   try {
-    for (;;) {
-      const c = client.first;
-      sub = c.streamAnalysis(request, (u) => printUpdate(u, s, c.address, a.json === true));
-      try {
-        await sub.done;
-        return ended;
-      } catch (e) {
-        const err = e as grpc.ServiceError;
-        if (stopped) return ended;
-        if (err.code !== grpc.status.UNAVAILABLE) throw e;
-        process.stderr.write(`chan: the stream from ${c.address} ended (UNAVAILABLE: ${err.details}); subscribing again\n`);
-        await serving(client, () => stopped);
-        if (stopped) return ended;
-        process.stderr.write(`chan: watching ${client.active}\n`);
-      }
-    }
+    await w.done;
+    // With --json, stdout holds only the updates (one JSON object a line).
+    return a.json ? '' : 'stream ended';
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-}
-
-/**
- * Waits until one of the client's addresses answers a health check (it becomes the active one), for
- * up to 30 s, or until `stopped()` (Ctrl-C meanwhile).
- */
-async function serving(client: FailoverClient, stopped: () => boolean): Promise<void> {
-  const until = Date.now() + 30_000;
-  // A server that answers NOT_SERVING (shutting down) counts as unavailable: the next address is tried.
-  const check = async (c: ChanClient) => {
-    if (!(await c.healthCheck({})).serving) throw Object.assign(new Error('not serving'), { code: grpc.status.UNAVAILABLE });
-  };
-  while (!stopped()) {
-    try {
-      return await client.run(check);
-    } catch (e) {
-      if (Date.now() >= until) throw e;
-    }
-    await new Promise((r) => setTimeout(r, 500));
+    process.off('SIGINT', w.cancel);
+    process.off('SIGTERM', w.cancel);
   }
 }
 

@@ -125,6 +125,20 @@ export interface FailoverClientOptions extends ClientOptions {
   readonly responseTimeoutMs?: number;
 }
 
+export interface WatchOptions {
+  /** How long to try subscribing again after a stream ended UNAVAILABLE (default 30,000 ms). */
+  readonly resubscribeWithinMs?: number;
+  /** The stream from `address` ended UNAVAILABLE; a serving address is being looked for. */
+  readonly onInterrupted?: (address: string, error: grpc.ServiceError) => void;
+  /** Subscribed again, on `address`. */
+  readonly onResumed?: (address: string) => void;
+}
+
+/** Rejects (UNAVAILABLE) unless the server's health check says SERVING. */
+async function requireServing(c: ChanClient): Promise<void> {
+  if (!(await c.healthCheck({})).serving) throw Object.assign(new Error('not serving'), { code: grpc.status.UNAVAILABLE });
+}
+
 export class FailoverClient {
   private readonly clients: ChanClient[];
   private activeIndex = 0;
@@ -249,6 +263,63 @@ export class FailoverClient {
       };
       void tryNext();
     });
+  }
+
+  /**
+   * A StreamAnalysis subscription that outlives its server: when the stream ends UNAVAILABLE (its
+   * server shutting down or gone) it subscribes again on whichever address serves, trying for up to
+   * `resubscribeWithinMs` (default 30 s); the new stream's first message is the whole state again
+   * (`initial`). `onUpdate` is told which address each update came from. `done` resolves after
+   * `cancel()` (at once, also while waiting for a server) or when a server ends the stream OK, and
+   * rejects with the status of any other end, or UNAVAILABLE when no server served in time.
+   */
+  watch(
+    request: M.StreamAnalysisRequest,
+    onUpdate: (u: M.AnalysisUpdate, address: string) => void,
+    o: WatchOptions = {},
+  ): { cancel: () => void; done: Promise<void> } {
+    let sub: { cancel: () => void } | null = null,
+      stopped = false,
+      wake = () => {};
+    const cancelled = new Promise<void>((r) => (wake = r));
+    const pause = (ms: number) => Promise.race([cancelled, new Promise((r) => setTimeout(r, ms))]);
+    const done = (async () => {
+      for (;;) {
+        const c = this.first;
+        const s = c.streamAnalysis(request, (u) => onUpdate(u, c.address));
+        sub = s;
+        try {
+          return await s.done;
+        } catch (e) {
+          const err = e as grpc.ServiceError;
+          if (stopped) return;
+          if (err.code !== grpc.status.UNAVAILABLE) throw e;
+          o.onInterrupted?.(c.address, err);
+        }
+        // A server that answers NOT_SERVING (shutting down) counts as unavailable: the next is tried.
+        const until = Date.now() + (o.resubscribeWithinMs ?? 30_000);
+        for (;;) {
+          if (stopped) return;
+          try {
+            await Promise.race([cancelled, this.run(requireServing)]);
+            break;
+          } catch (e) {
+            if (Date.now() >= until) throw e;
+          }
+          await pause(500);
+        }
+        if (stopped) return;
+        o.onResumed?.(this.active);
+      }
+    })();
+    return {
+      cancel: () => {
+        stopped = true;
+        wake();
+        sub?.cancel();
+      },
+      done,
+    };
   }
 
   private switchTo(i: number): void {

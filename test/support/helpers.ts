@@ -53,3 +53,9 @@ export async function rejected(p: Promise<unknown>): Promise<Error> {
   }
   throw new Error('expected a rejection');
 }
+
+/** Waits until `ok()` holds, polling every 20 ms for up to 10 s (then fails the test). */
+export async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+  if (!ok()) throw new Error('the awaited condition never held');
+}
