@@ -12,7 +12,7 @@ export {
 } from './store.js';
 export { ChanService, ServiceError } from './chan-service.js';
 export { VERSION } from '../core/version.js';
-export { ChanClient, FailoverClient, type ClientOptions, type FailoverClientOptions } from './client.js';
+export { ChanClient, FailoverClient, type ClientOptions, type FailoverClientOptions, type WatchOptions } from './client.js';
 export { startServer, type RunningServer, type StartServerOptions } from './grpc-server.js';
 export type * from './messages.js';
 export { loadChanPackage, PROTO_PATH, SERVICE_NAME } from './proto.js';
