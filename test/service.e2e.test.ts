@@ -184,6 +184,10 @@ describe('service: SubmitKlines and the analyses on the stored series', () => {
         p.relatedLine ?? undefined,
       ]),
     );
+    // A reply holds the message's fields only: no virtual oneof keys (`_leavingLine: 'leavingLine'`
+    // for each optional field set), which showed in `chan pivots --json` too.
+    expect(Object.keys(pens.pivots.at(-1)!).filter((k) => k.startsWith('_'))).toEqual([]);
+    expect(Object.keys(points.points.at(-1)!).filter((k) => k.startsWith('_'))).toEqual([]);
     // chan.py's code default (no MACD test) for this request only: 46 points, as its oracle has.
     const inf = await t.client.getBuySellPoints({ ...S, lastN: 2, options: { points: { divergenceRate: Infinity } } });
     expect([inf.total, inf.points.length, inf.cached]).toEqual([46, 2, false]);

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 export const PROTO_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'proto', 'trading.proto');
 export const SERVICE_NAME = 'trading.v1.TradingService';
 
-/** camelCase fields, enums as names, int64 as number (ms timestamps fit in 2^53). */
-export const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true };
+/** camelCase fields, enums as names, int64 as number (ms timestamps fit in 2^53); an optional field unset is absent (no virtual oneof keys). */
+export const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: false };
 
 export interface ChanPackage {
   readonly definition: protoLoader.PackageDefinition;
