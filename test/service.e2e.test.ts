@@ -13,7 +13,7 @@ import { inProcessBackend } from '../src/failover/backend.js';
 import { createCoordinator } from '../src/failover/create.js';
 import { createEmbeddedWasmEngine } from '../src/engines/wasm/embedded.js';
 import { BarStore } from '../src/service/bar-store.js';
-import { ChanClient } from '../src/service/client.js';
+import { ChanClient, FailoverClient } from '../src/service/client.js';
 import { loadChanPackage } from '../src/service/proto.js';
 import { fixtureBars } from './support/helpers.js';
 import { klines, rejection, sqlitePath, startTestServer, tempDir, testConfig, type TestServer } from './support/service-helpers.js';
@@ -366,6 +366,34 @@ describe('service: bad input gets the right status code and stores nothing', () 
     // A level number the proto does not define (a newer client): named, not read as the pen level.
     const l = await rejection(t.client.calculatePivots({ ...S, level: 7 as unknown as string }));
     expect([l.code, l.details]).toEqual([Code.INVALID_ARGUMENT, 'level must be one of LEVEL_PEN, LEVEL_SEGMENT, got 7']);
+  });
+
+  it('an enum name the proto does not have is refused by the client (it was sent as 0: LEVEL_SEGMENTS gave the pen level)', async () => {
+    const l = await rejection(t.client.calculatePivots({ ...S, level: 'LEVEL_SEGMENTS' }));
+    expect([l.code, l.details]).toEqual([
+      Code.INVALID_ARGUMENT,
+      'level must be one of LEVEL_UNSPECIFIED, LEVEL_PEN, LEVEL_SEGMENT, got "LEVEL_SEGMENTS"',
+    ]);
+    // Nested fields too, and through a FailoverClient (not retried elsewhere: the request is wrong).
+    const fc = new FailoverClient([t.address]);
+    try {
+      const d = await rejection(fc.run((c) => c.calculatePens({ ...S, pen: { definition: 'PEN_DEFINITION_TRADITIONL' } })));
+      expect([d.code, d.details]).toEqual([
+        Code.INVALID_ARGUMENT,
+        'pen.definition must be one of PEN_DEFINITION_UNSPECIFIED, PEN_DEFINITION_NEW_3KLINE, PEN_DEFINITION_TRADITIONAL, got "PEN_DEFINITION_TRADITIONL"',
+      ]);
+    } finally {
+      fc.close();
+    }
+    const stream = t.client.streamAnalysis({ ...S, timeframe: 'TIMEFRAME_D2' }, () => {});
+    expect((await rejection(stream.done)).details).toMatch(
+      /^timeframe must be one of TIMEFRAME_UNSPECIFIED, TIMEFRAME_M1, .*, got "TIMEFRAME_D2"$/,
+    );
+    // Valid names and numbers reach the server (which has no such series).
+    for (const level of ['LEVEL_SEGMENT', 2]) {
+      const r = await rejection(t.client.calculatePivots({ symbol: 'NOTHING', timeframe: 'TIMEFRAME_D1', level: level as string }));
+      expect([r.code, r.details]).toEqual([Code.NOT_FOUND, 'no bars stored for NOTHING D1']);
+    }
   });
 
   it('bad options: INVALID_ARGUMENT naming the option', async () => {

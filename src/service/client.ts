@@ -2,6 +2,7 @@
 // list of addresses (primary first) and sends each call to the first one that is serving.
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
+import type { EnumCheck } from './enum-check.js';
 import type * as M from './messages.js';
 import { loadChanPackage, SERVICE_NAME } from './proto.js';
 
@@ -22,6 +23,7 @@ type Unary = (req: unknown, md: grpc.Metadata, opt: grpc.CallOptions, cb: (e: gr
 export class ChanClient {
   private readonly raw: grpc.Client & Record<string, Unary>;
   private readonly health: grpc.Client & Record<string, Unary>;
+  private readonly enums: EnumCheck;
 
   constructor(
     readonly address: string,
@@ -32,9 +34,23 @@ export class ChanClient {
     const options = { 'grpc.max_receive_message_length': o.maxMessageBytes ?? 256 * 1024 * 1024, ...o.channelOptions };
     this.raw = new pkg.TradingService(address, creds, options) as never;
     this.health = new pkg.Health(address, creds, options) as never;
+    this.enums = pkg.enums;
+  }
+
+  /** The INVALID_ARGUMENT error of a request that cannot be sent as it is, or null. */
+  private refused(method: string, req: unknown): grpc.ServiceError | null {
+    const problem = this.enums.problem(method, req);
+    if (problem === null) return null;
+    return Object.assign(new Error(`${grpc.status.INVALID_ARGUMENT} INVALID_ARGUMENT: ${problem}`), {
+      code: grpc.status.INVALID_ARGUMENT,
+      details: problem,
+      metadata: new grpc.Metadata(),
+    });
   }
 
   private call<R>(client: Record<string, Unary>, method: string, req: unknown, deadlineMs = this.o.deadlineMs ?? 30_000): Promise<R> {
+    const refused = this.refused(method, req);
+    if (refused !== null) return Promise.reject(refused);
     const md = new grpc.Metadata();
     if (this.o.token) md.set('authorization', `Bearer ${this.o.token}`);
     return new Promise((resolve, reject) =>
@@ -76,6 +92,8 @@ export class ChanClient {
    * shutting down ends it UNAVAILABLE: subscribe again); handle it, as any promise that can reject.
    */
   streamAnalysis(r: M.StreamAnalysisRequest, onUpdate: (u: M.AnalysisUpdate) => void): { cancel: () => void; done: Promise<void> } {
+    const refused = this.refused('StreamAnalysis', r);
+    if (refused !== null) return { cancel: () => {}, done: Promise.reject(refused) };
     const md = new grpc.Metadata();
     if (this.o.token) md.set('authorization', `Bearer ${this.o.token}`);
     const call = (

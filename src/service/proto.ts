@@ -5,6 +5,7 @@ import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EnumCheck } from './enum-check.js';
 
 export const PROTO_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'proto', 'trading.proto');
 export const SERVICE_NAME = 'trading.v1.TradingService';
@@ -14,6 +15,8 @@ export const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: Num
 
 export interface ChanPackage {
   readonly definition: protoLoader.PackageDefinition;
+  /** Refuses enum names the proto does not have before a request is sent (protobufjs would send 0). */
+  readonly enums: EnumCheck;
   readonly TradingService: grpc.ServiceClientConstructor;
   readonly Health: grpc.ServiceClientConstructor;
 }
@@ -77,6 +80,11 @@ export function loadChanPackage(): ChanPackage {
     trading: { v1: { TradingService: grpc.ServiceClientConstructor } };
     grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
   };
-  cached = { definition, TradingService: root.trading.v1.TradingService, Health: root.grpc.health.v1.Health };
+  cached = {
+    definition,
+    enums: new EnumCheck(definition),
+    TradingService: root.trading.v1.TradingService,
+    Health: root.grpc.health.v1.Health,
+  };
   return cached;
 }
