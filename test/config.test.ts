@@ -196,6 +196,12 @@ describe('service configuration', () => {
     );
     expect(configError(() => parseConfig('service: { tls_cert: a.pem }')).key).toBe('service.tls_key');
     expect(configError(() => parseConfig('service: { host: 5 }')).message).toBe('config service.host: must be a string, got 5');
+    // An empty host or one with spaces (grpc-js said "No addresses resolved for port [object Object]").
+    for (const host of ["''", "'local host'"]) {
+      expect(configError(() => parseConfig(`service: { host: ${host} }`)).message).toBe(
+        `config service.host: must be a host name or IP address (127.0.0.1, 0.0.0.0, ::), got ${JSON.stringify(host.slice(1, -1))}`,
+      );
+    }
     expect(configError(() => parseConfig('service: { stream_window: 10 }')).message).toBe(
       'config service.stream_window: must be 0 (all bars) or at least 500, got 10',
     );

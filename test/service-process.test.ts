@@ -184,6 +184,12 @@ describe('chan serve process', () => {
     const missing = join(tempDir(), 'no-such-dir', 'c.db');
     const r = chan('serve', '--port', '0', '--metrics-port', '0', '--store', `sqlite:${missing}`);
     expect([r.status, r.stderr]).toEqual([1, `chan: cannot open the store ${missing}: its directory does not exist\n`]);
+    // An empty --host (grpc-js said "No addresses resolved for port [object Object]", with a Node warning).
+    const host = chan('serve', '--host', '', '--port', '0', '--metrics-port', '0', '--store', `sqlite:${join(tempDir(), 'd.db')}`);
+    expect([host.status, host.stderr]).toEqual([
+      1,
+      'chan: config --host: must be a host name or IP address (127.0.0.1, 0.0.0.0, ::), got ""\n',
+    ]);
   });
 
   it('SIGTERM with an idle client connected: the process exits at once (idle connections are closed, not waited for)', async () => {

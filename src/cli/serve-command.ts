@@ -1,7 +1,7 @@
 // `chan serve`: runs the gRPC service until SIGTERM/SIGINT, then shuts down gracefully.
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
-import { storeLocation, type EngineConfig } from '../config/schema.js';
+import { checkHost, storeLocation, type EngineConfig } from '../config/schema.js';
 import { openStore } from '../service/open-store.js';
 import { checkInt } from '../core/checks.js';
 import { loadConfigFile } from '../node/config-file.js';
@@ -34,7 +34,7 @@ export function serveConfig(a: ServeArgs): EngineConfig {
     system: { ...c.system, primaryEngine: (a.engine as 'wasm' | 'ts' | undefined) ?? c.system.primaryEngine },
     service: {
       ...c.service,
-      host: a.host ?? c.service.host,
+      host: a.host === undefined ? c.service.host : checkHost('--host', a.host),
       port: port('--port', a.port, c.service.port),
       metricsPort: port('--metrics-port', a.metricsPort, c.service.metricsPort),
       store:

@@ -312,10 +312,18 @@ function pointSettings(s: Section, sides = false): Partial<PointOptions> {
   return out as Partial<PointOptions>;
 }
 
+/** The address to listen on (`key` names the setting or flag): no empty or spaced name reaches grpc-js. */
+export function checkHost(key: string, host: string): string {
+  if (!/^\S+$/.test(host)) {
+    throw new ConfigError(key, `must be a host name or IP address (127.0.0.1, 0.0.0.0, ::), got ${JSON.stringify(host)}`);
+  }
+  return host;
+}
+
 function parseService(s: Section, backup: boolean): ServiceConfig {
   const units = ['milliseconds', 'seconds', 'microseconds'] as const;
   const c: ServiceConfig = {
-    host: s.str('host', '127.0.0.1'),
+    host: checkHost(s.key('host'), s.str('host', '127.0.0.1')),
     port: s.int('port', backup ? 50052 : 50051, 0, 65535),
     metricsEnabled: s.bool('metrics_enabled', true),
     metricsPort: s.int('metrics_port', backup ? 9465 : 9464, 0, 65535),
