@@ -4,14 +4,14 @@
 import { status as Code } from '@grpc/grpc-js';
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sliceBars } from '../src/core/bars.js';
 import { BarStore } from '../src/service/bar-store.js';
 import { rowChecksum, StoreCorruptionError } from '../src/service/store.js';
-import { fixtureBars } from './support/helpers.js';
+import { fixtureBars, until } from './support/helpers.js';
 import { oldSqliteStore, rejection, sqliteAt, startTestServer, tempDir, testConfig } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
@@ -130,6 +130,39 @@ describe('the service on a damaged store', () => {
     } finally {
       await t.close();
     }
+  });
+
+  it('its file removed or replaced while open: writes refused UNAVAILABLE (they would be lost with the old file), NOT_SERVING; the file put back, it serves again', async () => {
+    const path = await realStore();
+    const t = await startTestServer(testConfig({ store: sqliteAt(path) }));
+    const S = { symbol: 'SSE', timeframe: 'TIMEFRAME_D1' };
+    const next = (k: number) => {
+      const timestamp = SSE.timestamp[N - 1]! + k * 86_400_000;
+      return { ...S, klines: [{ timestamp, open: 3210, high: 3220, low: 3200, close: 3215, volume: 1 }] };
+    };
+    try {
+      expect((await t.client.submitKlines(next(1))).storedCount).toBe(N + 1);
+      const moved = `${path}.moved`;
+      renameSync(path, moved); // e.g. a clean-up of the directory; the server still has the old file open
+      const gone = await rejection(t.client.submitKlines(next(2)));
+      expect([gone.code, gone.details]).toEqual([
+        Code.UNAVAILABLE,
+        `the store file ${path} was removed or replaced while this server had it open: a write now would be lost with it; put the file back, or restart the server`,
+      ]);
+      await until(async () => !(await t.client.healthCheck()).serving);
+      // Another file in its place (a copy is a new file) is refused the same way.
+      copyFileSync(moved, path);
+      expect((await rejection(t.client.submitKlines(next(2)))).code).toBe(Code.UNAVAILABLE);
+      renameSync(moved, path);
+      await until(async () => (await t.client.healthCheck()).serving);
+      expect((await t.client.submitKlines(next(2))).storedCount).toBe(N + 2);
+    } finally {
+      await t.close();
+    }
+    // Nothing acknowledged was lost: the file holds every bar.
+    const reopened = new BarStore(path);
+    expect((await reopened.info('SSE', 'D1'))!.count).toBe(N + 2);
+    await reopened.close();
   });
 
   it('chan serve refuses a damaged file at start-up with the message, exit code 1 (no stack trace)', async () => {

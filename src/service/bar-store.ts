@@ -4,6 +4,7 @@
 // is read: a damaged file (a truncated page reads as zeros) is an error naming the series and bar.
 // better-sqlite3 is synchronous: each method runs to completion before its promise is returned.
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import { allocateBars } from '../core/bars.js';
 import type { Bars } from '../core/types.js';
 import {
@@ -24,6 +25,12 @@ import {
 } from './store.js';
 
 const SCHEMA_VERSION = 3;
+
+/** The device and inode of the file at `path`, or undefined when there is none. */
+function fileIdentity(path: string): string | undefined {
+  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return st === undefined ? undefined : `${st.dev}:${st.ino}`;
+}
 
 interface SeriesRow {
   id: number;
@@ -48,6 +55,8 @@ export class BarStore implements SeriesStore {
   private readonly damage = (what: string) => damaged(this.path, what, 'the file');
   /** Writes for the next group commit (see submit). */
   private waiting: Waiting[] = [];
+  /** The opened file's device and inode: a file removed or replaced at `path` is told by them. */
+  private readonly identity: string;
 
   constructor(
     readonly path: string,
@@ -73,6 +82,8 @@ export class BarStore implements SeriesStore {
     // Primary and backup servers may share the file; a writer waits for the other instead of failing.
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    // After the schema's transaction, so that the file exists.
+    this.identity = fileIdentity(path)!;
     const db = this.db;
     this.q = {
       series: db.prepare<[string, string], SeriesRow>('SELECT id, revision, count, last_ts FROM series WHERE symbol = ? AND timeframe = ?'),
@@ -168,6 +179,7 @@ export class BarStore implements SeriesStore {
   }
 
   async saveStreamState(symbol: string, timeframe: string, options: string, barCount: number, blob: Uint8Array): Promise<void> {
+    this.checkSameFile();
     const row = this.q.series.get(symbol, timeframe);
     if (row === undefined) return;
     this.db
@@ -217,11 +229,30 @@ export class BarStore implements SeriesStore {
     });
   }
 
+  /**
+   * Throws StoreUnavailableError when the file at `path` is no longer the one open (removed, or
+   * another put in its place, as a clean-up of the directory might): a write would go to the old file
+   * and be lost with it. Reads still come from the open file, whose rows are intact.
+   */
+  private checkSameFile(): void {
+    if (fileIdentity(this.path) !== this.identity) {
+      throw new StoreUnavailableError(
+        `the store file ${this.path} was removed or replaced while this server had it open: a write now would be lost with it; put the file back, or restart the server`,
+      );
+    }
+  }
+
   private commitWaiting(): void {
     const writes = this.waiting;
     this.waiting = [];
     // close() may have committed them already.
     if (writes.length === 0) return;
+    try {
+      this.checkSameFile();
+    } catch (e) {
+      for (const w of writes) w.reject(e);
+      return;
+    }
     const outcomes: ({ ok: SubmitResult } | { err: unknown })[] = [];
     try {
       // IMMEDIATE takes the write lock first, so another process cannot slip in between read and write.
@@ -328,7 +359,10 @@ export class BarStore implements SeriesStore {
   /** One process owns the file's writes at a time (a backup sharing it re-reads the revision): nothing to listen to. */
   onExternalWrite(): void {}
 
-  async ping(): Promise<void> {}
+  /** NOT_SERVING while the file open is not the one at `path` (see checkSameFile). */
+  async ping(): Promise<void> {
+    this.checkSameFile();
+  }
 
   async close(): Promise<void> {
     if (this.waiting.length > 0 && this.db.open) this.commitWaiting();

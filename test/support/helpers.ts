@@ -55,7 +55,10 @@ export async function rejected(p: Promise<unknown>): Promise<Error> {
 }
 
 /** Waits until `ok()` holds, polling every 20 ms for up to 10 s (then fails the test). */
-export async function until(ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
-  if (!ok()) throw new Error('the awaited condition never held');
+export async function until(ok: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('the awaited condition never held');
 }
