@@ -144,12 +144,13 @@ describe('the service on a damaged store', () => {
       expect((await t.client.submitKlines(next(1))).storedCount).toBe(N + 1);
       const moved = `${path}.moved`;
       renameSync(path, moved); // e.g. a clean-up of the directory; the server still has the old file open
+      // Told by the health ping, before any write fails.
+      await until(async () => !(await t.client.healthCheck()).serving);
       const gone = await rejection(t.client.submitKlines(next(2)));
       expect([gone.code, gone.details]).toEqual([
         Code.UNAVAILABLE,
         `the store file ${path} was removed or replaced while this server had it open: a write now would be lost with it; put the file back, or restart the server`,
       ]);
-      await until(async () => !(await t.client.healthCheck()).serving);
       // Another file in its place (a copy is a new file) is refused the same way.
       copyFileSync(moved, path);
       expect((await rejection(t.client.submitKlines(next(2)))).code).toBe(Code.UNAVAILABLE);
