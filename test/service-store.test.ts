@@ -63,6 +63,29 @@ describe('a store locked by another process', () => {
   }, 30_000);
 });
 
+describe('a store whose disk is full', () => {
+  it('a write answers RESOURCE_EXHAUSTED saying so and stores nothing of its batch; with room again the same batch goes through', async () => {
+    const t = await startTestServer();
+    try {
+      await t.client.submitKlines({ ...S, klines: klines(SSE, 0, 100) });
+      // The store's own connection may grow the file by two pages at most: SQLite's "database or disk is full".
+      const db = (t.server.service as unknown as { store: { db: Database.Database } }).store.db;
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      db.pragma(`max_page_count = ${pages + 2}`);
+      const e = await rejection(t.client.submitKlines({ ...S, klines: klines(SSE, 100, N) }));
+      expect([e.code, e.details]).toEqual([
+        Code.RESOURCE_EXHAUSTED,
+        `the store ${sqlitePath(t.config)} is full (database or disk is full): free space, then send the batch again; nothing of it was stored`,
+      ]);
+      expect((await t.client.getStatus()).store.bars).toBe(100);
+      db.pragma('max_page_count = 1073741823');
+      expect(await t.client.submitKlines({ ...S, klines: klines(SSE, 100, N) })).toMatchObject({ storedCount: N });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('writes issued together on the SQLite store (one transaction, one synced commit)', () => {
   it('each answer is what it would be in the order issued; a refused one changes nothing and the others stand, on disk once acknowledged', async () => {
     const path = join(tempDir(), 'store.db');

@@ -17,6 +17,7 @@ import {
   rowChecksum,
   setCheckedRow,
   StoreCorruptionError,
+  StoreFullError,
   StoreUnavailableError,
   type SeriesInfo,
   type SeriesStore,
@@ -264,13 +265,13 @@ export class BarStore implements SeriesStore {
             } catch (e) {
               // A failure that ended the whole transaction (SQLite rolls back on some errors) fails every write.
               if (!this.db.inTransaction) throw e;
-              outcomes.push({ err: e });
+              outcomes.push({ err: this.told(e) });
             }
           }
         })
         .immediate();
     } catch (e) {
-      for (const w of writes) w.reject(e);
+      for (const w of writes) w.reject(this.told(e));
       return;
     }
     writes.forEach((w, i) => {
@@ -278,6 +279,14 @@ export class BarStore implements SeriesStore {
       if ('ok' in o) w.resolve(o.ok);
       else w.reject(o.err);
     });
+  }
+
+  /** A failed write's error as the caller should get it: a full disk says so (it was "internal"). */
+  private told(e: unknown): unknown {
+    if ((e as { code?: unknown }).code !== 'SQLITE_FULL') return e;
+    return new StoreFullError(
+      `the store ${this.path} is full (${(e as Error).message}): free space, then send the batch again; nothing of it was stored`,
+    );
   }
 
   private write(symbol: string, timeframe: string, b: Bars): SubmitResult {

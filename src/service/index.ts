@@ -4,6 +4,7 @@ export { BarStore } from './bar-store.js';
 export { openStore } from './open-store.js';
 export {
   StoreCorruptionError,
+  StoreFullError,
   StoreUnavailableError,
   type SeriesInfo,
   type SeriesStore,

@@ -1,7 +1,7 @@
 // The service's own errors: a gRPC status code, and the bar and field when one is at fault.
 import { status as Code } from '@grpc/grpc-js';
 import { ChanEngineError, EngineFailureError, HistoryConflictError, InputError, InputFaultError } from '../core/errors.js';
-import { StoreCorruptionError, StoreUnavailableError } from './store.js';
+import { StoreCorruptionError, StoreFullError, StoreUnavailableError } from './store.js';
 
 /** An error with a gRPC status code; `index`/`field` name the offending bar when there is one. */
 export class ServiceError extends ChanEngineError {
@@ -32,6 +32,7 @@ export function toServiceError(e: unknown): ServiceError {
   if (e instanceof StoreCorruptionError) return new ServiceError(Code.DATA_LOSS, e.message);
   // The database cannot be reached (down, restarting, over its statement timeout): retryable elsewhere.
   if (e instanceof StoreUnavailableError) return new ServiceError(Code.UNAVAILABLE, e.message);
+  if (e instanceof StoreFullError) return new ServiceError(Code.RESOURCE_EXHAUSTED, e.message);
   const code = (e as { code?: unknown }).code;
   // Another process holds the store's write lock beyond busy_timeout: retryable.
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new ServiceError(Code.UNAVAILABLE, `store busy: ${(e as Error).message}`);

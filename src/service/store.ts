@@ -81,6 +81,11 @@ export class StoreUnavailableError extends ChanEngineError {
   override readonly name: string = 'StoreUnavailableError';
 }
 
+/** The store has no room for a write (its disk is full): nothing of the batch was stored. */
+export class StoreFullError extends ChanEngineError {
+  override readonly name: string = 'StoreFullError';
+}
+
 export const FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
 /**
