@@ -3,10 +3,11 @@
 // from a file or the environment, and an unreachable database as StoreUnavailableError.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sliceBars } from '../src/core/bars.js';
 import { peerPackages } from '../src/node/peer-packages.js';
 import { openStore } from '../src/service/open-store.js';
 import { connectionConfig, PgStore } from '../src/service/pg-store.js';
-import { StoreUnavailableError } from '../src/service/store.js';
+import { StoreFullError, StoreUnavailableError } from '../src/service/store.js';
 import { fixtureBars, rejected } from './support/helpers.js';
 import { freePort, TestPostgres } from './support/postgres.js';
 import { pgConfig, silentLog } from './support/service-helpers.js';
@@ -101,6 +102,31 @@ describe('PostgreSQL connection settings', () => {
     );
     expect(held[0]!.n).toBe(3);
     await s.close();
+  });
+
+  it("a full disk (PostgreSQL's disk_full, raised here by a trigger on the bars) is StoreFullError, nothing of the batch stored; with room the batch goes through", async () => {
+    const url = await pgt.createDatabase('diskfull');
+    const s = await PgStore.open(url, pgConfig(pgt), silentLog);
+    const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
+    try {
+      await s.submit('X', 'D1', sliceBars(SSE, 0, 100));
+      await pgt.query(
+        "CREATE FUNCTION no_room() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$",
+        [],
+        'diskfull',
+      );
+      await pgt.query('CREATE TRIGGER no_room BEFORE INSERT ON bars FOR EACH ROW EXECUTE FUNCTION no_room()', [], 'diskfull');
+      const e = await rejected(s.submit('X', 'D1', sliceBars(SSE, 100, 200)));
+      expect(e).toBeInstanceOf(StoreFullError);
+      expect(e.message).toBe(
+        `the store ${url} is full (could not extend file: No space left on device): free space, then send the batch again; nothing of it was stored`,
+      );
+      expect((await s.info('X', 'D1'))!.count).toBe(100);
+      await pgt.query('DROP TRIGGER no_room ON bars', [], 'diskfull');
+      expect(await s.submit('X', 'D1', sliceBars(SSE, 100, 200))).toMatchObject({ inserted: 100, count: 200 });
+    } finally {
+      await s.close();
+    }
   });
 
   it('nothing listening: opening fails with StoreUnavailableError naming the store', async () => {

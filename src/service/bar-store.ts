@@ -17,7 +17,7 @@ import {
   rowChecksum,
   setCheckedRow,
   StoreCorruptionError,
-  StoreFullError,
+  storeFull,
   StoreUnavailableError,
   type SeriesInfo,
   type SeriesStore,
@@ -283,10 +283,7 @@ export class BarStore implements SeriesStore {
 
   /** A failed write's error as the caller should get it: a full disk says so (it was "internal"). */
   private told(e: unknown): unknown {
-    if ((e as { code?: unknown }).code !== 'SQLITE_FULL') return e;
-    return new StoreFullError(
-      `the store ${this.path} is full (${(e as Error).message}): free space, then send the batch again; nothing of it was stored`,
-    );
+    return (e as { code?: unknown }).code === 'SQLITE_FULL' ? storeFull(this.path, (e as Error).message) : e;
   }
 
   private write(symbol: string, timeframe: string, b: Bars): SubmitResult {

@@ -23,6 +23,7 @@ import {
   damaged,
   setCheckedRow,
   StoreCorruptionError,
+  storeFull,
   StoreUnavailableError,
   type SeriesInfo,
   type SeriesStore,
@@ -405,11 +406,14 @@ export class PgStore implements SeriesStore {
  * The error a failed store call becomes: the caller's and the data's errors (ChanEngineError) and
  * PostgreSQL's errors of the statement itself (SQL, data, integrity) as they are; everything that
  * says the database did not answer (refused or broken connections, timeouts, a server shutting down
- * or out of resources, a cancelled statement) StoreUnavailableError, which callers may retry.
+ * or out of resources, a cancelled statement) StoreUnavailableError, which callers may retry; a
+ * full disk StoreFullError.
  */
 function unavailable(location: string, e: unknown): unknown {
   if (e instanceof ChanEngineError) return e;
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string' && /^(22|23|42|0A)/.test(code)) return e;
+  // disk_full: no other instance can write either; the caller frees space and sends the batch again.
+  if (code === '53100') return storeFull(location, (e as Error).message);
   return new StoreUnavailableError(`store ${location} unavailable: ${(e as Error).message ?? String(e)}`);
 }

@@ -86,6 +86,11 @@ export class StoreFullError extends ChanEngineError {
   override readonly name: string = 'StoreFullError';
 }
 
+/** The StoreFullError of a write to `location` refused for want of room (`detail`: the database's words). */
+export function storeFull(location: string, detail: string): StoreFullError {
+  return new StoreFullError(`the store ${location} is full (${detail}): free space, then send the batch again; nothing of it was stored`);
+}
+
 export const FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
 /**
