@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCoordinator } from '../src/failover/create.js';
 import { ChanClient, FailoverClient } from '../src/service/client.js';
 import { startServer } from '../src/service/grpc-server.js';
+import { loadChanPackage } from '../src/service/proto.js';
 import { pino } from 'pino';
 import { faultyWasm, trap } from './support/failover-helpers.js';
 import { fixtureBars, until } from './support/helpers.js';
@@ -184,6 +185,36 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     expect(said).toEqual([`ended ${a.address} UNAVAILABLE`, `resumed ${b.address}`]);
     w.cancel();
     await w.done;
+  });
+
+  it('watch(): a server that says SERVING but ends every new stream UNAVAILABLE before its first message is asked again every 500 ms, not in a tight loop', async () => {
+    const pkg = loadChanPackage();
+    const server = new grpc.Server();
+    let streams = 0;
+    server.addService(pkg.TradingService.service, {
+      StreamAnalysis: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+        streams++;
+        call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'not now' });
+      },
+      HealthCheck: (_: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { serving: true }),
+    });
+    server.addService(pkg.Health.service, { Check: (_: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { status: 'SERVING' }) });
+    const port = await new Promise<number>((ok, fail) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))),
+    );
+    const fc = new FailoverClient([`127.0.0.1:${port}`]);
+    let interrupted = 0;
+    const t0 = performance.now();
+    const w = fc.watch(S, () => {}, { onInterrupted: () => interrupted++ });
+    await until(() => streams >= 3);
+    const elapsed = performance.now() - t0;
+    w.cancel();
+    await w.done;
+    fc.close();
+    server.forceShutdown();
+    // Two pauses of 500 ms between the three attempts (without them: 527 attempts in 1.2 s).
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect([streams - 1, streams]).toContain(interrupted);
   });
 
   it('watch(): with no server serving within resubscribeWithinMs it rejects UNAVAILABLE; cancel() while it waits ends it at once', async () => {

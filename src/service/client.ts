@@ -304,7 +304,11 @@ export class FailoverClient {
     const done = (async () => {
       for (;;) {
         const c = this.first;
-        const s = c.streamAnalysis(request, (u) => onUpdate(u, c.address));
+        let delivered = false;
+        const s = c.streamAnalysis(request, (u) => {
+          delivered = true;
+          onUpdate(u, c.address);
+        });
         sub = s;
         try {
           return await s.done;
@@ -314,6 +318,9 @@ export class FailoverClient {
           if (err.code !== grpc.status.UNAVAILABLE) throw e;
           o.onInterrupted?.(c.address, err);
         }
+        // A stream ended before its first message (a server that says SERVING yet cannot stream):
+        // ask again after a pause, not in a tight loop.
+        if (!delivered) await pause(500);
         // A server that answers NOT_SERVING (shutting down) counts as unavailable: the next is tried.
         const until = Date.now() + (o.resubscribeWithinMs ?? 30_000);
         for (;;) {
