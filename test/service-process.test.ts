@@ -184,6 +184,18 @@ describe('chan serve process', () => {
     const missing = join(tempDir(), 'no-such-dir', 'c.db');
     const r = chan('serve', '--port', '0', '--metrics-port', '0', '--store', `sqlite:${missing}`);
     expect([r.status, r.stderr]).toEqual([1, `chan: cannot open the store ${missing}: its directory does not exist\n`]);
+    // A path that is not a file for a store (a device died with SQLite's "disk I/O error" and a stack trace).
+    const dir = tempDir();
+    for (const [path, what] of [
+      ['/dev/null', 'not a regular file'],
+      [dir, 'a directory'],
+    ]) {
+      const r = chan('serve', '--port', '0', '--metrics-port', '0', '--store', `sqlite:${path}`);
+      expect([r.status, r.stderr]).toEqual([1, `chan: cannot open the store ${path}: it is ${what}\n`]);
+    }
+    // A file that reads but cannot be written as a store (SQLite's error, one line).
+    const ro = chan('serve', '--port', '0', '--metrics-port', '0', '--store', 'sqlite:/proc/version');
+    expect([ro.status, ro.stderr]).toEqual([1, 'chan: cannot open the store /proc/version for writing: unable to open database file\n']);
     // An empty --host (grpc-js said "No addresses resolved for port [object Object]", with a Node warning).
     const host = chan('serve', '--host', '', '--port', '0', '--metrics-port', '0', '--store', `sqlite:${join(tempDir(), 'd.db')}`);
     expect([host.status, host.stderr]).toEqual([

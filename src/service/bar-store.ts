@@ -63,6 +63,10 @@ export class BarStore implements SeriesStore {
     readonly path: string,
     durability: 'full' | 'normal' = 'full',
   ) {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st !== undefined && !st.isFile()) {
+      throw new StoreUnavailableError(`cannot open the store ${path}: it is ${st.isDirectory() ? 'a directory' : 'not a regular file'}`);
+    }
     try {
       this.db = new Database(path);
     } catch (e) {
@@ -78,11 +82,18 @@ export class BarStore implements SeriesStore {
       if (e instanceof StoreCorruptionError) throw e;
       throw new StoreCorruptionError(this.damage((e as Error).message));
     }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
-    // Primary and backup servers may share the file; a writer waits for the other instead of failing.
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+      // Primary and backup servers may share the file; a writer waits for the other instead of failing.
+      this.db.pragma('busy_timeout = 5000');
+      this.migrate();
+    } catch (e) {
+      this.db.close();
+      if (e instanceof StoreCorruptionError) throw e;
+      // Readable but not writable as a store (a read-only place: SQLite also writes PATH-wal beside it).
+      throw new StoreUnavailableError(`cannot open the store ${path} for writing: ${(e as Error).message}`);
+    }
     // After the schema's transaction, so that the file exists.
     this.identity = fileIdentity(path)!;
     const db = this.db;
