@@ -4,7 +4,10 @@ import * as protoLoader from '@grpc/proto-loader';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { analyze } from '../src/engines/ts/pipeline.js';
@@ -531,6 +534,19 @@ describe('service: standard health service, reflection, auth, metrics', () => {
     // The standard health check stays open to load balancers.
     expect(await none.serving()).toBe(true);
     for (const c of [none, wrong, right]) c.close();
+    // The CLI says how to give the token (asynchronous: the server runs in this process).
+    const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+    const cli = await promisify(execFile)(process.execPath, [main, 'status', '--addr', t.address], {
+      encoding: 'utf8',
+      env: { ...process.env, CHAN_AUTH_TOKEN: '' },
+    }).then(
+      (r) => ({ code: 0, stderr: r.stderr }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect([cli.code, cli.stderr]).toEqual([
+      1,
+      'chan: 16 UNAUTHENTICATED: missing or wrong bearer token (metadata "authorization: Bearer <token>"); give it with --token T or $CHAN_AUTH_TOKEN\n',
+    ]);
   });
 
   it('/metrics: RPC latency by method, engine and code; active engine; failovers', async () => {

@@ -151,7 +151,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     // A gRPC status from the server (numeric code): the message already names the problem.
     if (typeof err.code === 'number') {
-      process.stderr.write(`chan: ${err.message}\n`);
+      const hint = err.code === 16 ? '; give it with --token T or $CHAN_AUTH_TOKEN' : ''; // UNAUTHENTICATED
+      process.stderr.write(`chan: ${err.message}${hint}\n`);
       return 1;
     }
     throw e;
