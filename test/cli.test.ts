@@ -103,6 +103,22 @@ describe('chan analyze', () => {
     expect(r.stdout).toContain('segment level   2 pivots, 0 buy/sell points (0 buy, 0 sell)');
   });
 
+  it('with the structures off the summary says so (it said "0 pivots, 0 buy/sell points"), and chan points refuses naming the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chan-cli-'));
+    const yaml = join(dir, 'off.yaml');
+    writeFileSync(yaml, 'structures:\n  enabled: false\n');
+    const r = chan('analyze', 'data/sse_000001_1d.csv', '--config', yaml);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('segments        28  (25 confirmed: 19 case 1, 6 case 2; 3 provisional)');
+    expect(r.stdout).toContain('structures      off (structures.enabled: false): no segments of segments, pivots or points\n');
+    expect(r.stdout).not.toMatch(/pivots, 0 buy\/sell points|segs of segs/);
+    expect(chan('points', 'data/sse_000001_1d.csv', '--config', yaml)).toMatchObject({
+      status: 1,
+      stdout: '',
+      stderr: `chan: config structures.enabled: is false in ${yaml}: there are no buy/sell points to list\n`,
+    });
+  });
+
   it('--pen traditional --preset fast --json gives the full result', () => {
     const r = chan('analyze', 'data/sse_000001_1d.csv', '--pen', 'traditional', '--preset', 'fast', '--json');
     expect(r.status).toBe(0);

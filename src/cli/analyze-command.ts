@@ -3,7 +3,8 @@
 import { configOf, withMacdPreset, type EngineConfig } from '../config/schema.js';
 import { analyze } from '../engines/ts/pipeline.js';
 import { fractalList } from '../core/result.js';
-import type { PenDefinition } from '../core/options.js';
+import type { AnalysisOptions, PenDefinition } from '../core/options.js';
+import { ConfigError } from '../core/errors.js';
 import type { AnalysisResult, Bars } from '../core/types.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
 import type { Writable } from 'node:stream';
@@ -23,7 +24,7 @@ export interface AnalyzeArgs extends CsvFlags {
 export async function runAnalyze(args: AnalyzeArgs, out: Writable): Promise<void> {
   const { config, options, bars, result } = await analyzeFile(args);
   if (args.json) await writeJson(out, jsonView(result));
-  else out.write(summary(args.file, bars, result, config.macdPreset, options.pen.definition) + '\n');
+  else out.write(summary(args.file, bars, result, config.macdPreset, options) + '\n');
 }
 
 /** `chan points FILE.csv`: every buy/sell point of the levels asked for, oldest first. */
@@ -31,7 +32,13 @@ export async function runPoints(args: AnalyzeArgs & { readonly level?: string })
   if (args.level !== undefined && args.level !== 'pen' && args.level !== 'segment') {
     throw new UsageError(`--level must be pen or segment, got "${args.level}"`);
   }
-  const { result } = await analyzeFile(args);
+  const { options, result } = await analyzeFile(args);
+  if (!options.structures.enabled) {
+    throw new ConfigError(
+      'structures.enabled',
+      `is false${args.config === undefined ? '' : ` in ${args.config}`}: there are no buy/sell points to list`,
+    );
+  }
   const levels = args.level === undefined ? (['pen', 'segment'] as const) : [args.level as 'pen' | 'segment'];
   const rows = levels
     .flatMap((level) => result.buySellPoints[level].map((p) => ({ level, ...p })))
@@ -80,7 +87,8 @@ export async function analyzeFile(args: AnalyzeArgs) {
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
 const count = <T>(xs: readonly T[], f: (x: T) => boolean) => xs.filter(f).length;
 
-function summary(file: string, bars: Bars, r: AnalysisResult, preset: string, pen: string): string {
+function summary(file: string, bars: Bars, r: AnalysisResult, preset: string, options: AnalysisOptions): string {
+  const pen = options.pen.definition;
   const n = r.barCount;
   const tops = r.fractals.type.filter((t) => t === 1).length;
   const confirmedPens = count(r.pens, (p) => p.confirmed);
@@ -106,8 +114,22 @@ function summary(file: string, bars: Bars, r: AnalysisResult, preset: string, pe
       `last segment    ${lastSeg.direction} ${lastSeg.startPrice} -> ${lastSeg.endPrice}  (${iso(lastSeg.startTime)} .. ${iso(lastSeg.endTime)}, ${lastSeg.confirmed ? 'confirmed' : 'provisional'})`,
     );
   }
+  if (options.structures.enabled) lines.push(...structureLines(r));
+  else lines.push('structures      off (structures.enabled: false): no segments of segments, pivots or points');
+  const m = r.macd;
+  const k = n - 1;
+  lines.push(
+    Number.isNaN(m.dif[k]!)
+      ? `MACD ${preset}   not enough bars`
+      : `MACD ${preset}   DIF ${m.dif[k]!.toFixed(4)}  DEA ${m.dea[k]!.toFixed(4)}  histogram ${m.histogram[k]!.toFixed(4)}  (${iso(bars.timestamp[k]!)})`,
+  );
+  return lines.join('\n');
+}
+
+/** The summary's lines for the segments of segments, and each level's pivots and points. */
+function structureLines(r: AnalysisResult): string[] {
   const ss = r.segmentsOfSegments;
-  lines.push(`segs of segs    ${ss.length}  (${count(ss, (s) => s.confirmed)} confirmed)`);
+  const lines = [`segs of segs    ${ss.length}  (${count(ss, (s) => s.confirmed)} confirmed)`];
   for (const level of ['pen', 'segment'] as const) {
     const zs = r.pivots[level],
       ps = r.buySellPoints[level];
@@ -123,14 +145,7 @@ function summary(file: string, bars: Bars, r: AnalysisResult, preset: string, pe
       );
     }
   }
-  const m = r.macd;
-  const k = n - 1;
-  lines.push(
-    Number.isNaN(m.dif[k]!)
-      ? `MACD ${preset}   not enough bars`
-      : `MACD ${preset}   DIF ${m.dif[k]!.toFixed(4)}  DEA ${m.dea[k]!.toFixed(4)}  histogram ${m.histogram[k]!.toFixed(4)}  (${iso(bars.timestamp[k]!)})`,
-  );
-  return lines.join('\n');
+  return lines;
 }
 
 /** The whole result as JSON (written in pieces by writeJson): typed arrays as arrays, NaN and infinite numbers as null. */
