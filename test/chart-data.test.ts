@@ -6,7 +6,7 @@ import { chartData, chartHtml, type ChartAnalysis } from '../src/chart/index.js'
 import { decodeColumn, encodeColumn, exactDigits, significantDigits } from '../src/chart/columns.js';
 import { coveringAt, decode } from '../src/chart/page/decode.js';
 import { BarValidationError, InputError } from '../src/core/errors.js';
-import { barsFromObjects } from '../src/core/bars.js';
+import { barsFromObjects, sliceBars } from '../src/core/bars.js';
 import { analyze } from '../src/engines/ts/pipeline.js';
 import { fixtureBars, thrown } from './support/helpers.js';
 
@@ -138,10 +138,27 @@ describe('chartData', () => {
     );
   });
 
+  it('an analysis of other bars than those given is an InputError saying so (it was a RangeError, or a chart of lines past the bars)', () => {
+    const r = analyze(sliceBars(SSE, 0, 1000));
+    for (const given of [SSE, sliceBars(SSE, 0, 500)]) {
+      const e = thrown(() => chartData(given, r), InputError);
+      expect([e.field, e.message]).toEqual([
+        'bars',
+        `the analysis is of 1000 bars, ${given.timestamp.length} were given: chart the bars it was made of`,
+      ]);
+    }
+  });
+
   it('bars less than a second apart are refused naming the bar (the chart keys bars by second)', () => {
     const close = barsFromObjects([0, 400, 1000].map((ms) => ({ timestamp: ms, open: 1, high: 1, low: 1, close: 1, volume: 0 })));
+    const macd = {
+      firstValid: 3,
+      dif: new Float64Array(3).fill(NaN),
+      dea: new Float64Array(3).fill(NaN),
+      histogram: new Float64Array(3).fill(NaN),
+    };
     const e = thrown(
-      () => chartData(close, { ...analysis, pens: [], pivots: { pen: [], segment: [] }, buySellPoints: { pen: [], segment: [] } }),
+      () => chartData(close, { ...analysis, pens: [], pivots: { pen: [], segment: [] }, buySellPoints: { pen: [], segment: [] }, macd }),
       BarValidationError,
     );
     expect([e.index, e.field]).toEqual([1, 'timestamp']);

@@ -95,6 +95,10 @@ export function chartData(bars: Bars, analysis: ChartAnalysis, options: ChartOpt
   const t = bars.timestamp;
   const n = t.length;
   if (n === 0) throw new BarValidationError(-1, 'bars', 'no bars to chart');
+  // Its MACD has a value (or NaN) for every bar the analysis was made of.
+  if (analysis.macd.dif.length !== n) {
+    throw new InputError(`the analysis is of ${analysis.macd.dif.length} bars, ${n} were given: chart the bars it was made of`, 'bars');
+  }
   const a = lowerBound(t, options.from ?? -Infinity);
   const b = lowerBound(t, nextAfter(options.to ?? Infinity)); // exclusive
   if (a >= b) {
