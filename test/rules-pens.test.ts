@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { PenOptions } from '../src/core/options.js';
 import type { Engine } from '../src/core/engine.js';
 import { ENGINES } from './support/engines.js';
-import { hl } from './support/helpers.js';
+import { hl, thrown } from './support/helpers.js';
+import { penAt } from '../src/core/result.js';
+import { InputError } from '../src/core/errors.js';
 
 type P = Array<[number, number]>;
 const pens = (engine: Engine, pairs: P, pen: Partial<PenOptions> = {}) =>
@@ -121,6 +123,15 @@ describe.each(ENGINES)('$name engine', (engine) => {
         [480_000, 720_000],
         [1, 0],
       ]);
+    });
+
+    it('penAt makes pen i of them; an index they do not hold is an InputError naming it (it made a pen of undefined fields)', () => {
+      const c = r().penColumns;
+      expect(penAt(c, 1)).toEqual(r().pens[1]);
+      for (const i of [2, -1, 0.5]) {
+        const e = thrown(() => penAt(c, i), InputError);
+        expect([e.field, e.message]).toEqual(['i', `penAt: the columns hold pens 0 to 1, not ${i}`]);
+      }
     });
 
     it('are what the pen objects are made from when first read, then kept; spreading, JSON and structured clone see them', () => {

@@ -2,6 +2,7 @@
 // public AnalysisResult. Both engines share this code, so equal raw output means equal results.
 import { apexOf, extremeOf, type MergedColumns, type PenRecord, type SegmentRecord } from './records.js';
 import type { StructureOptions } from './structure-options.js';
+import { InputError } from './errors.js';
 import { macdSeries } from './macd-series.js';
 import { shapeStructures, structureColumns, type LineView, type Structures } from './structures/index.js';
 import type { StructureColumns } from './structures/columns.js';
@@ -158,8 +159,11 @@ export function fromMessage(m: ResultMessage, histogramScale: number): AnalysisR
   return withLazyObjects({ ...m, macd: macdSeries(m.macd.dif, m.macd.dea, m.macd.firstValid, histogramScale) }, m.structures);
 }
 
-/** Pen i of the columns as an object; `base`: the global index of the columns' first pen (a streaming window's). */
+/** Pen i of the columns as an object (InputError for an index they do not hold); `base`: the global index of the columns' first pen (a streaming window's). */
 export function penAt(c: PenColumns, i: number, base = 0): Pen {
+  if (!(Number.isInteger(i) && i >= 0 && i < c.count)) {
+    throw new InputError(`penAt: the columns hold pens 0 to ${c.count - 1}, not ${i}`, 'i');
+  }
   return {
     index: base + i,
     direction: c.direction[i] === 1 ? 'up' : 'down',
