@@ -1,6 +1,8 @@
 // MACD bit for bit against TA-Lib (sma seed) and chan.py (first_close seed).
 import { describe, expect, it } from 'vitest';
 import { allocateBars } from '../src/core/bars.js';
+import { ConfigError } from '../src/core/errors.js';
+import { computeMacd } from '../src/engines/ts/macd.js';
 import type { Engine } from '../src/core/engine.js';
 import type { MacdOptions } from '../src/core/options.js';
 import { ENGINES } from './support/engines.js';
@@ -121,5 +123,21 @@ describe.each(ENGINES)('$name engine', (engine) => {
     expect(Array.from(structuredClone(m).histogram)).toEqual(Array.from(h));
     expect(Array.from({ ...m }.histogram)).toEqual(Array.from(h));
     expect(Object.values(JSON.parse(JSON.stringify(m)).histogram)).toEqual(Array.from(h));
+  });
+});
+
+describe('computeMacd', () => {
+  it('computeMacd (exported) takes partial options with their defaults and refuses bad ones naming the key (it gave a NaN histogram, and computed fast >= slow)', () => {
+    const close = Float64Array.of(10, 13, 12, 15, 11);
+    const full = computeMacd(close, { fast: 2, slow: 3, signal: 2, seed: 'first_close', histogramScale: 2 });
+    const partial = computeMacd(close, { fast: 2, slow: 3, signal: 2 });
+    expect([Array.from(partial.dif), Array.from(partial.dea), Array.from(partial.histogram)]).toEqual([
+      Array.from(full.dif),
+      Array.from(full.dea),
+      Array.from(full.histogram),
+    ]);
+    expect(() => computeMacd(close, { fast: 30, slow: 26 })).toThrow(
+      new ConfigError('macd.fast_period', 'must be smaller than macd.slow_period (30 >= 26)'),
+    );
   });
 });

@@ -1,12 +1,16 @@
 // Stage 5: MACD. Two seeding conventions, each reproducing its reference bit for bit; in batch
 // (computeMacd) and one bar at a time (MacdStream), with the same operations in the same order.
-import type { MacdOptions } from '../../core/options.js';
+import { resolveOptions, type MacdOptions } from '../../core/options.js';
 import type { MacdMark, MacdSaved } from '../../core/stream-kernel.js';
 import { macdSeries } from '../../core/macd-series.js';
 import type { MacdPoint, MacdSeries } from '../../core/types.js';
 
-/** MACD over `close`. Operation order is fixed: the WASM engine must produce identical bits. */
-export function computeMacd(close: Float64Array, o: MacdOptions): MacdSeries {
+/**
+ * MACD over `close`; options not given take their defaults, and bad ones are a ConfigError (as in
+ * analyze()). Operation order is fixed: the WASM engine must produce identical bits.
+ */
+export function computeMacd(close: Float64Array, options: Partial<MacdOptions> = {}): MacdSeries {
+  const o = resolveOptions({ macd: options }).macd;
   return o.seed === 'sma' ? macdSmaSeed(close, o) : macdFirstClose(close, o);
 }
 
