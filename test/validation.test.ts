@@ -108,3 +108,18 @@ describe.each(ENGINES)('$name engine', (engine) => {
     });
   });
 });
+
+describe('barsFromObjects', () => {
+  it('refuses what is not an array of bar objects, naming it (null was a TypeError)', () => {
+    for (const [given, got] of [
+      [null, 'null'],
+      [undefined, 'undefined'],
+      [{ timestamp: [1] }, 'an object'],
+    ] as const) {
+      expect(failure(() => barsFromObjects(given as unknown as BarObject[])).message).toBe(
+        `bars: must be an array of bar objects ({ timestamp, open, high, low, close, volume }), got ${got}`,
+      );
+    }
+    expect(failure(() => barsFromObjects([good(0), 5 as unknown as BarObject])).message).toBe('bar 1: bar is not an object');
+  });
+});

@@ -24,6 +24,10 @@ export function allocateBars(n: number): Bars {
 
 /** Converts an array of bar objects to columns (values are copied as given; validate separately). */
 export function barsFromObjects(rows: readonly BarObject[]): Bars {
+  if (!Array.isArray(rows)) {
+    const got = rows === null || rows === undefined ? String(rows) : typeof rows === 'object' ? 'an object' : `a ${typeof rows}`;
+    throw new BarValidationError(-1, 'bars', `must be an array of bar objects ({ timestamp, open, high, low, close, volume }), got ${got}`);
+  }
   const bars = allocateBars(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
