@@ -132,6 +132,7 @@ describe.each(ENGINES)('$name engine', (engine) => {
         const e = thrown(() => penAt(c, i), InputError);
         expect([e.field, e.message]).toEqual(['i', `penAt: the columns hold pens 0 to 1, not ${i}`]);
       }
+      expect(() => penAt(engine.analyze(hl([[2, 1]])).penColumns, 0)).toThrow('penAt: the columns hold no pens, not 0');
     });
 
     it('are what the pen objects are made from when first read, then kept; spreading, JSON and structured clone see them', () => {

@@ -162,7 +162,7 @@ export function fromMessage(m: ResultMessage, histogramScale: number): AnalysisR
 /** Pen i of the columns as an object (InputError for an index they do not hold); `base`: the global index of the columns' first pen (a streaming window's). */
 export function penAt(c: PenColumns, i: number, base = 0): Pen {
   if (!(Number.isInteger(i) && i >= 0 && i < c.count)) {
-    throw new InputError(`penAt: the columns hold pens 0 to ${c.count - 1}, not ${i}`, 'i');
+    throw new InputError(`penAt: the columns hold ${c.count === 0 ? 'no pens' : `pens 0 to ${c.count - 1}`}, not ${i}`, 'i');
   }
   return {
     index: base + i,
