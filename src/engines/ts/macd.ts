@@ -6,11 +6,15 @@ import { macdSeries } from '../../core/macd-series.js';
 import type { MacdPoint, MacdSeries } from '../../core/types.js';
 
 /**
- * MACD over `close`; options not given take their defaults, and bad ones are a ConfigError (as in
- * analyze()). Operation order is fixed: the WASM engine must produce identical bits.
+ * MACD over `close` (the exported one): options not given take their defaults, and bad ones are a
+ * ConfigError, as in analyze().
  */
 export function computeMacd(close: Float64Array, options: Partial<MacdOptions> = {}): MacdSeries {
-  const o = resolveOptions({ macd: options }).macd;
+  return macdOf(close, resolveOptions({ macd: options }).macd);
+}
+
+/** MACD over `close` with options already resolved. Operation order is fixed: the WASM engine must produce identical bits. */
+export function macdOf(close: Float64Array, o: MacdOptions): MacdSeries {
   return o.seed === 'sma' ? macdSmaSeed(close, o) : macdFirstClose(close, o);
 }
 

@@ -1,5 +1,5 @@
 // The TS engine's batch pipeline: validate, feed every stage, shape the output.
-import { computeMacd } from './macd.js';
+import { macdOf } from './macd.js';
 import { reusedStore, type MergedBarStore } from './merge.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions, type PenOptions } from '../../core/options.js';
 import type { PenRecord } from '../../core/records.js';
@@ -58,6 +58,6 @@ export function analyzeRaw(bars: Bars, opt: AnalysisOptions): RawAnalysis {
   const segments = buildSegments(segmentView(pens, merged));
   // Segments of segments: the segment rules on the segments.
   const segmentsOfSegments = buildSegments(segmentsAsLines(segments, pens, columns, bars));
-  const macd = computeMacd(bars.close, opt.macd);
+  const macd = macdOf(bars.close, opt.macd);
   return { merged: columns, pens: penLineColumns(columns, pens, macd, opt.macd.histogramScale), segments, segmentsOfSegments, macd };
 }
