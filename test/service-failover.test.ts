@@ -187,7 +187,8 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     await w.done;
   });
 
-  it('watch(): a server that says SERVING but ends every new stream UNAVAILABLE before its first message is asked again every 500 ms, not in a tight loop', async () => {
+  /** A server that says SERVING (both health checks) but ends every stream UNAVAILABLE before its first message. */
+  async function cannotStream(): Promise<{ address: string; streams: () => number; stop: () => void }> {
     const pkg = loadChanPackage();
     const server = new grpc.Server();
     let streams = 0;
@@ -202,19 +203,52 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     const port = await new Promise<number>((ok, fail) =>
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))),
     );
-    const fc = new FailoverClient([`127.0.0.1:${port}`]);
+    return { address: `127.0.0.1:${port}`, streams: () => streams, stop: () => server.forceShutdown() };
+  }
+
+  it('watch(): a server that says SERVING but ends every new stream UNAVAILABLE before its first message is asked again every 500 ms, not in a tight loop', async () => {
+    const fake = await cannotStream();
+    const streams = fake.streams;
+    const fc = new FailoverClient([fake.address]);
     let interrupted = 0;
     const t0 = performance.now();
     const w = fc.watch(S, () => {}, { onInterrupted: () => interrupted++ });
-    await until(() => streams >= 3);
+    await until(() => streams() >= 3);
     const elapsed = performance.now() - t0;
     w.cancel();
     await w.done;
     fc.close();
-    server.forceShutdown();
+    fake.stop();
     // Two pauses of 500 ms between the three attempts (without them: 527 attempts in 1.2 s).
     expect(elapsed).toBeGreaterThanOrEqual(950);
-    expect([streams - 1, streams]).toContain(interrupted);
+    expect([streams() - 1, streams()]).toContain(interrupted);
+  });
+
+  it('watch(): on a later address it tries the preferred one every interval, and stays where it is while that one cannot stream', async () => {
+    const fake = await cannotStream();
+    const [b] = await twoServers();
+    const fc = new FailoverClient([fake.address, b.address], { healthCheckIntervalMs: 100 });
+    closers.unshift(async () => (fc.close(), fake.stop()));
+    const seen: [string, boolean, number][] = [];
+    const said: string[] = [];
+    const w = fc.watch({ ...S, initialLastN: 2 }, (u, address) => seen.push([address, u.initial, u.barCount]), {
+      onInterrupted: (address) => said.push(`ended ${address}`),
+      onResumed: (address) => said.push(`resumed ${address}`),
+    });
+    await until(() => seen.length === 1);
+    // The preferred address says SERVING: a stream is opened there each interval, and each one fails.
+    const before = fake.streams();
+    await until(() => fake.streams() >= before + 3);
+    await b.client.submitKlines({ ...S, klines: klines(SSE, 500, 501) });
+    await until(() => seen.length === 2);
+    expect(seen).toEqual([
+      [b.address, true, 500],
+      [b.address, false, 501],
+    ]);
+    expect(said).toEqual([`ended ${fake.address}`, `resumed ${b.address}`]);
+    expect(fc.active).toBe(b.address);
+    w.cancel();
+    await w.done;
   });
 
   it('watch(): with no server serving within resubscribeWithinMs it rejects UNAVAILABLE; cancel() while it waits ends it at once', async () => {

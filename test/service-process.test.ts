@@ -295,6 +295,52 @@ describe('chan serve process', () => {
     }
   }, 60_000);
 
+  it('a stopped primary (SIGSTOP) under FailoverClient.watch: the subscription moves to the backup within about 2 s and back to the primary after SIGCONT', async () => {
+    const db = join(tempDir(), 'store.db');
+    const primary = await serve(db);
+    const backup = await serve(db, '--role', 'backup');
+    const [a, b] = [`127.0.0.1:${primary.port}`, `127.0.0.1:${backup.port}`];
+    const S = { symbol: 'SSE', timeframe: 'TIMEFRAME_D1' };
+    const fc = new FailoverClient([a, b], { healthCheckIntervalMs: 1000, responseTimeoutMs: 500 });
+    const [ca, cb] = [new ChanClient(a), new ChanClient(b)];
+    const seen: [string, boolean, number][] = [];
+    const said: string[] = [];
+    try {
+      await ca.submitKlines({ ...S, klines: klines(SSE, 0, N - 2) });
+      const w = fc.watch({ ...S, initialLastN: 1 }, (u, address) => seen.push([address, u.initial, u.barCount]), {
+        onInterrupted: (address, e) => said.push(`ended ${address} ${status_[e.code]}`),
+        onResumed: (address) => said.push(`resumed ${address}`),
+      });
+      await until(() => seen.length === 1);
+      primary.proc.kill('SIGSTOP');
+      const t0 = performance.now();
+      await until(() => seen.length === 2);
+      // One interval, a health check that times out (500 ms), the backup's check and its first message.
+      expect(performance.now() - t0).toBeLessThan(3000);
+      await cb.submitKlines({ ...S, klines: klines(SSE, N - 2, N - 1) });
+      await until(() => seen.length === 3);
+      primary.proc.kill('SIGCONT');
+      // Back on the primary (preferred) once it answers its health check again: its stream's first message.
+      await until(() => seen.length === 4);
+      await ca.submitKlines({ ...S, klines: klines(SSE, N - 1, N) });
+      await until(() => seen.length === 5);
+      expect(seen).toEqual([
+        [a, true, N - 2],
+        [b, true, N - 2],
+        [b, false, N - 1],
+        [a, true, N - 1],
+        [a, false, N],
+      ]);
+      expect(said).toEqual([`ended ${a} UNAVAILABLE`, `resumed ${b}`, `resumed ${a}`]);
+      expect(fc.active).toBe(a);
+      w.cancel();
+      await w.done;
+    } finally {
+      primary.proc.kill('SIGCONT');
+      for (const c of [fc, ca, cb]) c.close();
+    }
+  }, 60_000);
+
   it('kill -9 during a stream of SubmitKlines: every acknowledged batch is kept, no batch is partial', async () => {
     const db = join(tempDir(), 'store.db');
     const BATCH = 500;

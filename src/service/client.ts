@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import type { EnumCheck } from './enum-check.js';
 import type * as M from './messages.js';
 import { loadChanPackage, SERVICE_NAME } from './proto.js';
+import { watchAnalysis, type WatchOptions } from './watch.js';
+
+export type { WatchOptions };
 
 export interface ClientOptions {
   /** Bearer token sent as "authorization: Bearer <token>". */
@@ -143,20 +146,6 @@ export interface FailoverClientOptions extends ClientOptions {
   readonly responseTimeoutMs?: number;
 }
 
-export interface WatchOptions {
-  /** How long to try subscribing again after a stream ended UNAVAILABLE (default 30,000 ms). */
-  readonly resubscribeWithinMs?: number;
-  /** The stream from `address` ended UNAVAILABLE; a serving address is being looked for. */
-  readonly onInterrupted?: (address: string, error: grpc.ServiceError) => void;
-  /** Subscribed again, on `address`. */
-  readonly onResumed?: (address: string) => void;
-}
-
-/** Rejects (UNAVAILABLE) unless the server's health check says SERVING. */
-async function requireServing(c: ChanClient): Promise<void> {
-  if (!(await c.healthCheck({})).serving) throw Object.assign(new Error('not serving'), { code: grpc.status.UNAVAILABLE });
-}
-
 export class FailoverClient {
   private readonly clients: ChanClient[];
   private activeIndex = 0;
@@ -285,66 +274,28 @@ export class FailoverClient {
 
   /**
    * A StreamAnalysis subscription that outlives its server: when the stream ends UNAVAILABLE (its
-   * server shutting down or gone) it subscribes again on whichever address serves, trying for up to
-   * `resubscribeWithinMs` (default 30 s); the new stream's first message is the whole state again
-   * (`initial`). `onUpdate` is told which address each update came from. `done` resolves after
-   * `cancel()` (at once, also while waiting for a server) or when a server ends the stream OK, and
-   * rejects with the status of any other end, or UNAVAILABLE when no server served in time.
+   * server shutting down or gone) or its server fails a health check (a hung or stopped process;
+   * checked every healthCheckIntervalMs, as a call's), it subscribes again on the first address, in
+   * order, that serves, trying for up to `resubscribeWithinMs` (default 30 s). On a later address it
+   * moves back to a preferred one that serves again once that one's stream has sent its first message.
+   * A new stream's first message is the whole state again (`initial`). `onUpdate` is told which
+   * address each update came from. `done` resolves after `cancel()` (at once, also while waiting for
+   * a server) or when a server ends the stream OK, and rejects with the status of any other end, or
+   * UNAVAILABLE when no server served in time.
    */
   watch(
     request: M.StreamAnalysisRequest,
     onUpdate: (u: M.AnalysisUpdate, address: string) => void,
     o: WatchOptions = {},
   ): { cancel: () => void; done: Promise<void> } {
-    let sub: { cancel: () => void } | null = null,
-      stopped = false,
-      wake = () => {};
-    const cancelled = new Promise<void>((r) => (wake = r));
-    const pause = (ms: number) => Promise.race([cancelled, new Promise((r) => setTimeout(r, ms))]);
-    const done = (async () => {
-      for (;;) {
-        const c = this.first;
-        let delivered = false;
-        const s = c.streamAnalysis(request, (u) => {
-          delivered = true;
-          onUpdate(u, c.address);
-        });
-        sub = s;
-        try {
-          return await s.done;
-        } catch (e) {
-          const err = e as grpc.ServiceError;
-          if (stopped) return;
-          if (err.code !== grpc.status.UNAVAILABLE) throw e;
-          o.onInterrupted?.(c.address, err);
-        }
-        // A stream ended before its first message (a server that says SERVING yet cannot stream):
-        // ask again after a pause, not in a tight loop.
-        if (!delivered) await pause(500);
-        // A server that answers NOT_SERVING (shutting down) counts as unavailable: the next is tried.
-        const until = Date.now() + (o.resubscribeWithinMs ?? 30_000);
-        for (;;) {
-          if (stopped) return;
-          try {
-            await Promise.race([cancelled, this.run(requireServing)]);
-            break;
-          } catch (e) {
-            if (Date.now() >= until) throw e;
-          }
-          await pause(500);
-        }
-        if (stopped) return;
-        o.onResumed?.(this.active);
-      }
-    })();
-    return {
-      cancel: () => {
-        stopped = true;
-        wake();
-        sub?.cancel();
-      },
-      done,
+    const host = {
+      clients: this.clients,
+      activeIndex: this.activeIndex,
+      intervalMs: this.interval,
+      healthTimeoutMs: this.healthTimeout,
+      switchTo: (i: number) => this.switchTo(i),
     };
+    return watchAnalysis(host, request, onUpdate, o);
   }
 
   private switchTo(i: number): void {
