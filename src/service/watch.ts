@@ -3,7 +3,6 @@
 // (a hung or stopped process keeps the connection open and the stream simply goes quiet). The second
 // is seen only by health-checking the server, as FailoverClient.run does for a call.
 import * as grpc from '@grpc/grpc-js';
-import type { ChanClient } from './client.js';
 import type * as M from './messages.js';
 
 export interface WatchOptions {
@@ -15,10 +14,17 @@ export interface WatchOptions {
   readonly onResumed?: (address: string) => void;
 }
 
+/** What a watch needs of a client of one address (a ChanClient). */
+export interface WatchedServer {
+  readonly address: string;
+  serving(deadlineMs: number): Promise<boolean>;
+  streamAnalysis(r: M.StreamAnalysisRequest, onUpdate: (u: M.AnalysisUpdate) => void): { cancel: () => void; done: Promise<void> };
+}
+
 /** What a watch needs of its FailoverClient. */
 export interface WatchHost {
   /** The addresses' clients, in order of preference. */
-  readonly clients: readonly ChanClient[];
+  readonly clients: readonly WatchedServer[];
   readonly activeIndex: number;
   readonly intervalMs: number;
   readonly healthTimeoutMs: number;
