@@ -91,7 +91,16 @@ export { createCoordinator, type CreateCoordinatorOptions } from './failover/cre
 
 // Streaming.
 export { StreamingAnalyzer, type Retained, type StreamBar, type StreamOptions, type StreamUpdate } from './streaming/analyzer.js';
-export { tailPen, tailSegment, type MacdTail, type PenTail, type SegmentTail } from './streaming/tails.js';
+export {
+  tailPen,
+  tailPivot,
+  tailPoint,
+  tailSegment,
+  type MacdTail,
+  type PenTail,
+  type SegmentTail,
+  type StructureTail,
+} from './streaming/tails.js';
 export type { StreamEvent, StructureEvent, WithdrawReason } from './core/events.js';
 export type { StreamKernelFactory } from './core/stream-kernel.js';
 export { tsStreamKernel } from './engines/ts/kernel.js';

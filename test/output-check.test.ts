@@ -6,14 +6,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { barAt, sliceBars } from '../src/core/bars.js';
 import { resolveOptions, type AnalysisOptions } from '../src/core/options.js';
-import { fromMessage, structureColumnsOf, toMessage } from '../src/core/result.js';
+import { fromMessage, penAt, structureColumnsOf, toMessage } from '../src/core/result.js';
 import { macdSeries } from '../src/core/macd-series.js';
 import type { StructureColumns } from '../src/core/structures/columns.js';
 import type { AnalysisResult, Bars, BuySellPoint, Pen, PenColumns, Pivot, Segment, SegmentOfSegments } from '../src/core/types.js';
 import { tsEngine } from '../src/engines/ts/index.js';
-import { checkMacd, checkOutput, checkPenTail, checkSegmentTail } from '../src/failover/output-check.js';
+import { checkMacd, checkOutput, checkPenTail, checkSegmentTail, checkStructureTail } from '../src/failover/output-check.js';
 import { StreamingAnalyzer } from '../src/streaming/analyzer.js';
-import type { PenTail } from '../src/streaming/tails.js';
+import type { PenTail, StructureTail } from '../src/streaming/tails.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { ENGINES, KERNELS } from './support/engines.js';
 import type { StreamKernelFactory } from '../src/core/stream-kernel.js';
@@ -554,20 +554,27 @@ describe('output check: a single changed field of the structure is always caught
   });
 });
 
-/** A tail's part as a whole result with nothing else in it (its segments, if any; no structures or MACD), for mutations() and copy(). */
-function asResult(t: PenTail, segments: readonly Segment[] = []): AnalysisResult {
+/**
+ * A tail's part as a whole result with nothing else in it (its segments, and its pen-level pivots and
+ * points, if any; no MACD), for mutations() and copy().
+ */
+function asResult(
+  t: PenTail,
+  segments: readonly Segment[] = [],
+  pen: { pivots: readonly Pivot[]; points: readonly BuySellPoint[] } = { pivots: [], points: [] },
+): AnalysisResult {
   const { merged, fractals, penColumns } = t.part;
   const none = new Float64Array(0);
   return {
     barCount: t.bars.timestamp.length,
     merged,
     fractals,
-    pens: [],
+    pens: Array.from({ length: penColumns.count }, (_, i) => penAt(penColumns, i)),
     penColumns,
     segments,
     segmentsOfSegments: [],
-    pivots: { pen: [], segment: [] },
-    buySellPoints: { pen: [], segment: [] },
+    pivots: { pen: [...pen.pivots], segment: [] },
+    buySellPoints: { pen: [...pen.points], segment: [] },
     macd: { dif: none, dea: none, histogram: none, firstValid: 0 },
   };
 }
@@ -635,6 +642,29 @@ describe('output check of the last pens and segments (checkPenTail, checkSegment
         }
       });
       expect(segments).toBeGreaterThan(40);
+      expect(caught).toBeGreaterThan(10_000);
+    },
+  );
+});
+
+describe('output check of the last pivots and points (checkStructureTail), both kernels', () => {
+  it.each(EACH_KERNEL)(
+    'SSE daily, the last 1 and 3 pivots and points every 500 bars: passes; every single changed field of its pivots, points, segments, pens, merged bars and fractals is caught ($name)',
+    ({ kernel }) => {
+      let caught = 0,
+        shown = 0;
+      const checkOf = (t: StructureTail) => (c: Copy) =>
+        checkStructureTail({ ...c, segments: c.segments, pivots: c.pivots.pen, points: c.buySellPoints.pen }, t.bars, DEFAULT);
+      everyBars(kernel, 500, (a, i) => {
+        for (const n of [1, 3]) {
+          const t = a.structureTail(n);
+          const part = asResult(t, t.segments, t);
+          expect(checkOf(t)(copy(part)), `bar ${i}, ${n}`).toBeNull();
+          shown += t.pivots.length + t.points.length;
+          caught += expectCaught(part, t.bars, checkOf(t), `bar ${i}, ${n}`);
+        }
+      });
+      expect(shown).toBeGreaterThan(40);
       expect(caught).toBeGreaterThan(10_000);
     },
   );

@@ -36,6 +36,8 @@ async function answers(t: TestServer) {
     lastConfirmed: strip(await c.calculatePens({ ...S, lastN: 3, confirmedOnly: true })),
     lastSegments: strip(await c.calculateSegments({ ...S, lastN: 3 })),
     lastMacd: strip(await c.getMacd({ ...S, lastN: 5 })),
+    lastPivots: strip(await c.calculatePivots({ ...S, level: 'LEVEL_PEN', lastN: 3 })),
+    lastPoints: strip(await c.getBuySellPoints({ ...S, level: 'LEVEL_PEN', lastN: 4 })),
     pens: strip(await c.calculatePens(S)),
     segments: strip(await c.calculateSegments(S)),
     segsegs: strip(await c.calculateSegments({ ...S, level: 'LEVEL_SEGMENT' })),

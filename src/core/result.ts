@@ -85,7 +85,7 @@ function lineViewOf(c: LineColumns): LineView {
 }
 
 /** The structure columns of the results shapeResult and fromMessage made (toMessage sends them). */
-const STRUCTURE_COLUMNS = new WeakMap<AnalysisResult, StructureColumns>();
+const STRUCTURE_COLUMNS = new WeakMap<object, StructureColumns>();
 
 /**
  * A result whose `pens` are made from its pen columns when first read, then kept, and each level's
@@ -125,7 +125,7 @@ function structuresOf(r: Pick<AnalysisResult, 'penColumns' | 'segments'>, c: Str
  * The structure columns a result's pivots and points are made from, when an engine made it (through
  * shapeResult, or fromMessage in another thread); null for others (a stream's snapshot, a copy).
  */
-export function structureColumnsOf(r: AnalysisResult): StructureColumns | null {
+export function structureColumnsOf(r: object): StructureColumns | null {
   return STRUCTURE_COLUMNS.get(r) ?? null;
 }
 

@@ -17,7 +17,7 @@
 // code), as V8 keeps them several times faster than loops that can return a message.
 import type { AnalysisOptions } from '../core/options.js';
 import { BOTTOM, TOP } from '../core/records.js';
-import type { AnalysisResult, Bars, Fractals, MergedBars } from '../core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint, Fractals, MergedBars, Pivot } from '../core/types.js';
 import { canMakePen } from '../engines/ts/pens.js';
 import { checkNoStructures, checkSegmentsOfSegments, checkStructures } from './structure-check.js';
 
@@ -47,6 +47,26 @@ export function checkPenTail(part: Part, bars: Bars, options: AnalysisOptions): 
 /** The same for an analyzer's last segments (StreamingAnalyzer.segmentTail): their pens as checkPenTail checks them, and the segments on those pens. */
 export function checkSegmentTail(part: Part & Pick<AnalysisResult, 'segments'>, bars: Bars, options: AnalysisOptions): string | null {
   return checkPenTail(part, bars, options) ?? checkSegments(part);
+}
+
+/**
+ * The same for an analyzer's last pivots and points of the pen level (StreamingAnalyzer.structureTail):
+ * the segments and pens they sit on as checkSegmentTail checks them, and the pivots and points on
+ * those as checkOutput checks a result's.
+ */
+export function checkStructureTail(
+  part: Part & Pick<AnalysisResult, 'segments'> & { readonly pivots: readonly Pivot[]; readonly points: readonly BuySellPoint[] },
+  bars: Bars,
+  options: AnalysisOptions,
+): string | null {
+  const structures = {
+    penColumns: part.penColumns,
+    segments: part.segments,
+    segmentsOfSegments: [],
+    pivots: { pen: part.pivots, segment: [] },
+    buySellPoints: { pen: part.points, segment: [] },
+  };
+  return checkSegmentTail(part, bars, options) ?? checkStructures(structures, bars, options);
 }
 
 /** What the merged-bar and pen checks read of a result. */

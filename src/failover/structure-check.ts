@@ -20,6 +20,8 @@ interface CheckedLevel {
   readonly points: Readable<PointColumns>;
 }
 type Checked = Readonly<Record<Level, CheckedLevel>>;
+/** What the structure checks read of a result (or of an analyzer's structure tail). */
+type StructurePart = Pick<AnalysisResult, 'penColumns' | 'segments' | 'segmentsOfSegments' | 'pivots' | 'buySellPoints'>;
 
 /** Structures turned off: none at all. */
 export function checkNoStructures(r: AnalysisResult): string | null {
@@ -65,7 +67,7 @@ interface LevelView {
   readonly parentConfirmed: readonly boolean[];
 }
 
-function levelView(r: AnalysisResult, level: Level, lines: LineColumns): LevelView {
+function levelView(r: StructurePart, level: Level, lines: LineColumns): LevelView {
   const pens = level === 'pen';
   const parents: readonly { startPen?: number; startSegment?: number; endPen?: number; endSegment?: number; confirmed: boolean }[] = pens
     ? r.segments
@@ -189,7 +191,7 @@ const PIVOT_COLUMNS = ['begin', 'end', 'beginRaw', 'endRaw', 'low', 'high', 'mid
 const POINT_COLUMNS = ['line', 'types', 'relate', 'rate', 'hasRate'] as const;
 
 /** A level's structure columns against its lines and parents (see pivotProblem, pointProblem). */
-function levelProblem(r: AnalysisResult, c: CheckedLevel, lines: LineColumns, bars: Bars, level: Level, o: AnalysisOptions): string | null {
+function levelProblem(r: StructurePart, c: CheckedLevel, lines: LineColumns, bars: Bars, level: Level, o: AnalysisOptions): string | null {
   const { pivots, points } = c;
   for (const k of PIVOT_COLUMNS)
     if (pivots[k].length !== pivots.count) return `${level} pivots' ${k} has ${pivots[k].length} values for ${pivots.count}`;
@@ -209,7 +211,7 @@ function levelProblem(r: AnalysisResult, c: CheckedLevel, lines: LineColumns, ba
 }
 
 /** The pivots and buy/sell points of both levels: on an engine's columns, or on those of the objects. */
-export function checkStructures(r: AnalysisResult, bars: Bars, o: AnalysisOptions): string | null {
+export function checkStructures(r: StructurePart, bars: Bars, o: AnalysisOptions): string | null {
   const own = structureColumnsOf(r);
   const c = own ?? columnsOfObjects(r);
   if (typeof c === 'string') return c;
@@ -221,7 +223,7 @@ export function checkStructures(r: AnalysisResult, bars: Bars, o: AnalysisOption
 }
 
 /** The columns of a result's pivot and point objects (as columns.ts packs them), or the problem that stops making them. */
-function columnsOfObjects(r: AnalysisResult): Checked | string {
+function columnsOfObjects(r: StructurePart): Checked | string {
   const level = (name: Level): CheckedLevel => {
     const zs = r.pivots[name],
       ps = r.buySellPoints[name];
@@ -260,7 +262,7 @@ function columnsOfObjects(r: AnalysisResult): Checked | string {
  * The first pivot or point object (its columns checked sound) with a field that is not what pivot()
  * and point() of core/structures/index.ts make of its columns and lines, or null.
  */
-function objectsUnlike(r: AnalysisResult, level: Level, l: LineColumns): string | null {
+function objectsUnlike(r: StructurePart, level: Level, l: LineColumns): string | null {
   const n = l.count;
   const zs = r.pivots[level];
   for (let i = 0; i < zs.length; i++) {

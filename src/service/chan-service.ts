@@ -12,7 +12,7 @@ import { barAt } from '../core/bars.js';
 import { penAt } from '../core/result.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import type { StreamingAnalyzer } from '../streaming/analyzer.js';
-import { HotAnalyzers } from './hot-analyzers.js';
+import { HotAnalyzers, type HotStructures } from './hot-analyzers.js';
 import { LiveStreams } from './live-streams.js';
 import {
   lastN,
@@ -185,19 +185,44 @@ export class ChanService {
   }
 
   async calculatePivots(req: M.StructureRequest): Promise<M.CalculatePivotsResponse> {
-    const { part, ...rest } = await this.structures(req, (r, level) => r.pivots[level]);
+    const { part, ...rest } = await this.structures(
+      req,
+      (r, level) => r.pivots[level],
+      (t) => [t.pivots, t.pivotTotal],
+    );
     return { pivots: part.map(pivotMessage), ...rest };
   }
 
   async getBuySellPoints(req: M.StructureRequest): Promise<M.GetBuySellPointsResponse> {
-    const { part, ...rest } = await this.structures(req, (r, level) => r.buySellPoints[level]);
+    const { part, ...rest } = await this.structures(
+      req,
+      (r, level) => r.buySellPoints[level],
+      (t) => [t.points, t.pointTotal],
+    );
     return { points: part.map(pointMessage), ...rest };
   }
 
-  /** The last req.lastN (or all) of one level's pivots or points, with the total and the analysis' facts. */
-  private async structures<T>(req: M.StructureRequest, pick: (r: AnalysisResult, level: Level) => readonly T[]) {
+  /**
+   * The last req.lastN (or all) of one level's pivots or points, with the total and the analysis'
+   * facts: of a hot series' pen level with last_n from its analyzer (as calculatePens reads the
+   * latest pens), else from the whole result.
+   */
+  private async structures<T>(
+    req: M.StructureRequest,
+    pick: (r: AnalysisResult, level: Level) => readonly T[],
+    pickHot: (t: HotStructures) => [readonly T[], number],
+  ) {
     const level = levelOf(req.level);
-    const a = await this.analysis(req, withStructures(penOptions(this.config.analysis, req.pen), req.options, [level]));
+    const opt = withStructures(penOptions(this.config.analysis, req.pen), req.options, [level]);
+    if (req.lastN && level === 'pen') {
+      const { symbol, timeframe } = seriesKey(req);
+      const t = await this.hot.lastStructures(symbol, timeframe, optionsKey(opt), req.lastN);
+      if (t !== undefined) {
+        const [part, total] = pickHot(t);
+        return { part, total, barCount: t.barCount, engine: t.engine, cached: false };
+      }
+    }
+    const a = await this.analysis(req, opt);
     const all = pick(a.result, level);
     return { part: lastN(all, req.lastN), total: all.length, barCount: a.result.barCount, engine: a.engine, cached: a.cached };
   }

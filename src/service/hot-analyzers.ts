@@ -1,15 +1,16 @@
 // Streaming analyzers kept for the series that are read after writes, so that such a read costs the
 // bars written since (read from the store, applied to the analyzer) and a snapshot, not a reading and
-// analysis of the whole history; a read of the latest pens, segments or MACD values (CalculatePens,
-// CalculateSegments of pens without confirmed_only, and GetMACD, with last_n) costs no snapshot
-// either: they are read from the analyzer and checked with what they sit on.
+// analysis of the whole history; a read of the latest pens, segments, pen-level pivots and points or
+// MACD values (CalculatePens, CalculateSegments of pens without confirmed_only, CalculatePivots and
+// GetBuySellPoints of the pen level, and GetMACD, with last_n) costs no snapshot either: they are
+// read from the analyzer and checked with what they sit on.
 // A series becomes hot on its second cache miss at a newer revision with the same options (a read,
 // a write, a read); its analyzer is built in the background (the history replayed in slices) and
 // answers from then on. Together they stay within a memory budget (service.hot_series_max_mb): a
 // new one is built only when it fits, making room by dropping those not read for IDLE_MS (a plain
 // least-recently-used rule would, with more series read in turn than fit, drop each analyzer just
 // before its next read and rebuild them all the time). Each answer passes the same output check as
-// a batch analysis (the latest pens, segments or MACD: the check of their part); an analyzer that fails
+// a batch analysis (the latest pens, segments, structures or MACD: the check of their part); an analyzer that fails
 // or whose answer fails the check is dropped and the request answered by the batch path (the engine
 // coordinator, with its failover).
 // They run the TS kernel: a read applies a few bars, where WASM's speed does not show, and a WASM
@@ -17,12 +18,12 @@
 // bar): 200 series of 2,000 bars fit in ~60 MB instead of ~250 MB.
 import type { AnalysisOptions } from '../core/options.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
-import type { AnalysisResult, Bars, Pen, Segment } from '../core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment } from '../core/types.js';
 import type { Logger } from '../failover/coordinator.js';
-import { checkMacd, checkOutput, checkPenTail, checkSegmentTail } from '../failover/output-check.js';
+import { checkMacd, checkOutput, checkPenTail, checkSegmentTail, checkStructureTail } from '../failover/output-check.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { StreamingAnalyzer } from '../streaming/analyzer.js';
-import { tailPen, tailSegment } from '../streaming/tails.js';
+import { tailPen, tailPivot, tailPoint, tailSegment } from '../streaming/tails.js';
 import type { SeriesStore } from './store.js';
 import { applySince, replay, storedSince } from './follow-store.js';
 import { STREAM_BYTES_PER_BAR } from './memory.js';
@@ -59,6 +60,16 @@ export interface HotSegments {
   /** The last segments (global indices), the series' segment and bar counts. */
   readonly segments: Segment[];
   readonly total: number;
+  readonly barCount: number;
+  readonly engine: 'ts' | 'wasm';
+}
+
+export interface HotStructures {
+  /** The last pivots and points of the pen level (global indices), the series' pivot, point and bar counts. */
+  readonly pivots: Pivot[];
+  readonly points: BuySellPoint[];
+  readonly pivotTotal: number;
+  readonly pointTotal: number;
   readonly barCount: number;
   readonly engine: 'ts' | 'wasm';
 }
@@ -140,6 +151,22 @@ export class HotAnalyzers {
       return checked(checkSegmentTail({ ...t.part, segments: t.segments }, t.bars, a.options), {
         segments,
         total: t.segmentTotal,
+        barCount: t.barCount,
+        engine: a.engine,
+      });
+    });
+  }
+
+  /** The last `n` pivots and buy/sell points of the pen level, with the segments and pens they sit on checked, as lastPens gives the last pens. */
+  lastStructures(symbol: string, timeframe: string, optionsKey: string, n: number): Promise<HotStructures | undefined> {
+    return this.serve(symbol, timeframe, optionsKey, (a) => {
+      const t = a.structureTail(n);
+      const part = { ...t.part, segments: t.segments, pivots: t.pivots, points: t.points };
+      return checked(checkStructureTail(part, t.bars, a.options), {
+        pivots: t.pivots.map((_, i) => tailPivot(t, i)),
+        points: t.points.map((_, i) => tailPoint(t, i)),
+        pivotTotal: t.pivotTotal,
+        pointTotal: t.pointTotal,
         barCount: t.barCount,
         engine: a.engine,
       });

@@ -9,9 +9,9 @@ import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } fro
 import { Columns, interleave } from './bar-columns.js';
 import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
-import { type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
+import { type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
-import { checkTailLength, rebasedPart, type MacdTail, type PenTail, type SegmentTail } from './tails.js';
+import { checkTailLength, rebasedPart, type MacdTail, type PenTail, type SegmentTail, type StructureTail } from './tails.js';
 import { allocatePenColumns, penAt, penList, setPenRow, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
@@ -241,16 +241,89 @@ export class StreamingAnalyzer {
    */
   segmentTail(n: number): SegmentTail {
     checkTailLength(n);
-    const segs = this.segmentRecords();
-    let from = Math.max(0, segs.length - n);
-    if (from < segs.length && !this.checkable(segs[from]!.startPen)) from++;
-    const firstPen = from < segs.length ? segs[from]!.startPen : Math.max(0, this.keptPenCount() - 1);
-    const t = this.tailFrom(firstPen);
+    const u = this.k.segments(),
+      count = u.from + u.extra.length;
+    let from = Math.max(0, count - n);
+    if (from < count && !this.checkable(this.segmentOf(u, from).startPen)) from++;
+    return this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1));
+  }
+
+  /**
+   * The last `n` pivots and buy/sell points of the pen level (all when there are fewer) for a reader
+   * of the latest ones (the service's CalculatePivots and GetBuySellPoints with last_n), with the
+   * segments and pens they sit on as segmentTail gives them, from the segment that holds the first pen
+   * they read (a pivot's entering line, a point's line and related line): O(n and what they span), not
+   * O(history). Their indices are rebased as the tail's (`tailPivot`, `tailPoint` make them global).
+   * With a window, those that read a pen a tail cannot start from are left out.
+   */
+  structureTail(n: number): StructureTail {
+    checkTailLength(n);
+    const level = this.structures.pen;
+    const pivots = level.lastPivots(n),
+      points = level.lastPoints(n);
+    const kept = this.keptPenCount();
+    let pen = kept;
+    for (const z of pivots.items) pen = Math.min(pen, z.startLine - 1 - this.penBase);
+    for (const p of points.items) pen = Math.min(pen, (p.relatedLine ?? p.line) - this.penBase);
+    pen = Math.max(0, pen);
+    // The first segment that ends at or after that pen (segments are in pen order).
+    const u = this.k.segments(),
+      count = u.from + u.extra.length;
+    let lo = 0,
+      hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.segmentOf(u, mid).endPen < pen) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < count && !this.checkable(this.segmentOf(u, lo).startPen)) lo++;
+    const t = this.segmentTailFrom(u, lo, pen < kept && !this.checkable(pen) ? pen + 1 : pen);
+    const line = t.first,
+      raw = t.rawBase;
+    const zs = pivots.items.filter((z) => z.startLine - 1 >= line);
+    const ps = points.items.filter((p) => (p.relatedLine ?? p.line) >= line);
+    return {
+      ...t,
+      firstPivot: pivots.total - zs.length,
+      pivotTotal: pivots.total,
+      pointTotal: points.total,
+      pivots: zs.map((z) => ({
+        ...z,
+        index: z.index - (pivots.total - zs.length),
+        startLine: z.startLine - line,
+        endLine: z.endLine - line,
+        enteringLine: z.enteringLine - line,
+        leavingLine: z.leavingLine === null ? null : z.leavingLine - line,
+        startRaw: z.startRaw - raw,
+        endRaw: z.endRaw - raw,
+      })),
+      points: ps.map((p) => ({
+        ...p,
+        line: p.line - line,
+        rawIndex: p.rawIndex - raw,
+        relatedLine: p.relatedLine === null ? null : p.relatedLine - line,
+      })),
+    };
+  }
+
+  /**
+   * The kept segments of `u` (the kernel's segments()) from local index `from` on, with their pens
+   * (from `firstPen` when there are none) as penTail gives them.
+   */
+  private segmentTailFrom(u: SegmentUpdate, from: number, firstPen: number): SegmentTail {
+    const count = u.from + u.extra.length;
+    const segs: SegmentRecord[] = [];
+    for (let j = from; j < count; j++) segs.push(this.segmentOf(u, j));
+    const first = segs.length > 0 ? segs[0]!.startPen : firstPen;
+    const t = this.tailFrom(first);
     const pens = t.part.penColumns;
-    const segments = segs
-      .slice(from)
-      .map((r, j) => shapeSegment(r, j, penAt(pens, r.startPen - firstPen), penAt(pens, r.endPen - firstPen)));
-    return { ...t, firstSegment: this.segBase + from, segmentTotal: this.segBase + segs.length, segments };
+    const segments = segs.map((r, j) => shapeSegment(r, j, penAt(pens, r.startPen - first), penAt(pens, r.endPen - first)));
+    return { ...t, firstSegment: this.segBase + from, segmentTotal: this.segBase + count, segments };
+  }
+
+  /** Kept segment j of `u` (the kernel's segments()): a final one, or one on the current pens. */
+  private segmentOf(u: SegmentUpdate, j: number): SegmentRecord {
+    return j < u.from ? this.k.finalSegment(j) : u.extra[j - u.from]!;
   }
 
   /**

@@ -300,6 +300,19 @@ export class StructureLevel {
     return this.donePoints.concat(this.freshPoints);
   }
 
+  /** The last `n` pivots held (all when there are fewer), and the global pivot count. */
+  lastPivots(n: number): { items: Pivot[]; total: number } {
+    return {
+      items: lastOf([this.donePivots, this.frozenShaped, this.freshPivots], n),
+      total: this.pivotIndexBase + this.frozen.length + this.fresh.length,
+    };
+  }
+
+  /** The last `n` points held (all when there are fewer), and how many are held. */
+  lastPoints(n: number): { items: BuySellPoint[]; total: number } {
+    return { items: lastOf([this.donePoints, this.freshPoints], n), total: this.donePoints.length + this.freshPoints.length };
+  }
+
   /** Bytes held, roughly: line and parent columns by capacity, and ~250 bytes per pivot or point object. */
   get memoryBytes(): number {
     const objects = this.donePivots.length + this.frozen.length + this.fresh.length + this.donePoints.length + this.freshPoints.length;
@@ -396,6 +409,17 @@ export class StructureLevel {
     this.donePivots = s.donePivots;
     this.donePoints = s.donePoints;
   }
+}
+
+/** The last `n` items of the lists joined, without joining them. */
+function lastOf<T>(lists: readonly (readonly T[])[], n: number): T[] {
+  let skip = lists.reduce((sum, l) => sum + l.length, 0) - n;
+  const out: T[] = [];
+  for (const l of lists) {
+    for (let i = Math.max(0, skip); i < l.length; i++) out.push(l[i]!);
+    skip -= l.length;
+  }
+  return out;
 }
 
 function samePivot(a: Pivot, b: Pivot, withConfirmed: boolean): boolean {

@@ -1,11 +1,11 @@
-// What an analyzer's tail reads give (StreamingAnalyzer.penTail, segmentTail, macdTail): the latest
-// pens, segments or MACD values without a snapshot of the whole result, with what a check of them
-// reads, every index rebased to the tail's first merged and raw bar; and their objects with global
-// indices again.
+// What an analyzer's tail reads give (StreamingAnalyzer.penTail, segmentTail, structureTail,
+// macdTail): the latest pens, segments, pivots and points or MACD values without a snapshot of the
+// whole result, with what a check of them reads, every index rebased to the tail's first merged and
+// raw bar (and first pen); and their objects with global indices again.
 import { InputError } from '../core/errors.js';
 import type { MergedColumns } from '../core/records.js';
 import { penAt, shapeFractals } from '../core/result.js';
-import type { AnalysisResult, Bars, MacdSeries, Pen, PenColumns, Segment } from '../core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint, MacdSeries, Pen, PenColumns, Pivot, Segment } from '../core/types.js';
 
 /** A tail read's length: a whole number from 0, or Infinity for all. */
 export function checkTailLength(n: number): void {
@@ -38,6 +38,20 @@ export interface SegmentTail extends PenTail {
   readonly segments: readonly Segment[];
 }
 
+/**
+ * The last pivots and buy/sell points of an analyzer's pen level (structureTail), on the pens and
+ * segments of `part` and `segments`: their line and raw indices rebased as those, pivot 0 global
+ * pivot `firstPivot`.
+ */
+export interface StructureTail extends SegmentTail {
+  readonly firstPivot: number;
+  /** The global pivot count, and the count of points held. */
+  readonly pivotTotal: number;
+  readonly pointTotal: number;
+  readonly pivots: readonly Pivot[];
+  readonly points: readonly BuySellPoint[];
+}
+
 /** The MACD of an analyzer's last bars (macdTail): bar 0 of these views is global bar `first`. */
 export interface MacdTail {
   readonly first: number;
@@ -56,6 +70,32 @@ export function tailSegment(t: SegmentTail, i: number): Segment {
     endPen: t.first + s.endPen,
     startRaw: s.startRaw + t.rawBase,
     endRaw: s.endRaw + t.rawBase,
+  };
+}
+
+/** Pivot i of a structure tail as a Pivot of the whole series (global indices). */
+export function tailPivot(t: StructureTail, i: number): Pivot {
+  const z = t.pivots[i]!;
+  return {
+    ...z,
+    index: t.firstPivot + z.index,
+    startLine: t.first + z.startLine,
+    endLine: t.first + z.endLine,
+    enteringLine: t.first + z.enteringLine,
+    leavingLine: z.leavingLine === null ? null : t.first + z.leavingLine,
+    startRaw: t.rawBase + z.startRaw,
+    endRaw: t.rawBase + z.endRaw,
+  };
+}
+
+/** Point i of a structure tail as a BuySellPoint of the whole series (global indices). */
+export function tailPoint(t: StructureTail, i: number): BuySellPoint {
+  const p = t.points[i]!;
+  return {
+    ...p,
+    line: t.first + p.line,
+    rawIndex: t.rawBase + p.rawIndex,
+    relatedLine: p.relatedLine === null ? null : t.first + p.relatedLine,
   };
 }
 
