@@ -555,14 +555,10 @@ describe('output check: a single changed field of the structure is always caught
 });
 
 /**
- * A tail's part as a whole result with nothing else in it (its segments, and its pen-level pivots and
- * points, if any; no MACD), for mutations() and copy().
+ * A tail's part as a whole result with nothing else in it (its segments, and a structure tail's
+ * segments of segments, pivots and points, if any; no MACD), for mutations() and copy().
  */
-function asResult(
-  t: PenTail,
-  segments: readonly Segment[] = [],
-  pen: { pivots: readonly Pivot[]; points: readonly BuySellPoint[] } = { pivots: [], points: [] },
-): AnalysisResult {
+function asResult(t: PenTail, segments: readonly Segment[] = [], structures?: StructureTail): AnalysisResult {
   const { merged, fractals, penColumns } = t.part;
   const none = new Float64Array(0);
   return {
@@ -572,9 +568,9 @@ function asResult(
     pens: Array.from({ length: penColumns.count }, (_, i) => penAt(penColumns, i)),
     penColumns,
     segments,
-    segmentsOfSegments: [],
-    pivots: { pen: [...pen.pivots], segment: [] },
-    buySellPoints: { pen: [...pen.points], segment: [] },
+    segmentsOfSegments: structures?.segmentsOfSegments ?? [],
+    pivots: { pen: [], segment: [], ...(structures && { [structures.level]: structures.pivots }) },
+    buySellPoints: { pen: [], segment: [], ...(structures && { [structures.level]: structures.points }) },
     macd: { dif: none, dea: none, histogram: none, firstValid: 0 },
   };
 }
@@ -584,10 +580,16 @@ function asResult(
  * Left out: the direction of the part's merged bar 0 (the one before its first pen's start), which is
  * compared with no bar before it and which nothing the tail shows depends on.
  */
-function expectCaught(part: AnalysisResult, bars: Bars, check: (c: Copy) => string | null, at: string): number {
+function expectCaught(
+  part: AnalysisResult,
+  bars: Bars,
+  check: (c: Copy) => string | null,
+  at: string,
+  only = (_path: string) => true,
+): number {
   let caught = 0;
   for (const [path, mutate] of mutations(part, bars)) {
-    if (path === 'merged.dir[0]') continue;
+    if (path === 'merged.dir[0]' || !only(path)) continue;
     const c = copy(part);
     mutate(c);
     expect(check(c), `${at}: ${path}`).not.toBeNull();
@@ -600,10 +602,10 @@ function expectCaught(part: AnalysisResult, bars: Bars, check: (c: Copy) => stri
 const EACH_KERNEL = KERNELS.map((kernel) => ({ kernel, name: kernel.engine }));
 
 /** SSE daily through a streaming analyzer, `visit` called after every `every`-th bar. */
-function everyBars(kernel: StreamKernelFactory, every: number, visit: (a: StreamingAnalyzer, i: number) => void): void {
+function everyBars(kernel: StreamKernelFactory, every: number, visit: (a: StreamingAnalyzer, i: number) => void, bars = SSE): void {
   const a = new StreamingAnalyzer({}, { kernel });
-  for (let i = 0; i < SSE.timestamp.length; i++) {
-    a.append(barAt(SSE, i));
+  for (let i = 0; i < bars.timestamp.length; i++) {
+    a.append(barAt(bars, i));
     if (i % every === every - 1) visit(a, i);
   }
 }
@@ -648,13 +650,15 @@ describe('output check of the last pens and segments (checkPenTail, checkSegment
 });
 
 describe('output check of the last pivots and points (checkStructureTail), both kernels', () => {
+  /** The check of structure tail t's part, on a copy of it made a result (asResult). */
+  const checkOf = (t: StructureTail) => (c: Copy) =>
+    checkStructureTail({ ...c, level: t.level, pivots: c.pivots[t.level], points: c.buySellPoints[t.level] }, t.bars, DEFAULT);
+
   it.each(EACH_KERNEL)(
-    'SSE daily, the last 1 and 3 pivots and points every 500 bars: passes; every single changed field of its pivots, points, segments, pens, merged bars and fractals is caught ($name)',
+    'SSE daily, the last 1 and 3 pen-level pivots and points every 500 bars: passes; every single changed field of its pivots, points, segments, pens, merged bars and fractals is caught ($name)',
     ({ kernel }) => {
       let caught = 0,
         shown = 0;
-      const checkOf = (t: StructureTail) => (c: Copy) =>
-        checkStructureTail({ ...c, segments: c.segments, pivots: c.pivots.pen, points: c.buySellPoints.pen }, t.bars, DEFAULT);
       everyBars(kernel, 500, (a, i) => {
         for (const n of [1, 3]) {
           const t = a.structureTail(n);
@@ -666,6 +670,33 @@ describe('output check of the last pivots and points (checkStructureTail), both 
       });
       expect(shown).toBeGreaterThan(40);
       expect(caught).toBeGreaterThan(10_000);
+    },
+  );
+
+  it.each(EACH_KERNEL)(
+    'SPY hourly, the last 1 and 3 segment-level pivots and points every 5,000 bars: passes; every single changed field of its pivots, points, segments of segments and segments is caught ($name)',
+    ({ kernel }) => {
+      const spy = fixtureBars('spy_1h_19980102_20210331');
+      let caught = 0,
+        shown = 0;
+      // The pens, merged bars and fractals under them are checked as in the segment tails above.
+      const structural = (path: string) => /^(segments|segmentsOfSegments)\[|^(pivots|buySellPoints)\.segment/.test(path);
+      everyBars(
+        kernel,
+        5000,
+        (a, i) => {
+          for (const n of [1, 3]) {
+            const t = a.structureTail(n, 'segment');
+            const part = asResult(t, t.segments, t);
+            expect(checkOf(t)(copy(part)), `bar ${i}, ${n}`).toBeNull();
+            shown += t.pivots.length + t.points.length;
+            caught += expectCaught(part, t.bars, checkOf(t), `bar ${i}, ${n}`, structural);
+          }
+        },
+        spy,
+      );
+      expect(shown).toBeGreaterThan(20);
+      expect(caught).toBeGreaterThan(1000);
     },
   );
 });

@@ -38,6 +38,8 @@ async function answers(t: TestServer) {
     lastMacd: strip(await c.getMacd({ ...S, lastN: 5 })),
     lastPivots: strip(await c.calculatePivots({ ...S, level: 'LEVEL_PEN', lastN: 3 })),
     lastPoints: strip(await c.getBuySellPoints({ ...S, level: 'LEVEL_PEN', lastN: 4 })),
+    lastSegmentPivots: strip(await c.calculatePivots({ ...S, level: 'LEVEL_SEGMENT', lastN: 2 })),
+    lastSegmentPoints: strip(await c.getBuySellPoints({ ...S, level: 'LEVEL_SEGMENT', lastN: 2 })),
     pens: strip(await c.calculatePens(S)),
     segments: strip(await c.calculateSegments(S)),
     segsegs: strip(await c.calculateSegments({ ...S, level: 'LEVEL_SEGMENT' })),

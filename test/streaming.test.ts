@@ -7,7 +7,7 @@ import { barAt, sliceBars } from '../src/core/bars.js';
 import { BarValidationError, InputError } from '../src/core/errors.js';
 import type { AnalysisOptions, PartialAnalysisOptions } from '../src/core/options.js';
 import { StreamingAnalyzer, type StreamBar } from '../src/streaming/analyzer.js';
-import { tailPen, tailPivot, tailPoint, tailSegment } from '../src/streaming/tails.js';
+import { structureTailPart, tailPen, tailPivot, tailPoint, tailSegment } from '../src/streaming/tails.js';
 import { checkPenTail, checkSegmentTail, checkStructureTail } from '../src/failover/output-check.js';
 import { type StreamEvent } from '../src/core/events.js';
 import type { AnalysisResult, Bars, Pen, Segment } from '../src/core/types.js';
@@ -175,47 +175,49 @@ for (const kernel of KERNELS) {
       }
     }, 60_000);
 
-    it('structureTail(n): the last n pivots and points of the pen level of the snapshot (global indices), their totals, and a part that passes its check, after every bar of the first 1,500 SSE daily bars (some replaced), with and without a window', () => {
-      const b = fixtureBars(REAL_SERIES[0]);
-      for (const window of [undefined, 500]) {
-        const s = new StreamingAnalyzer({}, { kernel, window });
-        let shown = 0;
-        for (let i = 0; i < 1500; i++) {
-          if (i % 7 === 3) {
-            s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
-            s.replaceLast(bar(b, i));
-          } else s.append(bar(b, i));
-          const snap = s.snapshot();
-          for (const n of [1, 3, 10]) {
-            const t = s.structureTail(n);
-            const at = `${window} bar ${i}, ${n}`;
-            const pivots = t.pivots.map((_, j) => tailPivot(t, j)),
-              points = t.points.map((_, j) => tailPoint(t, j));
-            const wantedPivots = snap.pivots.pen.slice(-n),
-              wantedPoints = snap.buySellPoints.pen.slice(-n);
-            if (window === undefined) {
-              expect(pivots, at).toEqual(wantedPivots);
-              expect(points, at).toEqual(wantedPoints);
-            } else {
-              // With a window, those that read a pen before the tail's first are left out.
-              expect(pivots, at).toEqual(wantedPivots.filter((z) => z.enteringLine >= t.first));
-              expect(points, at).toEqual(wantedPoints.filter((p) => (p.relatedLine ?? p.line) >= t.first));
+    it.each([
+      { level: 'pen', series: 0, bars: 1500, every: 1, window: 500, least: 15_000 },
+      { level: 'segment', series: 2, bars: Infinity, every: 97, window: 8000, least: 800 },
+    ] as const)(
+      'structureTail(n, $level): the last n pivots and points of the snapshot (global indices), their totals, and a part that passes its check, every $every bars (some replaced), with and without a window',
+      ({ level, series, bars, every, window: win, least }) => {
+        const b = fixtureBars(REAL_SERIES[series]);
+        for (const window of [undefined, win]) {
+          const s = new StreamingAnalyzer({}, { kernel, window });
+          let shown = 0;
+          for (let i = 0; i < Math.min(bars, b.timestamp.length); i++) {
+            // Every 7th bar first arrives wider, then is replaced by the real one.
+            if (i % 7 === 3) {
+              s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
+              s.replaceLast(bar(b, i));
+            } else s.append(bar(b, i));
+            if (i % every !== every - 1) continue;
+            const snap = s.snapshot();
+            for (const n of [1, 3, 10]) {
+              const t = s.structureTail(n, level);
+              const at = `${window} bar ${i}, ${n}`;
+              const pivots = t.pivots.map((_, j) => tailPivot(t, j)),
+                points = t.points.map((_, j) => tailPoint(t, j));
+              const wantedPivots = snap.pivots[level].slice(-n),
+                wantedPoints = snap.buySellPoints[level].slice(-n);
+              // With a window, those that read a line before the tail's first are left out.
+              const from = window === undefined ? 0 : t.firstLine;
+              expect(pivots, at).toEqual(wantedPivots.filter((z) => z.enteringLine >= from));
+              expect(points, at).toEqual(wantedPoints.filter((p) => (p.relatedLine ?? p.line) >= from));
+              expect([t.pivotTotal, t.pointTotal, t.barCount], at).toEqual([
+                (snap.pivots[level].at(-1)?.index ?? -1) + 1,
+                snap.buySellPoints[level].length,
+                i + 1,
+              ]);
+              expect(checkStructureTail(structureTailPart(t), t.bars, s.options), at).toBeNull();
+              shown += pivots.length + points.length;
             }
-            expect([t.pivotTotal, t.pointTotal, t.barCount], at).toEqual([
-              (snap.pivots.pen.at(-1)?.index ?? -1) + 1,
-              snap.buySellPoints.pen.length,
-              i + 1,
-            ]);
-            expect(
-              checkStructureTail({ ...t.part, segments: t.segments, pivots: t.pivots, points: t.points }, t.bars, s.options),
-              at,
-            ).toBeNull();
-            shown += pivots.length + points.length;
           }
+          expect(shown).toBeGreaterThan(least);
         }
-        expect(shown).toBeGreaterThan(15_000);
-      }
-    }, 60_000);
+      },
+      60_000,
+    );
 
     it("macdTail(n) with the SMA seed: the first defined value counted from the tail's first bar, as the snapshot has it", () => {
       const b = fixtureBars(REAL_SERIES[0]);

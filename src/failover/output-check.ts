@@ -16,6 +16,7 @@
 // once, each one's start from the pen before it; loops return numbers (a bad index or a problem
 // code), as V8 keeps them several times faster than loops that can return a message.
 import type { AnalysisOptions } from '../core/options.js';
+import type { Level } from '../core/structure-options.js';
 import { BOTTOM, TOP } from '../core/records.js';
 import type { AnalysisResult, Bars, BuySellPoint, Fractals, MergedBars, Pivot } from '../core/types.js';
 import { canMakePen } from '../engines/ts/pens.js';
@@ -50,23 +51,34 @@ export function checkSegmentTail(part: Part & Pick<AnalysisResult, 'segments'>, 
 }
 
 /**
- * The same for an analyzer's last pivots and points of the pen level (StreamingAnalyzer.structureTail):
- * the segments and pens they sit on as checkSegmentTail checks them, and the pivots and points on
- * those as checkOutput checks a result's.
+ * The same for an analyzer's last pivots and points of a level (StreamingAnalyzer.structureTail):
+ * the segments and pens they sit on as checkSegmentTail checks them, at the segment level the
+ * segments of segments over those segments, and the pivots and points on those as checkOutput checks
+ * a result's.
  */
 export function checkStructureTail(
-  part: Part & Pick<AnalysisResult, 'segments'> & { readonly pivots: readonly Pivot[]; readonly points: readonly BuySellPoint[] },
+  part: Part &
+    Pick<AnalysisResult, 'segments' | 'segmentsOfSegments'> & {
+      readonly level: Level;
+      readonly pivots: readonly Pivot[];
+      readonly points: readonly BuySellPoint[];
+    },
   bars: Bars,
   options: AnalysisOptions,
 ): string | null {
+  const pen = part.level === 'pen';
   const structures = {
     penColumns: part.penColumns,
     segments: part.segments,
-    segmentsOfSegments: [],
-    pivots: { pen: part.pivots, segment: [] },
-    buySellPoints: { pen: part.points, segment: [] },
+    segmentsOfSegments: part.segmentsOfSegments,
+    pivots: { pen: pen ? part.pivots : [], segment: pen ? [] : part.pivots },
+    buySellPoints: { pen: pen ? part.points : [], segment: pen ? [] : part.points },
   };
-  return checkSegmentTail(part, bars, options) ?? checkStructures(structures, bars, options);
+  return (
+    checkSegmentTail(part, bars, options) ??
+    (pen ? null : checkSegmentsOfSegments(structures)) ??
+    checkStructures(structures, bars, options)
+  );
 }
 
 /** What the merged-bar and pen checks read of a result. */

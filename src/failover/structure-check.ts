@@ -35,7 +35,7 @@ export function checkNoStructures(r: AnalysisResult): string | null {
 }
 
 /** Segments of segments tile the segments as segments tile the pens. */
-export function checkSegmentsOfSegments(r: AnalysisResult): string | null {
+export function checkSegmentsOfSegments(r: Pick<AnalysisResult, 'segments' | 'segmentsOfSegments'>): string | null {
   const segs = r.segments,
     ss = r.segmentsOfSegments;
   if (ss.length === 0 ? segs.length >= 3 : segs.length - 1 - ss.at(-1)!.endSegment > 2)

@@ -204,8 +204,8 @@ export class ChanService {
 
   /**
    * The last req.lastN (or all) of one level's pivots or points, with the total and the analysis'
-   * facts: of a hot series' pen level with last_n from its analyzer (as calculatePens reads the
-   * latest pens), else from the whole result.
+   * facts: of a hot series with last_n from its analyzer (as calculatePens reads the latest pens),
+   * else from the whole result.
    */
   private async structures<T>(
     req: M.StructureRequest,
@@ -214,9 +214,9 @@ export class ChanService {
   ) {
     const level = levelOf(req.level);
     const opt = withStructures(penOptions(this.config.analysis, req.pen), req.options, [level]);
-    if (req.lastN && level === 'pen') {
+    if (req.lastN) {
       const { symbol, timeframe } = seriesKey(req);
-      const t = await this.hot.lastStructures(symbol, timeframe, optionsKey(opt), req.lastN);
+      const t = await this.hot.lastStructures(symbol, timeframe, optionsKey(opt), level, req.lastN);
       if (t !== undefined) {
         const [part, total] = pickHot(t);
         return { part, total, barCount: t.barCount, engine: t.engine, cached: false };

@@ -1,9 +1,9 @@
 // Streaming analyzers kept for the series that are read after writes, so that such a read costs the
 // bars written since (read from the store, applied to the analyzer) and a snapshot, not a reading and
-// analysis of the whole history; a read of the latest pens, segments, pen-level pivots and points or
-// MACD values (CalculatePens, CalculateSegments of pens without confirmed_only, CalculatePivots and
-// GetBuySellPoints of the pen level, and GetMACD, with last_n) costs no snapshot either: they are
-// read from the analyzer and checked with what they sit on.
+// analysis of the whole history; a read of the latest pens, segments, pivots and points or MACD
+// values (CalculatePens, CalculateSegments of pens without confirmed_only, CalculatePivots,
+// GetBuySellPoints and GetMACD, with last_n) costs no snapshot either: they are read from the
+// analyzer and checked with what they sit on.
 // A series becomes hot on its second cache miss at a newer revision with the same options (a read,
 // a write, a read); its analyzer is built in the background (the history replayed in slices) and
 // answers from then on. Together they stay within a memory budget (service.hot_series_max_mb): a
@@ -17,13 +17,14 @@
 // analyzer holds its linear memory, at least ~1.1 MB (a TS one ~135 KB at 1,000 bars, ~150 bytes a
 // bar): 200 series of 2,000 bars fit in ~60 MB instead of ~250 MB.
 import type { AnalysisOptions } from '../core/options.js';
+import type { Level } from '../core/structure-options.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
 import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment } from '../core/types.js';
 import type { Logger } from '../failover/coordinator.js';
 import { checkMacd, checkOutput, checkPenTail, checkSegmentTail, checkStructureTail } from '../failover/output-check.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { StreamingAnalyzer } from '../streaming/analyzer.js';
-import { tailPen, tailPivot, tailPoint, tailSegment } from '../streaming/tails.js';
+import { structureTailPart, tailPen, tailPivot, tailPoint, tailSegment } from '../streaming/tails.js';
 import type { SeriesStore } from './store.js';
 import { applySince, replay, storedSince } from './follow-store.js';
 import { STREAM_BYTES_PER_BAR } from './memory.js';
@@ -65,7 +66,7 @@ export interface HotSegments {
 }
 
 export interface HotStructures {
-  /** The last pivots and points of the pen level (global indices), the series' pivot, point and bar counts. */
+  /** The last pivots and points of a level (global indices), the series' pivot, point and bar counts. */
   readonly pivots: Pivot[];
   readonly points: BuySellPoint[];
   readonly pivotTotal: number;
@@ -157,12 +158,11 @@ export class HotAnalyzers {
     });
   }
 
-  /** The last `n` pivots and buy/sell points of the pen level, with the segments and pens they sit on checked, as lastPens gives the last pens. */
-  lastStructures(symbol: string, timeframe: string, optionsKey: string, n: number): Promise<HotStructures | undefined> {
+  /** The last `n` pivots and buy/sell points of a level, with what they sit on checked, as lastPens gives the last pens. */
+  lastStructures(symbol: string, timeframe: string, optionsKey: string, level: Level, n: number): Promise<HotStructures | undefined> {
     return this.serve(symbol, timeframe, optionsKey, (a) => {
-      const t = a.structureTail(n);
-      const part = { ...t.part, segments: t.segments, pivots: t.pivots, points: t.points };
-      return checked(checkStructureTail(part, t.bars, a.options), {
+      const t = a.structureTail(n, level);
+      return checked(checkStructureTail(structureTailPart(t), t.bars, a.options), {
         pivots: t.pivots.map((_, i) => tailPivot(t, i)),
         points: t.points.map((_, i) => tailPoint(t, i)),
         pivotTotal: t.pivotTotal,

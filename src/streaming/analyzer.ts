@@ -11,11 +11,20 @@ import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
-import { checkTailLength, rebasedPart, type MacdTail, type PenTail, type SegmentTail, type StructureTail } from './tails.js';
+import {
+  checkTailLength,
+  rebasedPart,
+  structureTailOf,
+  type MacdTail,
+  type PenTail,
+  type SegmentTail,
+  type StructureTail,
+} from './tails.js';
 import { allocatePenColumns, penAt, penList, setPenRow, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
-import type { AnalysisResult, Bars, Pen, PenColumns } from '../core/types.js';
+import type { AnalysisResult, Bars, Pen, PenColumns, SegmentOfSegments } from '../core/types.js';
+import type { Level } from '../core/structure-options.js';
 import { validateBar } from '../core/validate.js';
 import { macdSeries } from '../core/macd-series.js';
 import { StreamStructures } from './structures.js';
@@ -249,61 +258,49 @@ export class StreamingAnalyzer {
   }
 
   /**
-   * The last `n` pivots and buy/sell points of the pen level (all when there are fewer) for a reader
-   * of the latest ones (the service's CalculatePivots and GetBuySellPoints with last_n), with the
-   * segments and pens they sit on as segmentTail gives them, from the segment that holds the first pen
-   * they read (a pivot's entering line, a point's line and related line): O(n and what they span), not
-   * O(history). Their indices are rebased as the tail's (`tailPivot`, `tailPoint` make them global).
-   * With a window, those that read a pen a tail cannot start from are left out.
+   * The last `n` pivots and buy/sell points of a level (all when there are fewer) for a reader of the
+   * latest ones (the service's CalculatePivots and GetBuySellPoints with last_n), with what they sit
+   * on as segmentTail gives it: the segments from the one that holds the first line they read (a
+   * pivot's entering line, a point's line and related line; at the segment level, from the first
+   * segment of the segment of segments that holds it, with those segments of segments) and their
+   * pens. O(n and what they span), not O(history). Indices are rebased as the tail's (`tailPivot`,
+   * `tailPoint` make them global). With a window, those that read a line a tail cannot start from
+   * are left out.
    */
-  structureTail(n: number): StructureTail {
+  structureTail(n: number, level: Level = 'pen'): StructureTail {
     checkTailLength(n);
-    const level = this.structures.pen;
-    const pivots = level.lastPivots(n),
-      points = level.lastPoints(n);
-    const kept = this.keptPenCount();
-    let pen = kept;
-    for (const z of pivots.items) pen = Math.min(pen, z.startLine - 1 - this.penBase);
-    for (const p of points.items) pen = Math.min(pen, (p.relatedLine ?? p.line) - this.penBase);
-    pen = Math.max(0, pen);
-    // The first segment that ends at or after that pen (segments are in pen order).
+    const lv = this.structures[level];
+    const pivots = lv.lastPivots(n),
+      points = lv.lastPoints(n);
+    let line = lv.lineCount;
+    for (const z of pivots.items) line = Math.min(line, z.enteringLine);
+    for (const p of points.items) line = Math.min(line, p.relatedLine ?? p.line);
     const u = this.k.segments(),
-      count = u.from + u.extra.length;
-    let lo = 0,
-      hi = count;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.segmentOf(u, mid).endPen < pen) lo = mid + 1;
-      else hi = mid;
+      count = u.from + u.extra.length,
+      kept = this.keptPenCount();
+    // A tail's first pen: kept, with the merged bar before its start kept (not so for pen 0 with a window).
+    const firstPen = kept > 0 && !this.checkable(0) ? 1 : 0;
+    let from: number,
+      segsegs: SegmentOfSegments[] = [];
+    if (level === 'pen') {
+      const pen = Math.max(firstPen, line - this.penBase);
+      // The first segment that ends at or after that pen (segments are in pen order).
+      let hi = count;
+      from = 0;
+      while (from < hi) {
+        const mid = (from + hi) >> 1;
+        if (this.segmentOf(u, mid).endPen < pen) from = mid + 1;
+        else hi = mid;
+      }
+      if (from < count && this.segmentOf(u, from).startPen < firstPen) from++;
+      return structureTailOf(this.segmentTailFrom(u, from, pen), [], level, pivots, points);
     }
-    if (lo < count && !this.checkable(this.segmentOf(u, lo).startPen)) lo++;
-    const t = this.segmentTailFrom(u, lo, pen < kept && !this.checkable(pen) ? pen + 1 : pen);
-    const line = t.first,
-      raw = t.rawBase;
-    const zs = pivots.items.filter((z) => z.startLine - 1 >= line);
-    const ps = points.items.filter((p) => (p.relatedLine ?? p.line) >= line);
-    return {
-      ...t,
-      firstPivot: pivots.total - zs.length,
-      pivotTotal: pivots.total,
-      pointTotal: points.total,
-      pivots: zs.map((z) => ({
-        ...z,
-        index: z.index - (pivots.total - zs.length),
-        startLine: z.startLine - line,
-        endLine: z.endLine - line,
-        enteringLine: z.enteringLine - line,
-        leavingLine: z.leavingLine === null ? null : z.leavingLine - line,
-        startRaw: z.startRaw - raw,
-        endRaw: z.endRaw - raw,
-      })),
-      points: ps.map((p) => ({
-        ...p,
-        line: p.line - line,
-        rawIndex: p.rawIndex - raw,
-        relatedLine: p.relatedLine === null ? null : p.relatedLine - line,
-      })),
-    };
+    segsegs = this.structures
+      .segmentsOfSegments(this.structures.segsegEndingFrom(line))
+      .filter((s) => s.startSegment >= this.segBase && this.segmentOf(u, s.startSegment - this.segBase).startPen >= firstPen);
+    from = segsegs.length > 0 ? segsegs[0]!.startSegment - this.segBase : Math.max(0, line - this.segBase);
+    if (from < count && this.segmentOf(u, from).startPen < firstPen) from++;
+    return structureTailOf(this.segmentTailFrom(u, from, Math.max(0, kept - 1)), segsegs, level, pivots, points);
   }
 
   /**

@@ -159,12 +159,13 @@ export class StreamStructures {
     return this.segment.parentBase + j + 1;
   }
 
-  /** Segments of segments now (with a window, from the first kept one). */
-  segmentsOfSegments(): SegmentOfSegments[] {
+  /** Segments of segments now (with a window, from the first kept one), from kept one `from` on. */
+  segmentsOfSegments(from = 0): SegmentOfSegments[] {
     const lv = this.segment,
       l = lv.lines,
       p = lv.parents;
-    return Array.from({ length: p.m }, (_, j) => {
+    return Array.from({ length: Math.max(0, p.m - from) }, (_, k) => {
+      const j = from + k;
       const a = p.start[j]!,
         b = p.end[j]!;
       return {
@@ -181,6 +182,20 @@ export class StreamStructures {
         confirmed: p.confirmed[j] === 1,
       };
     });
+  }
+
+  /** The first kept segment of segments that ends at or after global segment g (their count when none). */
+  segsegEndingFrom(g: number): number {
+    const lv = this.segment,
+      end = lv.parents.end;
+    let lo = 0,
+      hi = lv.parents.m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (lv.lineBase + end[mid]! < g) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Bytes held, roughly (for memory budgets). */

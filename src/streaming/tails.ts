@@ -5,7 +5,8 @@
 import { InputError } from '../core/errors.js';
 import type { MergedColumns } from '../core/records.js';
 import { penAt, shapeFractals } from '../core/result.js';
-import type { AnalysisResult, Bars, BuySellPoint, MacdSeries, Pen, PenColumns, Pivot, Segment } from '../core/types.js';
+import type { Level } from '../core/structure-options.js';
+import type { AnalysisResult, Bars, BuySellPoint, MacdSeries, Pen, PenColumns, Pivot, Segment, SegmentOfSegments } from '../core/types.js';
 
 /** A tail read's length: a whole number from 0, or Infinity for all. */
 export function checkTailLength(n: number): void {
@@ -39,17 +40,79 @@ export interface SegmentTail extends PenTail {
 }
 
 /**
- * The last pivots and buy/sell points of an analyzer's pen level (structureTail), on the pens and
- * segments of `part` and `segments`: their line and raw indices rebased as those, pivot 0 global
- * pivot `firstPivot`.
+ * The last pivots and buy/sell points of a level of an analyzer (structureTail), on the pens and
+ * segments of `part` and `segments` (and at the segment level `segmentsOfSegments`, those that hold
+ * its lines): line indices rebased to the level's first line in the tail (global line `firstLine`:
+ * a pen or a segment), raw indices as the part's, pivot 0 global pivot `firstPivot`, segment of
+ * segments 0 the first shown.
  */
 export interface StructureTail extends SegmentTail {
+  readonly level: Level;
+  readonly firstLine: number;
   readonly firstPivot: number;
   /** The global pivot count, and the count of points held. */
   readonly pivotTotal: number;
   readonly pointTotal: number;
+  readonly segmentsOfSegments: readonly SegmentOfSegments[];
   readonly pivots: readonly Pivot[];
   readonly points: readonly BuySellPoint[];
+}
+
+/** What the check of a structure tail reads (failover/output-check.ts checkStructureTail), in one object. */
+export function structureTailPart(t: StructureTail) {
+  return { ...t.part, segments: t.segments, segmentsOfSegments: t.segmentsOfSegments, level: t.level, pivots: t.pivots, points: t.points };
+}
+
+/**
+ * The structure tail of `level` on segment tail `t`, from the last pivots and points (global indices)
+ * and the segments of segments over t's segments: those that read a line before the tail's first are
+ * left out (with a window), the rest rebased.
+ */
+export function structureTailOf(
+  t: SegmentTail,
+  segsegs: readonly SegmentOfSegments[],
+  level: Level,
+  pivots: { readonly items: readonly Pivot[]; readonly total: number },
+  points: { readonly items: readonly BuySellPoint[]; readonly total: number },
+): StructureTail {
+  const line = level === 'pen' ? t.first : t.firstSegment,
+    raw = t.rawBase;
+  const zs = pivots.items.filter((z) => z.enteringLine >= line);
+  const ps = points.items.filter((p) => (p.relatedLine ?? p.line) >= line);
+  const firstPivot = pivots.total - zs.length,
+    firstSegseg = segsegs[0]?.index ?? 0;
+  return {
+    ...t,
+    level,
+    firstLine: line,
+    firstPivot,
+    pivotTotal: pivots.total,
+    pointTotal: points.total,
+    segmentsOfSegments: segsegs.map((s) => ({
+      ...s,
+      index: s.index - firstSegseg,
+      startSegment: s.startSegment - t.firstSegment,
+      endSegment: s.endSegment - t.firstSegment,
+      startRaw: s.startRaw - raw,
+      endRaw: s.endRaw - raw,
+    })),
+    pivots: zs.map((z) => ({
+      ...z,
+      index: z.index - firstPivot,
+      startLine: z.startLine - line,
+      endLine: z.endLine - line,
+      enteringLine: z.enteringLine - line,
+      leavingLine: z.leavingLine === null ? null : z.leavingLine - line,
+      startRaw: z.startRaw - raw,
+      endRaw: z.endRaw - raw,
+    })),
+    points: ps.map((p) => ({
+      ...p,
+      line: p.line - line,
+      rawIndex: p.rawIndex - raw,
+      relatedLine: p.relatedLine === null ? null : p.relatedLine - line,
+    })),
+  };
 }
 
 /** The MACD of an analyzer's last bars (macdTail): bar 0 of these views is global bar `first`. */
@@ -79,10 +142,10 @@ export function tailPivot(t: StructureTail, i: number): Pivot {
   return {
     ...z,
     index: t.firstPivot + z.index,
-    startLine: t.first + z.startLine,
-    endLine: t.first + z.endLine,
-    enteringLine: t.first + z.enteringLine,
-    leavingLine: z.leavingLine === null ? null : t.first + z.leavingLine,
+    startLine: t.firstLine + z.startLine,
+    endLine: t.firstLine + z.endLine,
+    enteringLine: t.firstLine + z.enteringLine,
+    leavingLine: z.leavingLine === null ? null : t.firstLine + z.leavingLine,
     startRaw: t.rawBase + z.startRaw,
     endRaw: t.rawBase + z.endRaw,
   };
@@ -93,9 +156,9 @@ export function tailPoint(t: StructureTail, i: number): BuySellPoint {
   const p = t.points[i]!;
   return {
     ...p,
-    line: t.first + p.line,
+    line: t.firstLine + p.line,
     rawIndex: t.rawBase + p.rawIndex,
-    relatedLine: p.relatedLine === null ? null : t.first + p.relatedLine,
+    relatedLine: p.relatedLine === null ? null : t.firstLine + p.relatedLine,
   };
 }
 
