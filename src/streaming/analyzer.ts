@@ -6,28 +6,20 @@ import { checkSettings } from '../core/checks.js';
 import { BarValidationError, ConfigError } from '../core/errors.js';
 import type { MacdPoint } from '../core/types.js';
 import { resolveOptions, type AnalysisOptions, type PartialAnalysisOptions } from '../core/options.js';
-import { Columns, interleave } from './bar-columns.js';
+import { C, Columns, DEA, DIF, H, HIST, interleave, L, O, T, V } from './bar-columns.js';
 import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
-import { type SegmentUpdate, type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
-import type { PenRecord, SegmentRecord } from '../core/records.js';
-import {
-  checkTailLength,
-  rebasedPart,
-  structureTailOf,
-  type MacdTail,
-  type PenTail,
-  type SegmentTail,
-  type StructureTail,
-} from './tails.js';
-import { allocatePenColumns, penAt, penList, setPenRow, shapeFractals, shapeSegment } from '../core/result.js';
+import { type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
+import type { MacdTail, PenTail, SegmentTail, StructureTail } from './tails.js';
+import { penAt, penList, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
-import type { AnalysisResult, Bars, Pen, PenColumns, SegmentOfSegments } from '../core/types.js';
+import type { AnalysisResult, Bars, Pen } from '../core/types.js';
 import type { Level } from '../core/structure-options.js';
 import { validateBar } from '../core/validate.js';
 import { macdSeries } from '../core/macd-series.js';
 import { StreamStructures } from './structures.js';
+import { KeptReads, macdFirstValid, type Bases } from './kept-reads.js';
 
 export interface StreamOptions {
   /**
@@ -68,16 +60,6 @@ export interface StreamUpdate {
   readonly events: readonly StreamEvent[];
 }
 
-const T = 0,
-  O = 1,
-  H = 2,
-  L = 3,
-  C = 4,
-  V = 5;
-const DIF = 0,
-  DEA = 1,
-  HIST = 2;
-
 export class StreamingAnalyzer {
   readonly options: AnalysisOptions;
   private readonly bars = new Columns(6);
@@ -86,11 +68,9 @@ export class StreamingAnalyzer {
   private readonly structures: StreamStructures;
   /** A bar was appended, so replaceLast can go back to the state before it (the kernel holds that state). */
   private replaceable = false;
-  /** Global index of local index 0 (non-zero once a window dropped old data). */
-  private rawBase = 0;
-  private mergedBase = 0;
-  private penBase = 0;
-  private segBase = 0;
+  /** Global indices of local index 0 (non-zero once a window dropped old data). */
+  private readonly base: Bases = { raw: 0, merged: 0, pen: 0, seg: 0 };
+  private readonly reads: KeptReads;
   readonly window: number;
 
   constructor(options: PartialAnalysisOptions | AnalysisOptions = {}, stream: StreamOptions = {}) {
@@ -103,11 +83,19 @@ export class StreamingAnalyzer {
     this.window = w;
     this.k = (stream.kernel ?? tsStreamKernel)(this.options);
     this.structures = new StreamStructures(this.options.structures);
+    this.reads = new KeptReads({
+      k: this.k,
+      bars: this.bars,
+      macd: this.macdCols,
+      structures: this.structures,
+      options: this.options,
+      base: this.base,
+    });
   }
 
   /** Bars analysed so far (including any dropped by the window). */
   get barCount(): number {
-    return this.rawBase + this.bars.count;
+    return this.base.raw + this.bars.count;
   }
 
   /** The last bar, or null before the first. */
@@ -139,7 +127,7 @@ export class StreamingAnalyzer {
   }
 
   get retained(): Retained {
-    return { firstBar: this.rawBase, firstMerged: this.mergedBase, firstPen: this.penBase, firstSegment: this.segBase };
+    return { firstBar: this.base.raw, firstMerged: this.base.merged, firstPen: this.base.pen, firstSegment: this.base.seg };
   }
 
   /**
@@ -149,7 +137,7 @@ export class StreamingAnalyzer {
    */
   append(bar: StreamBar): StreamUpdate {
     const i = this.bars.count;
-    validateBar(bar, this.rawBase + i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
+    validateBar(bar, this.base.raw + i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
     const update = this.apply(bar, i, false);
     this.replaceable = true;
     if (this.bars.count >= 2 * this.window) this.compact();
@@ -160,7 +148,7 @@ export class StreamingAnalyzer {
   replaceLast(bar: StreamBar): StreamUpdate {
     const i = this.bars.count - 1;
     if (!this.replaceable || i < 0) throw new BarValidationError(-1, 'bars', 'there is no bar to replace');
-    validateBar(bar, this.rawBase + i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
+    validateBar(bar, this.base.raw + i, i > 0 ? this.bars.cols[T]![i - 1]! : -Infinity);
     this.bars.count--;
     this.macdCols.count--;
     return this.apply(bar, i, true);
@@ -178,215 +166,54 @@ export class StreamingAnalyzer {
     c[V]![i] = bar.volume;
     this.bars.count = i + 1;
     // Merged bars record global raw indices (they are labels; only differences are computed).
-    const macd = this.k.push(this.rawBase + i, bar.high, bar.low, bar.close, replaced);
+    const macd = this.k.push(this.base.raw + i, bar.high, bar.low, bar.close, replaced);
     const mc = this.macdCols;
     mc.reserve(i);
     mc.cols[DIF]![i] = macd.dif;
     mc.cols[DEA]![i] = macd.dea;
     mc.cols[HIST]![i] = macd.histogram;
     this.macdCols.count = i + 1;
-    const events = readEvents(this.k.eventRecords(), this.k.eventOffset(), this.k.eventCount(), c[T]!, this.rawBase);
-    if (!this.options.structures.enabled) return { barIndex: this.rawBase + i, replaced, macd, events };
+    const events = readEvents(this.k.eventRecords(), this.k.eventOffset(), this.k.eventCount(), c[T]!, this.base.raw);
+    if (!this.options.structures.enabled) return { barIndex: this.base.raw + i, replaced, macd, events };
     const more = this.structures.update(events, {
       kernel: this.k,
-      rawBase: this.rawBase,
-      mergedBase: this.mergedBase,
-      segBase: this.segBase,
+      rawBase: this.base.raw,
+      mergedBase: this.base.merged,
+      segBase: this.base.seg,
       high: c[H]!,
       low: c[L]!,
       histogram: mc.cols[HIST]!,
-      lastRaw: this.rawBase + i,
+      lastRaw: this.base.raw + i,
     });
-    return { barIndex: this.rawBase + i, replaced, macd, events: more.length === 0 ? events : events.concat(more) };
-  }
-
-  /** Pens before this (local) index are final: all confirmed pens but the last. */
-  private finalPenCount(): number {
-    return Math.max(0, this.k.penCount() - 1);
+    return { barIndex: this.base.raw + i, replaced, macd, events: more.length === 0 ? events : events.concat(more) };
   }
 
   /**
-   * The kept pens from local index `from` on as columns, the final ones then the tail as of the last
-   * bar; their merged indices plus `mergedBase` (default: global).
-   */
-  private penColumns(from = 0, mergedBase = this.mergedBase): PenColumns {
-    const m = this.k.merged(),
-      ts = this.bars.cols[T]!,
-      final = this.finalPenCount(),
-      tail = this.k.tail();
-    const c = allocatePenColumns(Math.max(0, final + tail.length - from));
-    for (let j = from; j < final; j++) setPenRow(c, j - from, m, this.k.pen(j), ts, mergedBase, this.rawBase);
-    tail.forEach((r, j) => {
-      if (final + j >= from) setPenRow(c, final + j - from, m, r, ts, mergedBase, this.rawBase);
-    });
-    return c;
-  }
-
-  /**
-   * The last `n` pens (all of them when there are fewer; with a window, see checkable) for a reader
-   * of the latest pens (the service's CalculatePens with last_n), with what their check reads: O(n
-   * and the bars they span), not O(history). Valid until the analyzer next changes (it shares the
-   * analyzer's bar columns).
+   * The last `n` pens (all of them when there are fewer; with a window, see the note on tails in
+   * docs/streaming.md) for a reader of the latest pens (the service's CalculatePens with last_n), with
+   * what their check reads: O(n and the bars they span), not O(history). Valid until the analyzer
+   * next changes (it shares the analyzer's bar columns).
    */
   penTail(n: number): PenTail {
-    checkTailLength(n);
-    const total = this.keptPenCount(),
-      from = Math.max(0, total - n);
-    return this.tailFrom(from < total && !this.checkable(from) ? from + 1 : from);
+    return this.reads.penTail(n);
   }
 
-  /**
-   * Whether the merged bar before pen j's start is kept, which the check of a tail from pen j reads:
-   * with a window, the first kept pen may start at the first kept merged bar, and a tail then
-   * starts at the next pen (or segment).
-   */
-  private checkable(j: number): boolean {
-    return this.pen(j).startK > 0;
-  }
-
-  /**
-   * The last `n` segments (all of them when there are fewer) as penTail gives the last pens, with
-   * the pens from the first one's start on: O(n segments and what they span), not O(history).
-   */
+  /** The last `n` segments (all of them when there are fewer) as penTail gives the last pens, with the pens from the first one's start on. */
   segmentTail(n: number): SegmentTail {
-    checkTailLength(n);
-    const u = this.k.segments(),
-      count = u.from + u.extra.length;
-    let from = Math.max(0, count - n);
-    if (from < count && !this.checkable(this.segmentOf(u, from).startPen)) from++;
-    return this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1));
+    return this.reads.segmentTail(n);
   }
 
   /**
-   * The last `n` pivots and buy/sell points of a level (all when there are fewer) for a reader of the
-   * latest ones (the service's CalculatePivots and GetBuySellPoints with last_n), with what they sit
-   * on as segmentTail gives it: the segments from the one that holds the first line they read (a
-   * pivot's entering line, a point's line and related line; at the segment level, from the first
-   * segment of the segment of segments that holds it, with those segments of segments) and their
-   * pens. O(n and what they span), not O(history). Indices are rebased as the tail's (`tailPivot`,
-   * `tailPoint` make them global). With a window, those that read a line a tail cannot start from
-   * are left out.
+   * The last `n` pivots and buy/sell points of a level (all when there are fewer), with the segments
+   * (and segments of segments) and pens they sit on, as segmentTail gives them (KeptReads.structureTail).
    */
   structureTail(n: number, level: Level = 'pen'): StructureTail {
-    checkTailLength(n);
-    const lv = this.structures[level];
-    const pivots = lv.lastPivots(n),
-      points = lv.lastPoints(n);
-    let line = lv.lineCount;
-    for (const z of pivots.items) line = Math.min(line, z.enteringLine);
-    for (const p of points.items) line = Math.min(line, p.relatedLine ?? p.line);
-    const u = this.k.segments(),
-      count = u.from + u.extra.length,
-      kept = this.keptPenCount();
-    // A tail's first pen: kept, with the merged bar before its start kept (not so for pen 0 with a window).
-    const firstPen = kept > 0 && !this.checkable(0) ? 1 : 0;
-    let from: number,
-      segsegs: SegmentOfSegments[] = [];
-    if (level === 'pen') {
-      const pen = Math.max(firstPen, line - this.penBase);
-      // The first segment that ends at or after that pen (segments are in pen order).
-      let hi = count;
-      from = 0;
-      while (from < hi) {
-        const mid = (from + hi) >> 1;
-        if (this.segmentOf(u, mid).endPen < pen) from = mid + 1;
-        else hi = mid;
-      }
-      if (from < count && this.segmentOf(u, from).startPen < firstPen) from++;
-      return structureTailOf(this.segmentTailFrom(u, from, pen), [], level, pivots, points);
-    }
-    segsegs = this.structures
-      .segmentsOfSegments(this.structures.segsegEndingFrom(line))
-      .filter((s) => s.startSegment >= this.segBase && this.segmentOf(u, s.startSegment - this.segBase).startPen >= firstPen);
-    from = segsegs.length > 0 ? segsegs[0]!.startSegment - this.segBase : Math.max(0, line - this.segBase);
-    if (from < count && this.segmentOf(u, from).startPen < firstPen) from++;
-    return structureTailOf(this.segmentTailFrom(u, from, Math.max(0, kept - 1)), segsegs, level, pivots, points);
+    return this.reads.structureTail(n, level);
   }
 
-  /**
-   * The kept segments of `u` (the kernel's segments()) from local index `from` on, with their pens
-   * (from `firstPen` when there are none) as penTail gives them.
-   */
-  private segmentTailFrom(u: SegmentUpdate, from: number, firstPen: number): SegmentTail {
-    const count = u.from + u.extra.length;
-    const segs: SegmentRecord[] = [];
-    for (let j = from; j < count; j++) segs.push(this.segmentOf(u, j));
-    const first = segs.length > 0 ? segs[0]!.startPen : firstPen;
-    const t = this.tailFrom(first);
-    const pens = t.part.penColumns;
-    const segments = segs.map((r, j) => shapeSegment(r, j, penAt(pens, r.startPen - first), penAt(pens, r.endPen - first)));
-    return { ...t, firstSegment: this.segBase + from, segmentTotal: this.segBase + count, segments };
-  }
-
-  /** Kept segment j of `u` (the kernel's segments()): a final one, or one on the current pens. */
-  private segmentOf(u: SegmentUpdate, j: number): SegmentRecord {
-    return j < u.from ? this.k.finalSegment(j) : u.extra[j - u.from]!;
-  }
-
-  /**
-   * The MACD of the last `n` bars (all kept ones when fewer) and their timestamps, as views: O(n), for
-   * a reader of the latest values (the service's GetMACD with last_n). `macd.firstValid` counts from
-   * the first of them. Valid until the analyzer next changes.
-   */
+  /** The MACD of the last `n` bars (all kept ones when fewer) and their timestamps, as views: O(n). Valid until the analyzer next changes. */
   macdTail(n: number): MacdTail {
-    checkTailLength(n);
-    const count = this.bars.count,
-      from = Math.max(0, count - n),
-      first = this.rawBase + from;
-    const v = (c: Columns, j: number) => c.view(j).subarray(from);
-    const firstValid = Math.min(count - from, Math.max(0, macdFirstValid(this.options, this.barCount) - first));
-    return {
-      first,
-      barCount: this.barCount,
-      timestamp: v(this.bars, T),
-      macd: macdSeries(v(this.macdCols, DIF), v(this.macdCols, DEA), firstValid, this.options.macd.histogramScale),
-    };
-  }
-
-  /** The kept segments: the final ones, then those on the current pens. */
-  private segmentRecords(): SegmentRecord[] {
-    const { from, extra } = this.k.segments();
-    const segs: SegmentRecord[] = [];
-    for (let j = 0; j < from; j++) segs.push(this.k.finalSegment(j));
-    segs.push(...extra);
-    return segs;
-  }
-
-  /** The kept pens from local index `from` on, with what their check reads (penTail). */
-  private tailFrom(from: number): PenTail {
-    const m = this.k.merged(),
-      total = this.keptPenCount();
-    // From the merged bar before the first pen's start (the check's first merged bar is not a fractal).
-    const k0 = from < total ? Math.max(0, this.pen(from).startK - 1) : Math.max(0, m.count - 1);
-    const r0 = m.count > 0 ? m.rawStart[k0]! : this.rawBase; // global
-    const b = (j: number) => this.bars.view(j).subarray(r0 - this.rawBase);
-    return {
-      first: this.penBase + from,
-      total: this.penBase + total,
-      barCount: this.barCount,
-      mergedBase: this.mergedBase + k0,
-      rawBase: r0,
-      part: rebasedPart(m, k0, r0, this.penColumns(from, -k0)),
-      bars: { timestamp: b(T), open: b(O), high: b(H), low: b(L), close: b(C), volume: b(V) },
-    };
-  }
-
-  /** Kept pens: the final ones and the tail. */
-  private keptPenCount(): number {
-    return this.finalPenCount() + this.k.tail().length;
-  }
-
-  /** Kept pen j (a local index): a final pen or one of the tail. */
-  private pen(j: number): PenRecord {
-    const final = this.finalPenCount();
-    return j < final ? this.k.pen(j) : this.k.tail()[j - final]!;
-  }
-
-  /** Raw index of final pen j's end. */
-  private penEndRaw(j: number): number {
-    const r = this.k.pen(j),
-      m = this.k.merged();
-    return r.dir === 1 ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
+    return this.reads.macdTail(n);
   }
 
   /**
@@ -401,9 +228,9 @@ export class StreamingAnalyzer {
   private result(shareMacd: boolean): AnalysisResult {
     const m = this.k.merged();
     const c = m.count;
-    const penColumns = this.penColumns();
-    const penBase = this.penBase;
-    const segs = this.segmentRecords();
+    const penColumns = this.reads.penColumns();
+    const penBase = this.base.pen;
+    const segs = this.reads.segmentRecords();
     const st = this.structures;
     let pens: Pen[] | undefined;
     return {
@@ -416,14 +243,14 @@ export class StreamingAnalyzer {
         rawStart: m.rawStart.slice(0, c),
         rawEnd: m.rawEnd.slice(0, c),
       },
-      fractals: shapeFractals(m, this.mergedBase),
+      fractals: shapeFractals(m, this.base.merged),
       // Made from the columns when first read (an own enumerable getter), as a batch result's.
       get pens(): Pen[] {
         return (pens ??= penList(penColumns, penBase));
       },
       penColumns,
       segments: segs.map((s, j) =>
-        shapeSegment(s, this.segBase + j, penAt(penColumns, s.startPen, penBase), penAt(penColumns, s.endPen, penBase)),
+        shapeSegment(s, this.base.seg + j, penAt(penColumns, s.startPen, penBase), penAt(penColumns, s.endPen, penBase)),
       ),
       segmentsOfSegments: st.segmentsOfSegments(),
       pivots: { pen: st.pen.pivots(), segment: st.segment.pivots() },
@@ -456,9 +283,9 @@ export class StreamingAnalyzer {
     let ds = 0,
       dp = 0;
     if (lastConfirmed > 0) {
-      while (ds < lastConfirmed && this.penEndRaw(fin(ds).endPen) < windowStart) ds++;
+      while (ds < lastConfirmed && this.reads.penEndRaw(fin(ds).endPen) < windowStart) ds++;
       const maxDp = Math.min(fin(ds).startPen, mark === null ? Infinity : Math.max(0, mark.pens.count - 1));
-      while (dp < maxDp && this.penEndRaw(dp) < windowStart) dp++;
+      while (dp < maxDp && this.reads.penEndRaw(dp) < windowStart) dp++;
     }
     // Pens still referenced by the pen stage (the last confirmed one) stay.
     dp = Math.min(dp, Math.max(0, penCount - 1));
@@ -470,18 +297,18 @@ export class StreamingAnalyzer {
     if (penCount > 0) dm = Math.min(dm, this.k.pen(dp).startK, this.k.pen(penCount - 1).startK - 1);
     else if (m.fractalCount > 0) dm = Math.min(dm, m.fractalIndex[0]! - 1);
     dm = Math.max(0, dm);
-    const dr = m.rawStart[dm]! - this.rawBase;
+    const dr = m.rawStart[dm]! - this.base.raw;
     if (dm === 0 && dr === 0 && dp === 0 && ds === 0) return;
 
     this.bars.dropBefore(dr);
     this.macdCols.dropBefore(dr);
     this.k.dropBefore(dm, dp, ds);
-    this.rawBase += dr;
-    this.mergedBase += dm;
-    this.penBase += dp;
-    this.segBase += ds;
+    this.base.raw += dr;
+    this.base.merged += dm;
+    this.base.pen += dp;
+    this.base.seg += ds;
     // Structures reaching into the kept bars stay.
-    this.structures.drop(this.rawBase);
+    this.structures.drop(this.base.raw);
   }
 
   /** The analyzer's whole state as a versioned blob; `StreamingAnalyzer.restore` continues from it. */
@@ -492,11 +319,11 @@ export class StreamingAnalyzer {
       {
         options: this.options,
         window: this.window,
-        bases: [this.rawBase, this.mergedBase, this.penBase, this.segBase],
+        bases: [this.base.raw, this.base.merged, this.base.pen, this.base.seg],
         bars: interleave(this.bars.cols, n),
         macd: interleave(this.macdCols.cols, n),
         kernel: this.k.save(),
-        finalPens: this.finalPenCount(),
+        finalPens: this.reads.finalPenCount(),
       },
       this.structures,
     );
@@ -518,14 +345,14 @@ export class StreamingAnalyzer {
     const s = readAnalyzerState(blob, kernel.engine);
     if (options !== undefined) checkSameOptions(s.options, resolveOptions(options));
     const a = new StreamingAnalyzer(s.options, { window: s.window, kernel });
-    [a.rawBase, a.mergedBase, a.penBase, a.segBase] = s.bases;
+    [a.base.raw, a.base.merged, a.base.pen, a.base.seg] = s.bases;
     const n = s.bars.length / 6;
     for (let i = 0; i < n; i++) {
       a.bars.row(i, Array.from(s.bars.subarray(6 * i, 6 * i + 6)));
       a.macdCols.row(i, Array.from(s.macd.subarray(3 * i, 3 * i + 3)));
     }
     a.bars.count = a.macdCols.count = n;
-    a.k.load(s.kernel, { merged: a.mergedBase, pens: a.penBase, segments: a.segBase });
+    a.k.load(s.kernel, { merged: a.base.merged, pens: a.base.pen, segments: a.base.seg });
     a.structures.load(s.structures, s.arrays);
     a.replaceable = s.kernel.mark !== null;
     return a;
@@ -543,11 +370,4 @@ export class StreamingAnalyzer {
   get engine(): 'ts' | 'wasm' {
     return this.k.engine;
   }
-}
-
-/** Index of the first defined MACD value after n bars (as computeMacd reports it). */
-function macdFirstValid(o: AnalysisOptions, n: number): number {
-  if (o.macd.seed !== 'sma') return 0;
-  const fv = o.macd.slow + o.macd.signal - 2;
-  return n <= fv ? n : fv;
 }

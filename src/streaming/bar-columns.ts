@@ -4,6 +4,17 @@
 // once, before a row such a view shows is written again (copy on write).
 import { prefault, PREFAULT_ROWS } from '../core/prefault.js';
 
+/** The bar columns' order: timestamp, open, high, low, close, volume; and the MACD columns': DIF, DEA, histogram. */
+export const T = 0,
+  O = 1,
+  H = 2,
+  L = 3,
+  C = 4,
+  V = 5;
+export const DIF = 0,
+  DEA = 1,
+  HIST = 2;
+
 /** Growable Float64Array columns. */
 export class Columns {
   count = 0;

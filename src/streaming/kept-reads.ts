@@ -1,0 +1,245 @@
+// Reads of what a streaming analyzer keeps, through its kernel: its pens and segments, and the tail
+// reads (penTail, segmentTail, structureTail, macdTail) that give the latest of them without a
+// snapshot of the whole result, with what their checks read. The analyzer owns the state; these
+// only read it.
+import type { AnalysisOptions } from '../core/options.js';
+import type { PenRecord, SegmentRecord } from '../core/records.js';
+import { allocatePenColumns, penAt, setPenRow, shapeSegment } from '../core/result.js';
+import type { SegmentUpdate, StreamKernel } from '../core/stream-kernel.js';
+import type { Level } from '../core/structure-options.js';
+import type { PenColumns, SegmentOfSegments } from '../core/types.js';
+import { macdSeries } from '../core/macd-series.js';
+import { C, DEA, DIF, H, L, O, T, V, type Columns } from './bar-columns.js';
+import type { StreamStructures } from './structures.js';
+import {
+  checkTailLength,
+  rebasedPart,
+  structureTailOf,
+  type MacdTail,
+  type PenTail,
+  type SegmentTail,
+  type StructureTail,
+} from './tails.js';
+
+/** Global indices of local index 0 of the kept raw bars, merged bars, pens and segments (non-zero once a window dropped old data). */
+export interface Bases {
+  raw: number;
+  merged: number;
+  pen: number;
+  seg: number;
+}
+
+/** The analyzer's state these read (its own objects, not copies). */
+export interface KeptState {
+  readonly k: StreamKernel;
+  /** Bar columns (timestamp, open, high, low, close, volume) and MACD columns (DIF, DEA, histogram). */
+  readonly bars: Columns;
+  readonly macd: Columns;
+  readonly structures: StreamStructures;
+  readonly options: AnalysisOptions;
+  readonly base: Bases;
+}
+
+export class KeptReads {
+  constructor(private readonly s: KeptState) {}
+
+  private get barCount(): number {
+    return this.s.base.raw + this.s.bars.count;
+  }
+
+  /** Pens before this (local) index are final: all confirmed pens but the last. */
+  finalPenCount(): number {
+    return Math.max(0, this.s.k.penCount() - 1);
+  }
+
+  /**
+   * The kept pens from local index `from` on as columns, the final ones then the tail as of the last
+   * bar; their merged indices plus `mergedBase` (default: global).
+   */
+  penColumns(from = 0, mergedBase = this.s.base.merged): PenColumns {
+    const m = this.s.k.merged(),
+      ts = this.s.bars.cols[T]!,
+      final = this.finalPenCount(),
+      tail = this.s.k.tail();
+    const c = allocatePenColumns(Math.max(0, final + tail.length - from));
+    for (let j = from; j < final; j++) setPenRow(c, j - from, m, this.s.k.pen(j), ts, mergedBase, this.s.base.raw);
+    tail.forEach((r, j) => {
+      if (final + j >= from) setPenRow(c, final + j - from, m, r, ts, mergedBase, this.s.base.raw);
+    });
+    return c;
+  }
+
+  /**
+   * The last `n` pens (all of them when there are fewer; with a window, see checkable) for a reader
+   * of the latest pens (the service's CalculatePens with last_n), with what their check reads: O(n
+   * and the bars they span), not O(history). Valid until the analyzer next changes (it shares the
+   * analyzer's bar columns).
+   */
+  penTail(n: number): PenTail {
+    checkTailLength(n);
+    const total = this.keptPenCount(),
+      from = Math.max(0, total - n);
+    return this.tailFrom(from < total && !this.checkable(from) ? from + 1 : from);
+  }
+
+  /**
+   * Whether the merged bar before pen j's start is kept, which the check of a tail from pen j reads:
+   * with a window, the first kept pen may start at the first kept merged bar, and a tail then
+   * starts at the next pen (or segment).
+   */
+  private checkable(j: number): boolean {
+    return this.pen(j).startK > 0;
+  }
+
+  /**
+   * The last `n` segments (all of them when there are fewer) as penTail gives the last pens, with
+   * the pens from the first one's start on: O(n segments and what they span), not O(history).
+   */
+  segmentTail(n: number): SegmentTail {
+    checkTailLength(n);
+    const u = this.s.k.segments(),
+      count = u.from + u.extra.length;
+    let from = Math.max(0, count - n);
+    if (from < count && !this.checkable(this.segmentOf(u, from).startPen)) from++;
+    return this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1));
+  }
+
+  /**
+   * The last `n` pivots and buy/sell points of a level (all when there are fewer) for a reader of the
+   * latest ones (the service's CalculatePivots and GetBuySellPoints with last_n), with what they sit
+   * on as segmentTail gives it: the segments from the one that holds the first line they read (a
+   * pivot's entering line, a point's line and related line; at the segment level, from the first
+   * segment of the segment of segments that holds it, with those segments of segments) and their
+   * pens. O(n and what they span), not O(history). Indices are rebased as the tail's (`tailPivot`,
+   * `tailPoint` make them global). With a window, those that read a line a tail cannot start from
+   * are left out.
+   */
+  structureTail(n: number, level: Level = 'pen'): StructureTail {
+    checkTailLength(n);
+    const lv = this.s.structures[level];
+    const pivots = lv.lastPivots(n),
+      points = lv.lastPoints(n);
+    let line = lv.lineCount;
+    for (const z of pivots.items) line = Math.min(line, z.enteringLine);
+    for (const p of points.items) line = Math.min(line, p.relatedLine ?? p.line);
+    const u = this.s.k.segments(),
+      count = u.from + u.extra.length,
+      kept = this.keptPenCount();
+    // A tail's first pen: kept, with the merged bar before its start kept (not so for pen 0 with a window).
+    const firstPen = kept > 0 && !this.checkable(0) ? 1 : 0;
+    let from: number,
+      segsegs: SegmentOfSegments[] = [];
+    if (level === 'pen') {
+      const pen = Math.max(firstPen, line - this.s.base.pen);
+      // The first segment that ends at or after that pen (segments are in pen order).
+      let hi = count;
+      from = 0;
+      while (from < hi) {
+        const mid = (from + hi) >> 1;
+        if (this.segmentOf(u, mid).endPen < pen) from = mid + 1;
+        else hi = mid;
+      }
+      if (from < count && this.segmentOf(u, from).startPen < firstPen) from++;
+      return structureTailOf(this.segmentTailFrom(u, from, pen), [], level, pivots, points);
+    }
+    segsegs = this.s.structures
+      .segmentsOfSegments(this.s.structures.segsegEndingFrom(line))
+      .filter((s) => s.startSegment >= this.s.base.seg && this.segmentOf(u, s.startSegment - this.s.base.seg).startPen >= firstPen);
+    from = segsegs.length > 0 ? segsegs[0]!.startSegment - this.s.base.seg : Math.max(0, line - this.s.base.seg);
+    if (from < count && this.segmentOf(u, from).startPen < firstPen) from++;
+    return structureTailOf(this.segmentTailFrom(u, from, Math.max(0, kept - 1)), segsegs, level, pivots, points);
+  }
+
+  /**
+   * The kept segments of `u` (the kernel's segments()) from local index `from` on, with their pens
+   * (from `firstPen` when there are none) as penTail gives them.
+   */
+  private segmentTailFrom(u: SegmentUpdate, from: number, firstPen: number): SegmentTail {
+    const count = u.from + u.extra.length;
+    const segs: SegmentRecord[] = [];
+    for (let j = from; j < count; j++) segs.push(this.segmentOf(u, j));
+    const first = segs.length > 0 ? segs[0]!.startPen : firstPen;
+    const t = this.tailFrom(first);
+    const pens = t.part.penColumns;
+    const segments = segs.map((r, j) => shapeSegment(r, j, penAt(pens, r.startPen - first), penAt(pens, r.endPen - first)));
+    return { ...t, firstSegment: this.s.base.seg + from, segmentTotal: this.s.base.seg + count, segments };
+  }
+
+  /** Kept segment j of `u` (the kernel's segments()): a final one, or one on the current pens. */
+  private segmentOf(u: SegmentUpdate, j: number): SegmentRecord {
+    return j < u.from ? this.s.k.finalSegment(j) : u.extra[j - u.from]!;
+  }
+
+  /**
+   * The MACD of the last `n` bars (all kept ones when fewer) and their timestamps, as views: O(n), for
+   * a reader of the latest values (the service's GetMACD with last_n). `macd.firstValid` counts from
+   * the first of them. Valid until the analyzer next changes.
+   */
+  macdTail(n: number): MacdTail {
+    checkTailLength(n);
+    const count = this.s.bars.count,
+      from = Math.max(0, count - n),
+      first = this.s.base.raw + from;
+    const v = (c: Columns, j: number) => c.view(j).subarray(from);
+    const firstValid = Math.min(count - from, Math.max(0, macdFirstValid(this.s.options, this.barCount) - first));
+    return {
+      first,
+      barCount: this.barCount,
+      timestamp: v(this.s.bars, T),
+      macd: macdSeries(v(this.s.macd, DIF), v(this.s.macd, DEA), firstValid, this.s.options.macd.histogramScale),
+    };
+  }
+
+  /** The kept segments: the final ones, then those on the current pens. */
+  segmentRecords(): SegmentRecord[] {
+    const { from, extra } = this.s.k.segments();
+    const segs: SegmentRecord[] = [];
+    for (let j = 0; j < from; j++) segs.push(this.s.k.finalSegment(j));
+    segs.push(...extra);
+    return segs;
+  }
+
+  /** The kept pens from local index `from` on, with what their check reads (penTail). */
+  private tailFrom(from: number): PenTail {
+    const m = this.s.k.merged(),
+      total = this.keptPenCount();
+    // From the merged bar before the first pen's start (the check's first merged bar is not a fractal).
+    const k0 = from < total ? Math.max(0, this.pen(from).startK - 1) : Math.max(0, m.count - 1);
+    const r0 = m.count > 0 ? m.rawStart[k0]! : this.s.base.raw; // global
+    const b = (j: number) => this.s.bars.view(j).subarray(r0 - this.s.base.raw);
+    return {
+      first: this.s.base.pen + from,
+      total: this.s.base.pen + total,
+      barCount: this.barCount,
+      mergedBase: this.s.base.merged + k0,
+      rawBase: r0,
+      part: rebasedPart(m, k0, r0, this.penColumns(from, -k0)),
+      bars: { timestamp: b(T), open: b(O), high: b(H), low: b(L), close: b(C), volume: b(V) },
+    };
+  }
+
+  /** Kept pens: the final ones and the tail. */
+  private keptPenCount(): number {
+    return this.finalPenCount() + this.s.k.tail().length;
+  }
+
+  /** Kept pen j (a local index): a final pen or one of the tail. */
+  private pen(j: number): PenRecord {
+    const final = this.finalPenCount();
+    return j < final ? this.s.k.pen(j) : this.s.k.tail()[j - final]!;
+  }
+
+  /** Raw index of final pen j's end. */
+  penEndRaw(j: number): number {
+    const r = this.s.k.pen(j),
+      m = this.s.k.merged();
+    return r.dir === 1 ? m.highApex[r.endK]! : m.lowApex[r.endK]!;
+  }
+}
+
+/** Index of the first defined MACD value after n bars (as computeMacd reports it). */
+export function macdFirstValid(o: AnalysisOptions, n: number): number {
+  if (o.macd.seed !== 'sma') return 0;
+  const fv = o.macd.slow + o.macd.signal - 2;
+  return n <= fv ? n : fv;
+}
