@@ -96,9 +96,11 @@ export {
   tailPivot,
   tailPoint,
   tailSegment,
+  tailSegmentOfSegments,
   type MacdTail,
   type PenTail,
   type SegmentTail,
+  type SegsegTail,
   type StructureTail,
 } from './streaming/tails.js';
 export type { StreamEvent, StructureEvent, WithdrawReason } from './core/events.js';

@@ -11,7 +11,14 @@ import { macdSeries } from '../src/core/macd-series.js';
 import type { StructureColumns } from '../src/core/structures/columns.js';
 import type { AnalysisResult, Bars, BuySellPoint, Pen, PenColumns, Pivot, Segment, SegmentOfSegments } from '../src/core/types.js';
 import { tsEngine } from '../src/engines/ts/index.js';
-import { checkMacd, checkOutput, checkPenTail, checkSegmentTail, checkStructureTail } from '../src/failover/output-check.js';
+import {
+  checkMacd,
+  checkOutput,
+  checkPenTail,
+  checkSegmentTail,
+  checkSegsegTail,
+  checkStructureTail,
+} from '../src/failover/output-check.js';
 import { StreamingAnalyzer } from '../src/streaming/analyzer.js';
 import type { PenTail, StructureTail } from '../src/streaming/tails.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
@@ -691,6 +698,36 @@ describe('output check of the last pivots and points (checkStructureTail), both 
             expect(checkOf(t)(copy(part)), `bar ${i}, ${n}`).toBeNull();
             shown += t.pivots.length + t.points.length;
             caught += expectCaught(part, t.bars, checkOf(t), `bar ${i}, ${n}`, structural);
+          }
+        },
+        spy,
+      );
+      expect(shown).toBeGreaterThan(20);
+      expect(caught).toBeGreaterThan(1000);
+    },
+  );
+});
+
+describe('output check of the last segments of segments (checkSegsegTail), both kernels', () => {
+  it.each(EACH_KERNEL)(
+    'SPY hourly, the last 1 and 3 segments of segments every 5,000 bars: passes; every single changed field of its segments of segments and segments is caught ($name)',
+    ({ kernel }) => {
+      const spy = fixtureBars('spy_1h_19980102_20210331');
+      let caught = 0,
+        shown = 0;
+      // The pens, merged bars and fractals under them are checked as in the segment tails above.
+      const structural = (path: string) => /^(segments|segmentsOfSegments)\[/.test(path);
+      everyBars(
+        kernel,
+        5000,
+        (a, i) => {
+          for (const n of [1, 3]) {
+            const t = a.segsegTail(n);
+            const part = { ...asResult(t, t.segments), segmentsOfSegments: t.segmentsOfSegments };
+            const check = (c: Copy) => checkSegsegTail(c, t.bars, DEFAULT);
+            expect(check(copy(part)), `bar ${i}, ${n}`).toBeNull();
+            shown += t.segmentsOfSegments.length;
+            caught += expectCaught(part, t.bars, check, `bar ${i}, ${n}`, structural);
           }
         },
         spy,

@@ -35,6 +35,7 @@ async function answers(t: TestServer) {
     lastPens: strip(await c.calculatePens({ ...S, lastN: 4 })),
     lastConfirmed: strip(await c.calculatePens({ ...S, lastN: 3, confirmedOnly: true })),
     lastSegments: strip(await c.calculateSegments({ ...S, lastN: 3 })),
+    lastSegmentsOfSegments: strip(await c.calculateSegments({ ...S, level: 'LEVEL_SEGMENT', lastN: 2 })),
     lastMacd: strip(await c.getMacd({ ...S, lastN: 5 })),
     lastPivots: strip(await c.calculatePivots({ ...S, level: 'LEVEL_PEN', lastN: 3 })),
     lastPoints: strip(await c.getBuySellPoints({ ...S, level: 'LEVEL_PEN', lastN: 4 })),

@@ -7,10 +7,10 @@ import { barAt, sliceBars } from '../src/core/bars.js';
 import { BarValidationError, InputError } from '../src/core/errors.js';
 import type { AnalysisOptions, PartialAnalysisOptions } from '../src/core/options.js';
 import { StreamingAnalyzer, type StreamBar } from '../src/streaming/analyzer.js';
-import { structureTailPart, tailPen, tailPivot, tailPoint, tailSegment } from '../src/streaming/tails.js';
-import { checkPenTail, checkSegmentTail, checkStructureTail } from '../src/failover/output-check.js';
+import { structureTailPart, tailPen, tailPivot, tailPoint, tailSegment, tailSegmentOfSegments } from '../src/streaming/tails.js';
+import { checkPenTail, checkSegmentTail, checkSegsegTail, checkStructureTail } from '../src/failover/output-check.js';
 import { type StreamEvent } from '../src/core/events.js';
-import type { AnalysisResult, Bars, Pen, Segment } from '../src/core/types.js';
+import type { AnalysisResult, Bars, Pen, Segment, SegmentOfSegments } from '../src/core/types.js';
 import { fingerprint } from '../src/failover/fingerprint.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { KERNELS } from './support/engines.js';
@@ -218,6 +218,41 @@ for (const kernel of KERNELS) {
       },
       60_000,
     );
+
+    it('segsegTail(n): the last n segments of segments of the snapshot (global indices), their total, and a part that passes its check, every 97th SPY hourly bar (some replaced), with and without a window', () => {
+      const b = fixtureBars(REAL_SERIES[2]);
+      for (const window of [undefined, 8000]) {
+        const s = new StreamingAnalyzer({}, { kernel, window });
+        let shown = 0;
+        for (let i = 0; i < b.timestamp.length; i++) {
+          if (i % 7 === 3) {
+            s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
+            s.replaceLast(bar(b, i));
+          } else s.append(bar(b, i));
+          if (i % 97 !== 96) continue;
+          const snap = s.snapshot();
+          for (const n of [1, 3, 10]) {
+            const t = s.segsegTail(n);
+            const at = `${window} bar ${i}, ${n}`;
+            const got = t.segmentsOfSegments.map((_, j) => tailSegmentOfSegments(t, j));
+            const wanted = snap.segmentsOfSegments.slice(-n);
+            // With a window, those over segments no longer kept, or whose first pen starts at the first
+            // kept merged bar (the one before it, which the check reads, is gone), are left out.
+            const r = s.retained;
+            const checkable = (ss: SegmentOfSegments) => {
+              const seg = snap.segments[ss.startSegment - r.firstSegment];
+              return seg !== undefined && snap.pens[seg.startPen - r.firstPen]!.startMerged > r.firstMerged;
+            };
+            expect(got, at).toEqual(window === undefined ? wanted : wanted.filter(checkable));
+            expect([t.segsegTotal, t.barCount], at).toEqual([(snap.segmentsOfSegments.at(-1)?.index ?? -1) + 1, i + 1]);
+            const part = { ...t.part, segments: t.segments, segmentsOfSegments: t.segmentsOfSegments };
+            expect(checkSegsegTail(part, t.bars, s.options), at).toBeNull();
+            shown += got.length;
+          }
+        }
+        expect(shown).toBeGreaterThan(4000);
+      }
+    }, 60_000);
 
     it("macdTail(n) with the SMA seed: the first defined value counted from the tail's first bar, as the snapshot has it", () => {
       const b = fixtureBars(REAL_SERIES[0]);

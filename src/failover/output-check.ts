@@ -74,11 +74,16 @@ export function checkStructureTail(
     pivots: { pen: pen ? part.pivots : [], segment: pen ? [] : part.pivots },
     buySellPoints: { pen: pen ? part.points : [], segment: pen ? [] : part.points },
   };
-  return (
-    checkSegmentTail(part, bars, options) ??
-    (pen ? null : checkSegmentsOfSegments(structures)) ??
-    checkStructures(structures, bars, options)
-  );
+  return (pen ? checkSegmentTail(part, bars, options) : checkSegsegTail(part, bars, options)) ?? checkStructures(structures, bars, options);
+}
+
+/** The same for an analyzer's last segments of segments (StreamingAnalyzer.segsegTail): their segments and pens as checkSegmentTail checks them, and the segments of segments on those. */
+export function checkSegsegTail(
+  part: Part & Pick<AnalysisResult, 'segments' | 'segmentsOfSegments'>,
+  bars: Bars,
+  options: AnalysisOptions,
+): string | null {
+  return checkSegmentTail(part, bars, options) ?? checkSegmentsOfSegments(part);
 }
 
 /** What the merged-bar and pen checks read of a result. */

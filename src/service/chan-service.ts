@@ -164,10 +164,16 @@ export class ChanService {
   async calculateSegments(req: M.CalculateSegmentsRequest): Promise<M.CalculateSegmentsResponse> {
     const opt = penOptions(this.config.analysis, req.pen);
     const level = levelOf(req.level);
-    if (req.lastN && level === 'pen' && !req.confirmedOnly) {
-      // The latest segments of a hot series, as calculatePens reads the latest pens.
+    if (req.lastN && !req.confirmedOnly) {
+      // The latest segments (of segments) of a hot series, as calculatePens reads the latest pens.
       const { symbol, timeframe } = seriesKey(req);
-      const t = await this.hot.lastSegments(symbol, timeframe, optionsKey(opt), req.lastN);
+      const key = optionsKey(opt);
+      const t =
+        level === 'pen'
+          ? await this.hot.lastSegments(symbol, timeframe, key, req.lastN)
+          : await this.hot
+              .lastSegmentsOfSegments(symbol, timeframe, key, req.lastN)
+              .then((h) => h && { ...h, segments: h.segmentsOfSegments.map(segmentOfSegmentsAsSegment) });
       if (t !== undefined) {
         return { segments: t.segments.map(segmentMessage), total: t.total, barCount: t.barCount, engine: t.engine, cached: false };
       }

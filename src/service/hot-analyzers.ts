@@ -1,7 +1,7 @@
 // Streaming analyzers kept for the series that are read after writes, so that such a read costs the
 // bars written since (read from the store, applied to the analyzer) and a snapshot, not a reading and
 // analysis of the whole history; a read of the latest pens, segments, pivots and points or MACD
-// values (CalculatePens, CalculateSegments of pens without confirmed_only, CalculatePivots,
+// values (CalculatePens, CalculateSegments without confirmed_only, CalculatePivots,
 // GetBuySellPoints and GetMACD, with last_n) costs no snapshot either: they are read from the
 // analyzer and checked with what they sit on.
 // A series becomes hot on its second cache miss at a newer revision with the same options (a read,
@@ -19,12 +19,12 @@
 import type { AnalysisOptions } from '../core/options.js';
 import type { Level } from '../core/structure-options.js';
 import type { StreamKernelFactory } from '../core/stream-kernel.js';
-import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment } from '../core/types.js';
+import type { AnalysisResult, Bars, BuySellPoint, Pen, Pivot, Segment, SegmentOfSegments } from '../core/types.js';
 import type { Logger } from '../failover/coordinator.js';
-import { checkMacd, checkOutput, checkPenTail, checkSegmentTail, checkStructureTail } from '../failover/output-check.js';
+import { checkMacd, checkOutput, checkPenTail, checkSegmentTail, checkSegsegTail, checkStructureTail } from '../failover/output-check.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { StreamingAnalyzer } from '../streaming/analyzer.js';
-import { structureTailPart, tailPen, tailPivot, tailPoint, tailSegment } from '../streaming/tails.js';
+import { structureTailPart, tailPen, tailPivot, tailPoint, tailSegment, tailSegmentOfSegments } from '../streaming/tails.js';
 import type { SeriesStore } from './store.js';
 import { applySince, replay, storedSince } from './follow-store.js';
 import { STREAM_BYTES_PER_BAR } from './memory.js';
@@ -60,6 +60,14 @@ export interface HotPens {
 export interface HotSegments {
   /** The last segments (global indices), the series' segment and bar counts. */
   readonly segments: Segment[];
+  readonly total: number;
+  readonly barCount: number;
+  readonly engine: 'ts' | 'wasm';
+}
+
+export interface HotSegmentsOfSegments {
+  /** The last segments of segments (global indices), the series' count of them and of bars. */
+  readonly segmentsOfSegments: SegmentOfSegments[];
   readonly total: number;
   readonly barCount: number;
   readonly engine: 'ts' | 'wasm';
@@ -152,6 +160,19 @@ export class HotAnalyzers {
       return checked(checkSegmentTail({ ...t.part, segments: t.segments }, t.bars, a.options), {
         segments,
         total: t.segmentTotal,
+        barCount: t.barCount,
+        engine: a.engine,
+      });
+    });
+  }
+
+  /** The last `n` segments of segments, as lastSegments gives the last segments. */
+  lastSegmentsOfSegments(symbol: string, timeframe: string, optionsKey: string, n: number): Promise<HotSegmentsOfSegments | undefined> {
+    return this.serve(symbol, timeframe, optionsKey, (a) => {
+      const t = a.segsegTail(n);
+      return checked(checkSegsegTail({ ...t.part, segments: t.segments, segmentsOfSegments: t.segmentsOfSegments }, t.bars, a.options), {
+        segmentsOfSegments: t.segmentsOfSegments.map((_, i) => tailSegmentOfSegments(t, i)),
+        total: t.segsegTotal,
         barCount: t.barCount,
         engine: a.engine,
       });

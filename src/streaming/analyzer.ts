@@ -10,7 +10,7 @@ import { C, Columns, DEA, DIF, H, HIST, interleave, L, O, T, V } from './bar-col
 import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
-import type { MacdTail, PenTail, SegmentTail, StructureTail } from './tails.js';
+import type { MacdTail, PenTail, SegmentTail, SegsegTail, StructureTail } from './tails.js';
 import { penAt, penList, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
@@ -209,6 +209,11 @@ export class StreamingAnalyzer {
    */
   structureTail(n: number, level: Level = 'pen'): StructureTail {
     return this.reads.structureTail(n, level);
+  }
+
+  /** The last `n` segments of segments (all when there are fewer), with the segments and pens under them, as segmentTail gives the last segments. */
+  segsegTail(n: number): SegsegTail {
+    return this.reads.segsegTail(n);
   }
 
   /** The MACD of the last `n` bars (all kept ones when fewer) and their timestamps, as views: O(n). Valid until the analyzer next changes. */

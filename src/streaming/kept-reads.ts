@@ -14,10 +14,12 @@ import type { StreamStructures } from './structures.js';
 import {
   checkTailLength,
   rebasedPart,
+  segsegTailOf,
   structureTailOf,
   type MacdTail,
   type PenTail,
   type SegmentTail,
+  type SegsegTail,
   type StructureTail,
 } from './tails.js';
 
@@ -116,38 +118,61 @@ export class KeptReads {
    */
   structureTail(n: number, level: Level = 'pen'): StructureTail {
     checkTailLength(n);
-    const lv = this.s.structures[level];
+    const st = this.s.structures,
+      lv = st[level];
     const pivots = lv.lastPivots(n),
       points = lv.lastPoints(n);
     let line = lv.lineCount;
     for (const z of pivots.items) line = Math.min(line, z.enteringLine);
     for (const p of points.items) line = Math.min(line, p.relatedLine ?? p.line);
-    const u = this.s.k.segments(),
-      count = u.from + u.extra.length,
-      kept = this.keptPenCount();
-    // A tail's first pen: kept, with the merged bar before its start kept (not so for pen 0 with a window).
-    const firstPen = kept > 0 && !this.checkable(0) ? 1 : 0;
-    let from: number,
-      segsegs: SegmentOfSegments[] = [];
-    if (level === 'pen') {
-      const pen = Math.max(firstPen, line - this.s.base.pen);
-      // The first segment that ends at or after that pen (segments are in pen order).
-      let hi = count;
-      from = 0;
-      while (from < hi) {
-        const mid = (from + hi) >> 1;
-        if (this.segmentOf(u, mid).endPen < pen) from = mid + 1;
-        else hi = mid;
-      }
-      if (from < count && this.segmentOf(u, from).startPen < firstPen) from++;
-      return structureTailOf(this.segmentTailFrom(u, from, pen), [], level, pivots, points);
+    const u = this.s.k.segments();
+    if (level === 'segment')
+      return structureTailOf(this.segsegTailFrom(u, st.segmentsOfSegments(st.segsegEndingFrom(line)), line), level, pivots, points);
+    const count = u.from + u.extra.length,
+      pen = Math.max(this.firstCheckablePen(), line - this.s.base.pen);
+    // The first segment that ends at or after that pen (segments are in pen order).
+    let from = 0,
+      hi = count;
+    while (from < hi) {
+      const mid = (from + hi) >> 1;
+      if (this.segmentOf(u, mid).endPen < pen) from = mid + 1;
+      else hi = mid;
     }
-    segsegs = this.s.structures
-      .segmentsOfSegments(this.s.structures.segsegEndingFrom(line))
-      .filter((s) => s.startSegment >= this.s.base.seg && this.segmentOf(u, s.startSegment - this.s.base.seg).startPen >= firstPen);
-    from = segsegs.length > 0 ? segsegs[0]!.startSegment - this.s.base.seg : Math.max(0, line - this.s.base.seg);
+    if (from < count && this.segmentOf(u, from).startPen < this.firstCheckablePen()) from++;
+    return structureTailOf(segsegTailOf(this.segmentTailFrom(u, from, pen), [], st.segsegTotal), level, pivots, points);
+  }
+
+  /**
+   * The last `n` segments of segments (all when there are fewer) for a reader of the latest ones (the
+   * service's CalculateSegments of the segment level with last_n), with the segments and pens under
+   * them as segmentTail gives them: O(n and what they span), not O(history). With a window, one whose
+   * first pen a tail cannot start from is left out.
+   */
+  segsegTail(n: number): SegsegTail {
+    checkTailLength(n);
+    const st = this.s.structures;
+    const u = this.s.k.segments();
+    return this.segsegTailFrom(u, st.segmentsOfSegments(Math.max(0, st.segsegsKept - n)), this.s.base.seg + u.from + u.extra.length);
+  }
+
+  /**
+   * Segments of segments `segsegs` (global indices) but those whose first pen a tail cannot start from,
+   * with the segments and pens from the first one's first segment on (from global segment `orFrom`
+   * when there are none).
+   */
+  private segsegTailFrom(u: SegmentUpdate, segsegs: SegmentOfSegments[], orFrom: number): SegsegTail {
+    const count = u.from + u.extra.length,
+      firstPen = this.firstCheckablePen(),
+      base = this.s.base.seg;
+    const kept = segsegs.filter((s) => s.startSegment >= base && this.segmentOf(u, s.startSegment - base).startPen >= firstPen);
+    let from = kept.length > 0 ? kept[0]!.startSegment - base : Math.max(0, orFrom - base);
     if (from < count && this.segmentOf(u, from).startPen < firstPen) from++;
-    return structureTailOf(this.segmentTailFrom(u, from, Math.max(0, kept - 1)), segsegs, level, pivots, points);
+    return segsegTailOf(this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1)), kept, this.s.structures.segsegTotal);
+  }
+
+  /** The first kept pen a tail can start from: 0, or 1 when pen 0 starts at the first kept merged bar (with a window; see checkable). */
+  private firstCheckablePen(): number {
+    return this.keptPenCount() > 0 && !this.checkable(0) ? 1 : 0;
   }
 
   /**

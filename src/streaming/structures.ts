@@ -184,6 +184,15 @@ export class StreamStructures {
     });
   }
 
+  /** Kept segments of segments, and their global count. */
+  get segsegsKept(): number {
+    return this.segment.parents.m;
+  }
+
+  get segsegTotal(): number {
+    return this.segment.parentBase + this.segment.parents.m;
+  }
+
   /** The first kept segment of segments that ends at or after global segment g (their count when none). */
   segsegEndingFrom(g: number): number {
     const lv = this.segment,

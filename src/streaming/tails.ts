@@ -40,20 +40,30 @@ export interface SegmentTail extends PenTail {
 }
 
 /**
- * The last pivots and buy/sell points of a level of an analyzer (structureTail), on the pens and
- * segments of `part` and `segments` (and at the segment level `segmentsOfSegments`, those that hold
- * its lines): line indices rebased to the level's first line in the tail (global line `firstLine`:
- * a pen or a segment), raw indices as the part's, pivot 0 global pivot `firstPivot`, segment of
- * segments 0 the first shown.
+ * The last segments of segments of an analyzer (segsegTail), or those that hold the lines of a
+ * structure tail's segment level, on segment tail `segments` (rebased as those: segment of segments 0
+ * is global segment of segments `firstSegseg`).
  */
-export interface StructureTail extends SegmentTail {
+export interface SegsegTail extends SegmentTail {
+  readonly firstSegseg: number;
+  /** The global count of segments of segments. */
+  readonly segsegTotal: number;
+  readonly segmentsOfSegments: readonly SegmentOfSegments[];
+}
+
+/**
+ * The last pivots and buy/sell points of a level of an analyzer (structureTail), on the pens,
+ * segments and (at the segment level) segments of segments of the tail: line indices rebased to the
+ * level's first line in the tail (global line `firstLine`: a pen or a segment), raw indices as the
+ * part's, pivot 0 global pivot `firstPivot`.
+ */
+export interface StructureTail extends SegsegTail {
   readonly level: Level;
   readonly firstLine: number;
   readonly firstPivot: number;
   /** The global pivot count, and the count of points held. */
   readonly pivotTotal: number;
   readonly pointTotal: number;
-  readonly segmentsOfSegments: readonly SegmentOfSegments[];
   readonly pivots: readonly Pivot[];
   readonly points: readonly BuySellPoint[];
 }
@@ -63,14 +73,43 @@ export function structureTailPart(t: StructureTail) {
   return { ...t.part, segments: t.segments, segmentsOfSegments: t.segmentsOfSegments, level: t.level, pivots: t.pivots, points: t.points };
 }
 
+/** Segment tail `t` with segments of segments `segsegs` over its segments (global indices; `total` their global count), rebased. */
+export function segsegTailOf(t: SegmentTail, segsegs: readonly SegmentOfSegments[], total: number): SegsegTail {
+  const firstSegseg = segsegs[0]?.index ?? total;
+  return {
+    ...t,
+    firstSegseg,
+    segsegTotal: total,
+    segmentsOfSegments: segsegs.map((s) => ({
+      ...s,
+      index: s.index - firstSegseg,
+      startSegment: s.startSegment - t.firstSegment,
+      endSegment: s.endSegment - t.firstSegment,
+      startRaw: s.startRaw - t.rawBase,
+      endRaw: s.endRaw - t.rawBase,
+    })),
+  };
+}
+
+/** Segment of segments i of a tail as one of the whole series (global indices). */
+export function tailSegmentOfSegments(t: SegsegTail, i: number): SegmentOfSegments {
+  const s = t.segmentsOfSegments[i]!;
+  return {
+    ...s,
+    index: t.firstSegseg + s.index,
+    startSegment: t.firstSegment + s.startSegment,
+    endSegment: t.firstSegment + s.endSegment,
+    startRaw: t.rawBase + s.startRaw,
+    endRaw: t.rawBase + s.endRaw,
+  };
+}
+
 /**
- * The structure tail of `level` on segment tail `t`, from the last pivots and points (global indices)
- * and the segments of segments over t's segments: those that read a line before the tail's first are
- * left out (with a window), the rest rebased.
+ * The structure tail of `level` on tail `t`, from the last pivots and points (global indices): those
+ * that read a line before the tail's first are left out (with a window), the rest rebased.
  */
 export function structureTailOf(
-  t: SegmentTail,
-  segsegs: readonly SegmentOfSegments[],
+  t: SegsegTail,
   level: Level,
   pivots: { readonly items: readonly Pivot[]; readonly total: number },
   points: { readonly items: readonly BuySellPoint[]; readonly total: number },
@@ -79,8 +118,7 @@ export function structureTailOf(
     raw = t.rawBase;
   const zs = pivots.items.filter((z) => z.enteringLine >= line);
   const ps = points.items.filter((p) => (p.relatedLine ?? p.line) >= line);
-  const firstPivot = pivots.total - zs.length,
-    firstSegseg = segsegs[0]?.index ?? 0;
+  const firstPivot = pivots.total - zs.length;
   return {
     ...t,
     level,
@@ -88,14 +126,6 @@ export function structureTailOf(
     firstPivot,
     pivotTotal: pivots.total,
     pointTotal: points.total,
-    segmentsOfSegments: segsegs.map((s) => ({
-      ...s,
-      index: s.index - firstSegseg,
-      startSegment: s.startSegment - t.firstSegment,
-      endSegment: s.endSegment - t.firstSegment,
-      startRaw: s.startRaw - raw,
-      endRaw: s.endRaw - raw,
-    })),
     pivots: zs.map((z) => ({
       ...z,
       index: z.index - firstPivot,
