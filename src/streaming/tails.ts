@@ -80,28 +80,13 @@ export function segsegTailOf(t: SegmentTail, segsegs: readonly SegmentOfSegments
     ...t,
     firstSegseg,
     segsegTotal: total,
-    segmentsOfSegments: segsegs.map((s) => ({
-      ...s,
-      index: s.index - firstSegseg,
-      startSegment: s.startSegment - t.firstSegment,
-      endSegment: s.endSegment - t.firstSegment,
-      startRaw: s.startRaw - t.rawBase,
-      endRaw: s.endRaw - t.rawBase,
-    })),
+    segmentsOfSegments: segsegs.map((s) => movedSegseg(s, -firstSegseg, -t.firstSegment, -t.rawBase)),
   };
 }
 
 /** Segment of segments i of a tail as one of the whole series (global indices). */
 export function tailSegmentOfSegments(t: SegsegTail, i: number): SegmentOfSegments {
-  const s = t.segmentsOfSegments[i]!;
-  return {
-    ...s,
-    index: t.firstSegseg + s.index,
-    startSegment: t.firstSegment + s.startSegment,
-    endSegment: t.firstSegment + s.endSegment,
-    startRaw: t.rawBase + s.startRaw,
-    endRaw: t.rawBase + s.endRaw,
-  };
+  return movedSegseg(t.segmentsOfSegments[i]!, t.firstSegseg, t.firstSegment, t.rawBase);
 }
 
 /**
@@ -126,23 +111,40 @@ export function structureTailOf(
     firstPivot,
     pivotTotal: pivots.total,
     pointTotal: points.total,
-    pivots: zs.map((z) => ({
-      ...z,
-      index: z.index - firstPivot,
-      startLine: z.startLine - line,
-      endLine: z.endLine - line,
-      enteringLine: z.enteringLine - line,
-      leavingLine: z.leavingLine === null ? null : z.leavingLine - line,
-      startRaw: z.startRaw - raw,
-      endRaw: z.endRaw - raw,
-    })),
-    points: ps.map((p) => ({
-      ...p,
-      line: p.line - line,
-      rawIndex: p.rawIndex - raw,
-      relatedLine: p.relatedLine === null ? null : p.relatedLine - line,
-    })),
+    pivots: zs.map((z) => movedPivot(z, -firstPivot, -line, -raw)),
+    points: ps.map((p) => movedPoint(p, -line, -raw)),
   };
+}
+
+// The moves between a tail's indices and the whole series': by minus its bases one way, by its bases
+// the other.
+
+function movedSegseg(s: SegmentOfSegments, index: number, segment: number, raw: number): SegmentOfSegments {
+  return {
+    ...s,
+    index: s.index + index,
+    startSegment: s.startSegment + segment,
+    endSegment: s.endSegment + segment,
+    startRaw: s.startRaw + raw,
+    endRaw: s.endRaw + raw,
+  };
+}
+
+function movedPivot(z: Pivot, index: number, line: number, raw: number): Pivot {
+  return {
+    ...z,
+    index: z.index + index,
+    startLine: z.startLine + line,
+    endLine: z.endLine + line,
+    enteringLine: z.enteringLine + line,
+    leavingLine: z.leavingLine === null ? null : z.leavingLine + line,
+    startRaw: z.startRaw + raw,
+    endRaw: z.endRaw + raw,
+  };
+}
+
+function movedPoint(p: BuySellPoint, line: number, raw: number): BuySellPoint {
+  return { ...p, line: p.line + line, rawIndex: p.rawIndex + raw, relatedLine: p.relatedLine === null ? null : p.relatedLine + line };
 }
 
 /** The MACD of an analyzer's last bars (macdTail): bar 0 of these views is global bar `first`. */
@@ -168,28 +170,12 @@ export function tailSegment(t: SegmentTail, i: number): Segment {
 
 /** Pivot i of a structure tail as a Pivot of the whole series (global indices). */
 export function tailPivot(t: StructureTail, i: number): Pivot {
-  const z = t.pivots[i]!;
-  return {
-    ...z,
-    index: t.firstPivot + z.index,
-    startLine: t.firstLine + z.startLine,
-    endLine: t.firstLine + z.endLine,
-    enteringLine: t.firstLine + z.enteringLine,
-    leavingLine: z.leavingLine === null ? null : t.firstLine + z.leavingLine,
-    startRaw: t.rawBase + z.startRaw,
-    endRaw: t.rawBase + z.endRaw,
-  };
+  return movedPivot(t.pivots[i]!, t.firstPivot, t.firstLine, t.rawBase);
 }
 
 /** Point i of a structure tail as a BuySellPoint of the whole series (global indices). */
 export function tailPoint(t: StructureTail, i: number): BuySellPoint {
-  const p = t.points[i]!;
-  return {
-    ...p,
-    line: t.firstLine + p.line,
-    rawIndex: t.rawBase + p.rawIndex,
-    relatedLine: p.relatedLine === null ? null : t.firstLine + p.relatedLine,
-  };
+  return movedPoint(t.points[i]!, t.firstLine, t.rawBase);
 }
 
 /** Pen i of a tail as a Pen of the whole series (global indices). */
