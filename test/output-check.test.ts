@@ -681,11 +681,12 @@ describe('output check of the last pivots and points (checkStructureTail), both 
   );
 
   it.each(EACH_KERNEL)(
-    'SPY hourly, the last 1 and 3 segment-level pivots and points every 5,000 bars: passes; every single changed field of its pivots, points, segments of segments and segments is caught ($name)',
+    'SPY hourly, the last 1 and 3 segment-level pivots and points, and segments of segments, every 5,000 bars: passes; every single changed field of their pivots, points, segments of segments and segments is caught ($name)',
     ({ kernel }) => {
       const spy = fixtureBars('spy_1h_19980102_20210331');
       let caught = 0,
-        shown = 0;
+        shown = 0,
+        segsegs = 0;
       // The pens, merged bars and fractals under them are checked as in the segment tails above.
       const structural = (path: string) => /^(segments|segmentsOfSegments)\[|^(pivots|buySellPoints)\.segment/.test(path);
       everyBars(
@@ -698,42 +699,19 @@ describe('output check of the last pivots and points (checkStructureTail), both 
             expect(checkOf(t)(copy(part)), `bar ${i}, ${n}`).toBeNull();
             shown += t.pivots.length + t.points.length;
             caught += expectCaught(part, t.bars, checkOf(t), `bar ${i}, ${n}`, structural);
+            // The last segments of segments alone (StreamingAnalyzer.segsegTail, checkSegsegTail).
+            const g = a.segsegTail(n);
+            const gPart = { ...asResult(g, g.segments), segmentsOfSegments: g.segmentsOfSegments };
+            const check = (c: Copy) => checkSegsegTail(c, g.bars, DEFAULT);
+            expect(check(copy(gPart)), `bar ${i}, ${n} segments of segments`).toBeNull();
+            segsegs += g.segmentsOfSegments.length;
+            caught += expectCaught(gPart, g.bars, check, `bar ${i}, ${n} segments of segments`, structural);
           }
         },
         spy,
       );
-      expect(shown).toBeGreaterThan(20);
-      expect(caught).toBeGreaterThan(1000);
-    },
-  );
-});
-
-describe('output check of the last segments of segments (checkSegsegTail), both kernels', () => {
-  it.each(EACH_KERNEL)(
-    'SPY hourly, the last 1 and 3 segments of segments every 5,000 bars: passes; every single changed field of its segments of segments and segments is caught ($name)',
-    ({ kernel }) => {
-      const spy = fixtureBars('spy_1h_19980102_20210331');
-      let caught = 0,
-        shown = 0;
-      // The pens, merged bars and fractals under them are checked as in the segment tails above.
-      const structural = (path: string) => /^(segments|segmentsOfSegments)\[/.test(path);
-      everyBars(
-        kernel,
-        5000,
-        (a, i) => {
-          for (const n of [1, 3]) {
-            const t = a.segsegTail(n);
-            const part = { ...asResult(t, t.segments), segmentsOfSegments: t.segmentsOfSegments };
-            const check = (c: Copy) => checkSegsegTail(c, t.bars, DEFAULT);
-            expect(check(copy(part)), `bar ${i}, ${n}`).toBeNull();
-            shown += t.segmentsOfSegments.length;
-            caught += expectCaught(part, t.bars, check, `bar ${i}, ${n}`, structural);
-          }
-        },
-        spy,
-      );
-      expect(shown).toBeGreaterThan(20);
-      expect(caught).toBeGreaterThan(1000);
+      expect([shown, segsegs].every((k) => k > 20)).toBe(true);
+      expect(caught).toBeGreaterThan(2000);
     },
   );
 });
