@@ -274,7 +274,7 @@ for (const kernel of KERNELS) {
       expect(s.snapshot().macd.firstValid).toBe(33);
     });
 
-    it('a tail of a negative or fractional length is refused, naming it (penTail(-1) gave a part starting past the last pen)', () => {
+    it('a tail of a negative or fractional length, or of an unknown level, is refused, naming it (penTail(-1) gave a part starting past the last pen)', () => {
       const s = new StreamingAnalyzer({}, { kernel });
       const b = fixtureBars(REAL_SERIES[0]);
       for (let i = 0; i < 300; i++) s.append(bar(b, i));
@@ -285,6 +285,9 @@ for (const kernel of KERNELS) {
         }
       }
       expect(s.penTail(Infinity).first).toBe(0);
+      // A level other than the two (from untyped code) was a TypeError from inside the analyzer.
+      const e = thrown(() => s.structureTail(3, 'segments' as 'segment'), InputError);
+      expect([e.field, e.message]).toEqual(['level', `a structure tail's level must be 'pen' or 'segment', got 'segments'`]);
       expect(s.macdTail(0).timestamp.length).toBe(0);
     });
 

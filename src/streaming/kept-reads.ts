@@ -2,6 +2,7 @@
 // reads (penTail, segmentTail, structureTail, macdTail) that give the latest of them without a
 // snapshot of the whole result, with what their checks read. The analyzer owns the state; these
 // only read it.
+import { InputError } from '../core/errors.js';
 import type { AnalysisOptions } from '../core/options.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
 import { allocatePenColumns, penAt, setPenRow, shapeSegment } from '../core/result.js';
@@ -118,6 +119,8 @@ export class KeptReads {
    */
   structureTail(n: number, level: Level = 'pen'): StructureTail {
     checkTailLength(n);
+    if (level !== 'pen' && level !== 'segment')
+      throw new InputError(`a structure tail's level must be 'pen' or 'segment', got '${String(level)}'`, 'level');
     const st = this.s.structures,
       lv = st[level];
     const pivots = lv.lastPivots(n),
