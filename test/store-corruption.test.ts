@@ -4,7 +4,7 @@
 import { status as Code } from '@grpc/grpc-js';
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +164,43 @@ describe('the service on a damaged store', () => {
     const reopened = new BarStore(path);
     expect((await reopened.info('SSE', 'D1'))!.count).toBe(N + 2);
     await reopened.close();
+  });
+
+  it('its write-ahead log removed while open: what was acknowledged is moved into the main file at once (a crash would lose it with the log), writes refused UNAVAILABLE, NOT_SERVING', async () => {
+    const path = await realStore();
+    const t = await startTestServer(testConfig({ store: sqliteAt(path) }));
+    const S = { symbol: 'SSE', timeframe: 'TIMEFRAME_D1' };
+    const next = (k: number) => {
+      const timestamp = SSE.timestamp[N - 1]! + k * 86_400_000;
+      return { ...S, klines: [{ timestamp, open: 3210, high: 3220, low: 3200, close: 3215, volume: 1 }] };
+    };
+    try {
+      expect((await t.client.submitKlines(next(1))).storedCount).toBe(N + 1);
+      // The acknowledged bar is in the log only (not yet checkpointed): the main file alone lacks it.
+      const before = new Database(copyOf(path), { readonly: true });
+      expect(before.prepare('SELECT count(*) AS n FROM bars').get()).toEqual({ n: N });
+      before.close();
+      unlinkSync(`${path}-wal`); // e.g. a clean-up of *-wal files; the server still has the log open
+      await until(async () => !(await t.client.healthCheck()).serving);
+      const gone = await rejection(t.client.submitKlines(next(2)));
+      expect([gone.code, gone.details]).toEqual([
+        Code.UNAVAILABLE,
+        `the store's write-ahead log ${path}-wal was removed while this server had it open: everything acknowledged is now in ${path}; restart the server to write again`,
+      ]);
+      // The main file alone (what a crash now would leave) holds every acknowledged bar.
+      const after = new Database(copyOf(path), { readonly: true });
+      expect(after.prepare('SELECT count(*) AS n FROM bars').get()).toEqual({ n: N + 1 });
+      after.close();
+    } finally {
+      await t.close();
+    }
+    // Restarted, it writes again.
+    const again = await startTestServer(testConfig({ store: sqliteAt(path) }));
+    try {
+      expect((await again.client.submitKlines(next(2))).storedCount).toBe(N + 2);
+    } finally {
+      await again.close();
+    }
   });
 
   it('chan serve refuses a damaged file at start-up with the message, exit code 1 (no stack trace)', async () => {

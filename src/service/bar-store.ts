@@ -58,6 +58,8 @@ export class BarStore implements SeriesStore {
   private waiting: Waiting[] = [];
   /** The opened file's device and inode: a file removed or replaced at `path` is told by them. */
   private readonly identity: string;
+  /** The same for its write-ahead log (PATH-wal), which the connection keeps open (taken when first seen). */
+  private logIdentity: string | undefined;
 
   constructor(
     readonly path: string,
@@ -94,8 +96,9 @@ export class BarStore implements SeriesStore {
       // Readable but not writable as a store (a read-only place: SQLite also writes PATH-wal beside it).
       throw new StoreUnavailableError(`cannot open the store ${path} for writing: ${(e as Error).message}`);
     }
-    // After the schema's transaction, so that the file exists.
+    // After the schema's transaction, so that the file (and its log) exists.
     this.identity = fileIdentity(path)!;
+    this.logIdentity = fileIdentity(`${path}-wal`);
     const db = this.db;
     this.q = {
       series: db.prepare<[string, string], SeriesRow>('SELECT id, revision, count, last_ts FROM series WHERE symbol = ? AND timeframe = ?'),
@@ -252,6 +255,33 @@ export class BarStore implements SeriesStore {
         `the store file ${this.path} was removed or replaced while this server had it open: a write now would be lost with it; put the file back, or restart the server`,
       );
     }
+    this.checkSameLog();
+  }
+
+  /**
+   * The same for the write-ahead log. Removed while open, the connection goes on writing into the
+   * removed file: what it holds (acknowledged writes not yet checkpointed) would be lost with it by a
+   * crash (a clean close still checkpoints it). So its content is checkpointed into the main file at
+   * once, and writes are refused until a restart makes a new log. A log put in its place by another
+   * process is not checkpointed into (the two logs would mix pages).
+   */
+  private checkSameLog(): void {
+    const log = `${this.path}-wal`,
+      now = fileIdentity(log);
+    if (this.logIdentity === undefined) this.logIdentity = now;
+    if (now === this.logIdentity) return;
+    if (now === undefined) {
+      const [r] = this.db.pragma('wal_checkpoint(FULL)') as { busy: number; log: number; checkpointed: number }[];
+      const saved = r !== undefined && r.busy === 0 && r.checkpointed === r.log;
+      throw new StoreUnavailableError(
+        saved
+          ? `the store's write-ahead log ${log} was removed while this server had it open: everything acknowledged is now in ${this.path}; restart the server to write again`
+          : `the store's write-ahead log ${log} was removed while this server had it open, and what it held could not all be moved into ${this.path} yet (another process is using the file): stop the server cleanly (SIGTERM, not kill -9), which moves it, then start it again`,
+      );
+    }
+    throw new StoreUnavailableError(
+      `the store's write-ahead log ${log} was replaced while this server had it open: a write now could be lost; restart the server`,
+    );
   }
 
   private commitWaiting(): void {
