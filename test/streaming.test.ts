@@ -274,6 +274,18 @@ for (const kernel of KERNELS) {
       expect(s.snapshot().macd.firstValid).toBe(33);
     });
 
+    it('structureTail with the structures off: none to show, and the tail reads no history (it read every pen)', () => {
+      const b = fixtureBars(REAL_SERIES[0]);
+      const off = new StreamingAnalyzer({ structures: { enabled: false } }, { kernel });
+      for (let i = 0; i < 300; i++) off.append(bar(b, i));
+      expect(off.snapshot().pens.length).toBeGreaterThan(10);
+      for (const level of ['pen', 'segment'] as const) {
+        const t = off.structureTail(5, level);
+        expect([t.pivots.length, t.points.length, t.pivotTotal, t.pointTotal]).toEqual([0, 0, 0, 0]);
+        expect(t.part.penColumns.count, level).toBeLessThanOrEqual(1);
+      }
+    });
+
     it('a tail of a negative or fractional length, or of an unknown level, is refused, naming it (penTail(-1) gave a part starting past the last pen)', () => {
       const s = new StreamingAnalyzer({}, { kernel });
       const b = fixtureBars(REAL_SERIES[0]);

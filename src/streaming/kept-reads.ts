@@ -125,10 +125,11 @@ export class KeptReads {
       lv = st[level];
     const pivots = lv.lastPivots(n),
       points = lv.lastPoints(n);
-    let line = lv.lineCount;
+    const u = this.s.k.segments();
+    // The first line they read; with none, the end of the level's lines (a tail of no history).
+    let line = level === 'pen' ? this.s.base.pen + this.keptPenCount() : this.s.base.seg + u.from + u.extra.length;
     for (const z of pivots.items) line = Math.min(line, z.enteringLine);
     for (const p of points.items) line = Math.min(line, p.relatedLine ?? p.line);
-    const u = this.s.k.segments();
     if (level === 'segment')
       return structureTailOf(this.segsegTailFrom(u, st.segmentsOfSegments(st.segsegEndingFrom(line)), line), level, pivots, points);
     const count = u.from + u.extra.length,

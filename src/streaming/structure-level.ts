@@ -101,11 +101,6 @@ export class StructureLevel {
     this.lines.n = Math.min(this.lines.n, g - this.lineBase);
   }
 
-  /** Global line count. */
-  get lineCount(): number {
-    return this.lineBase + this.lines.n;
-  }
-
   /** Sets global parent g over global lines start..end. */
   setParent(g: number, start: number, end: number, dir: number, confirmed: boolean): void {
     const p = this.parents,
