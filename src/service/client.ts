@@ -160,7 +160,7 @@ export class FailoverClient {
     this.clients = addresses.map((a) => new ChanClient(a, o));
   }
 
-  /** The client of the active address (for streams, which are not retried). */
+  /** The client of the active address (a call sent there alone, without failover; watch() is the stream that follows the serving address). */
   get first(): ChanClient {
     return this.clients[this.activeIndex]!;
   }
