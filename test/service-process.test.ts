@@ -224,6 +224,9 @@ describe('chan serve process', () => {
     const backup = await serve(db, '--role', 'backup');
     const addr = ['--addr', `127.0.0.1:${primary.port},127.0.0.1:${backup.port}`];
     expect(chan('submit', SAMPLE_FILE, '--symbol', 'SSE', '--timeframe', 'D1', ...addr).status).toBe(0);
+    // --addr given twice is a list too (only the last one was kept: here, an address nothing listens on).
+    const twice = chan('health', '--addr', `127.0.0.1:${primary.port}`, '--addr', '127.0.0.1:1');
+    expect([twice.status, twice.stdout]).toEqual([0, `SERVING  engine wasm (primary)  at 127.0.0.1:${primary.port}\n`]);
     const watcher = spawn(process.execPath, [MAIN, 'watch', '--symbol', 'SSE', '--timeframe', 'D1', '--json', ...addr], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

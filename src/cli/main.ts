@@ -26,8 +26,8 @@ const USAGE = `usage:
   chan watch    --symbol S --timeframe TF [--pen D] [--last-n N] [--json]   (live events until Ctrl-C)
   chan status [--json]
   chan health
-  client commands take --addr HOST:PORT[,HOST:PORT...] (default 127.0.0.1:50051; later addresses are
-  failover backups), --token T (default $CHAN_AUTH_TOKEN) and --ca FILE (TLS)
+  client commands take --addr HOST:PORT[,HOST:PORT...] (repeatable; default 127.0.0.1:50051; later
+  addresses are failover backups), --token T (default $CHAN_AUTH_TOKEN) and --ca FILE (TLS)
 
   FILE.csv   a header naming time, open, high, low, close (and volume) columns, or kline exports without
              one; times as epoch s/ms/us/ns (by magnitude) or ISO dates (UTC unless zoned); , ; or tab
@@ -56,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
         db: { type: 'string' },
         store: { type: 'string' },
         engine: { type: 'string' },
-        addr: { type: 'string' },
+        // Several: repeated, or comma-separated (a repeated string option would keep only the last).
+        addr: { type: 'string', multiple: true },
         token: { type: 'string' },
         ca: { type: 'string' },
         symbol: { type: 'string' },
@@ -102,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       if (file === undefined && v.symbol === undefined)
         throw new UsageError('expected: chan chart FILE.csv, or chan chart --symbol S --timeframe TF');
       const { runChart } = await import('./chart-command.js');
-      process.stdout.write((await runChart({ ...v, ...csv, file })) + '\n');
+      process.stdout.write((await runChart({ ...v, ...csv, addr: v.addr?.join(','), file })) + '\n');
       return 0;
     }
     if (command === 'serve') {
@@ -129,7 +130,11 @@ export async function main(argv: string[]): Promise<number> {
     if (command !== undefined && CLIENT_COMMANDS.has(command)) {
       if (rest.length > 0 || (file !== undefined && command !== 'submit')) throw new UsageError(`unexpected argument "${rest[0] ?? file}"`);
       const { runClientCommand } = await importServiceCommand(command, () => import('./client-commands.js'));
-      const out = await runClientCommand(command, { ...v, ...csv, lastN: v['last-n'], confirmedOnly: v['confirmed-only'] }, file);
+      const out = await runClientCommand(
+        command,
+        { ...v, ...csv, addr: v.addr?.join(','), lastN: v['last-n'], confirmedOnly: v['confirmed-only'] },
+        file,
+      );
       if (out !== '') process.stdout.write(out + '\n');
       return 0;
     }
