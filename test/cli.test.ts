@@ -291,6 +291,15 @@ describe('chan analyze', () => {
       status: 1,
       stderr: `chan: config ${yaml}: is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1\n`,
     });
+    // An option given twice (but --addr, a list) is the usage: the last one was taken, silently (`chan pens
+    // --symbol A --symbol B` read B).
+    for (const [name, args] of [
+      ['--pen', ['analyze', 'data/sse_000001_1d.csv', '--pen', 'traditional', '--pen', 'new_3kline']],
+      ['--symbol', ['pens', '--symbol', 'A', '--symbol', 'B', '--timeframe', 'D1', '--addr', '127.0.0.1:1']],
+    ] as const) {
+      const twice = chan(...args);
+      expect([twice.status, twice.stderr.split('\n')[0]]).toEqual([2, `chan: ${name} given 2 times; give it once`]);
+    }
     // A client command's bad flag (checked as its request is made): the usage, not a stack trace.
     const client = chan('pens', '--symbol', 'S', '--timeframe', 'D1', '--last-n', '0', '--addr', '127.0.0.1:1');
     expect([client.status, client.stderr.split('\n')[0]]).toEqual([2, 'chan: --last-n must be a positive integer, got "0"']);

@@ -41,9 +41,14 @@ const CLIENT_COMMANDS = new Set(['submit', 'klines', 'pens', 'segments', 'pivots
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const { values: v, positionals } = parseArgs({
+    const {
+      values: v,
+      positionals,
+      tokens,
+    } = parseArgs({
       args: argv,
       allowPositionals: true,
+      tokens: true,
       options: {
         preset: { type: 'string' },
         pen: { type: 'string' },
@@ -77,6 +82,10 @@ export async function main(argv: string[]): Promise<number> {
         delimiter: { type: 'string' },
       },
     });
+    // An option given twice would silently be the last one (but --addr, a list).
+    const given = new Map<string, number>();
+    for (const t of tokens) if (t.kind === 'option' && t.name !== 'addr') given.set(t.name, (given.get(t.name) ?? 0) + 1);
+    for (const [name, n] of given) if (n > 1) throw new UsageError(`--${name} given ${n} times; give it once`);
     if (v.help) {
       process.stdout.write(USAGE + '\n');
       return 0;
