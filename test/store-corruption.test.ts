@@ -27,6 +27,12 @@ async function realStore(): Promise<string> {
   return path;
 }
 
+/** A SubmitKlines request of one bar, k days after SSE daily's last. */
+function next(k: number) {
+  const timestamp = SSE.timestamp[N - 1]! + k * 86_400_000;
+  return { symbol: 'SSE', timeframe: 'TIMEFRAME_D1', klines: [{ timestamp, open: 3210, high: 3220, low: 3200, close: 3215, volume: 1 }] };
+}
+
 function copyOf(path: string): string {
   const c = join(tempDir(), 'copy.db');
   copyFileSync(path, c);
@@ -135,11 +141,6 @@ describe('the service on a damaged store', () => {
   it('its file removed or replaced while open: writes refused UNAVAILABLE (they would be lost with the old file), NOT_SERVING; the file put back, it serves again', async () => {
     const path = await realStore();
     const t = await startTestServer(testConfig({ store: sqliteAt(path) }));
-    const S = { symbol: 'SSE', timeframe: 'TIMEFRAME_D1' };
-    const next = (k: number) => {
-      const timestamp = SSE.timestamp[N - 1]! + k * 86_400_000;
-      return { ...S, klines: [{ timestamp, open: 3210, high: 3220, low: 3200, close: 3215, volume: 1 }] };
-    };
     try {
       expect((await t.client.submitKlines(next(1))).storedCount).toBe(N + 1);
       const moved = `${path}.moved`;
@@ -169,11 +170,6 @@ describe('the service on a damaged store', () => {
   it('its write-ahead log removed while open: what was acknowledged is moved into the main file at once (a crash would lose it with the log), writes refused UNAVAILABLE, NOT_SERVING', async () => {
     const path = await realStore();
     const t = await startTestServer(testConfig({ store: sqliteAt(path) }));
-    const S = { symbol: 'SSE', timeframe: 'TIMEFRAME_D1' };
-    const next = (k: number) => {
-      const timestamp = SSE.timestamp[N - 1]! + k * 86_400_000;
-      return { ...S, klines: [{ timestamp, open: 3210, high: 3220, low: 3200, close: 3215, volume: 1 }] };
-    };
     try {
       expect((await t.client.submitKlines(next(1))).storedCount).toBe(N + 1);
       // The acknowledged bar is in the log only (not yet checkpointed): the main file alone lacks it.
