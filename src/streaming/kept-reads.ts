@@ -3,6 +3,7 @@
 // snapshot of the whole result, with what their checks read. The analyzer owns the state; these
 // only read it.
 import { InputError } from '../core/errors.js';
+import { firstIndex } from '../core/search.js';
 import type { AnalysisOptions } from '../core/options.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
 import { allocatePenColumns, penAt, setPenRow, shapeSegment } from '../core/result.js';
@@ -133,16 +134,11 @@ export class KeptReads {
     if (level === 'segment')
       return structureTailOf(this.segsegTailFrom(u, st.segmentsOfSegments(st.segsegEndingFrom(line)), line), level, pivots, points);
     const count = u.from + u.extra.length,
-      pen = Math.max(this.firstCheckablePen(), line - this.s.base.pen);
+      firstPen = this.firstCheckablePen(),
+      pen = Math.max(firstPen, line - this.s.base.pen);
     // The first segment that ends at or after that pen (segments are in pen order).
-    let from = 0,
-      hi = count;
-    while (from < hi) {
-      const mid = (from + hi) >> 1;
-      if (this.segmentOf(u, mid).endPen < pen) from = mid + 1;
-      else hi = mid;
-    }
-    if (from < count && this.segmentOf(u, from).startPen < this.firstCheckablePen()) from++;
+    let from = firstIndex(count, (j) => this.segmentOf(u, j).endPen >= pen);
+    if (from < count && this.segmentOf(u, from).startPen < firstPen) from++;
     return structureTailOf(segsegTailOf(this.segmentTailFrom(u, from, pen), [], st.segsegTotal), level, pivots, points);
   }
 

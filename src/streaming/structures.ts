@@ -9,6 +9,7 @@ import type { Pen, Segment, SegmentOfSegments } from '../core/types.js';
 import type { SegPen } from '../engines/ts/feature-sequence.js';
 import { buildSegmentsFrom, SegmentState } from '../engines/ts/segments.js';
 import { histogramPeak } from '../core/structures/lines.js';
+import { firstIndex } from '../core/search.js';
 import type { SegmentRecord } from '../core/records.js';
 import { StructureLevel, type SavedLevel } from './structure-level.js';
 
@@ -195,16 +196,8 @@ export class StreamStructures {
 
   /** The first kept segment of segments that ends at or after global segment g (their count when none). */
   segsegEndingFrom(g: number): number {
-    const lv = this.segment,
-      end = lv.parents.end;
-    let lo = 0,
-      hi = lv.parents.m;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (lv.lineBase + end[mid]! < g) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    const lv = this.segment;
+    return firstIndex(lv.parents.m, (j) => lv.lineBase + lv.parents.end[j]! >= g);
   }
 
   /** Bytes held, roughly (for memory budgets). */

@@ -3,6 +3,7 @@
 // whole result, with what a check of them reads, every index rebased to the tail's first merged and
 // raw bar (and first pen); and their objects with global indices again.
 import { InputError } from '../core/errors.js';
+import { firstIndex } from '../core/search.js';
 import type { MergedColumns } from '../core/records.js';
 import { penAt, shapeFractals } from '../core/result.js';
 import type { Level } from '../core/structure-options.js';
@@ -205,13 +206,7 @@ export function rebasedPart(m: MergedColumns, k0: number, r0: number, penColumns
     rawEnd: m.rawEnd.slice(k0, m.count).map((r) => r - r0),
   };
   // The fractals after merged bar k0 (the kernel's list is in merged order).
-  let lo = 0,
-    hi = m.fractalCount;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (m.fractalIndex[mid]! <= k0) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstIndex(m.fractalCount, (j) => m.fractalIndex[j]! > k0);
   const fractals = shapeFractals(
     { ...m, fractalIndex: m.fractalIndex.subarray(lo, m.fractalCount), fractalCount: m.fractalCount - lo },
     -k0,

@@ -1,6 +1,7 @@
 // The chart data's columns as typed arrays, and the lookups the page makes in them. No DOM here.
 import type { ChartBoxes, ChartData, ChartLines, ChartPoints } from '../chart-data.js';
 import { decodeColumn } from '../columns.js';
+import { firstIndex } from '../../core/search.js';
 
 export interface Lines {
   readonly count: number;
@@ -129,14 +130,7 @@ export function decode(d: ChartData): Decoded {
 
 /** First position whose `end` is >= bar (ends ascending), or `end.length`. */
 export function firstEndingFrom(end: Float64Array, bar: number): number {
-  let lo = 0,
-    hi = end.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (end[mid]! < bar) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstIndex(end.length, (i) => !(end[i]! < bar));
 }
 
 /** The position of the line (or merged bar) covering a bar, the later one where two meet; -1 if none. */
