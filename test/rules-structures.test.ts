@@ -215,6 +215,44 @@ describe.each(RULES)('$name rules', (r) => {
       p[13] = 103.9;
       expect(run(p, A_PARENTS, { minPivotCount: 0 }, A_METRIC).points.some((q) => q.line === 12)).toBe(false);
     });
+    it('divergence at the rate exactly: m(E) = divergence_rate x m(in) is a divergence (0.5 x 2 = 1); a hair below the rate, not', () => {
+      expect(run(A, A_PARENTS, { divergenceRate: 0.5 }, A_METRIC).points.find((q) => q.line === 9)?.types).toBe('1');
+      const below = 0.5 - Number.EPSILON / 4;
+      expect(below).toBeLessThan(0.5);
+      expect(run(A, A_PARENTS, { divergenceRate: below }, A_METRIC).points.some((q) => q.line === 9)).toBe(false);
+      // The 1p test likewise: pen 12's 0.5 against pen 10's 1 (its own rate adds 1e-7 to the denominator, the test does not).
+      expect(run(A, A_PARENTS, { minPivotCount: 0, divergenceRate: 0.5 }, A_METRIC).points.find((q) => q.line === 12)?.types).toBe('1p');
+      expect(run(A, A_PARENTS, { minPivotCount: 0, divergenceRate: below }, A_METRIC).points.some((q) => q.line === 12)).toBe(false);
+    });
+
+    it("1p: pre is the line two before E, in E's parent and E running with it; E at line 0 reads pre from the end (chan.py's index -2)", () => {
+      // One up parent over pens 0..2 (100 -> 110 -> 105 -> 115): E = pen 2 reaches beyond pre = pen 0.
+      const p = [100, 110, 105, 115];
+      expect(run(p, [[0, 2, 'up', false]], { minPivotCount: 0, divergenceRate: Infinity }).points).toEqual([
+        { line: 2, side: 'sell', types: '1p', relate: null, rate: 1 / (1 + 1e-7) },
+      ]);
+      // A parent of one pen (0) among two: pre = line 2 + 0 - 2 = 0, E itself.
+      expect(run([100, 110, 105], [[0, 0, 'up', false]], { minPivotCount: 0, divergenceRate: Infinity }).points).toEqual([
+        { line: 0, side: 'sell', types: '1p', relate: null, rate: 1 / (1 + 1e-7) },
+      ]);
+      // pre in the parent before (E = pen 3 of a one-pen parent, pre = pen 1), or E running against its parent: no 1p.
+      const q = [100, 110, 105, 115, 95];
+      const oneP = (specs: ParentSpec[]) => run(q, specs, { minPivotCount: 0 }, [1, 1, 1, 0.5]).points.some((x) => x.line === 3);
+      expect(
+        oneP([
+          [0, 2, 'up', true],
+          [3, 3, 'down', false],
+        ]),
+      ).toBe(false);
+      expect(oneP([[0, 3, 'up', false]])).toBe(false);
+      // The control: a down parent over pens 1..3, whose E (to 95) goes below pre = pen 1 (to 105), has it.
+      expect(
+        oneP([
+          [0, 0, 'up', true],
+          [1, 3, 'down', false],
+        ]),
+      ).toBe(true);
+    });
   });
 
   describe('types 2 and 2s', () => {
@@ -259,7 +297,65 @@ describe.each(RULES)('$name rules', (r) => {
       expect(run(p, confirmed, {}, A_METRIC).points.some((q) => q.line === 13)).toBe(false);
       // max_bsp2s_level 1 still allows this first level; 2s not reported removes it.
       expect(run(p, A_PARENTS, { maxBsp2sLevel: 1 }, A_METRIC).points.some((q) => q.line === 13)).toBe(true);
-      expect(run(p, A_PARENTS, { types: ['1', '1p', '2', '3a', '3b'] }, A_METRIC).points.some((q) => q.line === 13)).toBe(false);
+      const no2s = run(p, A_PARENTS, { types: ['1', '1p', '2', '3a', '3b'] }, A_METRIC).points;
+      expect(no2s.some((q) => q.line === 13)).toBe(false);
+      expect(no2s.find((q) => q.line === 11)?.types).toBe('2'); // the type 2 stays
+    });
+    it('2s: r == max_bsp2_rate counts, and so does a line reaching exactly the low of k (its r is 1 there)', () => {
+      // Pen 13 runs 115 -> 90, down to pen 10's start: r(13) = |90 - 104| / 14 = 1.
+      const p = A.slice();
+      p[14] = 90;
+      p[15] = 118;
+      expect(run(p, A_PARENTS, { maxBsp2Rate: 1 }, A_METRIC).points.find((q) => q.line === 13)?.types).toBe('2s');
+      expect(run(p, A_PARENTS, {}, A_METRIC).points.some((q) => q.line === 13)).toBe(false); // 1 > 0.9999
+    });
+
+    it('2s ties on both sides: a line touching the band is outside it, one reaching the extreme of k is not past it (sell side mirrored)', () => {
+      // The buy case, and its mirror image (200 - price, parents reversed): the same lines are sell points.
+      const mirror = (p: number[]) => p.map((x) => 200 - x);
+      const flip = (specs: ParentSpec[]) => specs.map(([a, b, d, c]): ParentSpec => [a, b, d === 'up' ? 'down' : 'up', c]);
+      const twoSAt13 = (p: number[], o: PartialLevelPointOptions = {}) =>
+        [run(p, A_PARENTS, o, A_METRIC), run(mirror(p), flip(A_PARENTS), o, A_METRIC)].map(
+          (r) => r.points.find((q) => q.line === 13)?.types ?? 'none',
+        );
+      const p = A.slice();
+      p[15] = 118;
+      // Pen 13 (115 -> x) against b2 = pen 11 [98,104]: x = 103.9 overlaps it, x = 104 only touches it.
+      p[14] = 103.9;
+      expect(twoSAt13(p)).toEqual(['2s', '2s']);
+      p[14] = 104;
+      expect(twoSAt13(p)).toEqual(['none', 'none']);
+      // x = 90, pen 10's start (r = 1): with max_bsp2_rate 1 still a 2s on either side.
+      p[14] = 90;
+      expect(twoSAt13(p, { maxBsp2Rate: 1 })).toEqual(['2s', '2s']);
+    });
+
+    it('max_bsp2s_level: the n-th 2s after b2 is level n; a limit stops the levels above it', () => {
+      // The 2s case above plus pens 15 (118 -> 103) and 16: pen 15 overlaps the band [102,104] of pens 11 and 13.
+      const p = [...A.slice(0, 14), 102, 118, 103, 120];
+      const twoS = (o: PartialLevelPointOptions) =>
+        run(p, A_PARENTS, o, A_METRIC)
+          .points.filter((q) => q.types === '2s')
+          .map((q) => q.line);
+      expect(twoS({})).toEqual([13, 15]);
+      expect(twoS({ maxBsp2sLevel: 2 })).toEqual([13, 15]);
+      expect(twoS({ maxBsp2sLevel: 1 })).toEqual([13]);
+    });
+
+    it('one parent (m == 1): types 2, 2s and 3a follow no type-1 line, with the options of the side opposite the parent', () => {
+      // One up segment over pens 0..8: its pivot [104,109] (down pens 1..5) is left by pen 6; pen 7 (120 -> 112)
+      // stays above it. k = pen 0 (amp 10), b2 = pen 1 (110 -> 104, r = 0.6); 2s on pens 3 (r = |103 - 110| / 10)
+      // and 5 (0.8); pen 7 no longer overlaps the band [104,109].
+      const p = [100, 110, 104, 109, 103, 108, 102, 120, 112, 125];
+      const one: ParentSpec[] = [[0, 8, 'up', false]];
+      const unfollowed = { bsp2Follow1: false, bsp3Follow1: false };
+      expect(run(p, one, { buy: unfollowed }).points).toEqual([
+        { line: 1, side: 'buy', types: '2', relate: null, rate: null },
+        { line: 3, side: 'buy', types: '2s', relate: null, rate: null },
+        { line: 5, side: 'buy', types: '2s', relate: null, rate: null },
+        { line: 7, side: 'buy', types: '3a', relate: null, rate: null },
+      ]);
+      expect(run(p, one, { sell: unfollowed }).points).toEqual([]);
     });
   });
 
@@ -275,6 +371,15 @@ describe.each(RULES)('$name rules', (r) => {
       // With a parent after N, the limit is N's last line - 1 = 11: no 3b.
       const more: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 12, 'up', true], [13, 14, 'down', false]];
       expect(run(A, more, {}, A_METRIC).points.some((q) => q.types.includes('3b'))).toBe(false);
+      // strict_bsp3: the pivot is left by b1 itself (pen 9 = its end + 1), so the 3b stays.
+      expect(run(A, A_PARENTS, { strictBsp3: true }, A_METRIC).points.find((q) => q.line === 13)?.types).toBe('3b');
+      // 3b after the last parent's own type 1 (no N: no limit); 3b not reported, none.
+      expect(run(A, A_PARENTS.slice(0, 2), {}, A_METRIC).points).toEqual([
+        { line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 },
+        { line: 11, side: 'buy', types: '2', relate: 9, rate: null },
+        { line: 13, side: 'buy', types: '3b', relate: 9, rate: null },
+      ]);
+      expect(run(A, A_PARENTS, { types: ['1', '1p', '2', '2s', '3a'] }, A_METRIC).points.some((q) => q.line === 13)).toBe(false);
     });
 
     // Segment 2 now runs up over pens 10..16 with a pivot of its own: down pens 11 [98,104] and 13 [99,103]
@@ -296,6 +401,47 @@ describe.each(RULES)('$name rules', (r) => {
       const back = B.slice();
       back[16] = 102;
       expect(run(back, inside, {}, A_METRIC).points.some((q) => q.types.includes('3a'))).toBe(false);
+      // bsp3_peak at the peak exactly: x = pen 15 from 104 (= the pivot's peak high, pen 11's start) to 103.5 counts.
+      const peak = B.slice();
+      peak[15] = 104;
+      peak[16] = 103.5;
+      expect(run(peak, inside, { bsp3Peak: true }, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
+      peak[15] = 103.9;
+      expect(run(peak, inside, { bsp3Peak: true }, A_METRIC).points.some((q) => q.line === 15)).toBe(false);
+      // And mirrored (200 - price, parents reversed): x's low at the pivot's peak low counts for a sell.
+      const mirrored = (q: number[]) => q.map((x) => 200 - x);
+      const insideDown: ParentSpec[] = [
+        [0, 2, 'down', true],
+        [3, 9, 'up', true],
+        [10, 16, 'down', false],
+      ];
+      peak[15] = 104;
+      expect(run(mirrored(peak), insideDown, { bsp3Peak: true }, A_METRIC).points.find((q) => q.line === 15)).toEqual({
+        line: 15,
+        side: 'sell',
+        types: '3a',
+        relate: 9,
+        rate: null,
+      });
+      peak[15] = 103.9;
+      expect(run(mirrored(peak), insideDown, { bsp3Peak: true }, A_METRIC).points.some((q) => q.line === 15)).toBe(false);
+      // strict_bsp3: N's first pivot is entered by b1 + 1 (pen 10), so the 3a stays; 3a reported alone, too.
+      expect(run(B, inside, { strictBsp3: true }, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
+      expect(run(B, inside, { types: ['1', '1p', '2', '2s', '3a'] }, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
+    });
+
+    it("bsp3a_max_pivot_count: a 3a after each of N's first pivots, up to the count", () => {
+      // Segment 2 (up, pens 10..20) gets a second pivot: down pens 15 [106,112] and 17 [107,111] make [107,111]
+      // (apart from [99,103]), left by pen 18; x = pen 19 (125 -> 115) stays above it.
+      const p = [...B.slice(0, 17), 111, 107, 125, 115, 130];
+      const n2: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 20, 'up', false]];
+      const threeA = (o: PartialLevelPointOptions) =>
+        run(p, n2, o, A_METRIC)
+          .points.filter((q) => q.types.includes('3a'))
+          .map((q) => q.line);
+      expect(threeA({})).toEqual([15]);
+      expect(threeA({ bsp3aMaxPivotCount: 2 })).toEqual([15, 19]);
+      expect(threeA({ bsp3aMaxPivotCount: 3 })).toEqual([15, 19]);
     });
 
     it('3a after the last parent (N is the last parent), and outside N in a parent of fewer than 3 lines when nidx >= m - 2', () => {
