@@ -102,13 +102,13 @@ function scan(l: Lines, p: Parents, first: i32, last: i32, dir: i32, confirmed: 
   // F, the candidates since the last pivot this scan made: only their count and the last one matter.
   let fCount = 0,
     prev = -1;
+  // Has this scan made a pivot? With no candidate since (fCount 0), the next candidate may extend it.
   let made = false;
-  let firstCandidate = true;
   for (let c = first; c <= last; c++) {
     if (getI8(l.dir, c) == dir) continue;
     const cl = getF64(l.low, c),
       ch = getF64(l.high, c);
-    if (!firstCandidate && fCount == 0 && made) {
+    if (made && fCount == 0) {
       // Extension: the candidate overlaps the last pivot's range strictly.
       const k = z.count - 1;
       if (overlapsStrictly(getF64(z.low, k), getF64(z.high, k), cl, ch)) {
@@ -119,7 +119,6 @@ function scan(l: Lines, p: Parents, first: i32, last: i32, dir: i32, confirmed: 
         continue;
       }
     }
-    firstCandidate = false;
     fCount++;
     const a = prev;
     prev = c;

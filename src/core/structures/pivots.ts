@@ -49,13 +49,13 @@ function scan(
   // F, the candidates since the last pivot this scan made: only their count and the last one matter.
   let fCount = 0,
     prev = -1;
+  // Has this scan made a pivot? With no candidate since (fCount 0), the next candidate may extend it.
   let made = false;
-  let firstCandidate = true;
   for (let c = first; c <= last; c++) {
     if (lines.dir[c] === dir) continue;
     const cl = low[c]!,
       ch = high[c]!;
-    if (!firstCandidate && fCount === 0 && made) {
+    if (made && fCount === 0) {
       // Extension: the candidate overlaps the last pivot's range strictly.
       const z = out[out.length - 1]!;
       if (overlapsStrictly(z.low, z.high, cl, ch)) {
@@ -66,7 +66,6 @@ function scan(
         continue;
       }
     }
-    firstCandidate = false;
     fCount++;
     const a = prev;
     prev = c;
