@@ -330,6 +330,19 @@ describe.each(RULES)('$name rules', (r) => {
       expect(twoSAt13(p, { maxBsp2Rate: 1 })).toEqual(['2s', '2s']);
     });
 
+    it('bsp2s_follow_2: where the type 2 fails its rate, a 2s still comes with it off (chan.py), none with it on', () => {
+      // The 2s case above with max_bsp2_rate 0.4: r(11) = 6 / 14 is above it, r(13) = 2 / 14 is not.
+      const p = A.slice();
+      p[14] = 102;
+      p[15] = 118;
+      const after9 = (o: PartialLevelPointOptions) =>
+        run(p, A_PARENTS, { maxBsp2Rate: 0.4, ...o }, A_METRIC)
+          .points.filter((q) => q.line > 9)
+          .map((q) => `${q.line} ${q.types}`);
+      expect(after9({})).toEqual(['13 2s']);
+      expect(after9({ bsp2sFollow2: true })).toEqual([]);
+    });
+
     it('max_bsp2s_level: the n-th 2s after b2 is level n; a limit stops the levels above it', () => {
       // The 2s case above plus pens 15 (118 -> 103) and 16: pen 15 overlaps the band [102,104] of pens 11 and 13.
       const p = [...A.slice(0, 14), 102, 118, 103, 120];

@@ -105,6 +105,7 @@ structures:
     ['structures: { points: { pen: { divergence_rate: 0 } } }', 'structures.points.pen.divergence_rate'],
     ['structures: { points: { pen: { divergence_rate: nope } } }', 'structures.points.pen.divergence_rate'],
     ['structures: { points: { pen: { max_bsp2_rate: 1.5 } } }', 'structures.points.pen.max_bsp2_rate'],
+    ['structures: { points: { pen: { max_bsp2_rate: 0 } } }', 'structures.points.pen.max_bsp2_rate'],
     ['structures: { points: { segment: { min_pivot_count: -1 } } }', 'structures.points.segment.min_pivot_count'],
     ['structures: { points: { pen: { buy: { bsp1_peak: 1 } } } }', 'structures.points.pen.buy.bsp1_peak'],
     ['structures: { points: { pen: { sell: { max_bsp2s_level: 0 } } } }', 'structures.points.pen.sell.max_bsp2s_level'],
