@@ -65,6 +65,27 @@ describe.each(ENGINES)('$name engine', (engine) => {
       expect(r.macd.histogram.every((h) => Number.isFinite(h))).toBe(true);
     });
 
+    it('a bar with no volume and one price (a halted or idle period) passes', () => {
+      const flat = series(6, { 3: { open: 10, high: 10, low: 10, close: 10, volume: 0 } });
+      expect(engine.analyze(flat).barCount).toBe(6);
+    });
+
+    it('a bar at the bounds with one fault is told that fault, not a bound (volume 0 or 1e18, price 0 or 1e15, the last date, a flat bar)', () => {
+      for (const volume of [0, 1e18]) {
+        const e = failure(() =>
+          engine.analyze(series(6, { 5: { timestamp: 8.64e15, open: 0, low: 0, close: 1e15, high: 1e15 - 2, volume } })),
+        );
+        expect([e.index, e.field, e.message]).toEqual([
+          5,
+          'high',
+          'bar 5: high 999999999999998 is below max(open, close) 1000000000000000',
+        ]);
+      }
+      const flat = { open: 10, high: 10, low: 10, close: 10, volume: 0 };
+      const dup = failure(() => engine.analyze(series(6, { 3: { ...flat, timestamp: 2_000 } })));
+      expect([dup.index, dup.field, dup.message]).toEqual([3, 'timestamp', 'bar 3: timestamp duplicates the previous timestamp 2000']);
+    });
+
     it('timestamps at the edges of the dates a Date holds pass (a later one printed as a date crashed the CLI)', () => {
       const first = -8.64e15;
       const edge = barsFromObjects([first, 0, 8.64e15].map((timestamp) => ({ ...good(0), timestamp })));
