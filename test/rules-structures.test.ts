@@ -443,6 +443,22 @@ describe.each(RULES)('$name rules', (r) => {
       expect(run(B, inside, { types: ['1', '1p', '2', '2s', '3a'] }, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
     });
 
+    it('strict_bsp3: a 3b only after a pivot left by b1 itself', () => {
+      // Segment 1 (down) runs on to pen 11 (95 -> 85): its pivot [101,107] (pens 4..8) is left by pen 9, and
+      // E = b1 = pen 11 is a 1p (m 0.5 against pen 9's 1). Pen 13 (115 -> 109) stays above the pivot: a 3b,
+      // and a type 2 (r = 6 / 30), unless strict_bsp3 asks for the pivot to end at b1 - 1 (it ends at 8).
+      const p = [80, 110, 100, 120, 101, 108, 100, 107, 96, 105, 90, 95, 85, 115, 109, 118];
+      const specs: ParentSpec[] = [
+        [0, 2, 'up', true],
+        [3, 11, 'down', true],
+        [12, 14, 'up', false],
+      ];
+      const m = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.5];
+      const oneP = { line: 11, side: 'buy', types: '1p', relate: null, rate: 0.5 / (1 + 1e-7) };
+      expect(run(p, specs, {}, m).points).toEqual([oneP, { line: 13, side: 'buy', types: '2,3b', relate: 11, rate: null }]);
+      expect(run(p, specs, { strictBsp3: true }, m).points).toEqual([oneP, { line: 13, side: 'buy', types: '2', relate: 11, rate: null }]);
+    });
+
     it("bsp3a_max_pivot_count: a 3a after each of N's first pivots, up to the count", () => {
       // Segment 2 (up, pens 10..20) gets a second pivot: down pens 15 [106,112] and 17 [107,111] make [107,111]
       // (apart from [99,103]), left by pen 18; x = pen 19 (125 -> 115) stays above it.
