@@ -215,6 +215,7 @@ describe.each(RULES)('$name rules', (r) => {
       p[13] = 103.9;
       expect(run(p, A_PARENTS, { minPivotCount: 0 }, A_METRIC).points.some((q) => q.line === 12)).toBe(false);
     });
+
     it('divergence at the rate exactly: m(E) = divergence_rate x m(in) is a divergence (0.5 x 2 = 1); a hair below the rate, not', () => {
       expect(run(A, A_PARENTS, { divergenceRate: 0.5 }, A_METRIC).points.find((q) => q.line === 9)?.types).toBe('1');
       const below = 0.5 - Number.EPSILON / 4;
@@ -301,6 +302,7 @@ describe.each(RULES)('$name rules', (r) => {
       expect(no2s.some((q) => q.line === 13)).toBe(false);
       expect(no2s.find((q) => q.line === 11)?.types).toBe('2'); // the type 2 stays
     });
+
     it('2s: r == max_bsp2_rate counts, and so does a line reaching exactly the low of k (its r is 1 there)', () => {
       // Pen 13 runs 115 -> 90, down to pen 10's start: r(13) = |90 - 104| / 14 = 1.
       const p = A.slice();
