@@ -327,6 +327,33 @@ describe('CSV refusals say why and how to fix it', () => {
     );
   });
 
+  it('the calendar at its edges: month ends, leap years (every 4th, not every 100th, every 400th), the last second of a day, compact dates 1900-2999', () => {
+    const time = (cell: string) => parseBarsCsv(`date,open,high,low,close\n${cell},1,2,0.5,1.5\n`).timestamp[0];
+    expect(time('2020-01-01')).toBe(D('2020-01-01T00:00:00Z'));
+    expect(time('2020-12-31')).toBe(D('2020-12-31T00:00:00Z'));
+    expect(time('2020-02-29')).toBe(D('2020-02-29T00:00:00Z'));
+    expect(time('2000-02-29')).toBe(D('2000-02-29T00:00:00Z'));
+    expect(time('2021-01-01 23:59:59.250')).toBe(D('2021-01-01T23:59:59.250Z'));
+    expect(time('20201231')).toBe(D('2020-12-31T00:00:00Z'));
+    expect(time('19000101')).toBe(D('1900-01-01T00:00:00Z'));
+    expect(time('29991231')).toBe(D('2999-12-31T00:00:00Z'));
+    const refused = [
+      '2021-02-29',
+      '1900-02-29',
+      '2020-04-31',
+      '2020-13-01',
+      '2020-00-10',
+      '2020-01-00',
+      '2020-01-01 23:60',
+      '2020-01-01 23:59:60',
+    ];
+    for (const cell of refused) {
+      expect(failure(`date,open,high,low,close\n${cell},1,2,0.5,1.5\n`).message, cell).toMatch(/^bar 0: timestamp ".*" is not a date/);
+    }
+    // Not a day as a compact date, and too small an epoch number: refused (it asks for the unit).
+    expect(failure('date,open,high,low,close\n20210229,1,2,0.5,1.5\n').field).toBe('timestamp');
+  });
+
   it('a missing column lists what the header has and the names accepted', () => {
     const e = failure('when,open,high,low,close_price\n1,2,3,1,2\n');
     expect([e.index, e.field]).toEqual([-1, 'header']);
