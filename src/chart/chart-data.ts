@@ -2,7 +2,7 @@
 // with bar positions relative to the window's first bar. Made from an AnalysisResult or from the
 // service's answers; read by the page (page/main.ts).
 import { BarValidationError, InputError } from '../core/errors.js';
-import { firstIndex } from '../core/search.js';
+import { lowerBound } from '../core/search.js';
 import type { AnalysisResult, Bars, BuySellPoint, MergedBars, Pivot } from '../core/types.js';
 import { encodeColumn, exactDigits, significantDigits, type DeltaColumn } from './columns.js';
 
@@ -246,9 +246,6 @@ function macdIn(macd: AnalysisResult['macd'], a: number, b: number): ChartData['
 }
 
 const positions = <T>(xs: readonly T[], f: (x: T) => boolean) => xs.flatMap((x, i) => (f(x) ? [i] : []));
-
-/** First index whose value is >= v (values ascending). */
-const lowerBound = (values: ArrayLike<number>, v: number) => firstIndex(values.length, (i) => !(values[i]! < v));
 
 const nextAfter = (v: number) => (Number.isFinite(v) ? v + 0.5 : v); // timestamps are whole ms
 const iso = (t: number | undefined, none = '') => (t === undefined || !Number.isFinite(t) ? none : new Date(t).toISOString());

@@ -92,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const [command, file, ...rest] = positionals;
     const csv = { timeUnit: v['time-unit'], delimiter: v.delimiter };
+    // The server commands take one address list: repeated --addr options joined as a comma-separated one.
+    const addr = v.addr?.join(',');
     if (command === 'analyze') {
       if (file === undefined || rest.length > 0) throw new UsageError('expected: chan analyze FILE.csv');
       const { runAnalyze } = await import('./analyze-command.js');
@@ -112,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       if (file === undefined && v.symbol === undefined)
         throw new UsageError('expected: chan chart FILE.csv, or chan chart --symbol S --timeframe TF');
       const { runChart } = await import('./chart-command.js');
-      process.stdout.write((await runChart({ ...v, ...csv, addr: v.addr?.join(','), file })) + '\n');
+      process.stdout.write((await runChart({ ...v, ...csv, addr, file })) + '\n');
       return 0;
     }
     if (command === 'serve') {
@@ -139,11 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command !== undefined && CLIENT_COMMANDS.has(command)) {
       if (rest.length > 0 || (file !== undefined && command !== 'submit')) throw new UsageError(`unexpected argument "${rest[0] ?? file}"`);
       const { runClientCommand } = await importServiceCommand(command, () => import('./client-commands.js'));
-      const out = await runClientCommand(
-        command,
-        { ...v, ...csv, addr: v.addr?.join(','), lastN: v['last-n'], confirmedOnly: v['confirmed-only'] },
-        file,
-      );
+      const out = await runClientCommand(command, { ...v, ...csv, addr, lastN: v['last-n'], confirmedOnly: v['confirmed-only'] }, file);
       if (out !== '') process.stdout.write(out + '\n');
       return 0;
     }

@@ -14,3 +14,6 @@ export function firstIndex(n: number, holds: (i: number) => boolean): number {
   }
   return lo;
 }
+
+/** The first index whose value is >= v (values ascending; NaN counts as below), or values.length. */
+export const lowerBound = (values: ArrayLike<number>, v: number): number => firstIndex(values.length, (i) => !(values[i]! < v));

@@ -44,6 +44,9 @@ export interface KeptState {
   readonly base: Bases;
 }
 
+/** The kept segments' count: those before the kernel's update and the ones it holds. */
+const segmentCount = (u: SegmentUpdate) => u.from + u.extra.length;
+
 export class KeptReads {
   constructor(private readonly s: KeptState) {}
 
@@ -102,7 +105,7 @@ export class KeptReads {
   segmentTail(n: number): SegmentTail {
     checkTailLength(n);
     const u = this.s.k.segments(),
-      count = u.from + u.extra.length;
+      count = segmentCount(u);
     let from = Math.max(0, count - n);
     if (from < count && !this.checkable(this.segmentOf(u, from).startPen)) from++;
     return this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1));
@@ -126,15 +129,15 @@ export class KeptReads {
       lv = st[level];
     const pivots = lv.lastPivots(n),
       points = lv.lastPoints(n);
-    const u = this.s.k.segments();
+    const u = this.s.k.segments(),
+      count = segmentCount(u);
     // The first line they read; with none, the end of the level's lines (a tail of no history).
-    let line = level === 'pen' ? this.s.base.pen + this.keptPenCount() : this.s.base.seg + u.from + u.extra.length;
+    let line = level === 'pen' ? this.s.base.pen + this.keptPenCount() : this.s.base.seg + count;
     for (const z of pivots.items) line = Math.min(line, z.enteringLine);
     for (const p of points.items) line = Math.min(line, p.relatedLine ?? p.line);
     if (level === 'segment')
       return structureTailOf(this.segsegTailFrom(u, st.segmentsOfSegments(st.segsegEndingFrom(line)), line), level, pivots, points);
-    const count = u.from + u.extra.length,
-      firstPen = this.firstCheckablePen(),
+    const firstPen = this.firstCheckablePen(),
       pen = Math.max(firstPen, line - this.s.base.pen);
     // The first segment that ends at or after that pen (segments are in pen order).
     let from = firstIndex(count, (j) => this.segmentOf(u, j).endPen >= pen);
@@ -152,7 +155,7 @@ export class KeptReads {
     checkTailLength(n);
     const st = this.s.structures;
     const u = this.s.k.segments();
-    return this.segsegTailFrom(u, st.segmentsOfSegments(Math.max(0, st.segsegsKept - n)), this.s.base.seg + u.from + u.extra.length);
+    return this.segsegTailFrom(u, st.segmentsOfSegments(Math.max(0, st.segsegsKept - n)), this.s.base.seg + segmentCount(u));
   }
 
   /**
@@ -161,7 +164,7 @@ export class KeptReads {
    * when there are none).
    */
   private segsegTailFrom(u: SegmentUpdate, segsegs: SegmentOfSegments[], orFrom: number): SegsegTail {
-    const count = u.from + u.extra.length,
+    const count = segmentCount(u),
       firstPen = this.firstCheckablePen(),
       base = this.s.base.seg;
     const kept = segsegs.filter((s) => s.startSegment >= base && this.segmentOf(u, s.startSegment - base).startPen >= firstPen);
@@ -180,7 +183,7 @@ export class KeptReads {
    * (from `firstPen` when there are none) as penTail gives them.
    */
   private segmentTailFrom(u: SegmentUpdate, from: number, firstPen: number): SegmentTail {
-    const count = u.from + u.extra.length;
+    const count = segmentCount(u);
     const segs: SegmentRecord[] = [];
     for (let j = from; j < count; j++) segs.push(this.segmentOf(u, j));
     const first = segs.length > 0 ? segs[0]!.startPen : firstPen;

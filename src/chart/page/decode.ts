@@ -1,7 +1,7 @@
 // The chart data's columns as typed arrays, and the lookups the page makes in them. No DOM here.
 import type { ChartBoxes, ChartData, ChartLines, ChartPoints } from '../chart-data.js';
 import { decodeColumn } from '../columns.js';
-import { firstIndex } from '../../core/search.js';
+import { lowerBound } from '../../core/search.js';
 
 export interface Lines {
   readonly count: number;
@@ -128,14 +128,9 @@ export function decode(d: ChartData): Decoded {
   };
 }
 
-/** First position whose `end` is >= bar (ends ascending), or `end.length`. */
-export function firstEndingFrom(end: Float64Array, bar: number): number {
-  return firstIndex(end.length, (i) => !(end[i]! < bar));
-}
-
 /** The position of the line (or merged bar) covering a bar, the later one where two meet; -1 if none. */
 export function coveringAt(c: { readonly start: Float64Array; readonly end: Float64Array }, bar: number): number {
-  let k = firstEndingFrom(c.end, bar);
+  let k = lowerBound(c.end, bar);
   // Two lines meet at a bar: the one starting there.
   if (k + 1 < c.end.length && c.end[k] === bar && c.start[k + 1] === bar) k++;
   return k < c.end.length && c.start[k]! <= bar ? k : -1;

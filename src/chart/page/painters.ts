@@ -1,7 +1,8 @@
 // How each drawn layer looks: lines (confirmed solid, provisional dashed), boxes (confirmed with a
 // solid border, provisional dashed and paler), merged bars (outlined boxes over their bars).
 import type { Projection } from './canvas-layer.js';
-import { firstEndingFrom, type Boxes, type Decoded, type Lines } from './decode.js';
+import { lowerBound } from '../../core/search.js';
+import type { Boxes, Decoded, Lines } from './decode.js';
 
 export interface LineStyle {
   readonly color: string;
@@ -19,7 +20,7 @@ export function paintLines(p: Projection, lines: Lines, style: LineStyle): void 
     ctx.lineCap = provisional ? 'butt' : 'round';
     ctx.beginPath();
     // Lines are consecutive in time: from the first reaching into view to the last starting in it.
-    for (let k = firstEndingFrom(lines.end, p.from - 1); k < lines.count && lines.start[k]! <= p.to + 1; k++) {
+    for (let k = lowerBound(lines.end, p.from - 1); k < lines.count && lines.start[k]! <= p.to + 1; k++) {
       if (lines.provisional[k] !== provisional) continue;
       ctx.moveTo(p.x(lines.start[k]!), p.y(lines.startPrice[k]!));
       ctx.lineTo(p.x(lines.end[k]!), p.y(lines.endPrice[k]!));
@@ -76,7 +77,7 @@ export function paintMerged(p: Projection, merged: NonNullable<Decoded['merged']
   ctx.strokeStyle = style.color;
   ctx.lineWidth = Math.max(1, Math.round(p.pixelRatio));
   ctx.beginPath();
-  for (let k = firstEndingFrom(merged.end, p.from - 1); k < merged.count && merged.start[k]! <= p.to + 1; k++) {
+  for (let k = lowerBound(merged.end, p.from - 1); k < merged.count && merged.start[k]! <= p.to + 1; k++) {
     const x0 = p.x(merged.start[k]! - 0.45),
       x1 = p.x(merged.end[k]! + 0.45),
       y0 = p.y(merged.high[k]!),
@@ -195,7 +196,7 @@ const widen = (r: Range, lo: number, hi: number): Range =>
 /** The prices of the lines reaching into bars `from` to `to`. */
 export function linesRange(lines: Lines, from: number, to: number): Range {
   let r: Range = null;
-  for (let k = firstEndingFrom(lines.end, from); k < lines.count && lines.start[k]! <= to; k++) {
+  for (let k = lowerBound(lines.end, from); k < lines.count && lines.start[k]! <= to; k++) {
     r = widen(r, Math.min(lines.startPrice[k]!, lines.endPrice[k]!), Math.max(lines.startPrice[k]!, lines.endPrice[k]!));
   }
   return r;
@@ -211,7 +212,6 @@ export function boxesRange(boxes: Boxes, from: number, to: number): Range {
 /** The prices of the merged bars reaching into bars `from` to `to`. */
 export function mergedRange(merged: NonNullable<Decoded['merged']>, from: number, to: number): Range {
   let r: Range = null;
-  for (let k = firstEndingFrom(merged.end, from); k < merged.count && merged.start[k]! <= to; k++)
-    r = widen(r, merged.low[k]!, merged.high[k]!);
+  for (let k = lowerBound(merged.end, from); k < merged.count && merged.start[k]! <= to; k++) r = widen(r, merged.low[k]!, merged.high[k]!);
   return r;
 }
