@@ -110,6 +110,10 @@ const A_PARENTS: ParentSpec[] = [
 // MACD peaks: pen 3's 2 and pen 9's 1 (a divergence rate of 0.5); pen 12's 0.5 against pen 10's 1.
 const A_METRIC = [1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0.5];
 
+/** A case's mirror image (200 - price, parents reversed): its buy points are sell points on the same lines. */
+const mirror = (p: readonly number[]) => p.map((x) => 200 - x);
+const flip = (specs: readonly ParentSpec[]) => specs.map(([a, b, d, c]): ParentSpec => [a, b, d === 'up' ? 'down' : 'up', c]);
+
 describe.each(RULES)('$name rules', (r) => {
   beforeAll(() => {
     rules = r;
@@ -313,9 +317,7 @@ describe.each(RULES)('$name rules', (r) => {
     });
 
     it('2s ties on both sides: a line touching the band is outside it, one reaching the extreme of k is not past it (sell side mirrored)', () => {
-      // The buy case, and its mirror image (200 - price, parents reversed): the same lines are sell points.
-      const mirror = (p: number[]) => p.map((x) => 200 - x);
-      const flip = (specs: ParentSpec[]) => specs.map(([a, b, d, c]): ParentSpec => [a, b, d === 'up' ? 'down' : 'up', c]);
+      // The buy case, and its mirror image: the same lines are sell points.
       const twoSAt13 = (p: number[], o: PartialLevelPointOptions = {}) =>
         [run(p, A_PARENTS, o, A_METRIC), run(mirror(p), flip(A_PARENTS), o, A_METRIC)].map(
           (r) => r.points.find((q) => q.line === 13)?.types ?? 'none',
@@ -423,15 +425,9 @@ describe.each(RULES)('$name rules', (r) => {
       expect(run(peak, inside, { bsp3Peak: true }, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
       peak[15] = 103.9;
       expect(run(peak, inside, { bsp3Peak: true }, A_METRIC).points.some((q) => q.line === 15)).toBe(false);
-      // And mirrored (200 - price, parents reversed): x's low at the pivot's peak low counts for a sell.
-      const mirrored = (q: number[]) => q.map((x) => 200 - x);
-      const insideDown: ParentSpec[] = [
-        [0, 2, 'down', true],
-        [3, 9, 'up', true],
-        [10, 16, 'down', false],
-      ];
+      // And mirrored: x's low at the pivot's peak low counts for a sell.
       peak[15] = 104;
-      expect(run(mirrored(peak), insideDown, { bsp3Peak: true }, A_METRIC).points.find((q) => q.line === 15)).toEqual({
+      expect(run(mirror(peak), flip(inside), { bsp3Peak: true }, A_METRIC).points.find((q) => q.line === 15)).toEqual({
         line: 15,
         side: 'sell',
         types: '3a',
@@ -439,7 +435,7 @@ describe.each(RULES)('$name rules', (r) => {
         rate: null,
       });
       peak[15] = 103.9;
-      expect(run(mirrored(peak), insideDown, { bsp3Peak: true }, A_METRIC).points.some((q) => q.line === 15)).toBe(false);
+      expect(run(mirror(peak), flip(inside), { bsp3Peak: true }, A_METRIC).points.some((q) => q.line === 15)).toBe(false);
       // strict_bsp3: N's first pivot is entered by b1 + 1 (pen 10), so the 3a stays; 3a reported alone, too.
       expect(run(B, inside, { strictBsp3: true }, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
       expect(run(B, inside, { types: ['1', '1p', '2', '2s', '3a'] }, A_METRIC).points.find((q) => q.line === 15)?.types).toBe('3a');
