@@ -101,6 +101,10 @@ describe('CSV files as sources write them', () => {
     ).toEqual([1, 2]);
     expect(Array.from(parseBarsCsv('timestamp,open,high,low,close,volume\n60,2,3,1,2,5\n', { timeUnit: 's' }).timestamp)).toEqual([60_000]);
     expect(Array.from(parseBarsCsv('timestamp,open,high,low,close,volume\n1500,2,3,1,2,5\n', { timeUnit: 'us' }).timestamp)).toEqual([1.5]);
+    // A named unit wins over the look of a compact date, on every row.
+    expect(
+      Array.from(parseBarsCsv('timestamp,open,high,low,close\n20200102,2,3,1,2\n20200103,2,3,1,2\n', { timeUnit: 's' }).timestamp),
+    ).toEqual([20200102_000, 20200103_000]);
   });
 
   it('numbers are read exactly as Number() reads them (the digits parsed in place)', () => {
@@ -350,8 +354,24 @@ describe('CSV refusals say why and how to fix it', () => {
     for (const cell of refused) {
       expect(failure(`date,open,high,low,close\n${cell},1,2,0.5,1.5\n`).message, cell).toMatch(/^bar 0: timestamp ".*" is not a date/);
     }
-    // Not a day as a compact date, and too small an epoch number: refused (it asks for the unit).
-    expect(failure('date,open,high,low,close\n20210229,1,2,0.5,1.5\n').field).toBe('timestamp');
+    // 8 digits in 1900-2999 that are not a day are told as such; outside those years they are epoch
+    // numbers too small to tell the unit of.
+    for (const cell of ['20210229', '19000229', '20201301', '20200100']) {
+      expect(failure(`date,open,high,low,close\n${cell},1,2,0.5,1.5\n`).message, cell).toBe(
+        `bar 0: timestamp "${cell}" is not a date (read as yyyymmdd) (line 2)`,
+      );
+    }
+    // A later row is read as the first row's was.
+    for (const cell of ['20200230', '1594944000']) {
+      expect(failure(`date,open,high,low,close\n20200102,1,2,0.5,1.5\n${cell},1,2,0.5,1.5\n`).message, cell).toBe(
+        `bar 1: timestamp "${cell}" is not a date like the first row's (yyyymmdd) (line 3)`,
+      );
+    }
+    for (const cell of ['18991231', '30000101']) {
+      expect(failure(`date,open,high,low,close\n${cell},1,2,0.5,1.5\n`).message, cell).toMatch(
+        /^bar 0: timestamp "\d+" is too small to tell seconds/,
+      );
+    }
   });
 
   it('a missing column lists what the header has and the names accepted', () => {

@@ -32,9 +32,12 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 const validDate = (y: number, m: number, d: number) => m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && leap(y) ? 29 : DAYS[m - 1]!);
 
+/** Whether an integer reads as a compact date of the years 1900-2999 (it may still not be a day). */
+export const inCompactYears = (v: number) => Number.isInteger(v) && v >= 1900_01_01 && v <= 2999_12_31;
+
 /** 20200716 as a number (the trade_date of Chinese data sources): that day at 00:00 UTC, or undefined. */
 export function compactDate(v: number): number | undefined {
-  if (!Number.isInteger(v) || v < 1900_01_01 || v > 2999_12_31) return undefined;
+  if (!inCompactYears(v)) return undefined;
   const y = Math.floor(v / 10000),
     m = Math.floor(v / 100) % 100,
     d = v % 100;

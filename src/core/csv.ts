@@ -6,7 +6,7 @@
 // (most files) are read in one pass each (Records.plainLine): ~200 ns a line of SPY hourly instead of ~760.
 import { allocateBars, sliceBars } from './bars.js';
 import { columnLayout, type ColumnLayout } from './csv-columns.js';
-import { compactDate, epochToMs, epochUnitOf, parseDateTime, parseTimeOfDay, type TimeUnit } from './csv-time.js';
+import { compactDate, epochToMs, epochUnitOf, inCompactYears, parseDateTime, parseTimeOfDay, type TimeUnit } from './csv-time.js';
 import { BarValidationError } from './errors.js';
 import type { Bars } from './types.js';
 
@@ -344,10 +344,12 @@ class TimeReader {
       return t;
     }
     if (this.unit === undefined) {
-      // The first epoch number decides: 8 digits are a date (20200716); otherwise the magnitude.
-      const digits = r.cell(k).trim();
-      if (/^\d{8}$/.test(digits) && compactDate(v) !== undefined) this.unit = 'yyyymmdd';
-      else this.unit = epochUnitOf(v);
+      // The first epoch number decides: 8 digits of the years 1900-2999 are a date (20200716);
+      // otherwise the magnitude.
+      if (/^\d{8}$/.test(r.cell(k).trim()) && inCompactYears(v)) {
+        this.unit = 'yyyymmdd';
+        if (compactDate(v) === undefined) throw r.error(k, row, 'timestamp', 'is not a date (read as yyyymmdd)');
+      } else this.unit = epochUnitOf(v);
       if (this.unit === undefined) {
         throw r.error(
           k,
