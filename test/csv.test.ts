@@ -45,6 +45,16 @@ describe('CSV files as sources write them', () => {
     expect(rows(parseBarsCsv(line('1577836800000000000')))).toEqual(want);
   });
 
+  it('any column first: no header with 5 columns (no volume); a header with the prices before the time, or the time of day before the date', () => {
+    expect(rows(parseBarsCsv('1577836800000,7195.24,7196.25,7175.46,7177.02\n'))).toEqual([
+      [1577836800000, 7195.24, 7196.25, 7175.46, 7177.02, 0],
+    ]);
+    expect(rows(parseBarsCsv('open,high,low,close,date\n2,3,1,2.5,2020-01-02\n'))).toEqual([[D('2020-01-02T00:00:00Z'), 2, 3, 1, 2.5, 0]]);
+    expect(rows(parseBarsCsv('time,date,open,high,low,close\n09:30,2020-01-02,2,3,1,2.5\n'))).toEqual([
+      [D('2020-01-02T09:30:00Z'), 2, 3, 1, 2.5, 0],
+    ]);
+  });
+
   it('semicolons, ISO date-times with zones (UTC when none), spaces around cells, CRLF and a BOM', () => {
     const b = parseBarsCsv(
       '\uFEFFdatetime; open; high; low; close; Volume (BTC)\r\n' +
@@ -93,6 +103,13 @@ describe('CSV files as sources write them', () => {
       [D('2020-01-02T00:00:00Z'), 1, 2, 0.5, 1.5, 0],
       [D('2020-01-03T00:00:00Z'), 1, 2, 0.5, 1.5, 0],
     ]);
+    // The last line blank (spaces, no line end): skipped too; a line of one cell that is not blank is read, and refused.
+    expect(rows(parseBarsCsv('time,open,high,low,close\n2020-01-02,1,2,0.5,1.5\n   '))).toEqual([
+      [D('2020-01-02T00:00:00Z'), 1, 2, 0.5, 1.5, 0],
+    ]);
+    expect(failure('time,open,high,low,close\n2020-01-02,1,2,0.5,1.5\noops\n').message).toBe(
+      'bar 1: timestamp "oops" is not a date, date-time or epoch number (line 3)',
+    );
   });
 
   it('--time-unit names the unit of small epoch numbers', () => {
@@ -392,8 +409,17 @@ describe('CSV refusals say why and how to fix it', () => {
     expect(failure('time,open,high,low,close\n"1594944000000,1,2,0.5,1.5\n').message).toBe(
       'bars: a quote opened on line 2 is never closed',
     );
+    // Not numbers, though each starts like one (read by the plain-number path and by Number()).
+    for (const cell of ['1..5', '1.5.', '--1', '+-1', '1 2', '1e', '0x']) {
+      expect(failure(`timestamp,open,high,low,close,volume\n1594944000000,2,3,1,${cell},5\n`).message, cell).toBe(
+        `bar 0: close cannot parse "${cell}" (line 2)`,
+      );
+    }
     const e = failure('timestamp,open,high,low,close,volume\n1594944000000,2,3,1,,5\n');
     expect([e.index, e.field, e.message]).toEqual([0, 'close', 'bar 0: close cannot parse "" (line 2)']);
+    // A row shorter than the one before: its missing cell is empty, not the last row's.
+    const short = failure('timestamp,open,high,low,close,volume\n1594944000000,2,3,1,2,5\n1595030400000,2,3,1,2\n');
+    expect([short.index, short.field, short.message]).toEqual([1, 'volume', 'bar 1: volume cannot parse "" (line 3)']);
     expect(failure('').message).toBe('bars: the file is empty');
   });
 });
