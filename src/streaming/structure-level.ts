@@ -7,13 +7,14 @@
 // next two parents (and on the parent count, monotonically), so the points of parent P are final once
 // P + 3 < F (F fixed parents): they are frozen with the adds those parents make on later lines
 // ("spill", replayed in pass order), so each update computes only the last few parents.
-import type { StructureEvent, WithdrawReason } from '../core/events.js';
+import type { StructureEvent } from '../core/events.js';
 import type { Level, StructureOptions } from '../core/structure-options.js';
 import { shapePivot, shapePoint } from '../core/structures/index.js';
 import { buildPivots, type PivotRecord } from '../core/structures/pivots.js';
 import { buildPoints, Owned, PointScratch, type Intent, type PointRecord } from '../core/structures/points.js';
 import type { BuySellPoint, Pivot } from '../core/types.js';
 import { LineColumns, ParentColumns, type Column } from './level-columns.js';
+import { pivotEvents, pointEvents } from './structure-events.js';
 
 /** A level's state as a blob holds it (see save/load). */
 export interface SavedLevel {
@@ -144,8 +145,8 @@ export class StructureLevel {
     const base = this.pivotIndexBase + this.frozen.length;
     const pivots = fresh.map((z, i) => this.shapedPivot(z, base + i, i));
     const shaped = this.shapedPoints(points);
-    this.pivotEvents(this.freshPivots, pivots, base, events);
-    this.pointEvents(this.freshPoints, shaped, events);
+    pivotEvents(level, this.freshPivots, pivots, base, events);
+    pointEvents(level, this.freshPoints, shaped, lines, this.lineBase, events);
     this.fresh = fresh;
     this.freshPivots = pivots;
     this.freshPoints = shaped;
@@ -206,46 +207,6 @@ export class StructureLevel {
       out[i] = same ? prev : shapePoint(r, l, lb);
     }
     return out;
-  }
-
-  private pivotEvents(before: readonly Pivot[], after: readonly Pivot[], base: number, events: StructureEvent[]): void {
-    const level = this.level;
-    for (let i = 0; i < Math.max(before.length, after.length); i++) {
-      const a = before[i],
-        b = after[i];
-      if (b === undefined) events.push({ type: 'pivot_removed', level, index: base + i });
-      else if (a === undefined) events.push({ type: 'pivot_formed', level, pivot: b });
-      else if (a !== b && !samePivot(a, b, true)) {
-        const confirmedOnly = !a.confirmed && b.confirmed && samePivot(a, b, false);
-        events.push({ type: confirmedOnly ? 'pivot_confirmed' : 'pivot_changed', level, pivot: b });
-      }
-    }
-  }
-
-  private pointEvents(before: readonly BuySellPoint[], after: readonly BuySellPoint[], events: StructureEvent[]): void {
-    const level = this.level,
-      lines = this.lines;
-    // Both lists are sorted by line: walk them together.
-    let i = 0,
-      j = 0;
-    while (i < before.length || j < after.length) {
-      const a = before[i],
-        b = after[j];
-      if (b === undefined || (a !== undefined && a.line < b.line)) {
-        const l = a!.line - this.lineBase;
-        const reason: WithdrawReason =
-          l >= lines.n ? 'line_removed' : lines.endRaw[l] !== a!.rawIndex || lines.end[l] !== a!.price ? 'line_changed' : 'rules';
-        events.push({ type: 'point_withdrawn', level, line: a!.line, reason });
-        i++;
-      } else if (a === undefined || b.line < a.line) {
-        events.push({ type: 'point_appeared', level, point: b });
-        j++;
-      } else {
-        if (a !== b && !samePoint(a, b)) events.push({ type: 'point_changed', level, point: b });
-        i++;
-        j++;
-      }
-    }
   }
 
   /** Moves what the fixed parents (local count) make final out of the recomputed part. */
@@ -415,38 +376,6 @@ function lastOf<T>(lists: readonly (readonly T[])[], n: number): T[] {
     skip -= l.length;
   }
   return out;
-}
-
-function samePivot(a: Pivot, b: Pivot, withConfirmed: boolean): boolean {
-  return (
-    a.startLine === b.startLine &&
-    a.endLine === b.endLine &&
-    a.startRaw === b.startRaw &&
-    a.endRaw === b.endRaw &&
-    a.low === b.low &&
-    a.high === b.high &&
-    a.mid === b.mid &&
-    a.peakLow === b.peakLow &&
-    a.peakHigh === b.peakHigh &&
-    a.leavingLine === b.leavingLine &&
-    a.startTime === b.startTime &&
-    a.endTime === b.endTime &&
-    (!withConfirmed || a.confirmed === b.confirmed)
-  );
-}
-
-function samePoint(a: BuySellPoint, b: BuySellPoint): boolean {
-  return (
-    a.rawIndex === b.rawIndex &&
-    a.price === b.price &&
-    a.time === b.time &&
-    a.side === b.side &&
-    a.confirmed === b.confirmed &&
-    Object.is(a.divergenceRate, b.divergenceRate) &&
-    a.relatedLine === b.relatedLine &&
-    a.types.length === b.types.length &&
-    a.types.every((t, i) => t === b.types[i])
-  );
 }
 
 function shiftPivot(z: PivotRecord, lines: number, parents: number): PivotRecord {
