@@ -39,6 +39,18 @@ describe('bundled configuration', () => {
     expect([c.macdPreset, c.macdPresets]).toEqual([builtIn.macdPreset, builtIn.macdPresets]);
   });
 
+  it('the bounds themselves are accepted', () => {
+    const c = parseConfig('health: { shadow_fraction: 1 }\nservice: { stream_window: 500, store: "sqlite:x.db" }');
+    expect([c.health.shadowFraction, c.service.streamWindow, c.service.store]).toEqual([1, 500, { kind: 'sqlite', path: 'x.db' }]);
+    expect(parseConfig('service: { stream_window: 0 }').service.streamWindow).toBe(0);
+  });
+
+  it('its settings are the built-in ones, but for a shadow fraction of 0.01 (0 built in)', () => {
+    const builtIn = configOf({});
+    expect(builtIn.health.shadowFraction).toBe(0);
+    expect({ ...builtIn, health: { ...builtIn.health, shadowFraction: 0.01 } }).toEqual(c);
+  });
+
   it('has the four presets', () => {
     expect(c.macdPresets).toEqual({
       standard: { fast: 12, slow: 26, signal: 9 },
@@ -129,6 +141,18 @@ describe('configuration errors name the key', () => {
     ['system: { primary_engine: gpu }', 'system.primary_engine', 'config system.primary_engine: must be one of wasm, ts, got "gpu"'],
     ['system: { execution: fork }', 'system.execution', 'config system.execution: must be one of in_process, worker_thread, got "fork"'],
     ['health: { shadow_fraction: 2 }', 'health.shadow_fraction', 'config health.shadow_fraction: must be between 0 and 1, got 2'],
+    ['health: { shadow_fraction: -0.01 }', 'health.shadow_fraction', 'config health.shadow_fraction: must be between 0 and 1, got -0.01'],
+    ['health: { shadow_fraction: 1.01 }', 'health.shadow_fraction', 'config health.shadow_fraction: must be between 0 and 1, got 1.01'],
+    [
+      'service: { stream_window: 499 }',
+      'service.stream_window',
+      'config service.stream_window: must be 0 (all bars) or at least 500, got 499',
+    ],
+    [
+      'service: { store: "sqlite:" }',
+      'service.store',
+      'config service.store: must be sqlite:PATH or postgres://[user@]host[:port]/database, got "sqlite:"',
+    ],
     [
       'health: { response_timeout_ms: -1 }',
       'health.response_timeout_ms',
@@ -148,7 +172,10 @@ describe('configuration errors name the key', () => {
   });
 
   it('bad presets in macd_params.yaml', () => {
-    expect(configError(() => parseConfig('', 'presets: { x: { fast: 9, slow: 9, signal: 3 } }')).key).toBe('presets.x.fast_period');
+    expect(configError(() => parseConfig('', 'presets: { x: { fast: 9, slow: 9, signal: 3 } }')).message).toBe(
+      'config presets.x.fast_period: must be smaller than slow_period (9 >= 9)',
+    );
+    expect(parseConfig('', 'presets: { x: { fast: 8, slow: 9, signal: 3 } }').macdPresets).toEqual({ x: { fast: 8, slow: 9, signal: 3 } });
     expect(configError(() => parseConfig('', 'presets: {}')).key).toBe('presets');
     expect(configError(() => withMacdPreset(parseConfig('', PARAMS), 'toString')).key).toBe('macd.preset');
   });
