@@ -291,9 +291,10 @@ function parseStructures(s: Section): PartialStructureOptions {
   const points: Partial<Record<'pen' | 'segment', PartialLevelPointOptions>> = {};
   for (const level of ['pen', 'segment'] as const) {
     const l = pts.sub(level);
+    // buy and sell first: sub() marks them read, so the level's own settings end with them.
     const buy = pointSettings(l.sub('buy'));
     const sell = pointSettings(l.sub('sell'));
-    points[level] = { ...pointSettings(l, true), buy, sell };
+    points[level] = { ...pointSettings(l), buy, sell };
   }
   pts.done();
   s.done();
@@ -301,13 +302,9 @@ function parseStructures(s: Section): PartialStructureOptions {
 }
 
 /** One level's (or side's) point settings; `sides`: the level, whose `buy` and `sell` the caller reads. */
-function pointSettings(s: Section, sides = false): Partial<PointOptions> {
+function pointSettings(s: Section): Partial<PointOptions> {
   const out: Record<string, unknown> = {};
   for (const [snake, name] of Object.entries(POINT_OPTION_KEYS)) if (s.has(snake)) out[name] = s.raw(snake);
-  if (sides) {
-    s.raw('buy');
-    s.raw('sell');
-  }
   s.done();
   return out as Partial<PointOptions>;
 }
