@@ -141,6 +141,12 @@ describe('configuration errors name the key', () => {
     ['system: { primary_engine: gpu }', 'system.primary_engine', 'config system.primary_engine: must be one of wasm, ts, got "gpu"'],
     ['system: { execution: fork }', 'system.execution', 'config system.execution: must be one of in_process, worker_thread, got "fork"'],
     ['health: { shadow_fraction: 2 }', 'health.shadow_fraction', 'config health.shadow_fraction: must be between 0 and 1, got 2'],
+    ['health: { shadow_fraction: .nan }', 'health.shadow_fraction', 'config health.shadow_fraction: must be a number, got NaN'],
+    [
+      'pen: { min_klines_between_turns: 1.5 }',
+      'pen.min_klines_between_turns',
+      'config pen.min_klines_between_turns: must be an integer from 1 to 1000, got 1.5',
+    ],
     ['health: { shadow_fraction: -0.01 }', 'health.shadow_fraction', 'config health.shadow_fraction: must be between 0 and 1, got -0.01'],
     ['health: { shadow_fraction: 1.01 }', 'health.shadow_fraction', 'config health.shadow_fraction: must be between 0 and 1, got 1.01'],
     [
@@ -182,6 +188,10 @@ describe('configuration errors name the key', () => {
 
   it('resolveOptions validates programmatic options too', () => {
     expect(configError(() => resolveOptions({ macd: { fast: 0 } })).key).toBe('macd.fast_period');
+    expect(configError(() => resolveOptions({ macd: { fast: 26 } })).message).toBe(
+      'config macd.fast_period: must be smaller than macd.slow_period (26 >= 26)',
+    );
+    expect(resolveOptions({ macd: { fast: 25, histogramScale: 1e6 } }).macd).toMatchObject({ fast: 25, slow: 26, histogramScale: 1e6 });
     expect(configError(() => resolveOptions({ pen: { fractalCheck: 'none' as 'strict' } })).key).toBe('pen.fractal_check');
   });
 
