@@ -301,7 +301,7 @@ function parseStructures(s: Section): PartialStructureOptions {
   return { ...(enabled !== undefined && { enabled }), ...(combinePivots !== undefined && { combinePivots }), points };
 }
 
-/** One level's (or side's) point settings; `sides`: the level, whose `buy` and `sell` the caller reads. */
+/** One level's (or side's) point settings. */
 function pointSettings(s: Section): Partial<PointOptions> {
   const out: Record<string, unknown> = {};
   for (const [snake, name] of Object.entries(POINT_OPTION_KEYS)) if (s.has(snake)) out[name] = s.raw(snake);
