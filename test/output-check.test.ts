@@ -24,7 +24,7 @@ import type { PenTail, StructureTail } from '../src/streaming/tails.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { ENGINES, KERNELS } from './support/engines.js';
 import type { StreamKernelFactory } from '../src/core/stream-kernel.js';
-import { fixtureBars } from './support/helpers.js';
+import { fixtureBars, hl } from './support/helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const DEFAULT = resolveOptions({});
@@ -86,6 +86,21 @@ function copy(r: AnalysisResult): Copy {
   };
 }
 
+/** The first 68 bars of SSE daily: 3 pens. */
+const PREFIX_3_PENS = sliceBars(SSE, 0, 68);
+const PEN_COLUMN_KEYS = [
+  'direction',
+  'startMerged',
+  'endMerged',
+  'startRaw',
+  'endRaw',
+  'startPrice',
+  'endPrice',
+  'startTime',
+  'endTime',
+  'confirmed',
+] as const;
+
 const check = (r: Copy | AnalysisResult, bars: Bars = SSE, o: AnalysisOptions = DEFAULT) => checkOutput(r, bars, o);
 
 /**
@@ -99,8 +114,41 @@ function withColumns(r: AnalysisResult, corrupt: (c: StructureColumns) => unknow
 }
 
 describe('output check: each branch', () => {
-  it('a valid result passes', () => {
+  it('a valid result passes, also at the edges: 3 pens in 2 segments, a MACD whose first valid index is the bar count', () => {
     expect(check(valid)).toBeNull();
+    const r = tsEngine.analyze(PREFIX_3_PENS);
+    expect([r.penColumns.count, r.segments.length, check(r, PREFIX_3_PENS)]).toEqual([3, 2, null]);
+    const short = sliceBars(SSE, 0, 20),
+      sma = resolveOptions({ macd: { seed: 'sma' } }),
+      m = tsEngine.analyze(short, sma);
+    expect([m.macd.firstValid, check(m, short, sma)]).toEqual([20, null]);
+    // Each bar its own merged bar (the first flat), and all bars one merged bar (each inside the one before, merged up).
+    for (const bars of [
+      hl([
+        [1, 1],
+        [2, 1.5],
+        [3, 2.5],
+      ]),
+      hl([
+        [3, 1],
+        [2.5, 1.5],
+        [2.8, 1.6],
+      ]),
+    ]) {
+      const e = tsEngine.analyze(bars);
+      expect([e.merged.count, check(e, bars)]).toEqual([bars.high[1] === 2 ? 3 : 1, null]);
+    }
+  });
+
+  it('no segments over 3 pens, no segments of segments over 3 segments', () => {
+    const r = copy(tsEngine.analyze(PREFIX_3_PENS));
+    r.segments.length = 0;
+    expect(check(r, PREFIX_3_PENS)).toBe('the segments leave pens uncovered');
+    const bars = sliceBars(SSE, 0, 265),
+      s = copy(tsEngine.analyze(bars));
+    expect([s.segments.length, check(s, bars)]).toEqual([3, null]);
+    s.segmentsOfSegments.length = 0;
+    expect(check(s, bars)).toBe('the segments of segments leave segments uncovered');
   });
 
   // [what is wrong, how to make it, the problem reported]
@@ -208,6 +256,27 @@ describe('output check: each branch', () => {
     ['segment of segments range', (r) => (r.segmentsOfSegments[1]!.startSegment += 1), 'segment of segments 1 segments'],
     ['segment of segments end', (r) => (r.segmentsOfSegments[1]!.endPrice += 1), 'segment of segments 1 does not end where segment'],
     ['segments of segments uncovered', (r) => (r.segmentsOfSegments.length = 0), 'the segments of segments leave segments uncovered'],
+    [
+      'segment of segments start time',
+      (r) => (r.segmentsOfSegments[1]!.startTime += 1),
+      'segment of segments 1 does not start where segment 1',
+    ],
+    [
+      'segment of segments start price',
+      (r) => (r.segmentsOfSegments[1]!.startPrice += 1),
+      'segment of segments 1 does not start where segment 1',
+    ],
+    ['segment of segments backwards', (r) => (r.segmentsOfSegments[1]!.endSegment = 0), 'segment of segments 1 segments 1..0'],
+    [
+      'segment of segments past the last segment',
+      (r) => (r.segmentsOfSegments[8]!.endSegment = 28),
+      'segment of segments 8 segments 26..28',
+    ],
+    [
+      'confirmed segment of segments of fewer than 3 segments',
+      (r) => (r.segmentsOfSegments[8]!.confirmed = true),
+      'segment of segments 8 is confirmed with fewer than 3 segments',
+    ],
     ['pivot index', (r) => (r.pivots.pen[4]!.index = 5), 'pen pivot 4: its index is not what its lines make'],
     ['pivot lines', (r) => (r.pivots.pen[4]!.endLine += 1), 'pen pivot 4 has wrong lines'],
     ['pivot order', (r) => (r.pivots.pen[4]!.startLine = r.pivots.pen[3]!.startLine), 'pen pivot 4'],
@@ -251,6 +320,88 @@ describe('output check: each branch', () => {
       'structures are off but the result holds some',
       resolveOptions({ structures: { enabled: false } }),
     ],
+    ['merged bar 0 direction', (r) => (r.merged.dir[0] = -1), 'merged bar 0 has direction -1'],
+    ['merged bar 0 values', (r) => (r.merged.low[0] = r.merged.high[0]! + 1), 'merged bar 0 has high'],
+    ['merged bar 0 not finite', (r) => (r.merged.high[0] = NaN), 'merged bar 0 has high NaN'],
+    [
+      'merged bar covering no raw bar',
+      (r) => {
+        r.merged.rawEnd[9] = r.merged.rawStart[9]! - 1;
+        r.merged.rawStart[10] = r.merged.rawStart[9]!;
+      },
+      'merged bar 9 raw range is broken',
+    ],
+    // Bars 8-10 go up, 51-53 down: one side of bar 9 (52) equal to bar 8's (51) is not strictly ordered.
+    [
+      'merged high equal going up',
+      (r) => (r.merged.high[9] = r.merged.high[8]!),
+      'merged bar 9 is not ordered after bar 8 as its direction says',
+    ],
+    [
+      'merged low equal going up',
+      (r) => (r.merged.low[9] = r.merged.low[8]!),
+      'merged bar 9 is not ordered after bar 8 as its direction says',
+    ],
+    [
+      'merged high equal going down',
+      (r) => (r.merged.high[52] = r.merged.high[51]!),
+      'merged bar 52 is not ordered after bar 51 as its direction says',
+    ],
+    [
+      'merged low equal going down',
+      (r) => (r.merged.low[52] = r.merged.low[51]!),
+      'merged bar 52 is not ordered after bar 51 as its direction says',
+    ],
+    ['first pen start off a fractal', (r) => (r.penColumns.startMerged[0]! -= 1), 'pen 0 has a wrong start: not on a fractal of its type'],
+    ['first pen start raw bar', (r) => (r.penColumns.startRaw[0]! += 1), 'pen 0 has a wrong start raw bar: not its merged bar apex'],
+    ['first pen start price', (r) => (r.penColumns.startPrice[0]! += 1), 'pen 0 has a wrong start price'],
+    ['first pen start time', (r) => (r.penColumns.startTime[0]! += 1), 'pen 0 has a wrong start time'],
+    ['pen start raw bar', (r) => (r.penColumns.startRaw[4]! += 1), 'pen 4 has a wrong start raw bar: not its merged bar apex'],
+    ['pen start price', (r) => (r.penColumns.startPrice[4]! += 1), 'pen 4 has a wrong start price'],
+    ['pen start time', (r) => (r.penColumns.startTime[4]! += 1), 'pen 4 has a wrong start time'],
+    [
+      'provisional pen the pen rule accepts',
+      (r) => {
+        const c = r.penColumns,
+          n = c.count - 1;
+        for (const k of PEN_COLUMN_KEYS) (c as Record<string, unknown>)[k] = c[k].subarray(0, n);
+        c.count = n;
+        c.confirmed[n - 1] = 0;
+      },
+      'pen 200 has a wrong provisional flag: the pen rule accepts it',
+    ],
+    ['segment end time', (r) => (r.segments[2]!.endTime += 1), 'segment 2 does not end where pen 14 ends'],
+    ['segment end price', (r) => (r.segments[2]!.endPrice += 1), 'segment 2 does not end where pen 14 ends'],
+    ['segment pens backwards', (r) => (r.segments[2]!.endPen = 11), 'segment 2 pens 12..11'],
+    ['segment pens past the last', (r) => (r.segments.at(-1)!.endPen = 202), 'segment 27 pens 201..202'],
+    [
+      // Pens 191..201 as one confirmed down segment: it ends (3209.76) above its start (3127.17).
+      'confirmed segment ending behind its start',
+      (r) => {
+        const c = r.penColumns;
+        r.segments.length = 26;
+        Object.assign(r.segments[25]!, {
+          endPen: 201,
+          endRaw: c.endRaw[201],
+          endPrice: c.endPrice[201],
+          endTime: c.endTime[201],
+          confirmed: true,
+          endCase: 1,
+        });
+      },
+      'segment 25 is confirmed but ends behind its start',
+    ],
+    [
+      'confirmed case 2 without the pens after it',
+      (r) => Object.assign(r.segments[26]!, { confirmed: true, endCase: 2 }),
+      'segment 26 is a confirmed case 2 without the pens that confirm it',
+    ],
+    [
+      'MACD first valid index after the last bar',
+      (r) => Object.assign(r.macd, { firstValid: 3333 }),
+      'MACD first valid index 3333 out of range',
+    ],
+    ['MACD first valid index negative', (r) => Object.assign(r.macd, { firstValid: -1 }), 'MACD first valid index -1 out of range'],
     ['MACD length', (r) => Object.assign(r.macd, { dif: r.macd.dif.subarray(1) }), 'MACD length mismatch'],
     ['MACD value', (r) => (r.macd.dea[3331] = NaN), 'MACD value at bar 3331 is not finite'],
   ];
@@ -316,6 +467,13 @@ describe('output check: each branch on the structure columns (what an engine ret
       (c) => (c.pen.points.types[0] = 3),
       'pen point 0 has a first type its side does not report',
       resolveOptions({ structures: { points: { pen: { types: ['1', '1p', '3a', '3b'] } } } }),
+    ],
+    [
+      // Buy points only of types 1, 1p, 3a and 3b: the first buy point of type 2 is told (point 1, of type 2, sells).
+      'point type its side does not report',
+      () => undefined,
+      'pen point 3 has a first type its side does not report',
+      resolveOptions({ structures: { points: { pen: { buy: { types: ['1', '1p', '3a', '3b'] } } } } }),
     ],
     ['point rate flag value', (c) => (c.pen.points.hasRate[2] = 2), 'pen point 2 has a divergence rate flag that is neither 0 nor 1'],
     ['point rate', (c) => (c.pen.points.hasRate[type2] = 1), `pen point ${type2} has a divergence rate without type 1`],
