@@ -101,6 +101,21 @@ const PEN_COLUMN_KEYS = [
   'confirmed',
 ] as const;
 
+/** Lists merged bar k as fractal j: type, price and apex raw bar as a fractal there would have them. */
+function listAsFractal(r: Copy, j: number, k: number): void {
+  const f = r.fractals,
+    m = r.merged,
+    top = m.dir[k] === 1,
+    price = top ? m.high[k]! : m.low[k]!,
+    col = top ? SSE.high : SSE.low;
+  let raw = m.rawEnd[k]!;
+  while (col[raw] !== price) raw--;
+  f.mergedIndex[j] = k;
+  f.type[j] = top ? 1 : -1;
+  f.price[j] = price;
+  f.rawIndex[j] = raw;
+}
+
 const check = (r: Copy | AnalysisResult, bars: Bars = SSE, o: AnalysisOptions = DEFAULT) => checkOutput(r, bars, o);
 
 /**
@@ -173,6 +188,22 @@ describe('output check: each branch', () => {
     ['fractal type', (r) => (r.fractals.type[4] = -r.fractals.type[4]!), 'fractal 4 (bottom at merged bar 11) has a wrong type'],
     ['fractal price', (r) => (r.fractals.price[4] = r.fractals.price[4]! + 0.01), 'has a wrong price'],
     ['fractal apex', (r) => (r.fractals.rawIndex[4] = r.fractals.rawIndex[4]! - 1), 'has a wrong raw index'],
+    // A fractal whose four fields were all changed, consistently with the bar they name.
+    [
+      'fractal moved to a bar of no fractal shape',
+      (r) => listAsFractal(r, 4, 12),
+      'merged bar 11 is a fractal missing from the list (next listed: fractal 4 (bottom at merged bar 12))',
+    ],
+    [
+      'fractal replaced by a copy of the one before',
+      (r) => listAsFractal(r, 5, 11),
+      'fractal 5 (top at merged bar 11) has a wrong merged index',
+    ],
+    [
+      'last fractal moved to the last merged bar',
+      (r) => listAsFractal(r, 1164, 2606),
+      'merged bar 2603 is a fractal missing from the list (next listed: fractal 1164 (bottom at merged bar 2606))',
+    ],
     [
       'missing fractal',
       (r) => {
