@@ -18,6 +18,7 @@ import {
   checkSegmentTail,
   checkSegsegTail,
   checkStructureTail,
+  PEN_COLUMNS,
 } from '../src/failover/output-check.js';
 import { StreamingAnalyzer } from '../src/streaming/analyzer.js';
 import type { PenTail, StructureTail } from '../src/streaming/tails.js';
@@ -88,18 +89,6 @@ function copy(r: AnalysisResult): Copy {
 
 /** The first 68 bars of SSE daily: 3 pens. */
 const PREFIX_3_PENS = sliceBars(SSE, 0, 68);
-const PEN_COLUMN_KEYS = [
-  'direction',
-  'startMerged',
-  'endMerged',
-  'startRaw',
-  'endRaw',
-  'startPrice',
-  'endPrice',
-  'startTime',
-  'endTime',
-  'confirmed',
-] as const;
 
 /** Lists merged bar k as fractal j: type, price and apex raw bar as a fractal there would have them. */
 function listAsFractal(r: Copy, j: number, k: number): void {
@@ -395,7 +384,7 @@ describe('output check: each branch', () => {
       (r) => {
         const c = r.penColumns,
           n = c.count - 1;
-        for (const k of PEN_COLUMN_KEYS) (c as Record<string, unknown>)[k] = c[k].subarray(0, n);
+        for (const k of PEN_COLUMNS) (c as Record<string, unknown>)[k] = c[k].subarray(0, n);
         c.count = n;
         c.confirmed[n - 1] = 0;
       },

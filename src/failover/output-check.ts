@@ -318,7 +318,8 @@ function provisionalPenAccepted(m: MergedBars, o: AnalysisOptions, s: number, e:
   return canMakePen({ ...m, fx }, o.pen, s, e, false);
 }
 
-const PEN_COLUMNS = [
+/** The columns of PenColumns (all but count). */
+export const PEN_COLUMNS = [
   'direction',
   'startMerged',
   'endMerged',
