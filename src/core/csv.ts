@@ -343,13 +343,11 @@ class TimeReader {
       if (t === undefined) throw r.error(k, row, 'timestamp', 'is not a date, date-time or epoch number');
       return t;
     }
+    const first = this.unit === undefined;
     if (this.unit === undefined) {
       // The first epoch number decides: 8 digits of the years 1900-2999 are a date (20200716);
       // otherwise the magnitude.
-      if (/^\d{8}$/.test(r.cell(k).trim()) && inCompactYears(v)) {
-        this.unit = 'yyyymmdd';
-        if (compactDate(v) === undefined) throw r.error(k, row, 'timestamp', 'is not a date (read as yyyymmdd)');
-      } else this.unit = epochUnitOf(v);
+      this.unit = /^\d{8}$/.test(r.cell(k).trim()) && inCompactYears(v) ? 'yyyymmdd' : epochUnitOf(v);
       if (this.unit === undefined) {
         throw r.error(
           k,
@@ -363,7 +361,8 @@ class TimeReader {
     }
     if (this.unit === 'yyyymmdd') {
       const t = compactDate(v);
-      if (t === undefined) throw r.error(k, row, 'timestamp', "is not a date like the first row's (yyyymmdd)");
+      if (t === undefined)
+        throw r.error(k, row, 'timestamp', first ? 'is not a date (read as yyyymmdd)' : "is not a date like the first row's (yyyymmdd)");
       return t;
     }
     if (this.named === undefined && epochUnitOf(v) !== this.unit) {
