@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { barAt, sliceBars } from '../src/core/bars.js';
 import { resolveOptions, type AnalysisOptions } from '../src/core/options.js';
+import { BOTTOM, TOP } from '../src/core/records.js';
 import { fromMessage, penAt, structureColumnsOf, toMessage } from '../src/core/result.js';
 import { macdSeries } from '../src/core/macd-series.js';
 import type { StructureColumns } from '../src/core/structures/columns.js';
@@ -100,7 +101,7 @@ function listAsFractal(r: Copy, j: number, k: number): void {
   let raw = m.rawEnd[k]!;
   while (col[raw] !== price) raw--;
   f.mergedIndex[j] = k;
-  f.type[j] = top ? 1 : -1;
+  f.type[j] = top ? TOP : BOTTOM;
   f.price[j] = price;
   f.rawIndex[j] = raw;
 }
@@ -127,20 +128,27 @@ describe('output check: each branch', () => {
       m = tsEngine.analyze(short, sma);
     expect([m.macd.firstValid, check(m, short, sma)]).toEqual([20, null]);
     // Each bar its own merged bar (the first flat), and all bars one merged bar (each inside the one before, merged up).
-    for (const bars of [
-      hl([
-        [1, 1],
-        [2, 1.5],
-        [3, 2.5],
-      ]),
-      hl([
-        [3, 1],
-        [2.5, 1.5],
-        [2.8, 1.6],
-      ]),
-    ]) {
+    const cases: [Bars, number][] = [
+      [
+        hl([
+          [1, 1],
+          [2, 1.5],
+          [3, 2.5],
+        ]),
+        3,
+      ],
+      [
+        hl([
+          [3, 1],
+          [2.5, 1.5],
+          [2.8, 1.6],
+        ]),
+        1,
+      ],
+    ];
+    for (const [bars, mergedCount] of cases) {
       const e = tsEngine.analyze(bars);
-      expect([e.merged.count, check(e, bars)]).toEqual([bars.high[1] === 2 ? 3 : 1, null]);
+      expect([e.merged.count, check(e, bars)]).toEqual([mergedCount, null]);
     }
   });
 
