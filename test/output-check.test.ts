@@ -26,6 +26,7 @@ import type { PenTail, StructureTail } from '../src/streaming/tails.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { ENGINES, KERNELS } from './support/engines.js';
 import type { StreamKernelFactory } from '../src/core/stream-kernel.js';
+import { barsAlong } from './support/bars-along.js';
 import { fixtureBars, hl } from './support/helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
@@ -452,6 +453,24 @@ describe.each(ENGINES)('output check on $name engine results', (engine) => {
     );
   });
 
+  it('a combined pivot whose peak equals its range passes (hand-worked: two down pens with one low, and the mirror)', () => {
+    // One up segment; its down pens 1 [10, 20] and 3 [10, 22] make [10, 20]; pen 5 [20, 30] only
+    // touches it, so pens 5 and 7 [18, 32] make [20, 30], which touches [10, 20]: combined, its low
+    // 10 is also its lowest line's.
+    const up = [5, 20, 10, 22, 10, 30, 20, 32, 18, 40];
+    const cases: [number[], object][] = [
+      [up, { low: 10, high: 30, peakLow: 10, peakHigh: 32 }],
+      [up.map((x) => 50 - x), { low: 20, high: 40, peakLow: 18, peakHigh: 40 }],
+    ];
+    for (const [points, range] of cases) {
+      const bars = barsAlong(points),
+        r = engine.analyze(bars);
+      expect(r.pivots.pen.map((z) => [z.startLine, z.endLine])).toEqual([[1, 7]]);
+      expect(r.pivots.pen[0]).toMatchObject(range);
+      expect(check(r, bars)).toBeNull();
+    }
+  });
+
   it('every prefix of a real series passes (the last pen provisional, extended or confirmed)', () => {
     for (let n = 10; n <= 800; n++) {
       const bars = sliceBars(SSE, 0, n);
@@ -512,13 +531,40 @@ describe('output check: each branch on the structure columns (what an engine ret
     expect(check(withColumns(valid, corrupt), SSE, options)).toContain(message);
   });
 
+  const spy = fixtureBars('spy_1h_19980102_20210331');
+  const spyResult = tsEngine.analyze(spy);
+
   it('combined pivot range (SPY hourly, whose pivots combine)', () => {
-    const bars = fixtureBars('spy_1h_19980102_20210331');
-    const r = tsEngine.analyze(bars);
+    const [bars, r] = [spy, spyResult];
     const i = r.pivots.pen.findIndex((z) => combined(z, r.pens, bars, 'pen'));
     expect(i).toBeGreaterThanOrEqual(0);
     const c = withColumns(r, (c) => (c.pen.pivots.low[i] = c.pen.pivots.high[i]! + 1));
     expect(check(c, bars)).toContain(`pen pivot ${i} has an inconsistent combined range`);
+  });
+
+  it('a pivot whose first two lines only touch (SPY hourly pens 1113 and 1115 meet at one price)', () => {
+    const r = spyResult,
+      p = r.penColumns,
+      s = 1113;
+    const lo = (x: number) => Math.min(p.startPrice[x]!, p.endPrice[x]!),
+      hi = (x: number) => Math.max(p.startPrice[x]!, p.endPrice[x]!);
+    const at = Math.max(lo(s), lo(s + 2));
+    expect(Math.min(hi(s), hi(s + 2))).toBe(at);
+    // Pivot i becomes lines s..s + 2 with its raw bars, parent flag, range and peaks as they would be.
+    const i = r.pivots.pen.findIndex((z) => z.startLine > s);
+    const parent = r.segments.find((g) => g.startPen <= s && s <= g.endPen)!;
+    const c = withColumns(r, (c) => {
+      const z = c.pen.pivots;
+      z.begin[i] = s;
+      z.end[i] = s + 2;
+      z.beginRaw[i] = p.startRaw[s]!;
+      z.endRaw[i] = p.endRaw[s + 2]!;
+      z.low[i] = z.high[i] = z.mid[i] = at;
+      z.peakLow[i] = Math.min(lo(s), lo(s + 2));
+      z.peakHigh[i] = Math.max(hi(s), hi(s + 2));
+      z.confirmed[i] = parent.confirmed ? 1 : 0;
+    });
+    expect(check(c, spy)).toBe(`pen pivot ${i} has a mid that is not that of its first two lines`);
   });
 
   it('checks an engine result without making its pivot and point objects', () => {
