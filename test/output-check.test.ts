@@ -153,6 +153,29 @@ describe('output check: each branch', () => {
     }
   });
 
+  it('a confirmed pen extended past where the pen rule holds, flagged provisional (hand-worked, and its mirror, both engines)', () => {
+    // Pen 0 runs up from the bottom at bar 3 (low 6) to the top at 7 (high 11), which confirms it;
+    // the higher top at 10 extends it, though bar 11's low 5 (under 6) would refuse a pen from 3 to
+    // 10 under the strict check. No bottom after 10 can end a pen, so pen 0 stays the last, confirmed.
+    // prettier-ignore
+    const up: [number, number][] = [[10, 9], [9, 8], [8, 7], [7, 6], [8, 7], [9, 8], [10, 9], [11, 10], [10, 9], [12, 10], [13, 11], [12, 5], [12.5, 6]];
+    const cases: [Bars, number][] = [
+      [hl(up), 13],
+      [hl(up.map(([h, l]) => [20 - l, 20 - h])), 7],
+    ];
+    for (const engine of ENGINES) {
+      for (const [bars, price] of cases) {
+        const r = copy(engine.analyze(bars)),
+          p = r.penColumns;
+        const pen = [p.count, p.startMerged[0], p.endMerged[0], p.endRaw[0], p.endPrice[0], p.confirmed[0]];
+        expect(pen).toEqual([1, 3, 10, 10, price, 1]);
+        expect(check(r, bars)).toBeNull();
+        p.confirmed[0] = 0;
+        expect(check(r, bars)).toBe('pen 0 has a wrong provisional flag: it ends on a fractal of its type');
+      }
+    }
+  });
+
   it('no segments over 3 pens, no segments of segments over 3 segments', () => {
     const r = copy(tsEngine.analyze(PREFIX_3_PENS));
     r.segments.length = 0;
@@ -389,7 +412,7 @@ describe('output check: each branch', () => {
     ['pen start price', (r) => (r.penColumns.startPrice[4]! += 1), 'pen 4 has a wrong start price'],
     ['pen start time', (r) => (r.penColumns.startTime[4]! += 1), 'pen 4 has a wrong start time'],
     [
-      'provisional pen the pen rule accepts',
+      'provisional pen ending on a fractal of its type',
       (r) => {
         const c = r.penColumns,
           n = c.count - 1;
@@ -397,7 +420,7 @@ describe('output check: each branch', () => {
         c.count = n;
         c.confirmed[n - 1] = 0;
       },
-      'pen 200 has a wrong provisional flag: the pen rule accepts it',
+      'pen 200 has a wrong provisional flag: it ends on a fractal of its type',
     ],
     ['segment end time', (r) => (r.segments[2]!.endTime += 1), 'segment 2 does not end where pen 14 ends'],
     ['segment end price', (r) => (r.segments[2]!.endPrice += 1), 'segment 2 does not end where pen 14 ends'],
@@ -858,9 +881,9 @@ describe('output check of the last pens and segments (checkPenTail, checkSegment
       everyBars(kernel, 125, (a, i) => {
         for (const n of [1, 2, 6]) {
           const t = a.penTail(n);
-          expect(checkPenTail(t.part, t.bars, DEFAULT), `bar ${i}, ${n}`).toBeNull();
+          expect(checkPenTail(t.part, t.bars), `bar ${i}, ${n}`).toBeNull();
           tails++;
-          caught += expectCaught(asResult(t), t.bars, (c) => checkPenTail(c, t.bars, DEFAULT), `bar ${i}, ${n}`);
+          caught += expectCaught(asResult(t), t.bars, (c) => checkPenTail(c, t.bars), `bar ${i}, ${n}`);
         }
       });
       expect(tails).toBe(3 * Math.floor(SSE.timestamp.length / 125));
@@ -877,9 +900,9 @@ describe('output check of the last pens and segments (checkPenTail, checkSegment
         for (const n of [1, 3]) {
           const t = a.segmentTail(n);
           const part = asResult(t, t.segments);
-          expect(checkSegmentTail(part, t.bars, DEFAULT), `bar ${i}, ${n}`).toBeNull();
+          expect(checkSegmentTail(part, t.bars), `bar ${i}, ${n}`).toBeNull();
           segments += t.segments.length;
-          caught += expectCaught(part, t.bars, (c) => checkSegmentTail(c, t.bars, DEFAULT), `bar ${i}, ${n}`);
+          caught += expectCaught(part, t.bars, (c) => checkSegmentTail(c, t.bars), `bar ${i}, ${n}`);
         }
       });
       expect(segments).toBeGreaterThan(40);
@@ -934,7 +957,7 @@ describe('output check of the last pivots and points (checkStructureTail), both 
             // The last segments of segments alone (StreamingAnalyzer.segsegTail, checkSegsegTail).
             const g = a.segsegTail(n);
             const gPart = { ...asResult(g, g.segments), segmentsOfSegments: g.segmentsOfSegments };
-            const check = (c: Copy) => checkSegsegTail(c, g.bars, DEFAULT);
+            const check = (c: Copy) => checkSegsegTail(c, g.bars);
             expect(check(copy(gPart)), `bar ${i}, ${n} segments of segments`).toBeNull();
             segsegs += g.segmentsOfSegments.length;
             caught += expectCaught(gPart, g.bars, check, `bar ${i}, ${n} segments of segments`, structural);

@@ -151,14 +151,14 @@ for (const kernel of KERNELS) {
             const wanted = snap.pens.slice(-n);
             expect(pens, `${window} bar ${i}, ${n}`).toEqual(unchecked(wanted[0]) ? wanted.slice(1) : wanted);
             expect([t.total, t.barCount]).toEqual([s.retained.firstPen + snap.penColumns.count, i + 1]);
-            expect(checkPenTail(t.part, t.bars, s.options), `${window} bar ${i}, ${n}`).toBeNull();
+            expect(checkPenTail(t.part, t.bars), `${window} bar ${i}, ${n}`).toBeNull();
             const g = s.segmentTail(n);
             const segments = g.segments.map((_, j) => tailSegment(g, j));
             const wantedSegments = snap.segments.slice(-n);
             const firstPen = wantedSegments[0] && snap.pens[wantedSegments[0].startPen - s.retained.firstPen];
             expect(segments, `${window} bar ${i}, ${n} segments`).toEqual(unchecked(firstPen) ? wantedSegments.slice(1) : wantedSegments);
             expect(g.segmentTotal).toBe(s.retained.firstSegment + snap.segments.length);
-            expect(checkSegmentTail({ ...g.part, segments: g.segments }, g.bars, s.options), `${window} bar ${i}, ${n}`).toBeNull();
+            expect(checkSegmentTail({ ...g.part, segments: g.segments }, g.bars), `${window} bar ${i}, ${n}`).toBeNull();
             // The MACD of the last n bars: the snapshot's (its arrays start at the first kept bar).
             const mt = s.macdTail(n),
               from = snap.barCount - s.retained.firstBar - mt.timestamp.length;
@@ -246,7 +246,7 @@ for (const kernel of KERNELS) {
             expect(got, at).toEqual(window === undefined ? wanted : wanted.filter(checkable));
             expect([t.segsegTotal, t.barCount], at).toEqual([(snap.segmentsOfSegments.at(-1)?.index ?? -1) + 1, i + 1]);
             const part = { ...t.part, segments: t.segments, segmentsOfSegments: t.segmentsOfSegments };
-            expect(checkSegsegTail(part, t.bars, s.options), at).toBeNull();
+            expect(checkSegsegTail(part, t.bars), at).toBeNull();
             shown += got.length;
           }
         }

@@ -3,8 +3,8 @@
 // analysis: merged bars tile the raw bars in strict order; every fractal (and no other merged bar) has
 // the shape its type says, at the price and apex raw bar of its merged bar; pens (the pen columns, of
 // which an engine's result makes its pen objects) join end to start on fractals, at the apex raw
-// bars, prices and times of their merged bars, and only the last one may be provisional (the pen
-// rule decides that flag where the last pen ends on a fractal); segments join pen
+// bars, prices and times of their merged bars, and only the last one may be provisional (exactly
+// when it does not end on a fractal of its type); segments join pen
 // ends with equal raw bars, prices and times, and carry an end case exactly when confirmed; the
 // structures as structure-check.ts says. Cost:
 // O(merged bars + the raw bars of the merged bars that fractals and pens sit on); bench/README.md.
@@ -19,7 +19,6 @@ import type { AnalysisOptions } from '../core/options.js';
 import type { Level } from '../core/structure-options.js';
 import { BOTTOM, TOP } from '../core/records.js';
 import type { AnalysisResult, Bars, BuySellPoint, Fractals, MergedBars, Pivot } from '../core/types.js';
-import { canMakePen } from '../engines/ts/pens.js';
 import { checkNoStructures, checkSegmentsOfSegments, checkStructures } from './structure-check.js';
 
 /** Returns a description of the first problem found, or null when the output is well-formed. */
@@ -28,7 +27,7 @@ export function checkOutput(r: AnalysisResult, bars: Bars, options: AnalysisOpti
   if (r.barCount !== n) return `barCount ${r.barCount} != ${n} bars`;
   return (
     checkMerged(r, bars, true) ??
-    checkPens(r, bars, options) ??
+    checkPens(r, bars) ??
     checkSegments(r) ??
     (options.structures.enabled ? (checkSegmentsOfSegments(r) ?? checkStructures(r, bars, options)) : checkNoStructures(r)) ??
     checkMacd(r, n)
@@ -41,13 +40,13 @@ export function checkOutput(r: AnalysisResult, bars: Bars, options: AnalysisOpti
  * from that merged bar's first, as checkOutput checks them in a whole result (but for the first
  * merged bar's direction, which only a whole series' first bar has fixed).
  */
-export function checkPenTail(part: Part, bars: Bars, options: AnalysisOptions): string | null {
-  return checkMerged(part, bars, false) ?? checkPens(part, bars, options);
+export function checkPenTail(part: Part, bars: Bars): string | null {
+  return checkMerged(part, bars, false) ?? checkPens(part, bars);
 }
 
 /** The same for an analyzer's last segments (StreamingAnalyzer.segmentTail): their pens as checkPenTail checks them, and the segments on those pens. */
-export function checkSegmentTail(part: Part & Pick<AnalysisResult, 'segments'>, bars: Bars, options: AnalysisOptions): string | null {
-  return checkPenTail(part, bars, options) ?? checkSegments(part);
+export function checkSegmentTail(part: Part & Pick<AnalysisResult, 'segments'>, bars: Bars): string | null {
+  return checkPenTail(part, bars) ?? checkSegments(part);
 }
 
 /**
@@ -74,16 +73,12 @@ export function checkStructureTail(
     pivots: { pen: pen ? part.pivots : [], segment: pen ? [] : part.pivots },
     buySellPoints: { pen: pen ? part.points : [], segment: pen ? [] : part.points },
   };
-  return (pen ? checkSegmentTail(part, bars, options) : checkSegsegTail(part, bars, options)) ?? checkStructures(structures, bars, options);
+  return (pen ? checkSegmentTail(part, bars) : checkSegsegTail(part, bars)) ?? checkStructures(structures, bars, options);
 }
 
 /** The same for an analyzer's last segments of segments (StreamingAnalyzer.segsegTail): their segments and pens as checkSegmentTail checks them, and the segments of segments on those. */
-export function checkSegsegTail(
-  part: Part & Pick<AnalysisResult, 'segments' | 'segmentsOfSegments'>,
-  bars: Bars,
-  options: AnalysisOptions,
-): string | null {
-  return checkSegmentTail(part, bars, options) ?? checkSegmentsOfSegments(part);
+export function checkSegsegTail(part: Part & Pick<AnalysisResult, 'segments' | 'segmentsOfSegments'>, bars: Bars): string | null {
+  return checkSegmentTail(part, bars) ?? checkSegmentsOfSegments(part);
 }
 
 /** What the merged-bar and pen checks read of a result. */
@@ -256,7 +251,7 @@ const PEN_PROBLEMS = [
   'end time',
   'start: not on a fractal of its type',
   'confirmed flag: it does not end on a fractal of its type',
-  'provisional flag: the pen rule accepts it',
+  'provisional flag: it ends on a fractal of its type',
   'confirmed flag: neither 0 nor 1',
 ] as const;
 
@@ -265,7 +260,7 @@ const PEN_PROBLEMS = [
  * well-formed. Pens and their ends are in order: the fractal list (checked against the merged bars,
  * it gives their apex raw bars and prices) is walked forward along with them.
  */
-function firstPenProblem(r: Part, bars: Bars, o: AnalysisOptions): number {
+function firstPenProblem(r: Part, bars: Bars): number {
   const { count, direction, confirmed, startMerged, endMerged, startRaw, endRaw, startPrice, endPrice, startTime, endTime } = r.penColumns;
   const m = r.merged,
     { mergedIndex, type, rawIndex, price } = r.fractals,
@@ -304,18 +299,14 @@ function firstPenProblem(r: Part, bars: Bars, o: AnalysisOptions): number {
     if (er !== (b >= 0 ? rawIndex[b] : apex(m, bars, e, d === 1))) return i * 16 + 9;
     if (endPrice[i] !== (b >= 0 ? price[b] : d === 1 ? m.high[e] : m.low[e])) return i * 16 + 10;
     if (endTime[i] !== time[er]) return i * 16 + 11;
-    // A provisional pen ending on a fractal is a virtual pen to it: the pen rule must have refused it
-    // when that fractal was classified (from the same start), or it would be a confirmed pen.
-    if (flag === 0 && b >= 0 && provisionalPenAccepted(m, o, s, e)) return i * 16 + 14;
+    // A provisional pen never ends on a fractal of its type: it ends at the last merged bar (no
+    // fractal), or it is a virtual pen from the last confirmed end s, which the pen rule accepts at a
+    // fractal f only as virtual, i.e. when the strict check's next bar f + 1 reaches s's high (low);
+    // then the highest (lowest) bar from f + 1 on, the last bar or a top (bottom) fractal, would have
+    // extended the pen that ends at s instead.
+    if (flag === 0 && b >= 0) return i * 16 + 14;
   }
   return -1;
-}
-
-/** Whether the pen rule accepts a pen from fractal s to e (it reads the fractal type of s only). */
-function provisionalPenAccepted(m: MergedBars, o: AnalysisOptions, s: number, e: number): boolean {
-  const fx = new Int8Array(m.count);
-  fx[s] = shape(m.dir, s);
-  return canMakePen({ ...m, fx }, o.pen, s, e, false);
 }
 
 /** The columns of PenColumns (all but count). */
@@ -333,10 +324,10 @@ export const PEN_COLUMNS = [
 ] as const;
 
 /** The pen columns (what `pens` is made from, or made from). */
-function checkPens(r: Part, bars: Bars, o: AnalysisOptions): string | null {
+function checkPens(r: Part, bars: Bars): string | null {
   const pc = r.penColumns;
   for (const k of PEN_COLUMNS) if (pc[k].length !== pc.count) return `penColumns.${k} has ${pc[k].length} values for ${pc.count} pens`;
-  const p = firstPenProblem(r, bars, o);
+  const p = firstPenProblem(r, bars);
   return p < 0 ? null : `pen ${p >> 4} has a wrong ${PEN_PROBLEMS[p & 15]}`;
 }
 

@@ -148,7 +148,7 @@ export class HotAnalyzers {
     return this.serve(symbol, timeframe, optionsKey, (a) => {
       const t = a.penTail(n);
       const pens = Array.from({ length: t.part.penColumns.count }, (_, i) => tailPen(t, i));
-      return checked(checkPenTail(t.part, t.bars, a.options), { pens, total: t.total, barCount: t.barCount, engine: a.engine });
+      return checked(checkPenTail(t.part, t.bars), { pens, total: t.total, barCount: t.barCount, engine: a.engine });
     });
   }
 
@@ -157,7 +157,7 @@ export class HotAnalyzers {
     return this.serve(symbol, timeframe, optionsKey, (a) => {
       const t = a.segmentTail(n);
       const segments = t.segments.map((_, i) => tailSegment(t, i));
-      return checked(checkSegmentTail({ ...t.part, segments: t.segments }, t.bars, a.options), {
+      return checked(checkSegmentTail({ ...t.part, segments: t.segments }, t.bars), {
         segments,
         total: t.segmentTotal,
         barCount: t.barCount,
@@ -170,7 +170,7 @@ export class HotAnalyzers {
   lastSegmentsOfSegments(symbol: string, timeframe: string, optionsKey: string, n: number): Promise<HotSegmentsOfSegments | undefined> {
     return this.serve(symbol, timeframe, optionsKey, (a) => {
       const t = a.segsegTail(n);
-      return checked(checkSegsegTail({ ...t.part, segments: t.segments, segmentsOfSegments: t.segmentsOfSegments }, t.bars, a.options), {
+      return checked(checkSegsegTail({ ...t.part, segments: t.segments, segmentsOfSegments: t.segmentsOfSegments }, t.bars), {
         segmentsOfSegments: t.segmentsOfSegments.map((_, i) => tailSegmentOfSegments(t, i)),
         total: t.segsegTotal,
         barCount: t.barCount,
