@@ -531,6 +531,8 @@ describe('output check: each branch on the structure columns (what an engine ret
     ['point line out of range', (c) => (c.pen.points.line[16] = valid.pens.length), 'pen point 16 has a wrong line'],
     ['point types', (c) => (c.pen.points.types[2] = 0), 'pen point 2 has no type'],
     ['point type code', (c) => (c.pen.points.types[2] = 1 | (7 << 3)), 'pen point 2 has a type code that is none'],
+    // Eleven codes (ten '1' and a '1p', in pass order): the eleventh sets the sign bit.
+    ['point types past ten', (c) => (c.pen.points.types[2] = 0o1111111111 | (2 << 30)), 'pen point 2 has a type code that is none'],
     ['point type order', (c) => (c.pen.points.types[2] = 1 | (6 << 3) | (3 << 6)), 'pen point 2 has types out of pass order'],
     [
       'point type not reported',
