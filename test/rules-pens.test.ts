@@ -60,6 +60,37 @@ describe.each(ENGINES)('$name engine', (engine) => {
       expect(pens(engine, B, { fractalCheck: 'half' })).toEqual([['up', 2, 5, 2, 6, 6, 11, true]]);
       expect(pens(engine, B, { fractalCheck: 'loss' })).toEqual([['up', 2, 5, 2, 6, 6, 11, true]]);
     });
+
+    // A down pen from the top at 1 (10, 8) to the bottom at 5, each bar its own merged bar, and the
+    // mirror (an up pen, prices 20 - p). D: the bar after the top reaches the bottom's low (4); E: the
+    // bar before the bottom (10.5) is above the top. Half compares with both (refused), loss with neither.
+    const D: P = [[8, 6], [10, 8], [7, 4], [8, 5], [7.5, 4.5], [6, 4], [7, 5]]; // prettier-ignore
+    const E: P = [[8, 6], [10, 8], [9, 7], [8, 6], [10.5, 7], [9, 5], [9.5, 6]]; // prettier-ignore
+    const mirror = (p: P): P => p.map(([h, l]) => [20 - l, 20 - h]);
+    // The same pen where only strict refuses: F, the bar after the bottom (10.5) reaches the top's
+    // high; G, the bar before the top reaches below the bottom's low (4 under 4.5).
+    const F: P = [[8, 6], [10, 8], [9, 7], [8, 6], [7, 5], [6, 4], [10.5, 5]]; // prettier-ignore
+    const G: P = [[8, 4], [10, 8], [9, 7], [8, 6], [7, 5], [6, 4.5], [7, 5]]; // prettier-ignore
+    it.each([
+      ["the end's next bar", F, 4],
+      ["the start's previous bar", G, 4.5],
+    ] as const)('strict refuses and half accepts a pen by %s, down and up', (_what, bars, low) => {
+      expect(pens(engine, bars, { fractalCheck: 'strict' })).toEqual([]);
+      expect(pens(engine, mirror(bars), { fractalCheck: 'strict' })).toEqual([]);
+      expect(pens(engine, bars, { fractalCheck: 'half' })).toEqual([['down', 1, 5, 1, 5, 10, low, true]]);
+      expect(pens(engine, mirror(bars), { fractalCheck: 'half' })).toEqual([['up', 1, 5, 1, 5, 10, 20 - low, true]]);
+    });
+    it.each([
+      ["the start's next bar", D, 4],
+      ["the end's previous bar", E, 5],
+    ] as const)('half refuses and loss accepts a pen by %s, down and up', (_what, bars, low) => {
+      for (const check of ['strict', 'half'] as const) {
+        expect(pens(engine, bars, { fractalCheck: check })).toEqual([]);
+        expect(pens(engine, mirror(bars), { fractalCheck: check })).toEqual([]);
+      }
+      expect(pens(engine, bars, { fractalCheck: 'loss' })).toEqual([['down', 1, 5, 1, 5, 10, low, true]]);
+      expect(pens(engine, mirror(bars), { fractalCheck: 'loss' })).toEqual([['up', 1, 5, 1, 5, 10, 20 - low, true]]);
+    });
   });
 
   describe('end is peak', () => {
