@@ -589,7 +589,7 @@ describe('output check: each branch on the structure columns (what an engine ret
       z.peakHigh[i] = Math.max(hi(s), hi(s + 2));
       z.confirmed[i] = parent.confirmed ? 1 : 0;
     });
-    expect(check(c, spy)).toBe(`pen pivot ${i} has a mid that is not that of its first two lines`);
+    expect(check(c, spy)).toBe(`pen pivot ${i} has first two lines that do not overlap`);
   });
 
   it('checks an engine result without making its pivot and point objects', () => {

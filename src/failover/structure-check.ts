@@ -101,14 +101,15 @@ const PIVOT_PROBLEMS = [
   'has a range that is not the overlap of its first two lines',
   "has peaks that are not its lines' extremes",
   'has an inconsistent combined range',
+  'has first two lines that do not overlap',
 ] as const;
 
 /**
  * 0 when pivot i of the columns is well-formed, else the index of its problem in PIVOT_PROBLEMS: its
- * raw bars and parent flag match its lines and parent; its mid is that of the overlap of its first
- * two lines against the parent (lines s and s + 2); without a combination (every such line overlaps
- * that range strictly, so each extended it) its range is that overlap and its peaks the extremes of
- * those lines. `q`: the parent search's position (advanced).
+ * raw bars and parent flag match its lines and parent; its first two lines against the parent (lines
+ * s and s + 2) overlap strictly and its mid is that of their overlap; without a combination (every
+ * such line overlaps that range strictly, so each extended it) its range is that overlap and its
+ * peaks the extremes of those lines. `q`: the parent search's position (advanced).
  */
 function pivotProblem(z: Readable<PivotColumns>, i: number, v: LevelView, bars: Bars, q: { at: number }): number {
   const { lines, parentStart, parentEnd } = v;
@@ -125,7 +126,8 @@ function pivotProblem(z: Readable<PivotColumns>, i: number, v: LevelView, bars: 
   if (flag !== (owned && v.parentConfirmed[q.at] ? 1 : 0)) return 5;
   const l0 = Math.max(lineBound(v, bars, s, false), lineBound(v, bars, s + 2, false)),
     h0 = Math.min(lineBound(v, bars, s, true), lineBound(v, bars, s + 2, true));
-  if (!(h0 > l0) || z.mid[i] !== (l0 + h0) / 2) return 6;
+  if (!(h0 > l0)) return 10;
+  if (z.mid[i] !== (l0 + h0) / 2) return 6;
   let combined = false,
     pl = Infinity,
     ph = -Infinity;
