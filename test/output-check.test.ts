@@ -187,6 +187,19 @@ describe('output check: each branch', () => {
     expect(check(s, bars)).toBe('the segments of segments leave segments uncovered');
   });
 
+  it('a confirmed case 2 needs the six pens after it that confirm it: with six it passes, told of one with five it refuses', () => {
+    // SSE daily's first 318 bars: segment 1 is a case 2 with six pens after it (the fewest a case 2 has).
+    const six = sliceBars(SSE, 0, 318),
+      a = tsEngine.analyze(six);
+    expect([a.segments[1]!.endCase, a.penColumns.count - 1 - a.segments[1]!.endPen, check(a, six)]).toEqual([2, 6, null]);
+    // Its first 326 bars: segment 2 is a case 1 with five pens after it.
+    const five = sliceBars(SSE, 0, 326),
+      b = copy(tsEngine.analyze(five));
+    expect([b.segments[2]!.endCase, b.penColumns.count - 1 - b.segments[2]!.endPen]).toEqual([1, 5]);
+    b.segments[2]!.endCase = 2;
+    expect(check(b, five)).toBe('segment 2 is a confirmed case 2 without the pens that confirm it');
+  });
+
   // [what is wrong, how to make it, the problem reported]
   const cases: [string, (r: Copy) => unknown, string, AnalysisOptions?][] = [
     ['bar count', (r) => Object.assign(r, { barCount: 3331 }), 'barCount 3331 != 3332 bars'],
