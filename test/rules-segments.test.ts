@@ -91,6 +91,39 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    // Down pens [15,27] [26,30]; [22,31] contains e2 and merges into it (up: [26,31], its last pen's
+    // low 22); e3 = [22,29] forms a top, but 22 is not below that last pen's low, and no pen two after
+    // e3's first exists yet: the pen after it (up to 31) decides. Reaching e2's high exactly, it does
+    // not undo the top: the segment ends provisionally at pen 4 (31); the leftover down segment runs to
+    // pen 7 (22, as low as pen 5: not skipped).
+    name: "at the tail, a pen after e3 reaching e2's high exactly keeps the unbroken top (provisional)",
+    points: [10, 27, 15, 30, 26, 31, 22, 29, 22, 31],
+    expected: [
+      [0, 4, 1, false, null],
+      [5, 7, -1, false, null],
+    ],
+  },
+  {
+    // The same with the last pen going above e2's high (32): the top is undone; no fractal is left,
+    // and the pens make one provisional up segment to the highest end.
+    name: "at the tail, a pen after e3 going above e2's high undoes the unbroken top",
+    points: [10, 27, 15, 30, 26, 31, 22, 29, 22, 32],
+    expected: [[0, 8, 1, false, null]],
+  },
+  {
+    name: "mirror: at the tail, a pen after e3 reaching e2's low exactly keeps the unbroken bottom (provisional)",
+    points: [90, 73, 85, 70, 74, 69, 78, 71, 78, 69],
+    expected: [
+      [0, 4, -1, false, null],
+      [5, 7, 1, false, null],
+    ],
+  },
+  {
+    name: "mirror: at the tail, a pen after e3 going below e2's low undoes the unbroken bottom",
+    points: [90, 73, 85, 70, 74, 69, 78, 71, 78, 68],
+    expected: [[0, 8, -1, false, null]],
+  },
+  {
     name: 'fewer than 3 pens make no segment',
     points: [10, 20, 15],
     expected: [],
