@@ -53,19 +53,9 @@ class StructureModel {
         if (e.type !== 'pivot_formed' && held === undefined) say(`${e.pivot.index}: not held`);
         if (e.type === 'pivot_changed' && held !== undefined && stringifyExact(held) === stringifyExact(e.pivot))
           say(`${e.pivot.index}: unchanged`);
-        if (
-          e.type === 'pivot_changed' &&
-          held?.confirmed === false &&
-          e.pivot.confirmed &&
-          stringifyExact({ ...held, confirmed: true }) === stringifyExact(e.pivot)
-        )
-          say(`${e.pivot.index}: only its confirmed flag (pivot_confirmed)`);
-        if (
-          e.type === 'pivot_confirmed' &&
-          held !== undefined &&
-          (held.confirmed || stringifyExact({ ...held, confirmed: true }) !== stringifyExact(e.pivot))
-        )
-          say(`${e.pivot.index}: more than its flag`);
+        const onlyConfirms = held?.confirmed === false && stringifyExact({ ...held, confirmed: true }) === stringifyExact(e.pivot);
+        if (e.type === 'pivot_changed' && onlyConfirms) say(`${e.pivot.index}: only its confirmed flag (pivot_confirmed)`);
+        if (e.type === 'pivot_confirmed' && held !== undefined && !onlyConfirms) say(`${e.pivot.index}: more than its flag`);
         this.pivots[e.level].set(e.pivot.index, e.pivot);
       } else if (e.type === 'pivot_removed') {
         if (!this.pivots[e.level].delete(e.index)) say(`${e.index}: not held`);
