@@ -103,6 +103,37 @@ for (const kernel of KERNELS) {
       }, 120_000);
     }
 
+    it('a bar that confirmed a segment, replaced by a flat bar at the last close (the confirmation taken back): the structures equal batch on the corrected bars, and again once the real bar is back', () => {
+      const s = new StreamingAnalyzer({}, { kernel });
+      const model = new StructureModel();
+      let replaced = 0,
+        takenBack = 0;
+      for (let i = 0; i < SSE.timestamp.length; i++) {
+        const real = barAt(SSE, i);
+        const u = s.append(real);
+        model.apply(u.events);
+        if (i === 0 || !u.events.some((e) => e.type === 'segment_confirmed')) continue;
+        const c = SSE.close[i - 1]!;
+        const flat = { ...real, open: c, high: c, low: c, close: c };
+        const r = s.replaceLast(flat);
+        model.apply(r.events);
+        const b = sliceBars(SSE, 0, i + 1);
+        const corrected = { ...b, open: b.open.slice(), high: b.high.slice(), low: b.low.slice(), close: b.close.slice() };
+        corrected.open[i] = corrected.high[i] = corrected.low[i] = corrected.close[i] = c;
+        const batch = analyze(corrected),
+          realBatch = analyze(b);
+        const confirmed = (x: AnalysisResult) => x.segments.filter((g) => g.confirmed).length;
+        if (confirmed(batch) < confirmed(realBatch)) takenBack++;
+        expectSameStructures(s.snapshot(), batch, `bar ${i} flat`);
+        model.apply(s.replaceLast(real).events);
+        expectSameStructures(s.snapshot(), realBatch, `bar ${i} real again`);
+        replaced++;
+      }
+      model.expectEqual(s.snapshot(), 'end');
+      expect(model.violations).toEqual([]);
+      expect([replaced, takenBack]).toEqual([19, 18]);
+    }, 120_000);
+
     it("SSE daily: the points' history bar by bar is chan.py's in step mode (the _step oracle's bsp_history)", () => {
       const oracle = JSON.parse(fixtureText('sse_000001_1d_20061106_20200716.chanpy_newpen_structures_step.json.gz')) as {
         bsp_history: Record<
