@@ -68,7 +68,6 @@ export class StreamStructures {
         case 'segment_removed':
           this.pen.truncateParents(e.index);
           this.segment.truncateLines(e.index);
-          this.segPens.length = Math.min(this.segPens.length, e.index - this.segment.lineBase);
           penDirty = segDirty = true;
           break;
       }
@@ -140,6 +139,7 @@ export class StreamStructures {
   /** The segments of segments over the segment level's lines; segments before `fixedSegments` never change. */
   private buildSegsegs(fixedSegments: number): void {
     const lv = this.segment;
+    // One per kept line: this also drops the entries of segments removed since the last build.
     this.segPens.length = lv.lines.n;
     const list = buildSegmentsFrom(this.segPens, this.segsegState, Math.max(0, fixedSegments - lv.lineBase));
     // Only the records from the last final one shown before on can differ: set those.
