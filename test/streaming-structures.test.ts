@@ -124,7 +124,9 @@ for (const kernel of KERNELS) {
           realBatch = analyze(b);
         const confirmed = (x: AnalysisResult) => x.segments.filter((g) => g.confirmed).length;
         if (confirmed(batch) < confirmed(realBatch)) takenBack++;
-        expectSameStructures(s.snapshot(), batch, `bar ${i} flat`);
+        const snap = s.snapshot();
+        expectSameStructures(snap, batch, `bar ${i} flat`);
+        model.expectEqual(snap, `bar ${i} flat`);
         model.apply(s.replaceLast(real).events);
         expectSameStructures(s.snapshot(), realBatch, `bar ${i} real again`);
         replaced++;
