@@ -6,7 +6,7 @@ import { analyze } from '../src/engines/ts/pipeline.js';
 import { barAt, sliceBars } from '../src/core/bars.js';
 import { BarValidationError, InputError } from '../src/core/errors.js';
 import type { AnalysisOptions, PartialAnalysisOptions } from '../src/core/options.js';
-import { StreamingAnalyzer, type StreamBar } from '../src/streaming/analyzer.js';
+import { StreamingAnalyzer, type Retained, type StreamBar } from '../src/streaming/analyzer.js';
 import { structureTailPart, tailPen, tailPivot, tailPoint, tailSegment, tailSegmentOfSegments } from '../src/streaming/tails.js';
 import { checkPenTail, checkSegmentTail, checkSegsegTail, checkStructureTail } from '../src/failover/output-check.js';
 import { type StreamEvent } from '../src/core/events.js';
@@ -178,6 +178,9 @@ for (const kernel of KERNELS) {
     it.each([
       { level: 'pen', series: 0, bars: 1500, every: 1, window: 500, least: 15_000 },
       { level: 'segment', series: 2, bars: Infinity, every: 97, window: 8000, least: 800 },
+      // With this window, from bar 1,104 on, the segment of segments over the first line read starts
+      // before the window (a tail once started inside it, which its check refused).
+      { level: 'segment', series: 1, bars: 1200, every: 1, window: 500, least: 600 },
     ] as const)(
       'structureTail(n, $level): the last n pivots and points of the snapshot (global indices), their totals, and a part that passes its check, every $every bars (some replaced), with and without a window',
       ({ level, series, bars, every, window: win, least }) => {
@@ -200,8 +203,8 @@ for (const kernel of KERNELS) {
                 points = t.points.map((_, j) => tailPoint(t, j));
               const wantedPivots = snap.pivots[level].slice(-n),
                 wantedPoints = snap.buySellPoints[level].slice(-n);
-              // With a window, those that read a line before the tail's first are left out.
-              const from = window === undefined ? 0 : t.firstLine;
+              // With a window, those that read a line before the first one a tail can start from are left out.
+              const from = firstTailLine(snap, s.retained, level);
               expect(pivots, at).toEqual(wantedPivots.filter((z) => z.enteringLine >= from));
               expect(points, at).toEqual(wantedPoints.filter((p) => (p.relatedLine ?? p.line) >= from));
               expect([t.pivotTotal, t.pointTotal, t.barCount], at).toEqual([
@@ -613,3 +616,31 @@ describe('events, hand-worked', () => {
     expect(() => new StreamingAnalyzer({}, null as never)).toThrow('config stream: must be an object of settings, got null');
   });
 });
+
+/**
+ * The first line (global index) a structure tail of `level` can start from, as the snapshot shows
+ * the kept data: at the pen level the start pen of a segment, or a pen after the last segment, that
+ * a tail can start from (not a first kept pen that starts at the first kept merged bar: the check
+ * reads the merged bar before); at the segment level the first segment of a segment of segments, or
+ * a segment after the last one, that starts at such a pen. 0 without a window.
+ */
+function firstTailLine(snap: AnalysisResult, r: Retained, level: 'pen' | 'segment'): number {
+  const penOk = (g: number) => g >= r.firstPen && (snap.pens[g - r.firstPen]?.startMerged ?? -1) > r.firstMerged;
+  const segOk = (g: number) => g >= r.firstSegment && penOk(snap.segments[g - r.firstSegment]?.startPen ?? -1);
+  const [ok, starts, lastEnd, total] =
+    level === 'pen'
+      ? [penOk, snap.segments.map((x) => x.startPen), snap.segments.at(-1)?.endPen ?? -1, r.firstPen + snap.penColumns.count]
+      : [
+          segOk,
+          snap.segmentsOfSegments.map((x) => x.startSegment),
+          snap.segmentsOfSegments.at(-1)?.endSegment ?? -1,
+          r.firstSegment + snap.segments.length,
+        ];
+  let first = starts.find(ok) ?? Infinity;
+  for (let g = lastEnd + 1; g < Math.min(first, total); g++)
+    if (ok(g)) {
+      first = g;
+      break;
+    }
+  return first;
+}

@@ -168,7 +168,11 @@ export class KeptReads {
       firstPen = this.firstCheckablePen(),
       base = this.s.base.seg;
     const kept = segsegs.filter((s) => s.startSegment >= base && this.segmentOf(u, s.startSegment - base).startPen >= firstPen);
+    // Those left out are the first ones: the tail starts after them, as no segment of segments it
+    // shows can cover their segments.
+    const left = segsegs.length - kept.length;
     let from = kept.length > 0 ? kept[0]!.startSegment - base : Math.max(0, orFrom - base);
+    if (left > 0) from = Math.max(from, segsegs[left - 1]!.endSegment + 1 - base);
     if (from < count && this.segmentOf(u, from).startPen < firstPen) from++;
     return segsegTailOf(this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1)), kept, this.s.structures.segsegTotal);
   }
