@@ -143,7 +143,9 @@ for (const kernel of KERNELS) {
             s.replaceLast(bar(b, i));
           } else s.append(bar(b, i));
           const snap = s.snapshot();
-          for (const n of [1, 3, 10]) {
+          // Infinity (every 25th bar): every kept pen and segment; with the window, from bar 999 on, the
+          // first of them is one a tail cannot start from.
+          for (const n of i % 25 === 24 ? [1, 3, 10, Infinity] : [1, 3, 10]) {
             // With a window, a tail starts after a pen (segment) whose start is the first kept merged bar.
             const unchecked = (pen: Pen | undefined) => window !== undefined && pen?.startMerged === s.retained.firstMerged;
             const t = s.penTail(n);
@@ -151,6 +153,9 @@ for (const kernel of KERNELS) {
             const wanted = snap.pens.slice(-n);
             expect(pens, `${window} bar ${i}, ${n}`).toEqual(unchecked(wanted[0]) ? wanted.slice(1) : wanted);
             expect([t.total, t.barCount]).toEqual([s.retained.firstPen + snap.penColumns.count, i + 1]);
+            // It reads from the merged bar before its first pen's start (the last merged bar when it shows no pen).
+            const k0 = pens.length > 0 ? pens[0]!.startMerged - 1 : s.retained.firstMerged + snap.merged.count - 1;
+            expect([t.mergedBase, t.rawBase], `${window} bar ${i}, ${n}`).toEqual([k0, snap.merged.rawStart[k0 - s.retained.firstMerged]]);
             expect(checkPenTail(t.part, t.bars), `${window} bar ${i}, ${n}`).toBeNull();
             const g = s.segmentTail(n);
             const segments = g.segments.map((_, j) => tailSegment(g, j));
@@ -158,6 +163,12 @@ for (const kernel of KERNELS) {
             const firstPen = wantedSegments[0] && snap.pens[wantedSegments[0].startPen - s.retained.firstPen];
             expect(segments, `${window} bar ${i}, ${n} segments`).toEqual(unchecked(firstPen) ? wantedSegments.slice(1) : wantedSegments);
             expect(g.segmentTotal).toBe(s.retained.firstSegment + snap.segments.length);
+            // Its pens: the snapshot's from its first segment's start, or the last pen when it shows no segment.
+            const lastPen = s.retained.firstPen + Math.max(0, snap.penColumns.count - 1);
+            expect(g.first, `${window} bar ${i}, ${n} segment tail pens`).toBe(segments[0]?.startPen ?? lastPen);
+            expect(Array.from({ length: g.part.penColumns.count }, (_, j) => tailPen(g, j))).toEqual(
+              snap.pens.slice(g.first - s.retained.firstPen),
+            );
             expect(checkSegmentTail({ ...g.part, segments: g.segments }, g.bars), `${window} bar ${i}, ${n}`).toBeNull();
             // The MACD of the last n bars: the snapshot's (its arrays start at the first kept bar).
             const mt = s.macdTail(n),
@@ -248,6 +259,11 @@ for (const kernel of KERNELS) {
             };
             expect(got, at).toEqual(window === undefined ? wanted : wanted.filter(checkable));
             expect([t.segsegTotal, t.barCount], at).toEqual([(snap.segmentsOfSegments.at(-1)?.index ?? -1) + 1, i + 1]);
+            // Its segments: from the first one's first segment on; none when it shows none. Its pens:
+            // from its first segment's start, or the last pen when it shows no segment.
+            expect(t.firstSegment, at).toBe(got[0]?.startSegment ?? t.segmentTotal);
+            const lastPen = r.firstPen + Math.max(0, snap.penColumns.count - 1);
+            expect(t.first, at).toBe(t.segments.length > 0 ? tailSegment(t, 0).startPen : lastPen);
             const part = { ...t.part, segments: t.segments, segmentsOfSegments: t.segmentsOfSegments };
             expect(checkSegsegTail(part, t.bars), at).toBeNull();
             shown += got.length;
