@@ -156,6 +156,23 @@ for (const kernel of KERNELS) {
       expect(maxStructures).toBeLessThan(200);
     }, 60_000);
 
+    it('SPY hourly, window 500, every bar first a flat forming bar, traditional pens (3 bars between turns, loss check, end is peak): same updates as unbounded, kept data equal', () => {
+      // A bar that makes a segment final may be taken back by replaceLast: the window must not drop
+      // what the state before it still reads (from bar 11,276 on, a window counting those segments
+      // as final dropped a segment the restored state needed; only a random run caught that).
+      const options = { pen: { definition: 'traditional', minKlinesBetweenTurns: 3, fractalCheck: 'loss', endIsPeak: true } } as const;
+      const u = new StreamingAnalyzer(options, { kernel });
+      const w = new StreamingAnalyzer(options, { window: 500, kernel });
+      for (let i = 0; i < 12_000; i++) {
+        const real = bar(SPY, i);
+        const flat = { ...real, high: real.open, low: real.open, close: real.open };
+        expect(w.append(flat), `bar ${i}`).toEqual(u.append(flat));
+        expect(w.replaceLast(real), `bar ${i}`).toEqual(u.replaceLast(real));
+      }
+      expect(w.retained.firstBar).toBeGreaterThan(10_000);
+      expect(w.snapshot()).toEqual(cut(u.snapshot(), w.retained, w.snapshot()));
+    }, 60_000);
+
     it('refuses a window too small for the MACD seed or fractional', () => {
       expect(() => new StreamingAnalyzer({}, { window: 10 })).toThrow(ConfigError);
       expect(() => new StreamingAnalyzer({}, { window: 1000.5 })).toThrow(
