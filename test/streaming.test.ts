@@ -130,6 +130,15 @@ for (const kernel of KERNELS) {
         if (window === undefined) expect(fingerprint(now.result)).toBe(fingerprint(analyze(stand)));
         else expect(now.bars).toEqual(sliceBars(stand, s.retained.firstBar, 1100));
       }
+      // A view of the first bar alone, then the window's first compaction (at 1,000 bars, before the
+      // columns grow past 1,024 rows): the one row it shows is moved away from under it, not over it.
+      const s = new StreamingAnalyzer({}, { kernel, window: 500 });
+      s.append(bar(b, 0));
+      const one = s.sharedSnapshot(),
+        oneCopy = copyOf(one);
+      for (let i = 1; i < 1000; i++) s.append(bar(b, i));
+      expect(s.retained.firstBar).toBeGreaterThan(0);
+      unchanged(one, oneCopy, 'a one-bar view through the first compaction');
     });
 
     it('penTail(n), segmentTail(n) and macdTail(n): the last n pens, segments and MACD values of the snapshot (global indices), their and the bar counts, and parts that pass their checks, after every bar of the first 1,500 SSE daily bars (some replaced), with and without a window', () => {
