@@ -19,8 +19,6 @@ export interface AnalyzerState {
   readonly bars: Float64Array;
   readonly macd: Float64Array;
   readonly kernel: KernelState;
-  /** The pens the analyzer counts as final. */
-  readonly finalPens: number;
 }
 
 /** The blob of an analyzer on `engine`; `structures` adds its own sections. */
@@ -34,7 +32,6 @@ export function writeAnalyzerState(engine: string, s: AnalyzerState, structures:
     options: s.options,
     window: s.window === Infinity ? null : s.window,
     bases: [...s.bases],
-    finalPens: s.finalPens,
     resumeBegin: k.resumeBegin,
     free: k.free,
     lastEnd: k.lastEnd,
@@ -98,7 +95,6 @@ export function readAnalyzerState(
     bases: s.bases,
     bars: arrays.bars as Float64Array,
     macd: arrays.macd as Float64Array,
-    finalPens: s.finalPens,
     kernel: {
       merged: {
         count: high.length,
@@ -131,7 +127,6 @@ interface SavedMeta {
   options: AnalysisOptions;
   window: number | null;
   bases: [number, number, number, number];
-  finalPens: number;
   resumeBegin: number;
   free: number[];
   lastEnd: number;
@@ -141,14 +136,13 @@ interface SavedMeta {
 }
 
 /** The kernel's mark as blobs hold it: segment fields flat, floats zeroed (they travel in lastF). */
-type SavedMark = Omit<KernelMark, 'segs'> & { finalPens: number; finalSegs: number; resumeBegin: number };
+type SavedMark = Omit<KernelMark, 'segs'> & { finalSegs: number; resumeBegin: number };
 
 function savedMark(m: KernelMark): SavedMark {
   return {
     merged: { ...m.merged, high: 0, low: 0 },
     pens: m.pens,
     macd: { ...m.macd, fast: 0, slow: 0, dea: 0 },
-    finalPens: Math.max(0, m.pens.count - 1),
     finalSegs: m.segs.count,
     resumeBegin: m.segs.resumeBegin,
   };

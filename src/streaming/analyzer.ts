@@ -328,7 +328,6 @@ export class StreamingAnalyzer {
         bars: interleave(this.bars.cols, n),
         macd: interleave(this.macdCols.cols, n),
         kernel: this.k.save(),
-        finalPens: this.reads.finalPenCount(),
       },
       this.structures,
     );

@@ -55,7 +55,7 @@ export class KeptReads {
   }
 
   /** Pens before this (local) index are final: all confirmed pens but the last. */
-  finalPenCount(): number {
+  private finalPenCount(): number {
     return Math.max(0, this.s.k.penCount() - 1);
   }
 
