@@ -276,6 +276,17 @@ describe('state blobs', () => {
     expect(StreamingAnalyzer.restore(blob, {}).barCount).toBe(100);
   });
 
+  it('options that JSON cannot write (divergence rate .inf, chan.py code default) survive a blob: restored equal, and it continues the same', () => {
+    const options = { structures: { points: { pen: { divergenceRate: Infinity }, segment: { divergenceRate: Infinity } } } };
+    const a = new StreamingAnalyzer(options);
+    for (let i = 0; i < 1000; i++) a.append(bar(SSE, i));
+    const b = StreamingAnalyzer.restore(a.save(), options);
+    expect(b.options).toEqual(a.options);
+    expect(b.options.structures.points.pen.buy.divergenceRate).toBe(Infinity);
+    for (let i = 1000; i < 1200; i++) expect(b.append(bar(SSE, i))).toEqual(a.append(bar(SSE, i)));
+    expect(b.snapshot()).toEqual(a.snapshot());
+  });
+
   it('restores from an ArrayBuffer too (what fetch, KV stores and files give); anything else, or a window, is refused saying so', () => {
     const a = new StreamingAnalyzer();
     for (let i = 0; i < 100; i++) a.append(bar(SSE, i));
