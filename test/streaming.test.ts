@@ -10,7 +10,7 @@ import { StreamingAnalyzer, type Retained, type StreamBar } from '../src/streami
 import { structureTailPart, tailPen, tailPivot, tailPoint, tailSegment, tailSegmentOfSegments } from '../src/streaming/tails.js';
 import { checkPenTail, checkSegmentTail, checkSegsegTail, checkStructureTail } from '../src/failover/output-check.js';
 import { type StreamEvent } from '../src/core/events.js';
-import type { AnalysisResult, Bars, Pen, Segment, SegmentOfSegments } from '../src/core/types.js';
+import type { AnalysisResult, Bars, Pen, Segment } from '../src/core/types.js';
 import { fingerprint } from '../src/failover/fingerprint.js';
 import { anySeries, macdOptions, penOptions, structureOptions } from './support/arbitraries.js';
 import { KERNELS } from './support/engines.js';
@@ -262,11 +262,8 @@ for (const kernel of KERNELS) {
             // With a window, those over segments no longer kept, or whose first pen starts at the first
             // kept merged bar (the one before it, which the check reads, is gone), are left out.
             const r = s.retained;
-            const checkable = (ss: SegmentOfSegments) => {
-              const seg = snap.segments[ss.startSegment - r.firstSegment];
-              return seg !== undefined && snap.pens[seg.startPen - r.firstPen]!.startMerged > r.firstMerged;
-            };
-            expect(got, at).toEqual(window === undefined ? wanted : wanted.filter(checkable));
+            const startOk = tailStarts(snap, r).segment;
+            expect(got, at).toEqual(window === undefined ? wanted : wanted.filter((ss) => startOk(ss.startSegment)));
             expect([t.segsegTotal, t.barCount], at).toEqual([(snap.segmentsOfSegments.at(-1)?.index ?? -1) + 1, i + 1]);
             // Its segments: from the first one's first segment on; none when it shows none. Its pens:
             // from its first segment's start, or the last pen when it shows no segment.
@@ -643,25 +640,34 @@ describe('events, hand-worked', () => {
 });
 
 /**
- * The first line (global index) a structure tail of `level` can start from, as the snapshot shows
- * the kept data: at the pen level the start pen of a segment, or a pen after the last segment, that
- * a tail can start from (not a first kept pen that starts at the first kept merged bar: the check
- * reads the merged bar before); at the segment level the first segment of a segment of segments, or
- * a segment after the last one, that starts at such a pen. 0 without a window.
+ * Whether a tail can start at global pen (segment) g, as the snapshot shows the kept data: it is
+ * kept, and the pen (the segment's first pen) does not start at the first kept merged bar (the
+ * check reads the merged bar before).
+ */
+function tailStarts(snap: AnalysisResult, r: Retained) {
+  const pen = (g: number) => g >= r.firstPen && (snap.pens[g - r.firstPen]?.startMerged ?? -1) > r.firstMerged;
+  const segment = (g: number) => g >= r.firstSegment && pen(snap.segments[g - r.firstSegment]?.startPen ?? -1);
+  return { pen, segment };
+}
+
+/**
+ * The first line (global index) a structure tail of `level` can start from: at the pen level the
+ * start pen of a segment, or a pen after the last segment, that a tail can start at (tailStarts);
+ * at the segment level the first segment of a segment of segments, or a segment after the last
+ * one, that a tail can start at. 0 without a window.
  */
 function firstTailLine(snap: AnalysisResult, r: Retained, level: 'pen' | 'segment'): number {
-  const penOk = (g: number) => g >= r.firstPen && (snap.pens[g - r.firstPen]?.startMerged ?? -1) > r.firstMerged;
-  const segOk = (g: number) => g >= r.firstSegment && penOk(snap.segments[g - r.firstSegment]?.startPen ?? -1);
-  const [ok, starts, lastEnd, total] =
+  const starts = tailStarts(snap, r);
+  const [ok, firsts, lastEnd, total] =
     level === 'pen'
-      ? [penOk, snap.segments.map((x) => x.startPen), snap.segments.at(-1)?.endPen ?? -1, r.firstPen + snap.penColumns.count]
+      ? [starts.pen, snap.segments.map((x) => x.startPen), snap.segments.at(-1)?.endPen ?? -1, r.firstPen + snap.penColumns.count]
       : [
-          segOk,
+          starts.segment,
           snap.segmentsOfSegments.map((x) => x.startSegment),
           snap.segmentsOfSegments.at(-1)?.endSegment ?? -1,
           r.firstSegment + snap.segments.length,
         ];
-  let first = starts.find(ok) ?? Infinity;
+  let first = firsts.find(ok) ?? Infinity;
   for (let g = lastEnd + 1; g < Math.min(first, total); g++)
     if (ok(g)) {
       first = g;
