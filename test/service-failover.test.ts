@@ -291,6 +291,74 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     none.close();
   });
 
+  /** A server that counts its standard health checks: every stream sends one message and stays open, every GetStatus answers after 1 s. */
+  async function countingChecks(): Promise<{ address: string; checks: () => number; stop: () => void }> {
+    const pkg = loadChanPackage();
+    const server = new grpc.Server();
+    let checks = 0;
+    server.addService(pkg.TradingService.service, {
+      StreamAnalysis: (call: grpc.ServerWritableStream<unknown, unknown>) => void call.write({ initial: true, barCount: 1 }),
+      GetStatus: (_: unknown, cb: grpc.sendUnaryData<unknown>) => void setTimeout(() => cb(null, {}), 1000),
+    });
+    server.addService(pkg.Health.service, {
+      Check: (_: unknown, cb: grpc.sendUnaryData<unknown>) => {
+        checks++;
+        cb(null, { status: 'SERVING' });
+      },
+    });
+    const port = await new Promise<number>((ok, fail) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))),
+    );
+    return { address: `127.0.0.1:${port}`, checks: () => checks, stop: () => server.forceShutdown() };
+  }
+
+  it('40 subscriptions and 40 waiting calls of one client share its health checks: one per interval, not one each', async () => {
+    const fake = await countingChecks();
+    const fc = new FailoverClient([fake.address], { healthCheckIntervalMs: 100 });
+    let updates = 0;
+    const watches = Array.from({ length: 40 }, (_, i) => fc.watch({ ...S, symbol: `S${i}` }, () => updates++));
+    await until(() => updates === 40);
+    const before = fake.checks();
+    // 40 calls answered after 1 s each: 10 intervals.
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 40 }, () => fc.run((c) => c.getStatus())));
+    const elapsed = performance.now() - t0,
+      checks = fake.checks() - before;
+    for (const w of watches) w.cancel();
+    await Promise.all(watches.map((w) => w.done));
+    fc.close();
+    fake.stop();
+    // Without sharing: 80 checks per interval (about 800).
+    expect(checks).toBeGreaterThanOrEqual(Math.floor(elapsed / 100) - 2);
+    expect(checks).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
+  });
+
+  it('40 subscriptions that lose their address at once: a few checks of the next address between them, then one per interval of each address', async () => {
+    const fake = await countingChecks();
+    const fc = new FailoverClient(['127.0.0.1:1', fake.address], { healthCheckIntervalMs: 100 });
+    const preferred = (fc as unknown as { clients: ChanClient[] }).clients[0]!;
+    const check = preferred.serving.bind(preferred);
+    let preferredChecks = 0;
+    preferred.serving = (ms) => (preferredChecks++, check(ms));
+    let updates = 0;
+    // Every stream on the first address fails at once (nothing listens there): all move to the second.
+    const watches = Array.from({ length: 40 }, (_, i) => fc.watch({ ...S, symbol: `S${i}` }, () => updates++));
+    await until(() => updates === 40);
+    const moved = fake.checks();
+    await new Promise((r) => setTimeout(r, 1000));
+    const [checks, again] = [fake.checks() - moved, preferredChecks];
+    for (const w of watches) w.cancel();
+    await Promise.all(watches.map((w) => w.done));
+    fc.close();
+    fake.stop();
+    // Without sharing: 40 checks to move, then 40 of each address per interval (about 400 each). The
+    // streams end within a few ms of each other: the first check answers some of them, the next the rest.
+    expect(moved).toBeLessThanOrEqual(3);
+    expect(checks).toBeGreaterThanOrEqual(8);
+    expect(checks).toBeLessThanOrEqual(11);
+    expect(again).toBeLessThanOrEqual(12);
+  });
+
   it('a call whose request cannot be made (a throw before any promise) is rejected with that error, not left unhandled', async () => {
     const fc = new FailoverClient(['127.0.0.1:1', '127.0.0.1:2'], { healthCheckIntervalMs: 50 });
     const bad = new RangeError('--last-n must be a positive integer');

@@ -117,14 +117,43 @@ export class ChanClient {
     };
   }
 
-  /** The standard grpc.health.v1 check; any failure (down, unreachable, slow) counts as not serving. */
-  async serving(deadlineMs = 1000): Promise<boolean> {
-    try {
-      const r = await this.call<{ status: string }>(this.health, 'Check', { service: SERVICE_NAME }, deadlineMs);
-      return r.status === 'SERVING';
-    } catch {
-      return false;
+  /** Health checks on their way, by deadline. */
+  private readonly checking = new Map<number, Promise<boolean>>();
+
+  /**
+   * The standard grpc.health.v1 check; any failure (down, unreachable, slow) counts as not serving.
+   * A caller that asks while a check with the same deadline is on its way shares that one.
+   */
+  serving(deadlineMs = 1000): Promise<boolean> {
+    let verdict = this.checking.get(deadlineMs);
+    if (verdict === undefined) {
+      verdict = this.call<{ status: string }>(this.health, 'Check', { service: SERVICE_NAME }, deadlineMs).then(
+        (r) => r.status === 'SERVING',
+        () => false,
+      );
+      // Registered first, so the check is forgotten before any caller hears its verdict.
+      void verdict.then(() => this.checking.delete(deadlineMs));
+      this.checking.set(deadlineMs, verdict);
     }
+    return verdict;
+  }
+
+  /** The next periodic check: when it starts (ms since the epoch) and its verdict. */
+  private tick: { at: number; verdict: Promise<boolean> } | null = null;
+
+  /**
+   * The verdict of a health check (as serving()) that starts within `intervalMs` from now: every
+   * caller that asks before it starts shares it, so the calls and subscriptions that watch this
+   * address cost one check per interval, however many they are.
+   */
+  nextCheck(intervalMs: number, deadlineMs: number): Promise<boolean> {
+    const now = Date.now();
+    if (this.tick === null || this.tick.at <= now || this.tick.at > now + intervalMs) {
+      // Not keeping the process alive: a waiting call or stream does that.
+      const start = new Promise((r) => setTimeout(r, intervalMs).unref());
+      this.tick = { at: now + intervalMs, verdict: start.then(() => this.serving(deadlineMs)) };
+    }
+    return this.tick.verdict;
   }
 
   close(): void {
@@ -204,10 +233,8 @@ export class FailoverClient {
         running = 0,
         starting = 0,
         lastError: unknown;
-      const timers = new Set<ReturnType<typeof setTimeout>>();
       const end = () => {
         done = true;
-        for (const t of timers) clearTimeout(t);
       };
       const giveUp = () => {
         if (done || running > 0 || starting > 0 || next < n) return;
@@ -231,15 +258,16 @@ export class FailoverClient {
           running++;
           let movedOn = false,
             over = false;
-          const check = async () => {
-            if (done || over) return;
-            if (!(await c.serving(this.healthTimeout)) && !done && !over && !movedOn) {
-              movedOn = true;
-              void tryNext();
-            }
-            if (!done && !over) timers.add(setTimeout(check, this.interval));
-          };
-          timers.add(setTimeout(check, this.interval));
+          const check = (): void =>
+            void c.nextCheck(this.interval, this.healthTimeout).then((ok) => {
+              if (done || over) return;
+              if (!ok && !movedOn) {
+                movedOn = true;
+                void tryNext();
+              }
+              check();
+            });
+          check();
           // A throw while the request is made (a bad argument) is a rejection like any other.
           new Promise<R>((ok) => ok(fn(c))).then(
             (v) => {

@@ -18,6 +18,7 @@ export interface WatchOptions {
 export interface WatchedServer {
   readonly address: string;
   serving(deadlineMs: number): Promise<boolean>;
+  nextCheck(intervalMs: number, deadlineMs: number): Promise<boolean>;
   streamAnalysis(r: M.StreamAnalysisRequest, onUpdate: (u: M.AnalysisUpdate) => void): { cancel: () => void; done: Promise<void> };
 }
 
@@ -63,6 +64,9 @@ export function watchAnalysis(
   const cancelled = new Promise<void>((r) => (wake = r));
   const pause = (ms: number) => Promise.race([cancelled, new Promise((r) => setTimeout(r, ms))]);
   const serving = (i: number) => Promise.race([cancelled.then(() => false), host.clients[i]!.serving(host.healthTimeoutMs)]);
+  /** Address i's verdict in the periodic check the client's calls and subscriptions share (ChanClient.nextCheck). */
+  const ticked = (i: number, intervalMs = host.intervalMs) =>
+    Promise.race([cancelled.then(() => false), host.clients[i]!.nextCheck(intervalMs, host.healthTimeoutMs)]);
 
   /** A stream on address i; its updates reach onUpdate while it is the current one. */
   const open = (i: number, onFirst?: (s: Subscription) => void): Subscription => {
@@ -86,12 +90,10 @@ export function watchAnalysis(
   const follow = (sub: Subscription): Promise<Outcome> =>
     new Promise((settle) => {
       let over = false,
-        trial: Subscription | null = null,
-        timer: ReturnType<typeof setTimeout> | undefined;
+        trial: Subscription | null = null;
       const end = (r: Outcome) => {
         if (over) return;
         over = true;
-        clearTimeout(timer);
         if (trial !== null && !(r.kind === 'moved' && r.to === trial)) trial.cancel();
         settle(r);
       };
@@ -108,45 +110,58 @@ export function watchAnalysis(
         host.switchTo(t.index);
         o.onResumed?.(t.address);
       };
-      const check = async () => {
-        if (!(await serving(sub.index))) {
-          end({
-            kind: 'lost',
-            error: unavailable(`${sub.address} did not answer its health check as SERVING within ${host.healthTimeoutMs} ms`),
-          });
-          return;
-        }
-        for (let j = 0; j < sub.index && trial === null && !over; j++) {
-          if (!(await serving(j)) || over) continue;
-          const t = open(j, takeOver);
-          trial = t;
-          // A trial stream that ends before its first message is dropped; one is tried again later.
-          const drop = () => {
-            if (trial === t && !t.delivered) trial = null;
-          };
-          t.done.then(drop, drop);
-        }
-        if (!over) timer = setTimeout(() => void check(), host.intervalMs);
+      // Each interval: this address's check, and the preferred ones' (the next round once all answered).
+      const check = () => {
+        const own = ticked(sub.index);
+        void own.then((ok) => {
+          if (!ok)
+            end({
+              kind: 'lost',
+              error: unavailable(`${sub.address} did not answer its health check as SERVING within ${host.healthTimeoutMs} ms`),
+            });
+        });
+        void Promise.all([own, ...Array.from({ length: sub.index }, (_, j) => ticked(j))]).then(([ok, ...preferred]) => {
+          if (over || !ok) return;
+          const j = preferred.indexOf(true);
+          if (trial === null && j >= 0) {
+            const t = open(j, takeOver);
+            trial = t;
+            // A trial stream that ends before its first message is dropped; one is tried again later.
+            const drop = () => {
+              if (trial === t && !t.delivered) trial = null;
+            };
+            t.done.then(drop, drop);
+          }
+          check();
+        });
       };
-      timer = setTimeout(() => void check(), host.intervalMs);
+      check();
     });
 
   /** The first address, in order of preference, that serves (the one just lost is asked again from the second round); -1 once cancelled. */
   const findServing = async (lost: number): Promise<number> => {
     const until = Date.now() + (o.resubscribeWithinMs ?? 30_000),
       n = host.clients.length;
-    for (let round = 0; ; round++) {
-      for (let i = 0; i < n; i++) {
-        if (round === 0 && i === lost && n > 1) continue;
-        if (await serving(i)) return stopped ? -1 : i;
-        if (stopped) return -1;
-      }
-      if (Date.now() >= until) {
-        const addresses = host.clients.map((c) => c.address).join(', ');
-        throw unavailable(`no server of ${addresses} is serving (tried for ${o.resubscribeWithinMs ?? 30_000} ms)`);
-      }
-      await pause(500);
+    // The first round asks at once; the next ones every 500 ms, in checks shared with the client's other subscriptions.
+    for (let i = 0; i < n; i++) {
+      if (i === lost && n > 1) continue;
+      if (await serving(i)) return stopped ? -1 : i;
       if (stopped) return -1;
+    }
+    // The shared checks' timers do not keep the process alive (a waiting call or a stream does): a watch waiting for a server does.
+    const hold = setInterval(() => {}, 60_000);
+    try {
+      for (;;) {
+        if (Date.now() >= until) {
+          const addresses = host.clients.map((c) => c.address).join(', ');
+          throw unavailable(`no server of ${addresses} is serving (tried for ${o.resubscribeWithinMs ?? 30_000} ms)`);
+        }
+        const i = (await Promise.all(host.clients.map((_, j) => ticked(j, 500)))).indexOf(true);
+        if (stopped) return -1;
+        if (i >= 0) return i;
+      }
+    } finally {
+      clearInterval(hold);
     }
   };
 
