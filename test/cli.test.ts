@@ -276,9 +276,52 @@ describe('chan analyze', () => {
     expect(r.stderr).toBe('chan: bar 1: high 9 is below low 11\n');
   });
 
+  it('a client command with no server at its address says so and what to do (it printed grpc-js\'s "14 UNAVAILABLE: No connection established. Last error: ...")', () => {
+    expect(chan('pens', '--symbol', 'S', '--timeframe', 'D1', '--addr', '127.0.0.1:1')).toMatchObject({
+      status: 1,
+      stderr:
+        'chan: no server answered at 127.0.0.1:1: connection refused. Is `chan serve` running there? (--addr HOST:PORT names its address)\n',
+    });
+    expect(chan('chart', '--symbol', 'S', '--timeframe', 'D1', '--addr', '127.0.0.1:1').stderr).toBe(
+      'chan: no server answered at 127.0.0.1:1: connection refused. Is `chan serve` running there? (--addr HOST:PORT names its address)\n',
+    );
+    expect(chan('status', '--addr', '127.0.0.1:1,127.0.0.1:2').stderr).toBe(
+      'chan: no server answered at 127.0.0.1:1, 127.0.0.1:2: connection refused. Is `chan serve` running there? (--addr HOST:PORT names its address)\n',
+    );
+  });
+
   it('usage errors exit 2; an unknown preset names the key', () => {
-    expect(chan('analyse', 'x.csv').status).toBe(2);
-    expect(chan('analyze', 'data/sse_000001_1d.csv', '--bogus').status).toBe(2);
+    // An unknown command: the whole usage. A known one: the error, then that command's usage (the
+    // whole of it, 30 lines, scrolled the error away), parseArgs' messages said shortly.
+    const unknown = chan('analyse', 'x.csv');
+    expect([unknown.status, unknown.stderr.split('\n').slice(0, 2)]).toEqual([2, ['chan: unknown command "analyse"', 'usage:']]);
+    expect(unknown.stderr).toContain('\n  chan serve [--role primary|backup]');
+    expect(chan('analyze', 'data/sse_000001_1d.csv', '--bogus')).toMatchObject({
+      status: 2,
+      stderr: `chan: unknown option --bogus
+usage:
+  chan analyze FILE.csv [--preset NAME] [--pen new_3kline|traditional] [--config FILE] [--json]
+(chan --help lists every command and option)
+`,
+    });
+    expect(chan('points', '--symbol')).toMatchObject({
+      status: 2,
+      stderr: `chan: --symbol needs a value
+usage:
+  chan points FILE.csv [--level pen|segment] [--preset NAME] [--pen D] [--config FILE] [--json]
+  chan points   --symbol S --timeframe TF [--level pen|segment] [--last-n N] [--pen D] [--json]
+  client commands take --addr HOST:PORT[,HOST:PORT...] (repeatable; default 127.0.0.1:50051; later
+  addresses are failover backups), --token T (default $CHAN_AUTH_TOKEN) and --ca FILE (TLS)
+(chan --help lists every command and option)
+`,
+    });
+    expect(chan('chart').stderr).toBe(`chan: expected: chan chart FILE.csv, or chan chart --symbol S --timeframe TF
+usage:
+  chan chart FILE.csv [-o FILE.html] [--from T] [--to T] [--preset NAME] [--pen D] [--config FILE]
+  chan chart --symbol S --timeframe TF [-o FILE.html] [--from T] [--to T] [--preset NAME] [--pen D]
+             (an HTML chart that opens offline; T: 2019-01-31, 2019-01-31T09:30 (UTC) or ms since epoch)
+(chan --help lists every command and option)
+`);
     const r = chan('analyze', 'data/sse_000001_1d.csv', '--preset', 'turbo');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('config macd.preset: unknown preset "turbo"');

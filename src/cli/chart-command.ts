@@ -66,11 +66,10 @@ async function fromFile(args: AnalyzeArgs, window: Window): Promise<Made> {
  * revisions. Merged bars are not served: they are computed here from the bars (inclusion has no options).
  */
 async function fromService(a: ChartArgs, window: Window): Promise<Made> {
-  const { connect, penOptions, series } = await importServiceCommand('chart --symbol', () => import('./client-commands.js'));
+  const { withClient, penOptions, series } = await importServiceCommand('chart --symbol', () => import('./client-commands.js'));
   const s = series(a);
   const pen = penOptions(a);
-  const client = connect(a);
-  try {
+  return withClient(a, async (client) => {
     for (let attempt = 1; ; attempt++) {
       const got = await fetchAll(client, s, pen, a.preset);
       const counts = new Set([got.klines.barCount, ...got.counts]);
@@ -86,9 +85,7 @@ async function fromService(a: ChartArgs, window: Window): Promise<Made> {
       }
       if (attempt === 3) throw new Error(`the series kept changing while it was read (bar counts ${[...counts].join(', ')}); try again`);
     }
-  } finally {
-    client.close();
-  }
+  });
 }
 
 async function fetchAll(client: FailoverClient, s: { symbol: string; timeframe: string }, pen: M.PenOptions | undefined, preset?: string) {

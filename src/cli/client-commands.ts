@@ -1,5 +1,6 @@
 // Client commands (`chan submit|klines|pens|segments|pivots|points|macd|status|health|watch`) against one or more servers.
 import { barAt, sliceBars } from '../core/bars.js';
+import { ChanEngineError } from '../core/errors.js';
 import type { Bars } from '../core/types.js';
 import { readBarsCsvFile } from '../node/csv-file.js';
 import { FailoverClient } from '../service/client.js';
@@ -56,19 +57,46 @@ export function penOptions(a: ClientArgs): M.PenOptions | undefined {
   return { definition: `PEN_DEFINITION_${a.pen.toUpperCase()}` };
 }
 
-/** Runs one client command; returns what to print. */
-/** A client of the servers of --addr (the first, then the failover backups), with --token and --ca. */
-export function connect(a: ClientArgs): FailoverClient {
-  const addresses = (a.addr ?? '127.0.0.1:50051')
+/** The addresses of --addr (the first, then the failover backups). */
+function addresses(a: ClientArgs): string[] {
+  return (a.addr ?? '127.0.0.1:50051')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  return new FailoverClient(addresses, { token: a.token ?? process.env.CHAN_AUTH_TOKEN, caFile: a.ca });
 }
 
-export async function runClientCommand(command: string, a: ClientArgs, file?: string): Promise<string> {
-  const client = connect(a);
+/**
+ * Runs `fn` with a client of the servers of --addr (with --token and --ca), closed after; a call no
+ * server could be reached for is said as what to do.
+ */
+export async function withClient<T>(a: ClientArgs, fn: (client: FailoverClient) => Promise<T>): Promise<T> {
+  const client = new FailoverClient(addresses(a), { token: a.token ?? process.env.CHAN_AUTH_TOKEN, caFile: a.ca });
   try {
+    return await fn(client);
+  } catch (e) {
+    throw unreachable(e, addresses(a)) ?? e;
+  } finally {
+    client.close();
+  }
+}
+
+/** A call no server answered because none could be reached (not one that refused it), said as what to do; else null. */
+function unreachable(e: unknown, addresses: readonly string[]): ChanEngineError | null {
+  const { code, message = '' } = e as { code?: unknown; message?: string };
+  if (code !== 14 || !/No connection established|Name resolution failed/.test(message)) return null; // UNAVAILABLE
+  const why = /ECONNREFUSED/.test(message)
+    ? 'connection refused'
+    : /Name resolution failed/.test(message)
+      ? 'the host name does not resolve'
+      : message.replace(/^14 UNAVAILABLE: /, '');
+  return new ChanEngineError(
+    `no server answered at ${addresses.join(', ')}: ${why}. Is \`chan serve\` running there? (--addr HOST:PORT names its address)`,
+  );
+}
+
+/** Runs one client command; returns what to print. */
+export function runClientCommand(command: string, a: ClientArgs, file?: string): Promise<string> {
+  return withClient(a, async (client) => {
     switch (command) {
       case 'submit':
         if (file === undefined) throw new UsageError('expected: chan submit FILE.csv --symbol X --timeframe M5');
@@ -168,9 +196,7 @@ export async function runClientCommand(command: string, a: ClientArgs, file?: st
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
-  } finally {
-    client.close();
-  }
+  });
 }
 
 /**

@@ -36,6 +36,25 @@ const USAGE = `usage:
   --preset   MACD preset from config/macd_params.yaml (standard, fast, slow, scalping)
   --config   default.yaml to use instead of the bundled one`;
 
+/**
+ * After a usage error: the usage lines of the command given (the line of each form of it, with its
+ * continuation lines, and for a client command the options they all take), or all of it.
+ */
+function usageFor(argv: readonly string[]): string {
+  const command = argv.find((a) => !a.startsWith('-'));
+  const lines = USAGE.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith(`  chan ${command} `) && lines[i] !== `  chan ${command}`) continue;
+    out.push(lines[i]!);
+    while (lines[i + 1]?.startsWith('     ')) out.push(lines[++i]!);
+  }
+  if (out.length === 0) return USAGE;
+  if (CLIENT_COMMANDS.has(command!))
+    out.push(...lines.filter((l, i) => l.startsWith('  client commands') || lines[i - 1]?.startsWith('  client commands')));
+  return `usage:\n${out.join('\n')}\n(chan --help lists every command and option)`;
+}
+
 // Each command's module is loaded when it runs: `chan analyze` does not load gRPC or SQLite.
 const CLIENT_COMMANDS = new Set(['submit', 'klines', 'pens', 'segments', 'pivots', 'points', 'macd', 'status', 'health', 'watch']);
 
@@ -148,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
-      process.stderr.write(`chan: ${(e as Error).message}\n${USAGE}\n`);
+      process.stderr.write(`chan: ${parseArgsMessage(e as Error)}\n${usageFor(argv)}\n`);
       return 2;
     }
     // Bad input, and every error chan-engine raises on purpose (a damaged store...), say what to do.
@@ -169,6 +188,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** node:util's parseArgs messages without their advice on positionals (this CLI takes none that start with '-'). */
+function parseArgsMessage(e: Error): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(e.message),
+    noValue = /^Option '(\S+) <value>' argument missing/.exec(e.message);
+  return unknown !== null ? `unknown option ${unknown[1]}` : noValue !== null ? `${noValue[1]} needs a value` : e.message;
 }
 
 // A closed pipe (e.g. `| head`) is not an error.
