@@ -36,6 +36,27 @@ describe('CSV files as sources write them', () => {
     ]);
   });
 
+  it('a file written newest first (investing.com, some brokers: every time earlier than the one before) is read oldest first; any other order is left for validation to refuse', () => {
+    const b = parseBarsCsv(
+      '"Date","Price","Open","High","Low","Volume"\n2020-01-06,3.5,3,4,2.5,9\n2020-01-03,2.5,2,3,1.5,8\n2020-01-02,1.5,1,2,0.5,7\n',
+    );
+    expect(rows(b)).toEqual([
+      [D('2020-01-02T00:00:00Z'), 1, 2, 0.5, 1.5, 7],
+      [D('2020-01-03T00:00:00Z'), 2, 3, 1.5, 2.5, 8],
+      [D('2020-01-06T00:00:00Z'), 3, 4, 2.5, 3.5, 9],
+    ]);
+    // Two equal times, or one step up, anywhere: not newest first, read as written.
+    for (const times of [
+      [3, 2, 2],
+      [3, 2, 4],
+      [3, 4, 2],
+    ]) {
+      const text = 'timestamp,open,high,low,close\n' + times.map((t) => `${t * 1e12},1,2,0.5,1.5\n`).join('');
+      expect(Array.from(parseBarsCsv(text).timestamp)).toEqual(times.map((t) => t * 1e12));
+    }
+    expect(Array.from(parseBarsCsv('timestamp,open,high,low,close\n2000000000000,1,2,0.5,1.5\n').timestamp)).toEqual([2e12]);
+  });
+
   it('Binance kline exports (no header, 12 columns): open time in ms, µs (2025 files) or s; the extra columns ignored', () => {
     const line = (t: string) => `${t},7195.24,7196.25,7175.46,7177.02,511.814901,1577836859999,3675857.1,3,2,1,0`;
     const want = [[1577836800000, 7195.24, 7196.25, 7175.46, 7177.02, 511.814901]];

@@ -69,7 +69,16 @@ export function parseCsv(text: string, options: CsvOptions, plainLines: boolean)
       n++;
     }
   }
-  return sliceBars(bars, 0, n);
+  const out = sliceBars(bars, 0, n);
+  if (newestFirst(out.timestamp)) for (const c of Object.values(out) as Float64Array[]) c.reverse();
+  return out;
+}
+
+/** Every time earlier than the one before (a file written newest first, as some sites export): read in reverse. */
+function newestFirst(t: Float64Array): boolean {
+  if (!(t.length >= 2 && t[1]! < t[0]!)) return false;
+  for (let i = 2; i < t.length; i++) if (!(t[i]! < t[i - 1]!)) return false;
+  return true;
 }
 
 /** The cells a plain line is read for (time, open, high, low, close, volume; -1: none) and their values, in that order. */
