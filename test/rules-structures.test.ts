@@ -359,6 +359,30 @@ describe.each(RULES)('$name rules', (r) => {
       expect(twoS({ maxBsp2sLevel: 1 })).toEqual([13]);
     });
 
+    it('2s across parents: from an unconfirmed parent of b2 into the next one, but not two parents on (b2 in parent m - 2, the line after the last parent)', () => {
+      // The max_bsp2s_level case (2s on pens 13 and 15 after b2 = pen 11 in the unconfirmed segment 2), with pen
+      // 13 a segment of its own (an unconfirmed segment before the last one, as chan.py's leftover pass leaves
+      // them): pen 13 is in the next parent, pen 15 after the last one, two parents on from pen 11's.
+      const p = [...A.slice(0, 14), 102, 118, 103, 120];
+      const twoS = (specs: ParentSpec[]) =>
+        run(p, specs, {}, A_METRIC)
+          .points.filter((q) => q.types.includes('2s'))
+          .map((q) => q.line);
+      expect(twoS(A_PARENTS)).toEqual([13, 15]);
+      expect(twoS([...A_PARENTS, [13, 13, 'down', false]])).toEqual([13]);
+      // b2's segment confirmed: none past it.
+      expect(twoS([A_PARENTS[0]!, A_PARENTS[1]!, [10, 12, 'up', true], [13, 13, 'down', false]])).toEqual([]);
+    });
+
+    it('one parent of two lines (m == 1, n == 2): k = line 0, b2 = line 1, a type 2 with bsp2_follow_1 off; one line, none', () => {
+      // Pen 0 (100 -> 110) is the parent, pen 1 (110 -> 104) after it: r = 6 / 10.
+      const unfollowed = { buy: { bsp2Follow1: false } };
+      expect(run([100, 110, 104], [[0, 0, 'up', false]], unfollowed).points).toEqual([
+        { line: 1, side: 'buy', types: '2', relate: null, rate: null },
+      ]);
+      expect(run([100, 110], [[0, 0, 'up', false]], unfollowed).points).toEqual([]);
+    });
+
     it('one parent (m == 1): types 2, 2s and 3a follow no type-1 line, with the options of the side opposite the parent', () => {
       // One up segment over pens 0..8: its pivot [104,109] (down pens 1..5) is left by pen 6; pen 7 (120 -> 112)
       // stays above it. k = pen 0 (amp 10), b2 = pen 1 (110 -> 104, r = 0.6); 2s on pens 3 (r = |103 - 110| / 10)
@@ -480,6 +504,51 @@ describe.each(RULES)('$name rules', (r) => {
       const B3 = [...B, 110];
       const long: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 14, 'up', true], [15, 17, 'down', false]];
       expect(run(B3, long, {}, A_METRIC).points.some((q) => q.types.includes('3a'))).toBe(false);
+    });
+
+    it('3a: x after the last parent while N is not the last parent, or outside N with nidx < m - 2, is none', () => {
+      // Segment 2 (N) now ends at pen 13 (its pivot [99,103], pens 11..13, left by pen 14), x = pen 15 (112 -> 106).
+      const threeA = (last: readonly ParentSpec[]) =>
+        run(B, [...A_PARENTS.slice(0, 2), [10, 13, 'up', true], ...last], {}, A_METRIC).points.some((q) => q.types.includes('3a'));
+      // The control: x in the last parent, of 2 lines (nidx = 2 = m - 2).
+      expect(threeA([[14, 15, 'down', false]])).toBe(true);
+      // x after the last parent (pen 14 alone), N not the last parent.
+      expect(threeA([[14, 14, 'down', false]])).toBe(false);
+      // x in a parent of 2 lines, but one more parent after it: nidx = 2 < m - 2 = 3.
+      expect(
+        threeA([
+          [14, 15, 'down', true],
+          [16, 16, 'up', false],
+        ]),
+      ).toBe(false);
+    });
+
+    it("3b limit: N's first pivot without an out line (it ends at the last line) gives none, so the limit is N's last line - 1", () => {
+      // After A's type 1 on pen 9: k = pen 10 (90 -> 112), N = segment 2 over pens 10..13, the last lines; its
+      // pivot: down pens 11 and 13 (111 -> 108.5), ending at the last line.
+      const p = [80, 110, 100, 120, 101, 108, 100, 107, 96, 105, 90, 112, 108, 111, 108.5];
+      const specs: ParentSpec[] = [...A_PARENTS.slice(0, 2), [10, 13, 'up', false]];
+      // Pen 11 (112 -> 108) stays above C = [101,107]: a 3b within the limit 12, with its type 2 (r = 4 / 22).
+      expect(run(p, specs, {}, A_METRIC).points).toEqual([
+        { line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 },
+        { line: 11, side: 'buy', types: '2,3b', relate: 9, rate: null },
+        { line: 13, side: 'buy', types: '2s', relate: 9, rate: null },
+      ]);
+      // Pen 11 to 106 comes back into C; pen 13 would not, but it is past the limit.
+      p[12] = 106;
+      expect(run(p, specs, {}, A_METRIC).points).toEqual([
+        { line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 },
+        { line: 11, side: 'buy', types: '2', relate: 9, rate: null },
+        { line: 13, side: 'buy', types: '2s', relate: 9, rate: null },
+      ]);
+    });
+
+    it('3b with no limit: every line after b1 coming back into C up to the last line is none (the scan stops there)', () => {
+      // A up to pen 12 (98 -> 115), after the last parent's type 1 on pen 9: pen 11 comes back into [101,107].
+      expect(run(A.slice(0, 14), A_PARENTS.slice(0, 2), {}, A_METRIC).points).toEqual([
+        { line: 9, side: 'buy', types: '1', relate: null, rate: 0.5 },
+        { line: 11, side: 'buy', types: '2', relate: 9, rate: null },
+      ]);
     });
 
     it('a second type joins the point on its line, in pass order, with the related line it had', () => {
