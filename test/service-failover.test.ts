@@ -328,8 +328,9 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     await Promise.all(watches.map((w) => w.done));
     fc.close();
     fake.stop();
-    // Without sharing: 80 checks per interval (about 800).
-    expect(checks).toBeGreaterThanOrEqual(Math.floor(elapsed / 100) - 2);
+    // Without sharing: 80 checks per interval (about 800). At least one every other interval: a check
+    // follows the last one's answer, which a loaded machine delays.
+    expect(checks).toBeGreaterThanOrEqual(Math.floor(elapsed / 200));
     expect(checks).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
   });
 
@@ -344,9 +345,10 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     // Every stream on the first address fails at once (nothing listens there): all move to the second.
     const watches = Array.from({ length: 40 }, (_, i) => fc.watch({ ...S, symbol: `S${i}` }, () => updates++));
     await until(() => updates === 40);
-    const moved = fake.checks();
+    const moved = fake.checks(),
+      t0 = performance.now();
     await new Promise((r) => setTimeout(r, 1000));
-    const [checks, again] = [fake.checks() - moved, preferredChecks];
+    const [checks, again, elapsed] = [fake.checks() - moved, preferredChecks, performance.now() - t0];
     for (const w of watches) w.cancel();
     await Promise.all(watches.map((w) => w.done));
     fc.close();
@@ -354,9 +356,9 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     // Without sharing: 40 checks to move, then 40 of each address per interval (about 400 each). The
     // streams end within a few ms of each other: the first check answers some of them, the next the rest.
     expect(moved).toBeLessThanOrEqual(3);
-    expect(checks).toBeGreaterThanOrEqual(8);
-    expect(checks).toBeLessThanOrEqual(11);
-    expect(again).toBeLessThanOrEqual(12);
+    expect(checks).toBeGreaterThanOrEqual(Math.floor(elapsed / 200));
+    expect(checks).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
+    expect(again).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 2);
   });
 
   it('a call whose request cannot be made (a throw before any promise) is rejected with that error, not left unhandled', async () => {
