@@ -70,11 +70,12 @@ function addresses(a: ClientArgs): string[] {
  * server could be reached for is said as what to do.
  */
 export async function withClient<T>(a: ClientArgs, fn: (client: FailoverClient) => Promise<T>): Promise<T> {
-  const client = new FailoverClient(addresses(a), { token: a.token ?? process.env.CHAN_AUTH_TOKEN, caFile: a.ca });
+  const list = addresses(a);
+  const client = new FailoverClient(list, { token: a.token ?? process.env.CHAN_AUTH_TOKEN, caFile: a.ca });
   try {
     return await fn(client);
   } catch (e) {
-    throw unreachable(e, addresses(a)) ?? e;
+    throw unreachable(e, list) ?? e;
   } finally {
     client.close();
   }
