@@ -123,6 +123,16 @@ describe.each(ENGINES)('$name engine', (engine) => {
       );
     });
 
+    it('a price that is not a number is refused naming its type, even a numeric string (compared as text, "9" > "10": accepted or refused by chance)', () => {
+      const cols = series(6, {});
+      // Plain arrays, as JavaScript callers may pass: "11" >= "10.5" as text, so this row passed and was coerced.
+      const plain = { ...cols, high: Array.from(cols.high, (v, i) => (i === 3 ? String(v) : v)) } as unknown as Bars;
+      const e = failure(() => engine.analyze(plain));
+      expect([e.index, e.field, e.message]).toEqual([3, 'high', 'bar 3: high is a string ("11"), not a number']);
+      const nul = { ...cols, low: Array.from(cols.low, (v, i) => (i === 2 ? null : v)) } as unknown as Bars;
+      expect(failure(() => engine.analyze(nul)).message).toBe('bar 2: low is null, not a number');
+    });
+
     it('the first bad bar is reported', () => {
       const e = failure(() => engine.analyze(series(6, { 2: { close: NaN }, 4: { high: 1 } })));
       expect(e.index).toBe(2);
@@ -142,5 +152,23 @@ describe('barsFromObjects', () => {
       );
     }
     expect(failure(() => barsFromObjects([good(0), 5 as unknown as BarObject])).message).toBe('bar 1: bar is not an object');
+  });
+
+  it('refuses a field that is not a number, naming its type: they were coerced (a string "" or null read as 0)', () => {
+    const refused = (patch: Record<string, unknown>) =>
+      failure(() => barsFromObjects([good(0), { ...good(1), ...patch } as unknown as BarObject]));
+    expect(refused({ close: '10.5' }).message).toBe('bar 1: close is a string ("10.5"), not a number');
+    expect(refused({ low: '' }).message).toBe('bar 1: low is a string (""), not a number');
+    expect(refused({ open: null }).message).toBe('bar 1: open is null, not a number');
+    expect(refused({ high: true }).message).toBe('bar 1: high is a boolean (true), not a number');
+    expect(refused({ timestamp: '1000' }).message).toBe('bar 1: timestamp is a string ("1000"), not a number');
+    expect(refused({ volume: '5' }).message).toBe('bar 1: volume is a string ("5"), not a number');
+    expect(refused({ close: { valueOf: () => 10.5 } }).message).toBe('bar 1: close is an object, not a number');
+    const { low: _, ...noLow } = good(1);
+    expect(refused({ ...noLow, low: undefined }).message).toBe('bar 1: low is missing');
+    // A Date timestamp and a missing volume (0) are what the type allows.
+    const { volume: __, ...noVolume } = good(1);
+    const ok = barsFromObjects([{ ...good(0), timestamp: new Date(0) }, noVolume]);
+    expect([ok.timestamp[0], ok.volume[1]]).toEqual([0, 0]);
   });
 });

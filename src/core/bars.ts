@@ -1,6 +1,7 @@
 // Building columnar Bars from other shapes.
 import { BarValidationError } from './errors.js';
 import type { Bars } from './types.js';
+import { notANumber } from './validate.js';
 
 export interface BarObject {
   readonly timestamp: number | Date;
@@ -22,7 +23,7 @@ export function allocateBars(n: number): Bars {
   };
 }
 
-/** Converts an array of bar objects to columns (values are copied as given; validate separately). */
+/** Converts an array of bar objects to columns: each value a number (the timestamp may be a Date; no volume is 0). Validate separately. */
 export function barsFromObjects(rows: readonly BarObject[]): Bars {
   if (!Array.isArray(rows)) {
     const got = rows === null || rows === undefined ? String(rows) : typeof rows === 'object' ? 'an object' : `a ${typeof rows}`;
@@ -32,12 +33,35 @@ export function barsFromObjects(rows: readonly BarObject[]): Bars {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     if (r === null || typeof r !== 'object') throw new BarValidationError(i, 'bar', 'is not an object');
-    bars.timestamp[i] = r.timestamp instanceof Date ? r.timestamp.getTime() : r.timestamp;
+    const t = r.timestamp instanceof Date ? r.timestamp.getTime() : r.timestamp;
+    const v = r.volume ?? 0;
+    // Storing into a Float64Array would coerce anything ("" and null to 0): say what is not a number.
+    if (
+      typeof t !== 'number' ||
+      typeof r.open !== 'number' ||
+      typeof r.high !== 'number' ||
+      typeof r.low !== 'number' ||
+      typeof r.close !== 'number' ||
+      typeof v !== 'number'
+    ) {
+      for (const [f, x] of [
+        ['timestamp', t],
+        ['open', r.open],
+        ['high', r.high],
+        ['low', r.low],
+        ['close', r.close],
+        ['volume', v],
+      ] as const) {
+        const why = notANumber(x);
+        if (why !== null) throw new BarValidationError(i, f, why);
+      }
+    }
+    bars.timestamp[i] = t;
     bars.open[i] = r.open;
     bars.high[i] = r.high;
     bars.low[i] = r.low;
     bars.close[i] = r.close;
-    bars.volume[i] = r.volume ?? 0;
+    bars.volume[i] = v;
   }
   return bars;
 }

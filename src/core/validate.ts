@@ -39,10 +39,12 @@ export function validateBars(bars: Bars, previousTimestamp = -Infinity): void {
     }
   }
   const { timestamp, open, high, low, close, volume } = bars;
+  // Typed arrays hold numbers only; plain arrays may hold anything, and a string compares as text.
+  const typed = ALL_FIELDS.every((f) => ArrayBuffer.isView(bars[f]));
   let prev = previousTimestamp;
   for (let i = 0; i < n; i++) {
     const t = timestamp[i]!;
-    if (!barOk(t, open[i]!, high[i]!, low[i]!, close[i]!, volume[i]!, prev)) diagnose(bars, i, prev);
+    if (!((typed || numbersAt(bars, i)) && barOk(t, open[i]!, high[i]!, low[i]!, close[i]!, volume[i]!, prev))) diagnose(bars, i, prev);
     prev = t;
   }
 }
@@ -53,7 +55,9 @@ export function validateBar(b: { readonly [F in (typeof ALL_FIELDS)[number]]: nu
     const got = Array.isArray(b) ? 'an array' : String(b);
     throw new BarValidationError(index, 'bar', `must be an object with ${ALL_FIELDS.join(', ')}, got ${got}`);
   }
-  if (!barOk(b.timestamp, b.open, b.high, b.low, b.close, b.volume, previousTimestamp)) diagnose((f) => b[f], index, previousTimestamp);
+  const numbers = ALL_FIELDS.every((f) => typeof b[f] === 'number');
+  if (!(numbers && barOk(b.timestamp, b.open, b.high, b.low, b.close, b.volume, previousTimestamp)))
+    diagnose((f) => b[f], index, previousTimestamp);
 }
 
 /** Fast path: one comparison chain (NaN fails every comparison); any failure is then diagnosed. */
@@ -73,12 +77,29 @@ function barOk(t: number, o: number, h: number, l: number, c: number, v: number,
   );
 }
 
+/** Why a field's value is not a number (the reason a BarValidationError gives), or null when it is one. */
+export function notANumber(v: unknown): string | null {
+  if (typeof v === 'number') return null;
+  if (v === undefined) return 'is missing';
+  if (v === null) return 'is null, not a number';
+  if (typeof v === 'string') return `is a string (${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}...` : v)}), not a number`;
+  return typeof v === 'object' ? 'is an object, not a number' : `is a ${typeof v} (${String(v)}), not a number`;
+}
+
+/** Whether every field of row i of columns given as plain arrays (from JavaScript) holds a number. */
+function numbersAt(bars: Bars, i: number): boolean {
+  for (const f of ALL_FIELDS) if (typeof bars[f][i] !== 'number') return false;
+  return true;
+}
+
 /** Throws the precise error for bar i (fields checked in column order). */
 function diagnose(bars: Bars | ((f: (typeof ALL_FIELDS)[number]) => number), i: number, prev: number): never {
   const get = typeof bars === 'function' ? bars : (f: (typeof ALL_FIELDS)[number]) => bars[f][i]!;
   for (const f of ALL_FIELDS) {
     const v = get(f);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new BarValidationError(i, f, `is not a finite number (${v})`);
+    const type = notANumber(v);
+    if (type !== null) throw new BarValidationError(i, f, type);
+    if (!Number.isFinite(v)) throw new BarValidationError(i, f, `is not a finite number (${v})`);
     if (f === 'timestamp' && Math.abs(v) > MAX_TIME) {
       throw new BarValidationError(
         i,
