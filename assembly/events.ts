@@ -6,7 +6,8 @@
 import { mHigh, mHighApex, mLow, mLowApex, UP } from './merge';
 import { alloc, getF64, getI32, getI8, regrow, setF64 } from './mem';
 import { pCount, pDir, pEnd, pFlags, pStart, tailBuf } from './pens';
-import { added, baseLen, finals, SegmentColumns, segStreamUpdate } from './segments';
+import { SegmentColumns } from './segment-columns';
+import { added, baseLen, finals, segStreamUpdate } from './segments';
 
 const EVENT_SLOTS = 12;
 const PEN_CONFIRMED = 1,
