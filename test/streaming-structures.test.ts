@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { barAt, sliceBars } from '../src/core/bars.js';
 import type { StreamEvent } from '../src/core/events.js';
 import type { PartialAnalysisOptions } from '../src/core/options.js';
-import type { AnalysisResult, BuySellPoint, Pivot } from '../src/core/types.js';
+import type { AnalysisResult, BuySellPoint, Pen, Pivot } from '../src/core/types.js';
 import { analyze } from '../src/engines/ts/pipeline.js';
+import { resolveOptions } from '../src/core/options.js';
 import { StreamingAnalyzer } from '../src/streaming/analyzer.js';
+import { StructureLevel } from '../src/streaming/structure-level.js';
 import { stringifyExact } from '../src/streaming/state-blob.js';
 import { barSeries, penOptions, structureOptions } from './support/arbitraries.js';
 import { KERNELS } from './support/engines.js';
@@ -235,6 +237,124 @@ describe('random series x structure options', () => {
         },
       ),
       { numRuns: RUNS },
+    );
+  }, 600_000);
+});
+
+/** A line of the structure level, as StreamStructures sets it from a pen (with any metric). */
+interface LevelLine {
+  up: boolean;
+  begin: number;
+  end: number;
+  beginRaw: number;
+  endRaw: number;
+  beginTime: number;
+  endTime: number;
+  confirmed: boolean;
+  metric: number;
+}
+
+const levelLine = (p: Pen, k: number): LevelLine => ({
+  up: p.direction === 'up',
+  begin: p.startPrice,
+  end: p.endPrice,
+  beginRaw: p.startRaw,
+  endRaw: p.endRaw,
+  beginTime: p.startTime,
+  endTime: p.endTime,
+  confirmed: p.confirmed,
+  metric: 1 + Math.abs(Math.sin(k)),
+});
+
+function setLevelLine(lv: StructureLevel, g: number, l: LevelLine): void {
+  const [low, high] = l.up ? [l.begin, l.end] : [l.end, l.begin];
+  lv.setLine(g, l.up ? 1 : -1, low, high, l.begin, l.end, l.beginRaw, l.endRaw, l.beginTime, l.endTime, l.confirmed, l.metric);
+}
+
+/** One field of a line changed, alone. */
+const CHANGES: Record<string, (l: LevelLine, by: number) => void> = {
+  'end price': (l, by) => (l.end += (l.up ? 1 : -1) * by * 0.37),
+  'begin price': (l, by) => (l.begin += (l.up ? -1 : 1) * by * 0.37),
+  'end price, inward': (l, by) => (l.end -= (l.up ? 1 : -1) * Math.min(by * 0.05, Math.abs(l.end - l.begin) / 2)),
+  'end raw bar': (l, by) => (l.endRaw += by),
+  'end time': (l, by) => (l.endTime += by * 1000),
+  'begin time': (l, by) => (l.beginTime -= by * 1000),
+  'confirmed flag': (l) => (l.confirmed = !l.confirmed),
+  metric: (l, by) => (l.metric *= by % 2 === 0 ? 3 : 1 / 3),
+};
+
+describe('StructureLevel: an update equals a level built afresh', () => {
+  it(`(${RUNS * 5} runs): after one field of one line or parent past the fixed parents changes, alone, or a line is added, or one more parent becomes fixed, the pivots and points equal a new level's on the same lines (the objects kept from the last update are kept only when unchanged)`, () => {
+    // New lines past the last parent (weighted: a trailing pivot needs several) give pivots a leaving line.
+    const fields = [
+      ...Object.keys(CHANGES),
+      ...['parent confirmed flag', 'one more parent fixed', 'one more parent fixed'],
+      ...['a new last line', 'a new last line', 'a new last line'],
+    ];
+    const change = fc.record({ at: fc.nat(), field: fc.constantFrom(...fields), by: fc.integer({ min: 1, max: 4 }) });
+    fc.assert(
+      fc.property(barSeries(1500), structureOptions, fc.array(change, { minLength: 1, maxLength: 12 }), (b, st, changes) => {
+        const r = analyze(b);
+        const options = resolveOptions({ structures: st }).structures;
+        const segs = r.segments;
+        if (segs.length < 2) return;
+        const lines = r.pens.map(levelLine);
+        const parents = segs.map((s) => ({ ...s }));
+        // Parents before `fixed` never change; lines from `free` on (theirs and after them) may. Updates
+        // move `fixed` on, as a stream's confirmed segments do, so the level freezes what becomes final.
+        let fixed = Math.max(0, segs.length - 5),
+          free = segs[fixed]!.startPen;
+        const setParent = (lv: StructureLevel, s: (typeof parents)[number]) =>
+          lv.setParent(s.index, s.startPen, s.endPen, s.direction === 'up' ? 1 : -1, s.confirmed);
+        // The level afresh is told no parent is fixed, so it freezes nothing: the rules on every line.
+        const build = (fixedParents: number) => {
+          const lv = new StructureLevel('pen');
+          lines.forEach((l, g) => setLevelLine(lv, g, l));
+          for (const s of parents) setParent(lv, s);
+          lv.update(fixedParents, options, []);
+          return lv;
+        };
+        const kept = build(fixed);
+        for (const c of changes) {
+          let what: string;
+          if (c.field === 'one more parent fixed') {
+            // What the parents before it make final is frozen; their lines never change again.
+            fixed = Math.min(fixed + 1, parents.length - 1);
+            free = parents[fixed]!.startPen;
+            what = `${fixed} parents fixed`;
+          } else if (c.field === 'parent confirmed flag') {
+            // A parent past the fixed ones confirmed (or taken back).
+            const s = parents[fixed + (c.at % (parents.length - fixed))]!;
+            s.confirmed = !s.confirmed;
+            setParent(kept, s);
+            what = `${c.field} of parent ${s.index}`;
+          } else if (c.field === 'a new last line') {
+            const last = lines.at(-1)!,
+              up = !last.up;
+            const l = {
+              ...last,
+              up,
+              begin: last.end,
+              end: last.end + (up ? 1 : -1) * c.by * 0.8,
+              beginRaw: last.endRaw,
+              endRaw: last.endRaw + c.by,
+            };
+            lines.push({ ...l, beginTime: last.endTime, endTime: last.endTime + c.by * 1000, confirmed: false });
+            setLevelLine(kept, lines.length - 1, lines.at(-1)!);
+            what = `line ${lines.length - 1} added`;
+          } else {
+            const g = free + (c.at % (lines.length - free));
+            CHANGES[c.field]!(lines[g]!, c.by);
+            setLevelLine(kept, g, lines[g]!);
+            what = `${c.field} of line ${g}`;
+          }
+          kept.update(fixed, options, []);
+          const fresh = build(0);
+          expect(kept.pivots(), what).toEqual(fresh.pivots());
+          expect(kept.points(), what).toEqual(fresh.points());
+        }
+      }),
+      { numRuns: RUNS * 5 },
     );
   }, 600_000);
 });
