@@ -33,37 +33,21 @@ export function barsFromObjects(rows: readonly BarObject[]): Bars {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     if (r === null || typeof r !== 'object') throw new BarValidationError(i, 'bar', 'is not an object');
-    const t = r.timestamp instanceof Date ? r.timestamp.getTime() : r.timestamp;
-    const v = r.volume ?? 0;
     // Storing into a Float64Array would coerce anything ("" and null to 0): say what is not a number.
-    if (
-      typeof t !== 'number' ||
-      typeof r.open !== 'number' ||
-      typeof r.high !== 'number' ||
-      typeof r.low !== 'number' ||
-      typeof r.close !== 'number' ||
-      typeof v !== 'number'
-    ) {
-      for (const [f, x] of [
-        ['timestamp', t],
-        ['open', r.open],
-        ['high', r.high],
-        ['low', r.low],
-        ['close', r.close],
-        ['volume', v],
-      ] as const) {
-        const why = notANumber(x);
-        if (why !== null) throw new BarValidationError(i, f, why);
-      }
-    }
-    bars.timestamp[i] = t;
-    bars.open[i] = r.open;
-    bars.high[i] = r.high;
-    bars.low[i] = r.low;
-    bars.close[i] = r.close;
-    bars.volume[i] = v;
+    bars.timestamp[i] = numberAt(r.timestamp instanceof Date ? r.timestamp.getTime() : r.timestamp, i, 'timestamp');
+    bars.open[i] = numberAt(r.open, i, 'open');
+    bars.high[i] = numberAt(r.high, i, 'high');
+    bars.low[i] = numberAt(r.low, i, 'low');
+    bars.close[i] = numberAt(r.close, i, 'close');
+    bars.volume[i] = numberAt(r.volume ?? 0, i, 'volume');
   }
   return bars;
+}
+
+/** `x` when it is a number; otherwise a BarValidationError naming bar i's field and what it is. */
+function numberAt(x: unknown, i: number, field: string): number {
+  if (typeof x === 'number') return x;
+  throw new BarValidationError(i, field, notANumber(x)!);
 }
 
 /** Row i as an object. */
