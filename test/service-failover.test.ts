@@ -343,10 +343,12 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     preferred.serving = (ms) => (preferredChecks++, check(ms));
     let updates = 0;
     // Every stream on the first address fails at once (nothing listens there): all move to the second.
+    const start = performance.now();
     const watches = Array.from({ length: 40 }, (_, i) => fc.watch({ ...S, symbol: `S${i}` }, () => updates++));
     await until(() => updates === 40);
     const moved = fake.checks(),
-      t0 = performance.now();
+      t0 = performance.now(),
+      moving = t0 - start;
     await new Promise((r) => setTimeout(r, 1000));
     const [checks, again, elapsed] = [fake.checks() - moved, preferredChecks, performance.now() - t0];
     for (const w of watches) w.cancel();
@@ -354,8 +356,9 @@ describe('FailoverClient: primary (WASM) and backup (TS) servers on one store', 
     fc.close();
     fake.stop();
     // Without sharing: 40 checks to move, then 40 of each address per interval (about 400 each). The
-    // streams end within a few ms of each other: the first check answers some of them, the next the rest.
-    expect(moved).toBeLessThanOrEqual(3);
+    // streams end within a few ms of each other: a check answers those that fail within its interval
+    // (a loaded machine spreads their failures over more intervals: 4 checks were seen once).
+    expect(moved).toBeLessThanOrEqual(Math.min(10, Math.ceil(moving / 100) + 2));
     expect(checks).toBeGreaterThanOrEqual(Math.floor(elapsed / 200));
     expect(checks).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
     expect(again).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 2);
