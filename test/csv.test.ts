@@ -336,6 +336,24 @@ describe('CSV refusals say why and how to fix it', () => {
     ]);
   });
 
+  it('thousands separators and K/M/B suffixes (investing.com exports) are named as the likely cause', () => {
+    const message = (price: string, volume = '5') =>
+      failure(`date,open,high,low,close,volume\n2020-01-02,"${price}",2,0.5,1.5,${volume}\n`).message;
+    expect(message('3,245.67')).toBe(
+      'bar 0: open cannot parse "3,245.67" (line 2): thousands separators? write the number without them (3245.67)',
+    );
+    expect(message('-1,234,567')).toBe(
+      'bar 0: open cannot parse "-1,234,567" (line 2): thousands separators? write the number without them (-1234567)',
+    );
+    expect(message('1', '1.23M')).toBe(
+      'bar 0: volume cannot parse "1.23M" (line 2): a K, M or B suffix (thousand, million, billion)? write the whole number',
+    );
+    expect(message('1', '980.50k')).toContain('a K, M or B suffix');
+    // Neither: a comma not in groups of three, a suffix on no number.
+    expect(message('32,45.67')).toBe('bar 0: open cannot parse "32,45.67" (line 2)');
+    expect(message('1', 'M')).toBe('bar 0: volume cannot parse "M" (line 2)');
+  });
+
   it('epoch numbers too large for any unit, and empty files', () => {
     const e = failure('timestamp,open,high,low,close,volume\n1e20,2,3,1,2,5\n');
     expect([e.index, e.field, e.message]).toEqual([
@@ -355,18 +373,30 @@ describe('CSV refusals say why and how to fix it', () => {
     ]);
   });
 
-  it('dates that do not exist, and times that are not times', () => {
-    expect(failure('date,open,high,low,close\n2020-02-30,1,2,0.5,1.5\n').message).toBe(
-      'bar 0: timestamp "2020-02-30" is not a date, date-time or epoch number (line 2)',
+  it('dates that do not exist, times that are not times and dates with the day or month first: each named with its fix', () => {
+    const message = (cell: string) => failure(`date,open,high,low,close\n${cell},1,2,0.5,1.5\n`).message;
+    expect(message('2020-02-30')).toBe('bar 0: timestamp "2020-02-30" is not a calendar date: 2020-02 has 29 days (line 2)');
+    expect(message('2021-02-29')).toBe('bar 0: timestamp "2021-02-29" is not a calendar date: 2021-02 has 28 days (line 2)');
+    expect(message('2020-13-01')).toBe('bar 0: timestamp "2020-13-01" is not a calendar date: months run 1 to 12 (line 2)');
+    expect(message('2020-02-28 24:00')).toBe(
+      'bar 0: timestamp "2020-02-28 24:00" is not a time of day: hours run 0 to 23, minutes and seconds 0 to 59 (line 2)',
     );
-    expect(failure('date,open,high,low,close\n2020-02-28 24:00,1,2,0.5,1.5\n').field).toBe('timestamp');
+    expect(message('2020-02-28 09:60')).toContain('is not a time of day: hours run 0 to 23');
     // Day or month first: 01/02/2020 is 1 February or 2 January depending on the source.
-    expect(failure('date,open,high,low,close\n01/02/2020,1,2,0.5,1.5\n').message).toBe(
-      'bar 0: timestamp "01/02/2020" is not a date, date-time or epoch number (line 2)',
+    expect(message('01/02/2020')).toBe(
+      'bar 0: timestamp "01/02/2020" has the day or month first, which sources write either way: write the year first (2020-01-02 if the month comes first, 2020-02-01 if the day does) (line 2)',
     );
+    // investing.com writes the month first: where one reading only is a date, it is the one shown.
+    expect(message('07/16/2020')).toBe(
+      'bar 0: timestamp "07/16/2020" has the day or month first, which sources write either way: write the year first (2020-07-16) (line 2)',
+    );
+    expect(message('16.07.2020 09:30')).toContain('write the year first (2020-07-16)');
+    expect(message('05/05/2020')).toContain('write the year first (2020-05-05)');
+    expect(message('"Jul 16, 2020"')).toBe('bar 0: timestamp "Jul 16, 2020" is not a date, date-time or epoch number (line 2)');
     expect(failure('date,time,open,high,low,close\n2020-02-28,9h30,1,2,0.5,1.5\n').message).toBe(
       'bar 0: timestamp "9h30" is not a time of day (line 2)',
     );
+    expect(failure('date,time,open,high,low,close\n07/16/2020,09:30,1,2,0.5,1.5\n').message).toContain('write the year first (2020-07-16)');
   });
 
   it('the calendar at its edges: month ends, leap years (every 4th, not every 100th, every 400th), the last second of a day, compact dates 1900-2999', () => {
@@ -380,17 +410,17 @@ describe('CSV refusals say why and how to fix it', () => {
     expect(time('19000101')).toBe(D('1900-01-01T00:00:00Z'));
     expect(time('29991231')).toBe(D('2999-12-31T00:00:00Z'));
     const refused = [
-      '2021-02-29',
-      '1900-02-29',
-      '2020-04-31',
-      '2020-13-01',
-      '2020-00-10',
-      '2020-01-00',
-      '2020-01-01 23:60',
-      '2020-01-01 23:59:60',
+      ['2021-02-29', 'is not a calendar date: 2021-02 has 28 days'],
+      ['1900-02-29', 'is not a calendar date: 1900-02 has 28 days'],
+      ['2020-04-31', 'is not a calendar date: 2020-04 has 30 days'],
+      ['2020-13-01', 'is not a calendar date: months run 1 to 12'],
+      ['2020-00-10', 'is not a calendar date: months run 1 to 12'],
+      ['2020-01-00', 'is not a calendar date: 2020-01 has 31 days'],
+      ['2020-01-01 23:60', 'is not a time of day: hours run 0 to 23, minutes and seconds 0 to 59'],
+      ['2020-01-01 23:59:60', 'is not a time of day: hours run 0 to 23, minutes and seconds 0 to 59'],
     ];
-    for (const cell of refused) {
-      expect(failure(`date,open,high,low,close\n${cell},1,2,0.5,1.5\n`).message, cell).toMatch(/^bar 0: timestamp ".*" is not a date/);
+    for (const [cell, why] of refused) {
+      expect(failure(`date,open,high,low,close\n${cell},1,2,0.5,1.5\n`).message).toBe(`bar 0: timestamp "${cell}" ${why} (line 2)`);
     }
     // 8 digits in 1900-2999 that are not a day are told as such; outside those years they are epoch
     // numbers too small to tell the unit of.

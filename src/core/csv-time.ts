@@ -63,6 +63,44 @@ export function parseDateTime(s: string): number | undefined {
   return Date.UTC(y, mo - 1, d) + clock - zoneOffsetMs(m[9]);
 }
 
+const DAY_OR_MONTH_FIRST = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\d/.-])/;
+
+/**
+ * Why a cell parseDateTime refuses is not a date (and how to write it), where that can be told: a
+ * day that is not in the calendar, a time of day out of range, or the day or month first (sources
+ * write 01/02/2020 for either day: the year first is the form every source reads alike). Else undefined.
+ */
+export function whyNotADate(s: string): string | undefined {
+  const cell = s.trim();
+  const m = DATE_TIME.exec(cell);
+  if (m !== null) {
+    const y = Number(m[1]),
+      mo = Number(m[3]);
+    if (mo < 1 || mo > 12) return 'is not a calendar date: months run 1 to 12';
+    if (!validDate(y, mo, Number(m[4])))
+      return `is not a calendar date: ${m[1]}-${pad(mo)} has ${mo === 2 && leap(y) ? 29 : DAYS[mo - 1]} days`;
+    return 'is not a time of day: hours run 0 to 23, minutes and seconds 0 to 59';
+  }
+  const f = DAY_OR_MONTH_FIRST.exec(cell);
+  if (f === null) return undefined;
+  const y = Number(f[4]),
+    a = Number(f[1]),
+    b = Number(f[3]);
+  const iso = (mo: number, d: number) => `${f[4]}-${pad(mo)}-${pad(d)}`;
+  const monthFirst = validDate(y, a, b),
+    dayFirst = validDate(y, b, a);
+  if (!monthFirst && !dayFirst) return undefined;
+  const fix =
+    monthFirst && dayFirst && a !== b
+      ? `${iso(a, b)} if the month comes first, ${iso(b, a)} if the day does`
+      : monthFirst
+        ? iso(a, b)
+        : iso(b, a);
+  return `has the day or month first, which sources write either way: write the year first (${fix})`;
+}
+
+const pad = (v: number) => String(v).padStart(2, '0');
+
 /** A time of day (09:30, 09:30:05, 09:30:05.250) as ms since midnight, or undefined. */
 export function parseTimeOfDay(s: string): number | undefined {
   const m = TIME_OF_DAY.exec(s.trim());

@@ -6,7 +6,16 @@
 // (most files) are read in one pass each (Records.plainLine): ~200 ns a line of SPY hourly instead of ~760.
 import { allocateBars, sliceBars } from './bars.js';
 import { columnLayout, type ColumnLayout } from './csv-columns.js';
-import { compactDate, epochToMs, epochUnitOf, inCompactYears, parseDateTime, parseTimeOfDay, type TimeUnit } from './csv-time.js';
+import {
+  compactDate,
+  epochToMs,
+  epochUnitOf,
+  inCompactYears,
+  parseDateTime,
+  parseTimeOfDay,
+  whyNotADate,
+  type TimeUnit,
+} from './csv-time.js';
 import { BarValidationError } from './errors.js';
 import type { Bars } from './types.js';
 
@@ -255,13 +264,8 @@ class Records {
     const v = this.numberOrNaN(k);
     if (Number.isNaN(v)) {
       const e = this.error(k, row, field);
-      const comma = /^\s*-?\d+,\d+\s*$/.exec(this.cell(k));
-      if (comma === null) throw e;
-      throw new BarValidationError(
-        row,
-        field,
-        `${e.reason}: a decimal comma? numbers need a decimal point (${comma[0].trim().replace(',', '.')})`,
-      );
+      const why = likelyMistake(this.cell(k).trim());
+      throw why === undefined ? e : new BarValidationError(row, field, `${e.reason}: ${why}`);
     }
     return v;
   }
@@ -271,6 +275,14 @@ class Records {
     const cell = `"${this.cell(k)}"`;
     return new BarValidationError(row, field, `${why === undefined ? `cannot parse ${cell}` : `${cell} ${why}`} (line ${this.line})`);
   }
+}
+
+/** What a cell that is no number most likely means, as exports write numbers for people to read. */
+function likelyMistake(cell: string): string | undefined {
+  if (/^-?\d+,\d+$/.test(cell)) return `a decimal comma? numbers need a decimal point (${cell.replace(',', '.')})`;
+  if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(cell)) return `thousands separators? write the number without them (${cell.replaceAll(',', '')})`;
+  if (/^-?\d+(\.\d+)?\s*[kmb]$/i.test(cell)) return 'a K, M or B suffix (thousand, million, billion)? write the whole number';
+  return undefined;
 }
 
 /**
@@ -349,7 +361,7 @@ class TimeReader {
     const v = r.numberOrNaN(k);
     if (Number.isNaN(v)) {
       const t = parseDateTime(r.cell(k));
-      if (t === undefined) throw r.error(k, row, 'timestamp', 'is not a date, date-time or epoch number');
+      if (t === undefined) throw r.error(k, row, 'timestamp', whyNotADate(r.cell(k)) ?? 'is not a date, date-time or epoch number');
       return t;
     }
     const first = this.unit === undefined;
@@ -383,7 +395,7 @@ class TimeReader {
   private date(r: Records, k: number, row: number): number {
     const cell = r.cell(k).trim();
     const t = /^\d{8}$/.test(cell) ? compactDate(Number(cell)) : parseDateTime(cell);
-    if (t === undefined) throw r.error(k, row, 'timestamp', 'is not a date');
+    if (t === undefined) throw r.error(k, row, 'timestamp', whyNotADate(cell) ?? 'is not a date');
     return t;
   }
 }
