@@ -36,9 +36,9 @@ describe('CSV files as sources write them', () => {
     ]);
   });
 
-  it('a file written newest first (investing.com, some brokers: every time earlier than the one before) is read oldest first; any other order is left for validation to refuse', () => {
+  it('a file written newest first (investing.com, some brokers: every time earlier than the one before) is read oldest first, its "Vol." as the volume; any other order is left for validation to refuse', () => {
     const b = parseBarsCsv(
-      '"Date","Price","Open","High","Low","Volume"\n2020-01-06,3.5,3,4,2.5,9\n2020-01-03,2.5,2,3,1.5,8\n2020-01-02,1.5,1,2,0.5,7\n',
+      '"Date","Price","Open","High","Low","Vol.","Change %"\n2020-01-06,3.5,3,4,2.5,9,"40.00%"\n2020-01-03,2.5,2,3,1.5,8,"66.67%"\n2020-01-02,1.5,1,2,0.5,7,"0.00%"\n',
     );
     expect(rows(b)).toEqual([
       [D('2020-01-02T00:00:00Z'), 1, 2, 0.5, 1.5, 7],
