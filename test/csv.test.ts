@@ -102,6 +102,17 @@ describe('CSV files as sources write them', () => {
     expect(rows(b)).toEqual([[D('2020-07-16T00:00:00Z'), 3340.5, 3341.2, 3210.1, 3210.1, 382756470]]);
   });
 
+  it('Chinese headers (AKShare): 日期 or 时间, 开盘 收盘 最高 最低 in their order, 成交量; or 日期 and 时间 together', () => {
+    const daily = parseBarsCsv(
+      '日期,股票代码,开盘,收盘,最高,最低,成交量,成交额,振幅,涨跌幅,涨跌额,换手率\n2024-01-02,000001,9.39,9.21,9.42,9.21,1158366,1075742252.45,2.24,-1.92,-0.18,0.60\n',
+    );
+    expect(rows(daily)).toEqual([[D('2024-01-02T00:00:00Z'), 9.39, 9.42, 9.21, 9.21, 1158366]]);
+    const minutes = parseBarsCsv('时间,开盘价,收盘价,最高价,最低价,成交量\n2024-01-02 09:31:00,9.39,9.38,9.40,9.37,51200\n');
+    expect(rows(minutes)).toEqual([[D('2024-01-02T09:31:00Z'), 9.39, 9.4, 9.37, 9.38, 51200]]);
+    const pair = parseBarsCsv('日期\t时间\t开盘\t最高\t最低\t收盘\t成交量\n2024/01/02\t09:35\t9.39\t9.40\t9.37\t9.38\t51200\n');
+    expect(rows(pair)).toEqual([[D('2024-01-02T09:35:00Z'), 9.39, 9.4, 9.37, 9.38, 51200]]);
+  });
+
   it('quoted cells (RFC 4180): delimiters, doubled quotes and line breaks inside; later errors give the right line', () => {
     const text =
       '"time","open","high","low","close","volume","note"\n' +
@@ -446,7 +457,7 @@ describe('CSV refusals say why and how to fix it', () => {
     const e = failure('when,open,high,low,close_price\n1,2,3,1,2\n');
     expect([e.index, e.field]).toEqual([-1, 'header']);
     expect(e.message).toBe(
-      'header: no time column among "when", "open", "high", "low", "close_price": accepted names (any case, spaces or _ ignored): time (timestamp, datetime, opentime, ts, unixtime, unix, time, date, tradedate, day)',
+      'header: no time column among "when", "open", "high", "low", "close_price": accepted names (any case, spaces or _ ignored): time (timestamp, datetime, opentime, ts, unixtime, unix, time, 时间, date, tradedate, day, 日期, 交易日期)',
     );
   });
 

@@ -15,18 +15,20 @@ export interface ColumnLayout {
   readonly hasHeader: boolean;
 }
 
-/** Accepted names, most specific first (the first present wins). */
-export const COLUMN_ALIASES = {
-  time: ['timestamp', 'datetime', 'opentime', 'ts', 'unixtime', 'unix', 'time', 'date', 'tradedate', 'day'],
-  open: ['open', 'o', 'openprice'],
-  high: ['high', 'h', 'highprice'],
-  low: ['low', 'l', 'lowprice'],
-  close: ['close', 'c', 'closeprice', 'last', 'price'],
-  volume: ['volume', 'vol', 'v', 'tickvolume', 'tickvol', 'realvolume'],
-} as const;
+/** A time column that holds a whole instant; without one, a date and a time-of-day column are read together. */
+const WHOLE_TIME = ['timestamp', 'datetime', 'opentime', 'ts', 'unixtime', 'unix'] as const;
+const CLOCK = ['time', '时间'] as const;
+const DATE = ['date', 'tradedate', 'day', '日期', '交易日期'] as const;
 
-/** A time column that holds a whole instant; without one, a `date` and a `time` column are read together. */
-const WHOLE_TIME = new Set(['timestamp', 'datetime', 'opentime', 'ts', 'unixtime', 'unix']);
+/** Accepted names, most specific first (the first present wins); the Chinese ones as AKShare writes them. */
+export const COLUMN_ALIASES = {
+  time: [...WHOLE_TIME, ...CLOCK, ...DATE],
+  open: ['open', 'o', 'openprice', '开盘', '开盘价'],
+  high: ['high', 'h', 'highprice', '最高', '最高价'],
+  low: ['low', 'l', 'lowprice', '最低', '最低价'],
+  close: ['close', 'c', 'closeprice', 'last', 'price', '收盘', '收盘价'],
+  volume: ['volume', 'vol', 'v', 'tickvolume', 'tickvol', 'realvolume', '成交量'],
+} as const;
 
 const normalise = (h: string) =>
   h
@@ -63,9 +65,9 @@ export function columnLayout(first: readonly string[], isNumber: (cell: string) 
     close: find(COLUMN_ALIASES.close),
     volume: find(COLUMN_ALIASES.volume),
   };
-  const whole = find(COLUMN_ALIASES.time.filter((a) => WHOLE_TIME.has(a)));
-  const date = find(['date', 'day', 'tradedate']),
-    clock = find(['time']);
+  const whole = find(WHOLE_TIME);
+  const date = find(DATE),
+    clock = find(CLOCK);
   const time: ColumnLayout['time'] =
     whole >= 0 ? { single: whole } : date >= 0 && clock >= 0 ? { date, clock } : { single: Math.max(date, clock) };
   const missing = [
