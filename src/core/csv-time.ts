@@ -30,7 +30,8 @@ export function epochToMs(v: number, unit: TimeUnit): number {
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-const validDate = (y: number, m: number, d: number) => m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && leap(y) ? 29 : DAYS[m - 1]!);
+const daysIn = (y: number, m: number) => (m === 2 && leap(y) ? 29 : DAYS[m - 1]!);
+const validDate = (y: number, m: number, d: number) => m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);
 
 /** Whether an integer reads as a compact date of the years 1900-2999 (it may still not be a day). */
 export const inCompactYears = (v: number) => Number.isInteger(v) && v >= 1900_01_01 && v <= 2999_12_31;
@@ -77,8 +78,7 @@ export function whyNotADate(s: string): string | undefined {
     const y = Number(m[1]),
       mo = Number(m[3]);
     if (mo < 1 || mo > 12) return 'is not a calendar date: months run 1 to 12';
-    if (!validDate(y, mo, Number(m[4])))
-      return `is not a calendar date: ${m[1]}-${pad(mo)} has ${mo === 2 && leap(y) ? 29 : DAYS[mo - 1]} days`;
+    if (!validDate(y, mo, Number(m[4]))) return `is not a calendar date: ${m[1]}-${pad(mo)} has ${daysIn(y, mo)} days`;
     return 'is not a time of day: hours run 0 to 23, minutes and seconds 0 to 59';
   }
   const f = DAY_OR_MONTH_FIRST.exec(cell);

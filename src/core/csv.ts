@@ -360,8 +360,9 @@ class TimeReader {
     const k = time.single;
     const v = r.numberOrNaN(k);
     if (Number.isNaN(v)) {
-      const t = parseDateTime(r.cell(k));
-      if (t === undefined) throw r.error(k, row, 'timestamp', whyNotADate(r.cell(k)) ?? 'is not a date, date-time or epoch number');
+      const cell = r.cell(k);
+      const t = parseDateTime(cell);
+      if (t === undefined) throw r.error(k, row, 'timestamp', whyNotADate(cell) ?? 'is not a date, date-time or epoch number');
       return t;
     }
     const first = this.unit === undefined;
