@@ -113,6 +113,21 @@ describe('CSV files as sources write them', () => {
     expect(rows(pair)).toEqual([[D('2024-01-02T09:35:00Z'), 9.39, 9.4, 9.37, 9.38, 51200]]);
   });
 
+  it('CryptoDataDownload: a web address above the header is skipped; of "Volume BTC" and "Volume USDT" the first is the volume; lines keep their numbers', () => {
+    const text =
+      'https://www.CryptoDataDownload.com\n' +
+      'Unix,Date,Symbol,Open,High,Low,Close,Volume BTC,Volume USDT,tradecount\n' +
+      '1609545600000,2021-01-02 00:00:00,BTCUSDT,29331.7,29600,29000,29400.5,1523.2,44800000.1,51234\n' +
+      '1609459200000,2021-01-01 00:00:00,BTCUSDT,28923.63,29470,28690.17,29331.69,1314.1,38500000.5,49000\n';
+    expect(rows(parseBarsCsv(text))).toEqual([
+      [1609459200000, 28923.63, 29470, 28690.17, 29331.69, 1314.1],
+      [1609545600000, 29331.7, 29600, 29000, 29400.5, 1523.2],
+    ]);
+    expect(failure(text.replace(',29600,', ',x,')).message).toBe('bar 0: high cannot parse "x" (line 3)');
+    // A unit after the name, one column (Bitstamp's "Volume USD"); an exact "volume" is taken before any with a unit.
+    expect(rows(parseBarsCsv('date;open;high;low;close;Volume USD\n2021-01-01;1;2;0.5;1.5;7\n'))[0]![5]).toBe(7);
+    expect(rows(parseBarsCsv('date,open,high,low,close,volume_usd,volume\n2021-01-01,1,2,0.5,1.5,7,8\n'))[0]![5]).toBe(8);
+  });
   it('quoted cells (RFC 4180): delimiters, doubled quotes and line breaks inside; later errors give the right line', () => {
     const text =
       '"time","open","high","low","close","volume","note"\n' +

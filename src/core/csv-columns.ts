@@ -65,6 +65,9 @@ export function columnLayout(first: readonly string[], isNumber: (cell: string) 
     close: find(COLUMN_ALIASES.close),
     volume: find(COLUMN_ALIASES.volume),
   };
+  // Without one of those, a volume with its unit after the name (`Volume BTC`, `Volume USDT`, as
+  // CryptoDataDownload writes): the first, the base asset's in those files.
+  if (found.volume < 0) found.volume = names.findIndex((n) => n.startsWith('volume'));
   const whole = find(WHOLE_TIME);
   const date = find(DATE),
     clock = find(CLOCK);

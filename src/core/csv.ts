@@ -40,7 +40,11 @@ export function parseBarsCsv(text: string, options: CsvOptions = {}): Bars {
 export function parseCsv(text: string, options: CsvOptions, plainLines: boolean): Bars {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') throw new BarValidationError(-1, 'bars', 'the file is empty');
-  const records = new Records(body, (options.delimiter ?? detectDelimiter(body)).charCodeAt(0));
+  // A first line without a delimiter above one with them is a title (CryptoDataDownload's web address): skipped.
+  const second = body.indexOf('\n') + 1;
+  const title = second > 0 && !DELIMITED.test(lineAt(body, 0)) && DELIMITED.test(lineAt(body, second));
+  const records = new Records(body, (options.delimiter ?? detectDelimiter(lineAt(body, title ? second : 0))).charCodeAt(0));
+  if (title) records.next();
   if (!records.next()) throw new BarValidationError(-1, 'bars', 'the file has no rows');
   const layout = columnLayout(records.strings(), (c) => !Number.isNaN(Number(c)) && c.trim() !== '');
   let lines = 1;
@@ -103,10 +107,16 @@ class PlainCells {
   }
 }
 
-/** The delimiter the first line uses most among `,` `;` and tab. */
-function detectDelimiter(text: string): string {
-  const end = text.indexOf('\n');
-  const line = end < 0 ? text : text.slice(0, end);
+const DELIMITED = /[,;\t]/;
+
+/** The line of the text that starts at `start`. */
+function lineAt(text: string, start: number): string {
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end < 0 ? text.length : end);
+}
+
+/** The delimiter the header's line (or the first bar's) uses most among `,` `;` and tab. */
+function detectDelimiter(line: string): string {
   const counts = [',', ';', '\t'].map((d) => [d, line.split(d).length - 1] as const).sort((a, b) => b[1] - a[1]);
   const [best, second] = counts;
   if (best![1] === 0)
