@@ -355,6 +355,7 @@ function checkSegments(r: Pick<AnalysisResult, 'penColumns' | 'segments'>): stri
     }
     if (s.endCase !== 1 && s.endCase !== 2) return `segment ${j} is confirmed without an end case`;
     if (s.endPen - s.startPen < 2) return `segment ${j} is confirmed with fewer than 3 pens`;
+    // Ending at its start price is allowed: the segment stage keeps such a segment, as chan.py does.
     if (s.direction === 'up' ? s.endPrice < s.startPrice : s.endPrice > s.startPrice)
       return `segment ${j} is confirmed but ends behind its start`;
     // Case 2 is confirmed by the new move's own fractal: three of its pens against it come after.
