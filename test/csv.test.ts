@@ -127,6 +127,16 @@ describe('CSV files as sources write them', () => {
     // A unit after the name, one column (Bitstamp's "Volume USD"); an exact "volume" is taken before any with a unit.
     expect(rows(parseBarsCsv('date;open;high;low;close;Volume USD\n2021-01-01;1;2;0.5;1.5;7\n'))[0]![5]).toBe(7);
     expect(rows(parseBarsCsv('date,open,high,low,close,volume_usd,volume\n2021-01-01,1,2,0.5,1.5,7,8\n'))[0]![5]).toBe(8);
+    // Units in brackets (Kaggle's Bitstamp file): the first again; two prices that differ by their unit stay refused.
+    const kaggle =
+      'Timestamp,Open,High,Low,Close,Volume_(BTC),Volume_(Currency),Weighted_Price\n1325317920,4.39,4.39,4.39,4.39,0.45558087,2.0000000193,4.39\n';
+    expect(rows(parseBarsCsv(kaggle))).toEqual([[1325317920000, 4.39, 4.39, 4.39, 4.39, 0.45558087]]);
+    expect(failure('time,open,high,low,Close (USD),Close (EUR)\n').message).toBe(
+      'header: columns 5 and 6 ("Close (USD)", "Close (EUR)") are both close: keep one',
+    );
+    expect(failure('time,open,high,low,close,volume,Volume\n').message).toBe(
+      'header: columns 6 and 7 ("volume", "Volume") are both volume: keep one',
+    );
   });
   it('quoted cells (RFC 4180): delimiters, doubled quotes and line breaks inside; later errors give the right line', () => {
     const text =
@@ -360,6 +370,12 @@ describe('CSV refusals say why and how to fix it', () => {
       'open',
       'bar 0: open cannot parse "1,5" (line 2): a decimal comma? numbers need a decimal point (1.5)',
     ]);
+  });
+
+  it("NaN prices (a minute without trades, as Kaggle's Bitstamp file has them) are named as such", () => {
+    expect(failure('timestamp,open,high,low,close\n1325317920,4.39,4.39,4.39,4.39\n1325317980,NaN,NaN,NaN,NaN\n').message).toBe(
+      'bar 1: open cannot parse "NaN" (line 3): a bar without trades? remove the rows with NaN',
+    );
   });
 
   it('thousands separators and K/M/B suffixes (investing.com exports) are named as the likely cause', () => {

@@ -30,10 +30,14 @@ export const COLUMN_ALIASES = {
   volume: ['volume', 'vol', 'v', 'tickvolume', 'tickvol', 'realvolume', '成交量'],
 } as const;
 
+/** A unit in brackets after a name: `(BTC)` of `Volume (BTC)`. */
+const UNIT = /\(.*\)|\[.*\]/;
+const unitOf = (h: string) => UNIT.exec(h.toLowerCase())?.[0] ?? '';
+
 const normalise = (h: string) =>
   h
     .toLowerCase()
-    .replace(/\(.*\)|\[.*\]/g, '')
+    .replace(new RegExp(UNIT, 'g'), '')
     .replace(/[\s_\-<>"'.]/g, '');
 
 /** The layout of a file whose first record is `first`: a header, or (prices as numbers) the first bar. */
@@ -42,12 +46,13 @@ export function columnLayout(first: readonly string[], isNumber: (cell: string) 
     return { time: { single: 0 }, open: 1, high: 2, low: 3, close: 4, volume: first.length > 5 ? 5 : -1, hasHeader: false };
   }
   const names = first.map(normalise);
-  const find = (aliases: readonly string[]): number => {
+  /** `unitsMayDiffer`: the same name with other units in brackets (`Volume (BTC)`, `Volume (USD)`) is no clash: the first is taken. */
+  const find = (aliases: readonly string[], unitsMayDiffer = false): number => {
     for (const a of aliases) {
       const k = names.indexOf(a);
       if (k < 0) continue;
       const again = names.indexOf(a, k + 1);
-      if (again >= 0) {
+      if (again >= 0 && !(unitsMayDiffer && unitOf(first[k]!) !== unitOf(first[again]!))) {
         throw new BarValidationError(
           -1,
           'header',
@@ -63,7 +68,7 @@ export function columnLayout(first: readonly string[], isNumber: (cell: string) 
     high: find(COLUMN_ALIASES.high),
     low: find(COLUMN_ALIASES.low),
     close: find(COLUMN_ALIASES.close),
-    volume: find(COLUMN_ALIASES.volume),
+    volume: find(COLUMN_ALIASES.volume, true),
   };
   // Without one of those, a volume with its unit after the name (`Volume BTC`, `Volume USDT`, as
   // CryptoDataDownload writes): the first, the base asset's in those files.

@@ -292,6 +292,7 @@ function likelyMistake(cell: string): string | undefined {
   if (/^-?\d+,\d+$/.test(cell)) return `a decimal comma? numbers need a decimal point (${cell.replace(',', '.')})`;
   if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(cell)) return `thousands separators? write the number without them (${cell.replaceAll(',', '')})`;
   if (/^-?\d+(\.\d+)?\s*[kmb]$/i.test(cell)) return 'a K, M or B suffix (thousand, million, billion)? write the whole number';
+  if (/^nan$/i.test(cell)) return 'a bar without trades? remove the rows with NaN';
   return undefined;
 }
 
