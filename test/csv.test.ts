@@ -113,6 +113,34 @@ describe('CSV files as sources write them', () => {
     expect(rows(pair)).toEqual([[D('2024-01-02T09:35:00Z'), 9.39, 9.4, 9.37, 9.38, 51200]]);
   });
 
+  it('yfinance download() saved by pandas: three header lines (Price, Ticker, Date) read as one; several tickers refused', () => {
+    const daily = parseBarsCsv(
+      'Price,Close,High,Low,Open,Volume\nTicker,MSFT,MSFT,MSFT,MSFT,MSFT\nDate,,,,,\n' +
+        '2023-02-17,254.5292510986328,256.53147567397895,252.49743818375117,255.84107105146936,30000100\n' +
+        '2023-02-21,248.6,251.1,248.1,250.5,29000000\n',
+    );
+    expect(rows(daily)).toEqual([
+      [D('2023-02-17T00:00:00Z'), 255.84107105146936, 256.53147567397895, 252.49743818375117, 254.5292510986328, 30000100],
+      [D('2023-02-21T00:00:00Z'), 250.5, 251.1, 248.1, 248.6, 29000000],
+    ]);
+    const intraday = parseBarsCsv(
+      'Price,Close,High,Low,Open,Volume\nTicker,SPY,SPY,SPY,SPY,SPY\nDatetime,,,,,\n2025-01-02 14:30:00+00:00,1.5,2,0.5,1,7\n',
+    );
+    expect(intraday.timestamp[0]).toBe(D('2025-01-02T14:30:00Z'));
+    // A later bad cell keeps its line number (line 5).
+    expect(
+      failure('Price,Close,High,Low,Open,Volume\nTicker,SPY,SPY,SPY,SPY,SPY\nDate,,,,,\n2025-01-02,1.5,2,0.5,1,7\n2025-01-03,x,2,0.5,1,7\n')
+        .message,
+    ).toBe('bar 1: close cannot parse "x" (line 5)');
+    expect(
+      failure('Price,Close,Close,High,High,Low,Low,Open,Open\nTicker,AAPL,MSFT,AAPL,MSFT,AAPL,MSFT,AAPL,MSFT\nDate,,,,,,,,\n').message,
+    ).toBe('header: the file holds 2 tickers (AAPL, MSFT), as yfinance writes several: save each in a file of its own');
+    // A first column named Price without yfinance's lines is an ordinary header.
+    expect(rows(parseBarsCsv('Price,Open,High,Low,Date\n1.5,1,2,0.5,2025-01-02\n'))).toEqual([
+      [D('2025-01-02T00:00:00Z'), 1, 2, 0.5, 1.5, 0],
+    ]);
+  });
+
   it('CryptoDataDownload: a web address above the header is skipped; of "Volume BTC" and "Volume USDT" the first is the volume; lines keep their numbers', () => {
     const text =
       'https://www.CryptoDataDownload.com\n' +

@@ -46,7 +46,7 @@ export function parseCsv(text: string, options: CsvOptions, plainLines: boolean)
   const records = new Records(body, (options.delimiter ?? detectDelimiter(lineAt(body, title ? second : 0))).charCodeAt(0));
   if (title) records.next();
   if (!records.next()) throw new BarValidationError(-1, 'bars', 'the file has no rows');
-  const layout = columnLayout(records.strings(), (c) => !Number.isNaN(Number(c)) && c.trim() !== '');
+  const layout = columnLayout(headerCells(records), (c) => !Number.isNaN(Number(c)) && c.trim() !== '');
   let lines = 1;
   for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lines++;
   const bars = allocateBars(lines);
@@ -105,6 +105,38 @@ class PlainCells {
       if (k >= 0) this.slotOf[k] = slot;
     });
   }
+}
+
+/**
+ * The first record's cells, the header's (or the first bar's). yfinance's download() saved by pandas
+ * writes three header lines, its column levels and the index's name (`Price,Close,High,...`,
+ * `Ticker,SPY,SPY,...`, `Date,,,...`): read as one header, the time in the first column.
+ */
+function headerCells(records: Records): string[] {
+  const first = records.strings();
+  const name = (k: number) => records.cell(k).trim().toLowerCase();
+  if (name(0) !== 'price') return first;
+  const at = records.where();
+  if (records.next() && name(0) === 'ticker') {
+    const tickers = [
+      ...new Set(
+        records
+          .strings()
+          .slice(1)
+          .map((t) => t.trim()),
+      ),
+    ];
+    if (tickers.length > 1) {
+      throw new BarValidationError(
+        -1,
+        'header',
+        `the file holds ${tickers.length} tickers (${tickers.slice(0, 5).join(', ')}${tickers.length > 5 ? ', ...' : ''}), as yfinance writes several: save each in a file of its own`,
+      );
+    }
+    if (records.next() && records.strings().every((c, k) => k === 0 || c.trim() === '')) return [records.cell(0), ...first.slice(1)];
+  }
+  records.back(at);
+  return first;
 }
 
 const DELIMITED = /[,;\t]/;
@@ -238,6 +270,16 @@ class Records {
       if (c !== d) return -1;
       pos++;
     }
+  }
+
+  /** Where the reader stands: `back` returns there. */
+  where(): readonly [number, number] {
+    return [this.pos, this.nextLine];
+  }
+
+  back([pos, nextLine]: readonly [number, number]): void {
+    this.pos = pos;
+    this.nextLine = nextLine;
   }
 
   /** Moves past the line plainLine read, ending at `end`. */
