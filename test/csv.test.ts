@@ -102,6 +102,30 @@ describe('CSV files as sources write them', () => {
     expect(rows(b)).toEqual([[D('2020-07-16T00:00:00Z'), 3340.5, 3341.2, 3210.1, 3210.1, 382756470]]);
   });
 
+  it('baostock minutes (time as 20200102093500000: yyyyMMddHHmmssSSS, or 14 digits without the ms), alone or beside its date: read as date-times, not as µs in the year 2610', () => {
+    const pair = parseBarsCsv(
+      'date,time,code,open,high,low,close,volume,amount,adjustflag\n' +
+        '2020-01-02,20200102093500000,sh.600000,12.47,12.64,12.45,12.6,8413500,105758600.0,3\n' +
+        '2020-01-02,20200102094000000,sh.600000,12.6,12.62,12.52,12.55,3349200,42091330.0,3\n',
+    );
+    expect(rows(pair)).toEqual([
+      [D('2020-01-02T09:35:00Z'), 12.47, 12.64, 12.45, 12.6, 8413500],
+      [D('2020-01-02T09:40:00Z'), 12.6, 12.62, 12.52, 12.55, 3349200],
+    ]);
+    const alone = parseBarsCsv(
+      'time,code,open,high,low,close,volume\n20200102093500000,sh.600000,1,2,0.5,1.5,7\n20200102094000250,sh.600000,1,2,0.5,1.5,7\n',
+    );
+    expect(Array.from(alone.timestamp)).toEqual([D('2020-01-02T09:35:00Z'), D('2020-01-02T09:40:00.250Z')]);
+    const fourteen = parseBarsCsv('time,open,high,low,close\n20200102093500,1,2,0.5,1.5\n20200102094000,1,2,0.5,1.5\n');
+    expect(Array.from(fourteen.timestamp)).toEqual([D('2020-01-02T09:35:00Z'), D('2020-01-02T09:40:00Z')]);
+    expect(failure('time,open,high,low,close\n20200102093500,1,2,0.5,1.5\n20200102096000,1,2,0.5,1.5\n').message).toBe(
+      'bar 1: timestamp "20200102096000" is not a date-time like the first row\'s (yyyyMMddHHmmss) (line 3)',
+    );
+    expect(failure('date,time,open,high,low,close\n2020-01-02,20200103093500000,1,2,0.5,1.5\n').message).toBe(
+      'bar 0: timestamp "20200103093500000" is not on the date of its row (line 2)',
+    );
+  });
+
   it('Chinese headers (AKShare): 日期 or 时间, 开盘 收盘 最高 最低 in their order, 成交量; or 日期 and 时间 together', () => {
     const daily = parseBarsCsv(
       '日期,股票代码,开盘,收盘,最高,最低,成交量,成交额,振幅,涨跌幅,涨跌额,换手率\n2024-01-02,000001,9.39,9.21,9.42,9.21,1158366,1075742252.45,2.24,-1.92,-0.18,0.60\n',

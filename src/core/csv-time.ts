@@ -1,6 +1,6 @@
 // The time cell of a CSV row: epoch numbers in s, ms, µs or ns (named, or told by their magnitude),
-// ISO-8601 dates and date-times (no zone = UTC), compact dates (20200716), a date and a time of day
-// in two columns.
+// ISO-8601 dates and date-times (no zone = UTC), compact dates (20200716) and date-times
+// (20200102093500, 20200102093500000), a date and a time of day in two columns.
 
 export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
 export const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'us', 'ns'];
@@ -43,6 +43,24 @@ export function compactDate(v: number): number | undefined {
     m = Math.floor(v / 100) % 100,
     d = v % 100;
   return validDate(y, m, d) ? Date.UTC(y, m - 1, d) : undefined;
+}
+
+const COMPACT_DATE_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/;
+
+/**
+ * 20200102093500 or 20200102093500000 (yyyyMMddHHmmss, then optionally SSS: baostock's minute bars)
+ * of the years 1900-2999 as ms since the epoch (UTC), or undefined. As epoch numbers they would be
+ * ms or µs after the year 2286.
+ */
+export function compactDateTime(s: string): number | undefined {
+  const m = COMPACT_DATE_TIME.exec(s.trim());
+  if (m === null) return undefined;
+  const y = Number(m[1]),
+    mo = Number(m[2]),
+    d = Number(m[3]);
+  if (y < 1900 || y > 2999 || !validDate(y, mo, d)) return undefined;
+  const clock = timeOfDay(m[4]!, m[5]!, m[6], m[7]);
+  return clock === undefined ? undefined : Date.UTC(y, mo - 1, d) + clock;
 }
 
 // 2020-07-16, 2020/07/16, 2020.07.16, then optionally T or space and 09:30, 09:30:05, 09:30:05.123,

@@ -8,6 +8,7 @@ import { allocateBars, sliceBars } from './bars.js';
 import { columnLayout, type ColumnLayout } from './csv-columns.js';
 import {
   compactDate,
+  compactDateTime,
   epochToMs,
   epochUnitOf,
   inCompactYears,
@@ -164,6 +165,7 @@ function detectDelimiter(line: string): string {
   return best![0];
 }
 
+const DAY_MS = 86_400_000;
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
 /** The records of the text, one at a time: where each cell lies (or, quoted, its value). */
@@ -384,7 +386,9 @@ function plainDecimal(t: string, a: number, b: number): number {
 
 /** Reads the time of each row, in the way the first row's time showed (an epoch unit, or dates). */
 class TimeReader {
-  private unit: TimeUnit | 'yyyymmdd' | undefined;
+  private unit: TimeUnit | 'yyyymmdd' | 'compact' | undefined;
+  /** The first row's compact date-time form, for messages. */
+  private compactForm = '';
 
   constructor(private readonly named: TimeUnit | undefined) {
     this.unit = named;
@@ -398,6 +402,7 @@ class TimeReader {
     const unit = this.unit;
     if (unit === undefined) return undefined;
     if (unit === 'yyyymmdd') return compactDate(v);
+    if (unit === 'compact') return undefined;
     if (this.named === undefined && epochUnitOf(v) !== unit) return undefined;
     return epochToMs(v, unit);
   }
@@ -406,11 +411,26 @@ class TimeReader {
     const time = layout.time;
     if ('date' in time) {
       const day = this.date(r, time.date, row);
-      const clock = parseTimeOfDay(r.cell(time.clock));
-      if (clock === undefined) throw r.error(time.clock, row, 'timestamp', 'is not a time of day');
-      return day + clock;
+      const cell = r.cell(time.clock);
+      const clock = parseTimeOfDay(cell);
+      if (clock !== undefined) return day + clock;
+      // baostock writes the whole date-time in its time column (20200102093500000).
+      const whole = compactDateTime(cell);
+      if (whole === undefined) throw r.error(time.clock, row, 'timestamp', 'is not a time of day');
+      if (Math.floor(whole / DAY_MS) * DAY_MS !== day) throw r.error(time.clock, row, 'timestamp', 'is not on the date of its row');
+      return whole;
     }
     const k = time.single;
+    // Compact date-times (20200102093500), told by the first row as the other forms are.
+    if (this.unit === undefined && compactDateTime(r.cell(k)) !== undefined) {
+      this.unit = 'compact';
+      this.compactForm = r.cell(k).trim().length === 14 ? 'yyyyMMddHHmmss' : 'yyyyMMddHHmmssSSS';
+    }
+    if (this.unit === 'compact') {
+      const t = compactDateTime(r.cell(k));
+      if (t === undefined) throw r.error(k, row, 'timestamp', `is not a date-time like the first row's (${this.compactForm})`);
+      return t;
+    }
     const v = r.numberOrNaN(k);
     if (Number.isNaN(v)) {
       const cell = r.cell(k);
