@@ -102,7 +102,7 @@ describe('CSV files as sources write them', () => {
     expect(rows(b)).toEqual([[D('2020-07-16T00:00:00Z'), 3340.5, 3341.2, 3210.1, 3210.1, 382756470]]);
   });
 
-  it('baostock minutes (time as 20200102093500000: yyyyMMddHHmmssSSS, or 14 digits without the ms), alone or beside its date: read as date-times, not as µs in the year 2610', () => {
+  it("baostock minutes (time as 20200102093500000: yyyyMMddHHmmssSSS, or 14 digits without the ms), alone or beside its date, and NinjaTrader's yyyyMMdd HHmmss: read as date-times, not as µs in the year 2610", () => {
     const pair = parseBarsCsv(
       'date,time,code,open,high,low,close,volume,amount,adjustflag\n' +
         '2020-01-02,20200102093500000,sh.600000,12.47,12.64,12.45,12.6,8413500,105758600.0,3\n' +
@@ -116,6 +116,16 @@ describe('CSV files as sources write them', () => {
       'time,code,open,high,low,close,volume\n20200102093500000,sh.600000,1,2,0.5,1.5,7\n20200102094000250,sh.600000,1,2,0.5,1.5,7\n',
     );
     expect(Array.from(alone.timestamp)).toEqual([D('2020-01-02T09:35:00Z'), D('2020-01-02T09:40:00.250Z')]);
+    // NinjaTrader's export (no header, semicolons): yyyyMMdd HHmmss for minutes, yyyyMMdd for days.
+    const ninja = parseBarsCsv('20061023 004400;1377.25;1377.5;1377;1377.25;86\n20061023 004500;1377.25;1377.25;1377.25;1377.25;27\n');
+    expect(rows(ninja)).toEqual([
+      [D('2006-10-23T00:44:00Z'), 1377.25, 1377.5, 1377, 1377.25, 86],
+      [D('2006-10-23T00:45:00Z'), 1377.25, 1377.25, 1377.25, 1377.25, 27],
+    ]);
+    expect(Array.from(parseBarsCsv('20061023;1377.25;1377.5;1377;1377.25;86\n').timestamp)).toEqual([D('2006-10-23T00:00:00Z')]);
+    expect(failure('20061023 004400;1377.25;1377.5;1377;1377.25;86\n20061023 006000;1377.25;1377.25;1377.25;1377.25;27\n').message).toBe(
+      'bar 1: timestamp "20061023 006000" is not a date-time like the first row\'s (yyyyMMdd HHmmss) (line 2)',
+    );
     const fourteen = parseBarsCsv('time,open,high,low,close\n20200102093500,1,2,0.5,1.5\n20200102094000,1,2,0.5,1.5\n');
     expect(Array.from(fourteen.timestamp)).toEqual([D('2020-01-02T09:35:00Z'), D('2020-01-02T09:40:00Z')]);
     expect(failure('time,open,high,low,close\n20200102093500,1,2,0.5,1.5\n20200102096000,1,2,0.5,1.5\n').message).toBe(

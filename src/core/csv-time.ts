@@ -45,12 +45,12 @@ export function compactDate(v: number): number | undefined {
   return validDate(y, m, d) ? Date.UTC(y, m - 1, d) : undefined;
 }
 
-const COMPACT_DATE_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/;
+const COMPACT_DATE_TIME = /^(\d{4})(\d{2})(\d{2})[ T]?(\d{2})(\d{2})(\d{2})(\d{3})?$/;
 
 /**
- * 20200102093500 or 20200102093500000 (yyyyMMddHHmmss, then optionally SSS: baostock's minute bars)
- * of the years 1900-2999 as ms since the epoch (UTC), or undefined. As epoch numbers they would be
- * ms or µs after the year 2286.
+ * 20200102093500 or 20200102093500000 (yyyyMMddHHmmss, then optionally SSS: baostock's minute bars;
+ * a space or T may part the date and the time: NinjaTrader's 20200102 093500) of the years 1900-2999
+ * as ms since the epoch (UTC), or undefined. As epoch numbers they would be ms or µs after the year 2286.
  */
 export function compactDateTime(s: string): number | undefined {
   const m = COMPACT_DATE_TIME.exec(s.trim());
@@ -80,6 +80,12 @@ export function parseDateTime(s: string): number | undefined {
   const clock = m[5] === undefined ? 0 : timeOfDay(m[5], m[6]!, m[7], m[8]);
   if (clock === undefined) return undefined;
   return Date.UTC(y, mo - 1, d) + clock - zoneOffsetMs(m[9]);
+}
+
+/** The form of a compact date-time cell, for messages: `yyyyMMdd HHmmss` of `20200102 093500`. */
+export function compactForm(cell: string): string {
+  let k = 0;
+  return cell.trim().replace(/\d/g, () => 'yyyyMMddHHmmssSSS'[k++]!);
 }
 
 const DAY_OR_MONTH_FIRST = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\d/.-])/;

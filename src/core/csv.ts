@@ -9,6 +9,7 @@ import { columnLayout, type ColumnLayout } from './csv-columns.js';
 import {
   compactDate,
   compactDateTime,
+  compactForm,
   epochToMs,
   epochUnitOf,
   inCompactYears,
@@ -424,7 +425,7 @@ class TimeReader {
     // Compact date-times (20200102093500), told by the first row as the other forms are.
     if (this.unit === undefined && compactDateTime(r.cell(k)) !== undefined) {
       this.unit = 'compact';
-      this.compactForm = r.cell(k).trim().length === 14 ? 'yyyyMMddHHmmss' : 'yyyyMMddHHmmssSSS';
+      this.compactForm = compactForm(r.cell(k));
     }
     if (this.unit === 'compact') {
       const t = compactDateTime(r.cell(k));
