@@ -175,6 +175,14 @@ describe('CSV files as sources write them', () => {
     ]);
   });
 
+  it('a pandas DataFrame saved with its unnamed time index (JoinQuant get_price().to_csv()): the first column, headed by nothing, is the time', () => {
+    const b = parseBarsCsv(',open,close,high,low,volume,money\n2020-01-02 09:31:00,12.47,12.5,12.6,12.4,100,1250\n');
+    expect(rows(b)).toEqual([[D('2020-01-02T09:31:00Z'), 12.47, 12.6, 12.4, 12.5, 100]]);
+    // A named time column wins over the unnamed first one (pandas' default integer index).
+    const indexed = parseBarsCsv(',date,open,high,low,close\n0,2020-01-02,1,2,0.5,1.5\n');
+    expect(rows(indexed)).toEqual([[D('2020-01-02T00:00:00Z'), 1, 2, 0.5, 1.5, 0]]);
+  });
+
   it('CryptoDataDownload: a web address above the header is skipped; of "Volume BTC" and "Volume USDT" the first is the volume; lines keep their numbers', () => {
     const text =
       'https://www.CryptoDataDownload.com\n' +

@@ -76,8 +76,10 @@ export function columnLayout(first: readonly string[], isNumber: (cell: string) 
   const whole = find(WHOLE_TIME);
   const date = find(DATE),
     clock = find(CLOCK);
+  // Without a named one, a first column headed by nothing: a pandas DataFrame's unnamed time index.
+  const unnamed = names[0] === '' ? 0 : -1;
   const time: ColumnLayout['time'] =
-    whole >= 0 ? { single: whole } : date >= 0 && clock >= 0 ? { date, clock } : { single: Math.max(date, clock) };
+    whole >= 0 ? { single: whole } : date >= 0 && clock >= 0 ? { date, clock } : { single: Math.max(date, clock, unnamed) };
   const missing = [
     ...('single' in time && time.single < 0 ? ['time'] : []),
     ...(['open', 'high', 'low', 'close'] as const).filter((k) => found[k] < 0),
