@@ -180,7 +180,7 @@ describe('chan analyze', () => {
     expect(r.stdout === expected + '\n').toBe(true);
   });
 
-  it('reads CSV as exports write it (Yahoo); --time-unit for small epoch numbers; bad flags exit 2', () => {
+  it('reads CSV as exports write it (Yahoo); --time-unit for small epoch numbers; --time-zone; bad flags exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chan-cli-'));
     const yahoo = join(dir, 'yahoo.csv');
     writeFileSync(yahoo, 'Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,10,11,9,10.5,10.1,100\n2020-01-03,10,12,9,11,10.6,100\n');
@@ -203,6 +203,15 @@ describe('chan analyze', () => {
       'chan: bar 0: timestamp 1e+23 is outside the dates a timestamp can name (+-8.64e15 ms from 1970, years -271821 to 275760)\n',
     ]);
     expect(chan('analyze', secs, '--delimiter', '|').status).toBe(2);
+    // --time-zone: times written without a zone are that zone's wall clock.
+    expect(chan('analyze', yahoo, '--time-zone', 'Asia/Shanghai').stdout).toContain(
+      'bars            2  (2020-01-01T16:00:00Z .. 2020-01-02T16:00:00Z)',
+    );
+    const z = chan('analyze', yahoo, '--time-zone', 'Beijing');
+    expect([z.status, z.stderr.split('\n')[0]]).toEqual([
+      2,
+      'chan: --time-zone: "Beijing" is not a time zone: name one as the IANA database does (Asia/Shanghai, America/New_York, UTC)',
+    ]);
   });
 
   it('chan --help and chan analyze load none of the service packages (gRPC, SQLite, pino, prom-client)', () => {

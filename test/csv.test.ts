@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseBarsCsv, parseCsv, type CsvOptions } from '../src/core/csv.js';
-import { BarValidationError, InputError } from '../src/core/errors.js';
+import { BarValidationError, ConfigError, InputError } from '../src/core/errors.js';
 import type { Bars } from '../src/core/types.js';
 import { thrown } from './support/helpers.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -249,6 +249,55 @@ describe('CSV files as sources write them', () => {
     expect(
       Array.from(parseBarsCsv('timestamp,open,high,low,close\n20200102,2,3,1,2\n20200103,2,3,1,2\n', { timeUnit: 's' }).timestamp),
     ).toEqual([20200102_000, 20200103_000]);
+  });
+
+  it('timeZone names the zone of times written without one (Asia/Shanghai; New York across its clock changes); zoned times and epoch numbers stay as they are', () => {
+    const sh = { timeZone: 'Asia/Shanghai' };
+    const t = (text: string, o: CsvOptions) => Array.from(parseBarsCsv(text, o).timestamp).map((v) => new Date(v).toISOString());
+    expect(t('time,open,high,low,close\n2020-01-02 09:35,1,2,0.5,1.5\n2020-01-02T10:00:00+00:00,1,2,0.5,1.5\n', sh)).toEqual([
+      '2020-01-02T01:35:00.000Z',
+      '2020-01-02T10:00:00.000Z',
+    ]);
+    // Dates are the zone's midnights, on the fast path (compact dates) as on the general reader.
+    const compact = 'trade_date,open,high,low,close\n20200102,1,2,0.5,1.5\n20200103,1,2,0.5,1.5\n';
+    expect(t(compact, sh)).toEqual(['2020-01-01T16:00:00.000Z', '2020-01-02T16:00:00.000Z']);
+    expect(parseCsv(compact, sh, false)).toEqual(parseCsv(compact, sh, true));
+    expect(t('date,time,open,high,low,close\n2020-01-02,20200102093500000,1,2,0.5,1.5\n2020-01-02,09:40,1,2,0.5,1.5\n', sh)).toEqual([
+      '2020-01-02T01:35:00.000Z',
+      '2020-01-02T01:40:00.000Z',
+    ]);
+    expect(t('time,open,high,low,close\n20200102093500,1,2,0.5,1.5\n', sh)).toEqual(['2020-01-02T01:35:00.000Z']);
+    expect(t('timestamp,open,high,low,close\n1577928900000,1,2,0.5,1.5\n', sh)).toEqual(['2020-01-02T01:35:00.000Z']);
+    // New York: EST (-5) before 2020-03-08 02:00, EDT (-4) after; 02:30 that day does not exist (read
+    // with the offset before: 03:30 EDT); 01:30 on 2020-11-01 happens twice (the earlier is taken).
+    const ny = { timeZone: 'America/New_York' };
+    const day = (d: string) => `time,open,high,low,close\n${d},1,2,0.5,1.5\n`;
+    expect(
+      [
+        '2020-03-07 12:00',
+        '2020-03-08 01:30',
+        '2020-03-08 02:30',
+        '2020-03-08 03:30',
+        '2020-03-08 12:00',
+        '2020-11-01 00:30',
+        '2020-11-01 01:30',
+        '2020-11-01 02:30',
+      ].map((d) => t(day(d), ny)[0]),
+    ).toEqual([
+      '2020-03-07T17:00:00.000Z',
+      '2020-03-08T06:30:00.000Z',
+      '2020-03-08T07:30:00.000Z',
+      '2020-03-08T07:30:00.000Z',
+      '2020-03-08T16:00:00.000Z',
+      '2020-11-01T04:30:00.000Z',
+      '2020-11-01T05:30:00.000Z',
+      '2020-11-01T07:30:00.000Z',
+    ]);
+    const e = thrown(() => parseBarsCsv(day('2020-01-02'), { timeZone: 'Asia/Shangai' }), ConfigError);
+    expect([e.key, e.message]).toEqual([
+      'timeZone',
+      'config timeZone: "Asia/Shangai" is not a time zone: name one as the IANA database does (Asia/Shanghai, America/New_York, UTC)',
+    ]);
   });
 
   it('numbers are read exactly as Number() reads them (the digits parsed in place)', () => {

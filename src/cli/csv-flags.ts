@@ -1,10 +1,13 @@
-// --time-unit and --delimiter: how to read a CSV file whose times or cells the file does not make clear.
+// --time-unit, --time-zone and --delimiter: how to read a CSV file whose times or cells the file does not make clear.
 import type { CsvOptions, TimeUnit } from '../core/csv.js';
 import { TIME_UNITS } from '../core/csv-time.js';
+import { localTimeIn } from '../core/csv-zone.js';
+import { ConfigError } from '../core/errors.js';
 import { UsageError } from './usage-error.js';
 
 export interface CsvFlags {
   readonly timeUnit?: string;
+  readonly timeZone?: string;
   readonly delimiter?: string;
 }
 
@@ -18,8 +21,17 @@ export function csvOptions(f: CsvFlags): CsvOptions {
   if (f.delimiter !== undefined && delimiter === undefined) {
     throw new UsageError(`--delimiter must be , ; or tab (or comma, semicolon), got "${f.delimiter}"`);
   }
+  if (f.timeZone !== undefined) {
+    try {
+      localTimeIn(f.timeZone);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(`--time-zone: ${e.reason}`);
+      throw e;
+    }
+  }
   return {
     ...(f.timeUnit !== undefined && { timeUnit: f.timeUnit as TimeUnit }),
+    ...(f.timeZone !== undefined && { timeZone: f.timeZone }),
     ...(delimiter !== undefined && { delimiter }),
   };
 }

@@ -31,7 +31,8 @@ const USAGE = `usage:
 
   FILE.csv   a header naming time, open, high, low, close (and volume) columns, or kline exports without
              one; times as epoch s/ms/us/ns (by magnitude) or ISO dates (UTC unless zoned); , ; or tab
-             between cells; .csv.gz accepted; - reads standard input. --time-unit s|ms|us|ns and --delimiter ,|;|tab when unclear
+             between cells; .csv.gz accepted; - reads standard input. --time-unit s|ms|us|ns and --delimiter ,|;|tab when unclear;
+             --time-zone ZONE (Asia/Shanghai...): the zone of times written without one
   TF         M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1
   --preset   MACD preset from config/macd_params.yaml (standard, fast, slow, scalping)
   --config   default.yaml to use instead of the bundled one`;
@@ -98,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
         from: { type: 'string' },
         to: { type: 'string' },
         'time-unit': { type: 'string' },
+        'time-zone': { type: 'string' },
         delimiter: { type: 'string' },
       },
     });
@@ -110,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const [command, file, ...rest] = positionals;
-    const csv = { timeUnit: v['time-unit'], delimiter: v.delimiter };
+    const csv = { timeUnit: v['time-unit'], timeZone: v['time-zone'], delimiter: v.delimiter };
     // The server commands take one address list: repeated --addr options joined as a comma-separated one.
     const addr = v.addr?.join(',');
     if (command === 'analyze') {

@@ -2,6 +2,8 @@
 // ISO-8601 dates and date-times (no zone = UTC), compact dates (20200716) and date-times
 // (20200102093500, 20200102093500000), a date and a time of day in two columns.
 
+import type { LocalToUtc } from './csv-zone.js';
+
 export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
 export const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'us', 'ns'];
 
@@ -69,8 +71,11 @@ const DATE_TIME =
   /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
 const TIME_OF_DAY = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
 
-/** An ISO-8601-like date or date-time as ms since the epoch (UTC unless it names a zone), or undefined. */
-export function parseDateTime(s: string): number | undefined {
+/**
+ * An ISO-8601-like date or date-time as ms since the epoch, or undefined: in the zone it names, else
+ * in `local`'s zone (csv-zone.ts), else in UTC.
+ */
+export function parseDateTime(s: string, local?: LocalToUtc): number | undefined {
   const m = DATE_TIME.exec(s.trim());
   if (m === null) return undefined;
   const y = Number(m[1]),
@@ -79,7 +84,8 @@ export function parseDateTime(s: string): number | undefined {
   if (!validDate(y, mo, d)) return undefined;
   const clock = m[5] === undefined ? 0 : timeOfDay(m[5], m[6]!, m[7], m[8]);
   if (clock === undefined) return undefined;
-  return Date.UTC(y, mo - 1, d) + clock - zoneOffsetMs(m[9]);
+  const wall = Date.UTC(y, mo - 1, d) + clock;
+  return m[9] === undefined && local !== undefined ? local(wall) : wall - zoneOffsetMs(m[9]);
 }
 
 /** The form of a compact date-time cell, for messages: `yyyyMMdd HHmmss` of `20200102 093500`. */

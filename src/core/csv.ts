@@ -18,6 +18,7 @@ import {
   whyNotADate,
   type TimeUnit,
 } from './csv-time.js';
+import { localTimeIn, type LocalToUtc } from './csv-zone.js';
 import { BarValidationError } from './errors.js';
 import type { Bars } from './types.js';
 
@@ -28,6 +29,8 @@ export interface CsvOptions {
   readonly timeUnit?: TimeUnit;
   /** The cell delimiter; without it the first line tells it. */
   readonly delimiter?: ',' | ';' | '\t';
+  /** The zone (IANA name) of times written without one; without it they are UTC. Epoch numbers are instants. */
+  readonly timeZone?: string;
 }
 
 /** Parses CSV text. A cell that cannot be read is a BarValidationError naming the data row (0-based), the column and the line. */
@@ -52,7 +55,7 @@ export function parseCsv(text: string, options: CsvOptions, plainLines: boolean)
   let lines = 1;
   for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lines++;
   const bars = allocateBars(lines);
-  const time = new TimeReader(options.timeUnit);
+  const time = new TimeReader(options.timeUnit, options.timeZone === undefined ? undefined : localTimeIn(options.timeZone));
   const single = 'single' in layout.time ? layout.time.single : -1;
   const cells = [single, layout.open, layout.high, layout.low, layout.close, layout.volume];
   const plain = plainLines && single >= 0 ? new PlainCells(cells) : null;
@@ -391,8 +394,15 @@ class TimeReader {
   /** The first row's compact date-time form, for messages. */
   private compactForm = '';
 
-  constructor(private readonly named: TimeUnit | undefined) {
+  /** Times written without a zone: in `local`'s (csv-zone.ts), else UTC. */
+  private readonly wall: (t: number) => number;
+
+  constructor(
+    private readonly named: TimeUnit | undefined,
+    private readonly local: LocalToUtc | undefined,
+  ) {
     this.unit = named;
+    this.wall = local ?? ((t) => t);
   }
 
   /**
@@ -402,7 +412,10 @@ class TimeReader {
   ofNumber(v: number): number | undefined {
     const unit = this.unit;
     if (unit === undefined) return undefined;
-    if (unit === 'yyyymmdd') return compactDate(v);
+    if (unit === 'yyyymmdd') {
+      const t = compactDate(v);
+      return t === undefined ? undefined : this.wall(t);
+    }
     if (unit === 'compact') return undefined;
     if (this.named === undefined && epochUnitOf(v) !== unit) return undefined;
     return epochToMs(v, unit);
@@ -414,12 +427,12 @@ class TimeReader {
       const day = this.date(r, time.date, row);
       const cell = r.cell(time.clock);
       const clock = parseTimeOfDay(cell);
-      if (clock !== undefined) return day + clock;
+      if (clock !== undefined) return this.wall(day + clock);
       // baostock writes the whole date-time in its time column (20200102093500000).
       const whole = compactDateTime(cell);
       if (whole === undefined) throw r.error(time.clock, row, 'timestamp', 'is not a time of day');
       if (Math.floor(whole / DAY_MS) * DAY_MS !== day) throw r.error(time.clock, row, 'timestamp', 'is not on the date of its row');
-      return whole;
+      return this.wall(whole);
     }
     const k = time.single;
     // Compact date-times (20200102093500), told by the first row as the other forms are.
@@ -430,12 +443,12 @@ class TimeReader {
     if (this.unit === 'compact') {
       const t = compactDateTime(r.cell(k));
       if (t === undefined) throw r.error(k, row, 'timestamp', `is not a date-time like the first row's (${this.compactForm})`);
-      return t;
+      return this.wall(t);
     }
     const v = r.numberOrNaN(k);
     if (Number.isNaN(v)) {
       const cell = r.cell(k);
-      const t = parseDateTime(cell);
+      const t = parseDateTime(cell, this.local);
       if (t === undefined) throw r.error(k, row, 'timestamp', whyNotADate(cell) ?? 'is not a date, date-time or epoch number');
       return t;
     }
@@ -459,7 +472,7 @@ class TimeReader {
       const t = compactDate(v);
       if (t === undefined)
         throw r.error(k, row, 'timestamp', first ? 'is not a date (read as yyyymmdd)' : "is not a date like the first row's (yyyymmdd)");
-      return t;
+      return this.wall(t);
     }
     if (this.named === undefined && epochUnitOf(v) !== this.unit) {
       throw r.error(k, row, 'timestamp', `is not in ${this.unit} like the first row's time: name the unit (--time-unit)`);
