@@ -95,6 +95,25 @@ describe('CSV files as sources write them', () => {
     expect(rows(b)).toEqual([[D('2020-01-02T09:30:00Z'), 1.1213, 1.122, 1.1209, 1.1215, 0]]);
   });
 
+  it('a time of day without colons beside a date: HHmm or HHmmss, its leading zero kept or not (0935, 935)', () => {
+    const b = parseBarsCsv(
+      'date,time,open,high,low,close\n2020-01-02,935,1,2,0.5,1.5\n2020-01-02,0940,1,2,0.5,1.5\n2020-01-02,094500,1,2,0.5,1.5\n2020-01-02,95000,1,2,0.5,1.5\n2020-01-02,1300,1,2,0.5,1.5\n',
+    );
+    expect(Array.from(b.timestamp).map((t) => new Date(t).toISOString().slice(11, 19))).toEqual([
+      '09:35:00',
+      '09:40:00',
+      '09:45:00',
+      '09:50:00',
+      '13:00:00',
+    ]);
+    expect(failure('date,time,open,high,low,close\n2020-01-02,960,1,2,0.5,1.5\n').message).toBe(
+      'bar 0: timestamp "960" is not a time of day (line 2)',
+    );
+    expect(failure('date,time,open,high,low,close\n2020-01-02,2400,1,2,0.5,1.5\n').message).toBe(
+      'bar 0: timestamp "2400" is not a time of day (line 2)',
+    );
+  });
+
   it('Tushare daily (trade_date as 20200716, vol): compact dates; other columns ignored', () => {
     const b = parseBarsCsv(
       'ts_code,trade_date,open,high,low,close,pre_close,change,pct_chg,vol,amount\n000001.SH,20200716,3340.5,3341.2,3210.1,3210.1,3361.3,-151.2,-4.5,382756470,474500000\n',

@@ -131,9 +131,12 @@ export function whyNotADate(s: string): string | undefined {
 
 const pad = (v: number) => String(v).padStart(2, '0');
 
-/** A time of day (09:30, 09:30:05, 09:30:05.250) as ms since midnight, or undefined. */
+const DIGITS_OF_DAY = /^(\d{1,2})(\d{2})(\d{2})?$/;
+
+/** A time of day (09:30, 09:30:05, 09:30:05.250; without colons 0930, 930, 093005) as ms since midnight, or undefined. */
 export function parseTimeOfDay(s: string): number | undefined {
-  const m = TIME_OF_DAY.exec(s.trim());
+  const cell = s.trim();
+  const m = TIME_OF_DAY.exec(cell) ?? DIGITS_OF_DAY.exec(cell);
   return m === null ? undefined : timeOfDay(m[1]!, m[2]!, m[3], m[4]);
 }
 
