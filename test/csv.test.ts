@@ -216,6 +216,8 @@ describe('CSV files as sources write them', () => {
     // A unit after the name, one column (Bitstamp's "Volume USD"); an exact "volume" is taken before any with a unit.
     expect(rows(parseBarsCsv('date;open;high;low;close;Volume USD\n2021-01-01;1;2;0.5;1.5;7\n'))[0]![5]).toBe(7);
     expect(rows(parseBarsCsv('date,open,high,low,close,volume_usd,volume\n2021-01-01,1,2,0.5,1.5,7,8\n'))[0]![5]).toBe(8);
+    // A unit is a short word: a volume-weighted average price is no volume.
+    expect(rows(parseBarsCsv('date,open,high,low,close,Volume Weighted Average Price\n2021-01-01,1,2,0.5,1.5,7\n'))[0]![5]).toBe(0);
     // Units in brackets (Kaggle's Bitstamp file): the first again; two prices that differ by their unit stay refused.
     const kaggle =
       'Timestamp,Open,High,Low,Close,Volume_(BTC),Volume_(Currency),Weighted_Price\n1325317920,4.39,4.39,4.39,4.39,0.45558087,2.0000000193,4.39\n';

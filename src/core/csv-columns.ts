@@ -72,7 +72,7 @@ export function columnLayout(first: readonly string[], isNumber: (cell: string) 
   };
   // Without one of those, a volume with its unit after the name (`Volume BTC`, `Volume USDT`, as
   // CryptoDataDownload writes): the first, the base asset's in those files.
-  if (found.volume < 0) found.volume = names.findIndex((n) => n.startsWith('volume'));
+  if (found.volume < 0) found.volume = names.findIndex((n) => /^volume[a-z]{1,5}$/.test(n));
   const whole = find(WHOLE_TIME);
   const date = find(DATE),
     clock = find(CLOCK);
