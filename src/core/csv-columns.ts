@@ -32,12 +32,13 @@ export const COLUMN_ALIASES = {
 
 /** A unit in brackets after a name: `(BTC)` of `Volume (BTC)`. */
 const UNIT = /\(.*\)|\[.*\]/;
+const UNITS = new RegExp(UNIT, 'g');
 const unitOf = (h: string) => UNIT.exec(h.toLowerCase())?.[0] ?? '';
 
 const normalise = (h: string) =>
   h
     .toLowerCase()
-    .replace(new RegExp(UNIT, 'g'), '')
+    .replace(UNITS, '')
     .replace(/[\s_\-<>"'.]/g, '');
 
 /** The layout of a file whose first record is `first`: a header, or (prices as numbers) the first bar. */

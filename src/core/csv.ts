@@ -435,19 +435,22 @@ class TimeReader {
       return this.wall(whole);
     }
     const k = time.single;
-    // Compact date-times (20200102093500), told by the first row as the other forms are.
-    if (this.unit === undefined && compactDateTime(r.cell(k)) !== undefined) {
+    // Compact date-times (20200102093500), told by the first row as the other forms are: the cell's
+    // text (sliced once a row) is tried until a row shows another form, and on every row of a
+    // compact column.
+    const text = this.unit === undefined || this.unit === 'compact' ? r.cell(k) : undefined;
+    const compact = text === undefined ? undefined : compactDateTime(text);
+    if (this.unit === undefined && compact !== undefined) {
       this.unit = 'compact';
       this.compactForm = compactForm(r.cell(k));
     }
     if (this.unit === 'compact') {
-      const t = compactDateTime(r.cell(k));
-      if (t === undefined) throw r.error(k, row, 'timestamp', `is not a date-time like the first row's (${this.compactForm})`);
-      return this.wall(t);
+      if (compact === undefined) throw r.error(k, row, 'timestamp', `is not a date-time like the first row's (${this.compactForm})`);
+      return this.wall(compact);
     }
     const v = r.numberOrNaN(k);
     if (Number.isNaN(v)) {
-      const cell = r.cell(k);
+      const cell = text ?? r.cell(k);
       const t = parseDateTime(cell, this.local);
       if (t === undefined) throw r.error(k, row, 'timestamp', whyNotADate(cell) ?? 'is not a date, date-time or epoch number');
       return t;
