@@ -229,6 +229,43 @@ describe('CSV files as sources write them', () => {
       'header: columns 6 and 7 ("volume", "Volume") are both volume: keep one',
     );
   });
+  it('Dukascopy (JForex exports): "Gmt time" as DD.MM.YYYY HH:mm:ss.SSS (dots: the day first), "Local time" with its GMT offset', () => {
+    const gmt =
+      'Gmt time,Open,High,Low,Close,Volume\n' +
+      '02.01.2024 00:00:00.000,1.1000,1.1010,1.0990,1.1005,100.5\n' +
+      '02.01.2024 00:15:00.000,1.1005,1.1020,1.0995,1.1015,150\n' +
+      '31.12.2024 23:59:59.250,1.2,1.3,1.1,1.25,0\n';
+    expect(rows(parseBarsCsv(gmt))).toEqual([
+      [D('2024-01-02T00:00:00Z'), 1.1, 1.101, 1.099, 1.1005, 100.5],
+      [D('2024-01-02T00:15:00Z'), 1.1005, 1.102, 1.0995, 1.1015, 150],
+      [D('2024-12-31T23:59:59.250Z'), 1.2, 1.3, 1.1, 1.25, 0],
+    ]);
+    // The wall clock of the exporting machine, its offset written after it (+09:00, -05:00, +05:30, and with one digit GMT+0, GMT-5).
+    const local =
+      'Local time,Open,High,Low,Close,Volume\n' +
+      '16.08.2025 00:00:00.000 GMT+0900,146.851,146.878,146.851,146.876,192000000\n' +
+      '15.08.2025 11:01:00.000 GMT-0500,146.9,147,146.8,146.95,1\n' +
+      '15.08.2025 16:02:00.000 GMT+0,146.95,147.1,146.9,147,2\n' +
+      '15.08.2025 11:03:00.000 GMT-5,147,147.1,146.9,147,3\n' +
+      '15.08.2025 21:34:00.000 GMT+0530,147,147.1,146.9,147,4\n';
+    expect(rows(parseBarsCsv(local)).map((r) => r[0])).toEqual([
+      D('2025-08-15T15:00:00Z'),
+      D('2025-08-15T16:01:00Z'),
+      D('2025-08-15T16:02:00Z'),
+      D('2025-08-15T16:03:00Z'),
+      D('2025-08-15T16:04:00Z'),
+    ]);
+    // Day and month of one digit.
+    expect(parseBarsCsv('date,open,high,low,close\n2.1.2024,1,2,0.5,1.5\n').timestamp[0]).toBe(D('2024-01-02T00:00:00Z'));
+    // A dotted date that is no day with the day first is named as read that way (a month-first file, or a typo).
+    expect(failure('Gmt time,Open,High,Low,Close\n01.13.2024 00:00:00.000,1,2,0.5,1.5\n').message).toBe(
+      'bar 0: timestamp "01.13.2024 00:00:00.000" is not a calendar date: months run 1 to 12 (a date with dots is read day first: DD.MM.YYYY) (line 2)',
+    );
+    expect(failure('date,open,high,low,close\n31.04.2024,1,2,0.5,1.5\n').message).toBe(
+      'bar 0: timestamp "31.04.2024" is not a calendar date: 2024-04 has 30 days (a date with dots is read day first: DD.MM.YYYY) (line 2)',
+    );
+  });
+
   it('quoted cells (RFC 4180): delimiters, doubled quotes and line breaks inside; later errors give the right line', () => {
     const text =
       '"time","open","high","low","close","volume","note"\n' +
@@ -572,7 +609,9 @@ describe('CSV refusals say why and how to fix it', () => {
     expect(message('07/16/2020')).toBe(
       'bar 0: timestamp "07/16/2020" has the day or month first, which sources write either way: write the year first (2020-07-16) (line 2)',
     );
-    expect(message('16.07.2020 09:30')).toContain('write the year first (2020-07-16)');
+    expect(message('16-07-2020 09:30')).toContain('write the year first (2020-07-16)');
+    // Dots are read day first: one that is still no date-time is not said to have the day or month first.
+    expect(message('16.07.2020 9h30')).toBe('bar 0: timestamp "16.07.2020 9h30" is not a date, date-time or epoch number (line 2)');
     expect(message('05/05/2020')).toContain('write the year first (2020-05-05)');
     expect(message('"Jul 16, 2020"')).toBe('bar 0: timestamp "Jul 16, 2020" is not a date, date-time or epoch number (line 2)');
     expect(failure('date,time,open,high,low,close\n2020-02-28,9h30,1,2,0.5,1.5\n').message).toBe(
@@ -628,7 +667,7 @@ describe('CSV refusals say why and how to fix it', () => {
     const e = failure('when,open,high,low,close_price\n1,2,3,1,2\n');
     expect([e.index, e.field]).toEqual([-1, 'header']);
     expect(e.message).toBe(
-      'header: no time column among "when", "open", "high", "low", "close_price": accepted names (any case, spaces or _ ignored): time (timestamp, datetime, opentime, ts, unixtime, unix, time, 时间, date, tradedate, day, 日期, 交易日期)',
+      'header: no time column among "when", "open", "high", "low", "close_price": accepted names (any case, spaces or _ ignored): time (timestamp, datetime, opentime, ts, unixtime, unix, gmttime, localtime, time, 时间, date, tradedate, day, 日期, 交易日期)',
     );
   });
 

@@ -16,7 +16,7 @@ export interface ColumnLayout {
 }
 
 /** A time column that holds a whole instant; without one, a date and a time-of-day column are read together. */
-const WHOLE_TIME = ['timestamp', 'datetime', 'opentime', 'ts', 'unixtime', 'unix'] as const;
+const WHOLE_TIME = ['timestamp', 'datetime', 'opentime', 'ts', 'unixtime', 'unix', 'gmttime', 'localtime'] as const;
 const CLOCK = ['time', '时间'] as const;
 const DATE = ['date', 'tradedate', 'day', '日期', '交易日期'] as const;
 

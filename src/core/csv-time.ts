@@ -1,6 +1,7 @@
 // The time cell of a CSV row: epoch numbers in s, ms, µs or ns (named, or told by their magnitude),
-// ISO-8601 dates and date-times (no zone = UTC), compact dates (20200716) and date-times
-// (20200102093500, 20200102093500000), a date and a time of day in two columns.
+// ISO-8601 dates and date-times (no zone = UTC), dotted dates with the day first (16.07.2020),
+// compact dates (20200716) and date-times (20200102093500, 20200102093500000), a date and a time of
+// day in two columns.
 
 import type { LocalToUtc } from './csv-zone.js';
 
@@ -66,9 +67,19 @@ export function compactDateTime(s: string): number | undefined {
 }
 
 // 2020-07-16, 2020/07/16, 2020.07.16, then optionally T or space and 09:30, 09:30:05, 09:30:05.123,
-// then optionally Z, UTC, +08:00, +0800 or +08.
+// then optionally Z, UTC, GMT, +08:00, +0800 or +08, the last three also after UTC or GMT
+// (Dukascopy's GMT+0800), where the hours may be one digit (GMT+8).
 const DATE_TIME =
-  /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
+  /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|GMT|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?|(?:UTC|GMT)[+-]\d)?$/i;
+// 16.07.2020: dots part a date with the day first wherever they are written so (Dukascopy, European
+// exports); with slashes or dashes sources write the day or the month first (whyNotADate).
+const DOTTED_DAY_FIRST = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])/;
+
+/** The cell with a dotted day-first date rewritten year first (2020-07-16...), or as it is. */
+function yearFirst(cell: string): string {
+  const m = DOTTED_DAY_FIRST.exec(cell);
+  return m === null ? cell : `${m[3]}-${m[2]}-${m[1]}${cell.slice(m[0].length)}`;
+}
 const TIME_OF_DAY = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
 
 /**
@@ -76,7 +87,7 @@ const TIME_OF_DAY = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
  * in `local`'s zone (csv-zone.ts), else in UTC.
  */
 export function parseDateTime(s: string, local?: LocalToUtc): number | undefined {
-  const m = DATE_TIME.exec(s.trim());
+  const m = DATE_TIME.exec(yearFirst(s.trim()));
   if (m === null) return undefined;
   const y = Number(m[1]),
     mo = Number(m[3]),
@@ -94,7 +105,7 @@ export function compactForm(cell: string): string {
   return cell.trim().replace(/\d/g, () => 'yyyyMMddHHmmssSSS'[k++]!);
 }
 
-const DAY_OR_MONTH_FIRST = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\d/.-])/;
+const DAY_OR_MONTH_FIRST = /^(\d{1,2})([-/])(\d{1,2})\2(\d{4})(?![\d/-])/;
 
 /**
  * Why a cell parseDateTime refuses is not a date (and how to write it), where that can be told: a
@@ -103,12 +114,14 @@ const DAY_OR_MONTH_FIRST = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\d/.-])/;
  */
 export function whyNotADate(s: string): string | undefined {
   const cell = s.trim();
-  const m = DATE_TIME.exec(cell);
+  const asRead = yearFirst(cell);
+  const m = DATE_TIME.exec(asRead);
   if (m !== null) {
     const y = Number(m[1]),
       mo = Number(m[3]);
-    if (mo < 1 || mo > 12) return 'is not a calendar date: months run 1 to 12';
-    if (!validDate(y, mo, Number(m[4]))) return `is not a calendar date: ${m[1]}-${pad(mo)} has ${daysIn(y, mo)} days`;
+    const dotted = asRead === cell ? '' : ' (a date with dots is read day first: DD.MM.YYYY)';
+    if (mo < 1 || mo > 12) return `is not a calendar date: months run 1 to 12${dotted}`;
+    if (!validDate(y, mo, Number(m[4]))) return `is not a calendar date: ${m[1]}-${pad(mo)} has ${daysIn(y, mo)} days${dotted}`;
     return 'is not a time of day: hours run 0 to 23, minutes and seconds 0 to 59';
   }
   const f = DAY_OR_MONTH_FIRST.exec(cell);
@@ -149,8 +162,9 @@ function timeOfDay(h: string, min: string, sec: string | undefined, frac: string
 }
 
 function zoneOffsetMs(zone: string | undefined): number {
-  if (zone === undefined || /^(Z|UTC|GMT)$/i.test(zone)) return 0;
-  const sign = zone[0] === '-' ? -1 : 1;
-  const digits = zone.slice(1).replace(':', '');
+  const offset = zone?.replace(/^(UTC|GMT)/i, '') ?? '';
+  if (offset === '' || /^Z$/i.test(offset)) return 0;
+  const sign = offset[0] === '-' ? -1 : 1;
+  const digits = offset.slice(1).replace(':', '');
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;
 }
