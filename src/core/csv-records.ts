@@ -206,10 +206,11 @@ function numberAt(t: string, a: number, b: number): number {
 let decimalEnd = 0;
 
 /**
- * The plain decimal at text[a] (before b): spaces, a sign, digits and a point (at most 15 digits),
- * spaces; decimalEnd is set to the first character after them. Computed exactly as Number() would
- * read it: the digits as an integer (exact below 2^53) divided by a power of ten (exact up to 10^22)
- * rounds once, correctly. NaN when there is none there.
+ * The plain decimal at text[a] (before b): spaces, a sign, digits and a point (at most 15 digits, or
+ * an integer of up to 19: epoch µs and ns), spaces; decimalEnd is set to the first character after
+ * them. Computed exactly as Number() would read it: the digits as an integer (exact below 2^53)
+ * divided by a power of ten (exact up to 10^22) rounds once, correctly (wider integers: wideInteger).
+ * NaN when there is none there.
  */
 function plainDecimal(t: string, a: number, b: number): number {
   let i = a;
@@ -228,9 +229,27 @@ function plainDecimal(t: string, a: number, b: number): number {
     } else if (c === 46 && frac < 0) frac = 0;
     else break;
   }
+  const end = i;
   while (i < b && t.charCodeAt(i) === 32) i++;
   decimalEnd = i;
-  if (digits === 0 || digits > 15) return NaN;
-  const v = frac > 0 ? m / POW10[frac]! : m;
+  let v: number;
+  if (digits === 0) return NaN;
+  if (digits <= 15) v = frac > 0 ? m / POW10[frac]! : m;
+  else if (digits <= 19 && frac < 0) v = wideInteger(t, end - digits, end);
+  else return NaN;
   return sign === 45 ? -v : v;
+}
+
+/**
+ * The integer of 16 to 19 digits in text[a, b), rounded as Number() rounds it: its leading digits
+ * (at most 4) times 10^15 is exact in a double (under 2^49 times a power of two), its last 15 digits
+ * are exact, so their sum rounds once, correctly.
+ */
+function wideInteger(t: string, a: number, b: number): number {
+  const split = b - 15;
+  let hi = 0,
+    lo = 0;
+  for (let i = a; i < split; i++) hi = hi * 10 + (t.charCodeAt(i) - 48);
+  for (let i = split; i < b; i++) lo = lo * 10 + (t.charCodeAt(i) - 48);
+  return hi * 1e15 + lo;
 }
