@@ -180,7 +180,7 @@ describe('chan analyze', () => {
     expect(r.stdout === expected + '\n').toBe(true);
   });
 
-  it('reads CSV as exports write it (Yahoo); --time-unit for small epoch numbers; --time-zone; bad flags exit 2', () => {
+  it('reads CSV as exports write it (Yahoo); --time-unit for small epoch numbers; --time-zone; --ticker; bad flags exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chan-cli-'));
     const yahoo = join(dir, 'yahoo.csv');
     writeFileSync(yahoo, 'Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,10,11,9,10.5,10.1,100\n2020-01-03,10,12,9,11,10.6,100\n');
@@ -212,6 +212,18 @@ describe('chan analyze', () => {
       2,
       'chan: --time-zone: "Beijing" is not a time zone: name one as the IANA database does (Asia/Shanghai, America/New_York, UTC)',
     ]);
+    // --ticker: the rows of one ticker in a file of several (Polygon's flat files).
+    const flat = join(dir, 'flat.csv');
+    writeFileSync(
+      flat,
+      'ticker,volume,open,close,high,low,window_start,transactions\n' +
+        'AAPL,10,10,10.5,11,9,1577923200000000000,1\nAAPL,10,10,11,12,9,1578009600000000000,1\nMSFT,5,20,21,22,19,1577923200000000000,1\n',
+    );
+    expect(chan('analyze', flat, '--ticker', 'AAPL').stdout).toContain('bars            2  (2020-01-02T00:00:00Z .. 2020-01-03T00:00:00Z)');
+    expect(chan('analyze', flat).stderr).toBe(
+      'chan: bar 2: ticker "MSFT" is not the first row\'s ("AAPL"): the file holds several tickers; name the one to read (--ticker, or ticker in code) (line 4)\n',
+    );
+    expect(chan('analyze', flat, '--ticker', ' ').status).toBe(2);
   });
 
   it('chan --help and chan analyze load none of the service packages (gRPC, SQLite, pino, prom-client)', () => {

@@ -16,6 +16,15 @@ const rows = (b: Bars) =>
   Array.from({ length: b.timestamp.length }, (_, i) => [b.timestamp[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]]);
 const failure = (text: string, o?: CsvOptions) => thrown(() => parseBarsCsv(text, o), BarValidationError);
 const D = (iso: string) => Date.parse(iso);
+/** The bars of the plain-line path (plain) or of the general reader alone, or the refusal (row, field, message). */
+const outcome = (text: string, o: CsvOptions, plain: boolean) => {
+  try {
+    return rows(parseCsv(text, o, plain)).map((r) => r.map((x) => (Object.is(x, -0) ? '-0' : x)));
+  } catch (e) {
+    if (!(e instanceof BarValidationError)) throw e;
+    return [e.index, e.field, e.message];
+  }
+};
 
 describe('CSV files as sources write them', () => {
   it('the uniform format: timestamp in ms, columns by name in any order and case', () => {
@@ -266,6 +275,51 @@ describe('CSV files as sources write them', () => {
     );
   });
 
+  it("Polygon's flat files (every ticker of a day, window_start in ns): the rows of the ticker named (ticker / --ticker); several tickers unnamed are refused", () => {
+    const day =
+      'ticker,volume,open,close,high,low,window_start,transactions\n' +
+      'A,100,120.5,121,121.2,120.4,1744792500000000000,7\n' +
+      'AAPL,4930,200.29,200.5,200.63,200.29,1744792500000000000,129\n' +
+      'AAPL,1815,200.39,200.34,200.61,200.34,1744792560000000000,57\n' +
+      'AAPLX,9,1,1,1,1,1744792560000000000,1\n' +
+      'MSFT,700,390,391,391.5,389.9,1744792500000000000,40\n';
+    const aapl = [
+      [1744792500000, 200.29, 200.63, 200.29, 200.5, 4930],
+      [1744792560000, 200.39, 200.61, 200.34, 200.34, 1815],
+    ];
+    expect(rows(parseBarsCsv(day, { ticker: 'AAPL' }))).toEqual(aapl);
+    // Days concatenated (zcat *.csv.gz): each day's header is a row of no ticker named; the plain-line path reads as the general reader.
+    const twoDays = day + day.replaceAll('17447925', '17448789');
+    expect(rows(parseBarsCsv(twoDays, { ticker: 'AAPL' }))).toEqual([
+      ...aapl,
+      [1744878900000, 200.29, 200.63, 200.29, 200.5, 4930],
+      [1744878960000, 200.39, 200.61, 200.34, 200.34, 1815],
+    ]);
+    expect(outcome(twoDays, { ticker: 'MSFT' }, true)).toEqual(outcome(twoDays, { ticker: 'MSFT' }, false));
+    // A ticker column of one ticker (baostock's code, CryptoDataDownload's Symbol) reads as before; of several, refused unnamed.
+    expect(
+      rows(
+        parseBarsCsv(
+          day
+            .split('\n')
+            .filter((l, i) => i === 0 || l.startsWith('AAPL,'))
+            .join('\n'),
+        ),
+      ),
+    ).toEqual(aapl);
+    expect(failure(day).message).toBe(
+      'bar 1: ticker "AAPL" is not the first row\'s ("A"): the file holds several tickers; name the one to read (--ticker, or ticker in code) (line 3)',
+    );
+    const none = failure(day, { ticker: 'GOOG' });
+    expect([none.index, none.field, none.message]).toEqual([-1, 'ticker', 'ticker: no row has ticker "GOOG" (the first row\'s is "A")']);
+    const noColumn = failure('timestamp,open,high,low,close\n1594944000000,1,2,0.5,1.5\n', { ticker: 'AAPL' });
+    expect([noColumn.index, noColumn.field, noColumn.message]).toEqual([
+      -1,
+      'header',
+      'header: no ticker column to find "AAPL" in: accepted names (any case, spaces or _ ignored): ticker, symbol, code, ts_code',
+    ]);
+  });
+
   it('quoted cells (RFC 4180): delimiters, doubled quotes and line breaks inside; later errors give the right line', () => {
     const text =
       '"time","open","high","low","close","volume","note"\n' +
@@ -451,14 +505,6 @@ describe('plain lines (read by a fast path) read as the general reader reads the
           return [header, ...body].join(eol) + (n % 2 === 0 ? eol : '');
         }),
     );
-  const outcome = (text: string, o: CsvOptions, plain: boolean) => {
-    try {
-      return rows(parseCsv(text, o, plain)).map((r) => r.map((x) => (Object.is(x, -0) ? '-0' : x)));
-    } catch (e) {
-      if (!(e instanceof BarValidationError)) throw e;
-      return [e.index, e.field, e.message];
-    }
-  };
 
   it('the same bars, or the same refusal (row, field, line), on 2,000 random files, the time unit named or not', () => {
     fc.assert(
@@ -466,6 +512,35 @@ describe('plain lines (read by a fast path) read as the general reader reads the
         expect(outcome(text, o, true)).toEqual(outcome(text, o, false));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('with a ticker column (cells of the ticker named, of others, spaced, quoted, prefixes, empty), named or not: the same bars or refusal on 1,000 random files', () => {
+    const tickerFile = fc
+      .tuple(fc.constantFrom(',', ';'), fc.constantFrom('\n', '\r\n'), fc.constantFrom(0, 2, 6), fc.integer({ min: 1, max: 30 }))
+      .chain(([d, eol, at, n]) =>
+        fc
+          .array(
+            fc.tuple(
+              fc.constantFrom('AAPL', 'AAPL', 'AAPL', 'MSFT', ' AAPL', 'AAPL ', '"AAPL"', 'AAPLX', 'AAP', '', 'ticker'),
+              // A last cell: none, text, or quoted over two lines (a quote after another ticker's cell).
+              fc.constantFrom('', 'x', '"a\nb"'),
+            ),
+            { minLength: n, maxLength: n },
+          )
+          .map((tickers) => {
+            const line = (cells: string[], x: string, note: string) => [...cells.slice(0, at), x, ...cells.slice(at), note].join(d);
+            const body = tickers.map(([x, note], i) =>
+              line([String(1_594_944_000_000 + i * 60_000), '1.5', '2', '1', '1.25', '10'], x, note),
+            );
+            return [line(['timestamp', 'open', 'high', 'low', 'close', 'volume'], 'ticker', 'note'), ...body].join(eol) + eol;
+          }),
+      );
+    fc.assert(
+      fc.property(tickerFile, fc.constantFrom<CsvOptions>({}, { ticker: 'AAPL' }, { ticker: 'MSFT' }), (text, o) => {
+        expect(outcome(text, o, true)).toEqual(outcome(text, o, false));
+      }),
+      { numRuns: 1000 },
     );
   });
 
@@ -686,7 +761,7 @@ describe('CSV refusals say why and how to fix it', () => {
     const e = failure('when,open,high,low,close_price\n1,2,3,1,2\n');
     expect([e.index, e.field]).toEqual([-1, 'header']);
     expect(e.message).toBe(
-      'header: no time column among "when", "open", "high", "low", "close_price": accepted names (any case, spaces or _ ignored): time (timestamp, datetime, opentime, ts, unixtime, unix, gmttime, localtime, time, 时间, date, tradedate, day, 日期, 交易日期)',
+      'header: no time column among "when", "open", "high", "low", "close_price": accepted names (any case, spaces or _ ignored): time (timestamp, datetime, opentime, windowstart, ts, unixtime, unix, gmttime, localtime, time, 时间, date, tradedate, day, 日期, 交易日期)',
     );
   });
 

@@ -1,4 +1,4 @@
-// --time-unit, --time-zone and --delimiter: how to read a CSV file whose times or cells the file does not make clear.
+// --time-unit, --time-zone, --ticker and --delimiter: how to read a CSV file whose times, rows or cells the file does not make clear.
 import type { CsvOptions, TimeUnit } from '../core/csv.js';
 import { TIME_UNITS } from '../core/csv-time.js';
 import { localTimeIn } from '../core/csv-zone.js';
@@ -8,6 +8,7 @@ import { UsageError } from './usage-error.js';
 export interface CsvFlags {
   readonly timeUnit?: string;
   readonly timeZone?: string;
+  readonly ticker?: string;
   readonly delimiter?: string;
 }
 
@@ -29,8 +30,10 @@ export function csvOptions(f: CsvFlags): CsvOptions {
       throw e;
     }
   }
+  if (f.ticker !== undefined && f.ticker.trim() === '') throw new UsageError('--ticker needs a ticker (as the file writes it: AAPL)');
   return {
     ...(f.timeUnit !== undefined && { timeUnit: f.timeUnit as TimeUnit }),
+    ...(f.ticker !== undefined && { ticker: f.ticker.trim() }),
     ...(f.timeZone !== undefined && { timeZone: f.timeZone }),
     ...(delimiter !== undefined && { delimiter }),
   };

@@ -32,7 +32,8 @@ const USAGE = `usage:
   FILE.csv   a header naming time, open, high, low, close (and volume) columns, or kline exports without
              one; times as epoch s/ms/us/ns (by magnitude) or ISO dates (UTC unless zoned); , ; or tab
              between cells; .csv.gz accepted; - reads standard input. --time-unit s|ms|us|ns and --delimiter ,|;|tab when unclear;
-             --time-zone ZONE (Asia/Shanghai...): the zone of times written without one
+             --time-zone ZONE (Asia/Shanghai...): the zone of times written without one;
+             --ticker T: the rows of T in a file of several tickers (a ticker or symbol column)
   TF         M1 M3 M5 M15 M30 H1 H2 H4 D1 W1 MN1
   --preset   MACD preset from config/macd_params.yaml (standard, fast, slow, scalping)
   --config   default.yaml to use instead of the bundled one`;
@@ -100,6 +101,7 @@ export async function main(argv: string[]): Promise<number> {
         to: { type: 'string' },
         'time-unit': { type: 'string' },
         'time-zone': { type: 'string' },
+        ticker: { type: 'string' },
         delimiter: { type: 'string' },
       },
     });
@@ -112,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const [command, file, ...rest] = positionals;
-    const csv = { timeUnit: v['time-unit'], timeZone: v['time-zone'], delimiter: v.delimiter };
+    const csv = { timeUnit: v['time-unit'], timeZone: v['time-zone'], ticker: v.ticker, delimiter: v.delimiter };
     // The server commands take one address list: repeated --addr options joined as a comma-separated one.
     const addr = v.addr?.join(',');
     if (command === 'analyze') {

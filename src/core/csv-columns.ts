@@ -12,11 +12,13 @@ export interface ColumnLayout {
   readonly close: number;
   /** -1: no volume column (the volumes are 0). */
   readonly volume: number;
+  /** -1: no ticker column (a file of one instrument). */
+  readonly ticker: number;
   readonly hasHeader: boolean;
 }
 
 /** A time column that holds a whole instant; without one, a date and a time-of-day column are read together. */
-const WHOLE_TIME = ['timestamp', 'datetime', 'opentime', 'ts', 'unixtime', 'unix', 'gmttime', 'localtime'] as const;
+const WHOLE_TIME = ['timestamp', 'datetime', 'opentime', 'windowstart', 'ts', 'unixtime', 'unix', 'gmttime', 'localtime'] as const;
 const CLOCK = ['time', '时间'] as const;
 const DATE = ['date', 'tradedate', 'day', '日期', '交易日期'] as const;
 
@@ -29,6 +31,9 @@ export const COLUMN_ALIASES = {
   close: ['close', 'c', 'closeprice', 'last', 'price', '收盘', '收盘价'],
   volume: ['volume', 'vol', 'v', 'tickvolume', 'tickvol', 'realvolume', '成交量'],
 } as const;
+
+/** A column naming each row's instrument: Polygon's `ticker`, CryptoDataDownload's `Symbol`, baostock's `code`, Tushare's `ts_code`. */
+export const TICKER_NAMES = ['ticker', 'symbol', 'code', 'tscode'] as const;
 
 /** A unit in brackets after a name: `(BTC)` of `Volume (BTC)`. */
 const UNIT = /\(.*\)|\[.*\]/;
@@ -44,7 +49,7 @@ const normalise = (h: string) =>
 /** The layout of a file whose first record is `first`: a header, or (prices as numbers) the first bar. */
 export function columnLayout(first: readonly string[], isNumber: (cell: string) => boolean): ColumnLayout {
   if (first.length >= 5 && first.slice(1, 5).every(isNumber)) {
-    return { time: { single: 0 }, open: 1, high: 2, low: 3, close: 4, volume: first.length > 5 ? 5 : -1, hasHeader: false };
+    return { time: { single: 0 }, open: 1, high: 2, low: 3, close: 4, volume: first.length > 5 ? 5 : -1, ticker: -1, hasHeader: false };
   }
   const names = first.map(normalise);
   /** `unitsMayDiffer`: the same name with other units in brackets (`Volume (BTC)`, `Volume (USD)`) is no clash: the first is taken. */
@@ -93,5 +98,5 @@ export function columnLayout(first: readonly string[], isNumber: (cell: string) 
       `no ${missing.join(', ')} column among "${first.join('", "')}": accepted names (any case, spaces or _ ignored): ${accepted}`,
     );
   }
-  return { time, ...found, hasHeader: true };
+  return { time, ...found, ticker: find(TICKER_NAMES), hasHeader: true };
 }

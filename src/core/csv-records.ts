@@ -4,16 +4,27 @@
 // splitting lines, which matters when a file of a million bars is read before an analysis of 30 ms.
 import { BarValidationError } from './errors.js';
 
-/** The cells a plain line is read for (time, open, high, low, close, volume; -1: none) and their values, in that order. */
+/** The slot of a plain line's ticker cell (csv-ticker.ts), compared as text, not read as a number. */
+const TICKER_SLOT = 6;
+
+/**
+ * The cells a plain line is read for (time, open, high, low, close, volume; -1: none) and their
+ * values, in that order; and the ticker cell (-1: none), which must hold `ticker`.
+ */
 export class PlainCells {
   readonly values = new Float64Array(6);
-  /** For each cell of a line up to the last read: the slot of its value, or -1. */
+  /** For each cell of a line up to the last read: the slot of its value (or TICKER_SLOT), or -1. */
   readonly slotOf: Int8Array;
-  constructor(cells: readonly number[]) {
-    this.slotOf = new Int8Array(Math.max(...cells) + 1).fill(-1);
+  /** The ticker a line's ticker cell must hold to be read here. */
+  ticker = '';
+  /** Whether a line of another ticker is skipped (one is named), not left to the general reader. */
+  skipOthers = false;
+  constructor(cells: readonly number[], tickerCell: number) {
+    this.slotOf = new Int8Array(Math.max(...cells, tickerCell) + 1).fill(-1);
     cells.forEach((k, slot) => {
       if (k >= 0) this.slotOf[k] = slot;
     });
+    if (tickerCell >= 0) this.slotOf[tickerCell] = TICKER_SLOT;
   }
 }
 
@@ -87,10 +98,11 @@ export class Records {
   }
 
   /**
-   * Reads the next line if it is plain: no quote opening a cell, not blank, and each cell of `p`
-   * a plain decimal (plainDecimal).
-   * Returns the position after the line (skipLine moves there), or -1 when the general reader must
-   * read it; nothing moves either way.
+   * Reads the next line if it is plain: no quote opening a cell, not blank, each cell of `p` a
+   * plain decimal (plainDecimal), its ticker cell p.ticker.
+   * Returns the position after the line (skipLine moves there), -2 - that position when the line is
+   * of another ticker and p.skipOthers (a line without quotes: skipLine skips it), or -1 when the
+   * general reader must read it; nothing moves either way.
    */
   plainLine(p: PlainCells): number {
     const t = this.text,
@@ -107,6 +119,20 @@ export class Records {
       const slot = k <= last ? slotOf[k]! : -1;
       if (slot < 0) {
         while (pos < n && c !== d && c !== 10 && c !== 13) c = t.charCodeAt(++pos);
+      } else if (slot === TICKER_SLOT) {
+        const a = pos;
+        while (pos < n && c !== d && c !== 10 && c !== 13) c = t.charCodeAt(++pos);
+        if (pos - a !== p.ticker.length || !t.startsWith(p.ticker, a)) {
+          // Another ticker's line, skipped whole; but a cell the general reader would trim, or a
+          // quote later in the line (a cell over several lines), is left to it.
+          if (!p.skipOthers || pos === a || outsideText(t.charCodeAt(a)) || outsideText(t.charCodeAt(pos - 1))) return -1;
+          let e = pos;
+          while (e < n && (c = t.charCodeAt(e)) !== 10) {
+            if (c === 34) return -1;
+            e++;
+          }
+          return -2 - Math.min(n, e + 1);
+        }
       } else {
         const v = plainDecimal(t, pos, n);
         if (Number.isNaN(v)) return -1;
@@ -181,6 +207,9 @@ export class Records {
     return new BarValidationError(row, field, `${why === undefined ? `cannot parse ${cell}` : `${cell} ${why}`} (line ${this.line})`);
   }
 }
+
+/** A character that trim() may remove (spaces, controls, and beyond ASCII), or a quote. */
+const outsideText = (c: number) => c <= 32 || c === 34 || c >= 127;
 
 /** What a cell that is no number most likely means, as exports write numbers for people to read. */
 function likelyMistake(cell: string): string | undefined {

@@ -8,6 +8,7 @@ import { columnLayout } from './csv-columns.js';
 import { PlainCells, Records } from './csv-records.js';
 import type { TimeUnit } from './csv-time.js';
 import { TimeReader } from './csv-time-reader.js';
+import { TickerRows } from './csv-ticker.js';
 import { localTimeIn } from './csv-zone.js';
 import { BarValidationError } from './errors.js';
 import type { Bars } from './types.js';
@@ -21,6 +22,8 @@ export interface CsvOptions {
   readonly delimiter?: ',' | ';' | '\t';
   /** The zone (IANA name) of times written without one; without it they are UTC. Epoch numbers are instants. */
   readonly timeZone?: string;
+  /** In a file with a ticker column of several tickers (Polygon's flat files), the one whose rows are read. */
+  readonly ticker?: string;
 }
 
 /** Parses CSV text. A cell that cannot be read is a BarValidationError naming the data row (0-based), the column and the line. */
@@ -48,10 +51,12 @@ export function parseCsv(text: string, options: CsvOptions, plainLines: boolean)
   const time = new TimeReader(options.timeUnit, options.timeZone === undefined ? undefined : localTimeIn(options.timeZone));
   const single = 'single' in layout.time ? layout.time.single : -1;
   const cells = [single, layout.open, layout.high, layout.low, layout.close, layout.volume];
-  const plain = plainLines && single >= 0 ? new PlainCells(cells) : null;
+  const tickers = new TickerRows(layout.ticker, options.ticker);
+  const plain = plainLines && single >= 0 ? new PlainCells(cells, layout.ticker) : null;
+  if (plain !== null) plain.skipOthers = options.ticker !== undefined;
   let n = 0;
   for (let more = layout.hasHeader ? records.next() : true; more; more = records.next()) {
-    if (!records.blank()) {
+    if (!records.blank() && tickers.keep(records, n)) {
       bars.timestamp[n] = time.read(records, layout, n);
       bars.open[n] = records.number(layout.open, n, 'open');
       bars.high[n] = records.number(layout.high, n, 'high');
@@ -63,8 +68,13 @@ export function parseCsv(text: string, options: CsvOptions, plainLines: boolean)
     // The lines after it that are plain numbers, with a time the general reader would take as it is;
     // the first other line (or error) goes to the general reader.
     if (plain === null) continue;
+    plain.ticker = tickers.expected ?? '';
     const v = plain.values;
-    for (let end = records.plainLine(plain); end >= 0; end = records.plainLine(plain)) {
+    for (let end = records.plainLine(plain); end !== -1; end = records.plainLine(plain)) {
+      if (end < -1) {
+        records.skipLine(-2 - end);
+        continue;
+      }
       const t = time.ofNumber(v[0]!);
       if (t === undefined) break;
       records.skipLine(end);
@@ -77,6 +87,7 @@ export function parseCsv(text: string, options: CsvOptions, plainLines: boolean)
       n++;
     }
   }
+  tickers.checkFound(n);
   const out = sliceBars(bars, 0, n);
   if (newestFirst(out.timestamp)) for (const c of Object.values(out) as Float64Array[]) c.reverse();
   return out;
