@@ -1,7 +1,7 @@
 // `chan chart`: the file it writes holds the chart data of the analysis (from a CSV file, and the
 // same from the service's stored series), the window of --from/--to, and clear usage errors.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,25 @@ describe('chan chart FILE.csv', () => {
     const data = embedded(join(DIR, 'chart.html'));
     expect(data.title).toBe('standard input');
     expect(drawn(data)).toEqual(drawn(chartData(BARS, analyze(BARS))));
+  });
+
+  it('--ticker: the chart of one ticker in a file of several, titled and named by it', () => {
+    // The sample as Polygon's flat files write a day: each bar with another ticker's beside it, times in ns.
+    const lines = ['ticker,volume,open,close,high,low,window_start,transactions'];
+    for (let i = 0; i < BARS.timestamp.length; i++) {
+      const [t, o, h, l, c, v] = [BARS.timestamp[i]!, BARS.open[i]!, BARS.high[i]!, BARS.low[i]!, BARS.close[i]!, BARS.volume[i]!];
+      lines.push(`SSE,${v},${o},${c},${h},${l},${BigInt(t) * 1_000_000n},1`, `OTHER,1,1,1,1,1,${BigInt(t) * 1_000_000n},1`);
+    }
+    writeFileSync(join(DIR, 'flat.csv'), lines.join('\n') + '\n');
+    const r = spawnSync(process.execPath, [MAIN, 'chart', 'flat.csv', '--ticker', 'SSE'], { cwd: DIR, encoding: 'utf8' });
+    expect([r.status, r.stdout.startsWith('wrote flat-SSE.html (0.')]).toEqual([0, true]);
+    const data = embedded(join(DIR, 'flat-SSE.html'));
+    expect(data.title).toBe('SSE · flat.csv');
+    expect(drawn(data)).toEqual(drawn(chartData(BARS, analyze(BARS))));
+    writeFileSync(join(DIR, 'crypto.csv'), lines.join('\n').replaceAll('SSE,', 'X:BTC/USD,') + '\n');
+    const x = spawnSync(process.execPath, [MAIN, 'chart', 'crypto.csv', '--ticker', 'X:BTC/USD'], { cwd: DIR, encoding: 'utf8' });
+    expect([x.status, x.stdout.startsWith('wrote crypto-X_BTC_USD.html (0.')]).toEqual([0, true]);
+    expect(embedded(join(DIR, 'crypto-X_BTC_USD.html')).title).toBe('X:BTC/USD · crypto.csv');
   });
 
   it('--from/--to draw a window: dates in UTC, a date alone as --to meaning its whole day', () => {

@@ -52,11 +52,15 @@ async function fromFile(args: AnalyzeArgs, window: Window): Promise<Made> {
   const { fast, slow, signal } = options.macd;
   const subtitle = describe(bars, window, `pens ${options.pen.definition} · MACD ${fast}/${slow}/${signal} (${config.macdPreset})`);
   const stdin = args.file === '-';
-  const title = stdin ? 'standard input' : basename(args.file);
+  const source = stdin ? 'standard input' : basename(args.file);
+  // One ticker of a file of several (--ticker) names the chart and its file.
+  const ticker = args.ticker?.trim();
+  const stem = stdin ? 'chart' : source.replace(/\.csv(\.gz)?$/i, '');
   return {
-    html: chartHtml(bars, result, { title, subtitle, ...window }),
+    html: chartHtml(bars, result, { title: ticker === undefined ? source : `${ticker} · ${source}`, subtitle, ...window }),
     subtitle,
-    defaultName: stdin ? 'chart.html' : `${title.replace(/\.csv(\.gz)?$/i, '')}.html`,
+    // A ticker such as X:BTCUSD or BTC/USD is written into the file name with _ for what paths do not take.
+    defaultName: `${stem}${ticker === undefined ? '' : `-${ticker.replace(/[^\w.-]+/g, '_')}`}.html`,
   };
 }
 
