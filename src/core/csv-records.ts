@@ -117,12 +117,10 @@ export class Records {
       let c = t.charCodeAt(pos);
       if (c === 34) return -1;
       const slot = k <= last ? slotOf[k]! : -1;
-      if (slot < 0) {
-        while (pos < n && c !== d && c !== 10 && c !== 13) c = t.charCodeAt(++pos);
-      } else if (slot === TICKER_SLOT) {
+      if (slot < 0 || slot === TICKER_SLOT) {
         const a = pos;
         while (pos < n && c !== d && c !== 10 && c !== 13) c = t.charCodeAt(++pos);
-        if (pos - a !== p.ticker.length || !t.startsWith(p.ticker, a)) {
+        if (slot === TICKER_SLOT && (pos - a !== p.ticker.length || !t.startsWith(p.ticker, a))) {
           // Another ticker's line, skipped whole; but a cell the general reader would trim, or a
           // quote later in the line (a cell over several lines), is left to it.
           if (!p.skipOthers || pos === a || outsideText(t.charCodeAt(a)) || outsideText(t.charCodeAt(pos - 1))) return -1;
