@@ -320,6 +320,19 @@ describe('CSV files as sources write them', () => {
     ]);
   });
 
+  it('AmiBroker exports (Ticker,Date/Time,...,Open Interest; Indian vendors ship every NSE ticker in one file): Date/Time is the time, --ticker picks one', () => {
+    const text =
+      'Ticker,Date/Time,Open,High,Low,Close,Volume,Open Interest\n' +
+      'NIFTY,09.09.2016,8900.5,8950,8880.25,8940,202109040,0\n' +
+      'NIFTY,12.09.2016,8940,8960,8700,8715.6,250000000,0\n' +
+      'SBIN,09.09.2016,255,258,254,257.5,1000,0\n';
+    expect(rows(parseBarsCsv(text, { ticker: 'NIFTY' }))).toEqual([
+      [D('2016-09-09T00:00:00Z'), 8900.5, 8950, 8880.25, 8940, 202109040],
+      [D('2016-09-12T00:00:00Z'), 8940, 8960, 8700, 8715.6, 250000000],
+    ]);
+    expect(failure(text).message).toContain('bar 2: ticker "SBIN" is not the first row\'s ("NIFTY")');
+  });
+
   it('quoted cells (RFC 4180): delimiters, doubled quotes and line breaks inside; later errors give the right line', () => {
     const text =
       '"time","open","high","low","close","volume","note"\n' +

@@ -1,4 +1,4 @@
-// Which CSV column holds what: header names matched case-insensitively, ignoring spaces, _, -, ., <>
+// Which CSV column holds what: header names matched case-insensitively, ignoring spaces, _, -, ., /, <>
 // and a unit in brackets, against common aliases; or, without a header, the order of exchange kline
 // exports (open time, open, high, low, close, volume, ...).
 import { BarValidationError } from './errors.js';
@@ -44,7 +44,7 @@ const normalise = (h: string) =>
   h
     .toLowerCase()
     .replace(UNITS, '')
-    .replace(/[\s_\-<>"'.]/g, '');
+    .replace(/[\s_\-<>"'./]/g, '');
 
 /** The layout of a file whose first record is `first`: a header, or (prices as numbers) the first bar. */
 export function columnLayout(first: readonly string[], isNumber: (cell: string) => boolean): ColumnLayout {
