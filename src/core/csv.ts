@@ -1,8 +1,9 @@
 // Bars from CSV text as real exports write it: a header naming the columns (see csv-columns.ts) or
 // none; `,` `;` or tab between cells, told from the first line; quoted cells (RFC 4180); times as
-// epoch numbers or dates (csv-time-reader.ts). The records are read where they lie in the text
-// (csv-records.ts); lines of plain numbers after the first (most files) in one pass each
-// (Records.plainLine): ~200 ns a line of SPY hourly instead of ~760.
+// epoch numbers or dates (csv-time-reader.ts); with a ticker column, one ticker's rows
+// (csv-ticker.ts). The records are read where they lie in the text (csv-records.ts); lines of plain
+// numbers after the first (most files) in one pass each (Records.plainLine): ~200 ns a line of SPY
+// hourly instead of ~760.
 import { allocateBars, sliceBars } from './bars.js';
 import { columnLayout } from './csv-columns.js';
 import { PlainCells, Records } from './csv-records.js';
