@@ -296,6 +296,12 @@ describe('CSV files as sources write them', () => {
       [1744878960000, 200.39, 200.61, 200.34, 200.34, 1815],
     ]);
     expect(outcome(twoDays, { ticker: 'MSFT' }, true)).toEqual(outcome(twoDays, { ticker: 'MSFT' }, false));
+    // Another ticker's row whose quoted cell holds a line break and what looks like a row of the one named: skipped whole.
+    const quoted = day.replace(
+      'MSFT,700,390,391,391.5,389.9,1744792500000000000,40',
+      'MSFT,700,390,391,391.5,389.9,1744792500000000000,"40\nAAPL,1,1,1,1,1,1744792620000000000,1"',
+    );
+    expect(rows(parseBarsCsv(quoted, { ticker: 'AAPL' }))).toEqual(aapl);
     // A ticker column of one ticker (baostock's code, CryptoDataDownload's Symbol) reads as before; of several, refused unnamed.
     expect(
       rows(
@@ -530,19 +536,28 @@ describe('plain lines (read by a fast path) read as the general reader reads the
 
   it('with a ticker column (cells of the ticker named, of others, spaced, quoted, prefixes, empty), named or not: the same bars or refusal on 1,000 random files', () => {
     const tickerFile = fc
-      .tuple(fc.constantFrom(',', ';'), fc.constantFrom('\n', '\r\n'), fc.constantFrom(0, 2, 6), fc.integer({ min: 1, max: 30 }))
-      .chain(([d, eol, at, n]) =>
+      .tuple(
+        fc.constantFrom(',', ';'),
+        fc.constantFrom('\n', '\r\n'),
+        fc.constantFrom(0, 2, 6),
+        fc.integer({ min: 1, max: 30 }),
+        fc.boolean(),
+      )
+      .chain(([d, eol, at, n, noteFirst]) =>
         fc
           .array(
             fc.tuple(
               fc.constantFrom('AAPL', 'AAPL', 'AAPL', 'MSFT', ' AAPL', 'AAPL ', '"AAPL"', 'AAPLX', 'AAP', '', 'ticker'),
-              // A last cell: none, text, or quoted over two lines (a quote after another ticker's cell).
+              // A first or last cell: none, text, or quoted over two lines (a quote before or after another ticker's cell).
               fc.constantFrom('', 'x', '"a\nb"'),
             ),
             { minLength: n, maxLength: n },
           )
           .map((tickers) => {
-            const line = (cells: string[], x: string, note: string) => [...cells.slice(0, at), x, ...cells.slice(at), note].join(d);
+            const line = (cells: string[], x: string, note: string) => {
+              const row = [...cells.slice(0, at), x, ...cells.slice(at)];
+              return (noteFirst ? [note, ...row] : [...row, note]).join(d);
+            };
             const body = tickers.map(([x, note], i) =>
               line([String(1_594_944_000_000 + i * 60_000), '1.5', '2', '1', '1.25', '10'], x, note),
             );
