@@ -16,6 +16,35 @@ const rows = (b: Bars) =>
   Array.from({ length: b.timestamp.length }, (_, i) => [b.timestamp[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]]);
 const failure = (text: string, o?: CsvOptions) => thrown(() => parseBarsCsv(text, o), BarValidationError);
 const D = (iso: string) => Date.parse(iso);
+/** The GBK bytes of the Chinese characters a 通达信 export of SSE daily holds (Python's str.encode('gbk')). */
+const GBK: Record<string, number[]> = {
+  上: [201, 207],
+  证: [214, 164],
+  指: [214, 184],
+  数: [202, 253],
+  日: [200, 213],
+  线: [207, 223],
+  不: [178, 187],
+  复: [184, 180],
+  权: [200, 168],
+  期: [198, 218],
+  开: [191, 170],
+  盘: [197, 204],
+  最: [215, 238],
+  高: [184, 223],
+  低: [181, 205],
+  收: [202, 213],
+  成: [179, 201],
+  交: [189, 187],
+  量: [193, 191],
+  额: [182, 238],
+  据: [190, 221],
+  来: [192, 180],
+  源: [212, 180],
+  通: [205, 168],
+  达: [180, 239],
+  信: [208, 197],
+};
 /** The bars of the plain-line path (plain) or of the general reader alone, or the refusal (row, field, message). */
 const outcome = (text: string, o: CsvOptions, plain: boolean) => {
   try {
@@ -173,6 +202,33 @@ describe('CSV files as sources write them', () => {
     expect(rows(minutes)).toEqual([[D('2024-01-02T09:31:00Z'), 9.39, 9.4, 9.37, 9.38, 51200]]);
     const pair = parseBarsCsv('日期\t时间\t开盘\t最高\t最低\t收盘\t成交量\n2024/01/02\t09:35\t9.39\t9.40\t9.37\t9.38\t51200\n');
     expect(rows(pair)).toEqual([[D('2024-01-02T09:35:00Z'), 9.39, 9.4, 9.37, 9.38, 51200]]);
+  });
+
+  it('通达信 exports: its title line, a tab header with leading spaces, CRLF and the 数据来源:通达信 footer; rows in commas under a header in tabs or spaces', () => {
+    const daily =
+      '688019 澜起科技 日线 前复权\r\n      日期\t    开盘\t    最高\t    最低\t    收盘\t    成交量\t    成交额\r\n' +
+      '2026/04/10\t190.00\t195.00\t189.00\t194.00\t1000\t194000.00\r\n2026/04/13\t195.00\t200.00\t194.00\t196.00\t1100\t215600.00\r\n数据来源:通达信\r\n';
+    const expected = [
+      [D('2026-04-10T00:00:00Z'), 190, 195, 189, 194, 1000],
+      [D('2026-04-13T00:00:00Z'), 195, 200, 194, 196, 1100],
+    ];
+    for (const plain of [true, false]) expect(rows(parseCsv(daily, {}, plain)), String(plain)).toEqual(expected);
+    // Newer versions write `#数据来源:通达信`; futures minutes: 时间 as HHMM, 持仓量 and 结算价 ignored, rows in commas.
+    const minutes =
+      'AO2609 氧化铝2609 5分钟线 不复权\r\n      日期\t    时间\t    开盘\t    最高\t    最低\t    收盘\t    成交量\t    持仓量\t    结算价\r\n' +
+      '2025/09/22,0905,3112,3112,3110,3111,0,6,0\r\n2025/09/22,1500,3111,3114,3110,3113,8,10,3112\r\n#数据来源:通达信\r\n';
+    expect(rows(parseBarsCsv(minutes))).toEqual([
+      [D('2025-09-22T09:05:00Z'), 3112, 3112, 3110, 3111, 0],
+      [D('2025-09-22T15:00:00Z'), 3111, 3114, 3110, 3113, 8],
+    ]);
+    // A header in spaces above rows in commas.
+    const spaced =
+      '01093 石药集团 日线 不复权\n日期  开盘  最高  最低  收盘  成交量  成交额\n2024/10/02,6.040,6.540,6.030,6.430,1314816,836828352.00\n数据来源:通达信\n';
+    expect(rows(parseBarsCsv(spaced))).toEqual([[D('2024-10-02T00:00:00Z'), 6.04, 6.54, 6.03, 6.43, 1314816]]);
+    // The footer is skipped as the last line only: elsewhere it is a row that cannot be read.
+    expect(failure('日期\t开盘\t最高\t最低\t收盘\n数据来源:通达信\n2024/10/02\t1\t2\t0.5\t1.5\n').message).toBe(
+      'bar 0: timestamp "数据来源:通达信" is not a date, date-time or epoch number (line 2)',
+    );
   });
 
   it('yfinance download() saved by pandas: three header lines (Price, Ticker, Date) read as one; several tickers refused', () => {
@@ -623,6 +679,28 @@ describe('CSV files on disk', () => {
         writeFileSync(join(dir, name), bytes);
         expect(readBarsCsvFile(join(dir, name)), name).toEqual(parseBarsCsv(text));
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a 通达信 export in GBK (not UTF-8) reads as its text: SSE daily written as 通达信 exports it gives the same bars', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
+    try {
+      const csv = gunzipSync(readFileSync('test/fixtures/sse_000001_1d_20061106_20200716.csv.gz')).toString('utf8');
+      const bars = parseBarsCsv(csv);
+      const day = (t: number) => new Date(t).toISOString().slice(0, 10).replaceAll('-', '/');
+      const text =
+        '999999 上证指数 日线 不复权\r\n      日期\t    开盘\t    最高\t    最低\t    收盘\t    成交量\t    成交额\r\n' +
+        Array.from(
+          bars.timestamp,
+          (t, i) => `${day(t)}\t${bars.open[i]}\t${bars.high[i]}\t${bars.low[i]}\t${bars.close[i]}\t${bars.volume[i]}\t0.00\r\n`,
+        ).join('') +
+        '数据来源:通达信\r\n';
+      const gbk = Buffer.from(Array.from(text, (c) => GBK[c] ?? [c.charCodeAt(0)]).flat());
+      expect(new TextDecoder('gb18030').decode(gbk)).toBe(text);
+      writeFileSync(join(dir, 'SH#999999.txt'), gbk);
+      expect(readBarsCsvFile(join(dir, 'SH#999999.txt'))).toEqual(bars);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -37,15 +37,22 @@ export function parseBarsCsv(text: string, options: CsvOptions = {}): Bars {
  * the general reader, which alone also reads every line when false (the tests compare the two).
  */
 export function parseCsv(text: string, options: CsvOptions, plainLines: boolean): Bars {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = withoutFooter(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   if (body.trim() === '') throw new BarValidationError(-1, 'bars', 'the file is empty');
-  // A first line without a delimiter above one with them is a title (CryptoDataDownload's web address): skipped.
-  const second = body.indexOf('\n') + 1;
-  const title = second > 0 && !DELIMITED.test(lineAt(body, 0)) && DELIMITED.test(lineAt(body, second));
-  const records = new Records(body, (options.delimiter ?? detectDelimiter(lineAt(body, title ? second : 0))).charCodeAt(0));
+  // A first line without a delimiter above delimited ones is a title (CryptoDataDownload's web
+  // address, 通达信's code, name and period): skipped. The next line or two tell the delimiter.
+  const [line0, line1, line2] = firstLines(body);
+  const title = !DELIMITED.test(line0) && (DELIMITED.test(line1) || DELIMITED.test(line2));
+  const head = title ? line1 : line0,
+    row = title ? line2 : line1;
+  const delimiter = options.delimiter ?? rowDelimiter(head, row);
+  const records = new Records(body, delimiter.charCodeAt(0));
   if (title) records.next();
   if (!records.next()) throw new BarValidationError(-1, 'bars', 'the file has no rows');
-  const layout = columnLayout(headerCells(records), (c) => !Number.isNaN(Number(c)) && c.trim() !== '');
+  // 通达信 writes its header in tabs (or spaces) above rows in commas: the header is split by its own.
+  const header =
+    !head.includes(delimiter) && row.includes(delimiter) ? head.trim().split(head.includes('\t') ? '\t' : / +/) : headerCells(records);
+  const layout = columnLayout(header, (c) => !Number.isNaN(Number(c)) && c.trim() !== '');
   let lines = 1;
   for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lines++;
   const bars = allocateBars(lines);
@@ -134,6 +141,30 @@ function headerCells(records: Records): string[] {
 }
 
 const DELIMITED = /[,;\t]/;
+
+/** The first three lines ('' past the end). */
+function firstLines(text: string): [string, string, string] {
+  const second = text.indexOf('\n') + 1;
+  const third = second > 0 ? text.indexOf('\n', second) + 1 : 0;
+  return [lineAt(text, 0), second > 0 ? lineAt(text, second) : '', third > 0 ? lineAt(text, third) : ''];
+}
+
+/** The header's delimiter, or the first row's when the header has none the row has (通达信's header in tabs above rows in commas). */
+function rowDelimiter(head: string, row: string): string {
+  if (!DELIMITED.test(head)) return detectDelimiter(row === '' ? head : row);
+  const d = detectDelimiter(head);
+  return row.includes(d) || !DELIMITED.test(row) ? d : detectDelimiter(row);
+}
+
+/** The text without 通达信's last line, `数据来源:通达信` (`#数据来源:通达信` in newer versions). */
+function withoutFooter(text: string): string {
+  let end = text.length;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  const start = text.lastIndexOf('\n', end - 1) + 1;
+  return FOOTER.test(text.slice(start, end)) ? text.slice(0, start) : text;
+}
+
+const FOOTER = /^\s*#?数据来源[:：]/;
 
 /** The line of the text that starts at `start`. */
 function lineAt(text: string, start: number): string {

@@ -1,4 +1,5 @@
 // Reading a CSV file (optionally gzipped) into Bars.
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parseBarsCsv, type CsvOptions } from '../core/csv.js';
@@ -8,7 +9,7 @@ import { whyUnreadable } from './unreadable.js';
 
 /**
  * Reads a CSV file, inflated when its name ends in .gz; `-` reads standard input, inflated when it
- * starts as gzip data does. UTF-8, or UTF-16 with a byte order mark. A file it cannot read is an
+ * starts as gzip data does. UTF-8, UTF-16 with a byte order mark, or GB18030 (GBK). A file it cannot read is an
  * InputError naming it and why.
  */
 export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
@@ -23,11 +24,14 @@ export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
   return parseBarsCsv(text, options);
 }
 
-/** UTF-8, or UTF-16 when a byte order mark says so (Excel's "Unicode Text" export). */
+/**
+ * UTF-16 when a byte order mark says so (Excel's "Unicode Text" export), else UTF-8; a file that is
+ * not UTF-8 is GB18030 (GBK), as 通达信 and other Chinese tools write.
+ */
 function decode(b: Buffer): string {
   if (b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b);
   if (b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b);
-  return b.toString('utf8');
+  return isUtf8(b) ? b.toString('utf8') : new TextDecoder('gb18030').decode(b);
 }
 
 /**
