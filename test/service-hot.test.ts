@@ -2,7 +2,7 @@
 // written since. Its answers must be the batch analysis's, through every RPC, after appends, a
 // replaced last bar, writes by another server on the same store; an analyzer that fails, or whose
 // answer fails the output check, is dropped and the batch path answers; the budget holds.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AnalysisOptions } from '../src/core/options.js';
 import type { Bars } from '../src/core/types.js';
 import { tsStreamKernel } from '../src/engines/ts/kernel.js';
@@ -35,6 +35,7 @@ async function answers(t: TestServer) {
     lastPens: strip(await c.calculatePens({ ...S, lastN: 4 })),
     lastConfirmed: strip(await c.calculatePens({ ...S, lastN: 3, confirmedOnly: true })),
     lastSegments: strip(await c.calculateSegments({ ...S, lastN: 3 })),
+    lastConfirmedSegments: strip(await c.calculateSegments({ ...S, lastN: 3, confirmedOnly: true })),
     lastSegmentsOfSegments: strip(await c.calculateSegments({ ...S, level: 'LEVEL_SEGMENT', lastN: 2 })),
     lastMacd: strip(await c.getMacd({ ...S, lastN: 5 })),
     lastPivots: strip(await c.calculatePivots({ ...S, level: 'LEVEL_PEN', lastN: 3 })),
@@ -85,6 +86,34 @@ describe('hot series', () => {
     const status = await hot.client.getStatus();
     expect([status.hotSeries, status.hotAnswers]).toEqual([1, counts.answers]);
     expect(status.hotSeriesBytes).toBe(hot.server.service.hot.bytes());
+  }, 60_000);
+
+  it('the latest confirmed segments (CalculateSegments with confirmed_only and last_n) are read from the analyzer without a snapshot, equal to the batch analysis, where unconfirmed segments stand among confirmed ones (MSFT daily)', async () => {
+    const msft = fixtureBars('msft_1d_19900102_20220310');
+    const hot = await server();
+    const batch = await server({ hotSeriesMaxMb: 0 });
+    const both = [hot, batch];
+    const latest = async (t: TestServer, lastN: number) => {
+      const { segments, total, barCount } = await t.client.calculateSegments({ ...S, lastN, confirmedOnly: true });
+      return { segments, total, barCount };
+    };
+    await write(both, msft, 0, 2000);
+    await latest(hot, 3);
+    await write(both, msft, 2000, 2010);
+    await latest(hot, 3);
+    await hot.server.service.hot.settled();
+    const snapshots = vi.spyOn(hot.server.service.hot, 'answer');
+    const answers = hot.server.service.hot.counts.answers;
+    let unconfirmedAmong = 0;
+    for (let end = 2030; end <= 2510; end += 20) {
+      await write(both, msft, end - 20, end);
+      const all = (await batch.client.calculateSegments(S)).segments;
+      if (all.findIndex((g) => !g.confirmed) < all.map((g) => g.confirmed).lastIndexOf(true)) unconfirmedAmong++;
+      for (const n of [1, 3, 8]) expect(await latest(hot, n), `${end} bars, last ${n}`).toEqual(await latest(batch, n));
+    }
+    expect(unconfirmedAmong).toBeGreaterThan(10);
+    expect(snapshots).not.toHaveBeenCalled();
+    expect(hot.server.service.hot.counts.answers - answers).toBe(25 * 3);
   }, 60_000);
 
   it('follows writes made through another server on the same store file', async () => {

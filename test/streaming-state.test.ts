@@ -267,8 +267,8 @@ describe('state blobs', () => {
     expect(() => StreamingAnalyzer.restore(patch('chan-engine-ts@0.1.0', 'chan-engine-ts@0.0.9'))).toThrow(
       new StateBlobError('state blob was written by chan-engine-ts@0.0.9; this is chan-engine-ts@0.1.0: recompute from the bars'),
     );
-    expect(() => StreamingAnalyzer.restore(patch('"format":3', '"format":7'))).toThrow(
-      'state blob format 7 is not supported by this build (format 3)',
+    expect(() => StreamingAnalyzer.restore(patch('"format":4', '"format":7'))).toThrow(
+      'state blob format 7 is not supported by this build (format 4)',
     );
     expect(() => StreamingAnalyzer.restore(blob.slice(0, 40))).toThrow(StateBlobError);
     expect(() => StreamingAnalyzer.restore(new Uint8Array(64))).toThrow('not a chan-engine state blob (bad magic)');

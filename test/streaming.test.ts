@@ -195,6 +195,36 @@ for (const kernel of KERNELS) {
       }
     }, 60_000);
 
+    it('confirmedSegmentTail(n): the last n confirmed segments and how many there are, as the batch analysis of the bars so far gives them, every 10th of the first 2,500 MSFT daily bars (some replaced; some segments there stay unconfirmed among confirmed ones), with and without a window, through a save and restore', () => {
+      const b = fixtureBars(REAL_SERIES[1]);
+      let unconfirmedInside = 0;
+      for (const window of [undefined, 500]) {
+        let s = new StreamingAnalyzer({}, { kernel, window });
+        for (let i = 0; i < 2500; i++) {
+          if (i % 7 === 3) {
+            s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
+            s.replaceLast(bar(b, i));
+          } else s.append(bar(b, i));
+          if (i === 1204) s = StreamingAnalyzer.restore(s.save(), undefined, { kernel });
+          if (i % 10 !== 9) continue;
+          const all = analyze(sliceBars(b, 0, i + 1)).segments;
+          const confirmed = all.filter((x) => x.confirmed);
+          if (all.findIndex((x) => !x.confirmed) < all.map((x) => x.confirmed).lastIndexOf(true)) unconfirmedInside++;
+          for (const n of [1, 3, 10]) {
+            const g = s.confirmedSegmentTail(n);
+            const segments = g.segments.map((_, j) => tailSegment(g, j));
+            // With a window, those before its first checkable pen are not in a tail.
+            const wanted = confirmed.slice(-n).filter((x) => window === undefined || x.index >= g.firstSegment);
+            expect(segments.filter((x) => x.confirmed).slice(-n), `${window} bar ${i}, ${n}`).toEqual(wanted);
+            if (window === undefined || i < 900) expect(wanted.length, `${window} bar ${i}, ${n}`).toBe(Math.min(n, confirmed.length));
+            expect(g.confirmedTotal, `${window} bar ${i}, ${n}`).toBe(confirmed.length);
+            expect(checkSegmentTail({ ...g.part, segments: g.segments }, g.bars), `${window} bar ${i}, ${n}`).toBeNull();
+          }
+        }
+      }
+      expect(unconfirmedInside).toBeGreaterThan(50);
+    }, 60_000);
+
     it.each([
       { level: 'pen', series: 0, bars: 1500, every: 1, window: 500, least: 15_000 },
       { level: 'segment', series: 2, bars: Infinity, every: 97, window: 8000, least: 800 },

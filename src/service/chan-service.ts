@@ -164,13 +164,14 @@ export class ChanService {
   async calculateSegments(req: M.CalculateSegmentsRequest): Promise<M.CalculateSegmentsResponse> {
     const opt = penOptions(this.config.analysis, req.pen);
     const level = levelOf(req.level);
-    if (req.lastN && !req.confirmedOnly) {
-      // The latest segments (of segments) of a hot series, as calculatePens reads the latest pens.
+    if (req.lastN && (level === 'pen' || !req.confirmedOnly)) {
+      // The latest (confirmed) segments or segments of segments of a hot series, as calculatePens
+      // reads the latest pens.
       const { symbol, timeframe } = seriesKey(req);
       const key = optionsKey(opt);
       const t =
         level === 'pen'
-          ? await this.hot.lastSegments(symbol, timeframe, key, req.lastN)
+          ? await this.hot.lastSegments(symbol, timeframe, key, req.lastN, req.confirmedOnly)
           : await this.hot
               .lastSegmentsOfSegments(symbol, timeframe, key, req.lastN)
               .then((h) => h && { ...h, segments: h.segmentsOfSegments.map(segmentOfSegmentsAsSegment) });

@@ -1,7 +1,7 @@
 // Streaming analyzers kept for the series that are read after writes, so that such a read costs the
 // bars written since (read from the store, applied to the analyzer) and a snapshot, not a reading and
 // analysis of the whole history; a read of the latest pens, segments, pivots and points or MACD
-// values (CalculatePens, CalculateSegments without confirmed_only, CalculatePivots,
+// values (CalculatePens, CalculateSegments (of segments without confirmed_only), CalculatePivots,
 // GetBuySellPoints and GetMACD, with last_n) costs no snapshot either: they are read from the
 // analyzer and checked with what they sit on.
 // A series becomes hot on its second cache miss at a newer revision with the same options (a read,
@@ -152,14 +152,18 @@ export class HotAnalyzers {
     });
   }
 
-  /** The last `n` segments (of pens), as lastPens gives the last pens. */
-  lastSegments(symbol: string, timeframe: string, optionsKey: string, n: number): Promise<HotSegments | undefined> {
+  /**
+   * The last `n` segments (of pens), as lastPens gives the last pens; `confirmedOnly`: the last `n`
+   * confirmed ones, and the count of those.
+   */
+  lastSegments(symbol: string, timeframe: string, optionsKey: string, n: number, confirmedOnly = false): Promise<HotSegments | undefined> {
     return this.serve(symbol, timeframe, optionsKey, (a) => {
-      const t = a.segmentTail(n);
+      const c = confirmedOnly ? a.confirmedSegmentTail(n) : undefined;
+      const t = c ?? a.segmentTail(n);
       const segments = t.segments.map((_, i) => tailSegment(t, i));
       return checked(checkSegmentTail({ ...t.part, segments: t.segments }, t.bars), {
-        segments,
-        total: t.segmentTotal,
+        segments: c ? segments.filter((s) => s.confirmed) : segments,
+        total: c ? c.confirmedTotal : t.segmentTotal,
         barCount: t.barCount,
         engine: a.engine,
       });

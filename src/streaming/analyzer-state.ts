@@ -13,8 +13,8 @@ type Arrays = Record<string, Int8Array | Uint8Array | Int32Array | Float64Array>
 export interface AnalyzerState {
   readonly options: AnalysisOptions;
   readonly window: number;
-  /** Global indices of the first kept bar, merged bar, pen and segment. */
-  readonly bases: readonly [number, number, number, number];
+  /** Global indices of the first kept bar, merged bar, pen and segment; the confirmed segments before it. */
+  readonly bases: readonly [number, number, number, number, number];
   /** Bars (timestamp, open, high, low, close, volume) and MACD (DIF, DEA, histogram), row after row. */
   readonly bars: Float64Array;
   readonly macd: Float64Array;
@@ -126,7 +126,7 @@ const engineId = (engine: string) => `chan-engine-${engine}@${VERSION}`;
 interface SavedMeta {
   options: AnalysisOptions;
   window: number | null;
-  bases: [number, number, number, number];
+  bases: [number, number, number, number, number];
   resumeBegin: number;
   free: number[];
   lastEnd: number;

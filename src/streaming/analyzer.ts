@@ -10,7 +10,7 @@ import { C, Columns, DEA, DIF, H, HIST, interleave, L, O, T, V } from './bar-col
 import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
-import type { MacdTail, PenTail, SegmentTail, SegsegTail, StructureTail } from './tails.js';
+import type { ConfirmedSegmentTail, MacdTail, PenTail, SegmentTail, SegsegTail, StructureTail } from './tails.js';
 import { penAt, penList, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
@@ -69,7 +69,7 @@ export class StreamingAnalyzer {
   /** A bar was appended, so replaceLast can go back to the state before it (the kernel holds that state). */
   private replaceable = false;
   /** Global indices of local index 0 (non-zero once a window dropped old data). */
-  private readonly base: Bases = { raw: 0, merged: 0, pen: 0, seg: 0 };
+  private readonly base: Bases = { raw: 0, merged: 0, pen: 0, seg: 0, confirmedSeg: 0 };
   private readonly reads: KeptReads;
   readonly window: number;
 
@@ -203,6 +203,11 @@ export class StreamingAnalyzer {
     return this.reads.segmentTail(n);
   }
 
+  /** The segments from the `n`-th last confirmed one on, and how many are confirmed (KeptReads.confirmedSegmentTail). */
+  confirmedSegmentTail(n: number): ConfirmedSegmentTail {
+    return this.reads.confirmedSegmentTail(n);
+  }
+
   /**
    * The last `n` pivots and buy/sell points of a level (all when there are fewer), with the segments
    * (and segments of segments) and pens they sit on, as segmentTail gives them (KeptReads.structureTail).
@@ -305,6 +310,7 @@ export class StreamingAnalyzer {
     const dr = m.rawStart[dm]! - this.base.raw;
     if (dm === 0 && dr === 0 && dp === 0 && ds === 0) return;
 
+    for (let j = 0; j < ds; j++) if (fin(j).confirmed) this.base.confirmedSeg++;
     this.bars.dropBefore(dr);
     this.macdCols.dropBefore(dr);
     this.k.dropBefore(dm, dp, ds);
@@ -324,7 +330,7 @@ export class StreamingAnalyzer {
       {
         options: this.options,
         window: this.window,
-        bases: [this.base.raw, this.base.merged, this.base.pen, this.base.seg],
+        bases: [this.base.raw, this.base.merged, this.base.pen, this.base.seg, this.base.confirmedSeg],
         bars: interleave(this.bars.cols, n),
         macd: interleave(this.macdCols.cols, n),
         kernel: this.k.save(),
@@ -349,7 +355,7 @@ export class StreamingAnalyzer {
     const s = readAnalyzerState(blob, kernel.engine);
     if (options !== undefined) checkSameOptions(s.options, resolveOptions(options));
     const a = new StreamingAnalyzer(s.options, { window: s.window, kernel });
-    [a.base.raw, a.base.merged, a.base.pen, a.base.seg] = s.bases;
+    [a.base.raw, a.base.merged, a.base.pen, a.base.seg, a.base.confirmedSeg] = s.bases;
     const n = s.bars.length / 6;
     for (let i = 0; i < n; i++) {
       a.bars.row(i, Array.from(s.bars.subarray(6 * i, 6 * i + 6)));

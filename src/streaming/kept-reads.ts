@@ -18,6 +18,7 @@ import {
   rebasedPart,
   segsegTailOf,
   structureTailOf,
+  type ConfirmedSegmentTail,
   type MacdTail,
   type PenTail,
   type SegmentTail,
@@ -31,6 +32,8 @@ export interface Bases {
   merged: number;
   pen: number;
   seg: number;
+  /** Confirmed segments among those before local segment 0 (dropped by the window). */
+  confirmedSeg: number;
 }
 
 /** The analyzer's state these read (its own objects, not copies). */
@@ -109,6 +112,30 @@ export class KeptReads {
     let from = Math.max(0, count - n);
     if (from < count && !this.checkable(this.segmentOf(u, from).startPen)) from++;
     return this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1));
+  }
+
+  /**
+   * The segments from the `n`-th last confirmed one on (all of them when fewer are confirmed), as
+   * segmentTail gives them, and how many segments are confirmed (the service's CalculateSegments
+   * with confirmed_only and last_n): O(n and what they span, plus a look at each kept segment's
+   * flag), not O(bars). Unconfirmed segments also stand among confirmed ones (chan.py's first
+   * segments of a series may stay so), so they are counted, not taken to be the last ones.
+   */
+  confirmedSegmentTail(n: number): ConfirmedSegmentTail {
+    checkTailLength(n);
+    const u = this.s.k.segments(),
+      count = segmentCount(u);
+    let confirmed = 0,
+      from = count;
+    for (let j = count - 1; j >= 0; j--) {
+      if (!this.segmentOf(u, j).confirmed) continue;
+      if (++confirmed <= n) from = j;
+    }
+    if (from < count && !this.checkable(this.segmentOf(u, from).startPen)) from++;
+    return {
+      ...this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1)),
+      confirmedTotal: this.s.base.confirmedSeg + confirmed,
+    };
   }
 
   /**

@@ -5,7 +5,7 @@ import { ConfigError, StateBlobError } from '../core/errors.js';
 
 const MAGIC = 'CHANSTAT';
 /** Bumped whenever the saved layout changes; older or newer blobs are refused. */
-export const STATE_FORMAT = 3;
+export const STATE_FORMAT = 4;
 
 type Typed = Float64Array | Int32Array | Int8Array | Uint8Array;
 const KINDS = { f64: Float64Array, i32: Int32Array, i8: Int8Array, u8: Uint8Array } as const;

@@ -40,6 +40,12 @@ export interface SegmentTail extends PenTail {
   readonly segments: readonly Segment[];
 }
 
+/** The last confirmed segments of an analyzer (confirmedSegmentTail), with the unconfirmed ones after and among them. */
+export interface ConfirmedSegmentTail extends SegmentTail {
+  /** How many of the series' segments are confirmed. */
+  readonly confirmedTotal: number;
+}
+
 /**
  * The last segments of segments of an analyzer (segsegTail), or those that hold the lines of a
  * structure tail's segment level, on segment tail `segments` (rebased as those: segment of segments 0
