@@ -88,32 +88,37 @@ describe('hot series', () => {
     expect(status.hotSeriesBytes).toBe(hot.server.service.hot.bytes());
   }, 60_000);
 
-  it('the latest confirmed segments (CalculateSegments with confirmed_only and last_n) are read from the analyzer without a snapshot, equal to the batch analysis, where unconfirmed segments stand among confirmed ones (MSFT daily)', async () => {
-    const msft = fixtureBars('msft_1d_19900102_20220310');
-    const hot = await server();
-    const batch = await server({ hotSeriesMaxMb: 0 });
-    const both = [hot, batch];
-    const latest = async (t: TestServer, lastN: number) => {
-      const { segments, total, barCount } = await t.client.calculateSegments({ ...S, lastN, confirmedOnly: true });
-      return { segments, total, barCount };
-    };
-    await write(both, msft, 0, 2000);
-    await latest(hot, 3);
-    await write(both, msft, 2000, 2010);
-    await latest(hot, 3);
-    await hot.server.service.hot.settled();
-    const snapshots = vi.spyOn(hot.server.service.hot, 'answer');
-    const answers = hot.server.service.hot.counts.answers;
-    let unconfirmedAmong = 0;
-    for (let end = 2030; end <= 2510; end += 20) {
-      await write(both, msft, end - 20, end);
-      const all = (await batch.client.calculateSegments(S)).segments;
-      if (all.findIndex((g) => !g.confirmed) < all.map((g) => g.confirmed).lastIndexOf(true)) unconfirmedAmong++;
-      for (const n of [1, 3, 8]) expect(await latest(hot, n), `${end} bars, last ${n}`).toEqual(await latest(batch, n));
+  it('the latest confirmed segments and segments of segments (CalculateSegments with confirmed_only and last_n) are read from the analyzer without a snapshot, equal to the batch analysis, where unconfirmed ones stand among confirmed ones (MSFT daily, SSE daily)', async () => {
+    for (const [name, level, from, to] of [
+      ['msft_1d_19900102_20220310', 'LEVEL_PEN', 2000, 2500],
+      ['sse_000001_1d_20061106_20200716', 'LEVEL_SEGMENT', 2600, 3100],
+    ] as const) {
+      const bars = fixtureBars(name);
+      const hot = await server();
+      const batch = await server({ hotSeriesMaxMb: 0 });
+      const both = [hot, batch];
+      const latest = async (t: TestServer, lastN: number) => {
+        const { segments, total, barCount } = await t.client.calculateSegments({ ...S, level, lastN, confirmedOnly: true });
+        return { segments, total, barCount };
+      };
+      await write(both, bars, 0, from);
+      await latest(hot, 3);
+      await write(both, bars, from, from + 10);
+      await latest(hot, 3);
+      await hot.server.service.hot.settled();
+      const snapshots = vi.spyOn(hot.server.service.hot, 'answer');
+      const answers = hot.server.service.hot.counts.answers;
+      let unconfirmedAmong = 0;
+      for (let end = from + 30; end <= to + 10; end += 20) {
+        await write(both, bars, end - 20, end);
+        const all = (await batch.client.calculateSegments({ ...S, level })).segments;
+        if (all.findIndex((g) => !g.confirmed) < all.map((g) => g.confirmed).lastIndexOf(true)) unconfirmedAmong++;
+        for (const n of [1, 3, 8]) expect(await latest(hot, n), `${name}: ${end} bars, last ${n}`).toEqual(await latest(batch, n));
+      }
+      expect(unconfirmedAmong, name).toBeGreaterThan(10);
+      expect(snapshots, name).not.toHaveBeenCalled();
+      expect(hot.server.service.hot.counts.answers - answers, name).toBe(25 * 3);
     }
-    expect(unconfirmedAmong).toBeGreaterThan(10);
-    expect(snapshots).not.toHaveBeenCalled();
-    expect(hot.server.service.hot.counts.answers - answers).toBe(25 * 3);
   }, 60_000);
 
   it('follows writes made through another server on the same store file', async () => {

@@ -225,6 +225,37 @@ for (const kernel of KERNELS) {
       expect(unconfirmedInside).toBeGreaterThan(50);
     }, 60_000);
 
+    it('confirmedSegsegTail(n): the last n confirmed segments of segments and how many there are, as the batch analysis gives them, every 25th SSE daily bar (some replaced; its first segments of segments stay unconfirmed before confirmed ones), with and without a window, through a save and restore', () => {
+      const b = fixtureBars(REAL_SERIES[0]);
+      let unconfirmedInside = 0;
+      for (const window of [undefined, 1000]) {
+        let s = new StreamingAnalyzer({}, { kernel, window });
+        for (let i = 0; i < b.timestamp.length; i++) {
+          if (i % 7 === 3) {
+            s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
+            s.replaceLast(bar(b, i));
+          } else s.append(bar(b, i));
+          // After bar 2,976 the window has dropped a confirmed segment of segments.
+          if (i === 3004) s = StreamingAnalyzer.restore(s.save(), undefined, { kernel });
+          if (i % 25 !== 24) continue;
+          const all = analyze(sliceBars(b, 0, i + 1)).segmentsOfSegments;
+          const confirmed = all.filter((x) => x.confirmed);
+          if (all.findIndex((x) => !x.confirmed) < all.map((x) => x.confirmed).lastIndexOf(true)) unconfirmedInside++;
+          for (const n of [1, 2, 5]) {
+            const g = s.confirmedSegsegTail(n);
+            const segsegs = g.segmentsOfSegments.map((_, j) => tailSegmentOfSegments(g, j));
+            // With a window, those over segments it no longer keeps are not in a tail.
+            const shown = segsegs.filter((x) => x.confirmed);
+            const wanted = confirmed.slice(-n);
+            expect(shown, `${window} bar ${i}, ${n}`).toEqual(window === undefined ? wanted : wanted.slice(wanted.length - shown.length));
+            expect(g.confirmedTotal, `${window} bar ${i}, ${n}`).toBe(confirmed.length);
+            expect(checkSegsegTail({ ...g.part, segments: g.segments, segmentsOfSegments: g.segmentsOfSegments }, g.bars)).toBeNull();
+          }
+        }
+      }
+      expect(unconfirmedInside).toBeGreaterThan(20);
+    }, 60_000);
+
     it.each([
       { level: 'pen', series: 0, bars: 1500, every: 1, window: 500, least: 15_000 },
       { level: 'segment', series: 2, bars: Infinity, every: 97, window: 8000, least: 800 },

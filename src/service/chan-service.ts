@@ -164,7 +164,7 @@ export class ChanService {
   async calculateSegments(req: M.CalculateSegmentsRequest): Promise<M.CalculateSegmentsResponse> {
     const opt = penOptions(this.config.analysis, req.pen);
     const level = levelOf(req.level);
-    if (req.lastN && (level === 'pen' || !req.confirmedOnly)) {
+    if (req.lastN) {
       // The latest (confirmed) segments or segments of segments of a hot series, as calculatePens
       // reads the latest pens.
       const { symbol, timeframe } = seriesKey(req);
@@ -173,7 +173,7 @@ export class ChanService {
         level === 'pen'
           ? await this.hot.lastSegments(symbol, timeframe, key, req.lastN, req.confirmedOnly)
           : await this.hot
-              .lastSegmentsOfSegments(symbol, timeframe, key, req.lastN)
+              .lastSegmentsOfSegments(symbol, timeframe, key, req.lastN, req.confirmedOnly)
               .then((h) => h && { ...h, segments: h.segmentsOfSegments.map(segmentOfSegmentsAsSegment) });
       if (t !== undefined) {
         return { segments: t.segments.map(segmentMessage), total: t.total, barCount: t.barCount, engine: t.engine, cached: false };

@@ -1,8 +1,8 @@
 // Streaming analyzers kept for the series that are read after writes, so that such a read costs the
 // bars written since (read from the store, applied to the analyzer) and a snapshot, not a reading and
 // analysis of the whole history; a read of the latest pens, segments, pivots and points or MACD
-// values (CalculatePens, CalculateSegments (of segments without confirmed_only), CalculatePivots,
-// GetBuySellPoints and GetMACD, with last_n) costs no snapshot either: they are read from the
+// values (CalculatePens, CalculateSegments, CalculatePivots, GetBuySellPoints and GetMACD, with
+// last_n) costs no snapshot either: they are read from the
 // analyzer and checked with what they sit on.
 // A series becomes hot on its second cache miss at a newer revision with the same options (a read,
 // a write, a read); its analyzer is built in the background (the history replayed in slices) and
@@ -170,13 +170,21 @@ export class HotAnalyzers {
     });
   }
 
-  /** The last `n` segments of segments, as lastSegments gives the last segments. */
-  lastSegmentsOfSegments(symbol: string, timeframe: string, optionsKey: string, n: number): Promise<HotSegmentsOfSegments | undefined> {
+  /** The last `n` (confirmed) segments of segments, as lastSegments gives the last segments. */
+  lastSegmentsOfSegments(
+    symbol: string,
+    timeframe: string,
+    optionsKey: string,
+    n: number,
+    confirmedOnly = false,
+  ): Promise<HotSegmentsOfSegments | undefined> {
     return this.serve(symbol, timeframe, optionsKey, (a) => {
-      const t = a.segsegTail(n);
+      const c = confirmedOnly ? a.confirmedSegsegTail(n) : undefined;
+      const t = c ?? a.segsegTail(n);
+      const segsegs = t.segmentsOfSegments.map((_, i) => tailSegmentOfSegments(t, i));
       return checked(checkSegsegTail({ ...t.part, segments: t.segments, segmentsOfSegments: t.segmentsOfSegments }, t.bars), {
-        segmentsOfSegments: t.segmentsOfSegments.map((_, i) => tailSegmentOfSegments(t, i)),
-        total: t.segsegTotal,
+        segmentsOfSegments: c ? segsegs.filter((s) => s.confirmed) : segsegs,
+        total: c ? c.confirmedTotal : t.segsegTotal,
         barCount: t.barCount,
         engine: a.engine,
       });

@@ -10,7 +10,7 @@ import { C, Columns, DEA, DIF, H, HIST, interleave, L, O, T, V } from './bar-col
 import { readEvents, type StreamEvent } from '../core/events.js';
 import { tsStreamKernel } from '../engines/ts/kernel.js';
 import { type StreamKernel, type StreamKernelFactory } from '../core/stream-kernel.js';
-import type { ConfirmedSegmentTail, MacdTail, PenTail, SegmentTail, SegsegTail, StructureTail } from './tails.js';
+import type { Confirmed, MacdTail, PenTail, SegmentTail, SegsegTail, StructureTail } from './tails.js';
 import { penAt, penList, shapeFractals, shapeSegment } from '../core/result.js';
 import { checkSameOptions } from './state-blob.js';
 import { readAnalyzerState, writeAnalyzerState } from './analyzer-state.js';
@@ -204,8 +204,13 @@ export class StreamingAnalyzer {
   }
 
   /** The segments from the `n`-th last confirmed one on, and how many are confirmed (KeptReads.confirmedSegmentTail). */
-  confirmedSegmentTail(n: number): ConfirmedSegmentTail {
+  confirmedSegmentTail(n: number): Confirmed<SegmentTail> {
     return this.reads.confirmedSegmentTail(n);
+  }
+
+  /** The segments of segments from the `n`-th last confirmed one on, and how many are confirmed (KeptReads.confirmedSegsegTail). */
+  confirmedSegsegTail(n: number): Confirmed<SegsegTail> {
+    return this.reads.confirmedSegsegTail(n);
   }
 
   /**

@@ -18,7 +18,7 @@ import {
   rebasedPart,
   segsegTailOf,
   structureTailOf,
-  type ConfirmedSegmentTail,
+  type Confirmed,
   type MacdTail,
   type PenTail,
   type SegmentTail,
@@ -121,7 +121,7 @@ export class KeptReads {
    * flag), not O(bars). Unconfirmed segments also stand among confirmed ones (chan.py's first
    * segments of a series may stay so), so they are counted, not taken to be the last ones.
    */
-  confirmedSegmentTail(n: number): ConfirmedSegmentTail {
+  confirmedSegmentTail(n: number): Confirmed<SegmentTail> {
     checkTailLength(n);
     const u = this.s.k.segments(),
       count = segmentCount(u);
@@ -183,6 +183,15 @@ export class KeptReads {
     const st = this.s.structures;
     const u = this.s.k.segments();
     return this.segsegTailFrom(u, st.segmentsOfSegments(Math.max(0, st.segsegsKept - n)), this.s.base.seg + segmentCount(u));
+  }
+
+  /** The segments of segments from the `n`-th last confirmed one on, as segsegTail gives them, and how many are confirmed. */
+  confirmedSegsegTail(n: number): Confirmed<SegsegTail> {
+    checkTailLength(n);
+    const st = this.s.structures,
+      u = this.s.k.segments(),
+      { from, total } = st.confirmedSegsegs(n);
+    return { ...this.segsegTailFrom(u, st.segmentsOfSegments(from), this.s.base.seg + segmentCount(u)), confirmedTotal: total };
   }
 
   /**

@@ -31,6 +31,7 @@ export interface SavedStructures {
   readonly segment: SavedLevel;
   readonly segsegs: readonly SegmentRecord[];
   readonly resumeBegin: number;
+  readonly droppedConfirmed: number;
 }
 
 export class StreamStructures {
@@ -41,6 +42,8 @@ export class StreamStructures {
   private segPens: SegPen[] = [];
   /** Segment-level parents (segments of segments) below this are final records already set. */
   private setSegsegs = 0;
+  /** Confirmed segments of segments among those the window dropped. */
+  private droppedConfirmed = 0;
 
   constructor(private readonly options: StructureOptions) {}
 
@@ -185,6 +188,21 @@ export class StreamStructures {
     });
   }
 
+  /**
+   * The kept segment of segments from the `n`-th last confirmed one on (the kept count when none is),
+   * and how many are confirmed (unconfirmed ones stand among them: the first ones of a series may).
+   */
+  confirmedSegsegs(n: number): { from: number; total: number } {
+    const p = this.segment.parents;
+    let confirmed = 0,
+      from = p.m;
+    for (let j = p.m - 1; j >= 0; j--) {
+      if (p.confirmed[j] !== 1) continue;
+      if (++confirmed <= n) from = j;
+    }
+    return { from, total: this.droppedConfirmed + confirmed };
+  }
+
   /** Kept segments of segments, and their global count. */
   get segsegsKept(): number {
     return this.segment.parents.m;
@@ -217,6 +235,7 @@ export class StreamStructures {
     if (j < 0) return;
     const keepLine = Math.min(s.resumeBegin, s.final[j]!.endPen);
     const { lines, parents } = lv.drop(beforeRaw, lv.lineBase + keepLine, lv.parentBase + j);
+    for (let k = 0; k < parents; k++) if (s.final[k]!.confirmed) this.droppedConfirmed++;
     s.final.splice(0, parents);
     for (const r of s.final) {
       r.startPen -= lines;
@@ -233,6 +252,7 @@ export class StreamStructures {
       segment: this.segment.save('segment.', arrays),
       segsegs: this.segsegState.final,
       resumeBegin: this.segsegState.resumeBegin,
+      droppedConfirmed: this.droppedConfirmed,
     };
   }
 
@@ -244,6 +264,7 @@ export class StreamStructures {
     this.segsegState.final.length = 0;
     this.segsegState.final.push(...s.segsegs.map((r) => ({ ...r })));
     this.segsegState.resumeBegin = s.resumeBegin;
+    this.droppedConfirmed = s.droppedConfirmed;
     this.setSegsegs = 0;
   }
 }

@@ -40,11 +40,11 @@ export interface SegmentTail extends PenTail {
   readonly segments: readonly Segment[];
 }
 
-/** The last confirmed segments of an analyzer (confirmedSegmentTail), with the unconfirmed ones after and among them. */
-export interface ConfirmedSegmentTail extends SegmentTail {
-  /** How many of the series' segments are confirmed. */
+/** A tail of the last confirmed segments (of segments), with the unconfirmed ones after and among them. */
+export type Confirmed<T> = T & {
+  /** How many of the series' segments (of segments) are confirmed. */
   readonly confirmedTotal: number;
-}
+};
 
 /**
  * The last segments of segments of an analyzer (segsegTail), or those that hold the lines of a
