@@ -97,6 +97,7 @@ export {
   tailPoint,
   tailSegment,
   tailSegmentOfSegments,
+  type Confirmed,
   type MacdTail,
   type PenTail,
   type SegmentTail,
