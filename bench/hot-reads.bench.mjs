@@ -1,8 +1,8 @@
 // What a read of the latest results costs on one hot series as its history grows: the service object
 // in this process (no gRPC), one series of HISTORY bars (SSE 1-minute, extended by repetition) in a
 // SQLite store with its hot analyzer built; each round writes one bar (SubmitKlines), then reads the
-// last few pens, segments of segments, and pivots and buy/sell points of each level (CalculatePens,
-// CalculateSegments, CalculatePivots, GetBuySellPoints with last_n), ROUNDS rounds per read after warm-up; p50 / p90 ms
+// last few pens, segments of segments, confirmed segments (of segments), and pivots and buy/sell
+// points of each level (CalculatePens, CalculateSegments, CalculatePivots, GetBuySellPoints with last_n), ROUNDS rounds per read after warm-up; p50 / p90 ms
 // of the read. Run with `npm run bench:hot-reads` (builds first).
 // PREVIOUS=DIR also runs the built `dist/` of another checkout, in the same run, for the ratio.
 import { mkdtempSync } from 'node:fs';
@@ -33,6 +33,8 @@ async function run(dist, history, tag) {
   const reads = {
     'last 5 pens': () => s.calculatePens({ ...S, lastN: 5 }),
     'last 5 segments of segments': () => s.calculateSegments({ ...S, level: 'LEVEL_SEGMENT', lastN: 5 }),
+    'last 5 confirmed segments': () => s.calculateSegments({ ...S, lastN: 5, confirmedOnly: true }),
+    'last 5 confirmed segments of segments': () => s.calculateSegments({ ...S, level: 'LEVEL_SEGMENT', lastN: 5, confirmedOnly: true }),
     'last 5 pen-level pivots': () => s.calculatePivots({ ...S, level: 'LEVEL_PEN', lastN: 5 }),
     'last 5 pen-level points': () => s.getBuySellPoints({ ...S, level: 'LEVEL_PEN', lastN: 5 }),
     'last 5 segment-level pivots': () => s.calculatePivots({ ...S, level: 'LEVEL_SEGMENT', lastN: 5 }),
