@@ -2,8 +2,7 @@
 // bars written since (read from the store, applied to the analyzer) and a snapshot, not a reading and
 // analysis of the whole history; a read of the latest pens, segments, pivots and points or MACD
 // values (CalculatePens, CalculateSegments, CalculatePivots, GetBuySellPoints and GetMACD, with
-// last_n) costs no snapshot either: they are read from the
-// analyzer and checked with what they sit on.
+// last_n) costs no snapshot either: they are read from the analyzer and checked with what they sit on.
 // A series becomes hot on its second cache miss at a newer revision with the same options (a read,
 // a write, a read); its analyzer is built in the background (the history replayed in slices) and
 // answers from then on. Together they stay within a memory budget (service.hot_series_max_mb): a
