@@ -1,4 +1,4 @@
-// Binary search over anything indexed in order (a sorted column, segments by their end).
+// Searches over anything indexed in order (a sorted column, segments by their end or by their flag).
 
 /**
  * The first index of 0..n-1 at which `holds` is true, or n when there is none. `holds` must be false
@@ -17,3 +17,17 @@ export function firstIndex(n: number, holds: (i: number) => boolean): number {
 
 /** The first index whose value is >= v (values ascending; NaN counts as below), or values.length. */
 export const lowerBound = (values: ArrayLike<number>, v: number): number => firstIndex(values.length, (i) => !(values[i]! < v));
+
+/**
+ * Walking back from n - 1: the index of the `k`-th index at which `hit` is true (the first hit when
+ * there are fewer, n when there is none), and how many hits there are in all. O(n) calls.
+ */
+export function kthLastHit(n: number, k: number, hit: (i: number) => boolean): { at: number; hits: number } {
+  let hits = 0,
+    at = n;
+  for (let i = n - 1; i >= 0; i--) {
+    if (!hit(i)) continue;
+    if (++hits <= k) at = i;
+  }
+  return { at, hits };
+}

@@ -9,8 +9,8 @@ import { whyUnreadable } from './unreadable.js';
 
 /**
  * Reads a CSV file, inflated when its name ends in .gz; `-` reads standard input, inflated when it
- * starts as gzip data does. UTF-8, UTF-16 with a byte order mark, or GB18030 (GBK). A file it cannot read is an
- * InputError naming it and why.
+ * starts as gzip data does. UTF-8, UTF-16 with a byte order mark, or GB18030 (GBK). A file it
+ * cannot read is an InputError naming it and why.
  */
 export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
   let text: string;

@@ -3,7 +3,7 @@
 // snapshot of the whole result, with what their checks read. The analyzer owns the state; these
 // only read it.
 import { InputError } from '../core/errors.js';
-import { firstIndex } from '../core/search.js';
+import { firstIndex, kthLastHit } from '../core/search.js';
 import type { AnalysisOptions } from '../core/options.js';
 import type { PenRecord, SegmentRecord } from '../core/records.js';
 import { allocatePenColumns, penAt, setPenRow, shapeSegment } from '../core/result.js';
@@ -125,16 +125,11 @@ export class KeptReads {
     checkTailLength(n);
     const u = this.s.k.segments(),
       count = segmentCount(u);
-    let confirmed = 0,
-      from = count;
-    for (let j = count - 1; j >= 0; j--) {
-      if (!this.segmentOf(u, j).confirmed) continue;
-      if (++confirmed <= n) from = j;
-    }
-    if (from < count && !this.checkable(this.segmentOf(u, from).startPen)) from++;
+    const { at, hits } = kthLastHit(count, n, (j) => this.segmentOf(u, j).confirmed);
+    const from = at < count && !this.checkable(this.segmentOf(u, at).startPen) ? at + 1 : at;
     return {
       ...this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1)),
-      confirmedTotal: this.s.base.confirmedSeg + confirmed,
+      confirmedTotal: this.s.base.confirmedSeg + hits,
     };
   }
 

@@ -9,7 +9,7 @@ import type { Pen, Segment, SegmentOfSegments } from '../core/types.js';
 import type { SegPen } from '../engines/ts/feature-sequence.js';
 import { buildSegmentsFrom, SegmentState } from '../engines/ts/segments.js';
 import { histogramPeak } from '../core/structures/lines.js';
-import { firstIndex } from '../core/search.js';
+import { firstIndex, kthLastHit } from '../core/search.js';
 import type { SegmentRecord } from '../core/records.js';
 import { StructureLevel, type SavedLevel } from './structure-level.js';
 
@@ -194,13 +194,8 @@ export class StreamStructures {
    */
   confirmedSegsegs(n: number): { from: number; total: number } {
     const p = this.segment.parents;
-    let confirmed = 0,
-      from = p.m;
-    for (let j = p.m - 1; j >= 0; j--) {
-      if (p.confirmed[j] !== 1) continue;
-      if (++confirmed <= n) from = j;
-    }
-    return { from, total: this.droppedConfirmed + confirmed };
+    const { at, hits } = kthLastHit(p.m, n, (j) => p.confirmed[j] === 1);
+    return { from: at, total: this.droppedConfirmed + hits };
   }
 
   /** Kept segments of segments, and their global count. */
