@@ -221,6 +221,11 @@ describe('CSV files as sources write them', () => {
       [D('2025-09-22T09:05:00Z'), 3112, 3112, 3110, 3111, 0],
       [D('2025-09-22T15:00:00Z'), 3111, 3114, 3110, 3113, 8],
     ]);
+    // Beijing's wall clock read as the instants it names.
+    expect(Array.from(parseBarsCsv(minutes, { timeZone: 'Asia/Shanghai' }).timestamp)).toEqual([
+      D('2025-09-22T01:05:00Z'),
+      D('2025-09-22T07:00:00Z'),
+    ]);
     // A header in spaces above rows in commas.
     const spaced =
       '01093 石药集团 日线 不复权\n日期  开盘  最高  最低  收盘  成交量  成交额\n2024/10/02,6.040,6.540,6.030,6.430,1314816,836828352.00\n数据来源:通达信\n';
