@@ -251,13 +251,15 @@ export function shapeFractals(m: MergedColumns, mergedBase = 0): Fractals {
     mergedIndex = new Int32Array(count),
     rawIndex = new Int32Array(count),
     price = new Float64Array(count);
+  // The columns in locals rather than read through `m` in the loop (faster, measured at 1M bars).
+  const { fractalIndex, fx, highApex, lowApex, high, low } = m;
   for (let j = 0; j < count; j++) {
-    const k = m.fractalIndex[j]!;
-    const top = m.fx[k] === 1;
+    const k = fractalIndex[j]!;
+    const top = fx[k] === 1;
     type[j] = top ? 1 : -1;
     mergedIndex[j] = mergedBase + k;
-    rawIndex[j] = top ? m.highApex[k]! : m.lowApex[k]!;
-    price[j] = top ? m.high[k]! : m.low[k]!;
+    rawIndex[j] = top ? highApex[k]! : lowApex[k]!;
+    price[j] = top ? high[k]! : low[k]!;
   }
   return { count, type, mergedIndex, rawIndex, price };
 }
