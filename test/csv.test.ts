@@ -239,6 +239,15 @@ describe('CSV files as sources write them', () => {
     );
   });
 
+  it('traditional Chinese headers (Taiwan): 日期 or 交易日期, 時間, 開盤價 最高價 最低價 收盤價 (or without 價), 成交量 or 成交股數', () => {
+    const daily = parseBarsCsv('日期,開盤價,最高價,最低價,收盤價,成交量,報酬率\n2024-01-02,593,593,589,593,26059058,0.1\n');
+    expect(rows(daily)).toEqual([[D('2024-01-02T00:00:00Z'), 593, 593, 589, 593, 26059058]]);
+    const shares = parseBarsCsv('交易日期,成交股數,成交金額,開盤,最高,最低,收盤\n20240102,26059058,15432817425,590,593,589,593\n');
+    expect(rows(shares)).toEqual([[D('2024-01-02T00:00:00Z'), 590, 593, 589, 593, 26059058]]);
+    const minutes = parseBarsCsv('日期,時間,開盤價,最高價,最低價,收盤價,成交量\n2024/01/02,09:01,590,591,589,590,120\n');
+    expect(rows(minutes)).toEqual([[D('2024-01-02T09:01:00Z'), 590, 591, 589, 590, 120]]);
+  });
+
   it('yfinance download() saved by pandas: three header lines (Price, Ticker, Date) read as one; several tickers refused', () => {
     const daily = parseBarsCsv(
       'Price,Close,High,Low,Open,Volume\nTicker,MSFT,MSFT,MSFT,MSFT,MSFT\nDate,,,,,\n' +
@@ -875,7 +884,7 @@ describe('CSV refusals say why and how to fix it', () => {
     const e = failure('when,open,high,low,close_price\n1,2,3,1,2\n');
     expect([e.index, e.field]).toEqual([-1, 'header']);
     expect(e.message).toBe(
-      'header: no time column among "when", "open", "high", "low", "close_price": accepted names (any case, spaces or _ ignored): time (timestamp, datetime, opentime, windowstart, ts, unixtime, unix, gmttime, localtime, time, 时间, date, tradedate, day, 日期, 交易日期)',
+      'header: no time column among "when", "open", "high", "low", "close_price": accepted names (any case, spaces or _ ignored): time (timestamp, datetime, opentime, windowstart, ts, unixtime, unix, gmttime, localtime, time, 时间, 時間, date, tradedate, day, 日期, 交易日期)',
     );
   });
 

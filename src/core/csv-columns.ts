@@ -19,17 +19,17 @@ export interface ColumnLayout {
 
 /** A time column that holds a whole instant; without one, a date and a time-of-day column are read together. */
 const WHOLE_TIME = ['timestamp', 'datetime', 'opentime', 'windowstart', 'ts', 'unixtime', 'unix', 'gmttime', 'localtime'] as const;
-const CLOCK = ['time', '时间'] as const;
+const CLOCK = ['time', '时间', '時間'] as const;
 const DATE = ['date', 'tradedate', 'day', '日期', '交易日期'] as const;
 
-/** Accepted names, most specific first (the first present wins); the Chinese ones as AKShare writes them. */
+/** Accepted names, most specific first (the first present wins); the Chinese ones as AKShare and 通达信 write them, and in traditional characters as Taiwan's tools do. */
 export const COLUMN_ALIASES = {
   time: [...WHOLE_TIME, ...CLOCK, ...DATE],
-  open: ['open', 'o', 'openprice', '开盘', '开盘价'],
-  high: ['high', 'h', 'highprice', '最高', '最高价'],
-  low: ['low', 'l', 'lowprice', '最低', '最低价'],
-  close: ['close', 'c', 'closeprice', 'last', 'price', '收盘', '收盘价'],
-  volume: ['volume', 'vol', 'v', 'tickvolume', 'tickvol', 'realvolume', '成交量'],
+  open: ['open', 'o', 'openprice', '开盘', '开盘价', '開盤', '開盤價'],
+  high: ['high', 'h', 'highprice', '最高', '最高价', '最高價'],
+  low: ['low', 'l', 'lowprice', '最低', '最低价', '最低價'],
+  close: ['close', 'c', 'closeprice', 'last', 'price', '收盘', '收盘价', '收盤', '收盤價'],
+  volume: ['volume', 'vol', 'v', 'tickvolume', 'tickvol', 'realvolume', '成交量', '成交股數'],
 } as const;
 
 /** A column naming each row's instrument: Polygon's `ticker`, CryptoDataDownload's `Symbol`, baostock's `code`, Tushare's `ts_code`. */
