@@ -723,6 +723,25 @@ describe('CSV files on disk', () => {
     }
   });
 
+  it('a file in Big5 (traditional Chinese, not UTF-8) reads as its text (it was read as GB18030 and garbled)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
+    try {
+      const header = '日期,開盤價,最高價,最低價,收盤價,成交量\r\n';
+      // Python's '日期,開盤價,最高價,最低價,收盤價,成交量'.encode('big5'): valid GB18030 too, as other characters.
+      const big5Header = [
+        164, 233, 180, 193, 44, 182, 125, 189, 76, 187, 249, 44, 179, 204, 176, 170, 187, 249, 44, 179, 204, 167, 67, 187, 249, 44, 166,
+        172, 189, 76, 187, 249, 44, 166, 168, 165, 230, 182, 113,
+      ];
+      const rowsText = '2024/01/02,590,593,589,593,26059058\r\n2024/01/03,584,585,576,578,37106763\r\n';
+      const bytes = Buffer.concat([Buffer.from(big5Header), Buffer.from('\r\n' + rowsText)]);
+      expect(new TextDecoder('big5').decode(bytes)).toBe(header + rowsText);
+      writeFileSync(join(dir, '2330.csv'), bytes);
+      expect(readBarsCsvFile(join(dir, '2330.csv'))).toEqual(parseBarsCsv(header + rowsText));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a file it cannot read is an InputError naming it and why (a cut or false .gz, a directory, none: they were raw Node errors)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
     try {

@@ -9,8 +9,8 @@ import { whyUnreadable } from './unreadable.js';
 
 /**
  * Reads a CSV file, inflated when its name ends in .gz; `-` reads standard input, inflated when it
- * starts as gzip data does. UTF-8, UTF-16 with a byte order mark, or GB18030 (GBK). A file it
- * cannot read is an InputError naming it and why.
+ * starts as gzip data does. UTF-8, UTF-16 with a byte order mark, GB18030 (GBK) or Big5. A file
+ * it cannot read is an InputError naming it and why.
  */
 export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
   let text: string;
@@ -26,13 +26,21 @@ export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
 
 /**
  * UTF-16 when a byte order mark says so (Excel's "Unicode Text" export), else UTF-8; a file that is
- * not UTF-8 is GB18030 (GBK), as 通达信 and other Chinese tools write.
+ * not UTF-8 is GB18030 (GBK), as 通达信 and other Chinese tools write, or Big5 (Taiwan's tools) when
+ * its first lines read as Chinese column names so and not as GB18030 (Big5 bytes are mostly valid
+ * GB18030 too, as other characters).
  */
 function decode(b: Buffer): string {
   if (b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b);
   if (b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b);
-  return isUtf8(b) ? b.toString('utf8') : new TextDecoder('gb18030').decode(b);
+  if (isUtf8(b)) return b.toString('utf8');
+  const head = b.subarray(0, 4096);
+  const big5 = !CHINESE_NAMES.test(new TextDecoder('gb18030').decode(head)) && CHINESE_NAMES.test(new TextDecoder('big5').decode(head));
+  return new TextDecoder(big5 ? 'big5' : 'gb18030').decode(b);
 }
+
+/** Names Chinese headers hold, in simplified or traditional characters. */
+const CHINESE_NAMES = /日期|时间|時間|开盘|開盤|收盘|收盤|成交量/;
 
 /**
  * The file inflated in output pieces of about its expected size (CSV inflates 3-5x) rather than the
