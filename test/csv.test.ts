@@ -239,6 +239,21 @@ describe('CSV files as sources write them', () => {
     );
   });
 
+  it("Chinese ticker columns (AKShare's 股票代码, 证券代码, 代码; 證券代號, 股票代號): two stocks in one file refused unnamed, one read with --ticker", () => {
+    for (const name of ['股票代码', '证券代码', '代码', '證券代號', '股票代號']) {
+      const two =
+        `日期,${name},开盘,收盘,最高,最低,成交量\n` +
+        '2024-01-02,000001,9.39,9.21,9.42,9.21,1158366\n2024-01-02,600000,6.61,6.59,6.64,6.57,336046\n2024-01-03,000001,9.19,9.20,9.22,9.02,733610\n';
+      expect(failure(two).message, name).toBe(
+        `bar 1: ticker "600000" is not the first row's ("000001"): the file holds several tickers; name the one to read (--ticker, or ticker in code) (line 3)`,
+      );
+      expect(rows(parseBarsCsv(two, { ticker: '000001' })), name).toEqual([
+        [D('2024-01-02T00:00:00Z'), 9.39, 9.42, 9.21, 9.21, 1158366],
+        [D('2024-01-03T00:00:00Z'), 9.19, 9.22, 9.02, 9.2, 733610],
+      ]);
+    }
+  });
+
   it('traditional Chinese headers (Taiwan): 日期 or 交易日期, 時間, 開盤價 最高價 最低價 收盤價 (or without 價), 成交量 or 成交股數', () => {
     const daily = parseBarsCsv('日期,開盤價,最高價,最低價,收盤價,成交量,報酬率\n2024-01-02,593,593,589,593,26059058,0.1\n');
     expect(rows(daily)).toEqual([[D('2024-01-02T00:00:00Z'), 593, 593, 589, 593, 26059058]]);
@@ -395,7 +410,7 @@ describe('CSV files as sources write them', () => {
     expect([noColumn.index, noColumn.field, noColumn.message]).toEqual([
       -1,
       'header',
-      'header: no ticker column to find "AAPL" in: accepted names (any case, spaces or _ ignored): ticker, symbol, code, ts_code',
+      'header: no ticker column to find "AAPL" in: accepted names (any case, spaces or _ ignored): ticker, symbol, code, ts_code, 股票代码, 证券代码, 代码, 證券代號, 股票代號',
     ]);
   });
 

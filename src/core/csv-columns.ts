@@ -32,8 +32,11 @@ export const COLUMN_ALIASES = {
   volume: ['volume', 'vol', 'v', 'tickvolume', 'tickvol', 'realvolume', '成交量', '成交股數'],
 } as const;
 
-/** A column naming each row's instrument: Polygon's `ticker`, CryptoDataDownload's `Symbol`, baostock's `code`, Tushare's `ts_code`. */
-export const TICKER_NAMES = ['ticker', 'symbol', 'code', 'tscode'] as const;
+/**
+ * A column naming each row's instrument: Polygon's `ticker`, CryptoDataDownload's `Symbol`, baostock's
+ * `code`, Tushare's `ts_code`, AKShare's `股票代码`, and their Chinese kin (traditional: Taiwan's).
+ */
+export const TICKER_NAMES = ['ticker', 'symbol', 'code', 'tscode', '股票代码', '证券代码', '代码', '證券代號', '股票代號'] as const;
 
 /** A unit in brackets after a name: `(BTC)` of `Volume (BTC)`. */
 const UNIT = /\(.*\)|\[.*\]/;
