@@ -230,6 +230,10 @@ describe('CSV files as sources write them', () => {
     const spaced =
       '01093 石药集团 日线 不复权\n日期  开盘  最高  最低  收盘  成交量  成交额\n2024/10/02,6.040,6.540,6.030,6.430,1314816,836828352.00\n数据来源:通达信\n';
     expect(rows(parseBarsCsv(spaced))).toEqual([[D('2024-10-02T00:00:00Z'), 6.04, 6.54, 6.03, 6.43, 1314816]]);
+    // Any header whose delimiter the rows lack is split by its own (semicolons above commas).
+    expect(rows(parseBarsCsv('日期;开盘;最高;最低;收盘;成交量\n2024/10/02,6.040,6.540,6.030,6.430,1314816\n'))).toEqual([
+      [D('2024-10-02T00:00:00Z'), 6.04, 6.54, 6.03, 6.43, 1314816],
+    ]);
     // Without the title line, a header in tabs above rows in commas and the footer, as well.
     const untitled = '日期\t开盘\t最高\t最低\t收盘\t成交量\n2024/10/02,6.040,6.540,6.030,6.430,1314816\n#数据来源:通达信\n';
     expect(rows(parseBarsCsv(untitled))).toEqual([[D('2024-10-02T00:00:00Z'), 6.04, 6.54, 6.03, 6.43, 1314816]]);

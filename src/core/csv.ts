@@ -49,9 +49,12 @@ export function parseCsv(text: string, options: CsvOptions, plainLines: boolean)
   const records = new Records(body, delimiter.charCodeAt(0));
   if (title) records.next();
   if (!records.next()) throw new BarValidationError(-1, 'bars', 'the file has no rows');
-  // 通达信 writes its header in tabs (or spaces) above rows in commas: the header is split by its own.
+  // A header whose delimiter the rows lack (通达信's, in tabs or spaces above rows in commas) is
+  // split by its own.
   const header =
-    !head.includes(delimiter) && row.includes(delimiter) ? head.trim().split(head.includes('\t') ? '\t' : / +/) : headerCells(records);
+    !head.includes(delimiter) && row.includes(delimiter)
+      ? head.trim().split(DELIMITED.test(head) ? detectDelimiter(head) : / +/)
+      : headerCells(records);
   const layout = columnLayout(header, (c) => !Number.isNaN(Number(c)) && c.trim() !== '');
   let lines = 1;
   for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lines++;
