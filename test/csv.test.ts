@@ -258,6 +258,21 @@ describe('CSV files as sources write them', () => {
     }
   });
 
+  it('同花顺 exports: a date with its weekday after a comma (2007-08-01,三) in a tab-delimited file; 总手, with thousands separators, is not read as the volume', () => {
+    const daily =
+      '时间\t开盘\t最高\t最低\t收盘\t涨幅\t振幅\t总手\t金额\t换手%\t成交次数\t\n' +
+      '2007-08-01,三\t1010.109\t1010.109\t943.346\t943.346\t--\t--\t1,092,894,600\t13,566,472,000\t0\t0\t\n' +
+      '2007-08-02,四\t944.755\t972.780\t944.755\t972.780\t+3.12%\t2.97%\t687,798,450\t8,794,664,200\t0\t0\t\n';
+    expect(rows(parseBarsCsv(daily))).toEqual([
+      [D('2007-08-01T00:00:00Z'), 1010.109, 1010.109, 943.346, 943.346, 0],
+      [D('2007-08-02T00:00:00Z'), 944.755, 972.78, 944.755, 972.78, 0],
+    ]);
+    // The weekday must follow a date: alone, or after something else, the cell is refused as before.
+    expect(failure('时间\t开盘\t最高\t最低\t收盘\n2007-08-01,八\t1\t2\t0.5\t1.5\n').message).toBe(
+      'bar 0: timestamp "2007-08-01,八" is not a date, date-time or epoch number (line 2)',
+    );
+  });
+
   it('traditional Chinese headers (Taiwan): 日期 or 交易日期, 時間, 開盤價 最高價 最低價 收盤價 (or without 價), 成交量 or 成交股數', () => {
     const daily = parseBarsCsv('日期,開盤價,最高價,最低價,收盤價,成交量,報酬率\n2024-01-02,593,593,589,593,26059058,0.1\n');
     expect(rows(daily)).toEqual([[D('2024-01-02T00:00:00Z'), 593, 593, 589, 593, 26059058]]);

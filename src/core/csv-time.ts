@@ -75,8 +75,16 @@ const DATE_TIME =
 // exports); with slashes or dashes sources write the day or the month first (whyNotADate).
 const DOTTED_DAY_FIRST = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])/;
 
-/** The cell with a dotted day-first date rewritten year first (2020-07-16...), or as it is. */
+/** 同花顺's weekday after a date: `2007-08-01,三`. */
+const WEEKDAY_AFTER = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}),[一二三四五六日](?=\s|$)/;
+
+/**
+ * The cell with a dotted day-first date rewritten year first (2020-07-16...) and a weekday after the
+ * date dropped, or as it is.
+ */
 function yearFirst(cell: string): string {
+  const w = WEEKDAY_AFTER.exec(cell);
+  if (w !== null) return w[1]! + cell.slice(w[0].length);
   const m = DOTTED_DAY_FIRST.exec(cell);
   return m === null ? cell : `${m[3]}-${m[2]}-${m[1]}${cell.slice(m[0].length)}`;
 }
