@@ -278,6 +278,10 @@ describe('CSV files as sources write them', () => {
     expect(rows(daily)).toEqual([[D('2024-01-02T00:00:00Z'), 593, 593, 589, 593, 26059058]]);
     const shares = parseBarsCsv('交易日期,成交股數,成交金額,開盤,最高,最低,收盤\n20240102,26059058,15432817425,590,593,589,593\n');
     expect(rows(shares)).toEqual([[D('2024-01-02T00:00:00Z'), 590, 593, 589, 593, 26059058]]);
+    // A date of the Republic of China calendar (Taiwan's exchange writes 115/08/11 for 2026-08-11): refused saying so.
+    expect(failure('日期,開盤價,最高價,最低價,收盤價\n115/08/11,1,2,0.5,1.5\n').message).toBe(
+      'bar 0: timestamp "115/08/11" has a year of the Republic of China (民國) calendar: 115 is 2026; write 2026-08-11 (line 2)',
+    );
     const minutes = parseBarsCsv('日期,時間,開盤價,最高價,最低價,收盤價,成交量\n2024/01/02,09:01,590,591,589,590,120\n');
     expect(rows(minutes)).toEqual([[D('2024-01-02T09:01:00Z'), 590, 591, 589, 590, 120]]);
   });

@@ -114,11 +114,14 @@ export function compactForm(cell: string): string {
 }
 
 const DAY_OR_MONTH_FIRST = /^(\d{1,2})([-/])(\d{1,2})\2(\d{4})(?![\d/-])/;
+/** A date with a year of three digits, the Republic of China calendar's (民國 115 is 2026), as Taiwan's exchange writes. */
+const ROC_DATE = /^(1\d\d)\/(\d{1,2})\/(\d{1,2})$/;
 
 /**
  * Why a cell parseDateTime refuses is not a date (and how to write it), where that can be told: a
- * day that is not in the calendar, a time of day out of range, or the day or month first (sources
- * write 01/02/2020 for either day: the year first is the form every source reads alike). Else undefined.
+ * day that is not in the calendar, a time of day out of range, a year of the Republic of China
+ * calendar, or the day or month first (sources write 01/02/2020 for either day: the year first is
+ * the form every source reads alike). Else undefined.
  */
 export function whyNotADate(s: string): string | undefined {
   const cell = s.trim();
@@ -131,6 +134,12 @@ export function whyNotADate(s: string): string | undefined {
     if (mo < 1 || mo > 12) return `is not a calendar date: months run 1 to 12${dotted}`;
     if (!validDate(y, mo, Number(m[4]))) return `is not a calendar date: ${m[1]}-${pad(mo)} has ${daysIn(y, mo)} days${dotted}`;
     return 'is not a time of day: hours run 0 to 23, minutes and seconds 0 to 59';
+  }
+  const roc = ROC_DATE.exec(cell);
+  if (roc !== null) {
+    const y = Number(roc[1]) + 1911;
+    if (validDate(y, Number(roc[2]), Number(roc[3])))
+      return `has a year of the Republic of China (民國) calendar: ${roc[1]} is ${y}; write ${y}-${pad(Number(roc[2]))}-${pad(Number(roc[3]))}`;
   }
   const f = DAY_OR_MONTH_FIRST.exec(cell);
   if (f === null) return undefined;
