@@ -82,7 +82,7 @@ const WEEKDAY_AFTER = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}),[一二三四五六日](
  * The cell with a dotted day-first date rewritten year first (2020-07-16...) and a weekday after the
  * date dropped, or as it is.
  */
-function yearFirst(cell: string): string {
+function asIsoDate(cell: string): string {
   const w = WEEKDAY_AFTER.exec(cell);
   if (w !== null) return w[1]! + cell.slice(w[0].length);
   const m = DOTTED_DAY_FIRST.exec(cell);
@@ -95,7 +95,7 @@ const TIME_OF_DAY = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
  * in `local`'s zone (csv-zone.ts), else in UTC.
  */
 export function parseDateTime(s: string, local?: LocalToUtc): number | undefined {
-  const m = DATE_TIME.exec(yearFirst(s.trim()));
+  const m = DATE_TIME.exec(asIsoDate(s.trim()));
   if (m === null) return undefined;
   const y = Number(m[1]),
     mo = Number(m[3]),
@@ -114,7 +114,10 @@ export function compactForm(cell: string): string {
 }
 
 const DAY_OR_MONTH_FIRST = /^(\d{1,2})([-/])(\d{1,2})\2(\d{4})(?![\d/-])/;
-/** A date with a year of three digits, the Republic of China calendar's (民國 115 is 2026), as Taiwan's exchange writes. */
+/**
+ * A date whose year has three digits: the Republic of China calendar's (民國 115 is 2026), as
+ * Taiwan's exchange writes.
+ */
 const ROC_DATE = /^(1\d\d)\/(\d{1,2})\/(\d{1,2})$/;
 
 /**
@@ -125,7 +128,7 @@ const ROC_DATE = /^(1\d\d)\/(\d{1,2})\/(\d{1,2})$/;
  */
 export function whyNotADate(s: string): string | undefined {
   const cell = s.trim();
-  const asRead = yearFirst(cell);
+  const asRead = asIsoDate(cell);
   const m = DATE_TIME.exec(asRead);
   if (m !== null) {
     const y = Number(m[1]),
