@@ -22,7 +22,10 @@ const WHOLE_TIME = ['timestamp', 'datetime', 'opentime', 'windowstart', 'ts', 'u
 const CLOCK = ['time', '时间', '時間'] as const;
 const DATE = ['date', 'tradedate', 'day', '日期', '交易日期'] as const;
 
-/** Accepted names, most specific first (the first present wins); the Chinese ones as AKShare and 通达信 write them, and in traditional characters as Taiwan's tools do. */
+/**
+ * Accepted names, most specific first (the first present wins); the Chinese ones as AKShare, 通达信
+ * and 同花顺 write them, and in traditional characters as Taiwan's tools do.
+ */
 export const COLUMN_ALIASES = {
   time: [...WHOLE_TIME, ...CLOCK, ...DATE],
   open: ['open', 'o', 'openprice', '开盘', '开盘价', '開盤', '開盤價'],

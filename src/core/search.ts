@@ -19,8 +19,8 @@ export function firstIndex(n: number, holds: (i: number) => boolean): number {
 export const lowerBound = (values: ArrayLike<number>, v: number): number => firstIndex(values.length, (i) => !(values[i]! < v));
 
 /**
- * Walking back from n - 1: the index of the `k`-th index at which `hit` is true (the first hit when
- * there are fewer, n when there is none), and how many hits there are in all. O(n) calls.
+ * Walking back from n - 1, the `k`-th index at which `hit` is true (the first such index when there
+ * are fewer, n when there is none), and how many such indices there are in all. O(n) calls.
  */
 export function kthLastHit(n: number, k: number, hit: (i: number) => boolean): { at: number; hits: number } {
   let hits = 0,
