@@ -109,9 +109,16 @@ export class KeptReads {
     checkTailLength(n);
     const u = this.s.k.segments(),
       count = segmentCount(u);
-    let from = Math.max(0, count - n);
-    if (from < count && !this.checkable(this.segmentOf(u, from).startPen)) from++;
-    return this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1));
+    return this.checkedSegmentTail(u, Math.max(0, count - n));
+  }
+
+  /**
+   * The kept segments of `u` from local index `from` on (from the next one when a tail cannot start
+   * at its first pen: see checkable), with their pens, as segmentTail gives them.
+   */
+  private checkedSegmentTail(u: SegmentUpdate, from: number): SegmentTail {
+    const start = from < segmentCount(u) && !this.checkable(this.segmentOf(u, from).startPen) ? from + 1 : from;
+    return this.segmentTailFrom(u, start, Math.max(0, this.keptPenCount() - 1));
   }
 
   /**
@@ -126,11 +133,7 @@ export class KeptReads {
     const u = this.s.k.segments(),
       count = segmentCount(u);
     const { at, hits } = kthLastHit(count, n, (j) => this.segmentOf(u, j).confirmed);
-    const from = at < count && !this.checkable(this.segmentOf(u, at).startPen) ? at + 1 : at;
-    return {
-      ...this.segmentTailFrom(u, from, Math.max(0, this.keptPenCount() - 1)),
-      confirmedTotal: this.s.base.confirmedSeg + hits,
-    };
+    return { ...this.checkedSegmentTail(u, at), confirmedTotal: this.s.base.confirmedSeg + hits };
   }
 
   /**
