@@ -80,8 +80,9 @@ export async function analyzeFile(args: AnalyzeArgs) {
     }
     options = { ...options, pen: { ...options.pen, definition: args.pen as PenDefinition } };
   }
-  const bars = readBarsCsvFile(args.file, csvOptions(args));
-  return { config, options, bars, result: analyze(bars, options) };
+  const csv = csvOptions(args);
+  const bars = readBarsCsvFile(args.file, csv);
+  return { config, options, csv, bars, result: analyze(bars, options) };
 }
 
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');

@@ -48,13 +48,13 @@ interface Made {
 }
 
 async function fromFile(args: AnalyzeArgs, window: Window): Promise<Made> {
-  const { config, options, bars, result } = await analyzeFile(args);
+  const { config, options, csv, bars, result } = await analyzeFile(args);
   const { fast, slow, signal } = options.macd;
   const subtitle = describe(bars, window, `pens ${options.pen.definition} · MACD ${fast}/${slow}/${signal} (${config.macdPreset})`);
   const stdin = args.file === '-';
   const source = stdin ? 'standard input' : basename(args.file);
   // One ticker of a file of several (--ticker) names the chart and its file.
-  const ticker = args.ticker?.trim();
+  const ticker = csv.ticker;
   const stem = stdin ? 'chart' : source.replace(/\.csv(\.gz)?$/i, '');
   return {
     html: chartHtml(bars, result, { title: ticker === undefined ? source : `${ticker} · ${source}`, subtitle, ...window }),
