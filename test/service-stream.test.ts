@@ -6,11 +6,13 @@ import type { AnalysisUpdate, BuySellPointMessage, PenMessage, PivotMessage, Seg
 import type { AnalysisOptions } from '../src/core/options.js';
 import { embeddedWasmStreamKernel } from '../src/engines/wasm/embedded.js';
 import { fixtureBars } from './support/helpers.js';
-import { klines, rejection, startTestServer, testConfig } from './support/service-helpers.js';
+import { ChanClient } from '../src/service/client.js';
+import { klines, rejection, startTestServer, tcpRelay, testConfig, type TestServer } from './support/service-helpers.js';
 
 const SSE = fixtureBars('sse_000001_1d_20061106_20200716');
 const N = SSE.timestamp.length;
 const S = { symbol: 'SH.000001', timeframe: 'TIMEFRAME_D1' };
+const subscribers = async (t: TestServer) => (await t.client.getStatus()).streams.reduce((n, s) => n + s.subscribers, 0);
 
 /** A consumer: applies the events of every update to its copy of the pens and segments. */
 class Consumer {
@@ -161,6 +163,71 @@ describe('StreamAnalysis', () => {
     sub.cancel();
     await t.close();
   });
+
+  it('a subscriber whose updates cannot be sent is ended RESOURCE_EXHAUSTED once one waited stream_max_lag_ms; a reader gets every update', async () => {
+    const t = await startTestServer(testConfig({ streamMaxLagMs: 1000 }));
+    await t.client.submitKlines({ ...S, klines: klines(SSE, 0, 2000) });
+    const reader = new Consumer();
+    const sub = t.client.streamAnalysis(S, reader.onUpdate);
+    await reader.waitFor(1);
+    // A subscriber through a relay that stops relaying (its network went quiet).
+    const relay = await tcpRelay(t.server.port);
+    const far = new ChanClient(`127.0.0.1:${relay.port}`);
+    const stalledUpdates: AnalysisUpdate[] = [];
+    const stalledSub = far.streamAnalysis(S, (u) => stalledUpdates.push(u));
+    const stalledEnd = rejection(stalledSub.done);
+    for (let i = 0; i < 500 && stalledUpdates.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    relay.stall();
+    for (let i = 0; i < 500 && (await subscribers(t)) < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await subscribers(t)).toBe(2);
+
+    // Bursts of 100 updates at once: the reader keeps up, the stalled one's updates queue.
+    for (let i = 2000; i < 3000; i += 100) await t.client.submitKlines({ ...S, klines: klines(SSE, i, i + 100) });
+    await reader.waitFor(1 + 1000);
+    expect(await subscribers(t)).toBe(2);
+    await new Promise((r) => setTimeout(r, 1100));
+    await t.client.submitKlines({ ...S, klines: klines(SSE, 3000, 3100) });
+    await reader.waitFor(1 + 1100);
+    expect(reader.updates.at(-1)).toMatchObject({ barIndex: 3099, barCount: 3100 });
+    // The stalled one is no longer a subscriber. Its network back, it receives what was queued, then the status.
+    expect(await subscribers(t)).toBe(1);
+    relay.resume();
+    expect(await stalledEnd).toMatchObject({
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      details: 'this subscriber reads too slowly: an update waited over 1000 ms unsent (service.stream_max_lag_ms); subscribe again',
+    });
+    // The initial message and the first 1,000 updates, none of the last burst.
+    expect(stalledUpdates.length).toBe(1 + 1000);
+    expect(stalledUpdates.at(-1)).toMatchObject({ barIndex: 2999, barCount: 3000 });
+    relay.close();
+    far.close();
+    sub.cancel();
+    await t.close();
+  }, 60_000);
+
+  it('a subscriber whose connection goes silent (no FIN, no RST) is dropped after keepalive_time_ms + keepalive_timeout_ms', async () => {
+    const t = await startTestServer(testConfig({ keepaliveTimeMs: 300, keepaliveTimeoutMs: 300 }));
+    await t.client.submitKlines({ ...S, klines: klines(SSE, 0, 2000) });
+    // A subscriber through a relay that stops relaying without closing anything: a peer gone silent.
+    const relay = await tcpRelay(t.server.port);
+    const far = new ChanClient(`127.0.0.1:${relay.port}`);
+    const c = new Consumer();
+    const sub = far.streamAnalysis(S, c.onUpdate);
+    sub.done.catch(() => undefined);
+    await c.waitFor(1);
+    expect(await subscribers(t)).toBe(1);
+
+    relay.stall();
+    const t0 = Date.now();
+    while ((await subscribers(t)) > 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    expect(await subscribers(t)).toBe(0);
+    // Not before the server's ping could have gone unanswered.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    relay.close();
+    sub.cancel();
+    far.close();
+    await t.close();
+  }, 30_000);
 
   it('unknown series: NOT_FOUND; bad timeframe: INVALID_ARGUMENT', async () => {
     const t = await startTestServer();

@@ -79,6 +79,11 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
   /** Bars each StreamAnalysis analyzer keeps (its history window); 0 = all. */
   readonly streamWindow: number;
+  /** How long an update may wait unsent for a StreamAnalysis subscriber; longer, the stream ends RESOURCE_EXHAUSTED. */
+  readonly streamMaxLagMs: number;
+  /** The server pings each connection this often, and closes one whose ping is not answered within the timeout. */
+  readonly keepaliveTimeMs: number;
+  readonly keepaliveTimeoutMs: number;
   /**
    * The unit SubmitKlines reads timestamps in when a request does not name one; `explicit` when the
    * configuration names it (then no guessing: see kline-batch.ts).
@@ -338,6 +343,9 @@ function parseService(s: Section, backup: boolean): ServiceConfig {
     tlsKey: s.str('tls_key', ''),
     shutdownGraceMs: s.int('shutdown_grace_ms', 10_000, 0, 3_600_000),
     streamWindow: s.int('stream_window', 100_000, 0, 100_000_000),
+    streamMaxLagMs: s.int('stream_max_lag_ms', 30_000, 100, 86_400_000),
+    keepaliveTimeMs: s.int('keepalive_time_ms', 30_000, 100, 86_400_000),
+    keepaliveTimeoutMs: s.int('keepalive_timeout_ms', 10_000, 100, 3_600_000),
     timestampUnit: { unit: s.oneOf('timestamp_unit', 'milliseconds', units), explicit: s.has('timestamp_unit') },
   };
   if (c.streamWindow !== 0 && c.streamWindow < 500)

@@ -64,7 +64,13 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     }));
     const pkg = loadChanPackage();
 
-    server = new grpc.Server({ 'grpc.max_receive_message_length': sc.maxMessageBytes });
+    server = new grpc.Server({
+      'grpc.max_receive_message_length': sc.maxMessageBytes,
+      // A client that vanished without closing its connection (power loss, a partition) would hold its
+      // streams, their analyzers and their unsent updates for hours (grpc-js pings every 2 h by default).
+      'grpc.keepalive_time_ms': sc.keepaliveTimeMs,
+      'grpc.keepalive_timeout_ms': sc.keepaliveTimeoutMs,
+    });
     const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
     health.addToServer(server);
     let closing: Promise<void> | undefined;
@@ -183,24 +189,55 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     const streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
     const streamAnalysis: grpc.handleServerStreamingCall<unknown, unknown> = async (call) => {
       const counter = countCall('StreamAnalysis');
+      const end = (e: unknown) => {
+        counter.errors++;
+        call.emit('error', failure('StreamAnalysis', e));
+      };
+      let unsubscribe: (() => void) | null = null;
+      let tooSlow = false;
+      const done = () => {
+        if (streams.delete(call)) unsubscribe!();
+      };
+      // A subscriber whose updates cannot be sent (its network stalled, or HTTP/2 flow control holds
+      // them for a client that stopped reading) is ended once an update has waited longer than
+      // stream_max_lag_ms, rather than let its updates pile up; those already queued go out before the
+      // status. A burst (a large SubmitKlines) queues many at once: the age, not the count, tells a
+      // reader that has stopped from one that is catching up.
+      /** Write times of the updates not yet sent, oldest first. */
+      const queuedAt: number[] = [];
+      const send = (u: unknown) => {
+        if (tooSlow) return;
+        const now = performance.now();
+        // grpc-js sends in order: the last writableLength updates written are the unsent ones.
+        while (queuedAt.length > call.writableLength) queuedAt.shift();
+        if (queuedAt.length > 0 && now - queuedAt[0]! > sc.streamMaxLagMs) {
+          tooSlow = true;
+          done();
+          end(
+            new ServiceError(
+              grpc.status.RESOURCE_EXHAUSTED,
+              `this subscriber reads too slowly: an update waited over ${sc.streamMaxLagMs} ms unsent (service.stream_max_lag_ms); subscribe again`,
+            ),
+          );
+          return;
+        }
+        queuedAt.push(now);
+        call.write(u);
+      };
       try {
         authorize(call.metadata);
         // The first message is written before this resolves, the updates after it in order.
-        const unsubscribe = await service.streamAnalysis(call.request as never, (u) => call.write(u));
-        if (call.cancelled) {
+        unsubscribe = await service.streamAnalysis(call.request as never, send);
+        if (call.cancelled || tooSlow) {
           unsubscribe();
           return;
         }
         streams.add(call);
-        const done = () => {
-          if (streams.delete(call)) unsubscribe();
-        };
         call.on('cancelled', done);
         call.on('close', done);
         call.on('finish', done);
       } catch (e) {
-        counter.errors++;
-        call.emit('error', failure('StreamAnalysis', e));
+        end(e);
       }
     };
 

@@ -1,6 +1,7 @@
 // Helpers for the service tests: servers on ephemeral loopback ports with a fresh store each.
 import type { ServiceError } from '@grpc/grpc-js';
 import { mkdtempSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type EngineConfig, type PostgresConfig, type ServiceConfig } from '../../src/config/index.js';
@@ -124,4 +125,40 @@ export function oldSqliteStore(path: string, version: 1 | 2, symbol: string, tim
   const insert = db.prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)');
   for (let i = 0; i < n; i++) insert.run(bars.timestamp[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]);
   db.close();
+}
+
+/** A TCP relay to a loopback port that can stop relaying without closing anything (a peer whose network went quiet) and start again. */
+export async function tcpRelay(to: number): Promise<{ port: number; stall(): void; resume(): void; close(): void }> {
+  const pairs: [Socket, Socket][] = [];
+  const relay = createServer((down) => {
+    const up = connect(to, '127.0.0.1');
+    pairs.push([down, up]);
+    down.pipe(up);
+    up.pipe(down);
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  return {
+    port: (relay.address() as AddressInfo).port,
+    stall() {
+      for (const [a, b] of pairs) {
+        a.unpipe();
+        b.unpipe();
+        a.pause();
+        b.pause();
+      }
+    },
+    resume() {
+      for (const [a, b] of pairs) {
+        a.pipe(b);
+        b.pipe(a);
+      }
+    },
+    close() {
+      for (const [a, b] of pairs) {
+        a.destroy();
+        b.destroy();
+      }
+      relay.close();
+    },
+  };
 }
