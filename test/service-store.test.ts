@@ -61,6 +61,22 @@ describe('a store locked by another process', () => {
     // Once the lock is released, the same batch goes through.
     expect(await t.client.submitKlines({ ...S, klines: klines(SSE, 10, 20) })).toMatchObject({ inserted: 10, storedCount: 20 });
   }, 30_000);
+
+  it('while a write waits for the lock, other calls are answered at once; released, the write goes through', async () => {
+    const other = new Database(sqlitePath(t.config));
+    other.pragma('busy_timeout = 0');
+    other.prepare('BEGIN IMMEDIATE').run();
+    const write = t.client.submitKlines({ ...S, klines: klines(SSE, 20, 30) });
+    await new Promise((r) => setTimeout(r, 300));
+    // The server's event loop is not held by the wait (it was, for up to the 5 s busy timeout).
+    const t0 = performance.now();
+    expect(await t.client.serving(1000)).toBe(true);
+    expect(await t.client.getKlines({ ...S, lastN: 1 })).toMatchObject({ barCount: 20 });
+    expect(performance.now() - t0).toBeLessThan(500);
+    other.prepare('ROLLBACK').run();
+    other.close();
+    expect(await write).toMatchObject({ inserted: 10, storedCount: 30 });
+  }, 30_000);
 });
 
 describe('a store whose disk is full', () => {

@@ -45,9 +45,16 @@ interface Waiting {
   readonly symbol: string;
   readonly timeframe: string;
   readonly batch: Bars;
+  /** When it was submitted (performance.now()). */
+  readonly since: number;
   resolve(r: SubmitResult): void;
   reject(e: unknown): void;
 }
+
+/** How long a statement, or a write, waits for another process's lock before it fails "store busy". */
+const BUSY_TIMEOUT_MS = 5000;
+/** A write that finds the lock taken asks again after this long, the event loop serving other calls meanwhile. */
+const BUSY_RETRY_MS = 20;
 
 export class BarStore implements SeriesStore {
   readonly kind = 'sqlite';
@@ -88,7 +95,7 @@ export class BarStore implements SeriesStore {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
       // Primary and backup servers may share the file; a writer waits for the other instead of failing.
-      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       this.migrate();
     } catch (e) {
       this.db.close();
@@ -240,7 +247,8 @@ export class BarStore implements SeriesStore {
       return Promise.reject(e);
     }
     return new Promise((resolve, reject) => {
-      if (this.waiting.push({ symbol, timeframe, batch, resolve, reject }) === 1) setImmediate(() => this.commitWaiting());
+      const w = { symbol, timeframe, batch, since: performance.now(), resolve, reject };
+      if (this.waiting.push(w) === 1) setImmediate(() => this.commitWaiting());
     });
   }
 
@@ -284,7 +292,12 @@ export class BarStore implements SeriesStore {
     );
   }
 
-  private commitWaiting(): void {
+  /**
+   * Commits the waiting writes. When another process holds the write lock, they wait for it by
+   * asking again every BUSY_RETRY_MS, up to BUSY_TIMEOUT_MS, rather than in SQLite's busy handler,
+   * which would hold the event loop (health checks and reads) meanwhile; at `closing`, in the handler.
+   */
+  private commitWaiting(closing = false): void {
     const writes = this.waiting;
     this.waiting = [];
     // close() may have committed them already.
@@ -296,6 +309,7 @@ export class BarStore implements SeriesStore {
       return;
     }
     const outcomes: ({ ok: SubmitResult } | { err: unknown })[] = [];
+    if (!closing) this.db.pragma('busy_timeout = 0');
     try {
       // IMMEDIATE takes the write lock first, so another process cannot slip in between read and write.
       this.db
@@ -312,8 +326,16 @@ export class BarStore implements SeriesStore {
         })
         .immediate();
     } catch (e) {
+      const busy = (e as { code?: unknown }).code === 'SQLITE_BUSY';
+      if (busy && !closing && performance.now() - writes[0]!.since < BUSY_TIMEOUT_MS) {
+        this.waiting = writes.concat(this.waiting);
+        setTimeout(() => this.commitWaiting(), BUSY_RETRY_MS);
+        return;
+      }
       for (const w of writes) w.reject(this.told(e));
       return;
+    } finally {
+      if (!closing) this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
     writes.forEach((w, i) => {
       const o = outcomes[i]!;
@@ -412,7 +434,7 @@ export class BarStore implements SeriesStore {
   }
 
   async close(): Promise<void> {
-    if (this.waiting.length > 0 && this.db.open) this.commitWaiting();
+    if (this.waiting.length > 0 && this.db.open) this.commitWaiting(true);
     if (this.db.open) this.db.close();
   }
 }
