@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { readBarsCsvFile } from '../src/node/csv-file.js';
+import { csvTextPieces, readBarsCsvFile } from '../src/node/csv-file.js';
 
 const rows = (b: Bars) =>
   Array.from({ length: b.timestamp.length }, (_, i) => [b.timestamp[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]]);
@@ -46,7 +46,7 @@ const GBK: Record<string, number[]> = {
   信: [208, 197],
 };
 /** The bars of the plain-line path (plain) or of the general reader alone, or the refusal (row, field, message). */
-const outcome = (text: string, o: CsvOptions, plain: boolean) => {
+const outcome = (text: string | readonly string[], o: CsvOptions, plain: boolean) => {
   try {
     return rows(parseCsv(text, o, plain)).map((r) => r.map((x) => (Object.is(x, -0) ? '-0' : x)));
   } catch (e) {
@@ -968,4 +968,107 @@ describe('CSV refusals say why and how to fix it', () => {
     expect([short.index, short.field, short.message]).toEqual([1, 'volume', 'bar 1: volume cannot parse "" (line 3)']);
     expect(failure('').message).toBe('bars: the file is empty');
   });
+});
+
+describe('text longer than a JavaScript string holds: read in pieces split at line ends', () => {
+  const spy = gunzipSync(readFileSync('test/fixtures/spy_1h_19980102_20210331.csv.gz')).toString('utf8');
+  /** The text in pieces ending at the line ends after each of `at` (character positions). */
+  const piecesAt = (text: string, at: readonly number[]) => {
+    const cuts = [...new Set(at.map((a) => text.indexOf('\n', a) + 1).filter((c) => c > 0 && c < text.length))].sort((a, b) => a - b);
+    return [0, ...cuts].map((c, i) => text.slice(c, cuts[i]));
+  };
+
+  it('the bars, and a refusal with its row and line, equal those of the whole text, on both readers', () => {
+    // A title, a quoted cell over two lines and a footer (通达信's, with a note column), and a bad cell
+    // near the end: each where a piece may end.
+    const tdx =
+      '999999 上证指数 日线\r\n日期,开盘,最高,最低,收盘,成交量,备注\r\n2020/01/02,1,2,0.5,1.5,5,"a\nb"\r\n2020/01/03,1.5,2.5,1,2,7,\r\n2020/01/06,2,3,1.5,2.5,8,\r\n数据来源:通达信\r\n';
+    const bad = spy.slice(0, spy.length - 200) + 'x' + spy.slice(spy.length - 199);
+    const newestFirst = [spy.split('\n')[0], ...spy.trim().split('\n').slice(1).reverse()].join('\n');
+    for (const [name, text] of [
+      ['SPY hourly', spy],
+      ['a bad cell near the end', bad],
+      ['newest first', newestFirst],
+    ] as const) {
+      const whole = [outcome(text, {}, true), outcome(text, {}, false)];
+      expect(whole[0], name).toEqual(whole[1]);
+      for (const at of [[1000], [50_000, 50_001, 900_000, 1_800_000], Array.from({ length: 40 }, (_, k) => 3000 + k * 50_000)]) {
+        const pieces = piecesAt(text, at);
+        expect(pieces.join(''), name).toBe(text);
+        expect(pieces.length).toBeGreaterThan(1);
+        for (const plain of [true, false]) expect(outcome(pieces, {}, plain), `${name} ${at.length} ${plain}`).toEqual(whole[0]);
+      }
+    }
+    const badLine = spy.slice(0, spy.length - 200).split('\n').length;
+    expect(outcome(bad, {}, true)).toEqual([badLine - 2, expect.any(String), expect.stringMatching(new RegExp(`\\(line ${badLine}\\)$`))]);
+    const cuts = new Set<number>();
+    for (let cut = 0; cut < tdx.length; cut++) {
+      const pieces = piecesAt(tdx, [cut]);
+      // Not inside the quoted cell; the first piece holds the title, the header and a row.
+      if (pieces.length === 1 || pieces[0]!.split('"').length % 2 === 0 || pieces[0]!.split('\n').length < 4) continue;
+      cuts.add(pieces[0]!.length);
+      expect(parseBarsCsv(pieces), String(cut)).toEqual(parseBarsCsv(tdx));
+    }
+    // After the first row (its cell over two lines), the second and the third.
+    expect(cuts.size).toBe(3);
+    expect(parseBarsCsv(tdx).volume).toEqual(new Float64Array([5, 7, 8]));
+  });
+
+  it('a file is cut into pieces at line ends outside quoted cells, in every encoding it reads', () => {
+    const text =
+      'time,open,high,low,close,note\n' +
+      Array.from({ length: 300 }, (_, i) => `${1_600_000_000_000 + i * 60_000},1,2,0.5,1.5,${i % 7 === 0 ? `"a\nb,""c""\n"` : 'x'}\n`).join(
+        '',
+      );
+    const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const utf16be = Buffer.from(utf16le).swap16();
+    for (const [name, bytes] of [
+      ['UTF-8', Buffer.from(text)],
+      ['UTF-16 LE', utf16le],
+      ['UTF-16 BE', utf16be],
+    ] as const) {
+      for (const size of [1, 100, 1000, 5000]) {
+        const pieces = csvTextPieces(bytes, size);
+        expect(pieces.join(''), `${name} ${size}`).toBe(text);
+        // Each at least `size` bytes, and then to the end of a record (60 bytes at most here, 120 in UTF-16).
+        expect(pieces.length, `${name} ${size}`).toBeGreaterThanOrEqual(Math.min(297, bytes.length / (size + 120)));
+        for (const p of pieces.slice(0, -1)) {
+          expect(p.endsWith('\n'), `${name} ${size}`).toBe(true);
+          expect(p.split('"').length % 2, `${name} ${size}: an even count of quotes`).toBe(1);
+        }
+        expect(parseBarsCsv(pieces)).toEqual(parseBarsCsv(text));
+      }
+    }
+    // GBK: its two-byte characters never hold 0x0A or 0x22.
+    const tdx =
+      '日期,开盘,最高,最低,收盘,成交量\r\n' +
+      Array.from({ length: 50 }, (_, i) => `2020/01/${String((i % 28) + 1).padStart(2, '0')},1,2,0.5,1.5,7\r\n`).join('');
+    const gbk = Buffer.from(Array.from(tdx, (c) => GBK[c] ?? [c.charCodeAt(0)]).flat());
+    expect(csvTextPieces(gbk, 40).join('')).toBe(tdx);
+    expect(csvTextPieces(gbk, 40).length).toBeGreaterThan(10);
+  });
+
+  it('a 600 MB file (13 million 1-minute bars) reads whole (it was refused: "Cannot create a string longer than 0x1fffffe8 characters")', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
+    try {
+      const path = join(dir, 'big.csv');
+      const n = 13_000_000;
+      const t0 = 1_262_304_000_000;
+      const line = (i: number) =>
+        `${t0 + i * 60_000},${100 + (i % 1000) / 100},${101 + (i % 1000) / 100},${99 + (i % 1000) / 100},${100.5 + (i % 1000) / 100},${i % 5000}\n`;
+      const block = 100_000;
+      const parts: Buffer[] = [Buffer.from('timestamp,open,high,low,close,volume\n')];
+      for (let s = 0; s < n; s += block) parts.push(Buffer.from(Array.from({ length: block }, (_, j) => line(s + j)).join('')));
+      writeFileSync(path, Buffer.concat(parts));
+      expect(readFileSync(path).length).toBeGreaterThan(2 ** 29);
+      const b = readBarsCsvFile(path);
+      expect(b.timestamp.length).toBe(n);
+      for (const i of [0, 1, 999, 123_456_7, n / 2, n - 1]) {
+        const [t, o, h, l, c, v] = line(i).trim().split(',').map(Number);
+        expect([b.timestamp[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]], String(i)).toEqual([t, o, h, l, c, v]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

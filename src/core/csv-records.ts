@@ -42,9 +42,15 @@ export class Records {
   private readonly quoted: (string | undefined)[] = [];
 
   constructor(
-    private readonly text: string,
+    private text: string,
     private readonly delim: number,
   ) {}
+
+  /** Goes on with the next piece of the text (the pieces split at line ends): its first record next, the line numbers counting on. */
+  continueWith(text: string): void {
+    this.text = text;
+    this.pos = 0;
+  }
 
   /** Moves to the next record; false at the end of the text. */
   next(): boolean {

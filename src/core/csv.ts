@@ -27,8 +27,13 @@ export interface CsvOptions {
   readonly ticker?: string;
 }
 
-/** Parses CSV text. A cell that cannot be read is a BarValidationError naming the data row (0-based), the column and the line. */
-export function parseBarsCsv(text: string, options: CsvOptions = {}): Bars {
+/**
+ * Parses CSV text: a string, or the text's consecutive pieces split at line ends (not inside a
+ * quoted cell), for a file longer than a JavaScript string can hold (~512 MB; the first piece holds
+ * the header). A cell that cannot be read is a BarValidationError naming the data row (0-based), the
+ * column and the line.
+ */
+export function parseBarsCsv(text: string | readonly string[], options: CsvOptions = {}): Bars {
   return parseCsv(text, options, true);
 }
 
@@ -36,9 +41,15 @@ export function parseBarsCsv(text: string, options: CsvOptions = {}): Bars {
  * `plainLines`: lines of plain numbers (most of a file) are read by Records.plainLine, the others by
  * the general reader, which alone also reads every line when false (the tests compare the two).
  */
-export function parseCsv(text: string, options: CsvOptions, plainLines: boolean): Bars {
-  const body = withoutFooter(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  if (body.trim() === '') throw new BarValidationError(-1, 'bars', 'the file is empty');
+export function parseCsv(text: string | readonly string[], options: CsvOptions, plainLines: boolean): Bars {
+  const pieces = typeof text === 'string' ? [text] : text;
+  // The first piece without a byte order mark, the last without a footer.
+  const parts = pieces.map((p, i) => {
+    const text = i === 0 && p.charCodeAt(0) === 0xfeff ? p.slice(1) : p;
+    return i === pieces.length - 1 ? withoutFooter(text) : text;
+  });
+  if (parts.every((p) => p.trim() === '')) throw new BarValidationError(-1, 'bars', 'the file is empty');
+  const body = parts[0]!;
   // A first line without a delimiter above delimited ones is a title (CryptoDataDownload's web
   // address, 通达信's code, name and period): skipped. The next line or two tell the delimiter.
   const [line0, line1, line2] = firstLines(body);
@@ -57,7 +68,7 @@ export function parseCsv(text: string, options: CsvOptions, plainLines: boolean)
       : headerCells(records);
   const layout = columnLayout(header, (c) => !Number.isNaN(Number(c)) && c.trim() !== '');
   let lines = 1;
-  for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lines++;
+  for (const p of parts) for (let i = p.indexOf('\n'); i >= 0; i = p.indexOf('\n', i + 1)) lines++;
   const bars = allocateBars(lines);
   const time = new TimeReader(options.timeUnit, options.timeZone === undefined ? undefined : localTimeIn(options.timeZone));
   const single = 'single' in layout.time ? layout.time.single : -1;
@@ -65,8 +76,18 @@ export function parseCsv(text: string, options: CsvOptions, plainLines: boolean)
   const tickers = new TickerRows(layout.ticker, options.ticker);
   const plain = plainLines && single >= 0 ? new PlainCells(cells, layout.ticker) : null;
   if (plain !== null) plain.skipOthers = options.ticker !== undefined;
+  let piece = 0;
+  /** The next record, in this piece or the next ones. */
+  const next = (): boolean => {
+    if (records.next()) return true;
+    while (++piece < parts.length) {
+      records.continueWith(parts[piece]!);
+      if (records.next()) return true;
+    }
+    return false;
+  };
   let n = 0;
-  for (let more = layout.hasHeader ? records.next() : true; more; more = records.next()) {
+  for (let more = layout.hasHeader ? next() : true; more; more = next()) {
     if (!records.blank() && tickers.keep(records, n)) {
       bars.timestamp[n] = time.read(records, layout, n);
       bars.open[n] = records.number(layout.open, n, 'open');

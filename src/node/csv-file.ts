@@ -13,15 +13,27 @@ import { whyUnreadable } from './unreadable.js';
  * it cannot read is an InputError naming it and why.
  */
 export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
-  let text: string;
+  let text: string[];
   try {
     const buf = readFileSync(path === '-' ? 0 : path);
     const gzipped = path === '-' ? buf[0] === 0x1f && buf[1] === 0x8b : path.endsWith('.gz');
-    text = decode(gzipped ? gunzip(buf) : buf);
+    text = csvTextPieces(gzipped ? gunzip(buf) : buf);
   } catch (e) {
     throw new InputError(`cannot read ${path}: ${whyUnreadable(e)}`);
   }
   return parseBarsCsv(text, options);
+}
+
+/**
+ * A file's text in pieces of about `pieceBytes` of the file each, split at line ends outside quoted
+ * cells: a JavaScript string holds at most 2^29 - 24 characters (a 589 MB file was refused "Cannot
+ * create a string longer than 0x1fffffe8 characters").
+ */
+export function csvTextPieces(b: Buffer, pieceBytes = 128 << 20): string[] {
+  const encoding = encodingOf(b);
+  const unit = encoding === 'utf-16le' ? 1 : encoding === 'utf-16be' ? 2 : 0;
+  const decoder = encoding === 'utf8' ? null : new TextDecoder(encoding);
+  return splitAtLines(b, pieceBytes, unit).map((p) => (decoder === null ? p.toString('utf8') : decoder.decode(p)));
 }
 
 /**
@@ -30,13 +42,47 @@ export function readBarsCsvFile(path: string, options: CsvOptions = {}): Bars {
  * its first lines read as Chinese column names so and not as GB18030 (Big5 bytes are mostly valid
  * GB18030 too, as other characters).
  */
-function decode(b: Buffer): string {
-  if (b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b);
-  if (b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b);
-  if (isUtf8(b)) return b.toString('utf8');
+function encodingOf(b: Buffer): 'utf-16le' | 'utf-16be' | 'utf8' | 'big5' | 'gb18030' {
+  if (b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
+  if (b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
+  if (isUtf8(b)) return 'utf8';
   const head = b.subarray(0, 4096);
   const big5 = !CHINESE_NAMES.test(new TextDecoder('gb18030').decode(head)) && CHINESE_NAMES.test(new TextDecoder('big5').decode(head));
-  return new TextDecoder(big5 ? 'big5' : 'gb18030').decode(b);
+  return big5 ? 'big5' : 'gb18030';
+}
+
+/**
+ * The bytes in pieces of at least `size` (but the last), each ending after a line feed outside
+ * quoted cells (an even count of quotes before it in the piece), so each holds whole records; the
+ * first holds at least four lines (a title, a header of up to three lines: parseCsv reads them). In
+ * UTF-8, GB18030 and Big5 the bytes 0x0A and 0x22 are only ever those characters; in UTF-16
+ * (`unit` 1: little endian, 2: big endian) they are the low byte of a code unit, the other zero.
+ */
+function splitAtLines(b: Buffer, size: number, unit: 0 | 1 | 2): Buffer[] {
+  /** Whether byte i is the ASCII character c (its code unit's low byte, in UTF-16). */
+  const is = (i: number, c: number) =>
+    b[i] === c && (unit === 0 || (unit === 1 ? i % 2 === 0 && b[i + 1] === 0 : i % 2 === 1 && b[i - 1] === 0));
+  const pieces: Buffer[] = [];
+  let start = 0,
+    lines = 0;
+  while (b.length - start > size) {
+    let quotes = 0,
+      q = b.indexOf(0x22, start),
+      end = -1;
+    for (let lf = b.indexOf(0x0a, start === 0 ? 0 : start + size); lf >= 0; lf = b.indexOf(0x0a, lf + 1)) {
+      if (!is(lf, 0x0a) || (start === 0 && (++lines < 4 || lf < size))) continue;
+      for (; q >= 0 && q < lf; q = b.indexOf(0x22, q + 1)) if (is(q, 0x22)) quotes++;
+      if (quotes % 2 === 0) {
+        end = lf + (unit === 1 ? 2 : 1);
+        break;
+      }
+    }
+    if (end < 0) break;
+    pieces.push(b.subarray(start, end));
+    start = end;
+  }
+  pieces.push(b.subarray(start));
+  return pieces;
 }
 
 /** Names Chinese headers hold, in simplified or traditional characters. */
