@@ -7,6 +7,7 @@ import { FailoverClient } from '../service/client.js';
 import { TIMEFRAME_MS } from '../service/kline-batch.js';
 import type * as M from '../service/messages.js';
 import { csvOptions, type CsvFlags } from './csv-flags.js';
+import { positiveInt } from './positive-int.js';
 import { UsageError } from './usage-error.js';
 
 export interface ClientArgs extends CsvFlags {
@@ -28,13 +29,6 @@ export interface ClientArgs extends CsvFlags {
 }
 
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
-
-function positiveInt(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${v}"`);
-  return n;
-}
 
 export function series(a: ClientArgs): { symbol: string; timeframe: string } {
   if (!a.symbol) throw new UsageError('--symbol is required');
