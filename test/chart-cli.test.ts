@@ -69,6 +69,38 @@ describe('chan chart FILE.csv', () => {
     expect(embedded(join(DIR, 'crypto-X_BTC_USD.html')).title).toBe('X:BTC/USD · crypto.csv');
   });
 
+  it('a long series draws its last --max-bars bars (1,000,000 unless given), unless --from/--to choose; the subtitle says so', () => {
+    const out = join(DIR, 'last.html');
+    const day = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+    const r = chan('chart', SAMPLE, '-o', out, '--max-bars', '1000');
+    expect(r.status).toBe(0);
+    const from = BARS.timestamp[3332 - 1000]!;
+    const data = embedded(out);
+    expect(data.subtitle).toContain(
+      `3,332 bars, 2006-11-06 00:00 to 2020-07-16 00:00 UTC (drawn: the last 1,000, from ${day(from)}: --max-bars, --from or --to draw others)`,
+    );
+    expect(r.stdout).toContain('(drawn: the last 1,000, from');
+    expect(drawn(data)).toEqual(drawn(chartData(BARS, analyze(BARS), { from })));
+    // A window asked for is drawn as asked.
+    expect(chan('chart', SAMPLE, '-o', out, '--max-bars', '1000', '--from', '2010-01-01').status).toBe(0);
+    expect(embedded(out).subtitle).toContain('(drawn: 2010-01-01 00:00 to end)');
+    const bad = chan('chart', SAMPLE, '--max-bars', '0');
+    expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([2, 'chan: --max-bars must be a positive integer, got "0"']);
+    // The default: a file of 1,000,005 bars (the sample repeated, a day apart) draws its last 1,000,000.
+    const n = 1_000_005,
+      t0 = Date.UTC(1990, 0, 1);
+    const lines = ['timestamp,open,high,low,close,volume'];
+    for (let i = 0; i < n; i++) {
+      const j = i % 3332;
+      lines.push(`${t0 + i * 86_400_000},${BARS.open[j]},${BARS.high[j]},${BARS.low[j]},${BARS.close[j]},${BARS.volume[j]}`);
+    }
+    writeFileSync(join(DIR, 'long.csv'), lines.join('\n') + '\n');
+    const long = chan('chart', join(DIR, 'long.csv'), '-o', out);
+    expect(long.status).toBe(0);
+    expect(long.stdout).toContain(`(drawn: the last 1,000,000, from ${day(t0 + 5 * 86_400_000)}:`);
+    expect(embedded(out).firstBar).toBe(5);
+  }, 60_000);
+
   it('--from/--to draw a window: dates in UTC, a date alone as --to meaning its whole day', () => {
     const out = join(DIR, 'window.html');
     const r = chan('chart', SAMPLE, '-o', out, '--from', '2015-06-01', '--to', '2015-06-30');

@@ -338,9 +338,10 @@ usage:
     });
     expect(chan('chart').stderr).toBe(`chan: expected: chan chart FILE.csv, or chan chart --symbol S --timeframe TF
 usage:
-  chan chart FILE.csv [-o FILE.html] [--from T] [--to T] [--preset NAME] [--pen D] [--config FILE]
-  chan chart --symbol S --timeframe TF [-o FILE.html] [--from T] [--to T] [--preset NAME] [--pen D]
-             (an HTML chart that opens offline; T: 2019-01-31, 2019-01-31T09:30 (UTC) or ms since epoch)
+  chan chart FILE.csv [-o FILE.html] [--from T] [--to T] [--max-bars N] [--preset NAME] [--pen D] [--config FILE]
+  chan chart --symbol S --timeframe TF [-o FILE.html] [--from T] [--to T] [--max-bars N] [--preset NAME] [--pen D]
+             (an HTML chart that opens offline; T: 2019-01-31, 2019-01-31T09:30 (UTC) or ms since epoch;
+             without --from/--to, the last N bars, 1000000 unless given)
 (chan --help lists every command and option)
 `);
     const r = chan('analyze', 'data/sse_000001_1d.csv', '--preset', 'turbo');

@@ -12,6 +12,7 @@ import type { FailoverClient } from '../service/client.js';
 import type * as M from '../service/messages.js';
 import { analyzeFile, type AnalyzeArgs } from './analyze-command.js';
 import type { ClientArgs } from './client-commands.js';
+import { positiveInt } from './positive-int.js';
 import { importServiceCommand } from './service-packages.js';
 import { UsageError } from './usage-error.js';
 
@@ -21,14 +22,23 @@ export interface ChartArgs extends ClientArgs {
   readonly config?: string;
   readonly from?: string;
   readonly to?: string;
+  readonly maxBars?: string;
 }
+
+/**
+ * Bars a chart draws when no window is asked for: the last ones of a longer series. A page of a
+ * million bars is ~21 MB (20.6 bytes a bar, bench/README.md) and paints in seconds; of ten million,
+ * browsers may not open it.
+ */
+const MAX_BARS = 1_000_000;
 
 /** Writes the chart; returns what to print. */
 export async function runChart(a: ChartArgs): Promise<string> {
-  const window = { from: parseTime('--from', a.from, false), to: parseTime('--to', a.to, true) };
-  if (window.from !== undefined && window.to !== undefined && window.from > window.to) {
+  const asked = { from: parseTime('--from', a.from, false), to: parseTime('--to', a.to, true) };
+  if (asked.from !== undefined && asked.to !== undefined && asked.from > asked.to) {
     throw new UsageError(`--from (${a.from}) is after --to (${a.to})`);
   }
+  const window = { ...asked, maxBars: positiveInt('--max-bars', a.maxBars) ?? MAX_BARS };
   if (a.file !== undefined && a.symbol !== undefined) throw new UsageError('chan chart takes a FILE.csv or --symbol, not both');
   const made = a.file !== undefined ? await fromFile({ ...a, file: a.file, json: false }, window) : await fromService(a, window);
   const path = a.output ?? made.defaultName;
@@ -50,14 +60,20 @@ interface Made {
 async function fromFile(args: AnalyzeArgs, window: Window): Promise<Made> {
   const { config, options, csv, bars, result } = await analyzeFile(args);
   const { fast, slow, signal } = options.macd;
-  const subtitle = describe(bars, window, `pens ${options.pen.definition} · MACD ${fast}/${slow}/${signal} (${config.macdPreset})`);
+  const drawn = drawnWindow(bars, window);
+  const subtitle = describe(bars, drawn, `pens ${options.pen.definition} · MACD ${fast}/${slow}/${signal} (${config.macdPreset})`);
   const stdin = args.file === '-';
   const source = stdin ? 'standard input' : basename(args.file);
   // One ticker of a file of several (--ticker) names the chart and its file.
   const ticker = csv.ticker;
   const stem = stdin ? 'chart' : source.replace(/\.csv(\.gz)?$/i, '');
   return {
-    html: chartHtml(bars, result, { title: ticker === undefined ? source : `${ticker} · ${source}`, subtitle, ...window }),
+    html: chartHtml(bars, result, {
+      title: ticker === undefined ? source : `${ticker} · ${source}`,
+      subtitle,
+      from: drawn.from,
+      to: drawn.to,
+    }),
     subtitle,
     // A ticker such as X:BTCUSD or BTC/USD is written into the file name with _ for what paths do not take.
     defaultName: `${stem}${ticker === undefined ? '' : `-${ticker.replace(/[^\w.-]+/g, '_')}`}.html`,
@@ -79,10 +95,11 @@ async function fromService(a: ChartArgs, window: Window): Promise<Made> {
       const counts = new Set([got.klines.barCount, ...got.counts]);
       if (counts.size === 1) {
         const { bars, analysis, macd } = fromMessages(got);
-        const subtitle = describe(bars, window, `server ${got.engine} engine · MACD ${macd.fast}/${macd.slow}/${macd.signal}`);
+        const drawn = drawnWindow(bars, window);
+        const subtitle = describe(bars, drawn, `server ${got.engine} engine · MACD ${macd.fast}/${macd.slow}/${macd.signal}`);
         const title = `${a.symbol} ${s.timeframe.replace('TIMEFRAME_', '')}`;
         return {
-          html: chartHtml(bars, analysis, { title, subtitle, ...window }),
+          html: chartHtml(bars, analysis, { title, subtitle, from: drawn.from, to: drawn.to }),
           subtitle,
           defaultName: `${title.replace(/[^A-Za-z0-9._-]+/g, '_')}.html`,
         };
@@ -157,15 +174,26 @@ function fromMessages(got: Awaited<ReturnType<typeof fetchAll>>): { bars: Bars; 
   };
 }
 
-type Window = Pick<ChartOptions, 'from' | 'to'>;
+/** The window asked for (--from, --to) and the bars drawn without one (--max-bars). */
+type Window = Pick<ChartOptions, 'from' | 'to'> & { readonly maxBars: number };
+/** The window drawn; `last`: the bars of a series longer than maxBars drawn for want of a window asked for. */
+type Drawn = Pick<ChartOptions, 'from' | 'to'> & { readonly last?: number };
 
-function describe(bars: Bars, window: Window, analysis: string): string {
+function drawnWindow(bars: Bars, w: Window): Drawn {
+  const t = bars.timestamp;
+  if (w.from !== undefined || w.to !== undefined || t.length <= w.maxBars) return { from: w.from, to: w.to };
+  return { from: t[t.length - w.maxBars], last: w.maxBars };
+}
+
+function describe(bars: Bars, window: Drawn, analysis: string): string {
   const t = bars.timestamp;
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
   const shown =
-    window.from !== undefined || window.to !== undefined
-      ? ` (drawn: ${window.from !== undefined ? day(window.from) : 'start'} to ${window.to !== undefined ? day(window.to) : 'end'})`
-      : '';
+    window.last !== undefined
+      ? ` (drawn: the last ${window.last.toLocaleString('en-US')}, from ${day(window.from!)}: --max-bars, --from or --to draw others)`
+      : window.from !== undefined || window.to !== undefined
+        ? ` (drawn: ${window.from !== undefined ? day(window.from) : 'start'} to ${window.to !== undefined ? day(window.to) : 'end'})`
+        : '';
   return `${t.length.toLocaleString('en-US')} bar${t.length === 1 ? '' : 's'}, ${day(t[0]!)} to ${day(t[t.length - 1]!)} UTC${shown} · ${analysis} · chan-engine ${VERSION}`;
 }
 

@@ -9,9 +9,10 @@ import { UsageError } from './usage-error.js';
 const USAGE = `usage:
   chan analyze FILE.csv [--preset NAME] [--pen new_3kline|traditional] [--config FILE] [--json]
   chan points FILE.csv [--level pen|segment] [--preset NAME] [--pen D] [--config FILE] [--json]
-  chan chart FILE.csv [-o FILE.html] [--from T] [--to T] [--preset NAME] [--pen D] [--config FILE]
-  chan chart --symbol S --timeframe TF [-o FILE.html] [--from T] [--to T] [--preset NAME] [--pen D]
-             (an HTML chart that opens offline; T: 2019-01-31, 2019-01-31T09:30 (UTC) or ms since epoch)
+  chan chart FILE.csv [-o FILE.html] [--from T] [--to T] [--max-bars N] [--preset NAME] [--pen D] [--config FILE]
+  chan chart --symbol S --timeframe TF [-o FILE.html] [--from T] [--to T] [--max-bars N] [--preset NAME] [--pen D]
+             (an HTML chart that opens offline; T: 2019-01-31, 2019-01-31T09:30 (UTC) or ms since epoch;
+             without --from/--to, the last N bars, 1000000 unless given)
   chan serve [--role primary|backup] [--config FILE] [--host H] [--port P] [--metrics-port P] [--store S] [--engine wasm|ts]
              (backup: port 50052, metrics 9465, the TS engine, unless set; S: sqlite:FILE (default
              sqlite:chan-store.db) or postgres://[user@]host[:port]/db, the password in $PGPASSWORD)
@@ -99,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
         output: { type: 'string', short: 'o' },
         from: { type: 'string' },
         to: { type: 'string' },
+        'max-bars': { type: 'string' },
         'time-unit': { type: 'string' },
         'time-zone': { type: 'string' },
         ticker: { type: 'string' },
@@ -137,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
       if (file === undefined && v.symbol === undefined)
         throw new UsageError('expected: chan chart FILE.csv, or chan chart --symbol S --timeframe TF');
       const { runChart } = await import('./chart-command.js');
-      process.stdout.write((await runChart({ ...v, ...csv, addr, file })) + '\n');
+      process.stdout.write((await runChart({ ...v, ...csv, addr, file, maxBars: v['max-bars'] })) + '\n');
       return 0;
     }
     if (command === 'serve') {
