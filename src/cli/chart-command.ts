@@ -26,9 +26,8 @@ export interface ChartArgs extends ClientArgs {
 }
 
 /**
- * Bars a chart draws when no window is asked for: the last ones of a longer series. A page of a
- * million bars is ~21 MB (20.6 bytes a bar, bench/README.md) and paints in seconds; of ten million,
- * browsers may not open it.
+ * Bars a chart draws when no window is asked for: the last ones of a longer series (a page holds
+ * ~21 bytes a bar, bench/README.md: a million bars make ~21 MB).
  */
 const MAX_BARS = 1_000_000;
 
