@@ -1015,11 +1015,17 @@ describe('text longer than a JavaScript string holds: read in pieces split at li
   });
 
   it('a file is cut into pieces at line ends outside quoted cells, in every encoding it reads', () => {
-    const text =
-      'time,open,high,low,close,note\n' +
-      Array.from({ length: 300 }, (_, i) => `${1_600_000_000_000 + i * 60_000},1,2,0.5,1.5,${i % 7 === 0 ? `"a\nb,""c""\n"` : 'x'}\n`).join(
-        '',
-      );
+    // A quoted header cell first; notes of characters whose UTF-16 code units hold the bytes of a line
+    // feed or a quote (U+0A22, U+220A, U+0A0A, U+2222) without being one, and quoted ones over lines
+    // with escaped quotes (a line end after three quotes); the last line without its line feed.
+    const notes = ['\u0a22', '\u220a', '\u0a0a\u2222', 'x'];
+    const text = (
+      '"time",open,high,low,close,note\n' +
+      Array.from(
+        { length: 300 },
+        (_, i) => `${1_600_000_000_000 + i * 60_000},1,2,0.5,1.5,${i % 7 === 3 ? '"a""\nb""""\n"' : notes[i % 4]}\n`,
+      ).join('')
+    ).trimEnd();
     const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     const utf16be = Buffer.from(utf16le).swap16();
     for (const [name, bytes] of [
@@ -1032,9 +1038,17 @@ describe('text longer than a JavaScript string holds: read in pieces split at li
         expect(pieces.join(''), `${name} ${size}`).toBe(text);
         // Each at least `size` bytes, and then to the end of a record (60 bytes at most here, 120 in UTF-16).
         expect(pieces.length, `${name} ${size}`).toBeGreaterThanOrEqual(Math.min(297, bytes.length / (size + 120)));
-        for (const p of pieces.slice(0, -1)) {
+        const bytesOf = (p: string) => (name === 'UTF-8' ? Buffer.byteLength(p) : 2 * p.length);
+        const evenQuotes = (p: string) => p.split('"').length % 2 === 1;
+        expect(pieces[0]!.split('\n').length, `${name} ${size}: the first piece holds four lines`).toBeGreaterThan(4);
+        for (const [k, p] of pieces.slice(0, -1).entries()) {
           expect(p.endsWith('\n'), `${name} ${size}`).toBe(true);
-          expect(p.split('"').length % 2, `${name} ${size}: an even count of quotes`).toBe(1);
+          expect(evenQuotes(p), `${name} ${size}: an even count of quotes`).toBe(true);
+          expect(bytesOf(p), `${name} ${size}: at least the size asked`).toBeGreaterThanOrEqual(size);
+          // It ends at the first line end it may: none before it was past `size` bytes, outside quotes (and, in the first, after four lines).
+          const before = p.slice(0, p.slice(0, -1).lastIndexOf('\n') + 1);
+          const couldEnd = before !== '' && bytesOf(before) >= size + 2 && evenQuotes(before) && (k > 0 || before.split('\n').length > 4);
+          expect(couldEnd, `${name} ${size} piece ${k}`).toBe(false);
         }
         expect(parseBarsCsv(pieces)).toEqual(parseBarsCsv(text));
       }
