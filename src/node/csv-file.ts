@@ -59,9 +59,8 @@ function encodingOf(b: Buffer): 'utf-16le' | 'utf-16be' | 'utf8' | 'big5' | 'gb1
  * (`unit` 1: little endian, 2: big endian) they are the low byte of a code unit, the other zero.
  */
 function splitAtLines(b: Buffer, size: number, unit: 0 | 1 | 2): Buffer[] {
-  /** Whether byte i is the ASCII character c (its code unit's low byte, in UTF-16). */
-  const is = (i: number, c: number) =>
-    b[i] === c && (unit === 0 || (unit === 1 ? i % 2 === 0 && b[i + 1] === 0 : i % 2 === 1 && b[i - 1] === 0));
+  /** Whether byte i (found as 0x0A or 0x22) is that character: in UTF-16, its code unit's low byte, the other zero. */
+  const whole = (i: number) => unit === 0 || (unit === 1 ? i % 2 === 0 && b[i + 1] === 0 : i % 2 === 1 && b[i - 1] === 0);
   const pieces: Buffer[] = [];
   let start = 0,
     lines = 0;
@@ -70,8 +69,8 @@ function splitAtLines(b: Buffer, size: number, unit: 0 | 1 | 2): Buffer[] {
       q = b.indexOf(0x22, start),
       end = -1;
     for (let lf = b.indexOf(0x0a, start === 0 ? 0 : start + size); lf >= 0; lf = b.indexOf(0x0a, lf + 1)) {
-      if (!is(lf, 0x0a) || (start === 0 && (++lines < 4 || lf < size))) continue;
-      for (; q >= 0 && q < lf; q = b.indexOf(0x22, q + 1)) if (is(q, 0x22)) quotes++;
+      if (!whole(lf) || (start === 0 && (++lines < 4 || lf < size))) continue;
+      for (; q >= 0 && q < lf; q = b.indexOf(0x22, q + 1)) if (whole(q)) quotes++;
       if (quotes % 2 === 0) {
         end = lf + (unit === 1 ? 2 : 1);
         break;
