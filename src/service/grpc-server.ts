@@ -67,7 +67,8 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
     server = new grpc.Server({
       'grpc.max_receive_message_length': sc.maxMessageBytes,
       // A client that vanished without closing its connection (power loss, a partition) would hold its
-      // streams, their analyzers and their unsent updates for hours (grpc-js pings every 2 h by default).
+      // streams, their analyzers and their unsent updates: grpc-js sends no pings by default, and an
+      // idle connection to a vanished peer stays open.
       'grpc.keepalive_time_ms': sc.keepaliveTimeMs,
       'grpc.keepalive_timeout_ms': sc.keepaliveTimeoutMs,
     });
@@ -198,8 +199,8 @@ export async function startServer(config: EngineConfig, o: StartServerOptions = 
       const done = () => {
         if (streams.delete(call)) unsubscribe!();
       };
-      // A subscriber whose updates cannot be sent (its network stalled, or HTTP/2 flow control holds
-      // them for a client that stopped reading) is ended once an update has waited longer than
+      // A subscriber whose updates cannot be sent (its network stalled, or its client keeps the HTTP/2
+      // window closed) is ended once an update has waited longer than
       // stream_max_lag_ms, rather than let its updates pile up; those already queued go out before the
       // status. A burst (a large SubmitKlines) queues many at once: the age, not the count, tells a
       // reader that has stopped from one that is catching up.
