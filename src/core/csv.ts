@@ -45,8 +45,8 @@ export function parseCsv(text: string | readonly string[], options: CsvOptions, 
   const pieces = typeof text === 'string' ? [text] : text;
   // The first piece without a byte order mark, the last without a footer.
   const parts = pieces.map((p, i) => {
-    const text = i === 0 && p.charCodeAt(0) === 0xfeff ? p.slice(1) : p;
-    return i === pieces.length - 1 ? withoutFooter(text) : text;
+    const unmarked = i === 0 && p.charCodeAt(0) === 0xfeff ? p.slice(1) : p;
+    return i === pieces.length - 1 ? withoutFooter(unmarked) : unmarked;
   });
   if (parts.every((p) => p.trim() === '')) throw new BarValidationError(-1, 'bars', 'the file is empty');
   const body = parts[0]!;
