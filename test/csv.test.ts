@@ -12,6 +12,16 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { csvTextPieces, readBarsCsvFile } from '../src/node/csv-file.js';
 
+/** Runs `f` in a fresh temporary directory, removed afterwards. */
+function inTempDir(f: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
+  try {
+    f(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const rows = (b: Bars) =>
   Array.from({ length: b.timestamp.length }, (_, i) => [b.timestamp[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]]);
 const failure = (text: string, o?: CsvOptions) => thrown(() => parseBarsCsv(text, o), BarValidationError);
@@ -697,9 +707,8 @@ describe('plain lines (read by a fast path) read as the general reader reads the
 });
 
 describe('CSV files on disk', () => {
-  it('a gzipped file (.gz) reads like the same text uncompressed, whatever its compression ratio', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
-    try {
+  it('a gzipped file (.gz) reads like the same text uncompressed, whatever its compression ratio', () =>
+    inTempDir((dir) => {
       // 20,000 equal rows compress ~100x: inflated in many pieces, unlike SPY hourly's ~3x.
       const flat =
         'timestamp,open,high,low,close,volume\n' +
@@ -715,14 +724,10 @@ describe('CSV files on disk', () => {
         expect(bars.timestamp.length, name).toBe(name === 'flat' ? 20_000 : 40_832);
         expect(bars).toEqual(parseBarsCsv(text));
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('a UTF-16 file (Excel\'s "Unicode Text": a byte order mark, tabs) reads like its UTF-8 text (it was garbage)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
-    try {
+  it('a UTF-16 file (Excel\'s "Unicode Text": a byte order mark, tabs) reads like its UTF-8 text (it was garbage)', () =>
+    inTempDir((dir) => {
       const text = 'time\topen\thigh\tlow\tclose\n2020-01-02\t1\t2\t0.5\t1.5\n2020-01-03\t1.5\t2.5\t1\t2\n';
       const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
       const be = Buffer.from(le);
@@ -734,14 +739,10 @@ describe('CSV files on disk', () => {
         writeFileSync(join(dir, name), bytes);
         expect(readBarsCsvFile(join(dir, name)), name).toEqual(parseBarsCsv(text));
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('a 通达信 export in GBK (not UTF-8) reads as its text: SSE daily written as 通达信 exports it gives the same bars', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
-    try {
+  it('a 通达信 export in GBK (not UTF-8) reads as its text: SSE daily written as 通达信 exports it gives the same bars', () =>
+    inTempDir((dir) => {
       const csv = gunzipSync(readFileSync('test/fixtures/sse_000001_1d_20061106_20200716.csv.gz')).toString('utf8');
       const bars = parseBarsCsv(csv);
       const day = (t: number) => new Date(t).toISOString().slice(0, 10).replaceAll('-', '/');
@@ -756,14 +757,10 @@ describe('CSV files on disk', () => {
       expect(new TextDecoder('gb18030').decode(gbk)).toBe(text);
       writeFileSync(join(dir, 'SH#999999.txt'), gbk);
       expect(readBarsCsvFile(join(dir, 'SH#999999.txt'))).toEqual(bars);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('a file in Big5 (traditional Chinese, not UTF-8) reads as its text (it was read as GB18030 and garbled)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
-    try {
+  it('a file in Big5 (traditional Chinese, not UTF-8) reads as its text (it was read as GB18030 and garbled)', () =>
+    inTempDir((dir) => {
       const header = '日期,開盤價,最高價,最低價,收盤價,成交量\r\n';
       // Python's '日期,開盤價,最高價,最低價,收盤價,成交量'.encode('big5'): valid GB18030 too, as other characters.
       const big5Header = [
@@ -775,14 +772,10 @@ describe('CSV files on disk', () => {
       expect(new TextDecoder('big5').decode(bytes)).toBe(header + rowsText);
       writeFileSync(join(dir, '2330.csv'), bytes);
       expect(readBarsCsvFile(join(dir, '2330.csv'))).toEqual(parseBarsCsv(header + rowsText));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('a file it cannot read is an InputError naming it and why (a cut or false .gz, a directory, none: they were raw Node errors)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
-    try {
+  it('a file it cannot read is an InputError naming it and why (a cut or false .gz, a directory, none: they were raw Node errors)', () =>
+    inTempDir((dir) => {
       const gz = readFileSync('test/fixtures/spy_1h_19980102_20210331.csv.gz');
       const cases: [string, string | Buffer | null, string][] = [
         ['cut.csv.gz', gz.subarray(0, 3000), 'the gzip data ends early (the file is cut short)'],
@@ -799,10 +792,7 @@ describe('CSV files on disk', () => {
       expect(thrown(() => readBarsCsvFile(join(dir, 'none.csv')), InputError).message).toBe(
         `cannot read ${join(dir, 'none.csv')}: no such file`,
       );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe('CSV refusals say why and how to fix it', () => {
@@ -1062,27 +1052,27 @@ describe('text longer than a JavaScript string holds: read in pieces split at li
     expect(csvTextPieces(gbk, 40).length).toBeGreaterThan(10);
   });
 
-  it('a 600 MB file (13 million 1-minute bars) reads whole (it was refused: "Cannot create a string longer than 0x1fffffe8 characters")', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chan-csv-'));
-    try {
-      const path = join(dir, 'big.csv');
-      const n = 13_000_000;
-      const t0 = 1_262_304_000_000;
-      const line = (i: number) =>
-        `${t0 + i * 60_000},${100 + (i % 1000) / 100},${101 + (i % 1000) / 100},${99 + (i % 1000) / 100},${100.5 + (i % 1000) / 100},${i % 5000}\n`;
-      const block = 100_000;
-      const parts: Buffer[] = [Buffer.from('timestamp,open,high,low,close,volume\n')];
-      for (let s = 0; s < n; s += block) parts.push(Buffer.from(Array.from({ length: block }, (_, j) => line(s + j)).join('')));
-      writeFileSync(path, Buffer.concat(parts));
-      expect(readFileSync(path).length).toBeGreaterThan(2 ** 29);
-      const b = readBarsCsvFile(path);
-      expect(b.timestamp.length).toBe(n);
-      for (const i of [0, 1, 999, 123_456_7, n / 2, n - 1]) {
-        const [t, o, h, l, c, v] = line(i).trim().split(',').map(Number);
-        expect([b.timestamp[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]], String(i)).toEqual([t, o, h, l, c, v]);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
+  it(
+    'a 600 MB file (13 million 1-minute bars) reads whole (it was refused: "Cannot create a string longer than 0x1fffffe8 characters")',
+    () =>
+      inTempDir((dir) => {
+        const path = join(dir, 'big.csv');
+        const n = 13_000_000;
+        const t0 = 1_262_304_000_000;
+        const line = (i: number) =>
+          `${t0 + i * 60_000},${100 + (i % 1000) / 100},${101 + (i % 1000) / 100},${99 + (i % 1000) / 100},${100.5 + (i % 1000) / 100},${i % 5000}\n`;
+        const block = 100_000;
+        const parts: Buffer[] = [Buffer.from('timestamp,open,high,low,close,volume\n')];
+        for (let s = 0; s < n; s += block) parts.push(Buffer.from(Array.from({ length: block }, (_, j) => line(s + j)).join('')));
+        writeFileSync(path, Buffer.concat(parts));
+        expect(readFileSync(path).length).toBeGreaterThan(2 ** 29);
+        const b = readBarsCsvFile(path);
+        expect(b.timestamp.length).toBe(n);
+        for (const i of [0, 1, 999, 123_456_7, n / 2, n - 1]) {
+          const [t, o, h, l, c, v] = line(i).trim().split(',').map(Number);
+          expect([b.timestamp[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]], String(i)).toEqual([t, o, h, l, c, v]);
+        }
+      }),
+    120_000,
+  );
 });

@@ -21,6 +21,13 @@ const RUNS = Number(process.env.STREAM_RUNS ?? 300);
 /** Each property run takes up to ~0.3 s on a slow CI machine (every prefix of a random series). */
 const PROPERTY_TIMEOUT = Math.max(120_000, RUNS * 1_000);
 const bar = barAt;
+/** Appends bar i of `b`; every 7th (i % 7 === 3) first arrives wider, then is replaced by the real one. */
+function feed(s: StreamingAnalyzer, b: Bars, i: number): void {
+  if (i % 7 === 3) {
+    s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
+    s.replaceLast(bar(b, i));
+  } else s.append(bar(b, i));
+}
 const batchFp = (b: Bars, n: number, o: PartialAnalysisOptions | AnalysisOptions) => fingerprint(analyze(sliceBars(b, 0, n), o));
 
 /** Applies events to a consumer's copy of the pens and segments. */
@@ -146,11 +153,7 @@ for (const kernel of KERNELS) {
       for (const window of [undefined, 500]) {
         const s = new StreamingAnalyzer({}, { kernel, window });
         for (let i = 0; i < 1500; i++) {
-          // Every 7th bar first arrives wider, then is replaced by the real one.
-          if (i % 7 === 3) {
-            s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
-            s.replaceLast(bar(b, i));
-          } else s.append(bar(b, i));
+          feed(s, b, i);
           const snap = s.snapshot();
           // Infinity (every 25th bar): every kept pen and segment; with the window, from bar 999 on, the
           // first of them is one a tail cannot start from.
@@ -201,10 +204,7 @@ for (const kernel of KERNELS) {
       for (const window of [undefined, 500]) {
         let s = new StreamingAnalyzer({}, { kernel, window });
         for (let i = 0; i < 2500; i++) {
-          if (i % 7 === 3) {
-            s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
-            s.replaceLast(bar(b, i));
-          } else s.append(bar(b, i));
+          feed(s, b, i);
           if (i === 1204) s = StreamingAnalyzer.restore(s.save(), undefined, { kernel });
           if (i % 10 !== 9) continue;
           const all = analyze(sliceBars(b, 0, i + 1)).segments;
@@ -231,10 +231,7 @@ for (const kernel of KERNELS) {
       for (const window of [undefined, 1000]) {
         let s = new StreamingAnalyzer({}, { kernel, window });
         for (let i = 0; i < b.timestamp.length; i++) {
-          if (i % 7 === 3) {
-            s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
-            s.replaceLast(bar(b, i));
-          } else s.append(bar(b, i));
+          feed(s, b, i);
           // After bar 2,976 the window has dropped a confirmed segment of segments.
           if (i === 3004) s = StreamingAnalyzer.restore(s.save(), undefined, { kernel });
           if (i % 25 !== 24) continue;
@@ -270,11 +267,7 @@ for (const kernel of KERNELS) {
           const s = new StreamingAnalyzer({}, { kernel, window });
           let shown = 0;
           for (let i = 0; i < Math.min(bars, b.timestamp.length); i++) {
-            // Every 7th bar first arrives wider, then is replaced by the real one.
-            if (i % 7 === 3) {
-              s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
-              s.replaceLast(bar(b, i));
-            } else s.append(bar(b, i));
+            feed(s, b, i);
             if (i % every !== every - 1) continue;
             const snap = s.snapshot();
             for (const n of [1, 3, 10]) {
@@ -309,10 +302,7 @@ for (const kernel of KERNELS) {
         const s = new StreamingAnalyzer({}, { kernel, window });
         let shown = 0;
         for (let i = 0; i < b.timestamp.length; i++) {
-          if (i % 7 === 3) {
-            s.append({ ...bar(b, i), high: b.high[i]! + 1, close: b.high[i]! + 1 });
-            s.replaceLast(bar(b, i));
-          } else s.append(bar(b, i));
+          feed(s, b, i);
           if (i % 97 !== 96) continue;
           const snap = s.snapshot();
           for (const n of [1, 3, 10]) {
